@@ -1,0 +1,33 @@
+// Bundles the extension (vscode external), the CLI and the webview scripts. `--watch` rebuilds on change.
+import { build, context } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  target: 'node20',
+  platform: 'node',
+  format: 'cjs',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+// Webview scripts run in the browser: one bundle per media/*.ts entry.
+const webviews = existsSync('media') ? readdirSync('media').filter((f) => f.endsWith('.ts')).map((f) => `media/${f}`) : [];
+if (webviews.length > 0) {
+  builds.push({ ...common, entryPoints: webviews, outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' });
+}
+
+if (watch) {
+  for (const options of builds) await (await context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => build(options)));
+}

@@ -1,0 +1,58 @@
+import { RUNTIME_LENS_VERSION } from './core/backends/embeddedReceiver';
+import type { Logger } from './core/logger';
+import { serveCommand } from './cli/serveCommand';
+import { signalsCommand } from './cli/signalsCommand';
+import { UsageError } from './cli/usageError';
+
+const USAGE = `Usage: runtime-lens <command> [options]
+
+Commands:
+  serve     run the OTLP/HTTP receiver and the read API
+            [--host H] [--port P] [--workspace DIR] [--snapshot FILE] [--token T]
+            [--path-rule FROM=TO]... [--environment E] [--window W] [--max-body BYTES] [--queue N]
+  signals   print what a running receiver knows
+            [--server URL] [--window 5m] [--environment E] [--file REL] [--json] [--token T]
+  help      show this text
+  version   print the version`;
+
+const stderrLogger: Logger = {
+  debug() {},
+  info: (m) => process.stderr.write(`runtime-lens: ${m}\n`),
+  warn: (m) => process.stderr.write(`runtime-lens: warning: ${m}\n`),
+  error: (m) => process.stderr.write(`runtime-lens: error: ${m}\n`),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await serveCommand(rest, stderrLogger);
+      return 0;
+    case 'signals':
+      await signalsCommand(rest);
+      return 0;
+    case 'version':
+    case '--version':
+      process.stdout.write(`${RUNTIME_LENS_VERSION}\n`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case undefined:
+      throw new UsageError('no command given; run "runtime-lens help" for the list');
+    default:
+      throw new UsageError(`unknown command "${command}"; run "runtime-lens help" for the list`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error & { code?: string }) => {
+    // parseArgs reports unknown flags and bad values with ERR_PARSE_ARGS_* codes: usage errors too.
+    const usage = err instanceof UsageError || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'));
+    process.stderr.write(`runtime-lens: ${usage ? err.message : `unexpected error: ${err.stack ?? err.message}`}\n`);
+    process.exit(usage ? 2 : 1);
+  },
+);

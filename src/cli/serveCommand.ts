@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EmbeddedReceiver } from '../core/backends/embeddedReceiver';
+import { ReceiverStartError } from '../core/ingest/otlpReceiver';
+import type { Logger } from '../core/logger';
+import type { PathRule } from '../core/mapping/pathResolver';
+import { parseWindow } from '../core/signals/windows';
+import { intFlag, UsageError } from './usageError';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** `runtime-lens serve`: runs the receiver and read API until SIGINT/SIGTERM. */
+export async function serveCommand(argv: string[], logger: Logger): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      workspace: { type: 'string' },
+      snapshot: { type: 'string' },
+      token: { type: 'string' },
+      'path-rule': { type: 'string', multiple: true },
+      'max-body': { type: 'string' },
+      queue: { type: 'string' },
+      environment: { type: 'string' },
+      window: { type: 'string' },
+    },
+  });
+  const workspace = values.workspace ? path.resolve(values.workspace) : '';
+  if (workspace && !fs.existsSync(workspace)) throw new UsageError(`--workspace ${values.workspace}: no such folder`);
+  const window = values.window ?? '5m';
+  try {
+    parseWindow(window);
+  } catch (err) {
+    throw new UsageError(`--window: ${(err as Error).message}`);
+  }
+  const host = values.host ?? '127.0.0.1';
+  const receiver = new EmbeddedReceiver({
+    host,
+    port: intFlag('port', values.port, 4318, 0, 65535),
+    token: values.token ?? process.env.RUNTIME_LENS_TOKEN ?? '',
+    portHint: '--port',
+    workspace,
+    pathRules: (values['path-rule'] ?? []).map(parsePathRule),
+    snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
+    maxBodyBytes: intFlag('max-body', values['max-body'], 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxQueuedItems: intFlag('queue', values.queue, 200_000, 1, 10_000_000),
+    defaultWindow: window,
+    store: { defaultEnvironment: values.environment ?? '' },
+  }, logger);
+
+  try {
+    await receiver.start();
+  } catch (err) {
+    if (err instanceof ReceiverStartError) throw new UsageError(err.message);
+    throw err;
+  }
+  const address = receiver.receiver.address()!;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  process.stdout.write(`Runtime Lens receiver listening on http://${shownHost}:${address.port}\n`);
+  if (!LOOPBACK.test(host)) logger.warn(`listening on ${host}: other machines can send telemetry${values.token ? '' : ' (no --token set)'}`);
+
+  const statusTimer = process.stdout.isTTY ? setInterval(() => printStatus(receiver), 1000) : undefined;
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  if (statusTimer) {
+    clearInterval(statusTimer);
+    process.stdout.write('\n');
+  }
+  await receiver.stop();
+  logger.info('stopped');
+}
+
+function printStatus(receiver: EmbeddedReceiver): void {
+  const s = receiver.status();
+  const line = `spans/s ${s.spansPerSecond.toLocaleString('en-US')} · services ${s.services} · mapped ${s.mappedPercent}% · processed ${s.spansProcessed.toLocaleString('en-US')} · queue ${s.queueDepth}`;
+  process.stdout.write(`\r\x1b[K${line}`);
+}
+
+function parsePathRule(text: string): PathRule {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new UsageError(`--path-rule takes FROM=TO (e.g. /app/=), got "${text}"`);
+  return { from: text.slice(0, at), to: text.slice(at + 1) };
+}

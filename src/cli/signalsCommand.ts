@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import type { SignalsResponse } from '../core/api/signals';
+import { parseWindow } from '../core/signals/windows';
+import { UsageError } from './usageError';
+
+/** `runtime-lens signals`: prints what a running receiver knows, as a table or JSON. */
+export async function signalsCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      server: { type: 'string' },
+      window: { type: 'string' },
+      environment: { type: 'string' },
+      file: { type: 'string' },
+      token: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const server = values.server ?? 'http://127.0.0.1:4318';
+  let url: URL;
+  try {
+    url = new URL('/api/signals', server);
+  } catch {
+    throw new UsageError(`--server must be a URL like http://127.0.0.1:4318, got "${server}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
+  const window = values.window ?? '5m';
+  try {
+    parseWindow(window);
+  } catch (err) {
+    throw new UsageError(`--window: ${(err as Error).message}`);
+  }
+  url.searchParams.set('window', window);
+  if (values.environment !== undefined) url.searchParams.set('environment', values.environment);
+  if (values.file !== undefined) url.searchParams.set('file', values.file);
+  const token = values.token ?? process.env.RUNTIME_LENS_TOKEN ?? '';
+
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new UsageError(`cannot reach ${server}: ${cause}`);
+  }
+  if (!response.ok) {
+    const text = await response.text().catch(() => '');
+    throw new UsageError(`${server} answered ${response.status}: ${text.slice(0, 200)}`);
+  }
+  const body = (await response.json()) as SignalsResponse;
+  process.stdout.write(values.json ? `${JSON.stringify(body, null, 2)}\n` : formatSignals(body));
+}
+
+/** Renders a signals response as plain-text tables. */
+export function formatSignals(s: SignalsResponse): string {
+  const env = s.environment || '(no environment)';
+  const out: string[] = [`Window ${s.window} · environment ${env}${s.environments.length > 1 ? ` (also: ${s.environments.filter((e) => e !== s.environment).join(', ')})` : ''}`, ''];
+  if (s.functions.length === 0 && s.errors.length === 0) {
+    out.push('No data in this window. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
+    return `${out.join('\n')}\n`;
+  }
+  out.push(table(['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'], s.functions.map((f) => [
+    `${f.service} ${f.function}`, `${f.file}:${f.line}`, String(f.count), pct(f.errorRate), f.ratePerMin.toFixed(1),
+    ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), f.mappedBy,
+  ])));
+  if (s.errors.length > 0) {
+    out.push('', table(['ERROR', 'COUNT', 'LOCATION', 'LAST SEEN'], s.errors.map((e) => [
+      `${e.type}: ${e.message}`.slice(0, 70), String(e.count), e.file ? `${e.file}:${e.line}` : '(unmapped)', new Date(e.lastSeen).toISOString(),
+    ])));
+  }
+  const unmapped = s.unmapped.reduce((n, u) => n + u.count, 0);
+  if (unmapped > 0) out.push('', `${unmapped} spans not mapped to code (top reason: ${s.unmapped[0].reason})`);
+  const evicted = Object.values(s.evicted).reduce((a, b) => a + b, 0);
+  if (evicted > 0) out.push(`${evicted} entries evicted by memory caps`);
+  return `${out.join('\n')}\n`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i < cells.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function pct(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)}s` : `${value.toFixed(value < 10 ? 1 : 0)}ms`;
+}

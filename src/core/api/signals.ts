@@ -1,0 +1,142 @@
+/**
+ * The read API's JSON shapes (`GET /api/signals`), shared by the receiver, the CLI, the
+ * extension and the webviews. Files are workspace-relative posix paths.
+ */
+
+/** How a span was tied to code; part of the public contract. */
+export type MappedBy = 'code-attributes' | 'stacktrace' | 'sourcemap' | 'route' | 'span-name';
+
+/** A trace worth opening: the slowest or a recent failing one. */
+export interface Exemplar {
+  traceId: string;
+  spanId: string;
+  durationMs: number;
+  /** Unix ms. */
+  time: number;
+  kind: 'slowest' | 'error';
+}
+
+/** Where a deployment stands against the local HEAD (see RevisionDrift). */
+export interface DriftSummary {
+  deployed: string;
+  status: 'same' | 'drifted' | 'unknown';
+  behind: number;
+  ahead: number;
+  reason: string;
+}
+
+/** One minute of a sparkline. */
+export interface SparkPoint {
+  t: number;
+  count: number;
+  errors: number;
+  avgMs: number;
+  maxMs: number;
+}
+
+/** Production figures of one code location (a function) in one window. */
+export interface FunctionSignal {
+  service: string;
+  environment: string;
+  function: string;
+  file: string;
+  line: number;
+  count: number;
+  errors: number;
+  errorRate: number;
+  ratePerMin: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  mappedBy: MappedBy;
+  confidence: number;
+  exemplars: Exemplar[];
+  /** What the telemetry named as its deployed revision and version, when it did. */
+  deployed?: Deployed;
+  /** The line as telemetry reported it, when revision drift moved it. */
+  deployedLine?: number;
+  drift?: DriftSummary;
+  perMinute?: SparkPoint[];
+}
+
+/** The revision (`vcs.ref.head.revision`) and `service.version` a deployment reported. */
+export interface Deployed {
+  revision: string;
+  version: string;
+}
+
+/** Figures of one operation: an `http.route` (with method) or a span name. */
+export interface OperationSignal {
+  service: string;
+  environment: string;
+  name: string;
+  kind: number;
+  count: number;
+  errors: number;
+  errorRate: number;
+  ratePerMin: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  perMinute?: SparkPoint[];
+}
+
+/** An error group: exception type + normalized message + first in-app frame. */
+export interface ErrorSignal {
+  service: string;
+  environment: string;
+  type: string;
+  message: string;
+  count: number;
+  /** Occurrences over the whole retention, not just the window. */
+  totalCount: number;
+  function: string;
+  file: string;
+  line: number;
+  firstSeen: number;
+  lastSeen: number;
+  mappedBy: MappedBy | null;
+  stacktrace: string;
+  traceIds: string[];
+  deployed?: Deployed;
+  deployedLine?: number;
+  drift?: DriftSummary;
+}
+
+/** Spans that could not be tied to code, grouped by why. */
+export interface UnmappedSignal {
+  service: string;
+  environment: string;
+  name: string;
+  reason: string;
+  count: number;
+}
+
+/** The answer of `GET /api/signals`. */
+export interface SignalsResponse {
+  window: string;
+  environment: string;
+  environments: string[];
+  generatedAt: number;
+  functions: FunctionSignal[];
+  operations: OperationSignal[];
+  errors: ErrorSignal[];
+  unmapped: UnmappedSignal[];
+  evicted: { locations: number; operations: number; errorGroups: number; unmapped: number };
+}
+
+/** The answer of `GET /api/status`. */
+export interface StatusResponse {
+  version: string;
+  listening: string;
+  startedAt: number;
+  spansAccepted: number;
+  spansProcessed: number;
+  spansRejected: number;
+  logsAccepted: number;
+  logsProcessed: number;
+  queueDepth: number;
+  spansPerSecond: number;
+  services: number;
+  mappedPercent: number;
+}

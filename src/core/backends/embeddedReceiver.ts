@@ -1,0 +1,147 @@
+import { querySignals, readApiHandler, type ReadApiSources } from '../api/readApi';
+import type { SignalsResponse, StatusResponse } from '../api/signals';
+import { IngestPipeline } from '../ingest/ingestPipeline';
+import { OtlpReceiver, type ReceiverOptions } from '../ingest/otlpReceiver';
+import { RateMeter } from '../ingest/rateMeter';
+import { silentLogger, systemClock, type Clock, type Logger } from '../logger';
+import { CodeMapper } from '../mapping/codeMapper';
+import { nodeGit } from '../mapping/git';
+import type { PathRule } from '../mapping/pathResolver';
+import { RevisionDrift } from '../mapping/revisionDrift';
+import { WorkspaceIndex } from '../mapping/workspaceIndex';
+import { SignalStore, type StoreOptions } from '../signals/signalStore';
+import { restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
+import type { TelemetrySource } from './telemetrySource';
+
+/** Version reported by the status API. */
+export const RUNTIME_LENS_VERSION = '0.1.0';
+
+/** Everything the embedded receiver can be told. */
+export interface EmbeddedReceiverOptions extends ReceiverOptions {
+  /** Workspace root to map against; '' maps nothing (all spans listed as unmapped). */
+  workspace: string;
+  pathRules: PathRule[];
+  /** Snapshot file; '' disables snapshots. */
+  snapshotFile: string;
+  snapshotIntervalMs: number;
+  /** Items (spans + log records) the ingest queue holds before answering 429. */
+  maxQueuedItems: number;
+  defaultWindow: string;
+  store: Partial<StoreOptions>;
+}
+
+/** Defaults for a developer machine: loopback only, the standard OTLP/HTTP port. */
+export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
+  host: '127.0.0.1',
+  port: 4318,
+  maxBodyBytes: 64 * 1024 * 1024,
+  token: '',
+  portHint: '--port',
+  workspace: '',
+  pathRules: [],
+  snapshotFile: '',
+  snapshotIntervalMs: 60_000,
+  maxQueuedItems: 200_000,
+  defaultWindow: '5m',
+  store: {},
+};
+
+/**
+ * The default telemetry source: an OTLP/HTTP receiver on loopback feeding a signal store,
+ * with spans mapped to the workspace, a snapshot across restarts and the read API.
+ */
+export class EmbeddedReceiver implements TelemetrySource {
+  readonly kind = 'embedded receiver';
+  readonly store: SignalStore;
+  readonly pipeline: IngestPipeline;
+  readonly receiver: OtlpReceiver;
+  private readonly options: EmbeddedReceiverOptions;
+  private readonly api: ReadApiSources;
+  private readonly meter = new RateMeter();
+  /** Resolves once the workspace is indexed and the mapper uses it. */
+  readonly indexReady: Promise<WorkspaceIndex>;
+  private resolveIndex!: (index: WorkspaceIndex) => void;
+  private snapshots: SnapshotScheduler | undefined;
+  private meterTimer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private spansPerSecond = 0;
+
+  constructor(options: Partial<EmbeddedReceiverOptions>, private readonly logger: Logger = silentLogger, clock: Clock = systemClock) {
+    this.options = { ...DEFAULT_RECEIVER_OPTIONS, ...options };
+    this.store = new SignalStore(this.options.store, clock);
+    this.indexReady = new Promise((resolve) => (this.resolveIndex = resolve));
+    // Ingest waits for the real index before filing anything, so the empty one is never used for mapping.
+    const mapper = new CodeMapper(WorkspaceIndex.empty());
+    const mapperReady = this.indexReady.then((index) => mapper.setSources(index));
+    this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger);
+    this.api = {
+      store: this.store,
+      status: () => this.status(),
+      drift: this.options.workspace ? new RevisionDrift(nodeGit(this.options.workspace), logger) : null,
+      defaultWindow: this.options.defaultWindow,
+    };
+    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger);
+  }
+
+  /** Restores the snapshot, starts listening, then indexes the workspace (ingest waits for the index). */
+  async start(): Promise<void> {
+    if (this.options.snapshotFile) this.logger.info(await restoreSnapshot(this.options.snapshotFile, this.store, this.logger));
+    await this.receiver.start();
+    this.startedAt = Date.now();
+    this.meterTimer = setInterval(() => (this.spansPerSecond = this.meter.sample(Date.now(), this.pipeline.stats.spansProcessed)), 1000);
+    this.meterTimer.unref();
+    if (this.options.snapshotFile) {
+      this.snapshots = new SnapshotScheduler(this.store, this.options.snapshotFile, this.options.snapshotIntervalMs, this.logger);
+      this.snapshots.start();
+    }
+    void this.buildIndex();
+  }
+
+  /** Stops listening, files what was accepted, and writes the snapshot. */
+  async stop(): Promise<void> {
+    await this.receiver.stop();
+    if (this.meterTimer) clearInterval(this.meterTimer);
+    await this.pipeline.idle();
+    await this.snapshots?.stop();
+  }
+
+  /** The `/api/signals` answer for these query parameters. */
+  signals(params: URLSearchParams): Promise<SignalsResponse> {
+    return querySignals(this.api, params);
+  }
+
+  /** Counters for the status API and the CLI's status line. */
+  status(): StatusResponse {
+    const s = this.pipeline.stats;
+    const address = this.receiver.address();
+    return {
+      version: RUNTIME_LENS_VERSION,
+      listening: address ? `http://${address.address}:${address.port}` : '',
+      startedAt: this.startedAt,
+      spansAccepted: s.spansAccepted,
+      spansProcessed: s.spansProcessed,
+      spansRejected: 0,
+      logsAccepted: s.logsAccepted,
+      logsProcessed: s.logsProcessed,
+      queueDepth: s.queueDepth,
+      spansPerSecond: Math.round(this.spansPerSecond),
+      services: this.store.services().length,
+      mappedPercent: s.spansProcessed > 0 ? Math.round((s.spansMapped / s.spansProcessed) * 1000) / 10 : 0,
+    };
+  }
+
+  private async buildIndex(): Promise<void> {
+    if (!this.options.workspace) {
+      this.resolveIndex(WorkspaceIndex.empty(this.options.pathRules));
+      return;
+    }
+    try {
+      const { index, stats } = await WorkspaceIndex.build(this.options.workspace, this.options.pathRules, this.logger);
+      this.logger.info(`indexed ${stats.files} files of ${this.options.workspace} (${stats.functions} functions, ${stats.routes} routes) in ${stats.ms} ms`);
+      this.resolveIndex(index);
+    } catch (err) {
+      this.logger.error(`could not index workspace ${this.options.workspace}: ${(err as Error).message}; spans will be listed as unmapped`);
+      this.resolveIndex(WorkspaceIndex.empty(this.options.pathRules));
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import type { CodeMapper, MappingResult } from '../mapping/codeMapper';
+import { silentLogger, type Logger } from '../logger';
+import type { SignalStore } from '../signals/signalStore';
+import type { DecodedBatch, LogRecordInfo, SpanRecord } from './records';
+
+/** Counters of the pipeline, for the status API and the CLI's status line. */
+export interface PipelineStats {
+  spansAccepted: number;
+  spansProcessed: number;
+  spansMapped: number;
+  logsAccepted: number;
+  logsProcessed: number;
+  /** Spans waiting in the queue. */
+  queueDepth: number;
+}
+
+const ERROR_SEVERITY = 17;
+
+/**
+ * The bounded queue between the HTTP receiver and the signal store. The receiver decodes and
+ * offers batches; the queue refuses them when full (the receiver answers 429) and drains them in
+ * order, mapping each span to code and filing it in the store. Accepted batches are never dropped.
+ */
+export class IngestPipeline {
+  private readonly queue: DecodedBatch[] = [];
+  private running = false;
+  private paused = false;
+  private idleWaiters: (() => void)[] = [];
+  readonly stats: PipelineStats = { spansAccepted: 0, spansProcessed: 0, spansMapped: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0 };
+
+  constructor(
+    private readonly store: SignalStore,
+    private readonly mapper: CodeMapper,
+    private readonly maxQueuedItems: number,
+    private readonly ready: Promise<unknown> = Promise.resolve(),
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Queues a decoded batch; false when the queue is full (nothing of the batch is taken then). */
+  offer(batch: DecodedBatch): boolean {
+    const items = batch.spans.length + batch.logs.length;
+    if (this.stats.queueDepth > 0 && this.stats.queueDepth + items > this.maxQueuedItems) return false;
+    this.queue.push(batch);
+    this.stats.queueDepth += items;
+    this.stats.spansAccepted += batch.spans.length;
+    this.stats.logsAccepted += batch.logs.length;
+    if (!this.running && !this.paused) void this.drain();
+    return true;
+  }
+
+  /** True when no further batch would be taken. */
+  isFull(): boolean {
+    return this.stats.queueDepth >= this.maxQueuedItems;
+  }
+
+  /** Stops draining (tests use it to fill the queue deterministically). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Resumes draining. */
+  resume(): void {
+    this.paused = false;
+    if (!this.running) void this.drain();
+  }
+
+  /** Resolves once every queued batch has been filed. */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && !this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      await this.ready;
+      while (this.queue.length > 0 && !this.paused) {
+        const batch = this.queue.shift()!;
+        try {
+          await this.process(batch);
+        } catch (err) {
+          this.logger.error(`ingest: a batch failed while filing (${(err as Error).message}); continuing`);
+        }
+        this.stats.queueDepth -= batch.spans.length + batch.logs.length;
+        // Let the HTTP server breathe between large batches.
+        if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.running = false;
+      if (this.queue.length === 0 || this.paused) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+      }
+    }
+  }
+
+  private async process(batch: DecodedBatch): Promise<void> {
+    const keys = new Array<string>(batch.spans.length);
+    const results = new Array<MappingResult | undefined>(batch.spans.length);
+    let misses: Promise<void>[] | undefined;
+    for (let i = 0; i < batch.spans.length; i++) {
+      const span = batch.spans[i];
+      const key = (keys[i] = this.mapper.spanKey(span));
+      const hit = this.mapper.cached(key);
+      if (hit !== undefined) results[i] = hit;
+      else (misses ??= []).push(this.mapper.resolveSpan(key, span).then((r) => void (results[i] = r)));
+    }
+    if (misses) await Promise.all(misses);
+    for (let i = 0; i < batch.spans.length; i++) {
+      const span = batch.spans[i];
+      const result = results[i]!;
+      this.store.recordSpan(span, result.location, result.reason);
+      if (result.location !== null) this.stats.spansMapped++;
+      if (span.exceptions.length > 0) await this.recordSpanExceptions(span, result);
+      this.stats.spansProcessed++;
+    }
+    for (const log of batch.logs) {
+      await this.recordLog(log);
+      this.stats.logsProcessed++;
+    }
+  }
+
+  private async recordSpanExceptions(span: SpanRecord, result: MappingResult): Promise<void> {
+    for (const exception of span.exceptions) {
+      const mapped = await this.mapper.mapException(span.resource, exception, null, result.location);
+      this.store.recordException(span.resource, exception, span.traceId, mapped.location, mapped.frameKey);
+    }
+  }
+
+  private async recordLog(log: LogRecordInfo): Promise<void> {
+    const exception = log.exception ?? (log.severity >= ERROR_SEVERITY ? { type: 'error log', message: log.body, stacktrace: '', timeMs: log.timeMs } : null);
+    if (exception === null) return;
+    const mapped = await this.mapper.mapException(log.resource, exception, log.code, null);
+    this.store.recordException(log.resource, exception, log.traceId, mapped.location, mapped.frameKey);
+    if (mapped.location === null) this.store.recordUnmapped(log.resource, `${exception.type}: ${exception.message}`.slice(0, 200), 'log record with no stack trace or code attributes that match the workspace', log.timeMs || Date.now());
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * Decoders for OTLP/HTTP JSON bodies (the proto3 JSON mapping with OTLP's exceptions: hex ids,
+ * lowerCamelCase keys, enums as integers). One JSON.parse, then a walk that reads only what
+ * the records need. A malformed item (span, log, scope) is counted as rejected; only a body
+ * that is not a JSON object, or whose top-level list is not a list, throws DecodeError.
+ */
+import type { DecodedBatch, ExceptionInfo, ResourceInfo } from './records';
+import { DecodeError } from './records';
+import type { Scalar } from './attributeFields';
+import {
+  applyExceptionField,
+  applyLogField,
+  applyResourceField,
+  applySpanField,
+  fieldForKey,
+  finishResource,
+  isExceptionField,
+  newBatch,
+  newException,
+  newLog,
+  newResource,
+  newSpan,
+  reject,
+} from './attributeFields';
+import { durationMs, split, splitDecimalNanos, splitNumberNanos, toMs } from './nanoTime';
+
+type Obj = Record<string, unknown>;
+
+const SPAN_KINDS: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
+const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
+['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].forEach((level, i) => {
+  ['', '2', '3', '4'].forEach((n, j) => (SEVERITIES[`SEVERITY_NUMBER_${level}${n}`] = i * 4 + j + 1));
+});
+const STATUS_ERROR = 2;
+
+/** Decodes an OTLP/JSON ExportTraceServiceRequest. */
+export function decodeTraceRequestJson(text: string): DecodedBatch {
+  const out = newBatch();
+  const list = topLevelList(parseRoot(text), 'resourceSpans');
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    const res = resourceOf(item, out, 'resourceSpans');
+    if (res === null) continue;
+    const scopes = listField(item as Obj, 'scopeSpans');
+    if (scopes === null) {
+      reject(out, 'scopeSpans is not an array');
+      continue;
+    }
+    for (let j = 0; j < scopes.length; j++) {
+      const scope = scopes[j];
+      const spans = isObj(scope) ? listField(scope, 'spans') : null;
+      if (spans === null) {
+        reject(out, 'scopeSpans item is not an object with a spans array');
+        continue;
+      }
+      for (let k = 0; k < spans.length; k++) readSpan(spans[k], res, out);
+    }
+  }
+  return out;
+}
+
+/** Decodes an OTLP/JSON ExportLogsServiceRequest. */
+export function decodeLogsRequestJson(text: string): DecodedBatch {
+  const out = newBatch();
+  const list = topLevelList(parseRoot(text), 'resourceLogs');
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    const res = resourceOf(item, out, 'resourceLogs');
+    if (res === null) continue;
+    const scopes = listField(item as Obj, 'scopeLogs');
+    if (scopes === null) {
+      reject(out, 'scopeLogs is not an array');
+      continue;
+    }
+    for (let j = 0; j < scopes.length; j++) {
+      const scope = scopes[j];
+      const logs = isObj(scope) ? listField(scope, 'logRecords') : null;
+      if (logs === null) {
+        reject(out, 'scopeLogs item is not an object with a logRecords array');
+        continue;
+      }
+      for (let k = 0; k < logs.length; k++) readLog(logs[k], res, out);
+    }
+  }
+  return out;
+}
+
+function parseRoot(text: string): Obj {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new DecodeError(`invalid JSON: ${msg.replace(/\s+/g, ' ').slice(0, 200)}`);
+  }
+  if (!isObj(root)) throw new DecodeError(`OTLP/JSON body must be an object, got ${describe(root)}`);
+  return root;
+}
+
+function topLevelList(root: Obj, key: string): unknown[] {
+  const list = root[key];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new DecodeError(`${key} must be an array, got ${describe(list)}`);
+  return list;
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An optional repeated field: absent gives [], a wrong type gives null. */
+function listField(o: Obj, key: string): unknown[] | null {
+  const v = o[key];
+  if (v === undefined || v === null) return EMPTY;
+  return Array.isArray(v) ? v : null;
+}
+const EMPTY: unknown[] = [];
+
+function resourceOf(item: unknown, out: DecodedBatch, what: string): ResourceInfo | null {
+  if (!isObj(item)) {
+    reject(out, `${what} item is not an object`);
+    return null;
+  }
+  const res = newResource();
+  const r = item.resource;
+  if (r !== undefined && r !== null) {
+    const attrs = isObj(r) ? listField(r, 'attributes') : null;
+    if (attrs === null) {
+      reject(out, `${what} item has a malformed resource`);
+      return null;
+    }
+    for (let i = 0; i < attrs.length; i++) {
+      const field = attrField(attrs[i]);
+      if (field !== 0) applyResourceField(res, field, scalar((attrs[i] as Obj).value));
+    }
+  }
+  finishResource(res);
+  return res;
+}
+
+/** The field code of a KeyValue; malformed entries are ignored like unknown keys. */
+function attrField(kv: unknown): number {
+  if (!isObj(kv)) return 0;
+  const key = kv.key;
+  return typeof key === 'string' ? fieldForKey(key) : 0;
+}
+
+/** A scalar AnyValue; arrays, maps, bytes and malformed values give null. */
+function scalar(v: unknown): Scalar {
+  if (!isObj(v)) return null;
+  const s = v.stringValue;
+  if (typeof s === 'string') return s;
+  const i = v.intValue;
+  if (i !== undefined) return typeof i === 'number' ? (Number.isInteger(i) ? i : null) : intString(i);
+  const d = v.doubleValue;
+  if (d !== undefined) return typeof d === 'number' ? d : typeof d === 'string' && d !== '' ? numberOrNull(Number(d)) : null;
+  const b = v.boolValue;
+  return typeof b === 'boolean' ? b : null;
+}
+
+function numberOrNull(n: number): number | null {
+  return Number.isNaN(n) ? null : n;
+}
+
+/** proto3 JSON sends int64 as a decimal string. */
+function intString(v: unknown): number | null {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 21) return null;
+  for (let i = v.charCodeAt(0) === 45 ? 1 : 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  return v === '-' ? null : +v;
+}
+
+/** Lowercase hex of an id, '' when all zeros, null when not `len` hex digits. */
+function hexId(v: string, len: number): string | null {
+  if (v.length !== len) return null;
+  let upper = false;
+  let nonZero = false;
+  for (let i = 0; i < len; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) nonZero = true;
+    } else if (c >= 97 && c <= 102) nonZero = true;
+    else if (c >= 65 && c <= 70) nonZero = upper = true;
+    else return null;
+  }
+  if (!nonZero) return '';
+  return upper ? v.toLowerCase() : v;
+}
+
+/** An enum given as an integer or as its name; null when neither. */
+function enumValue(v: unknown, names: Record<string, number>): number | null {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 0x7fffffff ? v : null;
+  if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(names, v)) return names[v];
+  return null;
+}
+
+/** Splits an optional timestamp into `split`; false when it has the wrong type. */
+function splitTime(v: unknown): boolean {
+  if (v === undefined || v === null) {
+    split.ms = 0;
+    split.ns = 0;
+    return true;
+  }
+  if (typeof v === 'string') return splitDecimalNanos(v);
+  if (typeof v === 'number') return splitNumberNanos(v);
+  return false;
+}
+
+function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
+  if (!isObj(s)) {
+    reject(out, 'span is not an object');
+    return;
+  }
+  const span = newSpan(res);
+  const name = s.name;
+  if (typeof name === 'string') span.name = name;
+  const label = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : '(unnamed)';
+  const problem = spanProblem(s, name);
+  if (problem !== '') {
+    reject(out, `span ${label}: ${problem}`);
+    return;
+  }
+  span.traceId = hexId(s.traceId as string, 32) as string;
+  span.spanId = hexId(s.spanId as string, 16) as string;
+  const parent = s.parentSpanId;
+  span.parentSpanId = typeof parent === 'string' && parent !== '' ? (hexId(parent, 16) as string) : '';
+  span.kind = enumValue(s.kind, SPAN_KINDS) as number;
+  splitTime(s.startTimeUnixNano);
+  const sMs = split.ms;
+  const sNs = split.ns;
+  span.startMs = toMs(sMs, sNs);
+  splitTime(s.endTimeUnixNano);
+  span.durationMs = durationMs(sMs, sNs, split.ms, split.ns);
+  const endMs = span.startMs + span.durationMs;
+
+  const attrs = listField(s, 'attributes') as unknown[];
+  for (let i = 0; i < attrs.length; i++) {
+    const field = attrField(attrs[i]);
+    if (field !== 0) applySpanField(span, field, scalar((attrs[i] as Obj).value));
+  }
+  const status = s.status;
+  if (isObj(status)) {
+    span.error = enumValue(status.code, STATUS_CODES) === STATUS_ERROR;
+    if (typeof status.message === 'string') span.statusMessage = status.message;
+  }
+  const events = listField(s, 'events') as unknown[];
+  for (let i = 0; i < events.length; i++) {
+    const exc = readEvent(events[i], endMs);
+    if (exc !== null) span.exceptions.push(exc);
+  }
+  out.spans.push(span);
+}
+
+/** Everything that rejects a span, checked up front so no half-built span escapes. */
+function spanProblem(s: Obj, name: unknown): string {
+  if (name !== undefined && name !== null && typeof name !== 'string') return 'name is not a string';
+  const traceId = s.traceId;
+  if (typeof traceId !== 'string' || traceId === '') return 'missing trace id';
+  const t = hexId(traceId, 32);
+  if (t === null) return 'trace id is not 32 hex digits';
+  if (t === '') return 'all-zero trace id';
+  const spanId = s.spanId;
+  if (typeof spanId !== 'string' || spanId === '') return 'missing span id';
+  const id = hexId(spanId, 16);
+  if (id === null) return 'span id is not 16 hex digits';
+  if (id === '') return 'all-zero span id';
+  const parent = s.parentSpanId;
+  if (parent !== undefined && parent !== null && parent !== '') {
+    if (typeof parent !== 'string' || hexId(parent, 16) === null) return 'parent span id is not 16 hex digits';
+  }
+  if (enumValue(s.kind, SPAN_KINDS) === null) return 'kind is not a SpanKind';
+  if (!splitTime(s.startTimeUnixNano)) return 'startTimeUnixNano is not an unsigned int64';
+  if (!splitTime(s.endTimeUnixNano)) return 'endTimeUnixNano is not an unsigned int64';
+  if (listField(s, 'attributes') === null) return 'attributes is not an array';
+  if (listField(s, 'events') === null) return 'events is not an array';
+  const status = s.status;
+  if (status !== undefined && status !== null) {
+    if (!isObj(status) || enumValue(status.code, STATUS_CODES) === null) return 'malformed status';
+  }
+  return '';
+}
+
+/** The ExceptionInfo of an event named `exception`; other or malformed events give null. */
+function readEvent(e: unknown, spanEndMs: number): ExceptionInfo | null {
+  if (!isObj(e) || e.name !== 'exception') return null;
+  const exc = newException(0);
+  exc.timeMs = splitTime(e.timeUnixNano) ? toMs(split.ms, split.ns) : 0;
+  // An exception event without a timestamp happened, at the latest, when the span ended.
+  if (exc.timeMs === 0) exc.timeMs = spanEndMs;
+  const attrs = listField(e, 'attributes');
+  if (attrs !== null) {
+    for (let i = 0; i < attrs.length; i++) {
+      const field = attrField(attrs[i]);
+      if (field !== 0 && isExceptionField(field)) applyExceptionField(exc, field, scalar((attrs[i] as Obj).value));
+    }
+  }
+  return exc;
+}
+
+function readLog(l: unknown, res: ResourceInfo, out: DecodedBatch): void {
+  if (!isObj(l)) {
+    reject(out, 'log record is not an object');
+    return;
+  }
+  const severity = enumValue(l.severityNumber, SEVERITIES);
+  if (severity === null) return reject(out, 'log record: severityNumber is not a SeverityNumber');
+  const attrs = listField(l, 'attributes');
+  if (attrs === null) return reject(out, 'log record: attributes is not an array');
+  if (!splitTime(l.observedTimeUnixNano)) return reject(out, 'log record: observedTimeUnixNano is not an unsigned int64');
+  const observedMs = toMs(split.ms, split.ns);
+  if (!splitTime(l.timeUnixNano)) return reject(out, 'log record: timeUnixNano is not an unsigned int64');
+  const log = newLog(res);
+  log.timeMs = toMs(split.ms, split.ns);
+  if (log.timeMs === 0) log.timeMs = observedMs;
+  log.severity = severity;
+  const body = scalar(l.body);
+  log.body = body === null ? '' : String(body);
+  // Trace context on a log is optional; a malformed one is dropped, not the log.
+  if (typeof l.traceId === 'string') log.traceId = hexId(l.traceId, 32) ?? '';
+  if (typeof l.spanId === 'string') log.spanId = hexId(l.spanId, 16) ?? '';
+  for (let i = 0; i < attrs.length; i++) {
+    const field = attrField(attrs[i]);
+    if (field !== 0) applyLogField(log, field, scalar((attrs[i] as Obj).value));
+  }
+  if (log.exception !== null) log.exception.timeMs = log.timeMs;
+  out.logs.push(log);
+}

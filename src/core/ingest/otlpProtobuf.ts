@@ -1,0 +1,405 @@
+/**
+ * Decoders for OTLP/HTTP protobuf bodies (ExportTraceServiceRequest, ExportLogsServiceRequest)
+ * into normalized records. Field numbers follow opentelemetry-proto (collector/*, trace/v1,
+ * logs/v1, common/v1, resource/v1). Only the fields the records need are read; everything
+ * else is skipped without allocating, and attribute values are decoded only for known keys.
+ */
+import type { DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo } from './records';
+import { ProtoReader } from './protobufReader';
+import type { Scalar } from './attributeFields';
+import {
+  applyExceptionField,
+  applyLogField,
+  applyResourceField,
+  applySpanField,
+  fieldForKeyBytes,
+  finishResource,
+  isExceptionField,
+  newBatch,
+  newException,
+  newLog,
+  newResource,
+  newSpan,
+  reject,
+} from './attributeFields';
+import { durationMs, split, splitFixed64, toMs } from './nanoTime';
+
+// Tags are (field number << 3) | wire type; wire types: 0 varint, 1 fixed64, 2 length-delimited.
+const T_REPEATED_1 = (1 << 3) | 2; // resource_spans/resource_logs, resource, attributes, key...
+const T_2_LEN = (2 << 3) | 2; // scope_spans/scope_logs, spans/log_records, value, event name...
+const T_SPAN_PARENT = (4 << 3) | 2;
+const T_SPAN_NAME = (5 << 3) | 2;
+const T_SPAN_KIND = (6 << 3) | 0;
+const T_SPAN_START = (7 << 3) | 1;
+const T_SPAN_END = (8 << 3) | 1;
+const T_SPAN_ATTR = (9 << 3) | 2;
+const T_SPAN_EVENT = (11 << 3) | 2;
+const T_SPAN_STATUS = (15 << 3) | 2;
+const T_EVENT_TIME = (1 << 3) | 1;
+const T_EVENT_ATTR = (3 << 3) | 2;
+const T_STATUS_CODE = (3 << 3) | 0;
+const T_ANY_STRING = (1 << 3) | 2;
+const T_ANY_BOOL = (2 << 3) | 0;
+const T_ANY_INT = (3 << 3) | 0;
+const T_ANY_DOUBLE = (4 << 3) | 1;
+const T_LOG_TIME = (1 << 3) | 1;
+const T_LOG_SEVERITY = (2 << 3) | 0;
+const T_LOG_BODY = (5 << 3) | 2;
+const T_LOG_ATTR = (6 << 3) | 2;
+const T_LOG_TRACE = (9 << 3) | 2;
+const T_LOG_SPAN = (10 << 3) | 2;
+const T_LOG_OBSERVED = (11 << 3) | 1;
+
+const STATUS_ERROR = 2;
+const EXCEPTION = Buffer.from('exception', 'latin1');
+
+/** Decodes an ExportTraceServiceRequest; throws DecodeError only for a structurally broken body. */
+export function decodeTraceRequestProto(bytes: Uint8Array): DecodedBatch {
+  const r = new ProtoReader(bytes);
+  const out = newBatch();
+  const end = r.end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      const len = r.length(end);
+      readResourceSpans(r, r.pos + len, out);
+    } else r.skip(tag, end);
+  }
+  return out;
+}
+
+/** Decodes an ExportLogsServiceRequest; throws DecodeError only for a structurally broken body. */
+export function decodeLogsRequestProto(bytes: Uint8Array): DecodedBatch {
+  const r = new ProtoReader(bytes);
+  const out = newBatch();
+  const end = r.end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      const len = r.length(end);
+      readResourceLogs(r, r.pos + len, out);
+    } else r.skip(tag, end);
+  }
+  return out;
+}
+
+function readResourceSpans(r: ProtoReader, end: number, out: DecodedBatch): void {
+  // Created before the loop: scope_spans may legally precede resource on the wire.
+  const res = newResource();
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      const len = r.length(end);
+      readResource(r, r.pos + len, res);
+    } else if (tag === T_2_LEN) {
+      const len = r.length(end);
+      readScopeSpans(r, r.pos + len, res, out);
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+  finishResource(res);
+}
+
+function readResourceLogs(r: ProtoReader, end: number, out: DecodedBatch): void {
+  const res = newResource();
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      const len = r.length(end);
+      readResource(r, r.pos + len, res);
+    } else if (tag === T_2_LEN) {
+      const len = r.length(end);
+      readScopeLogs(r, r.pos + len, res, out);
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+  finishResource(res);
+}
+
+function readResource(r: ProtoReader, end: number, res: ResourceInfo): void {
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      const len = r.length(end);
+      const field = readKeyValue(r, r.pos + len);
+      if (field !== 0) applyResourceField(res, field, readScalar(r));
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+}
+
+function readScopeSpans(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBatch): void {
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_2_LEN) {
+      const len = r.length(end);
+      readSpan(r, r.pos + len, res, out);
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+}
+
+function readScopeLogs(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBatch): void {
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_2_LEN) {
+      const len = r.length(end);
+      readLog(r, r.pos + len, res, out);
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+}
+
+function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBatch): void {
+  const span = newSpan(res);
+  let invalid = '';
+  let sHi = 0;
+  let sLo = 0;
+  let eHi = 0;
+  let eLo = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_REPEATED_1: {
+        const len = r.length(end);
+        span.traceId = len === 16 ? r.hex(len) : skipBytes(r, len);
+        if (span.traceId === '') invalid = len === 16 ? 'all-zero trace id' : `trace id of ${len} bytes`;
+        break;
+      }
+      case T_2_LEN: {
+        const len = r.length(end);
+        span.spanId = len === 8 ? r.hex(len) : skipBytes(r, len);
+        if (span.spanId === '' && invalid === '') invalid = len === 8 ? 'all-zero span id' : `span id of ${len} bytes`;
+        break;
+      }
+      case T_SPAN_PARENT: {
+        const len = r.length(end);
+        // An all-zero parent id is what some SDKs send for a root span.
+        span.parentSpanId = len === 8 ? r.hex(len) : skipBytes(r, len);
+        if (len !== 0 && len !== 8 && invalid === '') invalid = `parent span id of ${len} bytes`;
+        break;
+      }
+      case T_SPAN_NAME:
+        span.name = r.string(r.length(end));
+        break;
+      case T_SPAN_KIND:
+        span.kind = r.varint32();
+        break;
+      case T_SPAN_START:
+        r.fixed64();
+        sHi = r.hi;
+        sLo = r.lo;
+        break;
+      case T_SPAN_END:
+        r.fixed64();
+        eHi = r.hi;
+        eLo = r.lo;
+        break;
+      case T_SPAN_ATTR: {
+        const len = r.length(end);
+        const field = readKeyValue(r, r.pos + len);
+        if (field !== 0) applySpanField(span, field, readScalar(r));
+        break;
+      }
+      case T_SPAN_EVENT: {
+        const len = r.length(end);
+        const exc = readEvent(r, r.pos + len);
+        if (exc !== null) span.exceptions.push(exc);
+        break;
+      }
+      case T_SPAN_STATUS: {
+        const len = r.length(end);
+        readStatus(r, r.pos + len, span);
+        break;
+      }
+      default:
+        r.skip(tag, end);
+    }
+  }
+  r.expectEnd(end);
+  if (invalid === '' && span.traceId === '') invalid = 'missing trace id';
+  if (invalid === '' && span.spanId === '') invalid = 'missing span id';
+  if (invalid !== '') {
+    reject(out, `span ${JSON.stringify(span.name.slice(0, 80))}: ${invalid}`);
+    return;
+  }
+  splitFixed64(sHi, sLo);
+  const sMs = split.ms;
+  const sNs = split.ns;
+  span.startMs = toMs(sMs, sNs);
+  splitFixed64(eHi, eLo);
+  span.durationMs = durationMs(sMs, sNs, split.ms, split.ns);
+  const excs = span.exceptions;
+  // An exception event without a timestamp happened, at the latest, when the span ended.
+  for (let i = 0; i < excs.length; i++) if (excs[i].timeMs === 0) excs[i].timeMs = span.startMs + span.durationMs;
+  out.spans.push(span);
+}
+
+function skipBytes(r: ProtoReader, len: number): string {
+  r.pos += len;
+  return '';
+}
+
+function readStatus(r: ProtoReader, end: number, span: { error: boolean; statusMessage: string }): void {
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_2_LEN) span.statusMessage = r.string(r.length(end));
+    else if (tag === T_STATUS_CODE) span.error = r.varint32() === STATUS_ERROR;
+    else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+}
+
+/** Returns the ExceptionInfo of an event named `exception`, else null. */
+function readEvent(r: ProtoReader, end: number): ExceptionInfo | null {
+  let isException = false;
+  let timeMs = 0;
+  // Allocated lazily: most events are not exceptions, and the name may follow the attributes.
+  let exc: ExceptionInfo | null = null;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_EVENT_TIME) {
+      r.fixed64();
+      splitFixed64(r.hi, r.lo);
+      timeMs = toMs(split.ms, split.ns);
+    } else if (tag === T_2_LEN) {
+      const len = r.length(end);
+      isException = r.bytesEqual(len, EXCEPTION);
+      r.pos += len;
+    } else if (tag === T_EVENT_ATTR) {
+      const len = r.length(end);
+      const field = readKeyValue(r, r.pos + len);
+      if (field !== 0 && isExceptionField(field)) {
+        if (exc === null) exc = newException(0);
+        applyExceptionField(exc, field, readScalar(r));
+      }
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+  if (!isException) return null;
+  if (exc === null) exc = newException(0);
+  exc.timeMs = timeMs;
+  return exc;
+}
+
+function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBatch): void {
+  const log: LogRecordInfo = newLog(res);
+  let observedMs = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case T_LOG_TIME:
+        r.fixed64();
+        splitFixed64(r.hi, r.lo);
+        log.timeMs = toMs(split.ms, split.ns);
+        break;
+      case T_LOG_OBSERVED:
+        r.fixed64();
+        splitFixed64(r.hi, r.lo);
+        observedMs = toMs(split.ms, split.ns);
+        break;
+      case T_LOG_SEVERITY:
+        log.severity = r.varint32();
+        break;
+      case T_LOG_BODY: {
+        const len = r.length(end);
+        const bodyEnd = r.pos + len;
+        valueStart = r.pos;
+        valueEnd = bodyEnd;
+        const v = readScalar(r);
+        log.body = v === null ? '' : String(v);
+        r.pos = bodyEnd;
+        break;
+      }
+      case T_LOG_ATTR: {
+        const len = r.length(end);
+        const field = readKeyValue(r, r.pos + len);
+        if (field !== 0) applyLogField(log, field, readScalar(r));
+        break;
+      }
+      case T_LOG_TRACE: {
+        // Trace context on a log is optional; a malformed one is dropped, not the log.
+        const len = r.length(end);
+        log.traceId = len === 16 ? r.hex(len) : skipBytes(r, len);
+        break;
+      }
+      case T_LOG_SPAN: {
+        const len = r.length(end);
+        log.spanId = len === 8 ? r.hex(len) : skipBytes(r, len);
+        break;
+      }
+      default:
+        r.skip(tag, end);
+    }
+  }
+  r.expectEnd(end);
+  if (log.timeMs === 0) log.timeMs = observedMs;
+  if (log.exception !== null) log.exception.timeMs = log.timeMs;
+  out.logs.push(log);
+}
+
+// Where the value of the last KeyValue read lies; readScalar decodes it on demand.
+let valueStart = -1;
+let valueEnd = -1;
+
+/** Reads a KeyValue, returning the field code of its key (0 for keys we ignore). */
+function readKeyValue(r: ProtoReader, end: number): number {
+  // Fast path for the usual encoding: key (tag 0x0a, one-byte length), then value (tag 0x12,
+  // one-byte length) ending exactly at `end`, which length() already checked is in bounds.
+  const buf = r.buf;
+  const pos = r.pos;
+  const keyLen = buf[pos + 1];
+  if (buf[pos] === 0x0a && keyLen < 0x80) {
+    const valueTag = pos + 2 + keyLen;
+    if (valueTag + 2 <= end && buf[valueTag] === 0x12 && buf[valueTag + 1] < 0x80 && valueTag + 2 + buf[valueTag + 1] === end) {
+      valueStart = valueTag + 2;
+      valueEnd = end;
+      r.pos = end;
+      return fieldForKeyBytes(buf, pos + 2, keyLen);
+    }
+  }
+  return readKeyValueSlow(r, end);
+}
+
+function readKeyValueSlow(r: ProtoReader, end: number): number {
+  let field = 0;
+  valueStart = -1;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      const len = r.length(end);
+      field = fieldForKeyBytes(r.buf, r.pos, len);
+      r.pos += len;
+    } else if (tag === T_2_LEN) {
+      const len = r.length(end);
+      valueStart = r.pos;
+      valueEnd = r.pos + len;
+      r.pos += len;
+    } else r.skip(tag, end);
+  }
+  r.expectEnd(end);
+  return field;
+}
+
+/** Decodes the scalar AnyValue recorded by readKeyValue; arrays, maps and bytes give null. */
+function readScalar(r: ProtoReader): Scalar {
+  if (valueStart < 0) return null;
+  const saved = r.pos;
+  const end = valueEnd;
+  r.pos = valueStart;
+  let v: Scalar = null;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_ANY_STRING) v = r.string(r.length(end));
+    else if (tag === T_ANY_INT) v = r.varint64();
+    else if (tag === T_ANY_DOUBLE) v = r.double();
+    else if (tag === T_ANY_BOOL) v = r.varint32() !== 0;
+    else {
+      r.skip(tag, end);
+      v = null;
+    }
+  }
+  r.expectEnd(end);
+  r.pos = saved;
+  return v;
+}

@@ -1,0 +1,132 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../logger';
+import { readBody } from './bodyReader';
+import { HttpError } from './httpErrors';
+import type { IngestPipeline } from './ingestPipeline';
+import { decodeLogsRequestJson, decodeTraceRequestJson } from './otlpJson';
+import { decodeLogsRequestProto, decodeTraceRequestProto } from './otlpProtobuf';
+import { contentTypeOf, exportResponse, statusResponse, type OtlpEncoding } from './otlpResponses';
+import { DecodeError, type DecodedBatch } from './records';
+
+/** Settings of the embedded OTLP/HTTP receiver. */
+export interface ReceiverOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Largest accepted body after decompression, bytes (default 64 MiB). */
+  maxBodyBytes: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  token: string;
+  /** How to change the port, named in the "port in use" message (a flag or a setting). */
+  portHint: string;
+}
+
+/** Serves requests the receiver does not handle itself (the read API). Returns false when it does not know the path. */
+export type ExtraHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+
+/** A receiver that could not start, with a one-line reason fit for a user. */
+export class ReceiverStartError extends Error {}
+
+const DECODERS: Record<string, Record<OtlpEncoding, (body: Buffer) => DecodedBatch>> = {
+  '/v1/traces': { protobuf: (b) => decodeTraceRequestProto(b), json: (b) => decodeTraceRequestJson(b.toString('utf8')) },
+  '/v1/logs': { protobuf: (b) => decodeLogsRequestProto(b), json: (b) => decodeLogsRequestJson(b.toString('utf8')) },
+};
+
+/**
+ * The embedded OTLP/HTTP receiver: `POST /v1/traces` and `/v1/logs` in JSON or protobuf,
+ * optionally gzipped, answering per the OTLP/HTTP spec, plus whatever `extra` serves.
+ */
+export class OtlpReceiver {
+  private server: http.Server | undefined;
+  /** Requests answered per status code, for the status API and tests. */
+  readonly responses = new Map<number, number>();
+
+  constructor(
+    private readonly options: ReceiverOptions,
+    private readonly pipeline: IngestPipeline,
+    private readonly extra: ExtraHandler = async () => false,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Binds and listens; rejects with a one-line ReceiverStartError when the port is taken. */
+  async start(): Promise<AddressInfo> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(this.startError(err)));
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    server.on('error', (err) => this.logger.error(`receiver: ${err.message}`));
+    this.server = server;
+    return server.address() as AddressInfo;
+  }
+
+  /** The bound address, once started. */
+  address(): AddressInfo | undefined {
+    return this.server?.address() as AddressInfo | undefined;
+  }
+
+  /** Stops accepting connections and closes idle ones. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+
+  private startError(err: NodeJS.ErrnoException): ReceiverStartError {
+    const where = `${this.options.host}:${this.options.port}`;
+    if (err.code === 'EADDRINUSE') {
+      return new ReceiverStartError(`port ${this.options.port} on ${this.options.host} is already in use (another receiver or collector?); choose another with ${this.options.portHint}`);
+    }
+    if (err.code === 'EACCES') return new ReceiverStartError(`not allowed to listen on ${where}; choose a port above 1023 with ${this.options.portHint}`);
+    if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return new ReceiverStartError(`cannot listen on ${where}: no such local address`);
+    return new ReceiverStartError(`cannot listen on ${where}: ${err.message}`);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let encoding: OtlpEncoding = 'json';
+    try {
+      const url = new URL(req.url ?? '/', 'http://receiver');
+      if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) {
+        throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
+      }
+      const decoders = DECODERS[url.pathname];
+      if (decoders === undefined) {
+        if (!(await this.extra(req, res, url))) throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
+        return;
+      }
+      if (req.method !== 'POST') throw new HttpError(405, `${url.pathname} takes POST`, { Allow: 'POST' });
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type === 'application/x-protobuf' || type === 'application/protobuf') encoding = 'protobuf';
+      else if (type !== 'application/json') throw new HttpError(415, `unsupported Content-Type "${type}": use application/json or application/x-protobuf`);
+      if (this.pipeline.isFull()) {
+        req.resume();
+        throw new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
+      }
+      const body = await readBody(req, this.options.maxBodyBytes);
+      const batch = decoders[encoding](body);
+      if (!this.pipeline.offer(batch)) throw new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
+      const signal = url.pathname === '/v1/traces' ? 'traces' : 'logs';
+      this.send(res, 200, encoding, exportResponse(encoding, signal, batch.rejected, batch.rejectReasons.join('; ')));
+    } catch (err) {
+      const failure = err instanceof HttpError ? err
+        : err instanceof DecodeError ? new HttpError(400, err.message)
+        : new HttpError(500, `internal error: ${(err as Error).message}`);
+      if (failure.status === 500) this.logger.error(`receiver: ${(err as Error).stack ?? err}`);
+      if (failure.status === 413 || failure.status === 429) req.resume();
+      this.send(res, failure.status, encoding, statusResponse(encoding, failure.status, failure.message), failure.headers);
+    }
+  }
+
+  private send(res: http.ServerResponse, status: number, encoding: OtlpEncoding, body: Buffer, headers: Record<string, string> = {}): void {
+    this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
+    if (res.headersSent) return;
+    res.writeHead(status, { 'Content-Type': contentTypeOf(encoding), 'Content-Length': body.length, ...headers });
+    res.end(body);
+  }
+}

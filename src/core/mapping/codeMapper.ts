@@ -1,0 +1,190 @@
+import type { MappedBy } from '../api/signals';
+import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
+import type { CodeLocation } from '../signals/signalStore';
+import type { FunctionIndex } from './functionScan';
+import type { PathResolver } from './pathResolver';
+import type { RouteIndex } from './routeIndex';
+import type { SourceMapResolver } from './sourceMaps';
+import { firstInAppFrame, parseStackTrace } from './stackTrace';
+
+/** A mapping, or why there is none. */
+export interface MappingResult {
+  location: CodeLocation | null;
+  /** Why `location` is null ('' when mapped). */
+  reason: string;
+}
+
+/** Where an exception was thrown, and the frame that names its error group. */
+export interface ExceptionMapping {
+  location: CodeLocation | null;
+  frameKey: string;
+}
+
+/** What the mapper reads; the workspace index provides it. */
+export interface MappingSources {
+  paths: PathResolver;
+  sourceMaps: SourceMapResolver;
+  routes: RouteIndex;
+  functions: FunctionIndex;
+}
+
+const CONFIDENCE: Record<MappedBy, number> = {
+  'code-attributes': 0.95,
+  sourcemap: 0.9,
+  stacktrace: 0.85,
+  route: 0.7,
+  'span-name': 0.5,
+};
+const BUILT_JS = /\.(?:m|c)?js$/;
+const CACHE_LIMIT = 50_000;
+
+/**
+ * Ties spans and exceptions to workspace code, trying in order: `code.*` attributes, a stack
+ * trace, the `http.route` of server spans, then the span name. Results are cached per distinct
+ * input, so the hot path is one Map lookup; the first sight of an input may read source maps.
+ */
+export class CodeMapper {
+  private readonly spanCache = new Map<string, MappingResult>();
+  private readonly frameCache = new Map<string, ExceptionMapping>();
+
+  constructor(private sources: MappingSources) {}
+
+  /** Switches to new sources (a rebuilt workspace index) and forgets what was mapped with the old ones. */
+  setSources(sources: MappingSources): void {
+    this.sources = sources;
+    this.invalidate();
+  }
+
+  /** Forgets cached mappings (after workspace files changed). */
+  invalidate(): void {
+    this.spanCache.clear();
+    this.frameCache.clear();
+  }
+
+  /** The cache key of a span's mapping inputs. */
+  spanKey(span: SpanRecord): string {
+    const c = span.code;
+    if (c.file || c.function) return `c\u0000${c.file}\u0000${c.line}\u0000${c.column}\u0000${c.function}\u0000${c.namespace}`;
+    if (c.stacktrace) return `s\u0000${span.resource.language}\u0000${c.stacktrace}`;
+    if (span.exceptions.length > 0 && span.exceptions[0].stacktrace) return `e\u0000${span.resource.language}\u0000${span.exceptions[0].stacktrace}`;
+    if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return `r\u0000${span.httpMethod}\u0000${span.httpRoute}`;
+    return `n\u0000${span.name}`;
+  }
+
+  /** The cached mapping for `key`, if resolved before. */
+  cached(key: string): MappingResult | undefined {
+    return this.spanCache.get(key);
+  }
+
+  /** Resolves and caches the mapping of a span whose key was not cached. */
+  async resolveSpan(key: string, span: SpanRecord): Promise<MappingResult> {
+    const result = await this.mapSpan(span);
+    remember(this.spanCache, key, result);
+    return result;
+  }
+
+  /** Maps where an exception was thrown; falls back to the span's own location. */
+  async mapException(resource: ResourceInfo, exception: ExceptionInfo, code: CodeAttributes | null, fallback: CodeLocation | null): Promise<ExceptionMapping> {
+    const key = `${resource.language}\u0000${exception.stacktrace}\u0000${code?.file ?? ''}\u0000${code?.line ?? 0}\u0000${code?.function ?? ''}`;
+    let mapping = this.frameCache.get(key);
+    if (mapping === undefined) {
+      let location: CodeLocation | null = null;
+      if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource.language, false)).location;
+      if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, false)).location;
+      mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '' };
+      remember(this.frameCache, key, mapping);
+    }
+    if (mapping.location === null && fallback !== null) return { location: fallback, frameKey: `${fallback.file}:${fallback.function}` };
+    return mapping;
+  }
+
+  private async mapSpan(span: SpanRecord): Promise<MappingResult> {
+    const c = span.code;
+    if (c.file || c.function) return this.fromCode(c, true);
+    const stack = c.stacktrace || span.exceptions[0]?.stacktrace || '';
+    if (stack) return this.fromStack(stack, span.resource.language, true);
+    if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return this.fromRoute(span.httpMethod, span.httpRoute);
+    return this.fromName(span.name);
+  }
+
+  private async fromCode(c: CodeAttributes, toFunctionStart: boolean): Promise<MappingResult> {
+    const name = qualified(c);
+    if (!c.file) return this.byFunctionName(name, 'code-attributes', `code.function.name "${name}"`);
+    const placed = await this.place(c.file, c.line, c.column, 'code-attributes');
+    if (placed.location === null) return placed;
+    return { location: this.finish(placed.location, name, toFunctionStart), reason: '' };
+  }
+
+  private async fromStack(text: string, language: string, toFunctionStart: boolean): Promise<MappingResult> {
+    const { frames } = parseStackTrace(text, language);
+    if (frames.length === 0) return { location: null, reason: 'stack trace in an unknown format' };
+    const frame = firstInAppFrame(frames);
+    if (frame === undefined) return { location: null, reason: 'no in-app frame in the stack trace' };
+    const placed = await this.place(frame.file, frame.line, frame.column, 'stacktrace');
+    if (placed.location === null) return placed;
+    return { location: this.finish(placed.location, frame.function, toFunctionStart), reason: '' };
+  }
+
+  private fromRoute(method: string, route: string): MappingResult {
+    const hit = this.sources.routes.match(method, route);
+    if (hit === undefined) return { location: null, reason: `no route registration for ${method || '*'} ${route} in the workspace` };
+    if (hit.ambiguous.length > 0) {
+      const files = [hit.registration, ...hit.ambiguous].map((r) => `${r.file}:${r.line}`).join(', ');
+      return { location: null, reason: `route ${method} ${route} is registered in several places (${files})` };
+    }
+    const r = hit.registration;
+    const def = this.sources.functions.enclosing(r.file, r.line);
+    const location = { file: r.file, line: def?.line ?? r.line, function: r.handler || def?.qualifiedName || `${method} ${route}`, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
+    return { location, reason: '' };
+  }
+
+  private fromName(name: string): MappingResult {
+    return this.byFunctionName(name, 'span-name', `span name "${name}"`);
+  }
+
+  private byFunctionName(name: string, mappedBy: MappedBy, what: string): MappingResult {
+    if (!name) return { location: null, reason: 'no code attributes, stack trace, route or name' };
+    const hits = this.sources.functions.findByName(name);
+    if (hits.length === 0) return { location: null, reason: `${what} matches no function in the workspace` };
+    if (hits.length > 1) {
+      const where = hits.slice(0, 3).map((h) => `${h.file}:${h.def.line}`).join(', ');
+      return { location: null, reason: `${what} matches ${hits.length} functions (${where}${hits.length > 3 ? ', ...' : ''})` };
+    }
+    const { def, file } = hits[0];
+    const confidence = mappedBy === 'code-attributes' ? 0.6 : CONFIDENCE[mappedBy];
+    return { location: { file, line: def.line, function: def.qualifiedName, mappedBy, confidence }, reason: '' };
+  }
+
+  /** Production path + position -> workspace file + line, through source maps for built JS. */
+  private async place(productionPath: string, line: number, column: number, mappedBy: MappedBy): Promise<MappingResult> {
+    const match = this.sources.paths.resolve(productionPath);
+    if (match.file === null) return { location: null, reason: match.reason };
+    let location: CodeLocation = { file: match.file, line, function: '', mappedBy, confidence: CONFIDENCE[mappedBy] * (match.how === 'suffix' ? 0.95 : 1) };
+    if (BUILT_JS.test(match.file) && line > 0) {
+      const original = await this.sources.sourceMaps.resolve(match.file, line, column);
+      if (original !== null) {
+        location = { file: original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence: CONFIDENCE.sourcemap };
+      }
+    }
+    return { location, reason: '' };
+  }
+
+  /** Names the location by its enclosing function and, for spans, moves it to the function's first line. */
+  private finish(location: CodeLocation, name: string, toFunctionStart: boolean): CodeLocation {
+    const def = location.line > 0
+      ? this.sources.functions.enclosing(location.file, location.line)
+      : this.sources.functions.findByName(name).find((h) => h.file === location.file)?.def;
+    const fn = name || def?.qualifiedName || location.function || '(top level)';
+    return { ...location, function: fn, line: def && (toFunctionStart || location.line === 0) ? def.line : location.line };
+  }
+}
+
+function qualified(c: CodeAttributes): string {
+  if (!c.function) return '';
+  return c.namespace && !c.function.includes('.') ? `${c.namespace}.${c.function}` : c.function;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+}

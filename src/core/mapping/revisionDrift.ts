@@ -1,0 +1,322 @@
+/**
+ * Revision drift: where the deployed revision (from telemetry) stands against the local
+ * workspace, and how a line at the deployed revision moved in the working copy.
+ */
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import type { GitPort } from './git';
+import { GitError, isSafeRevision } from './git';
+import type { DiffHunk } from './lineCarry';
+import { carryLine, parseUnifiedDiffHunks } from './lineCarry';
+
+/** Where the deployed code stands relative to the workspace. */
+export interface DriftInfo {
+  /** What telemetry said (sha or version). */
+  deployed: string;
+  /** Full sha it resolved to, null if unknown here. */
+  commit: string | null;
+  /** Local HEAD sha. */
+  head: string | null;
+  status: 'same' | 'drifted' | 'unknown';
+  /** Commits in HEAD not in the deployed commit (the deployment is this far behind). */
+  behind: number;
+  /** Commits in the deployed commit not in HEAD. */
+  ahead: number;
+  /** Human text for 'unknown', '' otherwise. */
+  reason: string;
+}
+
+/** How a path changed between the deployed commit and the working tree. */
+interface FileChange {
+  kind: 'modified' | 'renamed' | 'deleted' | 'added';
+  /** The path in the working tree (equal to the key unless renamed). */
+  newPath: string;
+}
+
+/** How lines of one deployed file reach the working copy; null hunks would mean "cannot tell". */
+interface Carrier {
+  target: string;
+  hunks: DiffHunk[];
+}
+
+interface RepoState {
+  head: string | null;
+  shallow: boolean;
+  /** Set when git cannot answer at all (not a repository, git missing). */
+  problem: string;
+}
+
+// Each cached carrier holds a parsed diff; a cap keeps a long session from growing without end.
+const MAX_CARRIERS = 2000;
+const DIFF_FLAGS = ['-U0', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative'];
+
+/** Resolves deployed revisions against a git workspace and carries lines across the drift. */
+export class RevisionDrift {
+  private readonly drifts = new Map<string, Promise<DriftInfo>>();
+  private readonly changeSets = new Map<string, Promise<Map<string, FileChange>>>();
+  private readonly carriers = new Map<string, Promise<Carrier | null>>();
+  private repo: Promise<RepoState> | null = null;
+
+  constructor(
+    private readonly git: GitPort,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Resolves and caches (per revision/version pair) where the deployment stands. */
+  resolve(revision: string, serviceVersion: string): Promise<DriftInfo> {
+    const key = `${revision}\u0000${serviceVersion}`;
+    const cached = this.drifts.get(key);
+    if (cached) return cached;
+    const pending: Promise<DriftInfo> = this.computeDrift(revision.trim(), serviceVersion.trim()).catch((error: unknown) => {
+      const deployed = revision.trim() || serviceVersion.trim();
+      this.logger.warn(`revision drift for ${quote(deployed)} failed: ${messageOf(error)}`);
+      // git itself failed (timeout, killed): say so now, but ask again next time.
+      if (this.drifts.get(key) === pending) this.drifts.delete(key);
+      return unknown(deployed, null, null, `git could not tell: ${messageOf(error)}`);
+    });
+    this.drifts.set(key, pending);
+    return pending;
+  }
+
+  /**
+   * Carries a 1-based line of `file` (workspace-relative, posix) at the deployed commit to the
+   * working copy; null when that line was changed or deleted since, or git cannot tell. Also
+   * follows renames.
+   */
+  async translateLine(info: DriftInfo, file: string, line: number): Promise<{ file: string; line: number } | null> {
+    const path = normalizeWorkspacePath(file);
+    if (!info.commit || path === null || !Number.isInteger(line) || line < 1) return null;
+    const carrier = await this.carrierFor(info.commit, path);
+    if (!carrier) return null;
+    const carried = carryLine(carrier.hunks, line);
+    return carried === null ? null : { file: carrier.target, line: carried };
+  }
+
+  /**
+   * Forgets everything learned from git; call it when HEAD, refs or the working tree change
+   * (e.g. after a fetch, a checkout or a save), since answers are cached until then.
+   */
+  invalidate(): void {
+    this.drifts.clear();
+    this.changeSets.clear();
+    this.carriers.clear();
+    this.repo = null;
+  }
+
+  private async computeDrift(revision: string, version: string): Promise<DriftInfo> {
+    const deployed = revision || version;
+    if (!deployed) return unknown('', null, null, 'the deployment does not name its revision');
+    const repo = await this.repoState();
+    if (repo.problem) return unknown(deployed, null, null, repo.problem);
+    if (!repo.head) return unknown(deployed, null, null, 'the workspace repository has no commits yet');
+
+    const misses: string[] = [];
+    // A fetch can only help when git was asked about a well-formed name and did not have it.
+    let fetchable = false;
+    let commit: string | null = null;
+    let resolvedFrom = deployed;
+    if (revision) {
+      if (!isSafeRevision(revision)) {
+        misses.push(`revision ${quote(revision)} is not a usable git revision`);
+      } else {
+        commit = await this.commitOf(hexLower(revision));
+        if (!commit) misses.push(`revision ${revision} is not in this clone`);
+        fetchable ||= !commit;
+      }
+    }
+    if (!commit && version) {
+      const tags = tagCandidates(version);
+      for (const tag of tags) {
+        commit = await this.commitOf(`refs/tags/${tag}`);
+        if (commit) {
+          resolvedFrom = version;
+          break;
+        }
+      }
+      if (!commit) {
+        misses.push(tags.length ? `no tag ${tags.join(' or ')} is in this clone` : `version ${quote(version)} cannot name a git tag`);
+        fetchable ||= tags.length > 0;
+      }
+    }
+    if (!commit) {
+      const tagsFlag = version ? ' --tags' : '';
+      const fetch = repo.shallow ? `the clone is shallow; run git fetch --unshallow${tagsFlag}` : `run git fetch${tagsFlag}`;
+      return unknown(deployed, null, repo.head, fetchable ? `${misses.join(' and ')}; ${fetch}` : misses.join(' and '));
+    }
+
+    if (repo.shallow && !(await this.haveMergeBase(commit, repo.head))) {
+      return unknown(
+        resolvedFrom,
+        commit,
+        repo.head,
+        `the clone is shallow and its history does not reach where ${shortName(resolvedFrom)} and HEAD meet; run git fetch --unshallow`,
+      );
+    }
+    const counts = await this.git.run(['rev-list', '--left-right', '--count', `${commit}...${repo.head}`]);
+    const [aheadText, behindText] = counts.trim().split(/\s+/);
+    const ahead = Number(aheadText);
+    const behind = Number(behindText);
+    if (!Number.isInteger(ahead) || !Number.isInteger(behind)) throw new Error(`unexpected rev-list output: ${quote(counts.trim())}`);
+    const status = commit === repo.head ? 'same' : 'drifted';
+    this.logger.debug(`deployed ${shortName(resolvedFrom)} is ${commit}: ${behind} behind, ${ahead} ahead of HEAD`);
+    return { deployed: resolvedFrom, commit, head: repo.head, status, behind, ahead, reason: '' };
+  }
+
+  private repoState(): Promise<RepoState> {
+    this.repo ??= this.readRepoState();
+    return this.repo;
+  }
+
+  private async readRepoState(): Promise<RepoState> {
+    let flags: string[];
+    try {
+      flags = (await this.git.run(['rev-parse', '--is-inside-work-tree', '--is-shallow-repository'])).trim().split(/\s+/);
+    } catch (error) {
+      if (error instanceof GitError && /not a git repository/i.test(error.stderr)) {
+        return { head: null, shallow: false, problem: 'the workspace folder is not a git repository' };
+      }
+      return { head: null, shallow: false, problem: `git is not usable here: ${messageOf(error)}` };
+    }
+    if (flags[0] !== 'true') return { head: null, shallow: false, problem: 'the workspace folder is not inside a git work tree' };
+    const head = await this.commitOf('HEAD');
+    return { head, shallow: flags[1] === 'true', problem: '' };
+  }
+
+  /** The full sha `rev` names, or null when this clone has no such commit. */
+  private async commitOf(rev: string): Promise<string | null> {
+    try {
+      const out = (await this.git.run(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim();
+      return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(out) ? out : null;
+    } catch (error) {
+      // git ran and said no (missing, ambiguous); anything else (timeout, no git) is not an answer.
+      if (error instanceof GitError && error.exitCode !== null) return null;
+      throw error;
+    }
+  }
+
+  private async haveMergeBase(a: string, b: string): Promise<boolean> {
+    try {
+      return (await this.git.run(['merge-base', a, b])).trim() !== '';
+    } catch (error) {
+      if (error instanceof GitError && error.exitCode === 1) return false;
+      throw error;
+    }
+  }
+
+  private carrierFor(commit: string, path: string): Promise<Carrier | null> {
+    const key = `${commit}\u0000${path}`;
+    const cached = this.carriers.get(key);
+    if (cached) return cached;
+    const pending: Promise<Carrier | null> = this.loadCarrier(commit, path).catch((error: unknown) => {
+      this.logger.warn(`cannot carry lines of ${path} from ${commit.slice(0, 12)}: ${messageOf(error)}`);
+      if (this.carriers.get(key) === pending) this.carriers.delete(key);
+      return null;
+    });
+    if (this.carriers.size >= MAX_CARRIERS) {
+      const oldest = this.carriers.keys().next().value;
+      if (oldest !== undefined) this.carriers.delete(oldest);
+    }
+    this.carriers.set(key, pending);
+    return pending;
+  }
+
+  private async loadCarrier(commit: string, path: string): Promise<Carrier | null> {
+    const change = (await this.changesSince(commit)).get(path);
+    if (!change) {
+      // Unchanged or absent at the deployed commit: only the latter must not carry.
+      return (await this.isFileAt(commit, path)) ? { target: path, hunks: [] } : null;
+    }
+    if (change.kind === 'deleted' || change.kind === 'added') return null;
+    const paths = change.newPath === path ? [path] : [path, change.newPath];
+    const diff = await this.git.run(['--literal-pathspecs', 'diff', ...DIFF_FLAGS, commit, '--', ...paths]);
+    if (/^(Binary files |GIT binary patch)/m.test(diff)) return null;
+    return { target: change.newPath, hunks: parseUnifiedDiffHunks(diff) };
+  }
+
+  /** Name-status of the deployed commit against the working tree, keyed by deployed path. */
+  private changesSince(commit: string): Promise<Map<string, FileChange>> {
+    const cached = this.changeSets.get(commit);
+    if (cached) return cached;
+    const pending = this.git
+      .run(['diff', '--name-status', '-z', '--no-ext-diff', '-M', '--relative', commit, '--'])
+      .then(parseNameStatus);
+    // A failure should be retried next time, not remembered.
+    pending.catch(() => {
+      if (this.changeSets.get(commit) === pending) this.changeSets.delete(commit);
+    });
+    this.changeSets.set(commit, pending);
+    return pending;
+  }
+
+  private async isFileAt(commit: string, path: string): Promise<boolean> {
+    try {
+      // './' makes the path relative to the workspace folder, like the diffs' --relative.
+      return (await this.git.run(['cat-file', '-t', `${commit}:./${path}`])).trim() === 'blob';
+    } catch (error) {
+      if (error instanceof GitError && error.exitCode !== null) return false;
+      throw error;
+    }
+  }
+}
+
+/** Parses `git diff --name-status -z` output. */
+function parseNameStatus(output: string): Map<string, FileChange> {
+  const changes = new Map<string, FileChange>();
+  const fields = output.split('\0');
+  let i = 0;
+  while (i < fields.length) {
+    const status = fields[i++]!;
+    if (status === '') continue;
+    const letter = status[0];
+    if (letter === 'R' || letter === 'C') {
+      const from = fields[i++] ?? '';
+      const to = fields[i++] ?? '';
+      // A copy leaves the source in place, so only the destination is new.
+      if (letter === 'R') changes.set(from, { kind: 'renamed', newPath: to });
+      else changes.set(to, { kind: 'added', newPath: to });
+      continue;
+    }
+    const path = fields[i++] ?? '';
+    const kind = letter === 'D' ? 'deleted' : letter === 'A' ? 'added' : 'modified';
+    changes.set(path, { kind, newPath: path });
+  }
+  return changes;
+}
+
+/** Tags a `service.version` may be released under: `1.4.2` -> `v1.4.2`, `1.4.2`. */
+function tagCandidates(version: string): string[] {
+  const names = version.startsWith('v') ? [version, version.slice(1)] : [`v${version}`, version];
+  return names.filter(isSafeRevision);
+}
+
+/** Abbreviated shas may arrive in upper case; git only matches lower-case hex. */
+function hexLower(revision: string): string {
+  return /^[0-9A-Fa-f]{4,64}$/.test(revision) ? revision.toLowerCase() : revision;
+}
+
+/** A workspace-relative posix path, or null when it could escape the workspace or is not one. */
+function normalizeWorkspacePath(file: string): string | null {
+  let path = file;
+  while (path.startsWith('./')) path = path.slice(2);
+  if (path === '' || path.startsWith('/') || path.includes('\0')) return null;
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return null;
+  return path;
+}
+
+function unknown(deployed: string, commit: string | null, head: string | null, reason: string): DriftInfo {
+  return { deployed, commit, head, status: 'unknown', behind: 0, ahead: 0, reason };
+}
+
+function shortName(deployed: string): string {
+  return /^[0-9a-f]{40,64}$/.test(deployed) ? deployed.slice(0, 12) : deployed;
+}
+
+/** Quotes outside text for messages, so control characters and long junk cannot spill. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,246 @@
+/**
+ * Format detection and one line parser per stack trace format. Each parser returns the frames
+ * of the exception the trace is about (see parseStackTrace for the chaining rule), innermost
+ * first, with the location as printed; in-app marking and URL normalization happen later.
+ */
+import type { StackFormat } from './stackTrace';
+
+/** A frame before in-app marking: the file is still the raw location text. */
+export interface RawFrame {
+  file: string;
+  line: number;
+  column: number;
+  function: string;
+}
+
+// One signature per format, tested on the whole text (multiline) to pick a parser.
+const SIGNATURES: Record<StackFormat, RegExp> = {
+  python: /^[ \t]*File "[^"\n]+", line \d+/m,
+  go: /^goroutine \d+ \[|^\t\S[^\n]*\.go:\d+(?: \+0x[0-9a-f]+)?\r?$/m,
+  java: /^[ \t]*at [^\s(]+\((?:[^():\n]+\.\w+(?::\d+)?|Native Method|Unknown Source)\)/m,
+  // "at fn (loc)" has a space before the parenthesis (Java's frames never do) or "at loc:l:c".
+  v8: /^[ \t]*at (?:.* \(.*\)|.*:\d+:\d+)\r?$/m,
+  gecko: /^[^@\n]*@(?:[^\n]*:\d+(?::\d+)?|\[native code\])\r?$/m,
+};
+
+// Checked in this order when the hint does not settle it: Java lines also start with "at ", so
+// Java goes before V8; Gecko's pattern is the loosest, so it goes last.
+const DETECT_ORDER: readonly StackFormat[] = ['python', 'go', 'java', 'v8', 'gecko'];
+
+const HINTS: Record<string, readonly StackFormat[]> = {
+  nodejs: ['v8'],
+  webjs: ['v8', 'gecko'],
+  python: ['python'],
+  java: ['java'],
+  kotlin: ['java'],
+  scala: ['java'],
+  go: ['go'],
+};
+
+/** Picks the format of `text`, preferring the one `languageHint` (telemetry.sdk.language) names. */
+export function detectStackFormat(text: string, languageHint = ''): StackFormat | null {
+  for (const format of HINTS[languageHint.toLowerCase()] ?? []) {
+    if (SIGNATURES[format].test(text)) return format;
+  }
+  for (const format of DETECT_ORDER) {
+    if (SIGNATURES[format].test(text)) return format;
+  }
+  return null;
+}
+
+/** The parser for each format; `lines` is the trace split on newlines. */
+export const FORMAT_PARSERS: Record<StackFormat, (lines: string[]) => RawFrame[]> = {
+  v8: parseV8,
+  python: parsePython,
+  java: parseJava,
+  go: parseGo,
+  gecko: parseGecko,
+};
+
+// "    at fn (location)" or "    at location"; the location is "file:line:col" or a bare word
+// (<anonymous>, native, "index 0"). Plain string scanning: this runs for every frame of every
+// exception, and a lazy regex here cost 3x as much.
+const LOCATION = /^(.*):(\d+):(\d+)$/;
+// V8 names eval'd code "eval at outer (file:l:c), <anonymous>:l:c": the first real location
+// is where the eval was called, the closest thing to source.
+const EVAL_ORIGIN = /\(([^()]*):(\d+):(\d+)\)/;
+
+function parseV8(lines: string[]): RawFrame[] {
+  const frames: RawFrame[] = [];
+  for (const line of lines) {
+    let i = 0;
+    while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+    if (!line.startsWith('at ', i)) {
+      // The message comes before the frames; after them, the first other line ends the
+      // trace (util.inspect appends "{ [cause]: ... }" and properties there).
+      if (frames.length > 0 && i < line.length && line.trim() !== '') break;
+      continue;
+    }
+    const text = i === 0 ? line : line.slice(i);
+    frames.push(parseV8Frame(text.endsWith(' ') ? text.trimEnd() : text));
+  }
+  return frames;
+}
+
+function parseV8Frame(text: string): RawFrame {
+  let fn = '';
+  let location: string;
+  const paren = text.indexOf(' (', 3);
+  if (paren > 0 && text.endsWith(')')) {
+    fn = text.slice(3, paren);
+    location = text.slice(paren + 2, -1);
+    if (fn.startsWith('async ')) fn = fn.slice(6);
+    else if (fn.startsWith('new ')) fn = fn.slice(4);
+    const alias = fn.indexOf(' [as ');
+    if (alias > 0) fn = fn.slice(0, alias);
+  } else {
+    location = text.slice(text.startsWith('at async ') ? 9 : 3);
+  }
+  if (location.startsWith('eval at ')) {
+    const origin = EVAL_ORIGIN.exec(location);
+    if (origin) return { file: origin[1], line: +origin[2], column: +origin[3], function: fn };
+  }
+  const colEnd = location.lastIndexOf(':');
+  const lineEnd = colEnd > 0 ? location.lastIndexOf(':', colEnd - 1) : -1;
+  const line = lineEnd > 0 ? toInt(location, lineEnd + 1, colEnd) : -1;
+  const column = line >= 0 ? toInt(location, colEnd + 1, location.length) : -1;
+  if (column < 0) return { file: location, line: 0, column: 0, function: fn };
+  return { file: location.slice(0, lineEnd), line, column, function: fn };
+}
+
+/** The decimal number in text[from, to), or -1 when that range is not all digits. */
+function toInt(text: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+const PY_HEADER = /^\s*Traceback \(most recent call last\):/;
+const PY_FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+?))?\s*$/;
+
+// Python chains print the cause first and the raised exception last, each under its own
+// "Traceback" header; the last block is the one exception.type names. Within a block the
+// innermost frame is printed last, so the block is reversed.
+function parsePython(lines: string[]): RawFrame[] {
+  let start = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (PY_HEADER.test(lines[i])) {
+      start = i + 1;
+      break;
+    }
+  }
+  const frames: RawFrame[] = [];
+  for (let i = start; i < lines.length; i++) {
+    const m = PY_FRAME.exec(lines[i]);
+    if (m) frames.push({ file: m[1], line: +m[2], column: 0, function: m[3] ?? '' });
+  }
+  return frames.reverse();
+}
+
+// "at [loader/][module@version/]pkg.Class$Inner.method(File.java:12)"; the loader and module
+// prefixes never contain '$', which keeps hidden lambda classes (Foo$$Lambda$14/0x...) whole.
+// Logback's extended format appends " ~[jar:version]" after the parenthesis.
+const JAVA_FRAME = /^\s*at (?:[^\s/$()]*\/){0,2}([^\s()]+)\.([^\s.()]+)\(([^()]*)\)(?: ~?\[[^\]]*\])?\s*$/;
+const JAVA_BLOCK_END = /^\s*(?:Caused by|Suppressed):/;
+
+// Java prints the thrown exception's frames first; "Caused by:" and "Suppressed:" blocks
+// that follow belong to other exceptions, so the top block is the whole answer.
+function parseJava(lines: string[]): RawFrame[] {
+  const frames: RawFrame[] = [];
+  for (const text of lines) {
+    if (JAVA_BLOCK_END.test(text)) break;
+    const m = JAVA_FRAME.exec(text);
+    if (!m) continue; // the message, "... N more", "Exception in thread ..."
+    const [, className, method, source] = m;
+    const colon = source.lastIndexOf(':');
+    const fileName = colon >= 0 ? source.slice(0, colon) : source;
+    const line = colon >= 0 ? Number(source.slice(colon + 1)) || 0 : 0;
+    frames.push({ file: javaFileGuess(className, fileName), line, column: 0, function: `${className}.${method}` });
+  }
+  return frames;
+}
+
+/** The repo-relative path a Java class most likely lives in: package path + source file name. */
+function javaFileGuess(className: string, fileName: string): string {
+  const dot = className.lastIndexOf('.');
+  const packagePath = dot >= 0 ? className.slice(0, dot).replace(/\./g, '/') + '/' : '';
+  // "Native Method" / "Unknown Source" carry no file name: fall back to the outer class name.
+  const hasFile = /^[^\s/]+\.\w+$/.test(fileName);
+  const simple = className.slice(dot + 1).split('$')[0];
+  return packagePath + (hasFile ? fileName : `${simple}.java`);
+}
+
+const GO_GOROUTINE = /^goroutine \d+/;
+const GO_LOCATION = /^\t(.+):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
+const GO_CREATED_BY = /^created by (\S+)/;
+
+// A Go traceback is "function(args)" lines each followed by a tab-indented "file:line +0xoff".
+// Only the first goroutine block is kept: it is the one that panicked or called debug.Stack.
+function parseGo(lines: string[]): RawFrame[] {
+  const frames: RawFrame[] = [];
+  let fn: string | null = null;
+  let seenGoroutine = false;
+  for (const text of lines) {
+    if (GO_GOROUTINE.test(text)) {
+      if (seenGoroutine && frames.length > 0) break;
+      seenGoroutine = true;
+      fn = null;
+      continue;
+    }
+    const loc = GO_LOCATION.exec(text);
+    if (loc) {
+      if (fn !== null) frames.push({ file: loc[1], line: +loc[2], column: 0, function: fn });
+      fn = null;
+      continue;
+    }
+    const created = GO_CREATED_BY.exec(text);
+    if (created) {
+      fn = created[1];
+    } else if (text.endsWith(')') && !text.startsWith('\t')) {
+      // Strip the argument list: the last top-level "(" starts it.
+      fn = text.slice(0, goArgsStart(text));
+    } else {
+      fn = null;
+    }
+  }
+  return frames;
+}
+
+function goArgsStart(text: string): number {
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === ')') depth++;
+    else if (c === '(' && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+// "fn@url:line:col"; Firefox prefixes async frames with "async*" (any "cause*"), names nested
+// anonymous functions "outer/<", and describes eval'd code as "url line N > eval:l:c".
+const GECKO_FRAME = /^\s*([^@]*)@(.*?)\s*$/;
+const GECKO_EVAL = /^(.*?) line (\d+) > /;
+
+function parseGecko(lines: string[]): RawFrame[] {
+  const frames: RawFrame[] = [];
+  for (const text of lines) {
+    const m = GECKO_FRAME.exec(text);
+    if (!m) continue;
+    const fn = m[1].replace(/^[^*]*\*/, '').replace(/(?:\/<)+$/, '');
+    const location = m[2];
+    const evalOrigin = GECKO_EVAL.exec(location);
+    if (evalOrigin) {
+      frames.push({ file: evalOrigin[1], line: +evalOrigin[2], column: 0, function: fn });
+      continue;
+    }
+    const loc = LOCATION.exec(location) ?? /^(.*):(\d+)()$/.exec(location);
+    if (loc) frames.push({ file: loc[1], line: +loc[2], column: Number(loc[3]) || 0, function: fn });
+    else if (location === '[native code]') frames.push({ file: location, line: 0, column: 0, function: fn });
+  }
+  return frames;
+}

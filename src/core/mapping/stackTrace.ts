@@ -1,0 +1,48 @@
+/**
+ * Parses exception stack traces (`exception.stacktrace`, `code.stacktrace`) into frames so an
+ * error can be pinned to the application code that threw it.
+ *
+ * Chained exceptions: the frames returned are those of the exception the trace is about, the one
+ * `exception.type` / `exception.message` name. Python prints that one last (its causes come
+ * first, joined by "The above exception was the direct cause..." / "During handling..."), so
+ * the last traceback block is used; Java prints it first, so the top block is used and the
+ * "Caused by:" / "Suppressed:" blocks are ignored. Go keeps the first goroutine only.
+ */
+import { isInAppFile, normalizeFile } from './inAppRules';
+import { FORMAT_PARSERS, detectStackFormat } from './stackFormats';
+
+/** One frame of a parsed stack trace. */
+export interface StackFrame {
+  /** A path: URLs keep only their path, file URLs become paths, Java frames get `pkg/path/File.java`. */
+  file: string;
+  /** 1-based; 0 when the trace does not say. */
+  line: number;
+  /** 1-based; 0 when the format has no columns (Python, Java, Go). */
+  column: number;
+  /** As the runtime names it, without V8's `async `/`new ` or Gecko's `async*` decorations. */
+  function: string;
+  /** False for dependencies and runtime code (see inAppRules.ts). */
+  inApp: boolean;
+}
+
+/** The stack trace dialects understood; V8 covers Node and Chromium, Gecko covers Firefox and Safari. */
+export type StackFormat = 'v8' | 'python' | 'java' | 'go' | 'gecko';
+
+/** Parses a stack trace; `languageHint` is the resource's telemetry.sdk.language (nodejs, python, java, go, webjs, ...) or ''. Frames are ordered innermost (where it threw) first, whatever the language prints. */
+export function parseStackTrace(text: string, languageHint = ''): { format: StackFormat | null; frames: StackFrame[] } {
+  const format = text ? detectStackFormat(text, languageHint) : null;
+  if (format === null) return { format, frames: [] };
+  const raw = FORMAT_PARSERS[format](text.split(/\r?\n/));
+  const frames: StackFrame[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i];
+    const file = normalizeFile(r.file);
+    frames[i] = { file, line: r.line, column: r.column, function: r.function, inApp: isInAppFile(format, file) };
+  }
+  return { format, frames };
+}
+
+/** The innermost frame that belongs to the application, not a dependency or runtime. */
+export function firstInAppFrame(frames: StackFrame[]): StackFrame | undefined {
+  return frames.find((f) => f.inApp);
+}

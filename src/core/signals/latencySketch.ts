@@ -1,0 +1,32 @@
+import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
+
+/** Relative accuracy of every latency sketch: quantiles are within 1% of the true value. */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+/** Bins kept per sketch; past it the lowest bins collapse, so tail quantiles stay exact-ish. */
+const SKETCH_BIN_LIMIT = 2048;
+
+/** A mergeable quantile sketch of latencies in milliseconds (DDSketch). */
+export type LatencySketch = LogCollapsingLowestDenseDDSketch;
+
+/** A new empty latency sketch. */
+export function newSketch(): LatencySketch {
+  return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
+}
+
+/** Serializes a sketch for the snapshot file. */
+export function sketchToBase64(sketch: LatencySketch): string {
+  return Buffer.from(sketch.toProto()).toString('base64');
+}
+
+/** Restores a sketch written by `sketchToBase64`, merged into a fresh sketch of ours. */
+export function sketchFromBase64(text: string): LatencySketch {
+  const decoded = LogCollapsingLowestDenseDDSketch.fromProto(Buffer.from(text, 'base64'));
+  const sketch = newSketch();
+  sketch.merge(decoded);
+  return sketch;
+}
+
+/** The value at quantile q (0..1), or 0 for an empty sketch. */
+export function quantile(sketch: LatencySketch, q: number): number {
+  return sketch.count > 0 ? sketch.getValueAtQuantile(q) : 0;
+}

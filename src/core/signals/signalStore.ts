@@ -1,0 +1,381 @@
+import type { Deployed, Exemplar, ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, UnmappedSignal } from '../api/signals';
+import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
+import { systemClock, type Clock } from '../logger';
+import { BoundedMap } from './boundedMap';
+import { errorGroupKey } from './errorGroups';
+import { offerRecent, offerSlowest } from './exemplars';
+import { quantile } from './latencySketch';
+import { TimeSeries, type TimeSeriesState } from './timeSeries';
+import { formatWindow } from './windows';
+
+/** Where a span or an exception was tied to in the workspace. */
+export interface CodeLocation {
+  file: string;
+  line: number;
+  function: string;
+  mappedBy: MappedBy;
+  confidence: number;
+}
+
+/** Limits and defaults of a store. */
+export interface StoreOptions {
+  /** Longest window kept, ms (default one hour). */
+  retentionMs: number;
+  maxLocations: number;
+  maxOperations: number;
+  maxErrorGroups: number;
+  maxUnmapped: number;
+  slowExemplars: number;
+  errorExemplars: number;
+  /** Environment answered when a query names none; '' picks the busiest one. */
+  defaultEnvironment: string;
+}
+
+/** Defaults that fit a developer machine. */
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  retentionMs: 3_600_000,
+  maxLocations: 20_000,
+  maxOperations: 10_000,
+  maxErrorGroups: 5_000,
+  maxUnmapped: 2_000,
+  slowExemplars: 3,
+  errorExemplars: 5,
+  defaultEnvironment: '',
+};
+
+/** A query of the store. */
+export interface SignalQuery {
+  windowMs: number;
+  environment?: string;
+  /** Only locations and errors in this workspace-relative file. */
+  file?: string;
+  /** Include per-minute points for sparklines. */
+  perMinute?: boolean;
+}
+
+interface LocationEntry extends CodeLocation {
+  touched: number;
+  service: string;
+  environment: string;
+  revision: string;
+  serviceVersion: string;
+  series: TimeSeries;
+  slowest: Exemplar[];
+  recentErrors: Exemplar[];
+}
+
+interface OperationEntry {
+  touched: number;
+  service: string;
+  environment: string;
+  name: string;
+  kind: number;
+  series: TimeSeries;
+}
+
+interface ErrorEntry {
+  touched: number;
+  service: string;
+  environment: string;
+  type: string;
+  message: string;
+  stacktrace: string;
+  revision: string;
+  serviceVersion: string;
+  location: CodeLocation | null;
+  firstSeen: number;
+  lastSeen: number;
+  total: number;
+  series: TimeSeries;
+  traceIds: string[];
+}
+
+interface UnmappedEntry {
+  touched: number;
+  service: string;
+  environment: string;
+  name: string;
+  reason: string;
+  series: TimeSeries;
+}
+
+/** The serialized store, as written into the snapshot file. */
+export interface StoreState {
+  version: 1;
+  locations: (Omit<LocationEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
+  operations: (Omit<OperationEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
+  errors: (Omit<ErrorEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
+  unmapped: (Omit<UnmappedEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
+  evicted: SignalsResponse['evicted'];
+}
+
+const SEP = '\u0000';
+
+/**
+ * Aggregates spans and exceptions per code location, per operation and per error group, over
+ * rolling windows, with bounded memory. Environments are kept apart in every key.
+ */
+export class SignalStore {
+  private readonly locations: BoundedMap<LocationEntry>;
+  private readonly operations: BoundedMap<OperationEntry>;
+  private readonly errorGroups: BoundedMap<ErrorEntry>;
+  private readonly unmapped: BoundedMap<UnmappedEntry>;
+  private readonly options: StoreOptions;
+  /** Spans whose timestamps were outside [now - retention, now + 1 min] and were filed at arrival time. */
+  clampedSpans = 0;
+
+  constructor(options: Partial<StoreOptions> = {}, private readonly clock: Clock = systemClock) {
+    this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
+    this.locations = new BoundedMap(this.options.maxLocations);
+    this.operations = new BoundedMap(this.options.maxOperations);
+    this.errorGroups = new BoundedMap(this.options.maxErrorGroups);
+    this.unmapped = new BoundedMap(this.options.maxUnmapped);
+  }
+
+  /** Files one span under its operation and, when mapped, its code location; unmapped spans are listed with the reason. */
+  recordSpan(span: SpanRecord, location: CodeLocation | null, unmappedReason: string): void {
+    const res = span.resource;
+    const time = this.timeOf(span.startMs + span.durationMs);
+    const opName = span.httpRoute ? (span.httpMethod ? `${span.httpMethod} ${span.httpRoute}` : span.httpRoute) : span.name;
+    const opKey = res.service + SEP + res.environment + SEP + opName;
+    let op = this.operations.get(opKey);
+    if (op === undefined) {
+      op = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
+      this.operations.set(opKey, op);
+    }
+    op.series.add(time, span.durationMs, span.error);
+
+    if (location === null) {
+      this.recordUnmapped(res, span.name, unmappedReason, time, span.durationMs, span.error);
+      return;
+    }
+    const entry = this.locationEntry(res, location);
+    entry.series.add(time, span.durationMs, span.error);
+    const exemplar: Exemplar = { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'slowest' };
+    offerSlowest(entry.slowest, exemplar, this.options.slowExemplars, this.clock.now() - this.options.retentionMs);
+    if (span.error) offerRecent(entry.recentErrors, { ...exemplar, kind: 'error' }, this.options.errorExemplars);
+  }
+
+  /** Files one exception (from a span event or a log record) under its error group. */
+  recordException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string): void {
+    const time = this.timeOf(exception.timeMs || this.clock.now());
+    const key = errorGroupKey(resource.service, resource.environment, exception.type, exception.message, frameKey);
+    let group = this.errorGroups.get(key);
+    if (group === undefined) {
+      group = {
+        touched: 0, service: resource.service, environment: resource.environment, type: exception.type || 'Error',
+        message: exception.message, stacktrace: exception.stacktrace, revision: resource.revision,
+        serviceVersion: resource.serviceVersion, location, firstSeen: time, lastSeen: time,
+        total: 0, series: this.newSeries(), traceIds: [],
+      };
+      this.errorGroups.set(key, group);
+    }
+    group.total++;
+    group.series.add(time, 0, true);
+    if (time > group.lastSeen) group.lastSeen = time;
+    if (time < group.firstSeen) group.firstSeen = time;
+    if (traceId && !group.traceIds.includes(traceId)) {
+      group.traceIds.unshift(traceId);
+      if (group.traceIds.length > this.options.errorExemplars) group.traceIds.length = this.options.errorExemplars;
+    }
+  }
+
+  /** Counts a log record or span that could not be tied to code. */
+  recordUnmapped(resource: ResourceInfo, name: string, reason: string, time: number, durationMs = 0, error = false): void {
+    time = this.timeOf(time);
+    const key = resource.service + SEP + resource.environment + SEP + name + SEP + reason;
+    let entry = this.unmapped.get(key);
+    if (entry === undefined) {
+      entry = { touched: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newSeries() };
+      this.unmapped.set(key, entry);
+    }
+    entry.series.add(time, durationMs, error);
+  }
+
+  /** Everything one window holds for one environment. */
+  query(q: SignalQuery): SignalsResponse {
+    const now = this.clock.now();
+    const environments = this.environments();
+    const environment = q.environment ?? this.pickEnvironment(environments, now);
+    const minutes = Math.round(q.windowMs / 60_000);
+    const spark = (s: TimeSeries) => (q.perMinute ? { perMinute: s.perMinute(now, Math.min(minutes, 60)) } : {});
+
+    const functions: FunctionSignal[] = [];
+    for (const e of this.locations.values()) {
+      if (e.environment !== environment || (q.file !== undefined && e.file !== q.file)) continue;
+      const w = e.series.window(now, q.windowMs);
+      if (w.count === 0) continue;
+      functions.push({
+        service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
+        ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
+        exemplars: [...e.slowest, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...spark(e.series),
+      });
+    }
+    functions.sort((a, b) => b.count * b.p95Ms - a.count * a.p95Ms);
+
+    const operations: OperationSignal[] = [];
+    for (const e of this.operations.values()) {
+      if (e.environment !== environment) continue;
+      const w = e.series.window(now, q.windowMs);
+      if (w.count === 0) continue;
+      operations.push({ service: e.service, environment: e.environment, name: e.name, kind: e.kind, ...figures(w), ...spark(e.series) });
+    }
+    operations.sort((a, b) => b.count - a.count);
+
+    const errors: ErrorSignal[] = [];
+    for (const g of this.errorGroups.values()) {
+      if (g.environment !== environment || (q.file !== undefined && g.location?.file !== q.file)) continue;
+      const count = g.series.window(now, q.windowMs).count;
+      if (count === 0) continue;
+      errors.push({
+        service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
+        function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
+        firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
+        stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion),
+      });
+    }
+    errors.sort((a, b) => b.count - a.count);
+
+    const unmapped: UnmappedSignal[] = [];
+    for (const u of this.unmapped.values()) {
+      if (u.environment !== environment) continue;
+      const count = u.series.window(now, q.windowMs).count;
+      if (count > 0) unmapped.push({ service: u.service, environment: u.environment, name: u.name, reason: u.reason, count });
+    }
+    unmapped.sort((a, b) => b.count - a.count);
+
+    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, functions, operations, errors, unmapped, evicted: this.evicted() };
+  }
+
+  /** Services seen (in any environment). */
+  services(): string[] {
+    const names = new Set<string>();
+    for (const e of this.operations.values()) names.add(e.service);
+    return [...names].sort();
+  }
+
+  /** Environments seen, sorted. */
+  environments(): string[] {
+    const names = new Set<string>();
+    for (const e of this.operations.values()) names.add(e.environment);
+    for (const e of this.errorGroups.values()) names.add(e.environment);
+    return [...names].sort();
+  }
+
+  /** Evictions so far, per kind of entry. */
+  evicted(): SignalsResponse['evicted'] {
+    return {
+      locations: this.locations.evicted, operations: this.operations.evicted,
+      errorGroups: this.errorGroups.evicted, unmapped: this.unmapped.evicted,
+    };
+  }
+
+  /** Current entry counts, for status and tests. */
+  sizes(): { locations: number; operations: number; errorGroups: number; unmapped: number } {
+    return { locations: this.locations.size, operations: this.operations.size, errorGroups: this.errorGroups.size, unmapped: this.unmapped.size };
+  }
+
+  /** The whole store as plain JSON-able data. */
+  toState(): StoreState {
+    const strip = <T extends { series: TimeSeries; touched: number }>(e: T) => {
+      const { series, touched: _touched, ...rest } = e;
+      return { ...rest, series: series.toState() };
+    };
+    return {
+      version: 1,
+      locations: [...this.locations.values()].map(strip),
+      operations: [...this.operations.values()].map(strip),
+      errors: [...this.errorGroups.values()].map(strip),
+      unmapped: [...this.unmapped.values()].map(strip),
+      evicted: this.evicted(),
+    };
+  }
+
+  /** Loads entries from a snapshot into this (empty) store. Throws on a malformed state. */
+  restore(state: StoreState): void {
+    if (state?.version !== 1 || !Array.isArray(state.locations)) throw new Error('unsupported snapshot format');
+    const r = this.options.retentionMs;
+    for (const e of state.locations) {
+      this.locations.set(locationKey(e.service, e.environment, e), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+    }
+    for (const e of state.operations) {
+      this.operations.set(e.service + SEP + e.environment + SEP + e.name, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+    }
+    for (const e of state.errors) {
+      const frame = e.location ? `${e.location.file}:${e.location.function}` : '';
+      this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+    }
+    for (const e of state.unmapped) {
+      this.unmapped.set(e.service + SEP + e.environment + SEP + e.name + SEP + e.reason, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+    }
+    this.locations.evicted += state.evicted?.locations ?? 0;
+    this.operations.evicted += state.evicted?.operations ?? 0;
+    this.errorGroups.evicted += state.evicted?.errorGroups ?? 0;
+    this.unmapped.evicted += state.evicted?.unmapped ?? 0;
+  }
+
+  private locationEntry(res: ResourceInfo, loc: CodeLocation): LocationEntry {
+    const key = locationKey(res.service, res.environment, loc);
+    let entry = this.locations.get(key);
+    if (entry === undefined) {
+      entry = {
+        ...loc, touched: 0, service: res.service, environment: res.environment, revision: res.revision,
+        serviceVersion: res.serviceVersion, series: this.newSeries(), slowest: [], recentErrors: [],
+      };
+      this.locations.set(key, entry);
+    } else if (entry.revision !== res.revision || entry.serviceVersion !== res.serviceVersion) {
+      entry.revision = res.revision;
+      entry.serviceVersion = res.serviceVersion;
+    }
+    return entry;
+  }
+
+  private newSeries(): TimeSeries {
+    return new TimeSeries(this.options.retentionMs);
+  }
+
+  /** Files late or future-dated telemetry at arrival time rather than losing it. */
+  private timeOf(t: number): number {
+    const now = this.clock.now();
+    if (t > now + 60_000 || t < now - this.options.retentionMs || !Number.isFinite(t)) {
+      this.clampedSpans++;
+      return now;
+    }
+    return t;
+  }
+
+  private pickEnvironment(environments: string[], now: number): string {
+    if (this.options.defaultEnvironment && environments.includes(this.options.defaultEnvironment)) return this.options.defaultEnvironment;
+    if (environments.length <= 1) return environments[0] ?? this.options.defaultEnvironment;
+    const totals = new Map<string, number>(environments.map((e) => [e, 0]));
+    for (const e of [...this.operations.values(), ...this.errorGroups.values()]) {
+      totals.set(e.environment, (totals.get(e.environment) ?? 0) + e.series.window(now, this.options.retentionMs).count);
+    }
+    return [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
+  }
+}
+
+function locationKey(service: string, environment: string, loc: { function: string; file: string; line: number }): string {
+  return service + SEP + environment + SEP + loc.function + SEP + loc.file + SEP + loc.line;
+}
+
+function figures(w: ReturnType<TimeSeries['window']>) {
+  const sketch = w.sketch;
+  return {
+    count: w.count,
+    errors: w.errors,
+    errorRate: w.count > 0 ? w.errors / w.count : 0,
+    ratePerMin: round((w.count * 60_000) / w.coveredMs),
+    p50Ms: sketch ? round(quantile(sketch, 0.5)) : 0,
+    p95Ms: sketch ? round(quantile(sketch, 0.95)) : 0,
+    p99Ms: sketch ? round(quantile(sketch, 0.99)) : 0,
+  };
+}
+
+function deployed(revision: string, version: string): { deployed?: Deployed } {
+  return revision || version ? { deployed: { revision, version } } : {};
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { SignalStore, type CodeLocation } from '../../../src/core/signals/signalStore';
+import { restoreSnapshot, writeSnapshot } from '../../../src/core/signals/snapshot';
+import { resource, span, TestClock } from '../../support/records';
+
+const loc = (fn: string, line = 10, file = 'src/orders.ts'): CodeLocation => ({ file, line, function: fn, mappedBy: 'code-attributes', confidence: 0.95 });
+
+test('aggregates per location with count, errors, rate and quantiles', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({}, clock);
+  for (let i = 1; i <= 100; i++) {
+    store.recordSpan(span({ startMs: clock.t - 30_000, durationMs: i, error: i % 10 === 0 }), loc('createOrder'), '');
+  }
+  const r = store.query({ windowMs: 5 * 60_000 });
+  assert.equal(r.environment, 'production');
+  assert.equal(r.functions.length, 1);
+  const f = r.functions[0];
+  assert.equal(f.count, 100);
+  assert.equal(f.errors, 10);
+  assert.equal(f.errorRate, 0.1);
+  assert.equal(f.ratePerMin, 20);
+  assert.ok(Math.abs(f.p50Ms - 50) <= 1, `p50 ${f.p50Ms}`);
+  assert.ok(Math.abs(f.p99Ms - 99) <= 2, `p99 ${f.p99Ms}`);
+  assert.deepEqual(f.exemplars.filter((e) => e.kind === 'slowest').map((e) => e.durationMs), [100, 99, 98]);
+  assert.equal(f.exemplars.filter((e) => e.kind === 'error').length, 5);
+});
+
+test('environments are never mixed; a query names one or gets the busiest', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({}, clock);
+  for (let i = 0; i < 3; i++) store.recordSpan(span({ resource: resource('orders', 'staging'), startMs: clock.t - 1000 }), loc('createOrder'), '');
+  for (let i = 0; i < 5; i++) store.recordSpan(span({ resource: resource('orders', 'production'), startMs: clock.t - 1000 }), loc('createOrder'), '');
+  assert.equal(store.query({ windowMs: 60_000 }).functions[0].count, 5);
+  const staging = store.query({ windowMs: 60_000, environment: 'staging' });
+  assert.equal(staging.environment, 'staging');
+  assert.equal(staging.functions[0].count, 3);
+  assert.deepEqual(staging.environments, ['production', 'staging']);
+  const pinned = new SignalStore({ defaultEnvironment: 'staging' }, clock);
+  pinned.recordSpan(span({ resource: resource('orders', 'staging'), startMs: clock.t }), loc('a'), '');
+  pinned.recordSpan(span({ resource: resource('orders', 'production'), startMs: clock.t }), loc('a'), '');
+  pinned.recordSpan(span({ resource: resource('orders', 'production'), startMs: clock.t }), loc('a'), '');
+  assert.equal(pinned.query({ windowMs: 60_000 }).environment, 'staging');
+});
+
+test('error groups merge messages that differ only in ids and numbers', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({}, clock);
+  const res = resource();
+  for (const id of [17, 42, 99]) {
+    store.recordException(res, { type: 'TypeError', message: `order ${id} not found`, stacktrace: 'at x', timeMs: clock.t - id }, `trace${id}`, loc('getOrder', 12), 'src/orders.ts:getOrder');
+  }
+  store.recordException(res, { type: 'RangeError', message: 'order 1 not found', stacktrace: '', timeMs: clock.t }, 't', loc('getOrder', 12), 'src/orders.ts:getOrder');
+  const r = store.query({ windowMs: 5 * 60_000 });
+  assert.equal(r.errors.length, 2);
+  const group = r.errors.find((e) => e.type === 'TypeError')!;
+  assert.equal(group.count, 3);
+  assert.equal(group.firstSeen, clock.t - 99);
+  assert.equal(group.lastSeen, clock.t - 17);
+  assert.deepEqual(group.traceIds, ['trace99', 'trace42', 'trace17']);
+  assert.equal(group.line, 12);
+});
+
+test('caps evict the least recently used entries and count them', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({ maxLocations: 100 }, clock);
+  for (let i = 0; i < 1000; i++) store.recordSpan(span({ startMs: clock.t }), loc(`fn${i}`, i), '');
+  assert.ok(store.sizes().locations <= 100);
+  assert.equal(store.evicted().locations, 1000 - store.sizes().locations);
+  // The most recent location survives; the first one went.
+  const names = store.query({ windowMs: 60_000 }).functions.map((f) => f.function);
+  assert.ok(names.includes('fn999'));
+  assert.ok(!names.includes('fn0'));
+});
+
+test('unmapped spans are listed with their reason, not dropped', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({}, clock);
+  store.recordSpan(span({ name: 'mystery', startMs: clock.t }), null, 'no code attributes, stack trace, route or name');
+  const r = store.query({ windowMs: 60_000 });
+  assert.deepEqual(r.unmapped.map((u) => [u.name, u.count, u.reason]), [['mystery', 1, 'no code attributes, stack trace, route or name']]);
+  assert.equal(r.operations[0].name, 'mystery');
+});
+
+test('late and future-dated spans are filed at arrival time', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({}, clock);
+  store.recordSpan(span({ startMs: clock.t - 5 * 3_600_000 }), loc('a'), '');
+  store.recordSpan(span({ startMs: clock.t + 3_600_000 }), loc('a'), '');
+  assert.equal(store.clampedSpans, 2);
+  assert.equal(store.query({ windowMs: 60_000 }).functions[0].count, 2);
+});
+
+test('snapshot round-trips and a corrupt snapshot is set aside', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rl-snap-'));
+  try {
+    const clock = new TestClock();
+    const store = new SignalStore({}, clock);
+    for (let i = 0; i < 50; i++) store.recordSpan(span({ startMs: clock.t - i * 1000, durationMs: i }), loc('createOrder'), '');
+    store.recordException(resource(), { type: 'Error', message: 'boom', stacktrace: 's', timeMs: clock.t }, 't1', loc('createOrder'), 'f');
+    const file = path.join(dir, 'nested', 'signals.json');
+    await writeSnapshot(file, store.toState());
+    const copy = new SignalStore({}, clock);
+    assert.match(await restoreSnapshot(file, copy), /restored 1 locations and 1 error groups/);
+    assert.deepEqual(copy.query({ windowMs: 300_000 }), store.query({ windowMs: 300_000 }));
+
+    await fs.writeFile(file, '{"version":1,"locations":[{"broken"');
+    const fresh = new SignalStore({}, clock);
+    const message = await restoreSnapshot(file, fresh);
+    assert.match(message, /unreadable.*moved it to .*corrupt-/);
+    assert.equal(fresh.sizes().locations, 0);
+    const left = await fs.readdir(path.dirname(file));
+    assert.ok(left.some((f) => f.startsWith('signals.json.corrupt-')));
+    assert.ok(!left.includes('signals.json'));
+    assert.match(await restoreSnapshot(file, fresh), /no snapshot/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { quantile } from '../../../src/core/signals/latencySketch';
+import { TimeSeries } from '../../../src/core/signals/timeSeries';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+test('window sums only the minutes inside it', () => {
+  const s = new TimeSeries(HOUR);
+  s.add(T0, 10, false);
+  s.add(T0 + 60_000, 20, true);
+  s.add(T0 + 4 * 60_000, 30, false);
+  const now = T0 + 4 * 60_000 + 5_000;
+  assert.equal(s.window(now, 60_000).count, 1);
+  assert.equal(s.window(now, 5 * 60_000).count, 3);
+  assert.equal(s.window(now, 5 * 60_000).errors, 1);
+  assert.equal(s.window(now + 10 * 60_000, 5 * 60_000).count, 0);
+});
+
+test('quantiles are within 2% of the exact value', () => {
+  const s = new TimeSeries(HOUR);
+  const values: number[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const v = 1 + ((i * 7919) % 5000) / 3; // spread over ~1..1700 ms
+    values.push(v);
+    s.add(T0 + (i % 50) * 1000, v, false);
+  }
+  values.sort((a, b) => a - b);
+  const w = s.window(T0 + 59_000, 60_000);
+  for (const q of [0.5, 0.95, 0.99]) {
+    const exact = values[Math.ceil(q * values.length) - 1];
+    const got = quantile(w.sketch!, q);
+    assert.ok(Math.abs(got - exact) / exact <= 0.02, `q${q}: got ${got}, exact ${exact}`);
+  }
+});
+
+test('long windows merge five-minute blocks and keep counts exact', () => {
+  const s = new TimeSeries(HOUR);
+  for (let m = 0; m < 60; m++) s.add(T0 + m * 60_000, m + 1, false);
+  const now = T0 + 59 * 60_000 + 1;
+  const w = s.window(now, HOUR);
+  assert.equal(w.count, 60);
+  assert.ok(Math.abs(quantile(w.sketch!, 0.5) - 30) <= 1);
+  // The minute holding the window's old edge counts whole: minutes 29..59.
+  assert.equal(s.window(now, 30 * 60_000).count, 31);
+});
+
+test('old minutes are overwritten by the ring, not accumulated', () => {
+  const s = new TimeSeries(10 * 60_000);
+  s.add(T0, 5, false);
+  s.add(T0 + 12 * 60_000, 5, false); // same ring slot (10 minutes + 2 partial ones), twelve minutes later
+  assert.equal(s.window(T0 + 12 * 60_000, 10 * 60_000).count, 1);
+});
+
+test('perMinute gives one point per minute, oldest first, zero where empty', () => {
+  const s = new TimeSeries(HOUR);
+  s.add(T0, 10, false);
+  s.add(T0 + 2 * 60_000, 30, true);
+  s.add(T0 + 2 * 60_000 + 1000, 50, false);
+  const points = s.perMinute(T0 + 2 * 60_000, 3);
+  assert.deepEqual(points.map((p) => p.count), [1, 0, 2]);
+  assert.equal(points[2].errors, 1);
+  assert.equal(points[2].avgMs, 40);
+  assert.equal(points[2].maxMs, 50);
+});
+
+test('state round-trips through toState/fromState', () => {
+  const s = new TimeSeries(HOUR);
+  for (let i = 0; i < 500; i++) s.add(T0 + i * 1000, 1 + (i % 100), i % 10 === 0);
+  const copy = TimeSeries.fromState(HOUR, JSON.parse(JSON.stringify(s.toState())));
+  const now = T0 + 499_000;
+  for (const w of [60_000, 5 * 60_000, HOUR]) {
+    const a = s.window(now, w);
+    const b = copy.window(now, w);
+    assert.equal(b.count, a.count);
+    assert.equal(b.errors, a.errors);
+    assert.ok(Math.abs(quantile(a.sketch!, 0.95) - quantile(b.sketch!, 0.95)) < 1e-9);
+  }
+});
