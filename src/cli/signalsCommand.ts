@@ -41,8 +41,8 @@ export async function signalsCommand(argv: string[]): Promise<void> {
   try {
     response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new UsageError(`cannot reach ${server}: ${cause}`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new UsageError(`cannot reach ${server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
   }
   if (!response.ok) {
     const text = await response.text().catch(() => '');

@@ -163,7 +163,9 @@ export class CodeMapper {
     if (BUILT_JS.test(match.file) && line > 0) {
       const original = await this.sources.sourceMaps.resolve(match.file, line, column);
       if (original !== null) {
-        location = { file: original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence: CONFIDENCE.sourcemap };
+        // Map sources may be bundler-relative (webpack://) or absolute: place them like any production path.
+        const source = this.sources.paths.resolve(original.file);
+        location = { file: source.file ?? original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence: CONFIDENCE.sourcemap };
       }
     }
     return { location, reason: '' };

@@ -86,38 +86,38 @@ function parseV8Frame(text: string): RawFrame {
   let fn = '';
   let location: string;
   const paren = text.indexOf(' (', 3);
-  if (paren > 0 && text.endsWith(')')) {
+  if (paren > 0 && text.charCodeAt(text.length - 1) === 41 /* ) */) {
     fn = text.slice(3, paren);
     location = text.slice(paren + 2, -1);
-    if (fn.startsWith('async ')) fn = fn.slice(6);
-    else if (fn.startsWith('new ')) fn = fn.slice(4);
-    const alias = fn.indexOf(' [as ');
-    if (alias > 0) fn = fn.slice(0, alias);
+    const c0 = fn.charCodeAt(0);
+    if (c0 === 97 /* a */ && fn.startsWith('async ')) fn = fn.slice(6);
+    else if (c0 === 110 /* n */ && fn.startsWith('new ')) fn = fn.slice(4);
+    if (fn.charCodeAt(fn.length - 1) === 93 /* ] */) {
+      const alias = fn.indexOf(' [as ');
+      if (alias > 0) fn = fn.slice(0, alias);
+    }
   } else {
     location = text.slice(text.startsWith('at async ') ? 9 : 3);
   }
-  if (location.startsWith('eval at ')) {
+  if (location.charCodeAt(0) === 101 /* e */ && location.startsWith('eval at ')) {
     const origin = EVAL_ORIGIN.exec(location);
     if (origin) return { file: origin[1], line: +origin[2], column: +origin[3], function: fn };
   }
-  const colEnd = location.lastIndexOf(':');
-  const lineEnd = colEnd > 0 ? location.lastIndexOf(':', colEnd - 1) : -1;
-  const line = lineEnd > 0 ? toInt(location, lineEnd + 1, colEnd) : -1;
-  const column = line >= 0 ? toInt(location, colEnd + 1, location.length) : -1;
-  if (column < 0) return { file: location, line: 0, column: 0, function: fn };
-  return { file: location.slice(0, lineEnd), line, column, function: fn };
+  return splitLineColumn(location, fn);
 }
 
-/** The decimal number in text[from, to), or -1 when that range is not all digits. */
-function toInt(text: string, from: number, to: number): number {
-  if (from >= to) return -1;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+/** Splits "file:line:col" scanning backwards once; anything else is a file with no position. */
+function splitLineColumn(location: string, fn: string): RawFrame {
+  let i = location.length - 1;
+  let column = 0;
+  let scale = 1;
+  for (let d: number; i >= 0 && (d = location.charCodeAt(i) - 48) >= 0 && d <= 9; i--, scale *= 10) column += d * scale;
+  if (scale === 1 || location.charCodeAt(i) !== 58 /* : */) return { file: location, line: 0, column: 0, function: fn };
+  let line = 0;
+  scale = 1;
+  for (let d: number; --i >= 0 && (d = location.charCodeAt(i) - 48) >= 0 && d <= 9; scale *= 10) line += d * scale;
+  if (scale === 1 || i <= 0 || location.charCodeAt(i) !== 58) return { file: location, line: 0, column: 0, function: fn };
+  return { file: location.slice(0, i), line, column, function: fn };
 }
 
 const PY_HEADER = /^\s*Traceback \(most recent call last\):/;

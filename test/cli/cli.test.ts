@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { cliPath, getSignals, startServer, waitForProcessed } from '../integration/harness';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertUsageError(r: ReturnType<typeof cli>, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line, got: ${r.stderr}`);
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('unknown commands, flags and bad values exit 2 with one line', () => {
+  assertUsageError(cli('frobnicate'), /unknown command "frobnicate"/);
+  assertUsageError(cli(), /no command given/);
+  assertUsageError(cli('serve', '--bogus'), /Unknown option '--bogus'/);
+  assertUsageError(cli('serve', '--port', '99999'), /--port must be a whole number from 0 to 65535, got "99999"/);
+  assertUsageError(cli('serve', '--workspace', path.join(tmp, 'nope')), /no such folder/);
+  assertUsageError(cli('serve', '--path-rule', 'noequals'), /--path-rule takes FROM=TO/);
+  assertUsageError(cli('signals', '--window', '7x'), /invalid window "7x"/);
+  assertUsageError(cli('signals', '--server', 'not a url'), /--server must be a URL/);
+  assert.equal(cli('help').code, 0);
+  assert.match(cli('help').stdout, /runtime-lens <command>/);
+});
+
+test('an unreachable server exits 2 naming it', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  assertUsageError(cli('signals', '--server', `http://127.0.0.1:${port}`), new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
+});
+
+test('a port in use exits 2 naming the port and the flag', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    assertUsageError(cli('serve', '--port', String(port)), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*--port`));
+  } finally {
+    blocker.close();
+  }
+});
+
+test('serve maps, prints signals, writes the snapshot on SIGTERM and restores it', async () => {
+  const workspace = path.join(tmp, 'ws');
+  mkdirSync(path.join(workspace, 'src'), { recursive: true });
+  writeFileSync(path.join(workspace, 'src', 'orders.js'), 'function createOrder(input) {\n  return { id: 1, ...input };\n}\n\nmodule.exports = { createOrder };\n');
+  const snapshot = path.join(tmp, 'state', 'signals.json');
+  const server = await startServer({ workspace, args: ['--snapshot', snapshot, '--environment', 'production'] });
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: 40 }, (_, i) => ({
+    traceId: (i + 1).toString(16).padStart(32, 'a'), spanId: (i + 1).toString(16).padStart(16, 'b'), name: 'createOrder', kind: 1,
+    startTimeUnixNano: String(now), endTimeUnixNano: String(now + BigInt(i + 1) * 1_000_000n),
+    attributes: [
+      { key: 'code.function.name', value: { stringValue: 'createOrder' } },
+      { key: 'code.file.path', value: { stringValue: '/srv/app/src/orders.js' } },
+      { key: 'code.line.number', value: { intValue: 2 } },
+    ],
+    status: { code: i < 4 ? 2 : 0 },
+  }));
+  const body = { resourceSpans: [{ resource: { attributes: [
+    { key: 'service.name', value: { stringValue: 'orders' } },
+    { key: 'deployment.environment.name', value: { stringValue: 'production' } },
+  ] }, scopeSpans: [{ spans }] }] };
+  const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  assert.equal(res.status, 200);
+  await waitForProcessed(server.url, 40);
+
+  const table = cli('signals', '--server', server.url, '--window', '5m');
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /Window 5m · environment production/);
+  assert.match(table.stdout, /orders createOrder\s+src\/orders\.js:1\s+40\s+10\.0%/);
+  const json = JSON.parse(cli('signals', '--server', server.url, '--json').stdout);
+  assert.equal(json.functions[0].file, 'src/orders.js');
+  assert.equal(json.functions[0].line, 1, 'moved to the first line of the enclosing function');
+  assert.equal(json.functions[0].mappedBy, 'code-attributes');
+
+  await server.stop();
+  assert.ok(existsSync(snapshot), 'snapshot written on SIGTERM');
+  assert.equal(JSON.parse(readFileSync(snapshot, 'utf8')).locations.length, 1);
+
+  const again = await startServer({ workspace, args: ['--snapshot', snapshot] });
+  try {
+    const restored = await getSignals(again.url, { window: '5m' });
+    assert.equal(restored.functions[0].count, 40);
+    assert.equal(restored.functions[0].errors, 4);
+  } finally {
+    await again.stop();
+  }
+});
