@@ -241,7 +241,7 @@ test('exceptions recorded on spans form one error group at the throw site', asyn
 });
 
 test('a log record with exception attributes appears as an error group', async () => {
-  const before = await waitForStatus(server!.url, (s) => s.queueDepth === 0, 10_000);
+  const idle = await waitForStatus(server!.url, (s) => s.queueDepth === 0, 10_000);
   const exporter = new OTLPLogExporter({ url: `${server!.url}/v1/logs` });
   const provider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter })] });
   const logger = provider.getLogger('runtime-lens-wire-test');
@@ -258,7 +258,7 @@ test('a log record with exception attributes appears as an error group', async (
   });
   await provider.forceFlush();
   await provider.shutdown();
-  await waitForStatus(server!.url, (s) => s.logsProcessed >= before.logsProcessed + 1, 10_000);
+  await waitForStatus(server!.url, (s) => s.logsProcessed >= idle.logsProcessed + 1, 10_000);
 
   const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) =>
     s.errors.some((e) => e.service === SERVICE && e.type === 'RangeError'),

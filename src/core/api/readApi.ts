@@ -1,16 +1,12 @@
 import type * as http from 'node:http';
-import type { RevisionDrift } from '../mapping/revisionDrift';
 import type { SignalStore } from '../signals/signalStore';
 import { parseWindow } from '../signals/windows';
-import { applyDrift } from './applyDrift';
 import type { SignalsResponse, StatusResponse } from './signals';
 
 /** What the read API serves from. */
 export interface ReadApiSources {
   store: SignalStore;
   status: () => StatusResponse;
-  /** Null when the workspace is not a git repository or none was given. */
-  drift: RevisionDrift | null;
   defaultWindow: string;
 }
 
@@ -18,14 +14,12 @@ export interface ReadApiSources {
 export async function querySignals(sources: ReadApiSources, params: URLSearchParams): Promise<SignalsResponse> {
   const window = params.get('window') ?? sources.defaultWindow;
   const windowMs = parseWindow(window);
-  const response = sources.store.query({
+  return sources.store.query({
     windowMs,
     environment: params.get('environment') ?? undefined,
     file: params.get('file') ?? undefined,
     perMinute: params.get('perMinute') === '1' || params.get('perMinute') === 'true',
   });
-  if (sources.drift) await applyDrift(response, sources.drift);
-  return response;
 }
 
 /** The read API: `GET /api/signals` and `GET /api/status`. Returns false for other paths. */

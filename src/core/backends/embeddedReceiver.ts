@@ -71,13 +71,13 @@ export class EmbeddedReceiver implements TelemetrySource {
     this.store = new SignalStore(this.options.store, clock);
     this.indexReady = new Promise((resolve) => (this.resolveIndex = resolve));
     // Ingest waits for the real index before filing anything, so the empty one is never used for mapping.
-    const mapper = new CodeMapper(WorkspaceIndex.empty());
+    const drift = this.options.workspace ? new RevisionDrift(nodeGit(this.options.workspace), logger) : null;
+    const mapper = new CodeMapper(WorkspaceIndex.empty(), drift);
     const mapperReady = this.indexReady.then((index) => mapper.setSources(index));
     this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger);
     this.api = {
       store: this.store,
       status: () => this.status(),
-      drift: this.options.workspace ? new RevisionDrift(nodeGit(this.options.workspace), logger) : null,
       defaultWindow: this.options.defaultWindow,
     };
     this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger);

@@ -1,8 +1,9 @@
-import type { MappedBy } from '../api/signals';
+import type { DriftSummary, MappedBy } from '../api/signals';
 import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import type { CodeLocation } from '../signals/signalStore';
 import type { FunctionIndex } from './functionScan';
 import type { PathResolver } from './pathResolver';
+import type { RevisionDrift } from './revisionDrift';
 import type { RouteIndex } from './routeIndex';
 import type { SourceMapResolver } from './sourceMaps';
 import { firstInAppFrame, parseStackTrace } from './stackTrace';
@@ -47,7 +48,8 @@ export class CodeMapper {
   private readonly spanCache = new Map<string, MappingResult>();
   private readonly frameCache = new Map<string, ExceptionMapping>();
 
-  constructor(private sources: MappingSources) {}
+  /** `drift` carries lines from a deployment's revision to the working copy; null maps lines as reported. */
+  constructor(private sources: MappingSources, private readonly drift: RevisionDrift | null = null) {}
 
   /** Switches to new sources (a rebuilt workspace index) and forgets what was mapped with the old ones. */
   setSources(sources: MappingSources): void {
@@ -63,6 +65,12 @@ export class CodeMapper {
 
   /** The cache key of a span's mapping inputs. */
   spanKey(span: SpanRecord): string {
+    const r = span.resource;
+    const deployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}\u0001` : '';
+    return deployed + this.inputKey(span);
+  }
+
+  private inputKey(span: SpanRecord): string {
     const c = span.code;
     if (c.file || c.function) return `c\u0000${c.file}\u0000${c.line}\u0000${c.column}\u0000${c.function}\u0000${c.namespace}`;
     if (c.stacktrace) return `s\u0000${span.resource.language}\u0000${c.stacktrace}`;
@@ -85,12 +93,12 @@ export class CodeMapper {
 
   /** Maps where an exception was thrown; falls back to the span's own location. */
   async mapException(resource: ResourceInfo, exception: ExceptionInfo, code: CodeAttributes | null, fallback: CodeLocation | null): Promise<ExceptionMapping> {
-    const key = `${resource.language}\u0000${exception.stacktrace}\u0000${code?.file ?? ''}\u0000${code?.line ?? 0}\u0000${code?.function ?? ''}`;
+    const key = `${resource.revision}\u0001${resource.serviceVersion}\u0001${resource.language}\u0000${exception.stacktrace}\u0000${code?.file ?? ''}\u0000${code?.line ?? 0}\u0000${code?.function ?? ''}`;
     let mapping = this.frameCache.get(key);
     if (mapping === undefined) {
       let location: CodeLocation | null = null;
-      if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource.language, false)).location;
-      if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, false)).location;
+      if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource, false)).location;
+      if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, resource, false)).location;
       mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '' };
       remember(this.frameCache, key, mapping);
     }
@@ -100,27 +108,27 @@ export class CodeMapper {
 
   private async mapSpan(span: SpanRecord): Promise<MappingResult> {
     const c = span.code;
-    if (c.file || c.function) return this.fromCode(c, true);
+    if (c.file || c.function) return this.fromCode(c, span.resource, true);
     const stack = c.stacktrace || span.exceptions[0]?.stacktrace || '';
-    if (stack) return this.fromStack(stack, span.resource.language, true);
+    if (stack) return this.fromStack(stack, span.resource, true);
     if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return this.fromRoute(span.httpMethod, span.httpRoute);
     return this.fromName(span.name);
   }
 
-  private async fromCode(c: CodeAttributes, toFunctionStart: boolean): Promise<MappingResult> {
+  private async fromCode(c: CodeAttributes, resource: ResourceInfo, toFunctionStart: boolean): Promise<MappingResult> {
     const name = qualified(c);
     if (!c.file) return this.byFunctionName(name, 'code-attributes', `code.function.name "${name}"`);
-    const placed = await this.place(c.file, c.line, c.column, 'code-attributes');
+    const placed = await this.place(c.file, c.line, c.column, 'code-attributes', resource);
     if (placed.location === null) return placed;
     return { location: this.finish(placed.location, name, toFunctionStart), reason: '' };
   }
 
-  private async fromStack(text: string, language: string, toFunctionStart: boolean): Promise<MappingResult> {
-    const { frames } = parseStackTrace(text, language);
+  private async fromStack(text: string, resource: ResourceInfo, toFunctionStart: boolean): Promise<MappingResult> {
+    const { frames } = parseStackTrace(text, resource.language);
     if (frames.length === 0) return { location: null, reason: 'stack trace in an unknown format' };
     const frame = firstInAppFrame(frames);
     if (frame === undefined) return { location: null, reason: 'no in-app frame in the stack trace' };
-    const placed = await this.place(frame.file, frame.line, frame.column, 'stacktrace');
+    const placed = await this.place(frame.file, frame.line, frame.column, 'stacktrace', resource);
     if (placed.location === null) return placed;
     return { location: this.finish(placed.location, frame.function, toFunctionStart), reason: '' };
   }
@@ -155,8 +163,8 @@ export class CodeMapper {
     return { location: { file, line: def.line, function: def.qualifiedName, mappedBy, confidence }, reason: '' };
   }
 
-  /** Production path + position -> workspace file + line, through source maps for built JS. */
-  private async place(productionPath: string, line: number, column: number, mappedBy: MappedBy): Promise<MappingResult> {
+  /** Production path + position -> workspace file + line, through source maps for built JS, then across revision drift. */
+  private async place(productionPath: string, line: number, column: number, mappedBy: MappedBy, resource: ResourceInfo): Promise<MappingResult> {
     const match = this.sources.paths.resolve(productionPath);
     if (match.file === null) return { location: null, reason: match.reason };
     let location: CodeLocation = { file: match.file, line, function: '', mappedBy, confidence: CONFIDENCE[mappedBy] * (match.how === 'suffix' ? 0.95 : 1) };
@@ -168,7 +176,20 @@ export class CodeMapper {
         location = { file: source.file ?? original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence: CONFIDENCE.sourcemap };
       }
     }
-    return { location, reason: '' };
+    return { location: await this.carry(location, resource), reason: '' };
+  }
+
+  /**
+   * Moves a line from the deployed revision to the working copy. A line changed since then
+   * becomes 0, so the function is found by name in the file instead of by a stale line.
+   */
+  private async carry(location: CodeLocation, resource: ResourceInfo): Promise<CodeLocation> {
+    if (this.drift === null || (!resource.revision && !resource.serviceVersion)) return location;
+    const info = await this.drift.resolve(resource.revision, resource.serviceVersion);
+    const drift: DriftSummary = { deployed: info.deployed, status: info.status, behind: info.behind, ahead: info.ahead, reason: info.reason };
+    if (info.status !== 'drifted' || location.line <= 0) return { ...location, drift };
+    const moved = await this.drift.translateLine(info, location.file, location.line);
+    return { ...location, file: moved?.file ?? location.file, line: moved?.line ?? 0, deployedLine: location.line, drift };
   }
 
   /** Names the location by its enclosing function and, for spans, moves it to the function's first line. */

@@ -1,4 +1,4 @@
-import type { Deployed, Exemplar, ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, UnmappedSignal } from '../api/signals';
+import type { Deployed, DriftSummary, Exemplar, ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, UnmappedSignal } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { systemClock, type Clock } from '../logger';
 import { BoundedMap } from './boundedMap';
@@ -15,6 +15,10 @@ export interface CodeLocation {
   function: string;
   mappedBy: MappedBy;
   confidence: number;
+  /** The line the deployment reported, when revision drift moved it. */
+  deployedLine?: number;
+  /** How the deployment that reported it stands against the local HEAD. */
+  drift?: DriftSummary;
 }
 
 /** Limits and defaults of a store. */
@@ -208,7 +212,7 @@ export class SignalStore {
       functions.push({
         service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
         ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
-        exemplars: [...e.slowest, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...spark(e.series),
+        exemplars: [...e.slowest, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e), ...spark(e.series),
       });
     }
     functions.sort((a, b) => b.count * b.p95Ms - a.count * a.p95Ms);
@@ -231,7 +235,7 @@ export class SignalStore {
         service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
         function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
         firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
-        stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion),
+        stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
       });
     }
     errors.sort((a, b) => b.count - a.count);
@@ -374,6 +378,10 @@ function figures(w: ReturnType<TimeSeries['window']>) {
 
 function deployed(revision: string, version: string): { deployed?: Deployed } {
   return revision || version ? { deployed: { revision, version } } : {};
+}
+
+function placement(loc: CodeLocation): { deployedLine?: number; drift?: DriftSummary } {
+  return { ...(loc.deployedLine !== undefined ? { deployedLine: loc.deployedLine } : {}), ...(loc.drift ? { drift: loc.drift } : {}) };
 }
 
 function round(ms: number): number {

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import type { SignalsResponse } from '../../../src/core/api/signals';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'rl-drift-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const git = (...args: string[]) =>
+  execFileSync('git', args, {
+    cwd: root, encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e', GIT_CONFIG_NOSYSTEM: '1', HOME: root },
+  }).trim();
+
+test('signals of an older deployment are carried to the local lines and say how far behind it is', async () => {
+  mkdirSync(path.join(root, 'src'));
+  const v1 = 'function a() {\n  return 1;\n}\n\nfunction checkout(cart) {\n  return cart.total;\n}\n';
+  writeFileSync(path.join(root, 'src/shop.js'), v1);
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-qm', 'v1');
+  const deployed = git('rev-parse', 'HEAD');
+  writeFileSync(path.join(root, 'src/shop.js'), `// header\n// more header\n\n${v1}`);
+  git('commit', '-qam', 'add header');
+
+  const rx = new EmbeddedReceiver({ port: 0, workspace: root });
+  await rx.start();
+  try {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [
+          { key: 'service.name', value: { stringValue: 'shop' } },
+          { key: 'vcs.ref.head.revision', value: { stringValue: deployed.slice(0, 12) } },
+        ] },
+        scopeSpans: [{ spans: [{
+          traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'checkout', kind: 1,
+          startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+          attributes: [
+            { key: 'code.function.name', value: { stringValue: 'checkout' } },
+            { key: 'code.file.path', value: { stringValue: '/app/src/shop.js' } },
+            { key: 'code.line.number', value: { intValue: 5 } },
+          ],
+        }] }],
+      }],
+    };
+    const res = await fetch(`${rx.status().listening}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    assert.equal(res.status, 200);
+    await rx.pipeline.idle();
+    const signals = (await (await fetch(`${rx.status().listening}/api/signals?window=5m`)).json()) as SignalsResponse;
+    const f = signals.functions[0];
+    assert.equal(f.file, 'src/shop.js');
+    assert.equal(f.deployedLine, 5, 'as the deployment reported it');
+    assert.equal(f.line, 8, 'carried across the three inserted lines');
+    assert.deepEqual(f.drift, { deployed: deployed.slice(0, 12), status: 'drifted', behind: 1, ahead: 0, reason: '' });
+  } finally {
+    await rx.stop();
+  }
+});
