@@ -47,7 +47,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
     pathRules: (values['path-rule'] ?? []).map(parsePathRule),
     snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
     maxBodyBytes: intFlag('max-body', values['max-body'], 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    maxQueuedItems: intFlag('queue', values.queue, 200_000, 1, 10_000_000),
+    maxQueuedItems: intFlag('queue', values.queue, 20_000, 1, 10_000_000),
     defaultWindow: window,
     store: { defaultEnvironment: values.environment ?? '' },
   }, logger);

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { cliPath, getSignals, startServer, waitForProcessed } from '../integration/harness';
+import { cliPath, getSignals, startServer, waitForProcessed } from '../support/harness';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

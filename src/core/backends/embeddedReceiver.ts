@@ -41,7 +41,7 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   pathRules: [],
   snapshotFile: '',
   snapshotIntervalMs: 60_000,
-  maxQueuedItems: 200_000,
+  maxQueuedItems: 20_000,
   defaultWindow: '5m',
   store: {},
 };

@@ -5,13 +5,7 @@
  */
 import { DecodeError } from './records';
 
-/** Wire types of the protobuf encoding. */
-export const WIRE_VARINT = 0;
-export const WIRE_I64 = 1;
-export const WIRE_LEN = 2;
-export const WIRE_SGROUP = 3;
-export const WIRE_EGROUP = 4;
-export const WIRE_I32 = 5;
+// Wire types appear as literals: 0 varint, 1 i64, 2 len, 3/4 group start/end, 5 i32.
 
 // Byte -> its two lowercase hex digits as one little-endian uint16, so hex() writes one
 // element per byte into a scratch buffer and makes a single flat latin1 string from it
@@ -27,6 +21,10 @@ const hexScratch16 = new Uint16Array(hexScratch.buffer, hexScratch.byteOffset, M
 
 const MAX_GROUP_DEPTH = 32;
 
+const INTERN_MAX_LEN = 64;
+const INTERN_SLOTS = 4096;
+const internTable: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
 // Buffer's internal utf8Slice/latin1Slice skip the argument juggling of toString(); they
 // have been on Buffer.prototype in every Node release, but keep the public API as a fallback.
 interface SliceBuffer extends Buffer {
@@ -36,6 +34,11 @@ interface SliceBuffer extends Buffer {
 const fastSlices =
   typeof (Buffer.prototype as Partial<SliceBuffer>).utf8Slice === 'function' &&
   typeof (Buffer.prototype as Partial<SliceBuffer>).latin1Slice === 'function';
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
 
 /** Cursor over a protobuf buffer; `pos` is public so decoders can jump over known ranges. */
 export class ProtoReader {
@@ -117,14 +120,27 @@ export class ProtoReader {
   /** Reads the length prefix of a LEN field and checks it fits before `limit`. */
   length(limit: number): number {
     const start = this.pos;
+    if (start < this.end) {
+      const b = this.buf[start];
+      if (b < 0x80 && b <= limit - start - 1) {
+        this.pos = start + 1;
+        return b;
+      }
+    }
+    return this.lengthSlow(limit);
+  }
+
+  private lengthSlow(limit: number): number {
+    const start = this.pos;
     const buf = this.buf;
     let pos = start;
     let len = 0;
     for (let shift = 0; ; shift += 7) {
       if (pos >= this.end) this.truncated(start);
       const b = buf[pos++];
+      // Five bytes carry 35 bits; anything past 2^31 cannot fit in a body anyway.
       if (shift === 28 && b > 0x07) throw new DecodeError(`length too large at byte ${start}`);
-      len += (b & 0x7f) * 2 ** shift;
+      len |= (b & 0x7f) << shift;
       if (b < 0x80) break;
     }
     this.pos = pos;
@@ -164,6 +180,36 @@ export class ProtoReader {
     const pos = this.pos;
     this.pos = pos + len;
     if (len === 0) return '';
+    return len <= INTERN_MAX_LEN ? this.interned(pos, len) : this.utf8(pos, len);
+  }
+
+  // Span names, routes, methods and code.* values repeat constantly. A direct-mapped table
+  // keyed by a hash of a few sampled bytes, verified byte by byte, is cheaper than a native
+  // decode call and hands the store one shared string per value. Only ASCII strings are
+  // cached, so a cached string's char codes are its bytes and a hit needs no byte copy.
+  private interned(pos: number, len: number): string {
+    const buf = this.buf;
+    const last = pos + len - 1;
+    const mid = pos + (len >>> 1);
+    let h = Math.imul(len ^ buf[pos], 0x01000193);
+    h = Math.imul(h ^ buf[last], 0x01000193);
+    h = Math.imul(h ^ buf[mid], 0x01000193);
+    h = Math.imul(h ^ buf[mid - 1 < pos ? pos : mid - 1], 0x01000193);
+    h = Math.imul(h ^ buf[last - 1 < pos ? pos : last - 1], 0x01000193);
+    h = Math.imul(h ^ buf[last - 2 < pos ? pos : last - 2], 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+    const cached = internTable[slot];
+    if (cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[pos + i]) i++;
+      if (i === len) return cached;
+    }
+    const s = this.utf8(pos, len);
+    if (s.length === len && isAscii(s)) internTable[slot] = s;
+    return s;
+  }
+
+  private utf8(pos: number, len: number): string {
     return fastSlices ? (this.buf as SliceBuffer).utf8Slice(pos, pos + len) : this.buf.toString('utf8', pos, pos + len);
   }
 
@@ -195,23 +241,24 @@ export class ProtoReader {
   skip(tag: number, limit: number): void {
     const at = this.pos;
     switch (tag & 7) {
-      case WIRE_VARINT:
-        this.skipVarint();
+      case 0:
+        if (at < limit && this.buf[at] < 0x80) this.pos = at + 1;
+        else this.skipVarint();
         return;
-      case WIRE_I64:
+      case 1:
         if (at + 8 > limit) this.truncated(at);
         this.pos = at + 8;
         return;
-      case WIRE_LEN: {
+      case 2: {
         const len = this.length(limit);
         this.pos += len;
         return;
       }
-      case WIRE_I32:
+      case 5:
         if (at + 4 > limit) this.truncated(at);
         this.pos = at + 4;
         return;
-      case WIRE_SGROUP:
+      case 3:
         this.skipGroup(tag >>> 3, limit, 1);
         return;
       default:
@@ -238,11 +285,11 @@ export class ProtoReader {
     if (depth > MAX_GROUP_DEPTH) throw new DecodeError(`groups nested too deep at byte ${this.pos}`);
     while (this.pos < limit) {
       const tag = this.tag();
-      if ((tag & 7) === WIRE_EGROUP) {
+      if ((tag & 7) === 4) {
         if (tag >>> 3 !== fieldNo) throw new DecodeError(`mismatched end group before byte ${this.pos}`);
         return;
       }
-      if ((tag & 7) === WIRE_SGROUP) this.skipGroup(tag >>> 3, limit, depth + 1);
+      if ((tag & 7) === 3) this.skipGroup(tag >>> 3, limit, depth + 1);
       else this.skip(tag, limit);
     }
     throw new DecodeError(`unterminated group at byte ${this.pos}`);

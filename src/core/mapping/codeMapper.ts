@@ -1,7 +1,7 @@
 import type { DriftSummary, MappedBy } from '../api/signals';
 import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import type { CodeLocation } from '../signals/signalStore';
-import type { FunctionIndex } from './functionScan';
+import type { FunctionIndex } from './functionIndex';
 import type { PathResolver } from './pathResolver';
 import type { RevisionDrift } from './revisionDrift';
 import type { RouteIndex } from './routeIndex';
@@ -141,7 +141,11 @@ export class CodeMapper {
       return { location: null, reason: `route ${method} ${route} is registered in several places (${files})` };
     }
     const r = hit.registration;
-    const def = this.sources.functions.enclosing(r.file, r.line);
+    // A named handler is its own definition; an inline one starts on the registration line (anonymous
+    // handlers are not indexed, so the enclosing function would be the wrong one, e.g. main()).
+    const named = r.handler ? this.sources.functions.findByName(r.handler).find((h) => h.file === r.file)?.def : undefined;
+    const enclosing = this.sources.functions.enclosing(r.file, r.line);
+    const def = named ?? (enclosing?.line === r.line ? enclosing : undefined);
     const location = { file: r.file, line: def?.line ?? r.line, function: r.handler || def?.qualifiedName || `${method} ${route}`, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
     return { location, reason: '' };
   }

@@ -1,16 +1,13 @@
 /**
  * Format detection and one line parser per stack trace format. Each parser returns the frames
  * of the exception the trace is about (see parseStackTrace for the chaining rule), innermost
- * first, with the location as printed; in-app marking and URL normalization happen later.
+ * first, with the location as printed; parseStackTrace then normalizes `file` and sets `inApp`
+ * in place (one object per frame: this runs for every exception received).
  */
-import type { StackFormat } from './stackTrace';
+import type { StackFormat, StackFrame } from './stackTrace';
 
-/** A frame before in-app marking: the file is still the raw location text. */
-export interface RawFrame {
-  file: string;
-  line: number;
-  column: number;
-  function: string;
+function frame(file: string, line: number, column: number, fn: string): StackFrame {
+  return { file, line, column, function: fn, inApp: false };
 }
 
 // One signature per format, tested on the whole text (multiline) to pick a parser.
@@ -49,7 +46,7 @@ export function detectStackFormat(text: string, languageHint = ''): StackFormat 
 }
 
 /** The parser for each format; `lines` is the trace split on newlines. */
-export const FORMAT_PARSERS: Record<StackFormat, (lines: string[]) => RawFrame[]> = {
+export const FORMAT_PARSERS: Record<StackFormat, (lines: string[]) => StackFrame[]> = {
   v8: parseV8,
   python: parsePython,
   java: parseJava,
@@ -59,21 +56,20 @@ export const FORMAT_PARSERS: Record<StackFormat, (lines: string[]) => RawFrame[]
 
 // "    at fn (location)" or "    at location"; the location is "file:line:col" or a bare word
 // (<anonymous>, native, "index 0"). Plain string scanning: this runs for every frame of every
-// exception, and a lazy regex here cost 3x as much.
-const LOCATION = /^(.*):(\d+):(\d+)$/;
+// exception, and the equivalent lazy regex cost several times as much.
 // V8 names eval'd code "eval at outer (file:l:c), <anonymous>:l:c": the first real location
 // is where the eval was called, the closest thing to source.
 const EVAL_ORIGIN = /\(([^()]*):(\d+):(\d+)\)/;
 
-function parseV8(lines: string[]): RawFrame[] {
-  const frames: RawFrame[] = [];
+function parseV8(lines: string[]): StackFrame[] {
+  const frames: StackFrame[] = [];
   for (const line of lines) {
     let i = 0;
     while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
     if (!line.startsWith('at ', i)) {
       // The message comes before the frames; after them, the first other line ends the
       // trace (util.inspect appends "{ [cause]: ... }" and properties there).
-      if (frames.length > 0 && i < line.length && line.trim() !== '') break;
+      if (frames.length > 0 && line.trim() !== '') break;
       continue;
     }
     const text = i === 0 ? line : line.slice(i);
@@ -82,7 +78,7 @@ function parseV8(lines: string[]): RawFrame[] {
   return frames;
 }
 
-function parseV8Frame(text: string): RawFrame {
+function parseV8Frame(text: string): StackFrame {
   let fn = '';
   let location: string;
   const paren = text.indexOf(' (', 3);
@@ -101,23 +97,23 @@ function parseV8Frame(text: string): RawFrame {
   }
   if (location.charCodeAt(0) === 101 /* e */ && location.startsWith('eval at ')) {
     const origin = EVAL_ORIGIN.exec(location);
-    if (origin) return { file: origin[1], line: +origin[2], column: +origin[3], function: fn };
+    if (origin) return frame(origin[1], +origin[2], +origin[3], fn);
   }
   return splitLineColumn(location, fn);
 }
 
 /** Splits "file:line:col" scanning backwards once; anything else is a file with no position. */
-function splitLineColumn(location: string, fn: string): RawFrame {
+function splitLineColumn(location: string, fn: string): StackFrame {
   let i = location.length - 1;
   let column = 0;
   let scale = 1;
   for (let d: number; i >= 0 && (d = location.charCodeAt(i) - 48) >= 0 && d <= 9; i--, scale *= 10) column += d * scale;
-  if (scale === 1 || location.charCodeAt(i) !== 58 /* : */) return { file: location, line: 0, column: 0, function: fn };
+  if (scale === 1 || location.charCodeAt(i) !== 58 /* : */) return frame(location, 0, 0, fn);
   let line = 0;
   scale = 1;
   for (let d: number; --i >= 0 && (d = location.charCodeAt(i) - 48) >= 0 && d <= 9; scale *= 10) line += d * scale;
-  if (scale === 1 || i <= 0 || location.charCodeAt(i) !== 58) return { file: location, line: 0, column: 0, function: fn };
-  return { file: location.slice(0, i), line, column, function: fn };
+  if (scale === 1 || i <= 0 || location.charCodeAt(i) !== 58) return frame(location, 0, 0, fn);
+  return frame(location.slice(0, i), line, column, fn);
 }
 
 const PY_HEADER = /^\s*Traceback \(most recent call last\):/;
@@ -126,7 +122,7 @@ const PY_FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+?))?\s*$/;
 // Python chains print the cause first and the raised exception last, each under its own
 // "Traceback" header; the last block is the one exception.type names. Within a block the
 // innermost frame is printed last, so the block is reversed.
-function parsePython(lines: string[]): RawFrame[] {
+function parsePython(lines: string[]): StackFrame[] {
   let start = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
     if (PY_HEADER.test(lines[i])) {
@@ -134,10 +130,10 @@ function parsePython(lines: string[]): RawFrame[] {
       break;
     }
   }
-  const frames: RawFrame[] = [];
+  const frames: StackFrame[] = [];
   for (let i = start; i < lines.length; i++) {
     const m = PY_FRAME.exec(lines[i]);
-    if (m) frames.push({ file: m[1], line: +m[2], column: 0, function: m[3] ?? '' });
+    if (m) frames.push(frame(m[1], +m[2], 0, m[3] ?? ''));
   }
   return frames.reverse();
 }
@@ -150,8 +146,8 @@ const JAVA_BLOCK_END = /^\s*(?:Caused by|Suppressed):/;
 
 // Java prints the thrown exception's frames first; "Caused by:" and "Suppressed:" blocks
 // that follow belong to other exceptions, so the top block is the whole answer.
-function parseJava(lines: string[]): RawFrame[] {
-  const frames: RawFrame[] = [];
+function parseJava(lines: string[]): StackFrame[] {
+  const frames: StackFrame[] = [];
   for (const text of lines) {
     if (JAVA_BLOCK_END.test(text)) break;
     const m = JAVA_FRAME.exec(text);
@@ -160,7 +156,7 @@ function parseJava(lines: string[]): RawFrame[] {
     const colon = source.lastIndexOf(':');
     const fileName = colon >= 0 ? source.slice(0, colon) : source;
     const line = colon >= 0 ? Number(source.slice(colon + 1)) || 0 : 0;
-    frames.push({ file: javaFileGuess(className, fileName), line, column: 0, function: `${className}.${method}` });
+    frames.push(frame(javaFileGuess(className, fileName), line, 0, `${className}.${method}`));
   }
   return frames;
 }
@@ -181,8 +177,8 @@ const GO_CREATED_BY = /^created by (\S+)/;
 
 // A Go traceback is "function(args)" lines each followed by a tab-indented "file:line +0xoff".
 // Only the first goroutine block is kept: it is the one that panicked or called debug.Stack.
-function parseGo(lines: string[]): RawFrame[] {
-  const frames: RawFrame[] = [];
+function parseGo(lines: string[]): StackFrame[] {
+  const frames: StackFrame[] = [];
   let fn: string | null = null;
   let seenGoroutine = false;
   for (const text of lines) {
@@ -194,7 +190,7 @@ function parseGo(lines: string[]): RawFrame[] {
     }
     const loc = GO_LOCATION.exec(text);
     if (loc) {
-      if (fn !== null) frames.push({ file: loc[1], line: +loc[2], column: 0, function: fn });
+      if (fn !== null) frames.push(frame(loc[1], +loc[2], 0, fn));
       fn = null;
       continue;
     }
@@ -225,9 +221,11 @@ function goArgsStart(text: string): number {
 // anonymous functions "outer/<", and describes eval'd code as "url line N > eval:l:c".
 const GECKO_FRAME = /^\s*([^@]*)@(.*?)\s*$/;
 const GECKO_EVAL = /^(.*?) line (\d+) > /;
+const LINE_COLUMN = /^(.*):(\d+):(\d+)$/;
+const LINE_ONLY = /^(.*):(\d+)()$/;
 
-function parseGecko(lines: string[]): RawFrame[] {
-  const frames: RawFrame[] = [];
+function parseGecko(lines: string[]): StackFrame[] {
+  const frames: StackFrame[] = [];
   for (const text of lines) {
     const m = GECKO_FRAME.exec(text);
     if (!m) continue;
@@ -235,12 +233,12 @@ function parseGecko(lines: string[]): RawFrame[] {
     const location = m[2];
     const evalOrigin = GECKO_EVAL.exec(location);
     if (evalOrigin) {
-      frames.push({ file: evalOrigin[1], line: +evalOrigin[2], column: 0, function: fn });
+      frames.push(frame(evalOrigin[1], +evalOrigin[2], 0, fn));
       continue;
     }
-    const loc = LOCATION.exec(location) ?? /^(.*):(\d+)()$/.exec(location);
-    if (loc) frames.push({ file: loc[1], line: +loc[2], column: Number(loc[3]) || 0, function: fn });
-    else if (location === '[native code]') frames.push({ file: location, line: 0, column: 0, function: fn });
+    const loc = LINE_COLUMN.exec(location) ?? LINE_ONLY.exec(location);
+    if (loc) frames.push(frame(loc[1], +loc[2], Number(loc[3]) || 0, fn));
+    else if (location === '[native code]') frames.push(frame(location, 0, 0, fn));
   }
   return frames;
 }

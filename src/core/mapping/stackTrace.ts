@@ -32,12 +32,12 @@ export type StackFormat = 'v8' | 'python' | 'java' | 'go' | 'gecko';
 export function parseStackTrace(text: string, languageHint = ''): { format: StackFormat | null; frames: StackFrame[] } {
   const format = text ? detectStackFormat(text, languageHint) : null;
   if (format === null) return { format, frames: [] };
-  const raw = FORMAT_PARSERS[format](text.split(/\r?\n/));
-  const frames: StackFrame[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const r = raw[i];
-    const file = normalizeFile(r.file);
-    frames[i] = { file, line: r.line, column: r.column, function: r.function, inApp: isInAppFile(format, file) };
+  // Split on '\n' alone unless needed: the regex split costs more than all of V8's frame parsing.
+  const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
+  const frames = FORMAT_PARSERS[format](lines);
+  for (const frame of frames) {
+    frame.file = normalizeFile(frame.file);
+    frame.inApp = isInAppFile(format, frame.file);
   }
   return { format, frames };
 }

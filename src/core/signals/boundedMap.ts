@@ -1,6 +1,8 @@
 /** An entry a `BoundedMap` can age: `touched` is bumped on every use. */
 export interface Touchable {
   touched: number;
+  /** Set when the entry is evicted, so callers holding a direct reference can tell. */
+  evicted?: boolean;
 }
 
 /**
@@ -13,13 +15,19 @@ export class BoundedMap<V extends Touchable> {
   /** How many entries were evicted since creation. */
   evicted = 0;
 
-  constructor(private readonly cap: number) {}
+  /** `onEvict` runs after each eviction round, e.g. to drop caches that reference entries. */
+  constructor(private readonly cap: number, private readonly onEvict: () => void = () => {}) {}
 
   /** The entry for `key`, marked as used, or undefined. */
   get(key: string): V | undefined {
     const value = this.map.get(key);
     if (value !== undefined) value.touched = ++this.tick;
     return value;
+  }
+
+  /** Marks an entry held by reference as used, without a lookup. */
+  touch(value: V): void {
+    value.touched = ++this.tick;
   }
 
   /** Inserts (or replaces) an entry, evicting the least recently used ones when over the cap. */
@@ -47,7 +55,11 @@ export class BoundedMap<V extends Touchable> {
     const excess = this.map.size - this.cap;
     const batch = Math.max(excess, Math.ceil(this.cap / 10));
     const byAge = [...this.map.entries()].sort((a, b) => a[1].touched - b[1].touched);
-    for (let i = 0; i < batch && i < byAge.length; i++) this.map.delete(byAge[i][0]);
+    for (let i = 0; i < batch && i < byAge.length; i++) {
+      this.map.delete(byAge[i][0]);
+      byAge[i][1].evicted = true;
+    }
     this.evicted += Math.min(batch, byAge.length);
+    this.onEvict();
   }
 }

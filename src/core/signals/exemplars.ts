@@ -1,5 +1,10 @@
 import type { Exemplar } from '../api/signals';
 
+/** True when `offerSlowest` would keep a trace of this duration (checked before allocating one). */
+export function wouldKeepSlowest(list: Exemplar[], durationMs: number, keep: number, oldestMs: number): boolean {
+  return list.length < keep || durationMs > list[list.length - 1].durationMs || list[list.length - 1].time < oldestMs || list[0].time < oldestMs;
+}
+
 /** Keeps the slowest few traces of a location, forgetting those older than the retention. */
 export function offerSlowest(list: Exemplar[], candidate: Exemplar, keep: number, oldestMs: number): void {
   for (let i = list.length - 1; i >= 0; i--) if (list[i].time < oldestMs) list.splice(i, 1);

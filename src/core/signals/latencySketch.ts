@@ -1,9 +1,13 @@
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 
-/** Relative accuracy of every latency sketch: quantiles are within 1% of the true value. */
-export const SKETCH_RELATIVE_ACCURACY = 0.01;
-/** Bins kept per sketch; past it the lowest bins collapse, so tail quantiles stay exact-ish. */
-const SKETCH_BIN_LIMIT = 2048;
+/**
+ * Relative accuracy of every latency sketch: quantiles are within 2% of the true value. At 2%, 128
+ * bins (the store's first allocation) span a 150x range of latencies, so a typical function's
+ * sketch stays at ~1 KB; 1% would double that for every minute of every location.
+ */
+export const SKETCH_RELATIVE_ACCURACY = 0.02;
+/** Bins kept per sketch; past it the lowest bins collapse, so the tail quantiles stay accurate. */
+const SKETCH_BIN_LIMIT = 1024;
 
 /** A mergeable quantile sketch of latencies in milliseconds (DDSketch). */
 export type LatencySketch = LogCollapsingLowestDenseDDSketch;

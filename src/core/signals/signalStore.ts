@@ -3,7 +3,7 @@ import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records'
 import { systemClock, type Clock } from '../logger';
 import { BoundedMap } from './boundedMap';
 import { errorGroupKey } from './errorGroups';
-import { offerRecent, offerSlowest } from './exemplars';
+import { offerRecent, offerSlowest, wouldKeepSlowest } from './exemplars';
 import { quantile } from './latencySketch';
 import { TimeSeries, type TimeSeriesState } from './timeSeries';
 import { formatWindow } from './windows';
@@ -59,6 +59,7 @@ export interface SignalQuery {
 
 interface LocationEntry extends CodeLocation {
   touched: number;
+  evicted?: boolean;
   service: string;
   environment: string;
   revision: string;
@@ -70,6 +71,7 @@ interface LocationEntry extends CodeLocation {
 
 interface OperationEntry {
   touched: number;
+  evicted?: boolean;
   service: string;
   environment: string;
   name: string;
@@ -79,6 +81,7 @@ interface OperationEntry {
 
 interface ErrorEntry {
   touched: number;
+  evicted?: boolean;
   service: string;
   environment: string;
   type: string;
@@ -96,6 +99,7 @@ interface ErrorEntry {
 
 interface UnmappedEntry {
   touched: number;
+  evicted?: boolean;
   service: string;
   environment: string;
   name: string;
@@ -125,39 +129,44 @@ export class SignalStore {
   private readonly errorGroups: BoundedMap<ErrorEntry>;
   private readonly unmapped: BoundedMap<UnmappedEntry>;
   private readonly options: StoreOptions;
+  private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
+  private readonly operationRefs = new Map<string, Map<string, Map<string, OperationEntry>>>();
+  private readonly resourceKeys = new Map<string, string>();
+  private lastResource: ResourceInfo | null = null;
+  private lastResourceKey = '';
   /** Spans whose timestamps were outside [now - retention, now + 1 min] and were filed at arrival time. */
   clampedSpans = 0;
 
   constructor(options: Partial<StoreOptions> = {}, private readonly clock: Clock = systemClock) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
     this.locations = new BoundedMap(this.options.maxLocations);
-    this.operations = new BoundedMap(this.options.maxOperations);
+    this.operations = new BoundedMap(this.options.maxOperations, () => this.operationRefs.clear());
     this.errorGroups = new BoundedMap(this.options.maxErrorGroups);
     this.unmapped = new BoundedMap(this.options.maxUnmapped);
   }
 
+  private newCountSeries(): TimeSeries {
+    return new TimeSeries(this.options.retentionMs, false);
+  }
+
   /** Files one span under its operation and, when mapped, its code location; unmapped spans are listed with the reason. */
   recordSpan(span: SpanRecord, location: CodeLocation | null, unmappedReason: string): void {
+    const now = this.clock.now();
     const res = span.resource;
-    const time = this.timeOf(span.startMs + span.durationMs);
-    const opName = span.httpRoute ? (span.httpMethod ? `${span.httpMethod} ${span.httpRoute}` : span.httpRoute) : span.name;
-    const opKey = res.service + SEP + res.environment + SEP + opName;
-    let op = this.operations.get(opKey);
-    if (op === undefined) {
-      op = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
-      this.operations.set(opKey, op);
-    }
-    op.series.add(time, span.durationMs, span.error);
-
+    const resKey = this.resourceKey(res);
+    const time = this.timeOf(span.startMs + span.durationMs, now);
+    this.operationEntry(res, resKey, span).series.add(time, span.durationMs, span.error);
     if (location === null) {
       this.recordUnmapped(res, span.name, unmappedReason, time, span.durationMs, span.error);
       return;
     }
-    const entry = this.locationEntry(res, location);
+    const entry = this.locationEntry(res, resKey, location);
     entry.series.add(time, span.durationMs, span.error);
-    const exemplar: Exemplar = { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'slowest' };
-    offerSlowest(entry.slowest, exemplar, this.options.slowExemplars, this.clock.now() - this.options.retentionMs);
-    if (span.error) offerRecent(entry.recentErrors, { ...exemplar, kind: 'error' }, this.options.errorExemplars);
+    const oldest = now - this.options.retentionMs;
+    if (wouldKeepSlowest(entry.slowest, span.durationMs, this.options.slowExemplars, oldest)) {
+      offerSlowest(entry.slowest, { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'slowest' }, this.options.slowExemplars, oldest);
+    }
+    if (span.error) offerRecent(entry.recentErrors, { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'error' }, this.options.errorExemplars);
   }
 
   /** Files one exception (from a span event or a log record) under its error group. */
@@ -170,7 +179,7 @@ export class SignalStore {
         touched: 0, service: resource.service, environment: resource.environment, type: exception.type || 'Error',
         message: exception.message, stacktrace: exception.stacktrace, revision: resource.revision,
         serviceVersion: resource.serviceVersion, location, firstSeen: time, lastSeen: time,
-        total: 0, series: this.newSeries(), traceIds: [],
+        total: 0, series: this.newCountSeries(), traceIds: [],
       };
       this.errorGroups.set(key, group);
     }
@@ -190,7 +199,7 @@ export class SignalStore {
     const key = resource.service + SEP + resource.environment + SEP + name + SEP + reason;
     let entry = this.unmapped.get(key);
     if (entry === undefined) {
-      entry = { touched: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newSeries() };
+      entry = { touched: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newCountSeries() };
       this.unmapped.set(key, entry);
     }
     entry.series.add(time, durationMs, error);
@@ -307,10 +316,10 @@ export class SignalStore {
     }
     for (const e of state.errors) {
       const frame = e.location ? `${e.location.file}:${e.location.function}` : '';
-      this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+      this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
     }
     for (const e of state.unmapped) {
-      this.unmapped.set(e.service + SEP + e.environment + SEP + e.name + SEP + e.reason, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+      this.unmapped.set(e.service + SEP + e.environment + SEP + e.name + SEP + e.reason, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
     }
     this.locations.evicted += state.evicted?.locations ?? 0;
     this.operations.evicted += state.evicted?.operations ?? 0;
@@ -318,20 +327,74 @@ export class SignalStore {
     this.unmapped.evicted += state.evicted?.unmapped ?? 0;
   }
 
-  private locationEntry(res: ResourceInfo, loc: CodeLocation): LocationEntry {
+  /**
+   * The entry of a mapped location. Mapping results are shared objects (the mapper caches them), so
+   * the entry is remembered per result and resource: the hot path is a WeakMap and a Map lookup with
+   * a string whose hash V8 has already cached, instead of building and hashing a composite key per span.
+   */
+  private locationEntry(res: ResourceInfo, resKey: string, loc: CodeLocation): LocationEntry {
+    let byResource = this.locationRefs.get(loc);
+    if (byResource === undefined) {
+      byResource = new Map();
+      this.locationRefs.set(loc, byResource);
+    }
+    let entry = byResource.get(resKey);
+    if (entry !== undefined && !entry.evicted) {
+      this.locations.touch(entry);
+      return entry;
+    }
     const key = locationKey(res.service, res.environment, loc);
-    let entry = this.locations.get(key);
+    entry = this.locations.get(key);
     if (entry === undefined) {
       entry = {
         ...loc, touched: 0, service: res.service, environment: res.environment, revision: res.revision,
         serviceVersion: res.serviceVersion, series: this.newSeries(), slowest: [], recentErrors: [],
       };
       this.locations.set(key, entry);
-    } else if (entry.revision !== res.revision || entry.serviceVersion !== res.serviceVersion) {
-      entry.revision = res.revision;
-      entry.serviceVersion = res.serviceVersion;
     }
+    byResource.set(resKey, entry);
     return entry;
+  }
+
+  /** The entry of an operation (`METHOD route`, or the span name), found through per-resource maps without building a key. */
+  private operationEntry(res: ResourceInfo, resKey: string, span: SpanRecord): OperationEntry {
+    let byName = this.operationRefs.get(resKey);
+    if (byName === undefined) {
+      byName = new Map();
+      this.operationRefs.set(resKey, byName);
+    }
+    const name = span.httpRoute || span.name;
+    let byMethod = byName.get(name);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      byName.set(name, byMethod);
+    }
+    const method = span.httpRoute ? span.httpMethod : '';
+    let entry = byMethod.get(method);
+    if (entry !== undefined && !entry.evicted) {
+      this.operations.touch(entry);
+      return entry;
+    }
+    const opName = method ? `${method} ${name}` : name;
+    const key = res.service + SEP + res.environment + SEP + opName;
+    entry = this.operations.get(key);
+    if (entry === undefined) {
+      entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
+      this.operations.set(key, entry);
+    }
+    byMethod.set(method, entry);
+    return entry;
+  }
+
+  /** One string per distinct resource identity, reused while spans come from the same resource object. */
+  private resourceKey(res: ResourceInfo): string {
+    if (res === this.lastResource) return this.lastResourceKey;
+    const key = res.service + SEP + res.environment + SEP + res.revision + SEP + res.serviceVersion;
+    this.lastResource = res;
+    this.lastResourceKey = this.resourceKeys.get(key) ?? key;
+    this.resourceKeys.set(key, this.lastResourceKey);
+    if (this.resourceKeys.size > 10_000) this.resourceKeys.clear();
+    return this.lastResourceKey;
   }
 
   private newSeries(): TimeSeries {
@@ -339,8 +402,7 @@ export class SignalStore {
   }
 
   /** Files late or future-dated telemetry at arrival time rather than losing it. */
-  private timeOf(t: number): number {
-    const now = this.clock.now();
+  private timeOf(t: number, now = this.clock.now()): number {
     if (t > now + 60_000 || t < now - this.options.retentionMs || !Number.isFinite(t)) {
       this.clampedSpans++;
       return now;

@@ -41,10 +41,11 @@ export interface TimeSeriesState {
 
 /**
  * Counts, errors and latency of one aggregate over rolling time.
- * Counts are kept per minute for the whole retention; latency sketches per minute for the last
- * few minutes and per five-minute block beyond, which keeps memory at ~20 sketches per series
- * for an hour of retention. Windows longer than five minutes therefore read latency at
- * five-minute granularity (up to four minutes more than the window at its old edge).
+ * Counts are kept per minute for the whole retention. Latency goes into one sketch per minute;
+ * when a minute is older than the fine range it is merged into its five-minute block, so each
+ * observation costs one sketch insert and an hour of retention holds ~18 sketches. Windows up to
+ * five minutes read latency per minute; longer ones at five-minute granularity (up to four
+ * minutes more than the window at its old edge).
  */
 export class TimeSeries {
   private readonly minuteIds: Int32Array;
@@ -52,10 +53,11 @@ export class TimeSeries {
   private readonly errors: Uint32Array;
   private readonly sums: Float64Array;
   private readonly maxes: Float32Array;
-  private readonly fine: (SketchSlot | undefined)[];
-  private readonly coarse: (SketchSlot | undefined)[];
+  private readonly fine: (SketchSlot | undefined)[] | null;
+  private readonly coarse: (SketchSlot | undefined)[] | null;
 
-  constructor(retentionMs: number) {
+  /** `latency: false` keeps counts only (error groups need no quantiles). */
+  constructor(retentionMs: number, latency = true) {
     // +2: the current partial minute and the partial one at the window's old edge.
     const minutes = Math.ceil(retentionMs / MINUTE_MS) + 2;
     this.minuteIds = new Int32Array(minutes).fill(-1);
@@ -63,8 +65,8 @@ export class TimeSeries {
     this.errors = new Uint32Array(minutes);
     this.sums = new Float64Array(minutes);
     this.maxes = new Float32Array(minutes);
-    this.fine = new Array(FINE_MAX_MINUTES + 2);
-    this.coarse = new Array(Math.ceil(minutes / COARSE_MINUTES) + 1);
+    this.fine = latency ? new Array(FINE_MAX_MINUTES + 2) : null;
+    this.coarse = latency ? new Array(Math.ceil(minutes / COARSE_MINUTES) + 1) : null;
   }
 
   /** Adds one observation at unix time `timeMs`. */
@@ -72,6 +74,7 @@ export class TimeSeries {
     const minute = Math.floor(timeMs / MINUTE_MS);
     const i = minute % this.minuteIds.length;
     if (this.minuteIds[i] !== minute) {
+      if (minute < this.minuteIds[i]) return this.addLate();
       this.minuteIds[i] = minute;
       this.counts[i] = 0;
       this.errors[i] = 0;
@@ -82,9 +85,7 @@ export class TimeSeries {
     if (isError) this.errors[i]++;
     this.sums[i] += durationMs;
     if (durationMs > this.maxes[i]) this.maxes[i] = durationMs;
-    const value = durationMs > 0 ? durationMs : 0;
-    slotFor(this.fine, minute).sketch.accept(value);
-    slotFor(this.coarse, Math.floor(minute / COARSE_MINUTES)).sketch.accept(value);
+    if (this.fine !== null) this.fineSlot(minute).sketch.accept(durationMs > 0 ? durationMs : 0);
   }
 
   /** Totals over the `windowMs` ending at `nowMs`, to minute granularity (the minute holding the old edge counts whole). */
@@ -103,13 +104,15 @@ export class TimeSeries {
         sumMs += this.sums[i];
       }
     }
-    if (count === 0) return { count, errors, sumMs, sketch: null, coveredMs };
-    const sketch = last - first <= FINE_MAX_MINUTES
-      ? mergeSlots(this.fine, first, last)
-      : mergeSlots(this.coarse, Math.floor(first / COARSE_MINUTES), Math.floor(last / COARSE_MINUTES));
-    return { count, errors, sumMs, sketch, coveredMs };
+    if (count === 0 || this.fine === null || this.coarse === null) return { count, errors, sumMs, sketch: null, coveredMs };
+    // Short windows read the minute sketches only; long ones whole blocks plus the minutes not rolled up yet.
+    const hits = this.fine.filter((s): s is SketchSlot => s !== undefined && s.id >= first && s.id <= last);
+    if (last - first > FINE_MAX_MINUTES) {
+      const firstBlock = Math.floor(first / COARSE_MINUTES);
+      for (const s of this.coarse) if (s !== undefined && s.id >= firstBlock) hits.push(s);
+    }
+    return { count, errors, sumMs, sketch: merged(hits), coveredMs };
   }
-
   /** One point per minute for the `minutes` ending at `nowMs`, oldest first (for sparklines). */
   perMinute(nowMs: number, minutes: number): MinutePoint[] {
     const last = Math.floor(nowMs / MINUTE_MS);
@@ -142,14 +145,14 @@ export class TimeSeries {
     for (let i = 0; i < this.minuteIds.length; i++) {
       if (this.minuteIds[i] >= 0) minutes.push([this.minuteIds[i], this.counts[i], this.errors[i], this.sums[i], this.maxes[i]]);
     }
-    const slots = (list: (SketchSlot | undefined)[]): [number, string][] =>
-      list.filter((s): s is SketchSlot => s !== undefined).map((s) => [s.id, sketchToBase64(s.sketch)]);
+    const slots = (list: (SketchSlot | undefined)[] | null): [number, string][] =>
+      (list ?? []).filter((s): s is SketchSlot => s !== undefined).map((s) => [s.id, sketchToBase64(s.sketch)]);
     return { minutes, fine: slots(this.fine), coarse: slots(this.coarse) };
   }
 
   /** Restores a series written by `toState`; entries that do not fit are ignored. */
-  static fromState(retentionMs: number, state: TimeSeriesState): TimeSeries {
-    const series = new TimeSeries(retentionMs);
+  static fromState(retentionMs: number, state: TimeSeriesState, latency = true): TimeSeries {
+    const series = new TimeSeries(retentionMs, latency);
     for (const [id, count, errors, sum, max] of state.minutes) {
       const i = id % series.minuteIds.length;
       if (id < series.minuteIds[i]) continue;
@@ -159,27 +162,46 @@ export class TimeSeries {
       series.sums[i] = sum;
       series.maxes[i] = max;
     }
-    for (const [id, b64] of state.fine) series.fine[id % series.fine.length] = { id, sketch: sketchFromBase64(b64) };
+    if (series.fine === null || series.coarse === null) return series;
     for (const [id, b64] of state.coarse) series.coarse[id % series.coarse.length] = { id, sketch: sketchFromBase64(b64) };
+    for (const [id, b64] of state.fine) series.fineSlot(id).sketch.merge(sketchFromBase64(b64));
     return series;
   }
-}
 
-function slotFor(ring: (SketchSlot | undefined)[], id: number): SketchSlot {
-  const i = id % ring.length;
-  let slot = ring[i];
-  if (slot === undefined || slot.id !== id) {
-    slot = { id, sketch: newSketch() };
-    ring[i] = slot;
+  /** The sketch of `minute`, rolling the minute it replaces into that minute's five-minute block. */
+  private fineSlot(minute: number): SketchSlot {
+    const fine = this.fine!;
+    const i = minute % fine.length;
+    let slot = fine[i];
+    if (slot !== undefined && slot.id === minute) return slot;
+    if (slot !== undefined) this.rollUp(slot);
+    slot = { id: minute, sketch: newSketch() };
+    fine[i] = slot;
+    return slot;
   }
-  return slot;
+
+  private rollUp(slot: SketchSlot): void {
+    const coarse = this.coarse!;
+    const block = Math.floor(slot.id / COARSE_MINUTES);
+    const i = block % coarse.length;
+    const target = coarse[i];
+    if (target !== undefined && target.id === block) target.sketch.merge(slot.sketch);
+    else if (target === undefined || target.id < block) coarse[i] = { id: block, sketch: slot.sketch };
+  }
+
+  /** Telemetry older than the ring (the store files such spans at arrival time, so this is rare): counted nowhere. */
+  private addLate(): void {
+    this.lateDropped++;
+  }
+
+  /** Observations too old for the ring; the store prevents them by clamping times. */
+  lateDropped = 0;
 }
 
-function mergeSlots(ring: (SketchSlot | undefined)[], first: number, last: number): LatencySketch | null {
-  const hits = ring.filter((s): s is SketchSlot => s !== undefined && s.id >= first && s.id <= last);
-  if (hits.length === 0) return null;
-  if (hits.length === 1) return hits[0].sketch;
-  const merged = newSketch();
-  for (const slot of hits) merged.merge(slot.sketch);
-  return merged;
+function merged(slots: SketchSlot[]): LatencySketch | null {
+  if (slots.length === 0) return null;
+  if (slots.length === 1) return slots[0].sketch;
+  const sketch = newSketch();
+  for (const slot of slots) sketch.merge(slot.sketch);
+  return sketch;
 }

@@ -134,6 +134,25 @@ test('V8: eval frames point at the eval call site; "new " and "[as x]" are dropp
   assert.equal(frames[9].inApp, false);
 });
 
+test('V8: "at async Promise.all (index 0)" is a frame without a source file', () => {
+  const { frames } = parseStackTrace(fixture('v8-promise-all.txt'), 'nodejs');
+  assert.deepEqual(frames, [
+    { file: '/app/promiseall.js', line: 5, column: 9, function: 'fetchPrice', inApp: true },
+    { file: 'index 0', line: 0, column: 0, function: 'Promise.all', inApp: false },
+  ]);
+});
+
+test('Java: class-loader and module prefixes are dropped; hidden lambda classes map to the outer file', () => {
+  const { format, frames } = parseStackTrace(fixture('java-element-prefixes.txt'), '');
+  assert.equal(format, 'java');
+  assert.deepEqual(frames.map((f) => [f.function, f.file, f.line]), [
+    ['com.example.orders.OrderService.reserve', 'com/example/orders/OrderService.java', 12],
+    ['com.example.orders.OrderService.reserve', 'com/example/orders/OrderService.java', 12],
+    ['com.example.orders.OrderService$$Lambda$14/0x0000000801001200.get', 'com/example/orders/OrderService.java', 0],
+  ]);
+  assert.ok(frames.every((f) => f.inApp));
+});
+
 test('V8 with URLs: the path is kept, the vendor chunk is skipped, vm builtins are not in-app', () => {
   const { frames } = parseStackTrace(fixture('v8-urls.txt'), 'webjs');
   const vendor = frames.find((f) => f.function === 'vendorRender');

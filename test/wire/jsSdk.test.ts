@@ -27,8 +27,8 @@ import {
   ATTR_EXCEPTION_TYPE,
   ATTR_SERVICE_NAME,
 } from '@opentelemetry/semantic-conventions';
-import { getSignals, waitForProcessed, waitForStatus, startServer } from './harness';
-import type { StartedServer } from './harness';
+import { getSignals, waitForProcessed, waitForStatus, startServer } from '../support/harness';
+import type { StartedServer } from '../support/harness';
 import type { SignalsResponse } from '../../src/core/api/signals';
 
 const SERVICE = 'js-orders';

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SignalsResponse, StatusResponse } from '../../src/core/api/signals';
 
-/** The repository root (this file lives in test/integration). */
+/** The repository root (this file lives in test/support). */
 export const repoRoot = resolve(__dirname, '..', '..');
 
 /** The bundled CLI the suites run, as a user would. */

@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSignals, getStatus, repoRoot, startChild, startServer, waitForProcessed } from './harness';
-import type { StartedChild, StartedServer } from './harness';
+import { getSignals, getStatus, repoRoot, startChild, startServer, waitForProcessed } from '../support/harness';
+import type { StartedChild, StartedServer } from '../support/harness';
 import type { SignalsResponse } from '../../src/core/api/signals';
 
 const APP_DIR = join(repoRoot, 'test', 'fixtures', 'python-app');

@@ -1,0 +1,120 @@
+/**
+ * The ingest benchmark's corpus: a generated workspace of 10 services and realistic OTLP
+ * batches produced by the OpenTelemetry JS SDK and its exporters' serializers. Deterministic
+ * (no randomness), so every run replays the same bytes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+export const SERVICES = 10;
+export const FUNCTIONS_PER_MODULE = 10;
+export const BATCH_SIZE = 512;
+/** Lines each generated function takes: `function name(req) {`, 3 body lines, `}`, blank. */
+const FUNCTION_LINES = 6;
+
+/** One pre-encoded export request in both encodings. */
+export interface Batch {
+  proto: Buffer;
+  json: Buffer;
+  spans: number;
+}
+
+/** Writes svcN/src/moduleM.js files with FUNCTIONS_PER_MODULE functions each. */
+export function writeWorkspace(root: string, modulesPerService: number): void {
+  for (let s = 0; s < SERVICES; s++) {
+    const dir = path.join(root, `svc${s}`, 'src');
+    mkdirSync(dir, { recursive: true });
+    for (let m = 0; m < modulesPerService; m++) {
+      const lines: string[] = [];
+      for (let f = 0; f < FUNCTIONS_PER_MODULE; f++) {
+        lines.push(`async function handler${m}_${f}(req) {`, `  const started = Date.now();`, `  const result = await work(req, ${f});`, `  return { result, ms: Date.now() - started };`, '}', '');
+      }
+      lines.push('async function work(req, n) {', '  return n;', '}', '', `module.exports = { ${Array.from({ length: FUNCTIONS_PER_MODULE }, (_, f) => `handler${m}_${f}`).join(', ')} };`);
+      writeFileSync(path.join(dir, `module${m}.js`), `${lines.join('\n')}\n`);
+    }
+  }
+}
+
+/** The first line of function f in any module. */
+function functionLine(f: number): number {
+  return f * FUNCTION_LINES + 1;
+}
+
+/**
+ * `count` batches of BATCH_SIZE spans spread over `modulesPerService` modules per service:
+ * server spans with the usual HTTP attributes and code.* attributes, 5% of them failing with
+ * an exception whose V8 stack has framework frames above the in-app one.
+ */
+export function makeBatches(count: number, modulesPerService: number, firstSeq = 0): Batch[] {
+  const batches: Batch[] = [];
+  const now = Date.now();
+  let seq = firstSeq;
+  const perService = new Array<number>(SERVICES).fill(0);
+  for (let b = 0; b < count; b++) {
+    const service = b % SERVICES;
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({
+        'service.name': `svc${service}`,
+        'service.version': '1.0.0',
+        'deployment.environment.name': 'production',
+        'telemetry.sdk.language': 'nodejs',
+        'telemetry.sdk.name': 'opentelemetry',
+        'host.name': `svc${service}-7c9f8d-x2k4q`,
+      }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.52.0');
+    for (let i = 0; i < BATCH_SIZE; i++, seq++) {
+      // Walk every (module, function) pair of the service in turn.
+      const k = perService[service]++;
+      const fn = k % FUNCTIONS_PER_MODULE;
+      const module = Math.floor(k / FUNCTIONS_PER_MODULE) % modulesPerService;
+      const file = `/app/svc${service}/src/module${module}.js`;
+      const start = now - 30_000 + (seq % 20_000);
+      const duration = 2 + ((seq * 7919) % 400) / 4;
+      const span = tracer.startSpan(`GET /api/m${module}/f${fn}/:id`, {
+        kind: SpanKind.SERVER,
+        startTime: start,
+        attributes: {
+          'http.request.method': 'GET',
+          'http.route': `/api/m${module}/f${fn}/:id`,
+          'url.path': `/api/m${module}/f${fn}/${seq}`,
+          'http.response.status_code': 200,
+          'server.address': `svc${service}.internal`,
+          'server.port': 8080,
+          'network.protocol.version': '1.1',
+          'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)',
+          'code.function.name': `handler${module}_${fn}`,
+          'code.file.path': file,
+          'code.line.number': functionLine(fn) + 2,
+        },
+      });
+      if (seq % 20 === 0) {
+        const error = new Error(`upstream timed out after ${1000 + (seq % 7)} ms`);
+        error.stack = [
+          `Error: ${error.message}`,
+          `    at work (${file}:${FUNCTIONS_PER_MODULE * FUNCTION_LINES + 2}:9)`,
+          `    at handler${module}_${fn} (${file}:${functionLine(fn) + 2}:24)`,
+          '    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)',
+          '    at next (/app/node_modules/express/lib/router/route.js:149:13)',
+          '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+        ].join('\n');
+        span.recordException(error, start + duration - 1);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      }
+      span.end(start + duration);
+    }
+    const spans = exporter.getFinishedSpans();
+    batches.push({
+      proto: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!),
+      json: Buffer.from(JsonTraceSerializer.serializeRequest(spans)!),
+      spans: spans.length,
+    });
+  }
+  return batches;
+}

@@ -1,0 +1,42 @@
+/**
+ * Writes the ingest benchmark's corpus to DIR (argv[2]) in its own process, so that generating
+ * it with the SDK leaves no garbage in the receiver's process whose RSS the benchmark measures.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { BATCH_SIZE, makeBatches, writeWorkspace, type Batch } from './corpus';
+
+/** What the corpus folder holds; written as manifest.json. */
+export interface CorpusManifest {
+  workspace: string;
+  batchSize: number;
+  /** 2,000 locations: 10 services x 20 modules x 10 functions. */
+  hot: { json: string[]; proto: string[] };
+  /** 10,000 locations, protobuf. */
+  wide: string[];
+  bytesPerSpan: { json: number; proto: number };
+}
+
+function write(dir: string, batches: Batch[], encoding: 'json' | 'proto'): string[] {
+  mkdirSync(dir, { recursive: true });
+  return batches.map((b, i) => {
+    const file = path.join(dir, `${i}.${encoding === 'json' ? 'json' : 'bin'}`);
+    writeFileSync(file, encoding === 'json' ? b.json : b.proto);
+    return file;
+  });
+}
+
+const dir = process.argv[2];
+const workspace = path.join(dir, 'workspace');
+writeWorkspace(workspace, 100);
+const hot = makeBatches(40, 20);
+const wide = makeBatches(40, 100, 1);
+const perSpan = (k: 'json' | 'proto') => Math.round(hot.reduce((n, b) => n + b[k].length, 0) / (hot.length * BATCH_SIZE));
+const manifest: CorpusManifest = {
+  workspace,
+  batchSize: BATCH_SIZE,
+  hot: { json: write(path.join(dir, 'json'), hot, 'json'), proto: write(path.join(dir, 'proto'), hot, 'proto') },
+  wide: write(path.join(dir, 'wide'), wide, 'proto'),
+  bytesPerSpan: { json: perSpan('json'), proto: perSpan('proto') },
+};
+writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
