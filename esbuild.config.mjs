@@ -26,6 +26,11 @@ if (webviews.length > 0) {
   builds.push({ ...common, entryPoints: webviews, outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 
+// Benchmarks run bundled, like the shipped code (tsx's per-module getters would skew the figures).
+if (process.argv.includes('--bench')) {
+  builds.push({ ...common, sourcemap: false, entryPoints: ['bench/ingest.ts', 'bench/loadgen.ts', 'bench/makeCorpus.ts'], outdir: 'dist/bench' });
+}
+
 if (watch) {
   for (const options of builds) await (await context(options)).watch();
 } else {

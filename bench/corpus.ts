@@ -16,6 +16,40 @@ export const BATCH_SIZE = 512;
 /** Lines each generated function takes: `function name(req) {`, 3 body lines, `}`, blank. */
 const FUNCTION_LINES = 6;
 
+/**
+ * Which location the k-th span of a service goes to. Production traffic is skewed (a few hot
+ * endpoints take most requests), so the default is a Zipf(1) draw over the locations, made
+ * deterministic with a fixed-seed generator; `uniform` walks every location in turn (worst case
+ * for CPU caches).
+ */
+export type Traffic = 'zipf' | 'uniform';
+
+function locationPicker(traffic: Traffic, locations: number): (k: number) => number {
+  if (traffic === 'uniform') return (k) => k % locations;
+  const cumulative = new Float64Array(locations);
+  let total = 0;
+  for (let i = 0; i < locations; i++) cumulative[i] = total += 1 / (i + 1);
+  let seed = 0x9e3779b9;
+  const random = () => {
+    // xorshift32: deterministic across runs and machines.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  return () => {
+    const target = random() * total;
+    let lo = 0;
+    let hi = locations - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid] < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
 /** One pre-encoded export request in both encodings. */
 export interface Batch {
   proto: Buffer;
@@ -49,11 +83,12 @@ function functionLine(f: number): number {
  * server spans with the usual HTTP attributes and code.* attributes, 5% of them failing with
  * an exception whose V8 stack has framework frames above the in-app one.
  */
-export function makeBatches(count: number, modulesPerService: number, firstSeq = 0): Batch[] {
+export function makeBatches(count: number, modulesPerService: number, firstSeq = 0, traffic: Traffic = 'zipf'): Batch[] {
   const batches: Batch[] = [];
   const now = Date.now();
   let seq = firstSeq;
   const perService = new Array<number>(SERVICES).fill(0);
+  const pickers = Array.from({ length: SERVICES }, () => locationPicker(traffic, modulesPerService * FUNCTIONS_PER_MODULE));
   for (let b = 0; b < count; b++) {
     const service = b % SERVICES;
     const exporter = new InMemorySpanExporter();
@@ -70,10 +105,9 @@ export function makeBatches(count: number, modulesPerService: number, firstSeq =
     });
     const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.52.0');
     for (let i = 0; i < BATCH_SIZE; i++, seq++) {
-      // Walk every (module, function) pair of the service in turn.
-      const k = perService[service]++;
-      const fn = k % FUNCTIONS_PER_MODULE;
-      const module = Math.floor(k / FUNCTIONS_PER_MODULE) % modulesPerService;
+      const location = pickers[service](perService[service]++);
+      const fn = location % FUNCTIONS_PER_MODULE;
+      const module = Math.floor(location / FUNCTIONS_PER_MODULE);
       const file = `/app/svc${service}/src/module${module}.js`;
       const start = now - 30_000 + (seq % 20_000);
       const duration = 2 + ((seq * 7919) % 400) / 4;

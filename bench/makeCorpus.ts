@@ -10,8 +10,10 @@ import { BATCH_SIZE, makeBatches, writeWorkspace, type Batch } from './corpus';
 export interface CorpusManifest {
   workspace: string;
   batchSize: number;
-  /** 2,000 locations: 10 services x 20 modules x 10 functions. */
+  /** 2,000 locations: 10 services x 20 modules x 10 functions, Zipf-distributed traffic. */
   hot: { json: string[]; proto: string[] };
+  /** The same 2,000 locations, every one in turn (worst case for CPU caches), protobuf. */
+  uniform: string[];
   /** 10,000 locations, protobuf. */
   wide: string[];
   bytesPerSpan: { json: number; proto: number };
@@ -29,13 +31,15 @@ function write(dir: string, batches: Batch[], encoding: 'json' | 'proto'): strin
 const dir = process.argv[2];
 const workspace = path.join(dir, 'workspace');
 writeWorkspace(workspace, 100);
-const hot = makeBatches(40, 20);
-const wide = makeBatches(40, 100, 1);
+const hot = makeBatches(100, 20);
+const uniform = makeBatches(40, 20, 0, 'uniform');
+const wide = makeBatches(40, 100, 1, 'uniform');
 const perSpan = (k: 'json' | 'proto') => Math.round(hot.reduce((n, b) => n + b[k].length, 0) / (hot.length * BATCH_SIZE));
 const manifest: CorpusManifest = {
   workspace,
   batchSize: BATCH_SIZE,
   hot: { json: write(path.join(dir, 'json'), hot, 'json'), proto: write(path.join(dir, 'proto'), hot, 'proto') },
+  uniform: write(path.join(dir, 'uniform'), uniform, 'proto'),
   wide: write(path.join(dir, 'wide'), wide, 'proto'),
   bytesPerSpan: { json: perSpan('json'), proto: perSpan('proto') },
 };

@@ -37,6 +37,7 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   maxBodyBytes: 64 * 1024 * 1024,
   token: '',
   portHint: '--port',
+  queueWaitMs: 2_000,
   workspace: '',
   pathRules: [],
   snapshotFile: '',

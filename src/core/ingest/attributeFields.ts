@@ -14,7 +14,7 @@ import type {
 import { emptyCode } from './records';
 
 /** Field codes; 0 means "not a key we read". Deprecated names sit next to their stable name. */
-export const F = {
+const F = {
   none: 0,
   codeFunction: 1,
   codeFunctionOld: 2,
@@ -97,11 +97,6 @@ export function fieldForKeyBytes(buf: Uint8Array, start: number, len: number): n
     return candidates[c].field;
   }
   return 0;
-}
-
-/** True when the field's value is a number (line/column); all others are strings. */
-export function isNumericField(field: number): boolean {
-  return field === F.codeLine || field === F.codeLineOld || field === F.codeColumn || field === F.codeColumnOld;
 }
 
 /** A scalar attribute value; arrays, maps and bytes are never needed and arrive as null. */

@@ -26,6 +26,7 @@ export class IngestPipeline {
   private running = false;
   private paused = false;
   private idleWaiters: (() => void)[] = [];
+  private roomWaiters: (() => void)[] = [];
   readonly stats: PipelineStats = { spansAccepted: 0, spansProcessed: 0, spansMapped: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0 };
 
   constructor(
@@ -39,7 +40,8 @@ export class IngestPipeline {
   /** Queues a decoded batch; false when the queue is full (nothing of the batch is taken then). */
   offer(batch: DecodedBatch): boolean {
     const items = batch.spans.length + batch.logs.length;
-    if (this.stats.queueDepth > 0 && this.stats.queueDepth + items > this.maxQueuedItems) return false;
+    // Below the cap a batch is taken whole, so the queue may overshoot by what the senders in flight carry.
+    if (this.isFull()) return false;
     this.queue.push(batch);
     this.stats.queueDepth += items;
     this.stats.spansAccepted += batch.spans.length;
@@ -51,6 +53,27 @@ export class IngestPipeline {
   /** True when no further batch would be taken. */
   isFull(): boolean {
     return this.stats.queueDepth >= this.maxQueuedItems;
+  }
+
+  /**
+   * Resolves true as soon as the queue has room, or false after `timeoutMs`. The receiver waits here
+   * before answering 429, so a briefly full queue slows senders down (TCP backpressure) instead of
+   * sending every one of them into a retry sleep that leaves the pipeline idle.
+   */
+  waitForRoom(timeoutMs: number): Promise<boolean> {
+    if (!this.isFull()) return Promise.resolve(true);
+    if (timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.roomWaiters = this.roomWaiters.filter((w) => w !== wake);
+        resolve(false);
+      }, timeoutMs);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.roomWaiters.push(wake);
+    });
   }
 
   /** Stops draining (tests use it to fill the queue deterministically). */
@@ -82,6 +105,8 @@ export class IngestPipeline {
           this.logger.error(`ingest: a batch failed while filing (${(err as Error).message}); continuing`);
         }
         this.stats.queueDepth -= batch.spans.length + batch.logs.length;
+        // Wake one waiting request per batch filed: each brings about a batch's worth of items.
+        if (!this.isFull()) this.roomWaiters.shift()?.();
         // Let the HTTP server breathe between large batches.
         if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
       }
@@ -94,15 +119,13 @@ export class IngestPipeline {
   }
 
   private async process(batch: DecodedBatch): Promise<void> {
-    const keys = new Array<string>(batch.spans.length);
     const results = new Array<MappingResult | undefined>(batch.spans.length);
     let misses: Promise<void>[] | undefined;
     for (let i = 0; i < batch.spans.length; i++) {
       const span = batch.spans[i];
-      const key = (keys[i] = this.mapper.spanKey(span));
-      const hit = this.mapper.cached(key);
+      const hit = this.mapper.lookup(span);
       if (hit !== undefined) results[i] = hit;
-      else (misses ??= []).push(this.mapper.resolveSpan(key, span).then((r) => void (results[i] = r)));
+      else (misses ??= []).push(this.mapper.resolve(span).then((r) => void (results[i] = r)));
     }
     if (misses) await Promise.all(misses);
     for (let i = 0; i < batch.spans.length; i++) {

@@ -20,10 +20,16 @@ export interface ReceiverOptions {
   token: string;
   /** How to change the port, named in the "port in use" message (a flag or a setting). */
   portHint: string;
+  /** How long a request may wait for room in a full ingest queue before it gets 429 (default 2 s). */
+  queueWaitMs: number;
 }
 
 /** Serves requests the receiver does not handle itself (the read API). Returns false when it does not know the path. */
 export type ExtraHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+
+function queueFull(): HttpError {
+  return new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
+}
 
 /** A receiver that could not start, with a one-line reason fit for a user. */
 export class ReceiverStartError extends Error {}
@@ -104,13 +110,15 @@ export class OtlpReceiver {
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type === 'application/x-protobuf' || type === 'application/protobuf') encoding = 'protobuf';
       else if (type !== 'application/json') throw new HttpError(415, `unsupported Content-Type "${type}": use application/json or application/x-protobuf`);
-      if (this.pipeline.isFull()) {
-        req.resume();
-        throw new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
-      }
+      // A full queue holds the request (unread, so TCP slows the sender) for a while before 429.
+      const deadline = Date.now() + this.options.queueWaitMs;
+      if (!(await this.pipeline.waitForRoom(this.options.queueWaitMs))) throw queueFull();
       const body = await readBody(req, this.options.maxBodyBytes);
       const batch = decoders[encoding](body);
-      if (!this.pipeline.offer(batch)) throw new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
+      // Other requests may have filled the queue while this body was read: wait again, same deadline.
+      while (!this.pipeline.offer(batch)) {
+        if (!(await this.pipeline.waitForRoom(Math.max(0, deadline - Date.now())))) throw queueFull();
+      }
       const signal = url.pathname === '/v1/traces' ? 'traces' : 'logs';
       this.send(res, 200, encoding, exportResponse(encoding, signal, batch.rejected, batch.rejectReasons.join('; ')));
     } catch (err) {

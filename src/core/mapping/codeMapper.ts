@@ -42,10 +42,17 @@ const CACHE_LIMIT = 50_000;
 /**
  * Ties spans and exceptions to workspace code, trying in order: `code.*` attributes, a stack
  * trace, the `http.route` of server spans, then the span name. Results are cached per distinct
- * input, so the hot path is one Map lookup; the first sight of an input may read source maps.
+ * input, so the hot path is a few Map lookups; the first sight of an input may read source maps.
  */
 export class CodeMapper {
   private readonly spanCache = new Map<string, MappingResult>();
+  /**
+   * Spans with code attributes (the common case) are cached by their fields in nested maps rather
+   * than by a concatenated key: the decoder interns short strings, so each level is a lookup with a
+   * hash V8 already holds, with no string built per span.
+   */
+  private readonly codeCache = new Map<string, Map<string, Map<string, Map<number, MappingResult>>>>();
+  private codeCacheSize = 0;
   private readonly frameCache = new Map<string, ExceptionMapping>();
 
   /** `drift` carries lines from a deployment's revision to the working copy; null maps lines as reported. */
@@ -60,35 +67,52 @@ export class CodeMapper {
   /** Forgets cached mappings (after workspace files changed). */
   invalidate(): void {
     this.spanCache.clear();
+    this.codeCache.clear();
+    this.codeCacheSize = 0;
     this.frameCache.clear();
   }
 
-  /** The cache key of a span's mapping inputs. */
-  spanKey(span: SpanRecord): string {
-    const r = span.resource;
-    const deployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}\u0001` : '';
-    return deployed + this.inputKey(span);
-  }
-
-  private inputKey(span: SpanRecord): string {
+  /** The cached mapping of a span, if its inputs were mapped before. */
+  lookup(span: SpanRecord): MappingResult | undefined {
     const c = span.code;
-    if (c.file || c.function) return `c\u0000${c.file}\u0000${c.line}\u0000${c.column}\u0000${c.function}\u0000${c.namespace}`;
-    if (c.stacktrace) return `s\u0000${span.resource.language}\u0000${c.stacktrace}`;
-    if (span.exceptions.length > 0 && span.exceptions[0].stacktrace) return `e\u0000${span.resource.language}\u0000${span.exceptions[0].stacktrace}`;
-    if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return `r\u0000${span.httpMethod}\u0000${span.httpRoute}`;
-    return `n\u0000${span.name}`;
+    if (c.file || c.function) return this.codeLevel(span, false)?.get(c.line * 100_000 + c.column);
+    return this.spanCache.get(spanKey(span));
   }
 
-  /** The cached mapping for `key`, if resolved before. */
-  cached(key: string): MappingResult | undefined {
-    return this.spanCache.get(key);
-  }
-
-  /** Resolves and caches the mapping of a span whose key was not cached. */
-  async resolveSpan(key: string, span: SpanRecord): Promise<MappingResult> {
+  /** Maps a span whose inputs were not cached, and caches the result. */
+  async resolve(span: SpanRecord): Promise<MappingResult> {
     const result = await this.mapSpan(span);
-    remember(this.spanCache, key, result);
+    const c = span.code;
+    if (c.file || c.function) {
+      if (++this.codeCacheSize > CACHE_LIMIT) this.invalidate();
+      this.codeLevel(span, true)!.set(c.line * 100_000 + c.column, result);
+    } else {
+      remember(this.spanCache, spanKey(span), result);
+    }
     return result;
+  }
+
+  private codeLevel(span: SpanRecord, create: boolean): Map<number, MappingResult> | undefined {
+    const c = span.code;
+    const r = span.resource;
+    const deployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}` : '';
+    const fn = c.namespace ? `${c.namespace}\u0000${c.function}` : c.function;
+    let byFile = this.codeCache.get(deployed);
+    if (byFile === undefined) {
+      if (!create) return undefined;
+      this.codeCache.set(deployed, (byFile = new Map()));
+    }
+    let byFunction = byFile.get(c.file);
+    if (byFunction === undefined) {
+      if (!create) return undefined;
+      byFile.set(c.file, (byFunction = new Map()));
+    }
+    let byPosition = byFunction.get(fn);
+    if (byPosition === undefined) {
+      if (!create) return undefined;
+      byFunction.set(fn, (byPosition = new Map()));
+    }
+    return byPosition;
   }
 
   /** Maps where an exception was thrown; falls back to the span's own location. */
@@ -204,6 +228,16 @@ export class CodeMapper {
     const fn = name || def?.qualifiedName || location.function || '(top level)';
     return { ...location, function: fn, line: def && (toFunctionStart || location.line === 0) ? def.line : location.line };
   }
+}
+
+/** The cache key of a span without code attributes: what the mapping reads, and the deployment it came from. */
+function spanKey(span: SpanRecord): string {
+  const r = span.resource;
+  const deployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}\u0001` : '';
+  if (span.code.stacktrace) return `${deployed}s\u0000${r.language}\u0000${span.code.stacktrace}`;
+  if (span.exceptions.length > 0 && span.exceptions[0].stacktrace) return `${deployed}e\u0000${r.language}\u0000${span.exceptions[0].stacktrace}`;
+  if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return `${deployed}r\u0000${span.httpMethod}\u0000${span.httpRoute}`;
+  return `${deployed}n\u0000${span.name}`;
 }
 
 function qualified(c: CodeAttributes): string {

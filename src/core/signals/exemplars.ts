@@ -1,8 +1,27 @@
 import type { Exemplar } from '../api/signals';
 
-/** True when `offerSlowest` would keep a trace of this duration (checked before allocating one). */
-export function wouldKeepSlowest(list: Exemplar[], durationMs: number, keep: number, oldestMs: number): boolean {
-  return list.length < keep || durationMs > list[list.length - 1].durationMs || list[list.length - 1].time < oldestMs || list[0].time < oldestMs;
+/**
+ * The slowest few traces of a location, with the bar a new trace must clear kept as plain numbers
+ * on the holder, so the per-span check reads no array (the store is memory-bound).
+ */
+export class SlowestExemplars {
+  readonly list: Exemplar[] = [];
+  /** Duration a trace must exceed to enter a full list. */
+  private bar = -1;
+  /** Oldest time in the list: past the retention the list is pruned. */
+  private oldest = Infinity;
+
+  constructor(private readonly keep: number, restored: Exemplar[] = []) {
+    for (const e of restored) this.offer(e, e.durationMs, e.time, -Infinity);
+  }
+
+  /** Offers a trace; the exemplar object is only built when it is kept. */
+  offer(ids: { traceId: string; spanId: string }, durationMs: number, time: number, oldestAllowedMs: number): void {
+    if (durationMs <= this.bar && this.oldest >= oldestAllowedMs) return;
+    offerSlowest(this.list, { traceId: ids.traceId, spanId: ids.spanId, durationMs, time, kind: 'slowest' }, this.keep, oldestAllowedMs);
+    this.bar = this.list.length < this.keep ? -1 : this.list[this.list.length - 1].durationMs;
+    this.oldest = Math.min(...this.list.map((e) => e.time), time);
+  }
 }
 
 /** Keeps the slowest few traces of a location, forgetting those older than the retention. */

@@ -12,9 +12,21 @@ const SKETCH_BIN_LIMIT = 1024;
 /** A mergeable quantile sketch of latencies in milliseconds (DDSketch). */
 export type LatencySketch = LogCollapsingLowestDenseDDSketch;
 
+/**
+ * Every sketch has the same (immutable) index mapping; sharing one instance keeps it in the CPU
+ * cache instead of one more object to fetch per insert across thousands of sketches.
+ */
+const SHARED_MAPPING = newUnsharedSketch().mapping;
+
+function newUnsharedSketch(): LatencySketch {
+  return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
+}
+
 /** A new empty latency sketch. */
 export function newSketch(): LatencySketch {
-  return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: SKETCH_BIN_LIMIT });
+  const sketch = newUnsharedSketch();
+  sketch.mapping = SHARED_MAPPING;
+  return sketch;
 }
 
 /** Serializes a sketch for the snapshot file. */

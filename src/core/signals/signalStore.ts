@@ -3,7 +3,7 @@ import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records'
 import { systemClock, type Clock } from '../logger';
 import { BoundedMap } from './boundedMap';
 import { errorGroupKey } from './errorGroups';
-import { offerRecent, offerSlowest, wouldKeepSlowest } from './exemplars';
+import { offerRecent, SlowestExemplars } from './exemplars';
 import { quantile } from './latencySketch';
 import { TimeSeries, type TimeSeriesState } from './timeSeries';
 import { formatWindow } from './windows';
@@ -65,7 +65,7 @@ interface LocationEntry extends CodeLocation {
   revision: string;
   serviceVersion: string;
   series: TimeSeries;
-  slowest: Exemplar[];
+  slowest: SlowestExemplars;
   recentErrors: Exemplar[];
 }
 
@@ -110,7 +110,7 @@ interface UnmappedEntry {
 /** The serialized store, as written into the snapshot file. */
 export interface StoreState {
   version: 1;
-  locations: (Omit<LocationEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
+  locations: (Omit<LocationEntry, 'series' | 'touched' | 'slowest'> & { series: TimeSeriesState; slowest: Exemplar[] })[];
   operations: (Omit<OperationEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   errors: (Omit<ErrorEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   unmapped: (Omit<UnmappedEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
@@ -162,10 +162,7 @@ export class SignalStore {
     }
     const entry = this.locationEntry(res, resKey, location);
     entry.series.add(time, span.durationMs, span.error);
-    const oldest = now - this.options.retentionMs;
-    if (wouldKeepSlowest(entry.slowest, span.durationMs, this.options.slowExemplars, oldest)) {
-      offerSlowest(entry.slowest, { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'slowest' }, this.options.slowExemplars, oldest);
-    }
+    entry.slowest.offer(span, span.durationMs, time, now - this.options.retentionMs);
     if (span.error) offerRecent(entry.recentErrors, { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'error' }, this.options.errorExemplars);
   }
 
@@ -221,7 +218,7 @@ export class SignalStore {
       functions.push({
         service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
         ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
-        exemplars: [...e.slowest, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e), ...spark(e.series),
+        exemplars: [...e.slowest.list, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e), ...spark(e.series),
       });
     }
     functions.sort((a, b) => b.count * b.p95Ms - a.count * a.p95Ms);
@@ -296,7 +293,7 @@ export class SignalStore {
     };
     return {
       version: 1,
-      locations: [...this.locations.values()].map(strip),
+      locations: [...this.locations.values()].map((e) => ({ ...strip(e), slowest: e.slowest.list })),
       operations: [...this.operations.values()].map(strip),
       errors: [...this.errorGroups.values()].map(strip),
       unmapped: [...this.unmapped.values()].map(strip),
@@ -309,7 +306,8 @@ export class SignalStore {
     if (state?.version !== 1 || !Array.isArray(state.locations)) throw new Error('unsupported snapshot format');
     const r = this.options.retentionMs;
     for (const e of state.locations) {
-      this.locations.set(locationKey(e.service, e.environment, e), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+      const slowest = new SlowestExemplars(this.options.slowExemplars, e.slowest);
+      this.locations.set(locationKey(e.service, e.environment, e), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series), slowest });
     }
     for (const e of state.operations) {
       this.operations.set(e.service + SEP + e.environment + SEP + e.name, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
@@ -348,7 +346,7 @@ export class SignalStore {
     if (entry === undefined) {
       entry = {
         ...loc, touched: 0, service: res.service, environment: res.environment, revision: res.revision,
-        serviceVersion: res.serviceVersion, series: this.newSeries(), slowest: [], recentErrors: [],
+        serviceVersion: res.serviceVersion, series: this.newSeries(), slowest: new SlowestExemplars(this.options.slowExemplars), recentErrors: [],
       };
       this.locations.set(key, entry);
     }

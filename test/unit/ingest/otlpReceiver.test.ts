@@ -38,7 +38,7 @@ function post(path: string, body: string | Buffer, headers: Record<string, strin
 }
 
 before(async () => {
-  rx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, token: TOKEN, maxBodyBytes: 1024 * 1024, maxQueuedItems: 600 });
+  rx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, token: TOKEN, maxBodyBytes: 1024 * 1024, maxQueuedItems: 600, queueWaitMs: 200 });
   await rx.start();
   base = rx.status().listening;
 });
@@ -123,6 +123,16 @@ test('a full queue answers 429 with Retry-After and loses nothing it accepted', 
   assert.equal(rx.pipeline.stats.spansProcessed - processedBefore, accepted * 200);
   const signals = await (await fetch(`${base}/api/signals?window=5m`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json() as { operations: { service: string; count: number }[] };
   assert.equal(signals.operations.find((o) => o.service === 'flood')?.count, accepted * 200);
+});
+
+test('a request that finds the queue full waits for room instead of failing at once', async () => {
+  await rx.pipeline.idle();
+  rx.pipeline.pause();
+  for (let i = 0; i < 3; i++) assert.equal((await post('/v1/traces', traceJson(200, { service: 'patient' }))).status, 200);
+  const waiting = post('/v1/traces', traceJson(200, { service: 'patient' }));
+  setTimeout(() => rx.pipeline.resume(), 50);
+  assert.equal((await waiting).status, 200, 'accepted once the queue drained within the wait');
+  await rx.pipeline.idle();
 });
 
 test('the read API rejects a bad window with 400 and a message', async () => {

@@ -55,7 +55,7 @@ before(async () => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 async function map(s: ReturnType<typeof span>) {
-  return mapper.resolveSpan(mapper.spanKey(s), s);
+  return mapper.resolve(s);
 }
 
 test('code attributes with a production path map by suffix to the function start', async () => {
