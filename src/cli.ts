@@ -9,7 +9,8 @@ const USAGE = `Usage: runtime-lens <command> [options]
 Commands:
   serve     run the OTLP/HTTP receiver and the read API
             [--host H] [--port P] [--workspace DIR] [--snapshot FILE] [--token T]
-            [--path-rule FROM=TO]... [--environment E] [--window W] [--max-body BYTES] [--queue N]
+            [--path-rule FROM=TO]... [--environment E] [--window W] [--retention 1h]
+            [--max-body BYTES] [--queue N]
   signals   print what a running receiver knows
             [--server URL] [--window 5m] [--environment E] [--file REL] [--json] [--token T]
   help      show this text

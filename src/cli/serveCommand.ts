@@ -27,16 +27,15 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       queue: { type: 'string' },
       environment: { type: 'string' },
       window: { type: 'string' },
+      retention: { type: 'string' },
     },
   });
   const workspace = values.workspace ? path.resolve(values.workspace) : '';
   if (workspace && !fs.existsSync(workspace)) throw new UsageError(`--workspace ${values.workspace}: no such folder`);
   const window = values.window ?? '5m';
-  try {
-    parseWindow(window);
-  } catch (err) {
-    throw new UsageError(`--window: ${(err as Error).message}`);
-  }
+  const windowMs = windowFlag('window', window);
+  const retentionMs = windowFlag('retention', values.retention ?? '1h');
+  if (windowMs > retentionMs) throw new UsageError(`--window ${window} is longer than --retention ${values.retention ?? '1h'}`);
   const host = values.host ?? '127.0.0.1';
   const receiver = new EmbeddedReceiver({
     host,
@@ -49,7 +48,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
     maxBodyBytes: intFlag('max-body', values['max-body'], 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxQueuedItems: intFlag('queue', values.queue, 20_000, 1, 10_000_000),
     defaultWindow: window,
-    store: { defaultEnvironment: values.environment ?? '' },
+    store: { defaultEnvironment: values.environment ?? '', retentionMs },
   }, logger);
 
   try {
@@ -81,6 +80,15 @@ function printStatus(receiver: EmbeddedReceiver): void {
   const s = receiver.status();
   const line = `spans/s ${s.spansPerSecond.toLocaleString('en-US')} · services ${s.services} · mapped ${s.mappedPercent}% · processed ${s.spansProcessed.toLocaleString('en-US')} · queue ${s.queueDepth}`;
   process.stdout.write(`\r\x1b[K${line}`);
+}
+
+/** Parses a window-like flag (`5m`, `1h`) or throws a UsageError naming the flag. */
+function windowFlag(name: string, value: string): number {
+  try {
+    return parseWindow(value);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
 }
 
 function parsePathRule(text: string): PathRule {

@@ -30,6 +30,8 @@ test('unknown commands, flags and bad values exit 2 with one line', () => {
   assertUsageError(cli('serve', '--workspace', path.join(tmp, 'nope')), /no such folder/);
   assertUsageError(cli('serve', '--path-rule', 'noequals'), /--path-rule takes FROM=TO/);
   assertUsageError(cli('signals', '--window', '7x'), /invalid window "7x"/);
+  assertUsageError(cli('serve', '--window', '2h'), /--window 2h is longer than --retention 1h/);
+  assertUsageError(cli('serve', '--retention', 'forever'), /--retention: invalid window "forever"/);
   assertUsageError(cli('signals', '--server', 'not a url'), /--server must be a URL/);
   assert.equal(cli('help').code, 0);
   assert.match(cli('help').stdout, /runtime-lens <command>/);
