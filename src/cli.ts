@@ -16,11 +16,13 @@ Commands:
   help      show this text
   version   print the version`;
 
+// On a terminal, clear `serve`'s live status line before a log line so the two never run together.
+const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
 const stderrLogger: Logger = {
   debug() {},
-  info: (m) => process.stderr.write(`runtime-lens: ${m}\n`),
-  warn: (m) => process.stderr.write(`runtime-lens: warning: ${m}\n`),
-  error: (m) => process.stderr.write(`runtime-lens: error: ${m}\n`),
+  info: (m) => process.stderr.write(`${clear}runtime-lens: ${m}\n`),
+  warn: (m) => process.stderr.write(`${clear}runtime-lens: warning: ${m}\n`),
+  error: (m) => process.stderr.write(`${clear}runtime-lens: error: ${m}\n`),
 };
 
 async function main(argv: string[]): Promise<number> {
