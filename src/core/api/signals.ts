@@ -34,13 +34,8 @@ export interface SparkPoint {
   maxMs: number;
 }
 
-/** Production figures of one code location (a function) in one window. */
-export interface FunctionSignal {
-  service: string;
-  environment: string;
-  function: string;
-  file: string;
-  line: number;
+/** What one window adds up to for an aggregate: throughput, errors and latency quantiles. */
+export interface WindowFigures {
   count: number;
   errors: number;
   errorRate: number;
@@ -48,6 +43,15 @@ export interface FunctionSignal {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+}
+
+/** Production figures of one code location (a function) in one window. */
+export interface FunctionSignal extends WindowFigures {
+  service: string;
+  environment: string;
+  function: string;
+  file: string;
+  line: number;
   mappedBy: MappedBy;
   confidence: number;
   exemplars: Exemplar[];
@@ -66,18 +70,11 @@ export interface Deployed {
 }
 
 /** Figures of one operation: an `http.route` (with method) or a span name. */
-export interface OperationSignal {
+export interface OperationSignal extends WindowFigures {
   service: string;
   environment: string;
   name: string;
   kind: number;
-  count: number;
-  errors: number;
-  errorRate: number;
-  ratePerMin: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
   perMinute?: SparkPoint[];
 }
 

@@ -1,4 +1,4 @@
-import type { Deployed, DriftSummary, Exemplar, ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, UnmappedSignal } from '../api/signals';
+import type { Deployed, DriftSummary, Exemplar, WindowFigures, ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, UnmappedSignal } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { systemClock, type Clock } from '../logger';
 import { BoundedMap } from './boundedMap';
@@ -423,7 +423,7 @@ function locationKey(service: string, environment: string, loc: { function: stri
   return service + SEP + environment + SEP + loc.function + SEP + loc.file + SEP + loc.line;
 }
 
-function figures(w: ReturnType<TimeSeries['window']>) {
+function figures(w: ReturnType<TimeSeries['window']>): WindowFigures {
   const sketch = w.sketch;
   return {
     count: w.count,

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { IngestPipeline } from '../../../src/core/ingest/ingestPipeline';
+import { emptyCode, type LogRecordInfo } from '../../../src/core/ingest/records';
+import { CodeMapper } from '../../../src/core/mapping/codeMapper';
+import { WorkspaceIndex } from '../../../src/core/mapping/workspaceIndex';
+import { SignalStore } from '../../../src/core/signals/signalStore';
+import { resource, span, TestClock } from '../../support/records';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'rl-pipe-'));
+let index: WorkspaceIndex;
+const STACK = 'TypeError: boom\n    at charge (/app/src/pay.js:3:11)\n    at /app/node_modules/express/lib/router/layer.js:95:5';
+
+before(async () => {
+  mkdirSync(path.join(root, 'src'));
+  writeFileSync(path.join(root, 'src/pay.js'), 'function charge(card) {\n  const total = card.amount;\n  throw new TypeError("boom");\n}\n');
+  index = (await WorkspaceIndex.build(root)).index;
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function setup() {
+  const clock = new TestClock(Date.now());
+  const store = new SignalStore({}, clock);
+  const pipeline = new IngestPipeline(store, new CodeMapper(index), 10_000);
+  return { store, pipeline };
+}
+
+function log(overrides: Partial<LogRecordInfo>): LogRecordInfo {
+  return { timeMs: Date.now(), traceId: '', spanId: '', severity: 9, body: '', resource: resource(), code: emptyCode(), exception: null, ...overrides };
+}
+
+test('exceptions on spans become error groups at the throwing line; the span counts at its function', async () => {
+  const { store, pipeline } = setup();
+  const failing = span({ error: true, exceptions: [{ type: 'TypeError', message: 'boom', stacktrace: STACK, timeMs: Date.now() }] });
+  pipeline.offer({ spans: [failing, span(), span()], logs: [], rejected: 0, rejectReasons: [] });
+  await pipeline.idle();
+  const r = store.query({ windowMs: 300_000 });
+  assert.equal(r.errors.length, 1);
+  assert.deepEqual([r.errors[0].file, r.errors[0].line, r.errors[0].function, r.errors[0].mappedBy], ['src/pay.js', 3, 'charge', 'stacktrace']);
+  assert.equal(r.functions[0].line, 1, 'the failing span is filed at its function');
+  assert.equal(r.functions[0].errors, 1);
+  assert.equal(r.unmapped[0].count, 2, 'the two plain spans have nothing to map by');
+  assert.equal(pipeline.stats.spansProcessed, 3);
+  assert.equal(pipeline.stats.spansMapped, 1);
+});
+
+test('error-level logs become groups; logs with code attributes map by them; info logs are only counted', async () => {
+  const { store, pipeline } = setup();
+  const coded = { ...emptyCode(), function: 'charge', file: '/app/src/pay.js', line: 2 };
+  pipeline.offer({
+    spans: [],
+    logs: [
+      log({ severity: 17, body: 'payment provider refused card 4242', code: coded }),
+      log({ severity: 9, body: 'all good' }),
+      log({ severity: 13, exception: { type: 'RangeError', message: 'amount', stacktrace: STACK, timeMs: Date.now() } }),
+    ],
+    rejected: 0,
+    rejectReasons: [],
+  });
+  await pipeline.idle();
+  const r = store.query({ windowMs: 300_000 });
+  const byType = new Map(r.errors.map((e) => [e.type, e]));
+  assert.deepEqual([byType.get('error log')?.file, byType.get('error log')?.line], ['src/pay.js', 2]);
+  assert.equal(byType.get('error log')?.mappedBy, 'code-attributes');
+  assert.equal(byType.get('RangeError')?.line, 3);
+  assert.equal(r.errors.length, 2);
+  assert.equal(pipeline.stats.logsProcessed, 3);
+});
