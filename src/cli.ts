@@ -10,7 +10,7 @@ Commands:
   serve     run the OTLP/HTTP receiver and the read API
             [--host H] [--port P] [--workspace DIR] [--snapshot FILE] [--token T]
             [--path-rule FROM=TO]... [--environment E] [--window W] [--retention 1h]
-            [--max-body BYTES] [--queue N]
+            [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
   signals   print what a running receiver knows
             [--server URL] [--window 5m] [--environment E] [--file REL] [--json] [--token T]
   help      show this text

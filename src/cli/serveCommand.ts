@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmbeddedReceiver } from '../core/backends/embeddedReceiver';
+import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/backends/embeddedReceiver';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import type { Logger } from '../core/logger';
 import type { PathRule } from '../core/mapping/pathResolver';
+import { DEFAULT_STORE_OPTIONS } from '../core/signals/signalStore';
 import { parseWindow } from '../core/signals/windows';
 import { intFlag, UsageError } from './usageError';
 
@@ -28,6 +29,8 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       environment: { type: 'string' },
       window: { type: 'string' },
       retention: { type: 'string' },
+      'max-locations': { type: 'string' },
+      'max-error-groups': { type: 'string' },
     },
   });
   const workspace = values.workspace ? path.resolve(values.workspace) : '';
@@ -45,10 +48,15 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
     workspace,
     pathRules: (values['path-rule'] ?? []).map(parsePathRule),
     snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
-    maxBodyBytes: intFlag('max-body', values['max-body'], 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    maxQueuedItems: intFlag('queue', values.queue, 20_000, 1, 10_000_000),
+    maxBodyBytes: intFlag('max-body', values['max-body'], DEFAULT_RECEIVER_OPTIONS.maxBodyBytes, 1024, 1024 * 1024 * 1024),
+    maxQueuedItems: intFlag('queue', values.queue, DEFAULT_RECEIVER_OPTIONS.maxQueuedItems, 1, 10_000_000),
     defaultWindow: window,
-    store: { defaultEnvironment: values.environment ?? '', retentionMs },
+    store: {
+      defaultEnvironment: values.environment ?? '',
+      retentionMs,
+      maxLocations: intFlag('max-locations', values['max-locations'], DEFAULT_STORE_OPTIONS.maxLocations, 100, 10_000_000),
+      maxErrorGroups: intFlag('max-error-groups', values['max-error-groups'], DEFAULT_STORE_OPTIONS.maxErrorGroups, 10, 1_000_000),
+    },
   }, logger);
 
   try {
