@@ -129,6 +129,7 @@ export interface StatusResponse {
   startedAt: number;
   spansAccepted: number;
   spansProcessed: number;
+  /** Spans and log records rejected as invalid inside accepted requests. */
   spansRejected: number;
   logsAccepted: number;
   logsProcessed: number;

@@ -121,7 +121,7 @@ export class EmbeddedReceiver implements TelemetrySource {
       startedAt: this.startedAt,
       spansAccepted: s.spansAccepted,
       spansProcessed: s.spansProcessed,
-      spansRejected: 0,
+      spansRejected: s.itemsRejected,
       logsAccepted: s.logsAccepted,
       logsProcessed: s.logsProcessed,
       queueDepth: s.queueDepth,

@@ -8,6 +8,8 @@ export interface PipelineStats {
   spansAccepted: number;
   spansProcessed: number;
   spansMapped: number;
+  /** Items present in accepted requests but invalid (answered as partial success). */
+  itemsRejected: number;
   logsAccepted: number;
   logsProcessed: number;
   /** Spans waiting in the queue. */
@@ -27,7 +29,7 @@ export class IngestPipeline {
   private paused = false;
   private idleWaiters: (() => void)[] = [];
   private roomWaiters: (() => void)[] = [];
-  readonly stats: PipelineStats = { spansAccepted: 0, spansProcessed: 0, spansMapped: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0 };
+  readonly stats: PipelineStats = { spansAccepted: 0, spansProcessed: 0, spansMapped: 0, itemsRejected: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0 };
 
   constructor(
     private readonly store: SignalStore,
@@ -46,6 +48,7 @@ export class IngestPipeline {
     this.stats.queueDepth += items;
     this.stats.spansAccepted += batch.spans.length;
     this.stats.logsAccepted += batch.logs.length;
+    this.stats.itemsRejected += batch.rejected;
     if (!this.running && !this.paused) void this.drain();
     return true;
   }

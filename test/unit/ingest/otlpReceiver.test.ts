@@ -63,6 +63,7 @@ test('reports rejected spans as partial success', async () => {
   assert.equal(res.status, 200);
   const body = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
   assert.equal(body.partialSuccess.rejectedSpans, '2');
+  assert.equal(rx.status().spansRejected, 2);
   assert.match(body.partialSuccess.errorMessage, /trace/i);
 });
 
