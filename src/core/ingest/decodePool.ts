@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../logger';
 import { decodeRequest, type OtlpSignal } from './otlpDecode';
 import type { OtlpEncoding } from './otlpResponses';
 import { DecodeError, type DecodedBatch } from './records';
-import type { ColumnarBatch } from './spanColumns';
+import { StringTableReader, type ColumnarBatch } from './spanColumns';
 
 /** What the pipeline takes: a batch decoded in this thread, or one a worker posted in columns. */
 export type IngestBatch = DecodedBatch | ColumnarBatch;
@@ -30,6 +30,8 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** Replies arrive in the order the worker packed them, so the table stays in step. */
+  strings: StringTableReader;
 }
 
 /** The bundled worker next to this bundle (dist/), else the TypeScript source (tests under tsx). */
@@ -103,10 +105,11 @@ export class DecodePool {
   }
 
   private start(): PoolWorker {
-    const w: PoolWorker = { worker: spawn(this.file!), pending: new Map() };
+    const w: PoolWorker = { worker: spawn(this.file!), pending: new Map(), strings: new StringTableReader() };
     // An idle worker must not keep a CLI run or a test process alive; pending requests hold their sockets open anyway.
     w.worker.unref();
     w.worker.on('message', (reply: DecodeReply) => {
+      if ('batch' in reply) w.strings.accept(reply.batch);
       const p = w.pending.get(reply.id);
       if (p === undefined) return;
       w.pending.delete(reply.id);

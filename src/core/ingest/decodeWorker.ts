@@ -6,16 +6,18 @@ import { parentPort } from 'node:worker_threads';
 import { decodeRequest } from './otlpDecode';
 import type { DecodeRequest, DecodeReply } from './decodePool';
 import { DecodeError } from './records';
-import { packBatch } from './spanColumns';
+import { packBatch, StringTableWriter } from './spanColumns';
 
 const port = parentPort;
 if (port === null) throw new Error('decodeWorker runs as a worker thread');
+
+const table = new StringTableWriter();
 
 port.on('message', (msg: DecodeRequest) => {
   let reply: DecodeReply;
   let transfer: ArrayBuffer[] = [];
   try {
-    const packed = packBatch(decodeRequest(msg.signal, msg.encoding, msg.body));
+    const packed = packBatch(decodeRequest(msg.signal, msg.encoding, msg.body), table);
     reply = { id: msg.id, batch: packed.batch };
     transfer = packed.transfer;
   } catch (err) {

@@ -12,8 +12,14 @@ export interface ColumnarBatch {
   columnar: true;
   /** Number of spans. */
   count: number;
-  /** Per-batch string table that the `ints` column indexes. */
+  /**
+   * The string table the `ints` column indexes. A worker sends only the strings new to its
+   * table (`freshStrings`, after `resetStrings` when it started over); the receiving side keeps
+   * the table and sets `strings` (see StringTableReader).
+   */
   strings: string[];
+  freshStrings: string[];
+  resetStrings: boolean;
   resources: ResourceInfo[];
   /** `INTS` integers per span (see the I_* offsets). */
   ints: Int32Array;
@@ -46,23 +52,79 @@ const I_EXC_COUNT = 14;
 const INTS = 15;
 const ID_BYTES = 64;
 
+const TABLE_LIMIT = 50_000;
+const TABLE_CHARS_LIMIT = 4_000_000;
+
+/**
+ * The sending side of a string table that lives as long as a worker: a value goes over the
+ * wire once, then as its index, and both sides hold one shared string per value (so lookups in
+ * the mapping cache and the store hash nothing new). Starts over when full.
+ */
+export class StringTableWriter {
+  private index = new Map<string, number>();
+  private chars = 0;
+  private fresh: string[] = [];
+  private reset = false;
+
+  /** The index of `s`, adding it to the strings sent with the next batch when new. */
+  indexOf(s: string): number {
+    const known = this.index.get(s);
+    if (known !== undefined) return known;
+    const i = this.index.size;
+    this.index.set(s, i);
+    this.chars += s.length;
+    this.fresh.push(s);
+    return i;
+  }
+
+  /** Starts over when full; only between batches, so a batch never spans two tables. */
+  private trim(): void {
+    if (this.index.size < TABLE_LIMIT && this.chars < TABLE_CHARS_LIMIT) return;
+    this.index = new Map();
+    this.chars = 0;
+    this.fresh = [];
+    this.reset = true;
+  }
+
+  /** Takes the strings added since the last call. */
+  take(): { fresh: string[]; reset: boolean } {
+    const out = { fresh: this.fresh, reset: this.reset };
+    this.fresh = [];
+    this.reset = false;
+    return out;
+  }
+
+  /** Call before packing a batch. */
+  begin(): void {
+    this.trim();
+  }
+}
+
+/** The receiving side of a StringTableWriter: sets `strings` on each batch from that writer, in order. */
+export class StringTableReader {
+  private strings: string[] = [];
+
+  /** Adds the batch's fresh strings and points the batch at the table. */
+  accept(batch: ColumnarBatch): void {
+    // A fresh array on reset: batches still queued keep the table they were packed against.
+    if (batch.resetStrings) this.strings = [];
+    const table = this.strings;
+    for (const s of batch.freshStrings) table.push(s);
+    batch.strings = table;
+    batch.freshStrings = [];
+  }
+}
+
 /** Packs a batch into columns; `transfer` lists the buffers to hand over without copying. */
-export function packBatch(batch: DecodedBatch): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
+export function packBatch(batch: DecodedBatch, table: StringTableWriter): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
+  table.begin();
+  const str = (s: string) => table.indexOf(s);
   const spans = batch.spans;
   const n = spans.length;
   const ints = new Int32Array(n * INTS);
   const times = new Float64Array(n * 2);
   const ids = Buffer.alloc(n * ID_BYTES);
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const str = (s: string): number => {
-    let i = stringIndex.get(s);
-    if (i === undefined) {
-      i = strings.push(s) - 1;
-      stringIndex.set(s, i);
-    }
-    return i;
-  };
+
   const resources: ResourceInfo[] = [];
   const exceptions: ExceptionInfo[] = [];
   let lastResource: ResourceInfo | null = null;
@@ -102,8 +164,9 @@ export function packBatch(batch: DecodedBatch): { batch: ColumnarBatch; transfer
   const transfer = [ints.buffer, times.buffer];
   // Buffer.alloc never takes a slice of the shared pool, so the id buffer is ours to hand over.
   if (ids.byteOffset === 0 && ids.byteLength === ids.buffer.byteLength) transfer.push(ids.buffer as ArrayBuffer);
+  const { fresh, reset } = table.take();
   const out: ColumnarBatch = {
-    columnar: true, count: n, strings, resources, ints, times, ids, exceptions,
+    columnar: true, count: n, strings: [], freshStrings: fresh, resetStrings: reset, resources, ints, times, ids, exceptions,
     logs: batch.logs, rejected: batch.rejected, rejectReasons: batch.rejectReasons,
   };
   return { batch: out, transfer };
@@ -150,9 +213,7 @@ export class SpanCursor implements SpanRecord {
   private readonly ids: Latin1Buffer;
 
   constructor(private readonly batch: ColumnarBatch, intern: (s: string) => string) {
-    // Shared strings make every Map lookup downstream (mapping cache, store) a pointer compare.
-    const strings = batch.strings;
-    for (let i = 0; i < strings.length; i++) strings[i] = intern(strings[i]);
+    // Resources are a few per batch; their strings are interned so store keys stay shared too.
     for (const r of batch.resources) {
       r.service = intern(r.service);
       r.environment = intern(r.environment);
