@@ -18,6 +18,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The receiver's decode worker threads load it from next to the bundle that starts them.
+  { ...common, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
 ];
 
 // Webview scripts run in the browser: one bundle per media/*.ts entry.
@@ -29,6 +31,7 @@ if (webviews.length > 0) {
 // Benchmarks run bundled, like the shipped code (tsx's per-module getters would skew the figures).
 if (process.argv.includes('--bench')) {
   builds.push({ ...common, sourcemap: false, entryPoints: ['bench/ingest.ts', 'bench/loadgen.ts', 'bench/makeCorpus.ts'], outdir: 'dist/bench' });
+  builds.push({ ...common, sourcemap: false, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/bench/decodeWorker.js' });
 }
 
 if (watch) {

@@ -38,6 +38,7 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   token: '',
   portHint: '--port',
   queueWaitMs: 2_000,
+  decodeWorkers: 2,
   workspace: '',
   pathRules: [],
   snapshotFile: '',

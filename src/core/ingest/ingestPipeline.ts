@@ -1,7 +1,9 @@
 import type { CodeMapper, MappingResult } from '../mapping/codeMapper';
 import { silentLogger, type Logger } from '../logger';
 import type { SignalStore } from '../signals/signalStore';
+import type { IngestBatch } from './decodePool';
 import type { DecodedBatch, LogRecordInfo, SpanRecord } from './records';
+import { createInterner, SpanCursor, type ColumnarBatch } from './spanColumns';
 
 /** Counters of the pipeline, for the status API and the CLI's status line. */
 export interface PipelineStats {
@@ -18,13 +20,18 @@ export interface PipelineStats {
 
 const ERROR_SEVERITY = 17;
 
+function spanCount(batch: IngestBatch): number {
+  return 'columnar' in batch ? batch.count : batch.spans.length;
+}
+
 /**
  * The bounded queue between the HTTP receiver and the signal store. The receiver decodes and
  * offers batches; the queue refuses them when full (the receiver answers 429) and drains them in
  * order, mapping each span to code and filing it in the store. Accepted batches are never dropped.
  */
 export class IngestPipeline {
-  private readonly queue: DecodedBatch[] = [];
+  private readonly queue: IngestBatch[] = [];
+  private readonly intern = createInterner();
   private running = false;
   private paused = false;
   private idleWaiters: (() => void)[] = [];
@@ -40,13 +47,14 @@ export class IngestPipeline {
   ) {}
 
   /** Queues a decoded batch; false when the queue is full (nothing of the batch is taken then). */
-  offer(batch: DecodedBatch): boolean {
-    const items = batch.spans.length + batch.logs.length;
+  offer(batch: IngestBatch): boolean {
+    const spans = spanCount(batch);
+    const items = spans + batch.logs.length;
     // Below the cap a batch is taken whole, so the queue may overshoot by what the senders in flight carry.
     if (this.isFull()) return false;
     this.queue.push(batch);
     this.stats.queueDepth += items;
-    this.stats.spansAccepted += batch.spans.length;
+    this.stats.spansAccepted += spans;
     this.stats.logsAccepted += batch.logs.length;
     this.stats.itemsRejected += batch.rejected;
     if (!this.running && !this.paused) void this.drain();
@@ -103,11 +111,12 @@ export class IngestPipeline {
       while (this.queue.length > 0 && !this.paused) {
         const batch = this.queue.shift()!;
         try {
-          await this.process(batch);
+          if ('columnar' in batch) await this.processColumns(batch);
+          else await this.process(batch);
         } catch (err) {
           this.logger.error(`ingest: a batch failed while filing (${(err as Error).message}); continuing`);
         }
-        this.stats.queueDepth -= batch.spans.length + batch.logs.length;
+        this.stats.queueDepth -= spanCount(batch) + batch.logs.length;
         // Wake one waiting request per batch filed: each brings about a batch's worth of items.
         if (!this.isFull()) this.roomWaiters.shift()?.();
         // Let the HTTP server breathe between large batches.
@@ -139,7 +148,56 @@ export class IngestPipeline {
       if (span.exceptions.length > 0) await this.recordSpanExceptions(span, result);
       this.stats.spansProcessed++;
     }
-    for (const log of batch.logs) {
+    await this.recordLogs(batch.logs);
+  }
+
+  /**
+   * The same as `process` for a batch in columns, read through one cursor: spans are filed as
+   * they are looked up until the first mapping-cache miss; from there on, in order once mapped.
+   */
+  private async processColumns(batch: ColumnarBatch): Promise<void> {
+    const n = batch.count;
+    const cursor = new SpanCursor(batch, this.intern);
+    let i = 0;
+    for (; i < n; i++) {
+      cursor.moveTo(i);
+      const hit = this.mapper.lookup(cursor);
+      if (hit === undefined) break;
+      const pending = this.file(cursor, hit);
+      // Only spans with exceptions wait: an await per span would cost a microtask each.
+      if (pending !== undefined) await pending;
+    }
+    if (i < n) {
+      const first = i;
+      const results = new Array<MappingResult | undefined>(n - first);
+      const misses: Promise<void>[] = [];
+      for (; i < n; i++) {
+        cursor.moveTo(i);
+        const hit = this.mapper.lookup(cursor);
+        const at = i - first;
+        if (hit !== undefined) results[at] = hit;
+        else misses.push(this.mapper.resolve(cursor.toRecord()).then((r) => void (results[at] = r)));
+      }
+      await Promise.all(misses);
+      for (i = first; i < n; i++) {
+        cursor.moveTo(i);
+        const pending = this.file(cursor, results[i - first]!);
+        if (pending !== undefined) await pending;
+      }
+    }
+    await this.recordLogs(batch.logs);
+  }
+
+  /** Files one span; awaits only when it carries exceptions. */
+  private file(span: SpanRecord, result: MappingResult): Promise<void> | undefined {
+    this.store.recordSpan(span, result.location, result.reason);
+    if (result.location !== null) this.stats.spansMapped++;
+    this.stats.spansProcessed++;
+    return span.exceptions.length > 0 ? this.recordSpanExceptions(span, result) : undefined;
+  }
+
+  private async recordLogs(logs: LogRecordInfo[]): Promise<void> {
+    for (const log of logs) {
       await this.recordLog(log);
       this.stats.logsProcessed++;
     }

@@ -4,10 +4,9 @@ import { silentLogger, type Logger } from '../logger';
 import { readBody } from './bodyReader';
 import { HttpError } from './httpErrors';
 import type { IngestPipeline } from './ingestPipeline';
-import { decodeLogsRequestJson, decodeTraceRequestJson } from './otlpJson';
-import { decodeLogsRequestProto, decodeTraceRequestProto } from './otlpProtobuf';
+import { DecodePool } from './decodePool';
 import { contentTypeOf, exportResponse, statusResponse, type OtlpEncoding } from './otlpResponses';
-import { DecodeError, type DecodedBatch } from './records';
+import { DecodeError } from './records';
 
 /** Settings of the embedded OTLP/HTTP receiver. */
 export interface ReceiverOptions {
@@ -22,6 +21,8 @@ export interface ReceiverOptions {
   portHint: string;
   /** How long a request may wait for room in a full ingest queue before it gets 429 (default 2 s). */
   queueWaitMs: number;
+  /** Worker threads that decode request bodies (default 2); 0 decodes on the main thread. */
+  decodeWorkers: number;
 }
 
 /** Serves requests the receiver does not handle itself (the read API). Returns false when it does not know the path. */
@@ -34,10 +35,7 @@ function queueFull(): HttpError {
 /** A receiver that could not start, with a one-line reason fit for a user. */
 export class ReceiverStartError extends Error {}
 
-const DECODERS: Record<string, Record<OtlpEncoding, (body: Buffer) => DecodedBatch>> = {
-  '/v1/traces': { protobuf: (b) => decodeTraceRequestProto(b), json: (b) => decodeTraceRequestJson(b.toString('utf8')) },
-  '/v1/logs': { protobuf: (b) => decodeLogsRequestProto(b), json: (b) => decodeLogsRequestJson(b.toString('utf8')) },
-};
+const SIGNALS: Record<string, 'traces' | 'logs'> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
 
 /**
  * The embedded OTLP/HTTP receiver: `POST /v1/traces` and `/v1/logs` in JSON or protobuf,
@@ -47,13 +45,16 @@ export class OtlpReceiver {
   private server: http.Server | undefined;
   /** Requests answered per status code, for the status API and tests. */
   readonly responses = new Map<number, number>();
+  private readonly decoders: DecodePool;
 
   constructor(
     private readonly options: ReceiverOptions,
     private readonly pipeline: IngestPipeline,
     private readonly extra: ExtraHandler = async () => false,
     private readonly logger: Logger = silentLogger,
-  ) {}
+  ) {
+    this.decoders = new DecodePool(options.decodeWorkers, logger);
+  }
 
   /** Binds and listens; rejects with a one-line ReceiverStartError when the port is taken. */
   async start(): Promise<AddressInfo> {
@@ -73,15 +74,17 @@ export class OtlpReceiver {
     return this.server?.address() as AddressInfo | undefined;
   }
 
-  /** Stops accepting connections and closes idle ones. */
+  /** Stops accepting connections, closes idle ones, then stops the decode workers. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
+    await this.decoders.stop();
   }
 
   private startError(err: NodeJS.ErrnoException): ReceiverStartError {
@@ -101,8 +104,8 @@ export class OtlpReceiver {
       if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) {
         throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
       }
-      const decoders = DECODERS[url.pathname];
-      if (decoders === undefined) {
+      const signal = SIGNALS[url.pathname];
+      if (signal === undefined) {
         if (!(await this.extra(req, res, url))) throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
         return;
       }
@@ -114,12 +117,11 @@ export class OtlpReceiver {
       const deadline = Date.now() + this.options.queueWaitMs;
       if (!(await this.pipeline.waitForRoom(this.options.queueWaitMs))) throw queueFull();
       const body = await readBody(req, this.options.maxBodyBytes);
-      const batch = decoders[encoding](body);
+      const batch = await this.decoders.decode(signal, encoding, body);
       // Other requests may have filled the queue while this body was read: wait again, same deadline.
       while (!this.pipeline.offer(batch)) {
         if (!(await this.pipeline.waitForRoom(Math.max(0, deadline - Date.now())))) throw queueFull();
       }
-      const signal = url.pathname === '/v1/traces' ? 'traces' : 'logs';
       this.send(res, 200, encoding, exportResponse(encoding, signal, batch.rejected, batch.rejectReasons.join('; ')));
     } catch (err) {
       const failure = err instanceof HttpError ? err

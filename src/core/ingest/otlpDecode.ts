@@ -1,0 +1,14 @@
+import { decodeLogsRequestJson, decodeTraceRequestJson } from './otlpJson';
+import { decodeLogsRequestProto, decodeTraceRequestProto } from './otlpProtobuf';
+import type { OtlpEncoding } from './otlpResponses';
+import type { DecodedBatch } from './records';
+
+/** The two OTLP signals the receiver takes. */
+export type OtlpSignal = 'traces' | 'logs';
+
+/** Decodes an export request body of either signal and encoding; throws DecodeError for a broken body. */
+export function decodeRequest(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): DecodedBatch {
+  if (encoding === 'protobuf') return signal === 'traces' ? decodeTraceRequestProto(body) : decodeLogsRequestProto(body);
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return signal === 'traces' ? decodeTraceRequestJson(text) : decodeLogsRequestJson(text);
+}

@@ -1,0 +1,276 @@
+/**
+ * A decoded batch in columns: what a decode worker posts back to the main thread. Spans travel
+ * as typed arrays (transferred, not copied) and indexes into a small per-batch string table, so
+ * the structured clone carries a few dozen strings instead of hundreds of objects; the main
+ * thread reads the spans through a cursor and builds a SpanRecord only when one must outlive it.
+ */
+import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
+import { emptyCode } from './records';
+
+/** The columns of a decoded batch, plus what stays objects (resources, exceptions, logs). */
+export interface ColumnarBatch {
+  columnar: true;
+  /** Number of spans. */
+  count: number;
+  /**
+   * The string table the `ints` column indexes. A worker sends only the strings new to its
+   * table (`freshStrings`, after `resetStrings` when it started over); the receiving side keeps
+   * the table and sets `strings` (see StringTableReader).
+   */
+  strings: string[];
+  freshStrings: string[];
+  resetStrings: boolean;
+  resources: ResourceInfo[];
+  /** `INTS` integers per span (see the I_* offsets). */
+  ints: Int32Array;
+  /** startMs, durationMs per span. */
+  times: Float64Array;
+  /** Lowercase hex trace id (32), span id (16) and parent span id (16, zeros when absent), latin1. */
+  ids: Uint8Array;
+  /** Exceptions of all spans, in span order; each span holds its start and count in `ints`. */
+  exceptions: ExceptionInfo[];
+  logs: LogRecordInfo[];
+  rejected: number;
+  rejectReasons: string[];
+}
+
+const I_KIND = 0;
+const I_ERROR = 1;
+const I_RESOURCE = 2;
+const I_NAME = 3;
+const I_STATUS = 4;
+const I_FUNCTION = 5;
+const I_NAMESPACE = 6;
+const I_FILE = 7;
+const I_LINE = 8;
+const I_COLUMN = 9;
+const I_STACK = 10;
+const I_ROUTE = 11;
+const I_METHOD = 12;
+const I_EXC_START = 13;
+const I_EXC_COUNT = 14;
+const INTS = 15;
+const ID_BYTES = 64;
+
+const TABLE_LIMIT = 50_000;
+const TABLE_CHARS_LIMIT = 4_000_000;
+
+/**
+ * The sending side of a string table that lives as long as a worker: a value goes over the
+ * wire once, then as its index, and both sides hold one shared string per value (so lookups in
+ * the mapping cache and the store hash nothing new). Starts over when full.
+ */
+export class StringTableWriter {
+  private index = new Map<string, number>();
+  private chars = 0;
+  private fresh: string[] = [];
+  private reset = false;
+
+  /** The index of `s`, adding it to the strings sent with the next batch when new. */
+  indexOf(s: string): number {
+    const known = this.index.get(s);
+    if (known !== undefined) return known;
+    const i = this.index.size;
+    this.index.set(s, i);
+    this.chars += s.length;
+    this.fresh.push(s);
+    return i;
+  }
+
+  /** Starts over when full; only between batches, so a batch never spans two tables. */
+  private trim(): void {
+    if (this.index.size < TABLE_LIMIT && this.chars < TABLE_CHARS_LIMIT) return;
+    this.index = new Map();
+    this.chars = 0;
+    this.fresh = [];
+    this.reset = true;
+  }
+
+  /** Takes the strings added since the last call. */
+  take(): { fresh: string[]; reset: boolean } {
+    const out = { fresh: this.fresh, reset: this.reset };
+    this.fresh = [];
+    this.reset = false;
+    return out;
+  }
+
+  /** Call before packing a batch. */
+  begin(): void {
+    this.trim();
+  }
+}
+
+/** The receiving side of a StringTableWriter: sets `strings` on each batch from that writer, in order. */
+export class StringTableReader {
+  private strings: string[] = [];
+
+  /** Adds the batch's fresh strings and points the batch at the table. */
+  accept(batch: ColumnarBatch): void {
+    // A fresh array on reset: batches still queued keep the table they were packed against.
+    if (batch.resetStrings) this.strings = [];
+    const table = this.strings;
+    for (const s of batch.freshStrings) table.push(s);
+    batch.strings = table;
+    batch.freshStrings = [];
+  }
+}
+
+/** Packs a batch into columns; `transfer` lists the buffers to hand over without copying. */
+export function packBatch(batch: DecodedBatch, table: StringTableWriter): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
+  table.begin();
+  const str = (s: string) => table.indexOf(s);
+  const spans = batch.spans;
+  const n = spans.length;
+  const ints = new Int32Array(n * INTS);
+  const times = new Float64Array(n * 2);
+  const ids = Buffer.alloc(n * ID_BYTES);
+
+  const resources: ResourceInfo[] = [];
+  const exceptions: ExceptionInfo[] = [];
+  let lastResource: ResourceInfo | null = null;
+  let resourceIndex = -1;
+  for (let s = 0; s < n; s++) {
+    const span = spans[s];
+    const o = s * INTS;
+    if (span.resource !== lastResource) {
+      lastResource = span.resource;
+      resourceIndex = resources.indexOf(lastResource);
+      if (resourceIndex < 0) resourceIndex = resources.push(lastResource) - 1;
+    }
+    const code = span.code;
+    ints[o + I_KIND] = span.kind;
+    ints[o + I_ERROR] = span.error ? 1 : 0;
+    ints[o + I_RESOURCE] = resourceIndex;
+    ints[o + I_NAME] = str(span.name);
+    ints[o + I_STATUS] = str(span.statusMessage);
+    ints[o + I_FUNCTION] = str(code.function);
+    ints[o + I_NAMESPACE] = str(code.namespace);
+    ints[o + I_FILE] = str(code.file);
+    ints[o + I_LINE] = code.line;
+    ints[o + I_COLUMN] = code.column;
+    ints[o + I_STACK] = str(code.stacktrace);
+    ints[o + I_ROUTE] = str(span.httpRoute);
+    ints[o + I_METHOD] = str(span.httpMethod);
+    ints[o + I_EXC_START] = exceptions.length;
+    ints[o + I_EXC_COUNT] = span.exceptions.length;
+    for (const e of span.exceptions) exceptions.push(e);
+    times[s * 2] = span.startMs;
+    times[s * 2 + 1] = span.durationMs;
+    const at = s * ID_BYTES;
+    ids.write(span.traceId, at, 32, 'latin1');
+    ids.write(span.spanId, at + 32, 16, 'latin1');
+    if (span.parentSpanId !== '') ids.write(span.parentSpanId, at + 48, 16, 'latin1');
+  }
+  const transfer = [ints.buffer, times.buffer];
+  // Buffer.alloc never takes a slice of the shared pool, so the id buffer is ours to hand over.
+  if (ids.byteOffset === 0 && ids.byteLength === ids.buffer.byteLength) transfer.push(ids.buffer as ArrayBuffer);
+  const { fresh, reset } = table.take();
+  const out: ColumnarBatch = {
+    columnar: true, count: n, strings: [], freshStrings: fresh, resetStrings: reset, resources, ints, times, ids, exceptions,
+    logs: batch.logs, rejected: batch.rejected, rejectReasons: batch.rejectReasons,
+  };
+  return { batch: out, transfer };
+}
+
+const NO_EXCEPTIONS: ExceptionInfo[] = [];
+const INTERN_MAX_LEN = 256;
+const INTERN_LIMIT = 20_000;
+
+/** Returns one shared string per value for short strings (bounded: the table restarts when full). */
+export function createInterner(): (s: string) => string {
+  let table = new Map<string, string>();
+  return (s) => {
+    if (s.length === 0 || s.length > INTERN_MAX_LEN) return s;
+    const known = table.get(s);
+    if (known !== undefined) return known;
+    if (table.size >= INTERN_LIMIT) table = new Map();
+    table.set(s, s);
+    return s;
+  };
+}
+
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/**
+ * Reads the spans of a ColumnarBatch one at a time through one reused object. Only valid until
+ * the next `moveTo`: whatever must keep a span (an asynchronous mapping) takes `toRecord()`.
+ */
+export class SpanCursor implements SpanRecord {
+  name = '';
+  kind = 0;
+  startMs = 0;
+  durationMs = 0;
+  error = false;
+  statusMessage = '';
+  resource: ResourceInfo;
+  code: CodeAttributes = emptyCode();
+  httpRoute = '';
+  httpMethod = '';
+  exceptions: ExceptionInfo[] = NO_EXCEPTIONS;
+  private index = 0;
+  private readonly ids: Latin1Buffer;
+
+  constructor(private readonly batch: ColumnarBatch, intern: (s: string) => string) {
+    // Resources are a few per batch; their strings are interned so store keys stay shared too.
+    for (const r of batch.resources) {
+      r.service = intern(r.service);
+      r.environment = intern(r.environment);
+      r.revision = intern(r.revision);
+      r.serviceVersion = intern(r.serviceVersion);
+      r.language = intern(r.language);
+    }
+    this.resource = batch.resources[0];
+    this.ids = Buffer.from(batch.ids.buffer, batch.ids.byteOffset, batch.ids.byteLength) as Latin1Buffer;
+  }
+
+  /** Points the cursor at span `i`. */
+  moveTo(i: number): void {
+    const { ints, strings, times } = this.batch;
+    const o = i * INTS;
+    this.index = i;
+    this.kind = ints[o + I_KIND];
+    this.error = ints[o + I_ERROR] === 1;
+    this.resource = this.batch.resources[ints[o + I_RESOURCE]];
+    this.name = strings[ints[o + I_NAME]];
+    this.statusMessage = strings[ints[o + I_STATUS]];
+    const code = this.code;
+    code.function = strings[ints[o + I_FUNCTION]];
+    code.namespace = strings[ints[o + I_NAMESPACE]];
+    code.file = strings[ints[o + I_FILE]];
+    code.line = ints[o + I_LINE];
+    code.column = ints[o + I_COLUMN];
+    code.stacktrace = strings[ints[o + I_STACK]];
+    this.httpRoute = strings[ints[o + I_ROUTE]];
+    this.httpMethod = strings[ints[o + I_METHOD]];
+    const excCount = ints[o + I_EXC_COUNT];
+    this.exceptions = excCount === 0 ? NO_EXCEPTIONS : this.batch.exceptions.slice(ints[o + I_EXC_START], ints[o + I_EXC_START] + excCount);
+    this.startMs = times[i * 2];
+    this.durationMs = times[i * 2 + 1];
+  }
+
+  get traceId(): string {
+    const at = this.index * ID_BYTES;
+    return this.ids.latin1Slice(at, at + 32);
+  }
+
+  get spanId(): string {
+    const at = this.index * ID_BYTES + 32;
+    return this.ids.latin1Slice(at, at + 16);
+  }
+
+  get parentSpanId(): string {
+    const at = this.index * ID_BYTES + 48;
+    return this.ids[at] === 0 ? '' : this.ids.latin1Slice(at, at + 16);
+  }
+
+  /** A standalone copy of the current span. */
+  toRecord(): SpanRecord {
+    return {
+      traceId: this.traceId, spanId: this.spanId, parentSpanId: this.parentSpanId, name: this.name, kind: this.kind,
+      startMs: this.startMs, durationMs: this.durationMs, error: this.error, statusMessage: this.statusMessage,
+      resource: this.resource, code: { ...this.code }, httpRoute: this.httpRoute, httpMethod: this.httpMethod, exceptions: this.exceptions,
+    };
+  }
+}
