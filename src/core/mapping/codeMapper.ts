@@ -38,6 +38,8 @@ const CONFIDENCE: Record<MappedBy, number> = {
 };
 const BUILT_JS = /\.(?:m|c)?js$/;
 const CACHE_LIMIT = 50_000;
+/** Exception mappings are keyed by whole stack traces (~0.5-2 KB each), so fewer are kept. */
+const FRAME_CACHE_LIMIT = 5_000;
 
 /**
  * Ties spans and exceptions to workspace code, trying in order: `code.*` attributes, a stack
@@ -124,7 +126,7 @@ export class CodeMapper {
       if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource, false)).location;
       if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, resource, false)).location;
       mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '' };
-      remember(this.frameCache, key, mapping);
+      remember(this.frameCache, key, mapping, FRAME_CACHE_LIMIT);
     }
     if (mapping.location === null && fallback !== null) return { location: fallback, frameKey: `${fallback.file}:${fallback.function}` };
     return mapping;
@@ -245,7 +247,7 @@ function qualified(c: CodeAttributes): string {
   return c.namespace && !c.function.includes('.') ? `${c.namespace}.${c.function}` : c.function;
 }
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
+function remember<V>(cache: Map<string, V>, key: string, value: V, limit = CACHE_LIMIT): void {
+  if (cache.size >= limit) cache.clear();
   cache.set(key, value);
 }
