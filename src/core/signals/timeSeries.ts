@@ -10,8 +10,8 @@ const EPOCH_MINUTE = Date.UTC(2020, 0, 1) / MINUTE_MS;
 function minuteOf(ms: number): number {
   return Math.floor(ms / MINUTE_MS) - EPOCH_MINUTE;
 }
-/** Width of a coarse sketch block, in minutes. */
-const COARSE_MINUTES = 5;
+/** Width of a coarse sketch block, in minutes: an hour of retention holds four or five of them. */
+const COARSE_MINUTES = 15;
 /** Windows up to this many minutes are answered from per-minute sketches (exact to the minute). */
 const FINE_MAX_MINUTES = 5;
 
@@ -58,10 +58,10 @@ export interface TimeSeriesState {
 /**
  * Counts, errors and latency of one aggregate over rolling time.
  * Counts are kept per minute for the whole retention. Latency goes into one sketch per minute;
- * when a minute is older than the fine range it is merged into its five-minute block, so each
- * observation costs one sketch insert and an hour of retention holds ~18 sketches. Windows up to
- * five minutes read latency per minute; longer ones at five-minute granularity (up to four
- * minutes more than the window at its old edge).
+ * when a minute is older than the fine range it is merged into its fifteen-minute block, so each
+ * observation costs one sketch insert and an hour of retention holds at most ~12 sketches. Windows
+ * up to five minutes read latency per minute; longer ones at fifteen-minute granularity (up to
+ * fourteen minutes more than the window at its old edge; counts stay exact to the minute).
  */
 export class TimeSeries {
   /**
@@ -174,7 +174,7 @@ export class TimeSeries {
     return series;
   }
 
-  /** The sketch of `minute`, rolling the minute it replaces into that minute's five-minute block. */
+  /** The sketch of `minute`, rolling the minute it replaces into that minute's fifteen-minute block. */
   private fineSlot(minute: number): SketchSlot {
     const fine = this.fine!;
     const i = minute % fine.length;

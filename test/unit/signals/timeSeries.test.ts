@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { quantile } from '../../../src/core/signals/latencySketch';
+import { newSketch, quantile, sketchFromBase64, sketchToBase64 } from '../../../src/core/signals/latencySketch';
 import { TimeSeries } from '../../../src/core/signals/timeSeries';
 
 const HOUR = 3_600_000;
@@ -77,4 +77,20 @@ test('state round-trips through toState/fromState', () => {
     assert.equal(b.errors, a.errors);
     assert.ok(Math.abs(quantile(a.sketch!, 0.95) - quantile(b.sketch!, 0.95)) < 1e-9);
   }
+});
+
+test('sketches share one empty negative store that stays empty through merges and restores', () => {
+  const a = newSketch();
+  const b = newSketch();
+  b.accept(0);
+  b.accept(12);
+  a.merge(b); // a is empty: the library copies b, negative store included
+  assert.equal(a.negativeStore, b.negativeStore);
+  assert.equal(a.negativeStore.count, 0);
+  assert.equal(sketchFromBase64(sketchToBase64(a)).count, 2);
+  const foreign = newSketch();
+  foreign.negativeStore = new (a.negativeStore.constructor as new (limit: number) => typeof a.negativeStore)(1024);
+  foreign.accept(-5);
+  assert.throws(() => sketchFromBase64(sketchToBase64(foreign)), /negative latencies/);
+  assert.equal(a.negativeStore.count, 0);
 });
