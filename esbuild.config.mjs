@@ -30,7 +30,7 @@ if (webviews.length > 0) {
 
 // Benchmarks run bundled, like the shipped code (tsx's per-module getters would skew the figures).
 if (process.argv.includes('--bench')) {
-  builds.push({ ...common, sourcemap: false, entryPoints: ['bench/ingest.ts', 'bench/loadgen.ts', 'bench/makeCorpus.ts'], outdir: 'dist/bench' });
+  builds.push({ ...common, sourcemap: false, entryPoints: ['bench/ingest.ts', 'bench/loadgen.ts', 'bench/makeCorpus.ts', 'bench/memory.ts'], outdir: 'dist/bench' });
   builds.push({ ...common, sourcemap: false, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/bench/decodeWorker.js' });
 }
 

@@ -90,6 +90,10 @@ async function main(): Promise<void> {
   };
   const wideRun = await replay(wideRx, corpus.wide, 'application/x-protobuf', RSS_SPANS, sample);
   sample();
+  // What stays once V8 collects: the retained set plus the heap V8 keeps (run with --expose-gc).
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 500));
+  const afterGc = process.memoryUsage();
   const locations = wideRx.store.sizes().locations;
   await wideRx.stop();
 
@@ -133,7 +137,8 @@ async function main(): Promise<void> {
     `RSS over ${(RSS_SPANS / 1e6).toFixed(0)}M protobuf spans across ${locations.toLocaleString('en-US')} locations (${wideRun.spansPerSec.toLocaleString('en-US')} spans/s): ` +
       `${mb(baselineRss)} MB before, ${mb(at(0.2).rss)} MB at 20%, ${mb(at(0.5).rss)} MB at 50%, ${mb(at(1).rss)} MB at the end, peak ${mb(Math.max(...rssSamples.map((s) => s.rss)))} MB. ` +
       `At the end: V8 heap ${mb(rssSamples[rssSamples.length - 1].heapUsed)} MB used of ${mb(rssSamples[rssSamples.length - 1].heapTotal)} MB, ` +
-      `off-heap buffers ${mb(rssSamples[rssSamples.length - 1].external)} MB. 429 retries: ${json.retries + proto.retries + wideRun.retries}.`,
+      `off-heap buffers ${mb(rssSamples[rssSamples.length - 1].external)} MB. After a full GC: RSS ${mb(afterGc.rss)} MB, V8 heap ${mb(afterGc.heapUsed)} MB used. ` +
+      `429 retries: ${json.retries + proto.retries + wideRun.retries}.`,
   ];
   console.log(`\n${lines.join('\n')}\n`);
   console.log('Targets: protobuf >= 250,000 spans/s, JSON >= 100,000 spans/s, each >= 60% of its ceiling; RSS under 200 MB.');
