@@ -43,11 +43,17 @@ function defaultWorkerFile(): string | null {
   return null;
 }
 
+/**
+ * A decode worker keeps little alive (its string table), but its garbage rate is high: without
+ * limits V8 lets each worker's heap grow to hundreds of MB before collecting.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
+
 function spawn(file: string): Worker {
-  if (!file.endsWith('.ts')) return new Worker(file);
+  if (!file.endsWith('.ts')) return new Worker(file, { resourceLimits: WORKER_LIMITS });
   // Worker threads do not inherit tsx's loader hooks on Node 20: register them in the worker.
   const tsx = createRequire(__filename).resolve('tsx/cjs');
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, { eval: true });
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, { eval: true, resourceLimits: WORKER_LIMITS });
 }
 
 /**
