@@ -1,7 +1,7 @@
 /**
  * `npm run bench:memory`: the signal store's memory over a simulated hour (a test clock, no
  * waiting) of steady traffic over 2,000 locations and their 2,000 operations, measured after a
- * forced GC every ten minutes. Shows that memory levels off once the retention is full.
+ * forced GC every ten minutes. Shows that memory levels off once the rings are full.
  */
 import { emptyCode } from '../src/core/ingest/records';
 import { SignalStore } from '../src/core/signals/signalStore';
@@ -20,7 +20,7 @@ function main(): void {
   const locations = Array.from({ length: LOCATIONS }, (_, i) => ({ file: `src/module${i >> 4}.js`, line: i, function: `handler${i}`, mappedBy: 'code-attributes' as const, confidence: 0.95 }));
   const perMinute = LOCATIONS * SPANS_PER_LOCATION_PER_MINUTE;
   const rows: string[] = [];
-  for (let minute = 1; minute <= 90; minute++) {
+  for (let minute = 1; minute <= 150; minute++) {
     for (let k = 0; k < perMinute; k++) {
       const i = k % LOCATIONS;
       now += 60_000 / perMinute;
