@@ -1,10 +1,11 @@
-import type { Deployed, DriftSummary, Exemplar, WindowFigures, ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, UnmappedSignal } from '../api/signals';
+import type { DriftSummary, Exemplar, MappedBy, SignalsResponse } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { systemClock, type Clock } from '../logger';
 import { BoundedMap } from './boundedMap';
 import { errorGroupKey } from './errorGroups';
 import { offerRecent, SlowestExemplars } from './exemplars';
-import { quantile } from './latencySketch';
+import { locationKey, SEP, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
+import { queryRows } from './storeQuery';
 import { TimeSeries, type TimeSeriesState } from './timeSeries';
 import { formatWindow } from './windows';
 
@@ -57,56 +58,6 @@ export interface SignalQuery {
   perMinute?: boolean;
 }
 
-interface LocationEntry extends CodeLocation {
-  touched: number;
-  evicted?: boolean;
-  service: string;
-  environment: string;
-  revision: string;
-  serviceVersion: string;
-  series: TimeSeries;
-  slowest: SlowestExemplars;
-  recentErrors: Exemplar[];
-}
-
-interface OperationEntry {
-  touched: number;
-  evicted?: boolean;
-  service: string;
-  environment: string;
-  name: string;
-  kind: number;
-  series: TimeSeries;
-}
-
-interface ErrorEntry {
-  touched: number;
-  evicted?: boolean;
-  service: string;
-  environment: string;
-  type: string;
-  message: string;
-  stacktrace: string;
-  revision: string;
-  serviceVersion: string;
-  location: CodeLocation | null;
-  firstSeen: number;
-  lastSeen: number;
-  total: number;
-  series: TimeSeries;
-  traceIds: string[];
-}
-
-interface UnmappedEntry {
-  touched: number;
-  evicted?: boolean;
-  service: string;
-  environment: string;
-  name: string;
-  reason: string;
-  series: TimeSeries;
-}
-
 /** The serialized store, as written into the snapshot file. */
 export interface StoreState {
   version: 1;
@@ -117,7 +68,6 @@ export interface StoreState {
   evicted: SignalsResponse['evicted'];
 }
 
-const SEP = '\u0000';
 
 /**
  * Aggregates spans and exceptions per code location, per operation and per error group, over
@@ -207,54 +157,11 @@ export class SignalStore {
     const now = this.clock.now();
     const environments = this.environments();
     const environment = q.environment ?? this.pickEnvironment(environments, now);
-    const minutes = Math.round(q.windowMs / 60_000);
-    const spark = (s: TimeSeries) => (q.perMinute ? { perMinute: s.perMinute(now, Math.min(minutes, 60)) } : {});
-
-    const functions: FunctionSignal[] = [];
-    for (const e of this.locations.values()) {
-      if (e.environment !== environment || (q.file !== undefined && e.file !== q.file)) continue;
-      const w = e.series.window(now, q.windowMs);
-      if (w.count === 0) continue;
-      functions.push({
-        service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
-        ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
-        exemplars: [...e.slowest.list, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e), ...spark(e.series),
-      });
-    }
-    functions.sort((a, b) => b.count * b.p95Ms - a.count * a.p95Ms);
-
-    const operations: OperationSignal[] = [];
-    for (const e of this.operations.values()) {
-      if (e.environment !== environment) continue;
-      const w = e.series.window(now, q.windowMs);
-      if (w.count === 0) continue;
-      operations.push({ service: e.service, environment: e.environment, name: e.name, kind: e.kind, ...figures(w), ...spark(e.series) });
-    }
-    operations.sort((a, b) => b.count - a.count);
-
-    const errors: ErrorSignal[] = [];
-    for (const g of this.errorGroups.values()) {
-      if (g.environment !== environment || (q.file !== undefined && g.location?.file !== q.file)) continue;
-      const count = g.series.window(now, q.windowMs).count;
-      if (count === 0) continue;
-      errors.push({
-        service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
-        function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
-        firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
-        stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
-      });
-    }
-    errors.sort((a, b) => b.count - a.count);
-
-    const unmapped: UnmappedSignal[] = [];
-    for (const u of this.unmapped.values()) {
-      if (u.environment !== environment) continue;
-      const count = u.series.window(now, q.windowMs).count;
-      if (count > 0) unmapped.push({ service: u.service, environment: u.environment, name: u.name, reason: u.reason, count });
-    }
-    unmapped.sort((a, b) => b.count - a.count);
-
-    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, functions, operations, errors, unmapped, evicted: this.evicted() };
+    const source = {
+      locations: this.locations.values(), operations: this.operations.values(),
+      errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(),
+    };
+    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, ...queryRows(source, q, environment, now), evicted: this.evicted() };
   }
 
   /** Services seen (in any environment). */
@@ -417,33 +324,4 @@ export class SignalStore {
     }
     return [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
   }
-}
-
-function locationKey(service: string, environment: string, loc: { function: string; file: string; line: number }): string {
-  return service + SEP + environment + SEP + loc.function + SEP + loc.file + SEP + loc.line;
-}
-
-function figures(w: ReturnType<TimeSeries['window']>): WindowFigures {
-  const sketch = w.sketch;
-  return {
-    count: w.count,
-    errors: w.errors,
-    errorRate: w.count > 0 ? w.errors / w.count : 0,
-    ratePerMin: round((w.count * 60_000) / w.coveredMs),
-    p50Ms: sketch ? round(quantile(sketch, 0.5)) : 0,
-    p95Ms: sketch ? round(quantile(sketch, 0.95)) : 0,
-    p99Ms: sketch ? round(quantile(sketch, 0.99)) : 0,
-  };
-}
-
-function deployed(revision: string, version: string): { deployed?: Deployed } {
-  return revision || version ? { deployed: { revision, version } } : {};
-}
-
-function placement(loc: CodeLocation): { deployedLine?: number; drift?: DriftSummary } {
-  return { ...(loc.deployedLine !== undefined ? { deployedLine: loc.deployedLine } : {}), ...(loc.drift ? { drift: loc.drift } : {}) };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

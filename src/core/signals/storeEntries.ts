@@ -1,0 +1,66 @@
+import type { Exemplar } from '../api/signals';
+import type { SlowestExemplars } from './exemplars';
+import type { CodeLocation } from './signalStore';
+import type { TimeSeries } from './timeSeries';
+
+/** Separates the parts of composite keys. */
+export const SEP = '\u0000';
+
+/** A code location's aggregate. */
+export interface LocationEntry extends CodeLocation {
+  touched: number;
+  evicted?: boolean;
+  service: string;
+  environment: string;
+  revision: string;
+  serviceVersion: string;
+  series: TimeSeries;
+  slowest: SlowestExemplars;
+  recentErrors: Exemplar[];
+}
+
+/** An operation's aggregate (METHOD route, or span name). */
+export interface OperationEntry {
+  touched: number;
+  evicted?: boolean;
+  service: string;
+  environment: string;
+  name: string;
+  kind: number;
+  series: TimeSeries;
+}
+
+/** An error group. */
+export interface ErrorEntry {
+  touched: number;
+  evicted?: boolean;
+  service: string;
+  environment: string;
+  type: string;
+  message: string;
+  stacktrace: string;
+  revision: string;
+  serviceVersion: string;
+  location: CodeLocation | null;
+  firstSeen: number;
+  lastSeen: number;
+  total: number;
+  series: TimeSeries;
+  traceIds: string[];
+}
+
+/** Spans or logs that could not be tied to code, per reason. */
+export interface UnmappedEntry {
+  touched: number;
+  evicted?: boolean;
+  service: string;
+  environment: string;
+  name: string;
+  reason: string;
+  series: TimeSeries;
+}
+
+/** The key of a location entry. */
+export function locationKey(service: string, environment: string, loc: { function: string; file: string; line: number }): string {
+  return service + SEP + environment + SEP + loc.function + SEP + loc.file + SEP + loc.line;
+}
