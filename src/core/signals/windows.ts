@@ -2,9 +2,6 @@
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** The default windows every store keeps. */
-export const DEFAULT_WINDOWS = ['1m', '5m', '1h'] as const;
-
 /** Parses `30s`, `5m`, `1h`, `1d` into milliseconds; throws a one-line Error otherwise. */
 export function parseWindow(text: string): number {
   const match = /^(\d{1,5})([smhd])$/.exec(text.trim());
