@@ -21,7 +21,8 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   const raw = await collect(req, maxBytes);
   if (encoding !== 'gzip' && encoding !== 'deflate') return raw;
   try {
-    return await (encoding === 'gzip' ? gunzip : inflate)(raw, { maxOutputLength: maxBytes });
+    const inflated = await (encoding === 'gzip' ? gunzip : inflate)(raw, { maxOutputLength: maxBytes });
+    return plainCopy([inflated], inflated.length);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw tooLarge(maxBytes);
     throw new HttpError(400, `body is not valid ${encoding} data (${(err as Error).message})`);
@@ -46,7 +47,7 @@ function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!done) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (!done) resolve(plainCopy(chunks, size));
       done = true;
     });
     req.on('error', (err) => {
@@ -54,6 +55,20 @@ function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       done = true;
     });
   });
+}
+
+/**
+ * Joins chunks into memory V8 allocated itself. Node's Buffer memory is copied when transferred to
+ * a worker (~125 µs for a 270 KB body here), memory from `new Uint8Array` is handed over (~9 µs).
+ */
+function plainCopy(chunks: Buffer[], size: number): Buffer {
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return Buffer.from(bytes.buffer, 0, size);
 }
 
 function tooLarge(maxBytes: number): HttpError {
