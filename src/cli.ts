@@ -12,7 +12,7 @@ Commands:
             [--path-rule FROM=TO]... [--environment E] [--window W] [--retention 1h]
             [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
   signals   print what a running receiver knows
-            [--server URL] [--window 5m] [--environment E] [--file REL] [--json] [--token T]
+            [--server URL] [--window 5m] [--environment E] [--file REL] [--top 25] [--json] [--token T]
   help      show this text
   version   print the version`;
 

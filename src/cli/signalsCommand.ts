@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { SignalsResponse } from '../core/api/signals';
 import { parseWindow } from '../core/signals/windows';
-import { UsageError } from './usageError';
+import { intFlag, UsageError } from './usageError';
 
 /** `runtime-lens signals`: prints what a running receiver knows, as a table or JSON. */
 export async function signalsCommand(argv: string[]): Promise<void> {
@@ -16,8 +16,10 @@ export async function signalsCommand(argv: string[]): Promise<void> {
       file: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean' },
+      top: { type: 'string' },
     },
   });
+  const top = intFlag('top', values.top, 25, 1, 100_000);
   const server = values.server ?? 'http://127.0.0.1:4318';
   let url: URL;
   try {
@@ -49,25 +51,29 @@ export async function signalsCommand(argv: string[]): Promise<void> {
     throw new UsageError(`${server} answered ${response.status}: ${text.slice(0, 200)}`);
   }
   const body = (await response.json()) as SignalsResponse;
-  process.stdout.write(values.json ? `${JSON.stringify(body, null, 2)}\n` : formatSignals(body));
+  process.stdout.write(values.json ? `${JSON.stringify(body, null, 2)}\n` : formatSignals(body, top));
 }
 
-/** Renders a signals response as plain-text tables. */
-export function formatSignals(s: SignalsResponse): string {
+/** Renders a signals response as plain-text tables, `top` rows each (the API's order: impact, then count). */
+export function formatSignals(s: SignalsResponse, top: number): string {
   const env = s.environment || '(no environment)';
   const out: string[] = [`Window ${s.window} · environment ${env}${s.environments.length > 1 ? ` (also: ${s.environments.filter((e) => e !== s.environment).join(', ')})` : ''}`, ''];
   if (s.functions.length === 0 && s.errors.length === 0) {
-    out.push('No data in this window. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
+    out.push(s.environments.length > 0
+      ? `No spans mapped to code in the last ${s.window}; the receiver holds older data (try --window 1h).`
+      : 'No data yet. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
     return `${out.join('\n')}\n`;
   }
-  out.push(table(['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'], s.functions.map((f) => [
+  out.push(table(['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'], s.functions.slice(0, top).map((f) => [
     `${f.service} ${f.function}`, `${f.file}:${f.line}`, String(f.count), pct(f.errorRate), f.ratePerMin.toFixed(1),
     ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), f.mappedBy,
-  ])));
+  ]), [2, 3, 4, 5, 6, 7]));
+  if (s.functions.length > top) out.push(`... and ${s.functions.length - top} more functions (--top N, or --json for all)`);
   if (s.errors.length > 0) {
-    out.push('', table(['ERROR', 'COUNT', 'LOCATION', 'LAST SEEN'], s.errors.map((e) => [
+    out.push('', table(['ERROR', 'COUNT', 'LOCATION', 'LAST SEEN'], s.errors.slice(0, top).map((e) => [
       `${e.type}: ${e.message}`.slice(0, 70), String(e.count), e.file ? `${e.file}:${e.line}` : '(unmapped)', new Date(e.lastSeen).toISOString(),
-    ])));
+    ]), [1]));
+    if (s.errors.length > top) out.push(`... and ${s.errors.length - top} more error groups`);
   }
   const unmapped = s.unmapped.reduce((n, u) => n + u.count, 0);
   if (unmapped > 0) out.push('', `${unmapped} spans not mapped to code (top reason: ${s.unmapped[0].reason})`);
@@ -76,9 +82,10 @@ export function formatSignals(s: SignalsResponse): string {
   return `${out.join('\n')}\n`;
 }
 
-function table(head: string[], rows: string[][]): string {
+/** A plain-text table; columns listed in `numeric` are right-aligned. */
+function table(head: string[], rows: string[][], numeric: number[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i < cells.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
