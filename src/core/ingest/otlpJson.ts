@@ -41,53 +41,47 @@ const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 });
 const STATUS_ERROR = 2;
 
+/** Where one signal's items sit in an export request, and how to read one item. */
+interface RequestShape {
+  resources: string;
+  scopes: string;
+  items: string;
+  read: (item: unknown, res: ResourceInfo, out: DecodedBatch) => void;
+}
+
+const TRACES: RequestShape = { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans', read: (s, res, out) => readSpan(s, res, out) };
+const LOGS: RequestShape = { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords', read: (l, res, out) => readLog(l, res, out) };
+
 /** Decodes an OTLP/JSON ExportTraceServiceRequest. */
 export function decodeTraceRequestJson(text: string): DecodedBatch {
-  const out = newBatch();
-  const list = topLevelList(parseRoot(text), 'resourceSpans');
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i];
-    const res = resourceOf(item, out, 'resourceSpans');
-    if (res === null) continue;
-    const scopes = listField(item as Obj, 'scopeSpans');
-    if (scopes === null) {
-      reject(out, 'scopeSpans is not an array');
-      continue;
-    }
-    for (let j = 0; j < scopes.length; j++) {
-      const scope = scopes[j];
-      const spans = isObj(scope) ? listField(scope, 'spans') : null;
-      if (spans === null) {
-        reject(out, 'scopeSpans item is not an object with a spans array');
-        continue;
-      }
-      for (let k = 0; k < spans.length; k++) readSpan(spans[k], res, out);
-    }
-  }
-  return out;
+  return decodeRequest(text, TRACES);
 }
 
 /** Decodes an OTLP/JSON ExportLogsServiceRequest. */
 export function decodeLogsRequestJson(text: string): DecodedBatch {
+  return decodeRequest(text, LOGS);
+}
+
+function decodeRequest(text: string, shape: RequestShape): DecodedBatch {
   const out = newBatch();
-  const list = topLevelList(parseRoot(text), 'resourceLogs');
+  const list = topLevelList(parseRoot(text), shape.resources);
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
-    const res = resourceOf(item, out, 'resourceLogs');
+    const res = resourceOf(item, out, shape.resources);
     if (res === null) continue;
-    const scopes = listField(item as Obj, 'scopeLogs');
+    const scopes = listField(item as Obj, shape.scopes);
     if (scopes === null) {
-      reject(out, 'scopeLogs is not an array');
+      reject(out, `${shape.scopes} is not an array`);
       continue;
     }
     for (let j = 0; j < scopes.length; j++) {
       const scope = scopes[j];
-      const logs = isObj(scope) ? listField(scope, 'logRecords') : null;
-      if (logs === null) {
-        reject(out, 'scopeLogs item is not an object with a logRecords array');
+      const items = isObj(scope) ? listField(scope, shape.items) : null;
+      if (items === null) {
+        reject(out, `${shape.scopes} item is not an object with a ${shape.items} array`);
         continue;
       }
-      for (let k = 0; k < logs.length; k++) readLog(logs[k], res, out);
+      for (let k = 0; k < items.length; k++) shape.read(items[k], res, out);
     }
   }
   return out;

@@ -31,23 +31,21 @@ const T_ANY_DOUBLE = (4 << 3) | 1;
 const STATUS_ERROR = 2;
 const EXCEPTION = Buffer.from('exception', 'latin1');
 
+/** Reads one ScopeSpans or ScopeLogs message into the batch. */
+type ScopeReader = (r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBatch) => void;
+
 /** Decodes an ExportTraceServiceRequest; throws DecodeError only for a structurally broken body. */
 export function decodeTraceRequestProto(bytes: Uint8Array): DecodedBatch {
-  const r = new ProtoReader(bytes);
-  const out = newBatch();
-  const end = r.end;
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === T_REPEATED_1) {
-      const len = r.length(end);
-      readResourceSpans(r, r.pos + len, out);
-    } else r.skip(tag, end);
-  }
-  return out;
+  return decodeRequest(bytes, readScopeSpans);
 }
 
 /** Decodes an ExportLogsServiceRequest; throws DecodeError only for a structurally broken body. */
 export function decodeLogsRequestProto(bytes: Uint8Array): DecodedBatch {
+  return decodeRequest(bytes, readScopeLogs);
+}
+
+/** Both requests are `repeated Resource{Spans,Logs} = 1`, each a resource (1) and scopes (2). */
+function decodeRequest(bytes: Uint8Array, readScope: ScopeReader): DecodedBatch {
   const r = new ProtoReader(bytes);
   const out = newBatch();
   const end = r.end;
@@ -55,14 +53,14 @@ export function decodeLogsRequestProto(bytes: Uint8Array): DecodedBatch {
     const tag = r.tag();
     if (tag === T_REPEATED_1) {
       const len = r.length(end);
-      readResourceLogs(r, r.pos + len, out);
+      readResourceItems(r, r.pos + len, out, readScope);
     } else r.skip(tag, end);
   }
   return out;
 }
 
-function readResourceSpans(r: ProtoReader, end: number, out: DecodedBatch): void {
-  // Created before the loop: scope_spans may legally precede resource on the wire.
+function readResourceItems(r: ProtoReader, end: number, out: DecodedBatch, readScope: ScopeReader): void {
+  // Created before the loop: the scopes may legally precede the resource on the wire.
   const res = newResource();
   while (r.pos < end) {
     const tag = r.tag();
@@ -71,23 +69,7 @@ function readResourceSpans(r: ProtoReader, end: number, out: DecodedBatch): void
       readResource(r, r.pos + len, res);
     } else if (tag === T_2_LEN) {
       const len = r.length(end);
-      readScopeSpans(r, r.pos + len, res, out);
-    } else r.skip(tag, end);
-  }
-  r.expectEnd(end);
-  finishResource(res);
-}
-
-function readResourceLogs(r: ProtoReader, end: number, out: DecodedBatch): void {
-  const res = newResource();
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === T_REPEATED_1) {
-      const len = r.length(end);
-      readResource(r, r.pos + len, res);
-    } else if (tag === T_2_LEN) {
-      const len = r.length(end);
-      readScopeLogs(r, r.pos + len, res, out);
+      readScope(r, r.pos + len, res, out);
     } else r.skip(tag, end);
   }
   r.expectEnd(end);
