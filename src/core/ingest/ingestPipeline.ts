@@ -141,12 +141,8 @@ export class IngestPipeline {
     }
     if (misses) await Promise.all(misses);
     for (let i = 0; i < batch.spans.length; i++) {
-      const span = batch.spans[i];
-      const result = results[i]!;
-      this.store.recordSpan(span, result.location, result.reason);
-      if (result.location !== null) this.stats.spansMapped++;
-      if (span.exceptions.length > 0) await this.recordSpanExceptions(span, result);
-      this.stats.spansProcessed++;
+      const pending = this.file(batch.spans[i], results[i]!);
+      if (pending !== undefined) await pending;
     }
     await this.recordLogs(batch.logs);
   }
