@@ -20,7 +20,7 @@ export class SlowestExemplars {
     if (durationMs <= this.bar && this.oldest >= oldestAllowedMs) return;
     offerSlowest(this.list, { traceId: ids.traceId, spanId: ids.spanId, durationMs, time, kind: 'slowest' }, this.keep, oldestAllowedMs);
     this.bar = this.list.length < this.keep ? -1 : this.list[this.list.length - 1].durationMs;
-    this.oldest = Math.min(...this.list.map((e) => e.time), time);
+    this.oldest = this.list.reduce((min, e) => Math.min(min, e.time), Infinity);
   }
 }
 

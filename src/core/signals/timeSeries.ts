@@ -90,7 +90,8 @@ export class TimeSeries {
     const slots = this.slots;
     const at = (minute % this.size) * FIELDS;
     if (slots[at] !== minute) {
-      if (minute < slots[at]) return this.addLate();
+      // Older than the ring: the store files such telemetry at arrival time, so this is not reached.
+      if (minute < slots[at]) return;
       slots[at] = minute;
       slots[at + COUNT] = 0;
       slots[at + ERRORS] = 0;
@@ -194,14 +195,6 @@ export class TimeSeries {
     if (target !== undefined && target.id === block) target.sketch.merge(slot.sketch);
     else if (target === undefined || target.id < block) coarse[i] = { id: block, sketch: slot.sketch };
   }
-
-  /** Telemetry older than the ring (the store files such spans at arrival time, so this is rare): counted nowhere. */
-  private addLate(): void {
-    this.lateDropped++;
-  }
-
-  /** Observations too old for the ring; the store prevents them by clamping times. */
-  lateDropped = 0;
 }
 
 function merged(slots: SketchSlot[]): LatencySketch | null {
