@@ -12,7 +12,7 @@ function fn(name: string, count: number): FunctionSignal {
 
 function response(functions: FunctionSignal[], environments = ['production']): SignalsResponse {
   return {
-    window: '5m', environment: 'production', environments, generatedAt: 0, functions, operations: [], errors: [], unmapped: [],
+    window: '5m', environment: 'production', environments, generatedAt: 0, functions, operations: [], errors: [], unmapped: [], calls: [],
     evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
   };
 }

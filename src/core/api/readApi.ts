@@ -1,16 +1,22 @@
 import type * as http from 'node:http';
 import type { SignalStore } from '../signals/signalStore';
+import { isHexId, type TraceBuffer } from '../signals/traceBuffer';
 import { parseWindow } from '../signals/windows';
-import type { SignalsResponse, StatusResponse } from './signals';
+import type { SignalsResponse, StatusResponse, TraceResponse } from './signals';
 
 /** What the read API serves from. */
 export interface ReadApiSources {
   store: SignalStore;
   status: () => StatusResponse;
   defaultWindow: string;
+  /** Recent spans by trace; without it every trace is answered 404. */
+  traces?: TraceBuffer;
 }
 
-/** Answers a signals query the way `GET /api/signals` does, for in-process callers too. */
+const TRACE_PATH = /^\/api\/traces\/([^/]*)$/;
+const MAX_TOP = 10_000;
+
+/** Answers a signals query the way `GET /api/signals` does, for in-process callers too. Throws a one-line Error for bad parameters. */
 export async function querySignals(sources: ReadApiSources, params: URLSearchParams): Promise<SignalsResponse> {
   const window = params.get('window') ?? sources.defaultWindow;
   const windowMs = parseWindow(window);
@@ -19,19 +25,41 @@ export async function querySignals(sources: ReadApiSources, params: URLSearchPar
     environment: params.get('environment') ?? undefined,
     file: params.get('file') ?? undefined,
     perMinute: params.get('perMinute') === '1' || params.get('perMinute') === 'true',
+    top: topParam(params.get('top')),
   });
 }
 
-/** The read API: `GET /api/signals` and `GET /api/status`. Returns false for other paths. */
+function topParam(text: string | null): number | undefined {
+  if (text === null || text === '') return undefined;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TOP) throw new Error(`invalid top "${text}": use a whole number from 1 to ${MAX_TOP}`);
+  return Number(text);
+}
+
+/** The spans of one trace, or an HTTP status and message when it cannot be answered. */
+export function queryTrace(sources: ReadApiSources, traceId: string): { status: 200; body: TraceResponse } | { status: 400 | 404; body: { error: string } } {
+  if (!isHexId(traceId, 32)) return { status: 400, body: { error: `invalid trace id "${traceId.slice(0, 64)}": expected 32 hex digits, not all zero` } };
+  const id = traceId.toLowerCase();
+  const spans = sources.traces?.get(id);
+  if (spans === undefined) return { status: 404, body: { error: `trace ${id} is not held (the receiver keeps recent traces and those its exemplars name)` } };
+  return { status: 200, body: { traceId: id, spans } };
+}
+
+/** The read API: `GET /api/signals`, `GET /api/status` and `GET /api/traces/:traceId`. Returns false for other paths. */
 export function readApiHandler(sources: ReadApiSources) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> => {
-    if (url.pathname !== '/api/signals' && url.pathname !== '/api/status') return false;
+    const trace = TRACE_PATH.exec(url.pathname);
+    if (url.pathname !== '/api/signals' && url.pathname !== '/api/status' && trace === null) return false;
     if (req.method !== 'GET') {
       sendJson(res, 405, { error: `${url.pathname} takes GET` });
       return true;
     }
     if (url.pathname === '/api/status') {
       sendJson(res, 200, sources.status());
+      return true;
+    }
+    if (trace !== null) {
+      const answer = queryTrace(sources, safeDecode(trace[1]));
+      sendJson(res, answer.status, answer.body);
       return true;
     }
     let body: SignalsResponse;
@@ -44,6 +72,14 @@ export function readApiHandler(sources: ReadApiSources) {
     sendJson(res, 200, body);
     return true;
   };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {

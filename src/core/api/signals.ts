@@ -119,6 +119,8 @@ export interface SignalsResponse {
   operations: OperationSignal[];
   errors: ErrorSignal[];
   unmapped: UnmappedSignal[];
+  /** Outgoing calls (client spans) tied to the line in their parent's function that makes them. */
+  calls: CallSignal[];
   evicted: { locations: number; operations: number; errorGroups: number; unmapped: number };
 }
 
@@ -126,6 +128,8 @@ export interface SignalsResponse {
 export interface StatusResponse {
   version: string;
   listening: string;
+  /** The workspace folder spans are mapped against ('' when none). */
+  workspace: string;
   startedAt: number;
   spansAccepted: number;
   spansProcessed: number;
@@ -138,3 +142,54 @@ export interface StatusResponse {
   services: number;
   mappedPercent: number;
 }
+
+/**
+ * An outgoing call: client spans (kind 3) whose parent span maps to a function, tied to the line
+ * inside that function that makes the call.
+ */
+export interface CallSignal extends WindowFigures {
+  service: string;
+  environment: string;
+  /** The function making the call and where, workspace-relative. */
+  function: string;
+  file: string;
+  line: number;
+  /** What is called: `server.address[:port]` or the URL host, else the span name. */
+  target: string;
+  /** How the line was chosen: the URL (host or path) appears on it, it is the function's only outgoing call, or unknown (line = the function's line). */
+  lineMatch: 'url' | 'only-call' | 'function';
+}
+
+/** One span of a trace held by the receiver, for the trace view. */
+export interface TraceSpan {
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  service: string;
+  environment: string;
+  /** Unix ms. */
+  startMs: number;
+  durationMs: number;
+  error: boolean;
+  statusMessage: string;
+  httpRoute: string;
+  httpMethod: string;
+  /** Where the span maps in the workspace, when it does. */
+  mapping?: { file: string; line: number; function: string; mappedBy: MappedBy; confidence: number };
+  exceptions: { type: string; message: string }[];
+}
+
+/** The answer of `GET /api/traces/:traceId`; 404 when the trace is no longer held. */
+export interface TraceResponse {
+  traceId: string;
+  spans: TraceSpan[];
+}
+
+/** Messages the read API pushes on its WebSocket (`/api/stream`). */
+export type StreamMessage =
+  | { type: 'hello'; status: StatusResponse }
+  | { type: 'status'; status: StatusResponse }
+  /** Figures changed for these workspace-relative files (and these environments); sent at most every 250 ms. */
+  | { type: 'changed'; files: string[]; environments: string[]; at: number }
+  | { type: 'newErrorGroup'; error: ErrorSignal };

@@ -1,16 +1,21 @@
+import * as path from 'node:path';
 import { querySignals, readApiHandler, type ReadApiSources } from '../api/readApi';
 import type { SignalsResponse, StatusResponse } from '../api/signals';
+import { StreamHub } from '../api/streamHub';
 import { IngestPipeline } from '../ingest/ingestPipeline';
 import { OtlpReceiver, type ReceiverOptions } from '../ingest/otlpReceiver';
 import { RateMeter } from '../ingest/rateMeter';
 import { silentLogger, systemClock, type Clock, type Logger } from '../logger';
+import { CallSites } from '../mapping/callSites';
 import { CodeMapper } from '../mapping/codeMapper';
 import { nodeGit } from '../mapping/git';
 import type { PathRule } from '../mapping/pathResolver';
 import { RevisionDrift } from '../mapping/revisionDrift';
-import { WorkspaceIndex } from '../mapping/workspaceIndex';
+import { workspaceReader, WorkspaceIndex } from '../mapping/workspaceIndex';
+import { OutgoingCalls, type OutgoingCallOptions } from '../signals/outgoingCalls';
 import { SignalStore, type StoreOptions } from '../signals/signalStore';
 import { restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
+import { TraceBuffer, type TraceBufferOptions } from '../signals/traceBuffer';
 import type { TelemetrySource } from './telemetrySource';
 
 /** Version reported by the status API. */
@@ -28,6 +33,10 @@ export interface EmbeddedReceiverOptions extends ReceiverOptions {
   maxQueuedItems: number;
   defaultWindow: string;
   store: Partial<StoreOptions>;
+  /** Bounds of the recent-trace buffer behind `/api/traces/:traceId`. */
+  traces: Partial<TraceBufferOptions>;
+  /** Bounds of the client spans waiting for their parent. */
+  calls: Partial<OutgoingCallOptions>;
 }
 
 /** Defaults for a developer machine: loopback only, the standard OTLP/HTTP port. */
@@ -46,6 +55,8 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   maxQueuedItems: 20_000,
   defaultWindow: '5m',
   store: {},
+  traces: {},
+  calls: {},
 };
 
 /**
@@ -57,6 +68,10 @@ export class EmbeddedReceiver implements TelemetrySource {
   readonly store: SignalStore;
   readonly pipeline: IngestPipeline;
   readonly receiver: OtlpReceiver;
+  readonly traces: TraceBuffer;
+  readonly calls: OutgoingCalls;
+  /** The `/api/stream` WebSocket. */
+  readonly stream: StreamHub;
   private readonly options: EmbeddedReceiverOptions;
   private readonly api: ReadApiSources;
   private readonly meter = new RateMeter();
@@ -75,14 +90,25 @@ export class EmbeddedReceiver implements TelemetrySource {
     // Ingest waits for the real index before filing anything, so the empty one is never used for mapping.
     const drift = this.options.workspace ? new RevisionDrift(nodeGit(this.options.workspace), logger) : null;
     const mapper = new CodeMapper(WorkspaceIndex.empty(), drift);
-    const mapperReady = this.indexReady.then((index) => mapper.setSources(index));
-    this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger);
+    const sites = new CallSites(WorkspaceIndex.empty().functions, { read: async () => undefined });
+    const mapperReady = this.indexReady.then((index) => {
+      mapper.setSources(index);
+      sites.setSources(index.functions, workspaceReader(this.options.workspace));
+      index.onFileScanned = (file) => sites.invalidate(file);
+    });
+    this.traces = new TraceBuffer(this.options.traces);
+    this.calls = new OutgoingCalls(this.store, this.traces, sites, this.options.calls, clock);
+    this.store.onTraceReferenced = (traceId) => this.traces.pin(traceId);
+    this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger, { traces: this.traces, calls: this.calls });
     this.api = {
       store: this.store,
       status: () => this.status(),
       defaultWindow: this.options.defaultWindow,
+      traces: this.traces,
     };
-    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger);
+    this.stream = new StreamHub(this.store, () => this.status(), {}, logger);
+    const upgrade = this.stream.handleUpgrade.bind(this.stream);
+    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade);
   }
 
   /** Restores the snapshot, starts listening, then indexes the workspace (ingest waits for the index). */
@@ -101,6 +127,7 @@ export class EmbeddedReceiver implements TelemetrySource {
 
   /** Stops listening, files what was accepted, and writes the snapshot. */
   async stop(): Promise<void> {
+    await this.stream.close();
     await this.receiver.stop();
     if (this.meterTimer) clearInterval(this.meterTimer);
     await this.pipeline.idle();
@@ -119,6 +146,7 @@ export class EmbeddedReceiver implements TelemetrySource {
     return {
       version: RUNTIME_LENS_VERSION,
       listening: address ? `http://${address.address}:${address.port}` : '',
+      workspace: this.options.workspace ? path.resolve(this.options.workspace) : '',
       startedAt: this.startedAt,
       spansAccepted: s.spansAccepted,
       spansProcessed: s.spansProcessed,

@@ -39,6 +39,12 @@ const F = {
   revisionOld: 24,
   serviceVersion: 25,
   language: 26,
+  urlFull: 30,
+  httpUrl: 31,
+  serverAddress: 32,
+  peerName: 33,
+  serverPort: 34,
+  peerPort: 35,
 } as const;
 
 const KEYS: ReadonlyArray<readonly [string, number]> = [
@@ -65,6 +71,12 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['vcs.repository.ref.revision', F.revisionOld],
   ['service.version', F.serviceVersion],
   ['telemetry.sdk.language', F.language],
+  ['url.full', F.urlFull],
+  ['http.url', F.httpUrl],
+  ['server.address', F.serverAddress],
+  ['net.peer.name', F.peerName],
+  ['server.port', F.serverPort],
+  ['net.peer.port', F.peerPort],
 ];
 
 const BY_NAME = new Map<string, number>(KEYS);
@@ -135,12 +147,48 @@ export function applyCodeField(code: CodeAttributes, field: number, v: Scalar): 
   }
 }
 
-/** Applies a span attribute (code.*, http.route, the HTTP method). */
+/** Applies a span attribute (code.*, http.route, the HTTP method, what a client span calls). */
 export function applySpanField(span: SpanRecord, field: number, v: Scalar): void {
   if (field <= F.codeStacktrace) applyCodeField(span.code, field, v);
   else if (field === F.httpRoute) span.httpRoute = asString(v);
   else if (field === F.httpMethod) span.httpMethod = asString(v);
   else if (field === F.httpMethodOld && span.httpMethod === '') span.httpMethod = asString(v);
+  else if (field >= F.urlFull) span.peer = withPeerField(span.peer ?? '', field, asString(v));
+}
+
+/**
+ * Folds one of the peer attributes into the single `peer` string, whatever order they arrive in:
+ * a URL wins (the stable `url.full` over `http.url`), else an address with an optional port.
+ */
+function withPeerField(peer: string, field: number, v: string): string {
+  if (v === '') return peer;
+  const isUrl = peer.includes('://');
+  if (field === F.urlFull || (field === F.httpUrl && !isUrl)) return withoutQuery(v);
+  if (isUrl || field === F.httpUrl) return peer;
+  const port = portSuffix(peer);
+  if (field === F.serverPort || field === F.peerPort) return port === '' ? `${peer}:${v}` : peer;
+  // An address: fills an empty or port-only peer; the stable server.address replaces net.peer.name.
+  const host = peer.slice(0, peer.length - port.length);
+  return host === '' || field === F.serverAddress ? v + port : peer;
+}
+
+/** The `:port` at the end of an address, or ''. */
+function portSuffix(peer: string): string {
+  const at = peer.lastIndexOf(':');
+  if (at < 0 || at === peer.length - 1) return '';
+  for (let i = at + 1; i < peer.length; i++) {
+    const c = peer.charCodeAt(i);
+    if (c < 48 || c > 57) return '';
+  }
+  return peer.slice(at);
+}
+
+/** Query strings and fragments carry ids and secrets, never what the code names: dropped at the door. */
+function withoutQuery(url: string): string {
+  let end = url.indexOf('?');
+  const hash = url.indexOf('#');
+  if (hash >= 0 && (end < 0 || hash < end)) end = hash;
+  return end < 0 ? url : url.slice(0, end);
 }
 
 /** True for the `exception.*` fields. */
@@ -204,7 +252,13 @@ export function newSpan(resource: ResourceInfo): SpanRecord {
     httpRoute: '',
     httpMethod: '',
     exceptions: [],
+    peer: '',
   };
+}
+
+/** Only client spans keep a peer: a server span's `http.url` is its own address, not something it calls. */
+export function finishSpan(span: SpanRecord): void {
+  if (span.kind !== 3 && span.peer !== '') span.peer = '';
 }
 
 /** A log record with empty fields. */

@@ -1,6 +1,8 @@
 import type { CodeMapper, MappingResult } from '../mapping/codeMapper';
 import { silentLogger, type Logger } from '../logger';
+import type { OutgoingCalls } from '../signals/outgoingCalls';
 import type { SignalStore } from '../signals/signalStore';
+import type { TraceBuffer } from '../signals/traceBuffer';
 import type { IngestBatch } from './decodePool';
 import type { DecodedBatch, LogRecordInfo, SpanRecord } from './records';
 import { createInterner, SpanCursor, type ColumnarBatch } from './spanColumns';
@@ -19,6 +21,13 @@ export interface PipelineStats {
 }
 
 const ERROR_SEVERITY = 17;
+
+/** What the pipeline files besides the store: whole spans for the trace view, and outgoing calls. */
+export interface PipelineExtras {
+  traces?: TraceBuffer;
+  /** Needs `traces` (parents are looked up there). */
+  calls?: OutgoingCalls;
+}
 
 function spanCount(batch: IngestBatch): number {
   return 'columnar' in batch ? batch.count : batch.spans.length;
@@ -44,6 +53,7 @@ export class IngestPipeline {
     private readonly maxQueuedItems: number,
     private readonly ready: Promise<unknown> = Promise.resolve(),
     private readonly logger: Logger = silentLogger,
+    private readonly extras: PipelineExtras = {},
   ) {}
 
   /** Queues a decoded batch; false when the queue is full (nothing of the batch is taken then). */
@@ -184,12 +194,22 @@ export class IngestPipeline {
     await this.recordLogs(batch.logs);
   }
 
-  /** Files one span; awaits only when it carries exceptions. */
+  /** Files one span; awaits only when it carries exceptions or a call site must be read. */
   private file(span: SpanRecord, result: MappingResult): Promise<void> | undefined {
     this.store.recordSpan(span, result.location, result.reason);
     if (result.location !== null) this.stats.spansMapped++;
     this.stats.spansProcessed++;
-    return span.exceptions.length > 0 ? this.recordSpanExceptions(span, result) : undefined;
+    const { traces, calls } = this.extras;
+    let calling: Promise<void> | undefined;
+    if (traces !== undefined) {
+      const slot = traces.record(span, result.location);
+      if (calls !== undefined && (span.kind === 3 || calls.waiting)) calling = calls.observe(span, result.location, slot);
+    }
+    if (span.exceptions.length > 0) {
+      const recording = this.recordSpanExceptions(span, result);
+      return calling === undefined ? recording : Promise.all([calling, recording]).then(() => undefined);
+    }
+    return calling;
   }
 
   private async recordLogs(logs: LogRecordInfo[]): Promise<void> {

@@ -14,6 +14,7 @@ import {
   applySpanField,
   fieldForKey,
   finishResource,
+  finishSpan,
   isExceptionField,
   newBatch,
   newException,
@@ -257,6 +258,7 @@ function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
     const exc = readEvent(events[i], endMs);
     if (exc !== null) span.exceptions.push(exc);
   }
+  finishSpan(span);
   out.spans.push(span);
 }
 

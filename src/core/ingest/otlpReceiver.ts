@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../logger';
 import { readBody } from './bodyReader';
 import { HttpError } from './httpErrors';
@@ -28,6 +29,9 @@ export interface ReceiverOptions {
 /** Serves requests the receiver does not handle itself (the read API). Returns false when it does not know the path. */
 export type ExtraHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
 
+/** Takes over an HTTP upgrade (the read API's WebSocket) that passed the token check. Returns false when it does not know the path. */
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
+
 function queueFull(): HttpError {
   return new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
 }
@@ -52,6 +56,7 @@ export class OtlpReceiver {
     private readonly pipeline: IngestPipeline,
     private readonly extra: ExtraHandler = async () => false,
     private readonly logger: Logger = silentLogger,
+    private readonly upgrade: UpgradeHandler = () => false,
   ) {
     this.decoders = new DecodePool(options.decodeWorkers, logger);
   }
@@ -65,6 +70,7 @@ export class OtlpReceiver {
       server.listen(this.options.port, this.options.host, () => resolve());
     });
     server.on('error', (err) => this.logger.error(`receiver: ${err.message}`));
+    server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
     this.server = server;
     return server.address() as AddressInfo;
   }
@@ -85,6 +91,24 @@ export class OtlpReceiver {
       });
     }
     await this.decoders.stop();
+  }
+
+  /** Only the paths the upgrade handler knows upgrade, and only with the token when one is set. */
+  private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://receiver');
+    } catch {
+      socket.destroy();
+      return;
+    }
+    const refuse = (status: number, message: string, extra = ''): void => {
+      this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n${extra}\r\n${message}`);
+    };
+    if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) return refuse(401, 'missing or wrong bearer token', 'WWW-Authenticate: Bearer\r\n');
+    if (!this.upgrade(req, socket, head, url)) refuse(404, `no WebSocket at ${url.pathname}`);
   }
 
   private startError(err: NodeJS.ErrnoException): ReceiverStartError {

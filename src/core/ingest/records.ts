@@ -70,6 +70,11 @@ export interface SpanRecord {
   httpMethod: string;
   /** Events named `exception`, in order. */
   exceptions: ExceptionInfo[];
+  /**
+   * What a client span (kind 3) calls: `url.full` (else `http.url`) without its query and fragment,
+   * else `server.address[:server.port]` (else `net.peer.name[:net.peer.port]`); '' when absent or not a client span.
+   */
+  peer?: string;
 }
 
 /** One log record; those with an exception or `code.*` attributes feed the signal store. */

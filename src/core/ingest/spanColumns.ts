@@ -49,8 +49,10 @@ const I_ROUTE = 11;
 const I_METHOD = 12;
 const I_EXC_START = 13;
 const I_EXC_COUNT = 14;
-const INTS = 15;
-const ID_BYTES = 64;
+const I_PEER = 15;
+const INTS = 16;
+/** Id bytes per span in `ids`: trace (32 hex), span (16), parent (16, zeros for a root). */
+export const ID_BYTES = 64;
 
 const TABLE_LIMIT = 50_000;
 const TABLE_CHARS_LIMIT = 4_000_000;
@@ -153,6 +155,8 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter): { batc
     ints[o + I_METHOD] = str(span.httpMethod);
     ints[o + I_EXC_START] = exceptions.length;
     ints[o + I_EXC_COUNT] = span.exceptions.length;
+    // Only client spans use their peer; a server span's http.url would fill the table with unique URLs.
+    ints[o + I_PEER] = span.kind === 3 ? str(span.peer ?? '') : str('');
     for (const e of span.exceptions) exceptions.push(e);
     times[s * 2] = span.startMs;
     times[s * 2 + 1] = span.durationMs;
@@ -209,6 +213,7 @@ export class SpanCursor implements SpanRecord {
   httpRoute = '';
   httpMethod = '';
   exceptions: ExceptionInfo[] = NO_EXCEPTIONS;
+  peer = '';
   private index = 0;
   private readonly ids: Latin1Buffer;
 
@@ -248,6 +253,13 @@ export class SpanCursor implements SpanRecord {
     this.exceptions = excCount === 0 ? NO_EXCEPTIONS : this.batch.exceptions.slice(ints[o + I_EXC_START], ints[o + I_EXC_START] + excCount);
     this.startMs = times[i * 2];
     this.durationMs = times[i * 2 + 1];
+    this.peer = strings[ints[o + I_PEER]];
+  }
+
+  /** Copies the current span's 64 id bytes (trace, span, parent; the ColumnarBatch layout) without building strings. */
+  copyIdsTo(target: Uint8Array, offset: number): void {
+    const at = this.index * ID_BYTES;
+    this.ids.copy(target, offset, at, at + ID_BYTES);
   }
 
   get traceId(): string {
@@ -271,6 +283,7 @@ export class SpanCursor implements SpanRecord {
       traceId: this.traceId, spanId: this.spanId, parentSpanId: this.parentSpanId, name: this.name, kind: this.kind,
       startMs: this.startMs, durationMs: this.durationMs, error: this.error, statusMessage: this.statusMessage,
       resource: this.resource, code: { ...this.code }, httpRoute: this.httpRoute, httpMethod: this.httpMethod, exceptions: this.exceptions,
+      peer: this.peer,
     };
   }
 }

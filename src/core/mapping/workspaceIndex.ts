@@ -84,6 +84,8 @@ export class WorkspaceIndex implements MappingSources {
   }
 
   private functionCount = 0;
+  /** Told about every file (re)scanned, so caches derived from its lines can be dropped. */
+  onFileScanned: ((file: string) => void) | null = null;
 
   /** (Re)indexes one file's routes and functions, e.g. after an edit. */
   scanFile(file: string, text: string): void {
@@ -91,5 +93,6 @@ export class WorkspaceIndex implements MappingSources {
     this.functionCount += defs.length;
     this.functions.setFile(file, defs);
     this.routes.setFile(file, scanRoutes(file, text));
+    this.onFileScanned?.(file);
   }
 }

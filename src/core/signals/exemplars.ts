@@ -15,12 +15,14 @@ export class SlowestExemplars {
     for (const e of restored) this.offer(e, e.durationMs, e.time, -Infinity);
   }
 
-  /** Offers a trace; the exemplar object is only built when it is kept. */
-  offer(ids: { traceId: string; spanId: string }, durationMs: number, time: number, oldestAllowedMs: number): void {
-    if (durationMs <= this.bar && this.oldest >= oldestAllowedMs) return;
-    offerSlowest(this.list, { traceId: ids.traceId, spanId: ids.spanId, durationMs, time, kind: 'slowest' }, this.keep, oldestAllowedMs);
+  /** Offers a trace; the exemplar object is only built when it may be kept. Returns the kept exemplar, else null. */
+  offer(ids: { traceId: string; spanId: string }, durationMs: number, time: number, oldestAllowedMs: number): Exemplar | null {
+    if (durationMs <= this.bar && this.oldest >= oldestAllowedMs) return null;
+    const candidate: Exemplar = { traceId: ids.traceId, spanId: ids.spanId, durationMs, time, kind: 'slowest' };
+    offerSlowest(this.list, candidate, this.keep, oldestAllowedMs);
     this.bar = this.list.length < this.keep ? -1 : this.list[this.list.length - 1].durationMs;
     this.oldest = this.list.reduce((min, e) => Math.min(min, e.time), Infinity);
+    return this.list.includes(candidate) ? candidate : null;
   }
 }
 

@@ -1,11 +1,16 @@
 import type { DriftSummary, Exemplar, MappedBy, SignalsResponse } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { systemClock, type Clock } from '../logger';
+import type { CallSite } from '../mapping/callSites';
 import { BoundedMap } from './boundedMap';
+import { callKey, type CallEntry } from './callEntries';
+import { ChangeSet, type Changes } from './changeSet';
+import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
 import { offerRecent, SlowestExemplars } from './exemplars';
+import { FileIndex } from './fileIndex';
 import { locationKey, SEP, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
-import { queryRows } from './storeQuery';
+import { queryRows, type QuerySource } from './storeQuery';
 import { TimeSeries, type TimeSeriesState } from './timeSeries';
 import { formatWindow } from './windows';
 
@@ -30,6 +35,8 @@ export interface StoreOptions {
   maxOperations: number;
   maxErrorGroups: number;
   maxUnmapped: number;
+  /** Outgoing-call aggregates (call site x target). */
+  maxCalls: number;
   slowExemplars: number;
   errorExemplars: number;
   /** Environment answered when a query names none; '' picks the busiest one. */
@@ -43,6 +50,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   maxOperations: 10_000,
   maxErrorGroups: 5_000,
   maxUnmapped: 2_000,
+  maxCalls: 5_000,
   slowExemplars: 3,
   errorExemplars: 5,
   defaultEnvironment: '',
@@ -56,6 +64,11 @@ export interface SignalQuery {
   file?: string;
   /** Include per-minute points for sparklines. */
   perMinute?: boolean;
+  /**
+   * Without `file`: only the top N functions by error rate, by p95 and by impact (rate x p95), their
+   * union sorted by impact, and the top N operations, error groups and calls.
+   */
+  top?: number;
 }
 
 /** The serialized store, as written into the snapshot file. */
@@ -65,9 +78,10 @@ export interface StoreState {
   operations: (Omit<OperationEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   errors: (Omit<ErrorEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   unmapped: (Omit<UnmappedEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
+  /** Absent in snapshots written before outgoing calls were kept. */
+  calls?: (Omit<CallEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   evicted: SignalsResponse['evicted'];
 }
-
 
 /**
  * Aggregates spans and exceptions per code location, per operation and per error group, over
@@ -78,6 +92,12 @@ export class SignalStore {
   private readonly operations: BoundedMap<OperationEntry>;
   private readonly errorGroups: BoundedMap<ErrorEntry>;
   private readonly unmapped: BoundedMap<UnmappedEntry>;
+  private readonly calls: BoundedMap<CallEntry>;
+  private readonly locationFiles = new FileIndex<LocationEntry>();
+  private readonly errorFiles = new FileIndex<ErrorEntry>();
+  private readonly callFiles = new FileIndex<CallEntry>();
+  private changes: ChangeSet | null = null;
+  private readonly environmentNames: Environments;
   private readonly options: StoreOptions;
   private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
   private readonly operationRefs = new Map<string, Map<string, Map<string, OperationEntry>>>();
@@ -86,13 +106,40 @@ export class SignalStore {
   private lastResourceKey = '';
   /** Spans whose timestamps were outside [now - retention, now + 1 min] and were filed at arrival time. */
   clampedSpans = 0;
+  /** Entries the last query read (a `file` query must read only that file's). */
+  lastQueryExamined = 0;
+  /** Called when an exemplar or an error group starts naming a trace (the trace buffer pins it). */
+  onTraceReferenced: ((traceId: string) => void) | null = null;
+  /** Called once per new error group, after its first occurrence is filed. */
+  onNewErrorGroup: ((group: ErrorEntry) => void) | null = null;
 
   constructor(options: Partial<StoreOptions> = {}, private readonly clock: Clock = systemClock) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
-    this.locations = new BoundedMap(this.options.maxLocations);
-    this.operations = new BoundedMap(this.options.maxOperations, () => this.operationRefs.clear());
-    this.errorGroups = new BoundedMap(this.options.maxErrorGroups);
+    this.environmentNames = new Environments(
+      () => [...this.operations.values(), ...this.errorGroups.values()], this.options.defaultEnvironment, this.options.retentionMs,
+    );
+    const forgetEnvironments = () => this.environmentNames.invalidate();
+    this.locations = new BoundedMap(this.options.maxLocations, () => this.locationFiles.prune());
+    this.operations = new BoundedMap(this.options.maxOperations, () => {
+      this.operationRefs.clear();
+      forgetEnvironments();
+    });
+    this.errorGroups = new BoundedMap(this.options.maxErrorGroups, () => {
+      this.errorFiles.prune();
+      forgetEnvironments();
+    });
     this.unmapped = new BoundedMap(this.options.maxUnmapped);
+    this.calls = new BoundedMap(this.options.maxCalls, () => this.callFiles.prune());
+  }
+
+  /** Starts (or stops and forgets) collecting which files and environments change, for `takeChanges`. */
+  trackChanges(on: boolean): void {
+    this.changes = on ? (this.changes ?? new ChangeSet()) : null;
+  }
+
+  /** Files and environments whose figures changed since the last call; null when none (or not tracking). */
+  takeChanges(): Changes | null {
+    return this.changes?.take() ?? null;
   }
 
   private newCountSeries(): TimeSeries {
@@ -106,14 +153,34 @@ export class SignalStore {
     const resKey = this.resourceKey(res);
     const time = this.timeOf(span.startMs + span.durationMs, now);
     this.operationEntry(res, resKey, span).series.add(time, span.durationMs, span.error);
+    if (this.changes !== null) this.changes.note(res.environment, location === null ? '' : location.file);
     if (location === null) {
       this.recordUnmapped(res, span.name, unmappedReason, time, span.durationMs, span.error);
       return;
     }
     const entry = this.locationEntry(res, resKey, location);
     entry.series.add(time, span.durationMs, span.error);
-    entry.slowest.offer(span, span.durationMs, time, now - this.options.retentionMs);
-    if (span.error) offerRecent(entry.recentErrors, { traceId: span.traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'error' }, this.options.errorExemplars);
+    const kept = entry.slowest.offer(span, span.durationMs, time, now - this.options.retentionMs);
+    if (kept !== null) this.onTraceReferenced?.(kept.traceId);
+    if (span.error) {
+      const traceId = span.traceId;
+      offerRecent(entry.recentErrors, { traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'error' }, this.options.errorExemplars);
+      this.onTraceReferenced?.(traceId);
+    }
+  }
+
+  /** Files one outgoing call under its call site and target. */
+  recordCall(resource: ResourceInfo, site: CallSite, target: string, endMs: number, durationMs: number, error: boolean): void {
+    const time = this.timeOf(endMs);
+    const key = callKey(resource.service, resource.environment, site, target);
+    let entry = this.calls.get(key);
+    if (entry === undefined) {
+      entry = { ...site, touched: 0, service: resource.service, environment: resource.environment, target, series: this.newSeries() };
+      this.calls.set(key, entry);
+      this.callFiles.add(entry.file, entry);
+    }
+    entry.series.add(time, durationMs, error);
+    this.changes?.note(resource.environment, site.file);
   }
 
   /** Files one exception (from a span event or a log record) under its error group. */
@@ -121,6 +188,7 @@ export class SignalStore {
     const time = this.timeOf(exception.timeMs || this.clock.now());
     const key = errorGroupKey(resource.service, resource.environment, exception.type, exception.message, frameKey);
     let group = this.errorGroups.get(key);
+    const created = group === undefined;
     if (group === undefined) {
       group = {
         touched: 0, service: resource.service, environment: resource.environment, type: exception.type || 'Error',
@@ -129,6 +197,8 @@ export class SignalStore {
         total: 0, series: this.newCountSeries(), traceIds: [],
       };
       this.errorGroups.set(key, group);
+      if (location !== null) this.errorFiles.add(location.file, group);
+      this.environmentNames.invalidate();
     }
     group.total++;
     group.series.add(time, 0, true);
@@ -137,7 +207,10 @@ export class SignalStore {
     if (traceId && !group.traceIds.includes(traceId)) {
       group.traceIds.unshift(traceId);
       if (group.traceIds.length > this.options.errorExemplars) group.traceIds.length = this.options.errorExemplars;
+      this.onTraceReferenced?.(traceId);
     }
+    this.changes?.note(resource.environment, location?.file ?? '');
+    if (created) this.onNewErrorGroup?.(group);
   }
 
   /** Counts a log record or span that could not be tied to code. */
@@ -152,16 +225,24 @@ export class SignalStore {
     entry.series.add(time, durationMs, error);
   }
 
-  /** Everything one window holds for one environment. */
+  /**
+   * Everything one window holds for one environment. A `file` query reads only that file's
+   * locations, error groups and calls (operations and unmapped spans have no file: none are listed).
+   */
   query(q: SignalQuery): SignalsResponse {
     const now = this.clock.now();
     const environments = this.environments();
-    const environment = q.environment ?? this.pickEnvironment(environments, now);
-    const source = {
-      locations: this.locations.values(), operations: this.operations.values(),
-      errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(),
-    };
-    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, ...queryRows(source, q, environment, now), evicted: this.evicted() };
+    const environment = q.environment ?? this.environmentNames.pick(now);
+    const source: QuerySource = q.file !== undefined
+      ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file) }
+      : {
+        locations: this.locations.values(), operations: this.operations.values(),
+        errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(), calls: this.calls.values(),
+      };
+    const rows = queryRows(source, q, environment, now);
+    this.lastQueryExamined = rows.examined;
+    const { examined: _examined, ...lists } = rows;
+    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, ...lists, evicted: this.evicted() };
   }
 
   /** Services seen (in any environment). */
@@ -171,12 +252,9 @@ export class SignalStore {
     return [...names].sort();
   }
 
-  /** Environments seen, sorted. */
+  /** Environments seen, sorted (recomputed only after new or evicted entries). */
   environments(): string[] {
-    const names = new Set<string>();
-    for (const e of this.operations.values()) names.add(e.environment);
-    for (const e of this.errorGroups.values()) names.add(e.environment);
-    return [...names].sort();
+    return this.environmentNames.all();
   }
 
   /** Evictions so far, per kind of entry. */
@@ -188,8 +266,8 @@ export class SignalStore {
   }
 
   /** Current entry counts, for status and tests. */
-  sizes(): { locations: number; operations: number; errorGroups: number; unmapped: number } {
-    return { locations: this.locations.size, operations: this.operations.size, errorGroups: this.errorGroups.size, unmapped: this.unmapped.size };
+  sizes(): { locations: number; operations: number; errorGroups: number; unmapped: number; calls: number } {
+    return { locations: this.locations.size, operations: this.operations.size, errorGroups: this.errorGroups.size, unmapped: this.unmapped.size, calls: this.calls.size };
   }
 
   /** The whole store as plain JSON-able data. */
@@ -204,6 +282,7 @@ export class SignalStore {
       operations: [...this.operations.values()].map(strip),
       errors: [...this.errorGroups.values()].map(strip),
       unmapped: [...this.unmapped.values()].map(strip),
+      calls: [...this.calls.values()].map(strip),
       evicted: this.evicted(),
     };
   }
@@ -214,15 +293,25 @@ export class SignalStore {
     const r = this.options.retentionMs;
     for (const e of state.locations) {
       const slowest = new SlowestExemplars(this.options.slowExemplars, e.slowest);
-      this.locations.set(locationKey(e.service, e.environment, e), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series), slowest });
+      const entry: LocationEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series), slowest };
+      this.locations.set(locationKey(e.service, e.environment, e), entry);
+      this.locationFiles.add(entry.file, entry);
     }
     for (const e of state.operations) {
       this.operations.set(e.service + SEP + e.environment + SEP + e.name, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
     }
     for (const e of state.errors) {
       const frame = e.location ? `${e.location.file}:${e.location.function}` : '';
-      this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
+      const group: ErrorEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) };
+      this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), group);
+      if (group.location !== null) this.errorFiles.add(group.location.file, group);
     }
+    for (const e of state.calls ?? []) {
+      const entry: CallEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) };
+      this.calls.set(callKey(e.service, e.environment, e, e.target), entry);
+      this.callFiles.add(entry.file, entry);
+    }
+    this.environmentNames.invalidate();
     for (const e of state.unmapped) {
       this.unmapped.set(e.service + SEP + e.environment + SEP + e.name + SEP + e.reason, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
     }
@@ -256,6 +345,7 @@ export class SignalStore {
         serviceVersion: res.serviceVersion, series: this.newSeries(), slowest: new SlowestExemplars(this.options.slowExemplars), recentErrors: [],
       };
       this.locations.set(key, entry);
+      this.locationFiles.add(entry.file, entry);
     }
     byResource.set(resKey, entry);
     return entry;
@@ -286,6 +376,7 @@ export class SignalStore {
     if (entry === undefined) {
       entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
       this.operations.set(key, entry);
+      this.environmentNames.invalidate();
     }
     byMethod.set(method, entry);
     return entry;
@@ -313,15 +404,5 @@ export class SignalStore {
       return now;
     }
     return t;
-  }
-
-  private pickEnvironment(environments: string[], now: number): string {
-    if (this.options.defaultEnvironment && environments.includes(this.options.defaultEnvironment)) return this.options.defaultEnvironment;
-    if (environments.length <= 1) return environments[0] ?? this.options.defaultEnvironment;
-    const totals = new Map<string, number>(environments.map((e) => [e, 0]));
-    for (const e of [...this.operations.values(), ...this.errorGroups.values()]) {
-      totals.set(e.environment, (totals.get(e.environment) ?? 0) + e.series.window(now, this.options.retentionMs).count);
-    }
-    return [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
   }
 }

@@ -1,4 +1,5 @@
-import type { Deployed, DriftSummary, ErrorSignal, FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../api/signals';
+import type { CallSignal, Deployed, DriftSummary, ErrorSignal, FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../api/signals';
+import type { CallEntry } from './callEntries';
 import { quantile } from './latencySketch';
 import type { CodeLocation, SignalQuery } from './signalStore';
 import type { ErrorEntry, LocationEntry, OperationEntry, UnmappedEntry } from './storeEntries';
@@ -10,58 +11,104 @@ export interface QuerySource {
   operations: Iterable<OperationEntry>;
   errorGroups: Iterable<ErrorEntry>;
   unmapped: Iterable<UnmappedEntry>;
+  calls: Iterable<CallEntry>;
 }
 
-/** The rows of one window for one environment, each list in its default order. */
-export function queryRows(source: QuerySource, q: SignalQuery, environment: string, now: number): Pick<SignalsResponse, 'functions' | 'operations' | 'errors' | 'unmapped'> {
-  const minutes = Math.round(q.windowMs / 60_000);
-  const spark = (s: TimeSeries) => (q.perMinute ? { perMinute: s.perMinute(now, Math.min(minutes, 60)) } : {});
+type Rows = Pick<SignalsResponse, 'functions' | 'operations' | 'errors' | 'unmapped' | 'calls'>;
 
-  const functions: FunctionSignal[] = [];
+/** A row and the series its sparkline comes from (added only to the rows kept). */
+type Pending<R> = [R, TimeSeries];
+
+const impact = (r: WindowFigures): number => r.ratePerMin * r.p95Ms;
+const byImpact = (a: Pending<WindowFigures>, b: Pending<WindowFigures>): number => impact(b[0]) - impact(a[0]);
+const byCount = (a: Pending<{ count: number }>, b: Pending<{ count: number }>): number => b[0].count - a[0].count;
+
+/** The rows of one window for one environment, each list in its default order; `examined` counts the entries read. */
+export function queryRows(source: QuerySource, q: SignalQuery, environment: string, now: number): Rows & { examined: number } {
+  const minutes = Math.round(q.windowMs / 60_000);
+  const top = q.file === undefined && q.top !== undefined && q.top > 0 ? q.top : Infinity;
+  let examined = 0;
+  const finish = <R extends object>(rows: Pending<R>[]): R[] => rows.map(([r, s]) => (q.perMinute ? { ...r, perMinute: s.perMinute(now, Math.min(minutes, 60)) } : r));
+
+  let functions: Pending<FunctionSignal>[] = [];
   for (const e of source.locations) {
+    examined++;
     if (e.environment !== environment || (q.file !== undefined && e.file !== q.file)) continue;
     const w = e.series.window(now, q.windowMs);
     if (w.count === 0) continue;
-    functions.push({
+    functions.push([{
       service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
       ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
-      exemplars: [...e.slowest.list, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e), ...spark(e.series),
-    });
+      exemplars: [...e.slowest.list, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e),
+    }, e.series]);
   }
-  functions.sort((a, b) => b.count * b.p95Ms - a.count * a.p95Ms);
+  functions.sort(byImpact);
+  if (functions.length > top) functions = topFunctions(functions, top);
 
-  const operations: OperationSignal[] = [];
+  const operations: Pending<OperationSignal>[] = [];
   for (const e of source.operations) {
+    examined++;
     if (e.environment !== environment) continue;
     const w = e.series.window(now, q.windowMs);
     if (w.count === 0) continue;
-    operations.push({ service: e.service, environment: e.environment, name: e.name, kind: e.kind, ...figures(w), ...spark(e.series) });
+    operations.push([{ service: e.service, environment: e.environment, name: e.name, kind: e.kind, ...figures(w) }, e.series]);
   }
-  operations.sort((a, b) => b.count - a.count);
+  operations.sort(byCount);
 
   const errors: ErrorSignal[] = [];
   for (const g of source.errorGroups) {
+    examined++;
     if (g.environment !== environment || (q.file !== undefined && g.location?.file !== q.file)) continue;
     const count = g.series.window(now, q.windowMs).count;
-    if (count === 0) continue;
-    errors.push({
-      service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
-      function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
-      firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
-      stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
-    });
+    if (count > 0) errors.push(errorSignal(g, count));
   }
   errors.sort((a, b) => b.count - a.count);
 
   const unmapped: UnmappedSignal[] = [];
   for (const u of source.unmapped) {
+    examined++;
     if (u.environment !== environment) continue;
     const count = u.series.window(now, q.windowMs).count;
     if (count > 0) unmapped.push({ service: u.service, environment: u.environment, name: u.name, reason: u.reason, count });
   }
   unmapped.sort((a, b) => b.count - a.count);
 
-  return { functions, operations, errors, unmapped };
+  const calls: Pending<CallSignal>[] = [];
+  for (const c of source.calls) {
+    examined++;
+    if (c.environment !== environment || (q.file !== undefined && c.file !== q.file)) continue;
+    const w = c.series.window(now, q.windowMs);
+    if (w.count === 0) continue;
+    calls.push([{
+      service: c.service, environment: c.environment, function: c.function, file: c.file, line: c.line,
+      target: c.target, lineMatch: c.lineMatch, ...figures(w),
+    }, c.series]);
+  }
+  calls.sort(byImpact);
+
+  return {
+    functions: finish(functions), operations: finish(operations.slice(0, top)), errors: errors.slice(0, top),
+    unmapped, calls: finish(calls.slice(0, top)), examined,
+  };
+}
+
+/** The top `n` by error rate, by p95 and by impact, their union sorted by impact (`rows` come sorted by impact). */
+function topFunctions(rows: Pending<FunctionSignal>[], n: number): Pending<FunctionSignal>[] {
+  const keep = new Set(rows.slice(0, n));
+  const failing = rows.filter((r) => r[0].errors > 0).sort((a, b) => b[0].errorRate - a[0].errorRate || b[0].errors - a[0].errors);
+  for (const r of failing.slice(0, n)) keep.add(r);
+  for (const r of [...rows].sort((a, b) => b[0].p95Ms - a[0].p95Ms).slice(0, n)) keep.add(r);
+  return rows.filter((r) => keep.has(r));
+}
+
+/** The API row of an error group, with `count` occurrences in the window asked for. */
+export function errorSignal(g: ErrorEntry, count: number): ErrorSignal {
+  return {
+    service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
+    function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
+    firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
+    stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
+  };
 }
 
 function figures(w: ReturnType<TimeSeries['window']>): WindowFigures {

@@ -1,0 +1,135 @@
+import type * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { silentLogger, type Logger } from '../logger';
+import type { SignalStore } from '../signals/signalStore';
+import type { ErrorEntry } from '../signals/storeEntries';
+import { errorSignal } from '../signals/storeQuery';
+import type { StatusResponse, StreamMessage } from './signals';
+
+/** The path the stream is served on. */
+export const STREAM_PATH = '/api/stream';
+
+/** Timing of the stream (tests shorten nothing: these are the contract's figures). */
+export interface StreamOptions {
+  statusIntervalMs: number;
+  /** Least time between two `changed` messages. */
+  changedIntervalMs: number;
+  /** At most this many `newErrorGroup` messages per second; a burst beyond is left to the next query. */
+  maxNewGroupsPerSecond: number;
+}
+
+/** The contract's figures: status every second, changes at most every 250 ms. */
+export const DEFAULT_STREAM_OPTIONS: StreamOptions = { statusIntervalMs: 1_000, changedIntervalMs: 250, maxNewGroupsPerSecond: 50 };
+
+/**
+ * The read API's WebSocket (`/api/stream`): `hello` on connect, `status` every second, `changed`
+ * with the files and environments whose figures changed (at most every 250 ms, only when something
+ * did), `newErrorGroup` when a group is created. Timers and change tracking run only while a client
+ * is connected.
+ */
+export class StreamHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, clientTracking: true });
+  private readonly options: StreamOptions;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private changedTimer: NodeJS.Timeout | undefined;
+  private groupsThisSecond = 0;
+  private secondStarted = 0;
+  private closed = false;
+
+  constructor(
+    private readonly store: SignalStore,
+    private readonly status: () => StatusResponse,
+    options: Partial<StreamOptions> = {},
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.options = { ...DEFAULT_STREAM_OPTIONS, ...options };
+  }
+
+  /** Connected clients. */
+  get clients(): number {
+    return this.wss.clients.size;
+  }
+
+  /** True while any timer runs (none may run without a client). */
+  get active(): boolean {
+    return this.statusTimer !== undefined || this.changedTimer !== undefined;
+  }
+
+  /** Takes over an upgrade request for STREAM_PATH; false for any other path. */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
+    if (url.pathname !== STREAM_PATH) return false;
+    if (this.closed) {
+      socket.destroy();
+      return true;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+    return true;
+  }
+
+  /** Closes every client (code 1001, going away) and stops the timers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const closing = [...this.wss.clients].map((ws) => new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1001, 'receiver stopping');
+      // A client that does not answer the close handshake is cut off.
+      setTimeout(() => ws.terminate(), 1_000).unref();
+    }));
+    await Promise.all(closing);
+    this.stop();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private connected(ws: WebSocket): void {
+    ws.on('error', (err) => this.logger.debug(`stream client: ${err.message}`));
+    ws.on('close', () => {
+      if (this.wss.clients.size === 0) this.stop();
+    });
+    // Messages from clients are not part of the protocol; they are read and dropped.
+    ws.on('message', () => undefined);
+    this.start();
+    this.send(ws, { type: 'hello', status: this.status() });
+  }
+
+  private start(): void {
+    if (this.statusTimer !== undefined) return;
+    this.store.trackChanges(true);
+    this.store.onNewErrorGroup = (group) => this.newGroup(group);
+    this.statusTimer = setInterval(() => this.broadcast({ type: 'status', status: this.status() }), this.options.statusIntervalMs);
+    this.changedTimer = setInterval(() => this.flushChanges(), this.options.changedIntervalMs);
+  }
+
+  private stop(): void {
+    if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
+    if (this.changedTimer !== undefined) clearInterval(this.changedTimer);
+    this.statusTimer = undefined;
+    this.changedTimer = undefined;
+    this.store.trackChanges(false);
+    this.store.onNewErrorGroup = null;
+  }
+
+  private flushChanges(): void {
+    const changes = this.store.takeChanges();
+    if (changes !== null) this.broadcast({ type: 'changed', files: changes.files, environments: changes.environments, at: Date.now() });
+  }
+
+  private newGroup(group: ErrorEntry): void {
+    const now = Date.now();
+    if (now - this.secondStarted >= 1_000) {
+      this.secondStarted = now;
+      this.groupsThisSecond = 0;
+    }
+    if (++this.groupsThisSecond > this.options.maxNewGroupsPerSecond) return;
+    this.broadcast({ type: 'newErrorGroup', error: errorSignal(group, group.total) });
+  }
+
+  private broadcast(message: StreamMessage): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  }
+
+  private send(ws: WebSocket, message: StreamMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+}

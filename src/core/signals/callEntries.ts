@@ -1,0 +1,18 @@
+import type { CallSite } from '../mapping/callSites';
+import { SEP } from './storeEntries';
+import type { TimeSeries } from './timeSeries';
+
+/** An outgoing call's aggregate: a call site (function, file, line) and what it calls. */
+export interface CallEntry extends CallSite {
+  touched: number;
+  evicted?: boolean;
+  service: string;
+  environment: string;
+  target: string;
+  series: TimeSeries;
+}
+
+/** The key of a call entry: (service, environment, file, line, target). */
+export function callKey(service: string, environment: string, site: { file: string; line: number }, target: string): string {
+  return service + SEP + environment + SEP + site.file + SEP + site.line + SEP + target;
+}
