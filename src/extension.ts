@@ -1,49 +1,143 @@
 import * as vscode from 'vscode';
-import { EmbeddedReceiver } from './core/backends/embeddedReceiver';
-import type { Logger } from './core/logger';
+import { SignalsCodeLensProvider, type FunctionFocus } from './vscode/codeLens';
+import { registerCommands } from './vscode/commands';
+import { ConfigWarnings, LiveConfig, readConfig } from './vscode/config';
+import { ErrorDiagnostics } from './vscode/diagnostics';
+import { SignalsHoverProvider } from './vscode/hover';
+import { SECTION, Settings, Views } from './vscode/ids';
+import { InlineHints } from './vscode/inlineHints';
+import { LiveSignals } from './vscode/liveSignals';
+import type { LiveSignalsSource } from './vscode/liveSignalsSource';
+import { componentLogger, createLogChannel } from './vscode/log';
+import { openLocation } from './vscode/openLocation';
+import { LiveSignalsView } from './vscode/panel/liveSignalsView';
+import { ReceiverController } from './vscode/receiverController';
+import { StatusBar } from './vscode/statusBar';
+import { TraceView } from './vscode/traceView/traceView';
+import { mappingRoot } from './vscode/workspacePaths';
 
-let receiver: EmbeddedReceiver | undefined;
-
-/** Composition root for the editor: builds core objects and hands them to the adapters. */
-export function activate(context: vscode.ExtensionContext): void {
-  const channel = vscode.window.createOutputChannel('Runtime Lens', { log: true });
-  context.subscriptions.push(channel);
-  const logger: Logger = {
-    debug: (m) => channel.debug(m),
-    info: (m) => channel.info(m),
-    warn: (m) => channel.warn(m),
-    error: (m) => channel.error(m),
+/** What activate() returns; integration suites read it through `extension.exports`. */
+export interface RuntimeLensApi {
+  /** Extension-host time spent on activation: evaluating the bundle plus activate(), in ms. */
+  activationMs: number;
+  /** The part of it spent inside activate(). */
+  activateCallMs: number;
+  live: LiveSignalsSource;
+  /** The surfaces, so suites can check what they show without scraping the UI. */
+  surfaces?: {
+    codeLens: SignalsCodeLensProvider;
+    hints: InlineHints;
+    diagnostics: ErrorDiagnostics;
+    statusBar: StatusBar;
+    controller: ReceiverController;
+    panel: LiveSignalsView;
+    traces: () => TraceView;
   };
-  context.subscriptions.push(
-    vscode.commands.registerCommand('runtimeLens.startReceiver', async () => {
-      if (receiver) return;
-      const config = vscode.workspace.getConfiguration('runtimeLens.receiver');
-      const next = new EmbeddedReceiver({
-        host: config.get<string>('host', '127.0.0.1'),
-        port: config.get<number>('port', 4318),
-        portHint: 'the runtimeLens.receiver.port setting',
-        workspace: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '',
-        snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
-      }, logger);
-      try {
-        await next.start();
-        receiver = next;
-        logger.info(`receiver listening on ${next.status().listening}`);
-      } catch (err) {
-        logger.error((err as Error).message);
-        void vscode.window.showErrorMessage(`Runtime Lens: ${(err as Error).message}`);
-      }
-    }),
-    vscode.commands.registerCommand('runtimeLens.stopReceiver', async () => {
-      const current = receiver;
-      receiver = undefined;
-      await current?.stop();
-    }),
-  );
 }
 
-/** Stops the receiver and writes its snapshot. */
+let controller: ReceiverController | undefined;
+
+/** Set by the bundle's first and last lines (esbuild.config.mjs); absent when run unbundled. */
+declare const __runtimeLensLoadStart: number | undefined;
+declare const __runtimeLensLoadEnd: number | undefined;
+
+/** How long evaluating the bundle took, in ms (0 when unbundled). */
+function codeLoadingMs(): number {
+  return typeof __runtimeLensLoadStart === 'number' && typeof __runtimeLensLoadEnd === 'number' ? __runtimeLensLoadEnd - __runtimeLensLoadStart : 0;
+}
+
+/**
+ * Composition root: reads settings, builds the data side and the surfaces, registers commands.
+ * Cheap by design (no sockets, no child process) unless `runtimeLens.autoStart` asks for the receiver.
+ */
+export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
+  const started = performance.now();
+  const channel = createLogChannel();
+  context.subscriptions.push(channel);
+  const log = componentLogger(channel, 'extension');
+  const warnings = new ConfigWarnings((message) => {
+    channel.warn(`[config] ${message}`);
+    void vscode.window.showWarningMessage(message);
+  });
+  const readSettings = () => readConfig(vscode.workspace.getConfiguration(SECTION), warnings);
+  const config = new LiveConfig(readSettings());
+  const live = new LiveSignals({ window: config.current.window, environment: config.current.environment }, componentLogger(channel, 'live'));
+  context.subscriptions.push(live);
+  try {
+    const surfaces = compose(context, channel, config, live);
+    context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      const previous = config.current;
+      const next = readSettings();
+      config.update(next);
+      if (e.affectsConfiguration(`${SECTION}.${Settings.window}`)) live.setWindow(next.window);
+      if (e.affectsConfiguration(`${SECTION}.${Settings.environment}`)) live.setEnvironment(next.environment);
+      if ((previous.receiver.host !== next.receiver.host || previous.receiver.port !== next.receiver.port) && surfaces.controller.active) {
+        void vscode.window.showInformationMessage('Runtime Lens: the receiver address changed; stop and start the receiver to use it.');
+      }
+    }));
+    const ended = performance.now();
+    const activationMs = codeLoadingMs() + (ended - started);
+    log.info(`activated in ${activationMs.toFixed(1)} ms (loading the code ${codeLoadingMs().toFixed(1)} ms, activate() ${(ended - started).toFixed(1)} ms)`);
+    // Spawning a process is not free: do it after activation has returned.
+    if (config.current.autoStart) setImmediate(() => void surfaces.controller.start());
+    return { activationMs, activateCallMs: ended - started, live, surfaces };
+  } catch (err) {
+    const e = err as Error;
+    channel.error(`activation failed: ${e.stack ?? e.message}`);
+    void vscode.window.showErrorMessage(`Runtime Lens could not start: ${e.message}. See "Runtime Lens: Show Logs" for details.`);
+    return { activationMs: performance.now() - started, activateCallMs: performance.now() - started, live };
+  }
+}
+
+function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals): NonNullable<RuntimeLensApi['surfaces']> {
+  const receiverLog = componentLogger(channel, 'receiver');
+  controller = new ReceiverController(live, () => {
+    const { host, port } = config.current.receiver;
+    return {
+      host,
+      port,
+      workspace: mappingRoot()?.fsPath ?? '',
+      snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
+      cliPath: context.asAbsolutePath('dist/cli.js'),
+      portSetting: `${SECTION}.${Settings.receiverPort}`,
+    };
+  }, receiverLog, (message) => void vscode.window.showErrorMessage(message, 'Show Logs').then((pick) => pick && channel.show()));
+  const current = controller;
+  context.subscriptions.push({ dispose: () => void current.dispose() });
+
+  const view = new LiveSignalsView(context.extensionUri, live, componentLogger(channel, 'panel'));
+  let traceView: TraceView | undefined;
+  const traces = () => (traceView ??= new TraceView(context.extensionUri, live, componentLogger(channel, 'trace')));
+  context.subscriptions.push(view, { dispose: () => traceView?.dispose() });
+  const codeLens = new SignalsCodeLensProvider(live, config);
+  const hints = new InlineHints(live, config);
+  const diagnostics = new ErrorDiagnostics(live, config);
+  const statusBar = new StatusBar(live);
+  const files: vscode.DocumentSelector = { scheme: 'file' };
+  context.subscriptions.push(
+    vscode.window.registerWebviewViewProvider(Views.liveSignals, view),
+    vscode.languages.registerCodeLensProvider(files, codeLens),
+    vscode.languages.registerHoverProvider(files, new SignalsHoverProvider(live, config)),
+    codeLens,
+    hints,
+    diagnostics,
+    statusBar,
+    ...registerCommands({
+      live,
+      config,
+      controller,
+      showLogs: () => channel.show(),
+      showFunction: (focus?: FunctionFocus) => view.reveal(focus),
+      openTrace: (traceId) => traces().show(traceId),
+      openLocation,
+    }),
+  );
+  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces };
+}
+
+/** Stops the receiver this window started (it writes its snapshot on the way out). */
 export async function deactivate(): Promise<void> {
-  await receiver?.stop();
-  receiver = undefined;
+  await controller?.stop();
+  controller = undefined;
 }

@@ -75,6 +75,8 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Started by the extension with an IPC channel: when the editor goes away, even killed, so do we.
+    if (process.send) process.once('disconnect', stop);
   });
   if (statusTimer) {
     clearInterval(statusTimer);

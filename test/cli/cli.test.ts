@@ -103,3 +103,28 @@ test('serve maps, prints signals, writes the snapshot on SIGTERM and restores it
     await again.stop();
   }
 });
+
+test('serve started with an IPC channel stops and writes its snapshot when the parent goes away', async () => {
+  const snapshot = path.join(tmp, 'ipc', 'signals.json');
+  mkdirSync(path.dirname(snapshot), { recursive: true });
+  // A parent that spawns the receiver the way the extension does, then dies without a word.
+  const parent = `
+    const { spawn } = require('node:child_process');
+    const child = spawn(process.execPath, [${JSON.stringify(cliPath)}, 'serve', '--port', '0', '--snapshot', ${JSON.stringify(snapshot)}], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    child.stdout.on('data', (d) => { if (/listening on/.test(String(d))) { console.log(child.pid); process.kill(process.pid, 'SIGKILL'); } });
+  `;
+  const r = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 20_000 });
+  const pid = Number(r.stdout.trim());
+  assert.ok(pid > 0, `the parent printed no child pid: ${r.stdout} ${r.stderr}`);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((res) => setTimeout(res, 100));
+  assert.equal(alive(), false, 'the receiver outlived the process that started it');
+  assert.ok(existsSync(snapshot), 'no snapshot written on the way out');
+});

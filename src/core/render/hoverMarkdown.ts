@@ -1,0 +1,184 @@
+import type { CallSignal, Deployed, DriftSummary, ErrorSignal, Exemplar, MappedBy, SparkPoint, WindowFigures } from '../api/signals';
+import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from './format';
+import { errorRateSeverity, latencySeverity, type Severity, type Thresholds } from './severity';
+import { sparklineSvg, svgDataUri } from './sparklineSvg';
+
+/** The command a hover link runs to open a trace in the built-in trace view. */
+export const OPEN_TRACE_COMMAND = 'runtimeLens.openTrace';
+
+/** One row of the per-window table; `figures` undefined = no calls in that window. */
+export interface HoverWindow {
+  window: string;
+  figures: WindowFigures | undefined;
+}
+
+/** Everything a hover on a function (or on a hinted line) shows. */
+export interface HoverInput {
+  /** Function name, or the line's function when hovering an error or call line. */
+  title: string;
+  service: string;
+  environment: string;
+  /** The local (1-based) line the figures belong to. */
+  line: number;
+  /** Rows of the table (typically 1m, 5m, 1h); the selected one is emphasised. */
+  windows: HoverWindow[];
+  selectedWindow: string;
+  /** Per-minute points for the sparkline and the window they cover. */
+  perMinute?: SparkPoint[];
+  sparkWindow?: string;
+  errors: ErrorSignal[];
+  calls: CallSignal[];
+  exemplars: Exemplar[];
+  mapping?: { mappedBy: MappedBy; confidence: number };
+  deployed?: Deployed;
+  deployedLine?: number;
+  drift?: DriftSummary;
+  /** `runtimeLens.traceUrlTemplate` ('' = none): `{traceId}` is replaced. */
+  traceUrlTemplate: string;
+  thresholds: Thresholds;
+  now: number;
+  /** Error groups and exemplar links listed at most (default 3 and 4). */
+  maxErrors?: number;
+  maxTraces?: number;
+}
+
+const MAPPED_BY: Record<MappedBy, string> = {
+  'code-attributes': 'code.* attributes',
+  stacktrace: 'a stack trace',
+  sourcemap: 'a source map',
+  route: 'the HTTP route',
+  'span-name': 'the span name',
+};
+
+/** Builds the hover's markdown (theme icons `$(…)` and `command:` links: the adapter trusts only OPEN_TRACE_COMMAND). */
+export function hoverMarkdown(input: HoverInput): string {
+  const out: string[] = [];
+  const where = [input.service, input.environment].filter((s) => s !== '').map(escapeMarkdown).join(' · ');
+  out.push(`**${escapeMarkdown(input.title)}**${where ? ` · ${where}` : ''}`);
+  out.push('');
+  out.push(...windowTable(input));
+  const svg = input.perMinute ? sparklineSvg(input.perMinute) : '';
+  if (svg) {
+    out.push('');
+    out.push(`![latency per minute](${svgDataUri(svg)})  `);
+    out.push(`*average latency per minute${input.sparkWindow ? `, last ${input.sparkWindow}` : ''}; red ticks: minutes with errors*`);
+  }
+  const errors = errorLines(input);
+  if (errors.length > 0) out.push('', '**Errors**', '', ...errors);
+  const calls = callLines(input);
+  if (calls.length > 0) out.push('', '**Outgoing calls**', '', ...calls);
+  const traces = traceLinks(input);
+  if (traces) out.push('', `**Traces** ${traces}`);
+  const footer = footerLine(input);
+  if (footer) out.push('', '---', '', footer);
+  return out.join('\n');
+}
+
+function windowTable(input: HoverInput): string[] {
+  if (!input.windows.some((w) => w.figures && w.figures.count > 0)) return ['*No calls in the last ' + input.windows.map((w) => w.window).join(', ') + '.*'];
+  const rows = ['| | p50 | p95 | p99 | errors | calls/min |', '|:--|--:|--:|--:|--:|--:|'];
+  for (const w of input.windows) {
+    const label = w.window === input.selectedWindow ? `**${w.window}**` : w.window;
+    const f = w.figures;
+    if (!f || f.count === 0) {
+      rows.push(`| ${label} | – | – | – | – | 0 |`);
+      continue;
+    }
+    const errors = f.errors > 0 ? `${mark(errorRateSeverity(f.errorRate, input.thresholds))}${formatPercent(f.errorRate)} (${formatCount(f.errors)})` : '0%';
+    rows.push(`| ${label} | ${formatMs(f.p50Ms)} | ${mark(latencySeverity(f.p95Ms, input.thresholds))}${formatMs(f.p95Ms)} | ${formatMs(f.p99Ms)} | ${errors} | ${formatRate(f.ratePerMin)} |`);
+  }
+  return rows;
+}
+
+function mark(severity: Severity): string {
+  return severity === 'error' ? '$(error) ' : severity === 'warning' ? '$(warning) ' : '';
+}
+
+function errorLines(input: HoverInput): string[] {
+  const max = input.maxErrors ?? 3;
+  const sorted = [...input.errors].sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen);
+  const lines = sorted.slice(0, max).map((e) => {
+    const total = e.totalCount > e.count ? ` (${formatCount(e.totalCount)} in all)` : '';
+    const trace = e.traceIds[0] ? ` · ${traceLink('trace', e.traceIds[0])}` : '';
+    return `- $(error) **${escapeMarkdown(e.type)}**: ${escapeMarkdown(truncate(e.message, 160))} — ${formatCount(e.count)}× in ${input.selectedWindow}${total} · first seen ${formatAgo(e.firstSeen, input.now)} · last seen ${formatAgo(e.lastSeen, input.now)}${trace}`;
+  });
+  if (sorted.length > max) lines.push(`- …and ${sorted.length - max} more error group${sorted.length - max === 1 ? '' : 's'} (see Problems)`);
+  return lines;
+}
+
+function callLines(input: HoverInput): string[] {
+  return [...input.calls]
+    .sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms)
+    .slice(0, 5)
+    .map((c) => {
+      const errors = c.errors > 0 ? ` · ${mark(errorRateSeverity(c.errorRate, input.thresholds))}${formatPercent(c.errorRate)} errors` : '';
+      return `- ${escapeMarkdown(c.target)} (line ${c.line}): p95 ${mark(latencySeverity(c.p95Ms, input.thresholds))}${formatMs(c.p95Ms)}${errors} · ${formatRate(c.ratePerMin)}/min`;
+    });
+}
+
+function traceLinks(input: HoverInput): string {
+  const max = input.maxTraces ?? 4;
+  const seen = new Set<string>();
+  const links: string[] = [];
+  // Error exemplars first: a failing trace explains more than a slow one.
+  const ordered = [...input.exemplars].sort((a, b) => (a.kind === b.kind ? b.time - a.time : a.kind === 'error' ? -1 : 1));
+  for (const e of ordered) {
+    if (links.length >= max || seen.has(e.traceId)) continue;
+    seen.add(e.traceId);
+    const label = `${e.kind === 'error' ? '$(error) failed' : '$(watch) slowest'} ${formatMs(e.durationMs)}`;
+    const external = externalTraceUrl(input.traceUrlTemplate, e.traceId);
+    links.push(`${traceLink(label, e.traceId)}${external ? ` [$(link-external)](${external} "Open in the trace UI")` : ''}`);
+  }
+  return links.join(' · ');
+}
+
+function footerLine(input: HoverInput): string {
+  const parts: string[] = [];
+  if (input.mapping) parts.push(`Mapped by ${MAPPED_BY[input.mapping.mappedBy]}, confidence ${Math.round(input.mapping.confidence * 100)}%`);
+  const revision = driftText(input);
+  if (revision) parts.push(revision);
+  return parts.join(' · ');
+}
+
+function driftText(input: HoverInput): string {
+  const d = input.drift;
+  const deployed = input.deployed;
+  const name = d?.deployed || deployed?.revision || '';
+  if (!name) return deployed?.version ? `deployed version ${escapeMarkdown(deployed.version)}` : '';
+  const label = `deployed \`${shortRevision(name)}\`${deployed?.version ? ` (${escapeMarkdown(deployed.version)})` : ''}`;
+  const moved = input.deployedLine !== undefined && input.deployedLine !== input.line ? `; line ${input.deployedLine} there` : '';
+  if (!d) return `${label}${moved}`;
+  if (d.status === 'same') return `${label} = local HEAD${moved}`;
+  if (d.status === 'unknown') return `${label}: ${escapeMarkdown(d.reason || 'not found locally')}${moved}`;
+  const diff: string[] = [];
+  if (d.behind > 0) diff.push(`${d.behind} commit${d.behind === 1 ? '' : 's'} behind local HEAD`);
+  if (d.ahead > 0) diff.push(`${d.ahead} commit${d.ahead === 1 ? '' : 's'} not in local HEAD`);
+  return `$(git-commit) ${label}: ${diff.join(', ') || 'differs from local HEAD'}${moved}`;
+}
+
+/** A `command:` link that opens the trace in the built-in trace view. */
+export function traceLink(label: string, traceId: string): string {
+  return `[${label}](command:${OPEN_TRACE_COMMAND}?${encodeURIComponent(JSON.stringify([traceId]))} "Open trace ${traceId.slice(0, 8)}…")`;
+}
+
+/** The team's trace UI link for a trace, or '' when the template is unset or not http(s). */
+export function externalTraceUrl(template: string, traceId: string): string {
+  if (!/^https?:\/\//i.test(template) || !/^[0-9a-fA-F]{1,64}$/.test(traceId)) return '';
+  // Parentheses and spaces would end the markdown link early.
+  return template.split('{traceId}').join(traceId).replace(/[ ()]/g, (c) => URL_ESCAPES[c]);
+}
+
+const URL_ESCAPES: Record<string, string> = { ' ': '%20', '(': '%28', ')': '%29' };
+
+/** Escapes text so markdown and theme-icon syntax in it shows literally. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/[\\`*_{}[\]()<>#+!|$~]/g, '\\$&');
+}
+
+function shortRevision(revision: string): string {
+  return /^[0-9a-f]{12,}$/i.test(revision) ? revision.slice(0, 7) : revision.replace(/`/g, "'");
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

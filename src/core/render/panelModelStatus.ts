@@ -1,0 +1,37 @@
+/** The receiver/backend status line of the Live Signals panel, from the receiver's state. */
+import type { StatusResponse } from '../api/signals';
+import type { ReceiverStatusView } from './panelModel';
+
+/** The shape of the extension's ReceiverState (kept structural: core does not import the adapters). */
+export type ReceiverStateLike =
+  | { kind: 'stopped' }
+  | { kind: 'starting'; endpoint: string }
+  | { kind: 'running'; endpoint: string; attached: boolean; status: StatusResponse }
+  | { kind: 'error'; message: string };
+
+/** One status line plus the `OTEL_EXPORTER_OTLP_ENDPOINT=` line; `configured` is the endpoint from settings. */
+export function receiverStatusView(state: ReceiverStateLike, configured: string): ReceiverStatusView {
+  const endpoint = 'endpoint' in state ? state.endpoint : configured;
+  const otlpLine = `OTEL_EXPORTER_OTLP_ENDPOINT=${withScheme(endpoint)}`;
+  const host = withScheme(endpoint).replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  switch (state.kind) {
+    case 'stopped':
+      return { kind: 'stopped', text: 'Receiver stopped', otlpLine };
+    case 'starting':
+      return { kind: 'starting', text: `Starting receiver on ${host}…`, otlpLine };
+    case 'error':
+      return { kind: 'error', text: state.message.split('\n')[0], otlpLine };
+    case 'running': {
+      const s = state.status;
+      const rate = s.spansPerSecond >= 10 ? Math.round(s.spansPerSecond) : Math.round(s.spansPerSecond * 10) / 10;
+      const parts = [`${state.attached ? 'Attached to' : 'Receiving on'} ${host}`, `${rate} spans/s`];
+      if (s.spansProcessed > 0) parts.push(`${Math.round(s.mappedPercent)}% mapped`);
+      if (s.queueDepth > 1000) parts.push(`queue ${s.queueDepth}`);
+      return { kind: 'running', text: parts.join(' · '), otlpLine };
+    }
+  }
+}
+
+function withScheme(endpoint: string): string {
+  return /^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`;
+}

@@ -1,0 +1,58 @@
+/** Command ids, setting keys, view and colour ids: the one typed place; a unit test checks them against package.json. */
+
+/** Commands contributed in package.json (category `Runtime Lens`). */
+export const Commands = {
+  startReceiver: 'runtimeLens.startReceiver',
+  stopReceiver: 'runtimeLens.stopReceiver',
+  chooseEnvironment: 'runtimeLens.chooseEnvironment',
+  chooseWindow: 'runtimeLens.chooseWindow',
+  openPanel: 'runtimeLens.openPanel',
+  copyOtlpEndpoint: 'runtimeLens.copyOtlpEndpoint',
+  showLogs: 'runtimeLens.showLogs',
+  showFunction: 'runtimeLens.showFunction',
+  openTrace: 'runtimeLens.openTrace',
+  openLocation: 'runtimeLens.openLocation',
+} as const;
+
+/** Commands that take arguments and are hidden from the palette. */
+export const INTERNAL_COMMANDS: readonly string[] = [Commands.showFunction, Commands.openTrace, Commands.openLocation];
+
+/** The configuration section every key lives under. */
+export const SECTION = 'runtimeLens';
+
+/** Setting keys, relative to SECTION. */
+export const Settings = {
+  receiverHost: 'receiver.host',
+  receiverPort: 'receiver.port',
+  autoStart: 'autoStart',
+  window: 'window',
+  environment: 'environment',
+  codeLensEnabled: 'codeLens.enabled',
+  codeLensTemplate: 'codeLens.template',
+  inlineHintsEnabled: 'inlineHints.enabled',
+  diagnosticsEnabled: 'diagnostics.enabled',
+  latencyWarningMs: 'thresholds.latencyWarningMs',
+  latencyErrorMs: 'thresholds.latencyErrorMs',
+  errorRateWarning: 'thresholds.errorRateWarning',
+  errorRateError: 'thresholds.errorRateError',
+  traceUrlTemplate: 'traceUrlTemplate',
+} as const;
+
+/** One of Settings' values. */
+export type SettingKey = (typeof Settings)[keyof typeof Settings];
+
+/** Activity-bar container and views. */
+export const Views = {
+  container: 'runtimeLens',
+  liveSignals: 'runtimeLens.liveSignals',
+} as const;
+
+/** Themable colours contributed in package.json. */
+export const Colors = {
+  hintError: 'runtimeLens.hint.errorForeground',
+  hintWarning: 'runtimeLens.hint.warningForeground',
+  hintOk: 'runtimeLens.hint.okForeground',
+} as const;
+
+/** The diagnostics source and collection name. */
+export const DIAGNOSTIC_SOURCE = 'Runtime Lens';

@@ -1,0 +1,71 @@
+import type { Logger } from '../core/logger';
+import type { LiveSignals } from './liveSignals';
+import { ReceiverProcess, type ReceiverProcessOptions } from './receiverProcess';
+
+/**
+ * One receiver session at a time: start probes/attaches/spawns and connects the live data
+ * side; stop disconnects and stops the child we spawned. A crash shows as an error state.
+ */
+export class ReceiverController {
+  private process: ReceiverProcess | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    private readonly live: LiveSignals,
+    private readonly options: () => ReceiverProcessOptions,
+    private readonly log: Logger,
+    /** Shows a one-line failure to the user (once per failure). */
+    private readonly showError: (message: string) => void,
+  ) {}
+
+  /** True while a receiver is attached or spawned (or starting). */
+  get active(): boolean {
+    return this.process !== undefined;
+  }
+
+  /** Starts or attaches; resolves when connected, or after reporting the failure (it never rejects). */
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    if (this.process) return Promise.resolve();
+    this.starting = this.run().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  /** Disconnects and stops a spawned child (an attached receiver keeps running). */
+  async stop(): Promise<void> {
+    await this.starting;
+    const current = this.process;
+    this.process = undefined;
+    this.live.disconnect();
+    await current?.stop();
+  }
+
+  /** Stops what this window started. */
+  dispose(): Promise<void> {
+    return this.stop();
+  }
+
+  private async run(): Promise<void> {
+    const proc = new ReceiverProcess(this.options(), this.log);
+    this.process = proc;
+    this.live.setStarting(proc.endpoint);
+    proc.onUnexpectedExit((message) => {
+      if (this.process !== proc) return;
+      this.process = undefined;
+      this.live.setError(message);
+      this.showError(`Runtime Lens: ${message}. Run "Runtime Lens: Start Receiver" to start it again.`);
+    });
+    try {
+      const { attached, status } = await proc.start();
+      if (this.process !== proc) return;
+      this.live.connect(proc.endpoint, attached, status);
+    } catch (err) {
+      if (this.process === proc) this.process = undefined;
+      await proc.stop().catch(() => undefined);
+      const message = (err as Error).message;
+      this.log.error(message);
+      this.live.setError(message);
+      this.showError(`Runtime Lens: ${message}`);
+    }
+  }
+}

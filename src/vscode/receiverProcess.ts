@@ -1,0 +1,249 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { StatusResponse } from '../core/api/signals';
+import type { Logger } from '../core/logger';
+
+/** Node flags the receiver child runs with (see bench/RESULTS.md, RSS after 10M spans). */
+export const RECEIVER_NODE_FLAGS: string[] = [];
+
+/** How to run or find the receiver. */
+export interface ReceiverProcessOptions {
+  host: string;
+  port: number;
+  /** Workspace folder to map against ('' = none). */
+  workspace: string;
+  /** Snapshot file ('' = none); its folder is created. */
+  snapshotFile: string;
+  /** The bundled CLI (dist/cli.js). */
+  cliPath: string;
+  /** Defaults to process.execPath, run as Node through ELECTRON_RUN_AS_NODE. */
+  execPath?: string;
+  /** Node flags before the CLI path (default RECEIVER_NODE_FLAGS; tests run src/cli.ts through `--import tsx`). */
+  execArgv?: string[];
+  /** The setting named in "port in use" messages. */
+  portSetting: string;
+  /** How long the child may take to listen (default 20 s). */
+  startTimeoutMs?: number;
+}
+
+/** What answers on the receiver's port. */
+export type ProbeResult =
+  | { kind: 'free' }
+  | { kind: 'runtimeLens'; status: StatusResponse }
+  | { kind: 'foreign'; detail: string };
+
+/** A start failure with a one-line message fit for the user. */
+export class ReceiverStartFailure extends Error {}
+
+/** `http://host:port`, bracketing IPv6 literals. */
+export function endpointOf(host: string, port: number): string {
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
+/** Asks `GET /api/status` what listens on the endpoint. */
+export function probeReceiver(endpoint: string, timeoutMs = 1500): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const req = http.get(`${endpoint}/api/status`, { timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        // A status answer is a few hundred bytes; anything big is not ours.
+        if (size > 64 * 1024) req.destroy(new Error('answer too large'));
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        const status = parseStatus(res.statusCode, Buffer.concat(chunks).toString('utf8'));
+        resolve(status ? { kind: 'runtimeLens', status } : { kind: 'foreign', detail: `HTTP ${res.statusCode} from ${endpoint}/api/status` });
+      });
+      res.on('error', (err) => resolve({ kind: 'foreign', detail: err.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer')));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      resolve(err.code === 'ECONNREFUSED' ? { kind: 'free' } : { kind: 'foreign', detail: err.message });
+    });
+  });
+}
+
+function parseStatus(code: number | undefined, body: string): StatusResponse | undefined {
+  if (code !== 200) return undefined;
+  try {
+    const value = JSON.parse(body) as Partial<StatusResponse>;
+    return typeof value.version === 'string' && typeof value.spansAccepted === 'number' ? (value as StatusResponse) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a receiver maps against this workspace (the paths as the OS would compare them). */
+export function sameWorkspace(a: string, b: string): boolean {
+  const norm = (p: string): string => {
+    const resolved = p ? path.resolve(p) : '';
+    return process.platform === 'win32' || process.platform === 'darwin' ? resolved.toLowerCase() : resolved;
+  };
+  return norm(a) === norm(b);
+}
+
+/**
+ * The embedded receiver as a child process (`cli.js serve`), kept off the extension host: probes
+ * the port first, attaches to a Runtime Lens receiver already serving the same workspace,
+ * refuses anything else on the port, otherwise spawns and waits until it listens.
+ */
+export class ReceiverProcess {
+  readonly endpoint: string;
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private exitListeners: ((message: string) => void)[] = [];
+  private attachedTo = false;
+  private readonly killOnExit = (): void => void this.child?.kill();
+
+  constructor(private readonly options: ReceiverProcessOptions, private readonly log: Logger) {
+    this.endpoint = endpointOf(options.host, options.port);
+  }
+
+  /** True when start() found a receiver already running and did not spawn one. */
+  get attached(): boolean {
+    return this.attachedTo;
+  }
+
+  /** The spawned child's pid (undefined when attached or stopped). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Called once if the spawned child exits without stop() (a crash), with a one-line reason. */
+  onUnexpectedExit(listener: (message: string) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  /** Attaches or spawns; rejects with a ReceiverStartFailure whose message names the port and the setting. */
+  async start(): Promise<{ attached: boolean; status: StatusResponse }> {
+    const { port, portSetting } = this.options;
+    const probe = await probeReceiver(this.endpoint);
+    if (probe.kind === 'runtimeLens') {
+      if (!sameWorkspace(probe.status.workspace ?? '', this.options.workspace)) {
+        throw new ReceiverStartFailure(`port ${port} is used by a Runtime Lens receiver for ${probe.status.workspace || 'no workspace'}; stop it or choose another port with the ${portSetting} setting`);
+      }
+      this.attachedTo = true;
+      this.log.info(`attached to the receiver already running at ${this.endpoint} (pid not ours; it keeps running when this window closes)`);
+      return { attached: true, status: probe.status };
+    }
+    if (probe.kind === 'foreign') {
+      throw new ReceiverStartFailure(`port ${port} is in use by something other than Runtime Lens (${probe.detail}); choose another port with the ${portSetting} setting`);
+    }
+    await this.spawnChild();
+    const status = await probeReceiver(this.endpoint);
+    if (status.kind !== 'runtimeLens') throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer`);
+    return { attached: false, status: status.status };
+  }
+
+  /** Stops the child we spawned (SIGTERM so it writes its snapshot, SIGKILL after 5 s); detaches otherwise. */
+  async stop(): Promise<void> {
+    this.attachedTo = false;
+    const child = this.child;
+    if (!child) return;
+    this.stopping = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    this.child = undefined;
+    process.off('exit', this.killOnExit);
+  }
+
+  private spawnChild(): Promise<void> {
+    const o = this.options;
+    const args = [...(o.execArgv ?? RECEIVER_NODE_FLAGS), o.cliPath, 'serve', '--host', o.host, '--port', String(o.port)];
+    if (o.workspace) args.push('--workspace', o.workspace);
+    if (o.snapshotFile) {
+      fs.mkdirSync(path.dirname(o.snapshotFile), { recursive: true });
+      args.push('--snapshot', o.snapshotFile);
+    }
+    const child = spawn(o.execPath ?? process.execPath, args, {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // The IPC channel closes when this process dies however it dies; the receiver then stops itself.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      windowsHide: true,
+    });
+    this.child = child;
+    this.stopping = false;
+    // A crashed or killed extension host must not leave a receiver holding the port.
+    process.on('exit', this.killOnExit);
+    this.log.info(`starting receiver: pid ${child.pid ?? '?'}, ${path.basename(o.cliPath)} serve on ${this.endpoint}`);
+    let lastError = '';
+    let lastLine = '';
+    lines(child.stderr!, (line) => {
+      const text = line.replace(/^runtime-lens: /, '');
+      lastLine = text;
+      if (text.startsWith('error: ') || text.startsWith('unexpected error')) {
+        lastError = text.replace(/^error: /, '');
+        this.log.error(`receiver: ${lastError}`);
+      } else if (text.startsWith('warning: ')) this.log.warn(`receiver: ${text.slice(9)}`);
+      else this.log.info(`receiver: ${text}`);
+    });
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        if (ready) return;
+        child.kill('SIGKILL');
+        reject(new ReceiverStartFailure(`the receiver did not start listening within ${(o.startTimeoutMs ?? 20_000) / 1000} s`));
+      }, o.startTimeoutMs ?? 20_000);
+      lines(child.stdout!, (line) => {
+        if (!ready && /listening on /.test(line)) {
+          ready = true;
+          clearTimeout(timer);
+          this.log.info(`receiver ${line.replace(/^Runtime Lens receiver /, '')}`);
+          resolve();
+        }
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new ReceiverStartFailure(`could not start the receiver: ${err.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        process.off('exit', this.killOnExit);
+        if (this.child === child) this.child = undefined;
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const why = lastError || lastLine;
+        if (!ready) {
+          clearTimeout(timer);
+          // The CLI prints usage errors (a taken port among them) without an "error:" prefix.
+          const inUse = /already in use|EADDRINUSE/.test(why);
+          reject(new ReceiverStartFailure(inUse
+            ? `port ${o.port} is already in use; choose another port with the ${o.portSetting} setting`
+            : `the receiver ${how}${why ? `: ${why}` : ''}`));
+          return;
+        }
+        if (this.stopping) {
+          this.log.info(`receiver stopped (${how})`);
+          return;
+        }
+        // After start, info lines are routine; only an error line explains a crash.
+        const message = `the receiver ${how}${lastError ? ` (${lastError})` : ''}`;
+        this.log.error(message);
+        for (const l of this.exitListeners) l(message);
+      });
+    });
+  }
+}
+
+/** Calls `onLine` for each complete line of a stream. */
+function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let at = buffered.indexOf('\n');
+    while (at >= 0) {
+      const line = buffered.slice(0, at).replace(/\r$/, '');
+      buffered = buffered.slice(at + 1);
+      if (line.trim()) onLine(line);
+      at = buffered.indexOf('\n');
+    }
+  });
+}
