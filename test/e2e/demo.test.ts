@@ -1,0 +1,142 @@
+/**
+ * The browser tier: runs the demo exactly as `npm start` does (build, package, code-server with
+ * the .vsix installed, the orders service under load), opens the printed URL in headless
+ * chromium, reads the CodeLens from the page, hovers the slow function, opens the Live Signals
+ * panel, and saves screenshots in the dark and the light theme under test-results/e2e/.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { startGroup, type StartedGroup } from '../../scripts/lib/processGroup';
+import { launchChromium } from '../support/browser';
+import { freePort } from '../support/demoWorkspace';
+import { repoRoot } from '../support/harness';
+
+const shots = path.join(repoRoot, 'test-results', 'e2e');
+const LENS = /p50 [\d.]+ (ms|s) · p95 [\d.]+ (ms|s) · [\d.]+% errors · [\d.,]+\/min · 5m · production/;
+
+let demo: StartedGroup;
+let browser: Browser;
+let page: Page;
+let url: string;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  const port = await freePort();
+  demo = await startGroup(process.execPath, ['--import', 'tsx', path.join('scripts', 'demo.ts')], {
+    name: 'demo',
+    cwd: repoRoot,
+    env: { ...process.env, DEMO_PORT: String(port) },
+    logFile: path.join(shots, 'demo.log'),
+    ready: /Demo ready: (http:\/\/\S+)/,
+    // The first run packages the extension and may install code-server.
+    timeoutMs: 600_000,
+  });
+  url = demo.match[1]!;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+});
+
+after(async () => {
+  // What the page showed last: the first thing to look at when this test fails.
+  await page?.screenshot({ path: path.join(shots, 'last.png') }).catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await demo?.stop();
+});
+
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(name: string): Promise<void> {
+  const tab = page.locator(`.tab[data-resource-name="${name}"]`);
+  if (await tab.count()) {
+    await tab.first().click();
+    await page.locator(`.tab.active[data-resource-name="${name}"]`).waitFor();
+    return;
+  }
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[data-resource-name="${name}"]`).waitFor();
+}
+
+/** The frame of the Live Signals webview once it drew its services. */
+async function panelFrame(): Promise<Frame> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (await frame.locator('.svc-name').count().catch(() => 0)) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the Live Signals panel never showed a service');
+}
+
+async function setTheme(theme: 'Default Light Modern' | 'Default Dark Modern'): Promise<void> {
+  // Through the theme picker (Ctrl+K Ctrl+T), as a user would; it applies and saves the choice at once.
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  const input = page.locator('.quick-input-widget input');
+  // The picker lists themes by label ("Light Modern"), not by the setting's value.
+  const label = theme.replace(/^Default /, '');
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const light = theme.includes('Light');
+  await page.waitForFunction((wantLight) => {
+    const wb = (globalThis as unknown as { document: { querySelector(s: string): { classList: { contains(c: string): boolean } } | null } }).document.querySelector('.monaco-workbench');
+    return !!wb && wb.classList.contains('vs') === wantLight && wb.classList.contains('vs-dark') === !wantLight;
+  }, light, { timeout: 20_000 });
+  await page.waitForTimeout(1000);
+}
+
+test('the demo shows live CodeLens, a hover and the Live Signals panel in a real VS Code', { timeout: 900_000 }, async () => {
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?folder=/);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  await openFile('pricing.js');
+
+  // Live figures from the service's real OTLP, drawn by the workbench itself.
+  const lens = page.locator('.codelens-decoration', { hasText: LENS }).first();
+  await lens.waitFor({ timeout: 120_000 });
+  const lensText = (await lens.textContent()) ?? '';
+  assert.match(lensText, LENS);
+  await page.screenshot({ path: path.join(shots, 'codelens-dark.png') });
+
+  // The hover on computeQuote: per-window table and sparkline.
+  await page.locator('.view-line', { hasText: 'async function computeQuote' }).locator('span', { hasText: 'computeQuote' }).last().hover();
+  const hover = page.locator('.monaco-hover-content', { hasText: 'p95' }).first();
+  await hover.waitFor({ timeout: 30_000 });
+  assert.match((await hover.textContent()) ?? '', /1m[\s\S]*5m[\s\S]*1h/);
+  await page.screenshot({ path: path.join(shots, 'hover-dark.png') });
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+
+  // The panel, from the command palette.
+  await runCommand('Runtime Lens: Open Live Signals');
+  const panel = await panelFrame();
+  const services = await panel.locator('.svc-name').allTextContents();
+  assert.ok(services.includes('orders-service'), `services in the panel: ${services.join(', ')}`);
+  assert.ok((await panel.locator('.fn').count()) > 0, 'no function rows in the panel');
+  await openFile('orders.js');
+  await page.locator('.codelens-decoration', { hasText: LENS }).first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+  await page.screenshot({ path: path.join(shots, 'overview-dark.png') });
+
+  await setTheme('Default Light Modern');
+  await page.screenshot({ path: path.join(shots, 'overview-light.png') });
+  await openFile('pricing.js');
+  await page.locator('.codelens-decoration', { hasText: LENS }).first().waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: path.join(shots, 'codelens-light.png') });
+  await setTheme('Default Dark Modern');
+});

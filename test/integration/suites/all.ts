@@ -1,0 +1,10 @@
+import { activationSuite } from './activation.suite';
+import { panelSuite } from './panel.suite';
+import { surfacesSuite } from './surfaces.suite';
+
+/** Every suite, in the order they run (activation first: the others rely on a running receiver). */
+export function registerSuites(): void {
+  activationSuite();
+  surfacesSuite();
+  panelSuite();
+}
