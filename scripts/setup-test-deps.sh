@@ -133,7 +133,10 @@ ensure_code_server() {
   local node24_dir
   node24_dir="$(dirname "$(node24_bin)")"
   echo "setup-test-deps: installing code-server $CODE_SERVER_VERSION into .tools/code-server (takes a few minutes)" >&2
-  run_logged code-server env PATH="$node24_dir:$PATH" "$(node24_bin)" "$(command -v npm)" install \
+  # Under `npm test`, npm exports NODE and npm_node_execpath naming Node 20; code-server's
+  # postinstall reads them, so they must name Node 24 too.
+  run_logged code-server env PATH="$node24_dir:$PATH" NODE="$(node24_bin)" npm_node_execpath="$(node24_bin)" \
+    "$(node24_bin)" "$(command -v npm)" install \
     --prefix "$CODE_SERVER_DIR" --no-audit --no-fund --no-save "code-server@$CODE_SERVER_VERSION"
   write_code_server_wrapper
   # Private XDG dirs: otherwise even --version writes ~/.config/code-server/config.yaml.
