@@ -35,6 +35,14 @@ const styles = existsSync('media') ? readdirSync('media').filter((f) => f.endsWi
 if (styles.length > 0) mkdirSync('dist/media', { recursive: true });
 for (const f of styles) copyFileSync(`media/${f}`, `dist/media/${f}`);
 
+// tree-sitter's runtime and the grammars the analysis parses with, next to the bundles (dist/wasm),
+// where src/core/analysis/parser.ts looks first. WASM only: no native modules in the extension.
+const wasm = [['node_modules/web-tree-sitter', 'web-tree-sitter.wasm']].concat(
+  ['typescript', 'tsx', 'javascript', 'python', 'go', 'java'].map((l) => ['node_modules/@vscode/tree-sitter-wasm/wasm', `tree-sitter-${l}.wasm`]),
+);
+mkdirSync('dist/wasm', { recursive: true });
+for (const [dir, file] of wasm) copyFileSync(`${dir}/${file}`, `dist/wasm/${file}`);
+
 // Suites that run inside a real VS Code (code-server or @vscode/test-electron) load from dist/test;
 // Mocha stays external (loaded from node_modules: the development extension is this folder).
 if (existsSync('test/integration/suites/index.ts')) {

@@ -1,0 +1,154 @@
+import type { Node } from 'web-tree-sitter';
+import type { FixHint } from '../findings';
+import { isJsFamily } from '../languages';
+import { callTypes, indentOf, isComment, rangeOf, statementsOf } from '../syntax';
+import type { Rule, RuleContext } from './context';
+import { insertAt, replaceNode } from './fixes';
+
+const RAISE = ['throw_statement', 'raise_statement'];
+
+/** `swallowed-error`: an error path that neither propagates nor logs. */
+export const swallowedError: Rule = {
+  id: 'swallowed-error',
+  languages: ['typescript', 'tsx', 'javascript', 'python', 'go', 'java'],
+  check(ctx) {
+    if (ctx.language === 'go') return checkGo(ctx);
+    const handlers = ctx.nodes([isJsFamily(ctx.language) ? 'catch_clause' : ctx.language === 'python' ? 'except_clause' : 'catch_clause']);
+    for (const h of handlers) checkHandler(ctx, h);
+    if (isJsFamily(ctx.language)) checkPromiseCatch(ctx);
+  },
+};
+
+/** The bound error name and the body of a catch/except clause. */
+function handlerParts(ctx: RuleContext, h: Node): { name: string | null; body: Node | null; types: string } {
+  if (ctx.language === 'python') {
+    const value = h.childForFieldName('value') ?? h.namedChildren.find((c) => c !== null && c.type !== 'block' && !isComment(c)) ?? null;
+    const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text ?? null : null;
+    const types = value?.type === 'as_pattern' ? value.namedChildren[0]?.text ?? '' : value?.text ?? '';
+    return { name: alias, body: h.namedChildren.find((c) => c?.type === 'block') ?? null, types };
+  }
+  if (ctx.language === 'java') {
+    const param = h.namedChildren.find((c) => c?.type === 'catch_formal_parameter');
+    return { name: param?.childForFieldName('name')?.text ?? null, body: h.childForFieldName('body'), types: param?.text ?? '' };
+  }
+  const p = h.childForFieldName('parameter');
+  return { name: p?.type === 'identifier' ? p.text : null, body: h.childForFieldName('body'), types: '' };
+}
+
+/** Whether a body propagates (throws, uses the error, calls a logger) the error. */
+function handles(ctx: RuleContext, body: Node, name: string | null): boolean {
+  if (body.descendantsOfType(RAISE).length > 0) return true;
+  if (name && body.descendantsOfType('identifier').some((i) => i?.text === name)) return true;
+  for (const call of body.descendantsOfType(callTypes(ctx.language))) {
+    if (!call) continue;
+    if (ctx.isLogCall(call)) return true;
+    // Java: restoring the interrupt flag is the correct handling of InterruptedException
+    if (/\binterrupt\(\)$/.test(call.text)) return true;
+    // JS: reject()/next()/callback() hand the failure on even without the error object
+    if (isJsFamily(ctx.language) && /^(reject|next|done|cb|callback|fail)$/.test(call.childForFieldName('function')?.text ?? '')) return true;
+  }
+  // Python bare `raise` inside the handler body is a raise_statement; `sys.exit` etc. count as calls above
+  return false;
+}
+
+function checkHandler(ctx: RuleContext, h: Node): void {
+  const { name, body, types } = handlerParts(ctx, h);
+  if (!body) return;
+  // optional-dependency idiom: `except ImportError: X = None`
+  if (ctx.language === 'python' && /\b(ImportError|ModuleNotFoundError)\b/.test(types)) return;
+  const stmts = statementsOf(body).filter((s) => !(s.type === 'expression_statement' && s.namedChildren[0]?.type === 'string'));
+  const empty = stmts.length === 0 || stmts.every((s) => s.type === 'pass_statement' || (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'ellipsis'));
+  if (!empty && handles(ctx, body, name)) return;
+  const what = ctx.language === 'python' ? 'except' : 'catch';
+  const message = empty ? `empty ${what} swallows the error` : `${what} returns without logging or rethrowing the error`;
+  ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts));
+}
+
+/** `promise.catch(() => fallback)` without logging. */
+function checkPromiseCatch(ctx: RuleContext): void {
+  for (const call of ctx.calls()) {
+    if (call.segments[call.segments.length - 1] !== 'catch' || call.segments.length < 2) continue;
+    const fn = call.node.childForFieldName('arguments')?.namedChildren[0];
+    if (!fn || (fn.type !== 'arrow_function' && fn.type !== 'function_expression')) continue;
+    const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
+    const name = params?.descendantsOfType('identifier')[0]?.text ?? (params?.type === 'identifier' ? params.text : null);
+    const body = fn.childForFieldName('body');
+    if (!body || handles(ctx, body, name)) continue;
+    ctx.report('swallowed-error', call.node, '.catch() drops the error without logging it');
+  }
+}
+
+/** Go: `if err != nil { return nil }` (or an empty block) that drops err. */
+function checkGo(ctx: RuleContext): void {
+  for (const stmt of ctx.nodes(['if_statement'])) {
+    const cond = stmt.childForFieldName('condition');
+    if (cond?.type !== 'binary_expression') continue;
+    const left = cond.childForFieldName('left');
+    const right = cond.childForFieldName('right');
+    if (right?.type !== 'nil' || left?.type !== 'identifier' || !/^(err|\w*Err|\w*Error)$/.test(left.text) || !cond.text.includes('!=')) continue;
+    const body = stmt.childForFieldName('consequence');
+    if (!body) continue;
+    const name = left.text;
+    const stmts = statementsOf(body);
+    if (stmts.some((s) => s.type === 'continue_statement' || s.type === 'break_statement' || s.type === 'goto_statement')) continue; // loop control: a different concern
+    // only the dropping shapes: an empty block, or a return whose error slot is nil
+    const returns = body.descendantsOfType('return_statement').filter((r): r is Node => r !== null);
+    const dropsOnReturn = returns.some((r) => /(^|,)\s*nil\s*$/.test(r.namedChildren[0]?.text ?? ''));
+    if (stmts.length > 0 && !dropsOnReturn) continue;
+    const usesErr = body.descendantsOfType('identifier').some((i) => i?.text === name);
+    const calls = body.descendantsOfType('call_expression').filter((c): c is Node => c !== null);
+    if (usesErr || calls.some((c) => ctx.isLogCall(c) || /^(panic|log\.Fatal\w*|os\.Exit)$/.test(c.childForFieldName('function')?.text ?? ''))) continue;
+    const message = stmts.length === 0 ? 'empty `if err != nil` block drops the error' : `\`if ${name} != nil\` returns without the error (${name} dropped)`;
+    ctx.report('swallowed-error', stmt, message, goFix(ctx, body, name, stmts));
+  }
+}
+
+function goFix(ctx: RuleContext, body: Node, name: string, stmts: Node[]): FixHint | undefined {
+  const log = [...ctx.imports.bindings].find(([, b]) => b.module === 'log/slog' || b.module === 'log');
+  if (!log) return undefined;
+  const call = log[1].module === 'log/slog' ? `${log[0]}.Error("operation failed", "err", ${name})` : `${log[0]}.Printf("operation failed: %v", ${name})`;
+  return insertLine(ctx, body, stmts, call);
+}
+
+/** Inserts a log call as the first statement of the handler body, using a logger the file already has. */
+function logFix(ctx: RuleContext, body: Node, name: string | null, stmts: Node[]): FixHint | undefined {
+  let call: string | null = null;
+  if (isJsFamily(ctx.language)) {
+    if (!name) return undefined;
+    call = `console.error(${name});`;
+  } else if (ctx.language === 'python') {
+    const logger = pythonLogger(ctx);
+    if (!logger) return undefined;
+    call = `${logger}.exception("unexpected error")`;
+  } else if (ctx.language === 'java') {
+    const field = ctx.nodes(['variable_declarator']).find((d) => /getLogger|LoggerFactory|LogManager/.test(d.childForFieldName('value')?.text ?? ''));
+    const logger = field?.childForFieldName('name')?.text;
+    if (!logger || !name) return undefined;
+    call = `${logger}.warn("unexpected error", ${name});`;
+  }
+  if (!call) return undefined;
+  if (ctx.language === 'python' && stmts.length === 1 && stmts[0].type === 'pass_statement') {
+    return { title: 'Log the error', edits: [replaceNode(stmts[0], call)] };
+  }
+  return insertLine(ctx, body, stmts, call);
+}
+
+function insertLine(ctx: RuleContext, body: Node, stmts: Node[], call: string): FixHint {
+  const first = stmts[0] ?? body.namedChildren.find((c) => c !== null && isComment(c));
+  if (first) {
+    const r = rangeOf(first);
+    return { title: 'Log the error', edits: [insertAt(r.line, r.column, `${call}\n${indentOf(ctx.text, first)}`)] };
+  }
+  // `{ }` (possibly on one line): rewrite the braces with the call on its own line
+  const outer = indentOf(ctx.text, body.parent ?? body);
+  const unit = ctx.language === 'go' || outer.includes('\t') ? '\t' : '    ';
+  return { title: 'Log the error', edits: [replaceNode(body, `{\n${outer}${unit}${call}\n${outer}}`)] };
+}
+
+function pythonLogger(ctx: RuleContext): string | null {
+  for (const a of ctx.nodes(['assignment'])) {
+    if (a.parent?.parent?.type !== 'module') continue;
+    if (/getLogger|get_logger/.test(a.childForFieldName('right')?.text ?? '')) return a.childForFieldName('left')?.text ?? null;
+  }
+  return ctx.imports.bindings.get('logging')?.module === 'logging' ? 'logging' : null;
+}
