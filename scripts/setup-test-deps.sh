@@ -133,9 +133,10 @@ ensure_code_server() {
   local node24_dir
   node24_dir="$(dirname "$(node24_bin)")"
   echo "setup-test-deps: installing code-server $CODE_SERVER_VERSION into .tools/code-server (takes a few minutes)" >&2
-  # Under `npm test`, npm exports NODE and npm_node_execpath naming Node 20; code-server's
-  # postinstall reads them, so they must name Node 24 too.
-  run_logged code-server env PATH="$node24_dir:$PATH" NODE="$(node24_bin)" npm_node_execpath="$(node24_bin)" \
+  # Under `npm test`, the outer npm (on Node 20) exports npm_config_user_agent, which the inner npm
+  # keeps as config and code-server's postinstall reads for the Node version: drop it (and the
+  # variables naming Node 20) so the inner npm describes itself.
+  run_logged code-server env -u npm_config_user_agent -u npm_node_execpath -u NODE PATH="$node24_dir:$PATH" \
     "$(node24_bin)" "$(command -v npm)" install \
     --prefix "$CODE_SERVER_DIR" --no-audit --no-fund --no-save "code-server@$CODE_SERVER_VERSION"
   write_code_server_wrapper
