@@ -1,5 +1,6 @@
 import { activationSuite } from './activation.suite';
 import { panelSuite } from './panel.suite';
+import { refreshSuite } from './refresh.suite';
 import { surfacesSuite } from './surfaces.suite';
 
 /** Every suite, in the order they run (activation first: the others rely on a running receiver). */
@@ -7,4 +8,5 @@ export function registerSuites(): void {
   activationSuite();
   surfacesSuite();
   panelSuite();
+  refreshSuite();
 }
