@@ -1,5 +1,6 @@
 import { RUNTIME_LENS_VERSION } from './core/backends/embeddedReceiver';
 import type { Logger } from './core/logger';
+import { checkCommand } from './cli/checkCommand';
 import { serveCommand } from './cli/serveCommand';
 import { signalsCommand } from './cli/signalsCommand';
 import { UsageError } from './cli/usageError';
@@ -13,6 +14,9 @@ Commands:
             [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
   signals   print what a running receiver knows
             [--server URL] [--window 5m] [--environment E] [--file REL] [--top 25] [--json] [--token T]
+  check     find AI-written functions with production risks (exit 1 when any at or above --fail-on)
+            [PATH...] [--all] [--format text|json|sarif] [--fail-on error|warning|note]
+            [--signals URL] [--window 5m] [--output FILE]
   help      show this text
   version   print the version`;
 
@@ -34,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
     case 'signals':
       await signalsCommand(rest);
       return 0;
+    case 'check':
+      return checkCommand(rest, stderrLogger, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        progress: process.stderr.isTTY === true,
+      });
     case 'version':
     case '--version':
       process.stdout.write(`${RUNTIME_LENS_VERSION}\n`);
@@ -56,6 +66,7 @@ main(process.argv.slice(2)).then(
     // parseArgs reports unknown flags and bad values with ERR_PARSE_ARGS_* codes: usage errors too.
     const usage = err instanceof UsageError || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'));
     process.stderr.write(`runtime-lens: ${usage ? err.message : `unexpected error: ${err.stack ?? err.message}`}\n`);
-    process.exit(usage ? 2 : 1);
+    // Never 1: `check` exits 1 for findings, and a crash must not read as a verdict on the code.
+    process.exit(usage ? 2 : 3);
   },
 );

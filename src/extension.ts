@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
+import { languageForFile } from './core/analysis/languages';
+import type { AnalysisService } from './vscode/analysis/analysisService';
+import { RiskCodeActions } from './vscode/analysis/riskCodeActions';
+import { RiskDiagnostics } from './vscode/analysis/riskDiagnostics';
+import { RiskTree } from './vscode/analysis/riskTree';
 import { SignalsCodeLensProvider, type FunctionFocus } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
 import { ConfigWarnings, LiveConfig, readConfig } from './vscode/config';
 import { ErrorDiagnostics } from './vscode/diagnostics';
 import { SignalsHoverProvider } from './vscode/hover';
-import { SECTION, Settings, Views } from './vscode/ids';
+import { Commands, SECTION, Settings, Views } from './vscode/ids';
 import { InlineHints } from './vscode/inlineHints';
 import { LiveSignals } from './vscode/liveSignals';
 import type { LiveSignalsSource } from './vscode/liveSignalsSource';
@@ -14,7 +19,7 @@ import { LiveSignalsView } from './vscode/panel/liveSignalsView';
 import { ReceiverController } from './vscode/receiverController';
 import { StatusBar } from './vscode/statusBar';
 import { TraceView } from './vscode/traceView/traceView';
-import { mappingRoot } from './vscode/workspacePaths';
+import { mappingRoot, relativeFile } from './vscode/workspacePaths';
 
 /** What activate() returns; integration suites read it through `extension.exports`. */
 export interface RuntimeLensApi {
@@ -32,6 +37,12 @@ export interface RuntimeLensApi {
     controller: ReceiverController;
     panel: LiveSignalsView;
     traces: () => TraceView;
+  };
+  /** The AI-code risk analysis: the view at once, the rest once a supported file or the view loaded it. */
+  risk?: {
+    tree: RiskTree;
+    service: () => AnalysisService | undefined;
+    diagnostics: () => RiskDiagnostics | undefined;
   };
 }
 
@@ -81,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
     log.info(`activated in ${activationMs.toFixed(1)} ms (loading the code ${codeLoadingMs().toFixed(1)} ms, activate() ${(ended - started).toFixed(1)} ms)`);
     // Spawning a process is not free: do it after activation has returned.
     if (config.current.autoStart) setImmediate(() => void surfaces.controller.start());
-    return { activationMs, activateCallMs: ended - started, live, surfaces };
+    return { activationMs, activateCallMs: ended - started, live, surfaces, risk: surfaces.risk };
   } catch (err) {
     const e = err as Error;
     channel.error(`activation failed: ${e.stack ?? e.message}`);
@@ -90,7 +101,55 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
   }
 }
 
-function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals): NonNullable<RuntimeLensApi['surfaces']> {
+/**
+ * The risk analysis, composed lazily: tree-sitter and its grammars load only when a supported
+ * file is open or the Production risk view is shown (the service module is required then, so
+ * the bundle does not evaluate it during activation).
+ */
+function composeRisk(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals): NonNullable<RuntimeLensApi['risk']> {
+  let service: AnalysisService | undefined;
+  let diagnostics: RiskDiagnostics | undefined;
+  const start = (): AnalysisService => {
+    if (!service) {
+      const { AnalysisService: Service } = require('./vscode/analysis/analysisService') as typeof import('./vscode/analysis/analysisService');
+      const created = new Service(live, config.current.analysis, componentLogger(channel, 'analysis'), context.asAbsolutePath('dist/wasm'));
+      service = created;
+      diagnostics = new RiskDiagnostics(created, config, context.extensionUri);
+      let settings = JSON.stringify(config.current.analysis);
+      context.subscriptions.push(
+        created,
+        diagnostics,
+        vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RiskCodeActions(created), RiskCodeActions.metadata),
+        config.onDidChange((next) => {
+          const now = JSON.stringify(next.analysis);
+          if (now === settings) return;
+          settings = now;
+          created.updateSettings(next.analysis);
+        }),
+      );
+    }
+    service.start();
+    return service;
+  };
+  const supported = (d: vscode.TextDocument) => {
+    const file = relativeFile(d.uri);
+    return file !== undefined && languageForFile(file) !== null;
+  };
+  const tree = new RiskTree(start);
+  context.subscriptions.push(
+    tree,
+    vscode.window.registerTreeDataProvider(Views.productionRisk, tree),
+    vscode.commands.registerCommand(Commands.scanWorkspace, () => start().scan(true)),
+    vscode.workspace.onDidOpenTextDocument((d) => {
+      if (!service && supported(d)) start();
+    }),
+  );
+  // Files already open when the window starts: after activation has returned.
+  if (vscode.workspace.textDocuments.some(supported)) setImmediate(() => start());
+  return { tree, service: () => service, diagnostics: () => diagnostics };
+}
+
+function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
   const receiverLog = componentLogger(channel, 'receiver');
   controller = new ReceiverController(live, () => {
     const { host, port } = config.current.receiver;
@@ -133,7 +192,8 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
       openLocation,
     }),
   );
-  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces };
+  const risk = composeRisk(context, channel, config, live);
+  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk };
 }
 
 /** Stops the receiver this window started (it writes its snapshot on the way out). */

@@ -3,6 +3,20 @@ import { compileLensTemplate, DEFAULT_LENS_TEMPLATE, type LensTemplate } from '.
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../core/render/severity';
 import { parseWindow } from '../core/signals/windows';
 import { SECTION, Settings, type SettingKey } from './ids';
+import { RULE_IDS, type RuleId } from '../core/analysis/findings';
+
+/** How a rule's findings show in the editor (`off` hides them). */
+export type RiskLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
+
+/** The AI-code risk analysis settings. */
+export interface AnalysisConfig {
+  /** Analyse all code, not only AI-written functions. */
+  all: boolean;
+  /** Timeout the quick fixes write, in ms. */
+  timeoutMs: number;
+  /** Per-rule level; rules not listed keep the rule's own severity. */
+  severity: Partial<Record<RuleId, RiskLevel>>;
+}
 
 /** Every Runtime Lens setting, normalized: invalid values are already replaced by defaults. */
 export interface RuntimeLensConfig {
@@ -16,6 +30,7 @@ export interface RuntimeLensConfig {
   diagnostics: { enabled: boolean };
   thresholds: Thresholds;
   traceUrlTemplate: string;
+  analysis: AnalysisConfig;
 }
 
 /** The part of `vscode.WorkspaceConfiguration` this module reads (so it runs in plain Node tests). */
@@ -76,6 +91,31 @@ export function readConfig(source: ConfigSource, warnings: ConfigWarnings): Runt
     thresholds: readThresholds(r),
     traceUrlTemplate: r.string(Settings.traceUrlTemplate, '', (v) =>
       v === '' || (/^https?:\/\/\S+$/i.test(v) && v.includes('{traceId}')) ? '' : 'it must be an http(s) URL containing {traceId}, or empty'),
+    analysis: readAnalysis(r, source, warnings),
+  };
+}
+
+const RISK_LEVELS: readonly RiskLevel[] = ['error', 'warning', 'information', 'hint', 'off'];
+
+function readAnalysis(r: Reader, source: ConfigSource, warnings: ConfigWarnings): AnalysisConfig {
+  const severity: Partial<Record<RuleId, RiskLevel>> = {};
+  const raw = source.get<unknown>(Settings.analysisSeverity);
+  const key = Settings.analysisSeverity;
+  const problems: string[] = [];
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) problems.push('it must be an object of rule id to level');
+  else if (raw) {
+    for (const [rule, level] of Object.entries(raw as Record<string, unknown>)) {
+      if (!(RULE_IDS as readonly string[]).includes(rule)) problems.push(`"${rule}" is not a rule (known: ${RULE_IDS.join(', ')})`);
+      else if (typeof level !== 'string' || !(RISK_LEVELS as readonly string[]).includes(level)) problems.push(`"${rule}" must be one of ${RISK_LEVELS.join(', ')}`);
+      else severity[rule as RuleId] = level as RiskLevel;
+    }
+  }
+  if (problems.length > 0) warnings.report(key, `Runtime Lens: ${SECTION}.${key}: ${problems.join('; ')}. Those entries are ignored.`);
+  else warnings.clear(key);
+  return {
+    all: r.boolean(Settings.analysisAll, false),
+    timeoutMs: r.number(Settings.analysisTimeoutMs, 10_000, (v) => (Number.isInteger(v) && v >= 1 && v <= 600_000 ? '' : 'it must be a whole number of milliseconds from 1 to 600000')),
+    severity,
   };
 }
 

@@ -12,6 +12,7 @@ export const Commands = {
   showFunction: 'runtimeLens.showFunction',
   openTrace: 'runtimeLens.openTrace',
   openLocation: 'runtimeLens.openLocation',
+  scanWorkspace: 'runtimeLens.scanWorkspace',
 } as const;
 
 /** Commands that take arguments and are hidden from the palette. */
@@ -36,6 +37,9 @@ export const Settings = {
   errorRateWarning: 'thresholds.errorRateWarning',
   errorRateError: 'thresholds.errorRateError',
   traceUrlTemplate: 'traceUrlTemplate',
+  analysisAll: 'analysis.all',
+  analysisSeverity: 'analysis.severity',
+  analysisTimeoutMs: 'analysis.timeoutMs',
 } as const;
 
 /** One of Settings' values. */
@@ -45,6 +49,7 @@ export type SettingKey = (typeof Settings)[keyof typeof Settings];
 export const Views = {
   container: 'runtimeLens',
   liveSignals: 'runtimeLens.liveSignals',
+  productionRisk: 'runtimeLens.productionRisk',
 } as const;
 
 /** Themable colours contributed in package.json. */
@@ -56,3 +61,6 @@ export const Colors = {
 
 /** The diagnostics source and collection name. */
 export const DIAGNOSTIC_SOURCE = 'Runtime Lens';
+
+/** The diagnostics collection of the AI-code risk analysis (separate from production errors). */
+export const RISK_COLLECTION = 'runtimeLens.risk';

@@ -28,7 +28,30 @@ export interface DemoWorkspaceOptions {
   settings?: Record<string, unknown>;
   /** Requests per second of the load generator (default 20). */
   rate?: number;
+  /**
+   * Add `shipping.js`, a function with a fetch that has no timeout, in a second commit carrying a
+   * `Co-Authored-By: Claude` trailer, for the AI-code risk analysis (default true; the service never loads it).
+   */
+  aiFile?: boolean;
 }
+
+/** The AI-written file `aiFile` adds. */
+export const AI_FILE = 'shipping.js';
+
+const AI_FILE_TEXT = `'use strict';
+// Shipping quotes from the carrier's API.
+
+const CARRIER_URL = process.env.CARRIER_URL || 'http://127.0.0.1:3002';
+
+/** The shipping quote of an order, from the carrier. */
+async function quoteShipping(order) {
+  const response = await fetch(\`\${CARRIER_URL}/v1/quotes?weight=\${order.weight}\`);
+  if (!response.ok) throw new Error(\`carrier answered \${response.status}\`);
+  return response.json();
+}
+
+module.exports = { quoteShipping };
+`;
 
 /** A free TCP port on loopback (bound and released). */
 export function freePort(): Promise<number> {
@@ -57,6 +80,12 @@ export async function startDemoWorkspace(options: DemoWorkspaceOptions = {}): Pr
   git('init', '-q', '-b', 'main');
   git('add', '.');
   git('-c', 'user.name=Runtime Lens tests', '-c', 'user.email=tests@runtime-lens.invalid', 'commit', '-q', '-m', 'demo service');
+  if (options.aiFile ?? true) {
+    // before the service starts: the revision it reports must stay the local HEAD
+    writeFileSync(path.join(workspace, AI_FILE), AI_FILE_TEXT);
+    git('add', AI_FILE);
+    git('-c', 'user.name=Runtime Lens tests', '-c', 'user.email=tests@runtime-lens.invalid', 'commit', '-q', '-m', 'Add shipping quotes\n\nCo-Authored-By: Claude <noreply@anthropic.com>');
+  }
 
   const logs = path.join(parent, 'logs');
   const env = {

@@ -1,6 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Language } from './findings';
 
+/** `text` as a literal inside a RegExp: names come from half-typed code, which may hold any character. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** 1-based range of a node (columns in UTF-16 code units, as editors count them). */
 export interface Range1 {
   line: number;

@@ -1,4 +1,5 @@
 import { activationSuite } from './activation.suite';
+import { analysisSuite } from './analysis.suite';
 import { panelSuite } from './panel.suite';
 import { refreshSuite } from './refresh.suite';
 import { surfacesSuite } from './surfaces.suite';
@@ -9,4 +10,5 @@ export function registerSuites(): void {
   surfacesSuite();
   panelSuite();
   refreshSuite();
+  analysisSuite();
 }

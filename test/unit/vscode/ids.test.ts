@@ -54,6 +54,6 @@ test('colours, the view container and the view match the ids', () => {
   assert.deepEqual(manifest.contributes.colors.map((c) => c.id).sort(), Object.values(Colors).sort());
   for (const c of manifest.contributes.colors) assert.deepEqual(Object.keys(c.defaults).sort(), ['dark', 'highContrast', 'highContrastLight', 'light'], c.id);
   assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((v) => v.id), [Views.container]);
-  assert.deepEqual(manifest.contributes.views[Views.container].map((v) => [v.id, v.type]), [[Views.liveSignals, 'webview']]);
+  assert.deepEqual(manifest.contributes.views[Views.container].map((v) => [v.id, v.type]), [[Views.liveSignals, 'webview'], [Views.productionRisk, 'tree']]);
   assert.ok(manifest.activationEvents.includes(`onView:${Views.liveSignals}`));
 });

@@ -73,7 +73,8 @@ export class CommitStore {
       ]);
       // Bounded so a long session over a huge history cannot grow without limit; refetching is cheap.
       if (this.cache.size + batch.length > MAX_CACHED_COMMITS) this.cache.clear();
-      for (const info of parseLogOutput(output, this.logger)) {
+      // Without a notes ref, git prints the %N placeholder literally: there are no notes to read.
+      for (const info of parseLogOutput(output, this.logger, notesTip !== null)) {
         this.cache.set(info.meta.sha, info);
         out.set(info.meta.sha, info);
       }
@@ -83,7 +84,7 @@ export class CommitStore {
 }
 
 /** Parses the `-z` log output of `FORMAT`: seven NUL-separated fields per commit, NUL-terminated. */
-export function parseLogOutput(output: string, logger: Logger = silentLogger): CommitInfo[] {
+export function parseLogOutput(output: string, logger: Logger = silentLogger, withNotes = true): CommitInfo[] {
   const fields = output.split('\0');
   const infos: CommitInfo[] = [];
   for (let i = 0; i + FIELDS.length <= fields.length; i += FIELDS.length) {
@@ -102,7 +103,7 @@ export function parseLogOutput(output: string, logger: Logger = silentLogger): C
     };
     let note: GitAiNote | null = null;
     let noteProblem = '';
-    if (noteText.trim() !== '') {
+    if (withNotes && noteText.trim() !== '') {
       const parsed = parseGitAiNote(noteText);
       if (parsed.ok) {
         note = parsed.note;

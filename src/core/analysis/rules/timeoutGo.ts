@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { FixHint } from '../findings';
-import { argumentsOf, indentOf, rangeOf } from '../syntax';
+import { argumentsOf, escapeRegExp, indentOf, rangeOf } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { addToObject, insertAt, insertBefore, replaceNode } from './fixes';
 
@@ -36,7 +36,7 @@ export function checkGoTimeouts(ctx: RuleContext): void {
     const keys = body?.namedChildren.filter((c) => c?.type === 'keyed_element').map((k) => k!.namedChildren[0]?.text) ?? [];
     if (keys.includes('Timeout')) continue;
     const name = boundName(lit);
-    if (name && new RegExp(`\\b${name}\\.Timeout\\s*=`).test(ctx.text)) continue;
+    if (name && new RegExp(`\\b${escapeRegExp(name)}\\.Timeout\\s*=`).test(ctx.text)) continue;
     const used = name === null || ctx.calls().some((c) => c.segments.length >= 2 && c.segments[c.segments.length - 2] === name && CLIENT_METHODS.includes(c.segments[c.segments.length - 1]));
     if (!used) continue;
     const edits: FixHint['edits'] = body ? [addToObject(body, `Timeout: ${goDuration(ctx.options.fixTimeoutMs)}`)] : [];
@@ -68,7 +68,7 @@ function requestGetsContext(ctx: RuleContext, call: Node): boolean {
   const name = decl?.childForFieldName('left')?.namedChildren[0]?.text;
   if (!name) return false;
   const fn = enclosingFunction(call);
-  return new RegExp(`\\b${name}\\.(WithContext|Clone)\\(`).test(fn?.text ?? ctx.text);
+  return new RegExp(`\\b${escapeRegExp(name)}\\.(WithContext|Clone)\\(`).test(fn?.text ?? ctx.text);
 }
 
 function enclosingFunction(node: Node): Node | null {
@@ -81,7 +81,7 @@ function collectDbNames(ctx: RuleContext): Set<string> {
   const out = new Set<string>();
   const sqlAliases = [...ctx.imports.bindings].filter(([, b]) => b.module === 'database/sql' || b.module === 'github.com/jmoiron/sqlx').map(([n]) => n);
   if (sqlAliases.length === 0) return out;
-  const typeRe = new RegExp(`^\\*?(${sqlAliases.join('|')})\\.(DB|Tx|Conn|Stmt)$`);
+  const typeRe = new RegExp(`^\\*?(${sqlAliases.map(escapeRegExp).join('|')})\\.(DB|Tx|Conn|Stmt)$`);
   for (const d of ctx.nodes(['parameter_declaration', 'field_declaration', 'var_spec'])) {
     const type = d.childForFieldName('type');
     if (!type || !typeRe.test(type.text)) continue;

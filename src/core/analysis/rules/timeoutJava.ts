@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FixHint } from '../findings';
 import { javaPackageOf } from '../imports';
-import { argumentsOf, indentOf, rangeOf } from '../syntax';
+import { argumentsOf, escapeRegExp, indentOf, rangeOf } from '../syntax';
 import type { RuleContext } from './context';
 import { insertAfter, insertAt, replaceNode } from './fixes';
 
@@ -63,7 +63,7 @@ function checkStatement(ctx: RuleContext, call: Node, seconds: number): void {
   if (!name) return;
   let scope: Node | null = decl;
   while (scope && !['method_declaration', 'constructor_declaration', 'lambda_expression'].includes(scope.type)) scope = scope.parent;
-  if (new RegExp(`\\b${name}\\.setQueryTimeout\\(`).test((scope ?? ctx.root).text)) return;
+  if (new RegExp(`\\b${escapeRegExp(name)}\\.setQueryTimeout\\(`).test((scope ?? ctx.root).text)) return;
   let edit: FixHint['edits'][number] | null = null;
   if (decl.type === 'variable_declarator' && decl.parent?.type === 'local_variable_declaration') {
     const stmt = decl.parent;

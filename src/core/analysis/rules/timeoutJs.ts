@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { argumentsOf, objectKeys } from '../syntax';
+import { argumentsOf, escapeRegExp, objectKeys } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { addToObject, appendArgument, fix } from './fixes';
 import type { FixHint } from '../findings';
@@ -109,7 +109,7 @@ function checkNodeHttp(ctx: RuleContext, call: CallSite, module: string, ms: num
   const parent = call.node.parent;
   if (parent?.type === 'member_expression' && /^(setTimeout|on)$/.test(parent.childForFieldName('property')?.text ?? '')) return;
   const decl = parent?.type === 'variable_declarator' ? parent.childForFieldName('name')?.text : undefined;
-  if (decl && new RegExp(`\\b${decl}\\.(setTimeout\\(|on\\(\\s*['"]timeout)`).test(ctx.text)) return;
+  if (decl && new RegExp(`\\b${escapeRegExp(decl)}\\.(setTimeout\\(|on\\(\\s*['"]timeout)`).test(ctx.text)) return;
   const f = opts.kind === 'object' ? fix('Add signal: AbortSignal.timeout', addToObject(opts.node, `signal: AbortSignal.timeout(${ms})`)) : undefined;
   ctx.report('missing-timeout', call.node, `no timeout on ${module}.${call.qualified?.path}`, f);
 }

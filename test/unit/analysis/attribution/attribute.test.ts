@@ -68,8 +68,13 @@ describe('attribution from commit trailers and authors', async () => {
   const assisted = addFunction(repo, file, 'byAssisted', 'mm: fix\n\nAssisted-by: codex:gpt-5-codex');
   const generatedWith = addFunction(repo, file, 'byGeneratedLine', 'Add\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)');
   const port = repo.port();
-  const attributor = new Attributor(repo.dir, { git: port });
+  const logger = capturingLogger();
+  const attributor = new Attributor(repo.dir, { git: port, logger });
   const result = await attribute(attributor, repo, file);
+
+  it('a repository without git-ai notes gives no warnings (git prints %N literally without a notes ref)', () => {
+    assert.deepEqual(logger.warnings, []);
+  });
 
   it('a human commit is not AI and says there is no claim', () => {
     assert.deepEqual(result.get('byHuman'), { ai: false, source: 'git blame: no AI claim', kind: 'none', confidence: 'low', aiShare: 0 });

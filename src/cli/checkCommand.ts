@@ -1,0 +1,118 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { RUNTIME_LENS_VERSION } from '../core/backends/embeddedReceiver';
+import type { Finding, Severity } from '../core/analysis/findings';
+import { HttpProductionLookup, ProductionLookupError, rankFindings, severityRank } from '../core/analysis/ranking';
+import { formatJson } from '../core/analysis/report/json';
+import { formatSarif } from '../core/analysis/report/sarif';
+import { formatText, summaryLine } from '../core/analysis/report/text';
+import { findRepoRoot, scanWorkspace, ScanPathError } from '../core/analysis/workspaceScan';
+import type { Logger } from '../core/logger';
+import { parseWindow } from '../core/signals/windows';
+import { UsageError } from './usageError';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const LEVELS: readonly Severity[] = ['error', 'warning', 'note'];
+
+/** Where `check` writes: the report to stdout (unless --output), progress and notes to stderr. */
+export interface CheckIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether stderr is a terminal (progress is drawn only then). */
+  progress: boolean;
+}
+
+/**
+ * `runtime-lens check [PATH...]`: scans for findings in AI-written functions (all with --all),
+ * ranks them by production figures from a receiver (--signals), writes text, JSON or SARIF.
+ * Resolves with the exit code: 0 when nothing is at or above --fail-on, 1 when something is.
+ */
+export async function checkCommand(argv: string[], logger: Logger, io: CheckIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      all: { type: 'boolean' },
+      format: { type: 'string' },
+      'fail-on': { type: 'string' },
+      signals: { type: 'string' },
+      window: { type: 'string' },
+      output: { type: 'string' },
+    },
+  });
+  const format = values.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  const failOn = (values['fail-on'] ?? 'note') as Severity;
+  if (!LEVELS.includes(failOn)) throw new UsageError(`--fail-on must be one of ${LEVELS.join(', ')}, got "${values['fail-on']}"`);
+  if (values.window !== undefined && values.signals === undefined) throw new UsageError('--window needs --signals URL (the receiver to read production figures from)');
+  const window = values.window ?? '5m';
+  try {
+    parseWindow(window);
+  } catch (err) {
+    throw new UsageError(`--window: ${(err as Error).message}`);
+  }
+  const output = values.output !== undefined ? path.resolve(values.output) : null;
+  if (output !== null && values.output === '') throw new UsageError('--output needs a file name');
+
+  let lookup: HttpProductionLookup | null = null;
+  if (values.signals !== undefined) {
+    try {
+      lookup = new HttpProductionLookup({ server: values.signals, window, token: process.env.RUNTIME_LENS_TOKEN ?? '' });
+      // a wrong URL or token fails now, not after the scan, and not only when there are findings
+      await lookup.check();
+    } catch (err) {
+      if (err instanceof ProductionLookupError) throw new UsageError(`--signals: ${err.message}`);
+      throw err;
+    }
+  }
+
+  const cwd = process.cwd();
+  // paths relative to the repository root: what SARIF viewers and the receiver's workspace expect
+  const root = (await findRepoRoot(cwd)) ?? cwd;
+  const all = values.all === true;
+  let drawn = false;
+  const onProgress = io.progress
+    ? (done: number, total: number) => {
+        drawn = true;
+        io.stderr(`\r\x1b[Kchecking ${done}/${total} files`);
+      }
+    : undefined;
+  let scan;
+  try {
+    scan = await scanWorkspace({ paths: positionals.length > 0 ? positionals : [cwd], root, all, logger, ...(onProgress ? { onProgress } : {}) });
+  } catch (err) {
+    if (err instanceof ScanPathError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    if (drawn) io.stderr('\r\x1b[K');
+  }
+
+  let ranked: Finding[];
+  try {
+    ranked = await rankFindings(scan.findings, lookup, { spans: scan.spans });
+  } catch (err) {
+    if (err instanceof ProductionLookupError) throw new UsageError(`--signals: ${err.message}`);
+    throw err;
+  }
+
+  const summary = { files: scan.files, lines: scan.lines, all, errors: scan.errors.length };
+  const report =
+    format === 'json' ? formatJson(ranked)
+    : format === 'sarif' ? formatSarif(ranked, { toolVersion: RUNTIME_LENS_VERSION, root, errors: scan.errors })
+    : formatText(ranked, summary);
+  if (output === null) {
+    io.stdout(report);
+  } else {
+    try {
+      mkdirSync(path.dirname(output), { recursive: true });
+      writeFileSync(output, report);
+    } catch (err) {
+      throw new UsageError(`--output ${values.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    io.stderr(`runtime-lens: ${summaryLine(ranked, summary)}; ${format} report written to ${values.output}\n`);
+  }
+  const threshold = severityRank(failOn);
+  return ranked.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}

@@ -1,0 +1,352 @@
+import * as vscode from 'vscode';
+import type { AnalysisOptions } from '../../core/analysis/analyze';
+import { defaultParsers } from '../../core/analysis/analyze';
+import { Attributor } from '../../core/analysis/attribution/attribute';
+import { isGeneratedFile } from '../../core/analysis/attribution/markers';
+import type { Attribution, Finding, FunctionSpan, Severity } from '../../core/analysis/findings';
+import { IncrementalAnalysis } from '../../core/analysis/incremental';
+import { languageForFile } from '../../core/analysis/languages';
+import { compareFindings, MemoryProductionLookup, rankFindings } from '../../core/analysis/ranking';
+import { findRepoRoot, scanWorkspace, spanFor } from '../../core/analysis/workspaceScan';
+import type { Logger } from '../../core/logger';
+import type { AnalysisConfig } from '../config';
+import { Emitter } from '../emitter';
+import type { LiveSignalsSource } from '../liveSignalsSource';
+import { mappingRoot, relativeFile } from '../workspacePaths';
+import type { RiskSource } from './riskSource';
+
+/** Quiet time after the last keystroke before a document is analysed again. */
+const EDIT_DEBOUNCE_MS = 150;
+/** Attribution runs git: at most this often per document while it is being edited. */
+const ATTRIBUTION_INTERVAL_MS = 2_000;
+
+interface OpenDocument {
+  uri: vscode.Uri;
+  file: string;
+  analysis: IncrementalAnalysis;
+  pending: { start: number; end: number; text: string }[];
+  timer: NodeJS.Timeout | undefined;
+  /** Attribution per function span (`name:start:end`), from the last attribution run. */
+  attributions: Map<string, Attribution>;
+  attributedAt: number;
+  attributing: boolean;
+  attributeAgain: boolean;
+}
+
+/**
+ * Keeps AI-code risk findings per file: open documents are analysed incrementally on edit
+ * (debounced), attributed through git (trusted workspaces only) and joined with production
+ * figures from the live signals; files not open come from a background workspace scan.
+ */
+export class AnalysisService implements RiskSource, vscode.Disposable {
+  private readonly open = new Map<string, OpenDocument>();
+  private readonly opening = new Map<string, Promise<void>>();
+  /** Ranked findings per workspace-relative file (open documents and the scan). */
+  private readonly byFile = new Map<string, Finding[]>();
+  private readonly emitter = new Emitter<{ files: string[] }>();
+  /** Fires when findings of these workspace-relative files changed. */
+  readonly onDidChange = this.emitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private attributor: Promise<Attributor | null> | undefined;
+  private scanning: Promise<void> | undefined;
+  private disposed = false;
+  /** Milliseconds of the last incremental updates (newest last), for the integration suite and logs. */
+  readonly updateTimes: number[] = [];
+
+  constructor(
+    private readonly live: LiveSignalsSource,
+    private settings: AnalysisConfig,
+    private readonly log: Logger,
+    private readonly wasmDir: string,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument((d) => void this.track(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.untrack(d)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
+      live.onDidChangeSignals(({ files }) => void this.rejoin(files)),
+      live.onDidChangeSelection(() => void this.rejoin([...this.byFile.keys()])),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.attributor = undefined;
+        void this.rejoin([...this.byFile.keys()], true);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) void this.track(d);
+  }
+
+  /** Ranked findings of a workspace-relative file. */
+  findings(file: string): readonly Finding[] {
+    return this.byFile.get(file) ?? [];
+  }
+
+  /** Every finding, in ranking order. */
+  allFindings(): Finding[] {
+    return rankOrder([...this.byFile.values()].flat());
+  }
+
+  /** Findings of an open document (what diagnostics and quick fixes use). */
+  findingsFor(uri: vscode.Uri): readonly Finding[] {
+    const file = relativeFile(uri);
+    return file ? this.findings(file) : [];
+  }
+
+  /** Applies new settings: severities and the fix timeout re-run the rules, `all` re-filters. */
+  updateSettings(next: AnalysisConfig): void {
+    this.settings = next;
+    for (const doc of this.open.values()) doc.analysis.setOptions(this.analysisOptions());
+    void this.rejoin([...new Set([...this.byFile.keys(), ...[...this.open.values()].map((d) => d.file)])], true);
+    if (this.scanning === undefined) return;
+    void this.scan(false);
+  }
+
+  /** Starts analysing documents already open and, once, the background workspace scan. */
+  start(): void {
+    for (const d of vscode.workspace.textDocuments) void this.track(d);
+    if (!this.scanning) void this.scan(false);
+  }
+
+  /**
+   * Scans the workspace folder in the background with a cancellable progress notification.
+   * `force` rescans even when a scan already ran.
+   */
+  scan(force: boolean): Promise<void> {
+    if (this.scanning && !force) return this.scanning;
+    const root = mappingRoot();
+    if (!root || root.scheme !== 'file') return Promise.resolve();
+    if (!vscode.workspace.isTrusted && !this.settings.all) {
+      this.log.info('workspace scan skipped: attribution runs git, which needs a trusted workspace (or set runtimeLens.analysis.all)');
+      return (this.scanning = Promise.resolve());
+    }
+    this.scanning = Promise.resolve(vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Runtime Lens: scanning for production risks', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        const started = performance.now();
+        let reported = 0;
+        try {
+          const attributor = await this.repoAttributor();
+          const result = await scanWorkspace({
+            root: root.fsPath,
+            all: this.settings.all,
+            analysis: this.analysisOptions(),
+            signal: controller.signal,
+            concurrency: 4,
+            logger: this.log,
+            ...(attributor ? { attributorFor: () => attributor } : {}),
+            onProgress: (done, total) => {
+              const percent = total === 0 ? 100 : (done / total) * 100;
+              progress.report({ message: `${done}/${total} files`, increment: percent - reported });
+              reported = percent;
+            },
+          });
+          const files = new Set<string>([...this.byFile.keys()]);
+          const scanned = new Map<string, Finding[]>();
+          for (const f of result.findings) {
+            const list = scanned.get(f.file) ?? [];
+            list.push(f);
+            scanned.set(f.file, list);
+          }
+          const openFiles = new Set([...this.open.values()].map((d) => d.file));
+          for (const file of files) if (!openFiles.has(file)) this.byFile.delete(file);
+          for (const [file, list] of scanned) {
+            files.add(file);
+            if (!openFiles.has(file)) this.byFile.set(file, list);
+          }
+          this.log.info(`workspace scan: ${result.files} files, ${result.lines} lines, ${result.findings.length} findings in ${(performance.now() - started).toFixed(0)} ms`);
+          await this.rejoin([...scanned.keys()].filter((f) => !openFiles.has(f)), false);
+          this.emitter.fire({ files: [...files] });
+        } catch (err) {
+          if (controller.signal.aborted) this.log.info('workspace scan cancelled');
+          else this.log.error(`workspace scan failed: ${(err as Error).message}`);
+        } finally {
+          cancel.dispose();
+        }
+      },
+    ));
+    return this.scanning;
+  }
+
+  /** Stops listening and frees the parse trees. */
+  dispose(): void {
+    this.disposed = true;
+    for (const s of this.subscriptions) s.dispose();
+    for (const d of this.open.values()) {
+      clearTimeout(d.timer);
+      d.analysis.dispose();
+    }
+    this.open.clear();
+    this.emitter.dispose();
+  }
+
+  private analysisOptions(): AnalysisOptions {
+    const severity: Partial<Record<Finding['rule'], Severity>> = {};
+    for (const [rule, level] of Object.entries(this.settings.severity)) {
+      if (level === 'error' || level === 'warning') severity[rule as Finding['rule']] = level;
+      else if (level === 'information' || level === 'hint') severity[rule as Finding['rule']] = 'note';
+    }
+    return { fixTimeoutMs: this.settings.timeoutMs, severity, parsers: defaultParsers(this.wasmDir) };
+  }
+
+  private async track(document: vscode.TextDocument): Promise<void> {
+    const file = relativeFile(document.uri);
+    if (!file || !languageForFile(file) || this.open.has(file) || this.opening.has(file)) return;
+    const text = document.getText();
+    if (isGeneratedFile(text)) return;
+    const opening = (async () => {
+      try {
+        const analysis = await IncrementalAnalysis.create(file, text, this.analysisOptions());
+        if (!analysis || this.disposed) return;
+        // edits made while the grammar loaded
+        if (document.getText() !== text) analysis.reanalyze(document.getText());
+        this.open.set(file, { uri: document.uri, file, analysis, pending: [], timer: undefined, attributions: new Map(), attributedAt: 0, attributing: false, attributeAgain: false });
+        this.log.debug(`analysed ${file} in ${analysis.lastUpdate.ms.toFixed(1)} ms (${analysis.findings.length} findings before attribution)`);
+        await this.publish(file, true);
+      } catch (err) {
+        this.log.warn(`analysis of ${file} failed: ${(err as Error).message}`);
+      } finally {
+        this.opening.delete(file);
+      }
+    })();
+    this.opening.set(file, opening);
+    await opening;
+  }
+
+  private changed(e: vscode.TextDocumentChangeEvent): void {
+    const file = relativeFile(e.document.uri);
+    const doc = file ? this.open.get(file) : undefined;
+    if (!doc || e.contentChanges.length === 0) return;
+    for (const c of e.contentChanges) doc.pending.push({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, text: c.text });
+    clearTimeout(doc.timer);
+    doc.timer = setTimeout(() => {
+      doc.timer = undefined;
+      const changes = doc.pending.splice(0);
+      try {
+        const stats = doc.analysis.update(changes);
+        if (stats.mode === 'incremental') {
+          this.updateTimes.push(stats.ms);
+          if (this.updateTimes.length > 100) this.updateTimes.shift();
+        }
+        this.log.debug(`${doc.file}: ${stats.mode} update in ${stats.ms.toFixed(1)} ms${stats.reason ? ` (${stats.reason})` : ''}`);
+      } catch (err) {
+        // a rule failing on half-typed code must not leave the document stale for good
+        this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
+        return;
+      }
+      void this.publish(doc.file, Date.now() - doc.attributedAt > ATTRIBUTION_INTERVAL_MS);
+    }, EDIT_DEBOUNCE_MS);
+  }
+
+  private saved(document: vscode.TextDocument): void {
+    const file = relativeFile(document.uri);
+    if (file && this.open.has(file)) void this.publish(file, true);
+  }
+
+  private untrack(document: vscode.TextDocument): void {
+    const file = relativeFile(document.uri);
+    const doc = file ? this.open.get(file) : undefined;
+    if (!doc) return;
+    clearTimeout(doc.timer);
+    doc.analysis.dispose();
+    this.open.delete(doc.file);
+    // the last findings stay, as a scan of the file would give them
+  }
+
+  /** Attributes (when asked), joins production figures, filters by authorship and announces one open document. */
+  private async publish(file: string, attribute: boolean): Promise<void> {
+    const doc = this.open.get(file);
+    if (!doc) return;
+    if (attribute) await this.attribute(doc);
+    const analysis = doc.analysis;
+    const text = analysis.text;
+    const lineCount = text.split('\n').length;
+    const spans = new Map<Finding, FunctionSpan>();
+    const kept: Finding[] = [];
+    for (const f of analysis.findings) {
+      const own = analysis.functionSpanOf(f);
+      const span = spanFor(f, own ? [own] : [], analysis.language, lineCount);
+      const attribution = doc.attributions.get(spanKey(span)) ?? null;
+      if (!this.settings.all && attribution?.ai !== true) continue;
+      const finding = { ...f, attribution };
+      spans.set(finding, span);
+      kept.push(finding);
+    }
+    if (this.open.get(file) !== doc || analysis.text !== text) return; // superseded while attributing
+    this.byFile.set(file, await this.join(file, kept, spans));
+    this.emitter.fire({ files: [file] });
+  }
+
+  private async attribute(doc: OpenDocument): Promise<void> {
+    if (doc.attributing) {
+      doc.attributeAgain = true;
+      return;
+    }
+    const attributor = await this.repoAttributor();
+    if (!attributor) return;
+    doc.attributing = true;
+    try {
+      do {
+        doc.attributeAgain = false;
+        const analysis = doc.analysis;
+        const text = analysis.text;
+        const lineCount = text.split('\n').length;
+        const unique = new Map<string, FunctionSpan>();
+        for (const f of analysis.findings) {
+          const own = analysis.functionSpanOf(f);
+          const span = spanFor(f, own ? [own] : [], analysis.language, lineCount);
+          unique.set(spanKey(span), span);
+        }
+        const result = await attributor.attributeFunctions(doc.uri.fsPath, [...unique.values()], text);
+        doc.attributions = new Map([...result].map(([span, a]) => [spanKey(span), a]));
+        doc.attributedAt = Date.now();
+      } while (doc.attributeAgain);
+    } catch (err) {
+      this.log.warn(`attribution of ${doc.file} failed: ${(err as Error).message}`);
+    } finally {
+      doc.attributing = false;
+    }
+  }
+
+  /** The Attributor of the workspace's repository; null when untrusted (git must not run) or no repository. */
+  private repoAttributor(): Promise<Attributor | null> {
+    if (!vscode.workspace.isTrusted) return Promise.resolve(null);
+    const root = mappingRoot();
+    if (!root || root.scheme !== 'file') return Promise.resolve(null);
+    this.attributor ??= findRepoRoot(root.fsPath).then((repo) => (repo ? new Attributor(repo, { logger: this.log, stateMaxAgeMs: 1_000 }) : null));
+    return this.attributor;
+  }
+
+  /** Joins production figures from the live signals and ranks. */
+  private async join(file: string, findings: Finding[], spans?: ReadonlyMap<Finding, FunctionSpan>): Promise<Finding[]> {
+    if (findings.length === 0) return findings;
+    const response = this.live.state.kind === 'running' ? await this.live.signals({ file }).catch(() => undefined) : undefined;
+    return rankFindings(findings, response ? new MemoryProductionLookup(response) : null, spans ? { spans } : {});
+  }
+
+  /** Re-joins production figures (and, when asked, authorship) for files whose signals changed. */
+  private async rejoin(files: readonly string[], reattribute = false): Promise<void> {
+    const changed: string[] = [];
+    for (const file of files) {
+      if (this.open.has(file)) {
+        await this.publish(file, reattribute);
+        continue;
+      }
+      const list = this.byFile.get(file);
+      if (!list || list.length === 0) continue;
+      const next = await this.join(file, list);
+      if (this.open.has(file)) continue;
+      this.byFile.set(file, next);
+      changed.push(file);
+    }
+    if (changed.length > 0) this.emitter.fire({ files: changed });
+  }
+}
+
+function spanKey(s: FunctionSpan): string {
+  return `${s.name}:${s.startLine}:${s.endLine}`;
+}
+
+/** Ranking order across files: hot first (see ranking.ts). */
+function rankOrder(findings: Finding[]): Finding[] {
+  return findings.sort(compareFindings);
+}
