@@ -21,6 +21,7 @@ let demo: StartedGroup;
 let browser: Browser;
 let page: Page;
 let url: string;
+let readyAt = 0;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
@@ -35,6 +36,7 @@ before(async () => {
     timeoutMs: 600_000,
   });
   url = demo.match[1]!;
+  readyAt = Date.now();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 });
@@ -101,7 +103,7 @@ async function setTheme(theme: 'Default Light Modern' | 'Default Dark Modern'): 
   await page.waitForTimeout(1000);
 }
 
-test('the demo shows live CodeLens, a hover and the Live Signals panel in a real VS Code', { timeout: 900_000 }, async () => {
+test('the demo shows live CodeLens, a hover and the Live Signals panel in a real VS Code', { timeout: 900_000 }, async (t) => {
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?folder=/);
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
@@ -111,6 +113,8 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
   const lens = page.locator('.codelens-decoration', { hasText: LENS }).first();
   await lens.waitFor({ timeout: 120_000 });
   const lensText = (await lens.textContent()) ?? '';
+  // Measured for the record (the issue asks for under 30 s), never asserted.
+  t.diagnostic(`CodeLens with live figures ${((Date.now() - readyAt) / 1000).toFixed(1)} s after "Demo ready"`);
   assert.match(lensText, LENS);
   await page.screenshot({ path: path.join(shots, 'codelens-dark.png') });
 

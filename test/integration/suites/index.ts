@@ -5,6 +5,7 @@
  * The same module serves @vscode/test-electron and code-server.
  */
 import { renameSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Mocha from 'mocha';
 import { registerSuites } from './all';
 
@@ -45,8 +46,15 @@ export function run(): Promise<void> {
     writeFileSync(`${out}.tmp`, JSON.stringify(body, null, 2));
     renameSync(`${out}.tmp`, out);
   };
+  // How long the extension host's event loop was ever held up while the suites ran (every
+  // extension in this host counts, ours included): recorded, never asserted.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
+      delay.disable();
+      recordFigure('hostEventLoopMaxDelayMs', delay.max / 1e6);
+      recordFigure('hostEventLoopP99DelayMs', delay.percentile(99) / 1e6);
       write(true);
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else resolve();
