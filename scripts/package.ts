@@ -33,10 +33,11 @@ export async function packageExtension(options: PackageOptions = {}): Promise<st
   // against .vscodeignore, which takes ~20 s; a copy of the candidates gives the same result at once.
   const stage = mkdtempSync(join(tmpdir(), 'runtime-lens-package-'));
   try {
-    for (const name of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist', 'media']) {
+    let ignore = readFileSync(join(root, '.vscodeignore'), 'utf8');
+    // What to copy comes from the same allow-list (the first segment of each `!` line), so the two never disagree.
+    for (const name of shippedTopLevel(ignore)) {
       cpSync(join(root, name), join(stage, name), { recursive: true, filter: (src) => !src.endsWith('.vsix') });
     }
-    let ignore = readFileSync(join(root, '.vscodeignore'), 'utf8');
     // The test build ships the suites too, so they run against exactly what users install.
     if (options.withTests) ignore += '\n!dist/test/*.js\n';
     writeFileSync(join(stage, '.vscodeignore'), ignore);
@@ -55,6 +56,16 @@ export async function packageExtension(options: PackageOptions = {}): Promise<st
   }
   log(`package: ${relative(root, vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB)`);
   return vsix;
+}
+
+/** The top-level files and folders `.vscodeignore`'s `!` lines let through. */
+export function shippedTopLevel(vscodeignore: string): string[] {
+  const names = new Set<string>();
+  for (const line of vscodeignore.split('\n')) {
+    const m = /^!([^/*\s]+)/.exec(line.trim());
+    if (m) names.add(m[1]);
+  }
+  return [...names];
 }
 
 /** Runs a command (in the repository root by default); rejects with its output when it fails. */
