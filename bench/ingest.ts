@@ -2,18 +2,27 @@
  * `npm run bench:ingest`: end-to-end ingest throughput of the embedded receiver (decode, map,
  * store) under load from a second process over loopback, against the raw decode ceiling of the
  * same bytes in this process, and RSS after 10 million spans over 10,000 locations.
- * Options: --spans-json N --spans-proto N --spans-rss N (defaults 1M, 3M, 10M).
+ * Options: --spans-json N --spans-proto N --spans-rss N (defaults 1M, 3M, 10M); --only rss runs the
+ * RSS phase alone and prints where the memory is (V8 spaces, malloc arenas, other anonymous memory);
+ * --heap-snapshot FILE writes the receiver's main-thread heap after the RSS phase's full GC;
+ * --reuse-corpus keeps bench/.corpus from an earlier run instead of generating it again.
+ * The receiver runs as the product runs it: a child `dist/cli.js serve` started with the Node flags
+ * the extension starts it with (RECEIVER_NODE_FLAGS); --node-flags "..." replaces those flags.
+ * --env K=V (repeatable) adds to the child's environment, for diagnosis (e.g. MALLOC_ARENA_MAX=2).
+ * --in-process runs it inside this process instead (the earlier way; then --workers N sets its decode workers).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EmbeddedReceiver } from '../src/core/backends/embeddedReceiver';
 import { decodeTraceRequestJson } from '../src/core/ingest/otlpJson';
 import { decodeTraceRequestProto } from '../src/core/ingest/otlpProtobuf';
 import { countSpansProto } from '../src/core/ingest/protobufWalk';
 import { BATCH_SIZE } from './corpus';
 import type { CorpusManifest } from './makeCorpus';
+import { describeMemory, type MemoryReading } from './memProbe';
+import { RECEIVER_NODE_FLAGS } from '../src/vscode/receiverProcess';
+import { startReceiver, type ReceiverHandle } from './receiverHandle';
 
 interface Batch {
   proto: Buffer;
@@ -28,6 +37,17 @@ const arg = (name: string, fallback: number) => {
 const JSON_SPANS = arg('spans-json', 1_000_000);
 const PROTO_SPANS = arg('spans-proto', 3_000_000);
 const RSS_SPANS = arg('spans-rss', 10_000_000);
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? process.argv[i + 1] : '';
+})();
+const WORKERS = process.argv.includes('--workers') ? arg('workers', 2) : undefined;
+const IN_PROCESS = process.argv.includes('--in-process');
+const CHILD_ENV = Object.fromEntries(process.argv.flatMap((a, i) => (a === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : [])));
+const NODE_FLAGS = (() => {
+  const i = process.argv.indexOf('--node-flags');
+  return i > 0 ? process.argv[i + 1].split(/\s+/).filter(Boolean) : RECEIVER_NODE_FLAGS;
+})();
 const CONCURRENCY = 4;
 // Run from the repository root (npm run bench:ingest); this file runs bundled from dist/bench.
 const dir = path.resolve('bench', '.corpus');
@@ -54,59 +74,84 @@ function ceiling(batches: Batch[], fn: (b: Batch) => unknown): number {
 }
 
 /** Replays `files` from a child process until `spans` were sent; returns spans/s until all were filed. */
-async function replay(rx: EmbeddedReceiver, files: string[], contentType: string, spans: number, onSample?: () => void): Promise<{ spansPerSec: number; retries: number }> {
+async function replay(rx: ReceiverHandle, files: string[], contentType: string, spans: number, onSample?: () => Promise<void>): Promise<{ spansPerSec: number; retries: number }> {
   const requests = Math.ceil(spans / BATCH_SIZE);
-  const target = rx.pipeline.stats.spansProcessed + requests * BATCH_SIZE;
+  const target = (await rx.spansProcessed()) + requests * BATCH_SIZE;
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(__dirname, 'loadgen.js'), `${rx.status().listening}/v1/traces`, contentType, String(requests), String(CONCURRENCY), ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(__dirname, 'loadgen.js'), `${rx.url}/v1/traces`, contentType, String(requests), String(CONCURRENCY), ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
-  const sampler = onSample ? setInterval(onSample, 500) : undefined;
+  let sampling = false;
+  const sampler = onSample ? setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    void onSample().finally(() => (sampling = false));
+  }, 500) : undefined;
   await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`loadgen exited ${code}`)))));
-  await rx.pipeline.idle();
+  await rx.filed(target);
   const ms = performance.now() - started;
   if (sampler) clearInterval(sampler);
-  if (rx.pipeline.stats.spansProcessed < target) throw new Error(`only ${rx.pipeline.stats.spansProcessed} of ${target} spans were filed`);
   const report = JSON.parse(out) as { retries: number };
   return { spansPerSec: rate(requests * BATCH_SIZE, ms), retries: report.retries };
 }
 
 async function main(): Promise<void> {
-  rmSync(dir, { recursive: true, force: true });
-  console.log('generating the corpus with the OpenTelemetry JS SDK (in a child process)...');
-  execFileSync(process.execPath, [path.join(__dirname, 'makeCorpus.js'), dir], { stdio: 'inherit' });
+  if (!process.argv.includes('--reuse-corpus') || !existsSync(path.join(dir, 'manifest.json'))) {
+    rmSync(dir, { recursive: true, force: true });
+    console.log('generating the corpus with the OpenTelemetry JS SDK (in a child process)...');
+    execFileSync(process.execPath, [path.join(__dirname, 'makeCorpus.js'), dir], { stdio: 'inherit' });
+  }
   const corpus = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as CorpusManifest;
   const workspace = corpus.workspace;
+  const receiverOptions = { workspace, workers: WORKERS, nodeFlags: NODE_FLAGS, inProcess: IN_PROCESS, env: CHILD_ENV };
 
-  // RSS first, in a process that has done nothing else yet.
-  const baselineRss = process.memoryUsage().rss;
-  const wideRx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, workspace });
-  await wideRx.start();
-  await wideRx.indexReady;
-  const rssSamples: { spans: number; rss: number; heapUsed: number; heapTotal: number; external: number }[] = [];
-  const sample = () => {
-    const m = process.memoryUsage();
-    rssSamples.push({ spans: wideRx.pipeline.stats.spansProcessed, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external });
+  // RSS first, in a receiver that has done nothing else yet.
+  const wideRx = await startReceiver(receiverOptions);
+  console.log(`receiver: ${wideRx.description}`);
+  const baseline = await wideRx.memory(false);
+  const rssSamples: { spans: number; reading: MemoryReading }[] = [];
+  const detailed: { label: string; reading: MemoryReading }[] = [];
+  const sample = async () => {
+    const spans = await wideRx.spansProcessed();
+    const reading = await wideRx.memory(false);
+    rssSamples.push({ spans, reading });
+    if (ONLY !== 'rss') return;
+    const step = Math.floor((spans / RSS_SPANS) * 10);
+    if (step > detailed.length - 1) detailed.push({ label: `${step * 10}%`, reading });
   };
   const wideRun = await replay(wideRx, corpus.wide, 'application/x-protobuf', RSS_SPANS, sample);
-  sample();
-  // What stays once V8 collects: the retained set plus the heap V8 keeps (run with --expose-gc).
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((r) => setTimeout(r, 500));
-  const afterGc = process.memoryUsage();
-  const locations = wideRx.store.sizes().locations;
+  await sample();
+  const atEnd = rssSamples[rssSamples.length - 1].reading;
+  // What stays once V8 collects: the retained set plus the heap V8 keeps.
+  const snapshotAt = process.argv.indexOf('--heap-snapshot');
+  const afterGc = await wideRx.memory(true, snapshotAt > 0 ? path.resolve(process.argv[snapshotAt + 1]) : undefined);
+  if (snapshotAt > 0) console.log(`heap snapshot: ${path.resolve(process.argv[snapshotAt + 1])}`);
+  const locations = await wideRx.locations();
   await wideRx.stop();
+  const mb = (n: number) => Math.round(n);
+  const at = (fraction: number) => (rssSamples.find((s) => s.spans >= RSS_SPANS * fraction) ?? rssSamples[rssSamples.length - 1]).reading;
+  const rssLine = `RSS over ${(RSS_SPANS / 1e6).toFixed(0)}M protobuf spans across ${locations.toLocaleString('en-US')} locations (${wideRun.spansPerSec.toLocaleString('en-US')} spans/s): ` +
+    `${mb(baseline.rss)} MB before, ${mb(at(0.2).rss)} MB at 20%, ${mb(at(0.5).rss)} MB at 50%, ${mb(atEnd.rss)} MB at the end, peak ${mb(Math.max(...rssSamples.map((s) => s.reading.rss)))} MB. ` +
+    `At the end: V8 heap ${mb(atEnd.heapUsed)} MB used of ${mb(atEnd.heapTotal)} MB, ` +
+    `off-heap buffers ${mb(atEnd.external)} MB. After a full GC: RSS ${mb(afterGc.rss)} MB, V8 heap ${mb(afterGc.heapUsed)} MB used.`;
+  if (ONLY === 'rss') {
+    console.log(`before: ${describeMemory(baseline)}`);
+    for (const d of detailed) console.log(`${d.label}: ${describeMemory(d.reading)}`);
+    console.log(`end: ${describeMemory(atEnd)}`);
+    console.log(`after GC: ${describeMemory(afterGc)}`);
+    console.log(`\n${rssLine} 429 retries: ${wideRun.retries}.\n`);
+    return;
+  }
 
-  const rx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, workspace });
-  await rx.start();
-  await rx.indexReady;
+  const rx = await startReceiver(receiverOptions);
   // Warm up mapping caches and the JIT so both phases measure the steady state.
   await replay(rx, corpus.hot.proto, 'application/x-protobuf', 100_000);
   await replay(rx, corpus.hot.json, 'application/json', 50_000);
   const json = await replay(rx, corpus.hot.json, 'application/json', JSON_SPANS);
   const proto = await replay(rx, corpus.hot.proto, 'application/x-protobuf', PROTO_SPANS);
   const uniform = await replay(rx, corpus.uniform, 'application/x-protobuf', PROTO_SPANS / 3);
-  const locationsSeen = rx.store.sizes().locations;
+  const locationsSeen = await rx.locations();
+  const rxDescription = rx.description;
   await rx.stop();
 
   const hot: Batch[] = corpus.hot.proto.slice(0, 40).map((f, i) => ({ proto: readFileSync(f), json: readFileSync(corpus.hot.json[i]), spans: BATCH_SIZE }));
@@ -116,8 +161,6 @@ async function main(): Promise<void> {
   const protoDecode = ceiling(hot, (b) => decodeTraceRequestProto(b.proto));
   const bytesPerSpan = (k: 'json' | 'proto') => corpus.bytesPerSpan[k];
 
-  const mb = (b: number) => Math.round(b / 1048576);
-  const at = (fraction: number) => rssSamples.find((s) => s.spans >= RSS_SPANS * fraction) ?? rssSamples[rssSamples.length - 1];
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const lines = [
     `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${cpu} · Node ${process.version} · git ${gitHead()}`,
@@ -132,13 +175,11 @@ async function main(): Promise<void> {
     `| end to end ÷ decoder alone | ${pct(json.spansPerSec, jsonDecode)} | ${pct(proto.spansPerSec, protoDecode)} |`,
     `| end to end with uniform traffic over every location (CPU-cache worst case), spans/s | | ${uniform.spansPerSec.toLocaleString('en-US')} |`,
     '',
+    `Receiver: ${rxDescription}.`,
+    '',
     `Throughput corpus: 10 services, ${locationsSeen.toLocaleString('en-US')} code locations, Zipf(1) traffic per service, 5% errors with V8 stack traces, ${BATCH_SIZE} spans per batch.`,
     '',
-    `RSS over ${(RSS_SPANS / 1e6).toFixed(0)}M protobuf spans across ${locations.toLocaleString('en-US')} locations (${wideRun.spansPerSec.toLocaleString('en-US')} spans/s): ` +
-      `${mb(baselineRss)} MB before, ${mb(at(0.2).rss)} MB at 20%, ${mb(at(0.5).rss)} MB at 50%, ${mb(at(1).rss)} MB at the end, peak ${mb(Math.max(...rssSamples.map((s) => s.rss)))} MB. ` +
-      `At the end: V8 heap ${mb(rssSamples[rssSamples.length - 1].heapUsed)} MB used of ${mb(rssSamples[rssSamples.length - 1].heapTotal)} MB, ` +
-      `off-heap buffers ${mb(rssSamples[rssSamples.length - 1].external)} MB. After a full GC: RSS ${mb(afterGc.rss)} MB, V8 heap ${mb(afterGc.heapUsed)} MB used. ` +
-      `429 retries: ${json.retries + proto.retries + wideRun.retries}.`,
+    `${rssLine} 429 retries: ${json.retries + proto.retries + wideRun.retries}.`,
   ];
   console.log(`\n${lines.join('\n')}\n`);
   console.log('Targets: protobuf >= 250,000 spans/s, JSON >= 100,000 spans/s, each >= 60% of its ceiling; RSS under 200 MB.');

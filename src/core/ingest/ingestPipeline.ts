@@ -126,6 +126,8 @@ export class IngestPipeline {
         } catch (err) {
           this.logger.error(`ingest: a batch failed while filing (${(err as Error).message}); continuing`);
         }
+        // Nothing reads its columns any more (spans that had to outlive the cursor were copied).
+        if ('columnar' in batch) batch.release?.();
         this.stats.queueDepth -= spanCount(batch) + batch.logs.length;
         // Wake one waiting request per batch filed: each brings about a batch's worth of items.
         if (!this.isFull()) this.roomWaiters.shift()?.();

@@ -50,6 +50,8 @@ export class OtlpReceiver {
   /** Requests answered per status code, for the status API and tests. */
   readonly responses = new Map<number, number>();
   private readonly decoders: DecodePool;
+  /** Bodies are read into buffers the decode workers hand back, so they are not allocated per request. */
+  private readonly bodyBuffer = (size: number): Uint8Array => this.decoders.bodyBuffer(size);
 
   constructor(
     private readonly options: ReceiverOptions,
@@ -140,7 +142,7 @@ export class OtlpReceiver {
       // A full queue holds the request (unread, so TCP slows the sender) for a while before 429.
       const deadline = Date.now() + this.options.queueWaitMs;
       if (!(await this.pipeline.waitForRoom(this.options.queueWaitMs))) throw queueFull();
-      const body = await readBody(req, this.options.maxBodyBytes);
+      const body = await readBody(req, this.options.maxBodyBytes, this.bodyBuffer);
       const batch = await this.decoders.decode(signal, encoding, body);
       // Other requests may have filled the queue while this body was read: wait again, same deadline.
       while (!this.pipeline.offer(batch)) {

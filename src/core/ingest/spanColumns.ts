@@ -32,6 +32,11 @@ export interface ColumnarBatch {
   logs: LogRecordInfo[];
   rejected: number;
   rejectReasons: string[];
+  /**
+   * Set by the receiving side: called once nothing reads the columns any more, so their buffer
+   * (`times`, `ints` and `ids` are views of one) can be packed into again instead of freed.
+   */
+  release?: () => void;
 }
 
 const I_KIND = 0;
@@ -117,15 +122,24 @@ export class StringTableReader {
   }
 }
 
-/** Packs a batch into columns; `transfer` lists the buffers to hand over without copying. */
-export function packBatch(batch: DecodedBatch, table: StringTableWriter): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
+/** Bytes of the one buffer that holds the columns of `n` spans: times, then ints, then ids. */
+export function columnBytes(n: number): number {
+  return n * (16 + INTS * 4 + ID_BYTES);
+}
+
+/**
+ * Packs a batch into columns, into `spare` when it is large enough (every byte is rewritten), else
+ * into a new buffer; `transfer` lists the buffer to hand over without copying.
+ */
+export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?: ArrayBuffer): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
   table.begin();
   const str = (s: string) => table.indexOf(s);
   const spans = batch.spans;
   const n = spans.length;
-  const ints = new Int32Array(n * INTS);
-  const times = new Float64Array(n * 2);
-  const ids = Buffer.alloc(n * ID_BYTES);
+  const buffer = spare !== undefined && spare.byteLength >= columnBytes(n) ? spare : new ArrayBuffer(columnBytes(n));
+  const times = new Float64Array(buffer, 0, n * 2);
+  const ints = new Int32Array(buffer, n * 16, n * INTS);
+  const ids = Buffer.from(buffer, n * (16 + INTS * 4), n * ID_BYTES);
 
   const resources: ResourceInfo[] = [];
   const exceptions: ExceptionInfo[] = [];
@@ -164,10 +178,9 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter): { batc
     ids.write(span.traceId, at, 32, 'latin1');
     ids.write(span.spanId, at + 32, 16, 'latin1');
     if (span.parentSpanId !== '') ids.write(span.parentSpanId, at + 48, 16, 'latin1');
+    else ids.fill(0, at + 48, at + ID_BYTES);
   }
-  const transfer = [ints.buffer, times.buffer];
-  // Buffer.alloc never takes a slice of the shared pool, so the id buffer is ours to hand over.
-  if (ids.byteOffset === 0 && ids.byteLength === ids.buffer.byteLength) transfer.push(ids.buffer as ArrayBuffer);
+  const transfer = [buffer];
   const { fresh, reset } = table.take();
   const out: ColumnarBatch = {
     columnar: true, count: n, strings: [], freshStrings: fresh, resetStrings: reset, resources, ints, times, ids, exceptions,

@@ -55,7 +55,16 @@ export class CodeMapper {
    */
   private readonly codeCache = new Map<string, Map<string, Map<string, Map<number, MappingResult>>>>();
   private codeCacheSize = 0;
-  private readonly frameCache = new Map<string, ExceptionMapping>();
+  /**
+   * Exception mappings by deployment, then stack trace, then code attributes. The stack trace is
+   * the string the decoder interned (one per distinct trace), so a level keyed by it holds no copy;
+   * a key concatenated from it held a 0.5-2 KB string per entry and built one per exception.
+   */
+  private readonly frameCache = new Map<string, Map<string, Map<string, ExceptionMapping>>>();
+  private frameCacheSize = 0;
+  /** The deployment part of cache keys, for the last resource object seen (a batch's spans share theirs). */
+  private lastResource: ResourceInfo | null = null;
+  private lastDeployed = '';
 
   /** `drift` carries lines from a deployment's revision to the working copy; null maps lines as reported. */
   constructor(private sources: MappingSources, private readonly drift: RevisionDrift | null = null) {}
@@ -72,6 +81,7 @@ export class CodeMapper {
     this.codeCache.clear();
     this.codeCacheSize = 0;
     this.frameCache.clear();
+    this.frameCacheSize = 0;
   }
 
   /** The cached mapping of a span, if its inputs were mapped before. */
@@ -97,7 +107,7 @@ export class CodeMapper {
   private codeLevel(span: SpanRecord, create: boolean): Map<number, MappingResult> | undefined {
     const c = span.code;
     const r = span.resource;
-    const deployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}` : '';
+    const deployed = this.deployedKey(r);
     const fn = c.namespace ? `${c.namespace}\u0000${c.function}` : c.function;
     let byFile = this.codeCache.get(deployed);
     if (byFile === undefined) {
@@ -119,17 +129,34 @@ export class CodeMapper {
 
   /** Maps where an exception was thrown; falls back to the span's own location. */
   async mapException(resource: ResourceInfo, exception: ExceptionInfo, code: CodeAttributes | null, fallback: CodeLocation | null): Promise<ExceptionMapping> {
-    const key = `${resource.revision}\u0001${resource.serviceVersion}\u0001${resource.language}\u0000${exception.stacktrace}\u0000${code?.file ?? ''}\u0000${code?.line ?? 0}\u0000${code?.function ?? ''}`;
-    let mapping = this.frameCache.get(key);
+    const deployed = `${this.deployedKey(resource)}\u0001${resource.language}`;
+    const codeKey = code ? `${code.file}\u0000${code.line}\u0000${code.function}` : '';
+    let mapping = this.frameCache.get(deployed)?.get(exception.stacktrace)?.get(codeKey);
     if (mapping === undefined) {
       let location: CodeLocation | null = null;
       if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource, false)).location;
       if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, resource, false)).location;
       mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '' };
-      remember(this.frameCache, key, mapping, FRAME_CACHE_LIMIT);
+      if (++this.frameCacheSize > FRAME_CACHE_LIMIT) {
+        this.frameCache.clear();
+        this.frameCacheSize = 1;
+      }
+      let byStack = this.frameCache.get(deployed);
+      if (byStack === undefined) this.frameCache.set(deployed, (byStack = new Map()));
+      let byCode = byStack.get(exception.stacktrace);
+      if (byCode === undefined) byStack.set(exception.stacktrace, (byCode = new Map()));
+      byCode.set(codeKey, mapping);
     }
     if (mapping.location === null && fallback !== null) return { location: fallback, frameKey: `${fallback.file}:${fallback.function}` };
     return mapping;
+  }
+
+  private deployedKey(r: ResourceInfo): string {
+    if (r !== this.lastResource) {
+      this.lastResource = r;
+      this.lastDeployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}` : '';
+    }
+    return this.lastDeployed;
   }
 
   private async mapSpan(span: SpanRecord): Promise<MappingResult> {

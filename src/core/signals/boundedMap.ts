@@ -15,8 +15,11 @@ export class BoundedMap<V extends Touchable> {
   /** How many entries were evicted since creation. */
   evicted = 0;
 
-  /** `onEvict` runs after each eviction round, e.g. to drop caches that reference entries. */
-  constructor(private readonly cap: number, private readonly onEvict: () => void = () => {}) {}
+  /**
+   * `onEvict` runs after each eviction round, e.g. to drop caches that reference entries;
+   * `release` runs for each evicted entry, e.g. to free what it holds outside the map.
+   */
+  constructor(private readonly cap: number, private readonly onEvict: () => void = () => {}, private readonly release?: (value: V) => void) {}
 
   /** The entry for `key`, marked as used, or undefined. */
   get(key: string): V | undefined {
@@ -58,6 +61,7 @@ export class BoundedMap<V extends Touchable> {
     for (let i = 0; i < batch && i < byAge.length; i++) {
       this.map.delete(byAge[i][0]);
       byAge[i][1].evicted = true;
+      this.release?.(byAge[i][1]);
     }
     this.evicted += Math.min(batch, byAge.length);
     this.onEvict();

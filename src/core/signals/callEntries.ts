@@ -1,5 +1,5 @@
 import type { CallSite } from '../mapping/callSites';
-import { SEP } from './storeEntries';
+import { joinKey } from './storeEntries';
 import type { TimeSeries } from './timeSeries';
 
 /** An outgoing call's aggregate: a call site (function, file, line) and what it calls. */
@@ -14,5 +14,5 @@ export interface CallEntry extends CallSite {
 
 /** The key of a call entry: (service, environment, file, line, target). */
 export function callKey(service: string, environment: string, site: { file: string; line: number }, target: string): string {
-  return service + SEP + environment + SEP + site.file + SEP + site.line + SEP + target;
+  return joinKey(service, environment, site.file, site.line, target);
 }

@@ -1,3 +1,4 @@
+import { joinKey } from './storeEntries';
 /** Grouping rules for exceptions: what makes two occurrences "the same error". */
 
 const NORMALIZERS: [RegExp, string][] = [
@@ -18,5 +19,5 @@ export function normalizeMessage(message: string): string {
 
 /** The grouping key: service, environment, exception type, normalized message and the first in-app frame. */
 export function errorGroupKey(service: string, environment: string, type: string, message: string, frame: string): string {
-  return `${service}\u0000${environment}\u0000${type}\u0000${normalizeMessage(message)}\u0000${frame}`;
+  return joinKey(service, environment, type, normalizeMessage(message), frame);
 }

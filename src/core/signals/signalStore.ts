@@ -7,9 +7,9 @@ import { callKey, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
 import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
-import { offerRecent, SlowestExemplars } from './exemplars';
+import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
-import { locationKey, SEP, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
+import { joinKey, locationKey, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
 import { TimeSeries, type TimeSeriesState } from './timeSeries';
 import { formatWindow } from './windows';
@@ -74,7 +74,7 @@ export interface SignalQuery {
 /** The serialized store, as written into the snapshot file. */
 export interface StoreState {
   version: 1;
-  locations: (Omit<LocationEntry, 'series' | 'touched' | 'slowest'> & { series: TimeSeriesState; slowest: Exemplar[] })[];
+  locations: (Omit<LocationEntry, 'series' | 'touched' | 'exemplars'> & { series: TimeSeriesState; slowest: Exemplar[]; recentErrors: Exemplar[] })[];
   operations: (Omit<OperationEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   errors: (Omit<ErrorEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   unmapped: (Omit<UnmappedEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
@@ -93,6 +93,7 @@ export class SignalStore {
   private readonly errorGroups: BoundedMap<ErrorEntry>;
   private readonly unmapped: BoundedMap<UnmappedEntry>;
   private readonly calls: BoundedMap<CallEntry>;
+  private readonly exemplars: ExemplarPool;
   private readonly locationFiles = new FileIndex<LocationEntry>();
   private readonly errorFiles = new FileIndex<ErrorEntry>();
   private readonly callFiles = new FileIndex<CallEntry>();
@@ -119,7 +120,8 @@ export class SignalStore {
       () => [...this.operations.values(), ...this.errorGroups.values()], this.options.defaultEnvironment, this.options.retentionMs,
     );
     const forgetEnvironments = () => this.environmentNames.invalidate();
-    this.locations = new BoundedMap(this.options.maxLocations, () => this.locationFiles.prune());
+    this.exemplars = new ExemplarPool(this.options.slowExemplars, this.options.errorExemplars);
+    this.locations = new BoundedMap(this.options.maxLocations, () => this.locationFiles.prune(), (e) => this.exemplars.release(e.exemplars));
     this.operations = new BoundedMap(this.options.maxOperations, () => {
       this.operationRefs.clear();
       forgetEnvironments();
@@ -160,12 +162,12 @@ export class SignalStore {
     }
     const entry = this.locationEntry(res, resKey, location);
     entry.series.add(time, span.durationMs, span.error);
-    const kept = entry.slowest.offer(span, span.durationMs, time, now - this.options.retentionMs);
-    if (kept !== null) this.onTraceReferenced?.(kept.traceId);
+    if (this.exemplars.offerSlowest(entry.exemplars, span.traceId, span.spanId, span.durationMs, time, now - this.options.retentionMs)) {
+      this.onTraceReferenced?.(span.traceId);
+    }
     if (span.error) {
-      const traceId = span.traceId;
-      offerRecent(entry.recentErrors, { traceId, spanId: span.spanId, durationMs: span.durationMs, time, kind: 'error' }, this.options.errorExemplars);
-      this.onTraceReferenced?.(traceId);
+      this.exemplars.offerRecent(entry.exemplars, span.traceId, span.spanId, span.durationMs, time);
+      this.onTraceReferenced?.(span.traceId);
     }
   }
 
@@ -216,7 +218,7 @@ export class SignalStore {
   /** Counts a log record or span that could not be tied to code. */
   recordUnmapped(resource: ResourceInfo, name: string, reason: string, time: number, durationMs = 0, error = false): void {
     time = this.timeOf(time);
-    const key = resource.service + SEP + resource.environment + SEP + name + SEP + reason;
+    const key = joinKey(resource.service, resource.environment, name, reason);
     let entry = this.unmapped.get(key);
     if (entry === undefined) {
       entry = { touched: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newCountSeries() };
@@ -233,12 +235,14 @@ export class SignalStore {
     const now = this.clock.now();
     const environments = this.environments();
     const environment = q.environment ?? this.environmentNames.pick(now);
+    const exemplarsOf = (e: LocationEntry) => [...this.exemplars.slowest(e.exemplars), ...this.exemplars.recent(e.exemplars)];
     const source: QuerySource = q.file !== undefined
-      ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file) }
+      ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file), exemplarsOf }
       : {
         locations: this.locations.values(), operations: this.operations.values(),
-        errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(), calls: this.calls.values(),
+        errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(), calls: this.calls.values(), exemplarsOf,
       };
+
     const rows = queryRows(source, q, environment, now);
     this.lastQueryExamined = rows.examined;
     const { examined: _examined, ...lists } = rows;
@@ -278,7 +282,10 @@ export class SignalStore {
     };
     return {
       version: 1,
-      locations: [...this.locations.values()].map((e) => ({ ...strip(e), slowest: e.slowest.list })),
+      locations: [...this.locations.values()].map((e) => {
+        const { exemplars, ...rest } = strip(e);
+        return { ...rest, slowest: this.exemplars.slowest(exemplars), recentErrors: this.exemplars.recent(exemplars) };
+      }),
       operations: [...this.operations.values()].map(strip),
       errors: [...this.errorGroups.values()].map(strip),
       unmapped: [...this.unmapped.values()].map(strip),
@@ -292,13 +299,17 @@ export class SignalStore {
     if (state?.version !== 1 || !Array.isArray(state.locations)) throw new Error('unsupported snapshot format');
     const r = this.options.retentionMs;
     for (const e of state.locations) {
-      const slowest = new SlowestExemplars(this.options.slowExemplars, e.slowest);
-      const entry: LocationEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series), slowest };
+      const { slowest, recentErrors, ...fields } = e;
+      const slot = this.exemplars.allocate();
+      for (const x of slowest ?? []) this.exemplars.offerSlowest(slot, x.traceId, x.spanId, x.durationMs, x.time, -Infinity);
+      // Newest first in the snapshot: offered oldest first.
+      for (const x of [...(recentErrors ?? [])].slice(0, this.options.errorExemplars).reverse()) this.exemplars.offerRecent(slot, x.traceId, x.spanId, x.durationMs, x.time);
+      const entry: LocationEntry = { ...fields, touched: 0, series: TimeSeries.fromState(r, e.series), exemplars: slot };
       this.locations.set(locationKey(e.service, e.environment, e), entry);
       this.locationFiles.add(entry.file, entry);
     }
     for (const e of state.operations) {
-      this.operations.set(e.service + SEP + e.environment + SEP + e.name, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
+      this.operations.set(joinKey(e.service, e.environment, e.name), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
     }
     for (const e of state.errors) {
       const frame = e.location ? `${e.location.file}:${e.location.function}` : '';
@@ -313,7 +324,7 @@ export class SignalStore {
     }
     this.environmentNames.invalidate();
     for (const e of state.unmapped) {
-      this.unmapped.set(e.service + SEP + e.environment + SEP + e.name + SEP + e.reason, { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
+      this.unmapped.set(joinKey(e.service, e.environment, e.name, e.reason), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
     }
     this.locations.evicted += state.evicted?.locations ?? 0;
     this.operations.evicted += state.evicted?.operations ?? 0;
@@ -342,7 +353,7 @@ export class SignalStore {
     if (entry === undefined) {
       entry = {
         ...loc, touched: 0, service: res.service, environment: res.environment, revision: res.revision,
-        serviceVersion: res.serviceVersion, series: this.newSeries(), slowest: new SlowestExemplars(this.options.slowExemplars), recentErrors: [],
+        serviceVersion: res.serviceVersion, series: this.newSeries(), exemplars: this.exemplars.allocate(),
       };
       this.locations.set(key, entry);
       this.locationFiles.add(entry.file, entry);
@@ -371,7 +382,7 @@ export class SignalStore {
       return entry;
     }
     const opName = method ? `${method} ${name}` : name;
-    const key = res.service + SEP + res.environment + SEP + opName;
+    const key = joinKey(res.service, res.environment, opName);
     entry = this.operations.get(key);
     if (entry === undefined) {
       entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
@@ -385,7 +396,7 @@ export class SignalStore {
   /** One string per distinct resource identity, reused while spans come from the same resource object. */
   private resourceKey(res: ResourceInfo): string {
     if (res === this.lastResource) return this.lastResourceKey;
-    const key = res.service + SEP + res.environment + SEP + res.revision + SEP + res.serviceVersion;
+    const key = joinKey(res.service, res.environment, res.revision, res.serviceVersion);
     this.lastResource = res;
     this.lastResourceKey = this.resourceKeys.get(key) ?? key;
     this.resourceKeys.set(key, this.lastResourceKey);

@@ -1,5 +1,3 @@
-import type { Exemplar } from '../api/signals';
-import type { SlowestExemplars } from './exemplars';
 import type { CodeLocation } from './signalStore';
 import type { TimeSeries } from './timeSeries';
 
@@ -15,8 +13,8 @@ export interface LocationEntry extends CodeLocation {
   revision: string;
   serviceVersion: string;
   series: TimeSeries;
-  slowest: SlowestExemplars;
-  recentErrors: Exemplar[];
+  /** Its slot in the store's ExemplarPool (slowest and recent failing traces). */
+  exemplars: number;
 }
 
 /** An operation's aggregate (METHOD route, or span name). */
@@ -60,7 +58,15 @@ export interface UnmappedEntry {
   series: TimeSeries;
 }
 
+/**
+ * A composite key as one flat string. Built with `+`, a key stays a tree of cons strings plus the
+ * flat copy V8 makes to hash it, for as long as the map holds it (tens of thousands of entries).
+ */
+export function joinKey(...parts: (string | number)[]): string {
+  return parts.join(SEP);
+}
+
 /** The key of a location entry. */
 export function locationKey(service: string, environment: string, loc: { function: string; file: string; line: number }): string {
-  return service + SEP + environment + SEP + loc.function + SEP + loc.file + SEP + loc.line;
+  return joinKey(service, environment, loc.function, loc.file, loc.line);
 }

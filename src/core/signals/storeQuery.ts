@@ -1,4 +1,4 @@
-import type { CallSignal, Deployed, DriftSummary, ErrorSignal, FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../api/signals';
+import type { CallSignal, Deployed, Exemplar, DriftSummary, ErrorSignal, FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../api/signals';
 import type { CallEntry } from './callEntries';
 import { quantile } from './latencySketch';
 import type { CodeLocation, SignalQuery } from './signalStore';
@@ -12,6 +12,8 @@ export interface QuerySource {
   errorGroups: Iterable<ErrorEntry>;
   unmapped: Iterable<UnmappedEntry>;
   calls: Iterable<CallEntry>;
+  /** The exemplars of a location entry. */
+  exemplarsOf: (e: LocationEntry) => Exemplar[];
 }
 
 type Rows = Pick<SignalsResponse, 'functions' | 'operations' | 'errors' | 'unmapped' | 'calls'>;
@@ -39,7 +41,7 @@ export function queryRows(source: QuerySource, q: SignalQuery, environment: stri
     functions.push([{
       service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
       ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
-      exemplars: [...e.slowest.list, ...e.recentErrors], ...deployed(e.revision, e.serviceVersion), ...placement(e),
+      exemplars: source.exemplarsOf(e), ...deployed(e.revision, e.serviceVersion), ...placement(e),
     }, e.series]);
   }
   functions.sort(byImpact);

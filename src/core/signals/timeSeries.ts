@@ -15,6 +15,14 @@ const COARSE_MINUTES = 15;
 /** Windows up to this many minutes are answered from per-minute sketches (exact to the minute). */
 const FINE_MAX_MINUTES = 5;
 
+/**
+ * Minutes a new series' ring holds, and by how much it grows. Most series are young or sparse (a
+ * location seen in a few minutes of the hour): the full ring (62 minutes, 1.2 KB each, for
+ * thousands of series) is only allocated for those whose traffic spans that much.
+ */
+const INITIAL_MINUTES = 4;
+const GROWTH = 4;
+
 /** Layout of one minute slot in `TimeSeries.slots`. */
 const FIELDS = 5;
 const COUNT = 1;
@@ -68,8 +76,11 @@ export class TimeSeries {
    * Per-minute slots packed in one array, [minute, count, errors, sumMs, maxMs] each, so that
    * recording touches one cache line: with thousands of locations the store is memory-bound.
    */
-  private readonly slots: Float32Array;
-  private readonly size: number;
+  private slots: Float32Array;
+  /** Minutes the ring holds now: it starts small and grows while the minutes it holds are all within the retention. */
+  private size: number;
+  /** Minutes the retention needs, the most the ring grows to. */
+  private readonly capacity: number;
   private readonly fine: (SketchSlot | undefined)[] | null;
   private readonly coarse: (SketchSlot | undefined)[] | null;
 
@@ -77,9 +88,9 @@ export class TimeSeries {
   constructor(retentionMs: number, latency = true) {
     // +2: the current partial minute and the partial one at the window's old edge.
     const minutes = Math.ceil(retentionMs / MINUTE_MS) + 2;
-    this.size = minutes;
-    this.slots = new Float32Array(minutes * FIELDS);
-    for (let i = 0; i < minutes; i++) this.slots[i * FIELDS] = -1;
+    this.capacity = minutes;
+    this.size = Math.min(INITIAL_MINUTES, minutes);
+    this.slots = emptySlots(this.size);
     this.fine = latency ? new Array(FINE_MAX_MINUTES + 2) : null;
     this.coarse = latency ? new Array(Math.ceil(minutes / COARSE_MINUTES) + 1) : null;
   }
@@ -87,17 +98,10 @@ export class TimeSeries {
   /** Adds one observation at unix time `timeMs`. */
   add(timeMs: number, durationMs: number, isError: boolean): void {
     const minute = minuteOf(timeMs);
+    const at = this.slotOf(minute);
+    // Older than the ring: the store files such telemetry at arrival time, so this is not reached.
+    if (at < 0) return;
     const slots = this.slots;
-    const at = (minute % this.size) * FIELDS;
-    if (slots[at] !== minute) {
-      // Older than the ring: the store files such telemetry at arrival time, so this is not reached.
-      if (minute < slots[at]) return;
-      slots[at] = minute;
-      slots[at + COUNT] = 0;
-      slots[at + ERRORS] = 0;
-      slots[at + SUM] = 0;
-      slots[at + MAX] = 0;
-    }
     slots[at + COUNT]++;
     if (isError) slots[at + ERRORS]++;
     slots[at + SUM] += durationMs;
@@ -135,7 +139,7 @@ export class TimeSeries {
   perMinute(nowMs: number, minutes: number): MinutePoint[] {
     const last = minuteOf(nowMs);
     const points: MinutePoint[] = [];
-    for (let minute = last - Math.min(minutes, this.size) + 1; minute <= last; minute++) {
+    for (let minute = last - Math.min(minutes, this.capacity) + 1; minute <= last; minute++) {
       const at = (((minute % this.size) + this.size) % this.size) * FIELDS;
       const hit = this.slots[at] === minute;
       const count = hit ? this.slots[at + COUNT] : 0;
@@ -164,15 +168,59 @@ export class TimeSeries {
   /** Restores a series written by `toState`; entries that do not fit are ignored. */
   static fromState(retentionMs: number, state: TimeSeriesState, latency = true): TimeSeries {
     const series = new TimeSeries(retentionMs, latency);
-    for (const [id, count, errors, sum, max] of state.minutes) {
-      const at = (id % series.size) * FIELDS;
-      if (id < series.slots[at]) continue;
-      series.slots.set([id, count, errors, sum, max], at);
+    for (const [id, count, errors, sum, max] of [...state.minutes].sort((a, b) => a[0] - b[0])) {
+      const at = series.slotOf(id);
+      if (at >= 0) series.slots.set([id, count, errors, sum, max], at);
     }
     if (series.fine === null || series.coarse === null) return series;
     for (const [id, b64] of state.coarse) series.coarse[id % series.coarse.length] = { id, sketch: sketchFromBase64(b64) };
     for (const [id, b64] of state.fine) series.fineSlot(id).sketch.merge(sketchFromBase64(b64));
     return series;
+  }
+
+  /**
+   * The offset of `minute`'s slot, reset when it held an older minute; -1 when the minute is too old
+   * to keep. Reusing a slot whose minute is still within the retention grows the ring instead.
+   */
+  private slotOf(minute: number): number {
+    let at = (minute % this.size) * FIELDS;
+    const held = this.slots[at];
+    if (held === minute) return at;
+    if (held >= 0 && Math.abs(minute - held) < this.capacity && this.size < this.capacity) {
+      this.grow(minute);
+      at = (minute % this.size) * FIELDS;
+      if (this.slots[at] === minute) return at;
+    }
+    if (minute < this.slots[at]) return -1;
+    const slots = this.slots;
+    slots[at] = minute;
+    slots[at + COUNT] = 0;
+    slots[at + ERRORS] = 0;
+    slots[at + SUM] = 0;
+    slots[at + MAX] = 0;
+    return at;
+  }
+
+  /**
+   * Re-lays the ring out at a larger size, so `minute` and every kept minute within the retention of
+   * it have slots of their own (at the full size they always do: they are less than `capacity` apart).
+   */
+  private grow(minute: number): void {
+    let newest = minute;
+    for (let at = 0; at < this.slots.length; at += FIELDS) newest = Math.max(newest, this.slots[at]);
+    const kept: number[] = [];
+    for (let at = 0; at < this.slots.length; at += FIELDS) {
+      const id = this.slots[at];
+      if (id >= 0 && newest - id < this.capacity) kept.push(at);
+    }
+    const ids = kept.map((at) => this.slots[at]);
+    if (newest - minute < this.capacity) ids.push(minute);
+    let size = Math.min(this.size * GROWTH, this.capacity);
+    if (new Set(ids.map((id) => id % size)).size < ids.length) size = this.capacity;
+    const slots = emptySlots(size);
+    for (const at of kept) slots.set(this.slots.subarray(at, at + FIELDS), (this.slots[at] % size) * FIELDS);
+    this.slots = slots;
+    this.size = size;
   }
 
   /** The sketch of `minute`, rolling the minute it replaces into that minute's fifteen-minute block. */
@@ -195,6 +243,12 @@ export class TimeSeries {
     if (target !== undefined && target.id === block) target.sketch.merge(slot.sketch);
     else if (target === undefined || target.id < block) coarse[i] = { id: block, sketch: slot.sketch };
   }
+}
+
+function emptySlots(minutes: number): Float32Array {
+  const slots = new Float32Array(minutes * FIELDS);
+  for (let i = 0; i < minutes; i++) slots[i * FIELDS] = -1;
+  return slots;
 }
 
 function merged(slots: SketchSlot[]): LatencySketch | null {

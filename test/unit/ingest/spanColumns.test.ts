@@ -42,3 +42,56 @@ test('a decode worker answers with the same spans, and a broken body with a Deco
     await pool.stop();
   }
 });
+
+test('packing into a used spare buffer rewrites every column, parent ids included', () => {
+  const writer = new StringTableWriter();
+  const reader = new StringTableReader();
+  const withParents = decodeTraceRequestProto(encodeSpans(realisticSpans(200)).proto);
+  const first = packBatch(structuredClone(withParents) as DecodedBatch, writer);
+  reader.accept(first.batch);
+  const spare = first.transfer[0];
+  // Dirty every byte, as a buffer coming back from an earlier batch would be.
+  new Uint8Array(spare).fill(0xab);
+  const roots = decodeTraceRequestProto(encodeSpans(sdkSpans()).proto);
+  const second = packBatch(structuredClone(roots) as DecodedBatch, writer, spare);
+  reader.accept(second.batch);
+  assert.equal(second.transfer[0], spare, 'a spare large enough is packed into');
+  assert.deepEqual(unpack(second.batch), roots.spans);
+  assert.ok(roots.spans.some((s) => s.parentSpanId === ''), 'the fixture has root spans');
+  const small = packBatch(structuredClone(withParents) as DecodedBatch, writer, new ArrayBuffer(8));
+  assert.notEqual(small.transfer[0].byteLength, 8, 'a spare too small is not used');
+});
+
+test('a decode worker packs into the column buffers of filed batches and hands body buffers back', async () => {
+  const pool = new DecodePool(1);
+  try {
+    const proto = encodeSpans(realisticSpans(64)).proto;
+    const decoded = decodeTraceRequestProto(proto);
+    const read = () => {
+      const body = pool.bodyBuffer(proto.length);
+      body.set(proto);
+      return Buffer.from(body.buffer, 0, proto.length);
+    };
+    const first = await pool.decode('traces', 'protobuf', read());
+    assert.ok('columnar' in first && first.release !== undefined);
+    assert.deepEqual(unpack(first), decoded.spans);
+    const firstColumns = first.times.buffer;
+    first.release();
+    const second = await pool.decode('traces', 'protobuf', read());
+    assert.ok('columnar' in second);
+    // The released buffer went back to the worker (detached here) and came back holding the second batch.
+    assert.equal(firstColumns.byteLength, 0);
+    assert.deepEqual(unpack(second), decoded.spans);
+    // Body buffers come in 64 KB steps, so a returned one fits the next body of a similar size.
+    const again = pool.bodyBuffer(proto.length);
+    assert.equal(again.byteLength, proto.length);
+    assert.equal(again.buffer.byteLength % (64 * 1024), 0);
+    // Released columns are not reused while a batch still reads them: an unreleased batch keeps its own.
+    const third = await pool.decode('traces', 'protobuf', read());
+    assert.ok('columnar' in third);
+    assert.deepEqual(unpack(second), decoded.spans);
+    assert.deepEqual(unpack(third), decoded.spans);
+  } finally {
+    await pool.stop();
+  }
+});

@@ -94,3 +94,53 @@ test('sketches share one empty negative store that stays empty through merges an
   assert.throws(() => sketchFromBase64(sketchToBase64(foreign)), /negative latencies/);
   assert.equal(a.negativeStore.count, 0);
 });
+
+test('a sparse series keeps every minute within the retention as its ring grows', () => {
+  const s = new TimeSeries(HOUR);
+  // Minutes that collide in a small ring (0, 4, 8 and 16 share a slot of a 4-minute ring).
+  const minutes = [0, 4, 8, 16, 17, 33, 50];
+  for (const m of minutes) s.add(T0 + m * 60_000, m + 1, m % 2 === 0);
+  const now = T0 + 50 * 60_000 + 1;
+  const w = s.window(now, HOUR);
+  assert.equal(w.count, minutes.length);
+  assert.equal(w.errors, minutes.filter((m) => m % 2 === 0).length);
+  const points = s.perMinute(now, 51);
+  assert.deepEqual(points.flatMap((p, i) => (p.count > 0 ? [i] : [])), minutes);
+  assert.equal(points[16].maxMs, 17);
+});
+
+test('a late minute within the retention is kept after newer minutes, not dropped or overwritten', () => {
+  const s = new TimeSeries(HOUR);
+  for (let m = 10; m < 14; m++) s.add(T0 + m * 60_000, 5, false);
+  s.add(T0 + 30 * 60_000, 5, false); // grows the ring past four minutes
+  s.add(T0 + 2 * 60_000, 7, true); // late, but 28 minutes old in a one-hour retention
+  s.add(T0 + 11 * 60_000 + 500, 9, false); // late, into a minute already held
+  const now = T0 + 30 * 60_000 + 1;
+  assert.equal(s.window(now, HOUR).count, 7);
+  assert.equal(s.window(now, HOUR).errors, 1);
+  const points = s.perMinute(now, 31);
+  assert.equal(points[2].count, 1);
+  assert.equal(points[11].count, 2);
+  assert.equal(points[11].maxMs, 9);
+  // Past the retention the ring is at its full size and reuses slots: a minute an hour and more old is gone.
+  s.add(T0 + 95 * 60_000, 5, false);
+  assert.equal(s.window(T0 + 95 * 60_000 + 1, HOUR).count, 1);
+});
+
+test('a grown ring round-trips through toState/fromState, late minutes included', () => {
+  const s = new TimeSeries(HOUR);
+  const minutes = [3, 9, 22, 41, 40, 5, 58];
+  for (const m of minutes) for (let i = 0; i < 3; i++) s.add(T0 + m * 60_000 + i * 1000, 10 * (m + 1) + i, i === 0);
+  const copy = TimeSeries.fromState(HOUR, JSON.parse(JSON.stringify(s.toState())));
+  const now = T0 + 58 * 60_000 + 1;
+  assert.deepEqual(copy.perMinute(now, 60), s.perMinute(now, 60));
+  for (const w of [60_000, 5 * 60_000, 20 * 60_000, HOUR]) {
+    const a = s.window(now, w);
+    const b = copy.window(now, w);
+    assert.equal(b.count, a.count);
+    assert.equal(b.errors, a.errors);
+    assert.equal(b.sumMs, a.sumMs);
+    if (a.sketch) assert.equal(quantile(b.sketch!, 0.5), quantile(a.sketch, 0.5));
+  }
+  assert.equal(copy.window(now, HOUR).count, minutes.length * 3);
+});
