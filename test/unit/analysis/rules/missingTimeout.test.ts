@@ -108,9 +108,146 @@ describe('missing-timeout: Python', () => {
       '    urllib.request.urlopen(u)',
       '',
     ].join('\n');
-    assert.deepEqual(await lines('app/a.py', src, R), [5, 7, 9]);
+    // line 8 passes the function's own **kw on: no timeout unless every caller sets one
+    assert.deepEqual(await lines('app/a.py', src, R), [5, 7, 8, 9]);
     assert.match(await fixAt('app/a.py', src, R, 5), /r\.get\(u, timeout=10\)/);
     assert.match(await fixAt('app/a.py', src, R, 7), /timeout=10\)/);
+    assert.match(await fixAt('app/a.py', src, R, 8), /\n    kw\.setdefault\("timeout", 10\)\n    r\.get\(u, \*\*kw\)\n/);
+  });
+
+  it('flags **kwargs built by a helper of the file that sets no timeout (peers flag them too), not an unknown **', async () => {
+    // from the bench against Bandit B113 / Ruff S113 (langchain-community: requests.post(**self._kwargs_post_request(...)))
+    const src = [
+      'import requests',
+      'class Client:',
+      '    def _post_kwargs(self, body):',
+      '        return dict(url=self.url, json=body)',
+      '    def _timed_kwargs(self, body):',
+      '        return {"url": self.url, "json": body, "timeout": 5}',
+      '    def send(self, body):',
+      '        requests.post(**self._post_kwargs(body))',
+      '        requests.post(**self._timed_kwargs(body))',
+      '        requests.post(**{"url": self.url})',
+      '    def unknown(self, body):',
+      '        return requests.post(**self.build(body))',
+      '',
+    ].join('\n');
+    assert.deepEqual(await lines('app/k.py', src, R), [8, 10]);
+    assert.match(await fixAt('app/k.py', src, R, 8), /requests\.post\(\*\*self\._post_kwargs\(body\), timeout=10\)/);
+  });
+
+  it("flags a wrapper's own **kwargs pass-through, says the callers decide, and defaults the timeout with setdefault", async () => {
+    // from the bench against Bandit B113 (langchain-community utilities/requests.py, embeddings/voyageai.py)
+    const src = [
+      'import requests',
+      'class Wrapper:',
+      '    def get(self, url, **kwargs):',
+      '        """Fetch."""',
+      '        return requests.get(url, headers=self.headers, auth=self.auth, **kwargs)',
+      '    def post(self, url, data, **options: Any):',
+      '        if self.ready:',
+      '            r = requests.post(url, json=data, **options)',
+      '            return r.json()',
+      '',
+    ].join('\n');
+    const found = await findings('app/w.py', src, R);
+    assert.deepEqual(found.map((f) => f.line), [5, 8]);
+    assert.equal(found[0].message, 'no timeout on requests.get unless every caller passes one through **kwargs');
+    assert.equal(found[1].message, 'no timeout on requests.post unless every caller passes one through **options');
+    const fixed = await fixAt('app/w.py', src, R, 5);
+    assert.match(fixed, /"""Fetch\."""\n        kwargs\.setdefault\("timeout", 10\)\n        return requests\.get\(url, headers=self\.headers, auth=self\.auth, \*\*kwargs\)\n/);
+    assert.deepEqual(await lines('app/w.py', fixed, R), [9]);
+    const fixed2 = await fixAt('app/w.py', src, R, 8);
+    assert.match(fixed2, /if self\.ready:\n            options\.setdefault\("timeout", 10\)\n            r = requests\.post/);
+    assert.deepEqual(await lines('app/w.py', fixed2, R), [5]);
+  });
+
+  it('stays silent when the wrapper or the call already handles the timeout of its **kwargs', async () => {
+    const src = [
+      'import requests',
+      'import functools',
+      'def with_default_timeout(fn):',
+      '    @functools.wraps(fn)',
+      '    def inner(*a, **kw):',
+      '        kw.setdefault("timeout", 5)',
+      '        return fn(*a, **kw)',
+      '    return inner',
+      'def a(url, **kwargs):',
+      "    kwargs.setdefault('timeout', 5)",
+      '    return requests.get(url, **kwargs)',
+      'def b(url, **kwargs):',
+      "    t = kwargs.get('timeout', 5)",
+      '    return requests.get(url, **kwargs) if t else None',
+      'def c(url, **kwargs):',
+      "    if 'timeout' not in kwargs:",
+      "        kwargs['timeout'] = 5",
+      '    return requests.get(url, **kwargs)',
+      'def d(url, timeout=5, **kwargs):',
+      '    return requests.get(url, timeout=timeout, **kwargs)',
+      'def e(url, **kwargs):',
+      '    kwargs.update(self_defaults())',
+      '    return requests.get(url, **kwargs)',
+      'def f(url, **kwargs):',
+      '    merged = {**DEFAULTS, **kwargs}',
+      '    return requests.get(url, **merged)',
+      '@with_default_timeout',
+      'def g(url, **kwargs):',
+      '    return requests.get(url, **kwargs)',
+      'def h(url, **kwargs):',
+      '    def inner(u):',
+      '        return requests.get(u, **kwargs)',
+      '    return inner(url)',
+      '',
+    ].join('\n');
+    assert.deepEqual(await lines('app/ok.py', src, R), []);
+  });
+
+  it('flags timeout=None next to **kwargs (the kwargs cannot carry another) and offers no fix it cannot make correct', async () => {
+    const src = [
+      'import requests',
+      'def a(url, **kwargs):',
+      '    return requests.get(url, timeout=None, **kwargs)',
+      'def b(url, **kwargs):',
+      '    if url: return requests.get(url, **kwargs)',
+      'def c(url, **kwargs):',
+      '    return requests.get(url, **kwargs) or requests.head(url, **kwargs)',
+      'fetch = lambda url, **kw: requests.get(url, **kw)',
+      'def d(url, **kw): return requests.get(url, **kw)',
+      '',
+    ].join('\n');
+    const found = await findings('app/n.py', src, R);
+    assert.deepEqual(found.map((f) => f.line), [3, 5, 7, 7, 8, 9]);
+    assert.equal(found[0].message, 'timeout=None on requests.get');
+    assert.match(await fixAt('app/n.py', src, R, 3), /requests\.get\(url, timeout=10, \*\*kwargs\)/);
+    // the one-line `if` gets the default before the whole statement, at its indentation
+    assert.match(await fixAt('app/n.py', src, R, 5), /def b\(url, \*\*kwargs\):\n    kwargs\.setdefault\("timeout", 10\)\n    if url: return/);
+    // two calls share the statement: a default there would reach both, so each finding has no fix
+    assert.deepEqual(found.filter((f) => f.line === 7).map((f) => f.fix), [undefined, undefined]);
+    // a lambda, and a def on one line, have no line to put the default on
+    assert.equal(found[4].fix, undefined);
+    assert.equal(found[5].fix, undefined);
+    assert.equal(found[5].message, 'no timeout on requests.get unless every caller passes one through **kw');
+  });
+
+  it('does not take an aiohttp session for the requests Session of the same name in another function', async () => {
+    // from the bench (langchain-community utilities/zapier.py): flagged once **kwargs pass-throughs were
+    const src = [
+      'import aiohttp',
+      'import requests',
+      'def sync_session():',
+      '    session = requests.Session()',
+      '    return session',
+      'async def arequest(method, url, **kwargs):',
+      '    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:',
+      '        async with session.request(method, url, **kwargs) as r:',
+      '            return await r.json()',
+      'def srequest(method, url, **kwargs):',
+      '    session = sync_session()',
+      '    return session.request(method, url, **kwargs)',
+      '',
+    ].join('\n');
+    const found = await findings('app/z.py', src, R);
+    assert.deepEqual(found.map((f) => [f.line, f.message]), [[12, 'no timeout on requests.Session.request unless every caller passes one through **kwargs']]);
   });
 
   it('does not flag self.requests.get, which is not the requests library', async () => {
