@@ -157,7 +157,7 @@ export class IncrementalAnalysis {
       return this.fullRun('an edited function uses a name a module-level finding is about', started);
     }
 
-    const scope = newUnits.filter((u, i) => u.top || (u.node && (u.kind === 'context' || plan.dirtyNewIndex.has(i))));
+    const scope = newUnits.filter((u, i) => u.top || (u.node && (u.kind === 'context' || u.imports || plan.dirtyNewIndex.has(i))));
     const view = scopedTree(next, scope, this.current);
     const table = importKey(readImports(view, this.language));
     if (table !== this.imports) return this.fullRun('the imports changed', started);
@@ -196,6 +196,13 @@ export class IncrementalAnalysis {
       if (rules && !rules.includes('non-idempotent-migration')) this.result = [];
       this.stats = { mode: 'full', reason, units: 1, ms: performance.now() - started };
       return this.stats;
+    }
+    // Error recovery after an incremental reparse can differ from a fresh parse of the same broken
+    // text: a full run on code with syntax errors starts from scratch, so it equals analyzeFile.
+    if (this.tree!.rootNode.hasError) {
+      const fresh = parseWith(this.parser!, this.current);
+      this.tree!.delete();
+      this.tree = fresh;
     }
     const tree = this.tree!;
     const language = this.language as GrammarLanguage;
@@ -304,6 +311,7 @@ function matchUnits(old: TrackedUnit[], fresh: Unit[], language: GrammarLanguage
     // error recovery inside a unit can parse it differently once text elsewhere changes: check it again
     if (n.node?.hasError) return;
     n.kind = u.kind; // same text, same kind
+    n.imports = u.imports;
     pairOfOld.set(i, j);
     pairOfNew.set(j, i);
   });

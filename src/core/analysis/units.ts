@@ -20,6 +20,9 @@ export interface Unit {
   kind: 'code' | 'context' | null;
   /** A class member (classified as one). */
   member?: boolean;
+  /** Code that imports inside itself (`require()` in a function, a Python function-level import):
+   *  re-checked alone like code, but always part of the view the import table is read from. */
+  imports?: boolean;
   /** The node, for units that are one (class shells are not); valid only for the tree it came from. */
   node: Node | null;
   /** For a class header: the top-level statement holding the class. */
@@ -51,13 +54,33 @@ export function unitsOf(tree: Tree, language: GrammarLanguage, classifyAll = fal
 export function classifyUnit(u: Unit, language: GrammarLanguage): Unit['kind'] {
   if (u.kind === null && u.node) {
     u.kind = u.member ? classifyMember(u.node, language) : classify(u.node, language);
-    // A function that stores something on the instance (`this.http = axios.create()`) feeds other methods.
-    if (u.kind === 'code' && SETS_INSTANCE.test(u.node.text)) u.kind = 'context';
+    // A method that stores something on the instance (`this.http = axios.create()`) feeds other methods.
+    // Top-level functions and constructor functions (`function Api() { this.http = … }`) too, but only
+    // when `this`/`self` is assigned outside nested functions and classes, which have their own.
+    if (u.kind === 'code' && (u.member ? SETS_INSTANCE.test(u.node.text) : setsOwnInstance(u.node))) u.kind = 'context';
+    // Imports inside code feed the import table, which is compared after every edit: keep the unit in view.
+    const importText = isJsFamily(language) ? JS_IMPORT_TEXT : language === 'python' ? PY_IMPORT_TEXT : null;
+    if (u.kind === 'code' && importText?.test(u.node.text)) u.imports = true;
   }
   return u.kind ?? 'context';
 }
 
 const SETS_INSTANCE = /\b(self|this)\.[\w$.]+\s*=[^=]/;
+const OWN_SCOPE_BREAKS = new Set(['function_declaration', 'function_expression', 'function', 'generator_function', 'generator_function_declaration', 'method_definition', 'class_declaration', 'class', 'class_body', 'function_definition', 'class_definition']);
+
+/** Whether a top-level function assigns to its own `this`/`self` (not a nested function's or class's). */
+function setsOwnInstance(node: Node): boolean {
+  if (!SETS_INSTANCE.test(node.text)) return false;
+  const body = node.childForFieldName('body') ?? node;
+  const stack: Node[] = [...body.namedChildren.filter((c): c is Node => c !== null)];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (OWN_SCOPE_BREAKS.has(n.type)) continue;
+    if ((n.type === 'assignment_expression' || n.type === 'assignment' || n.type === 'augmented_assignment_expression') && /^(self|this)\./.test(n.childForFieldName('left')?.text ?? '')) return true;
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return false;
+}
 
 function unit(node: Node, member: boolean): Unit {
   return { start: node.startIndex, end: node.endIndex, startRow: node.startPosition.row, endRow: node.endPosition.row, type: node.type, kind: null, member, node };
@@ -106,11 +129,9 @@ function classify(node: Node, language: GrammarLanguage): 'code' | 'context' {
   if (isJsFamily(language)) {
     const inner = node.type === 'export_statement' ? node.childForFieldName('declaration') ?? node : node;
     code = JS_FUNCTIONS.has(inner.type) || isFunctionBinding(inner) || isCallStatement(inner);
-    if (code && JS_IMPORT_TEXT.test(node.text)) code = false;
   } else if (language === 'python') {
     const inner = node.type === 'decorated_definition' ? node.childForFieldName('definition') ?? node : node;
     code = inner.type === 'function_definition' || inner.type === 'comment' || isCallStatement(inner);
-    if (code && PY_IMPORT_TEXT.test(node.text)) code = false;
   } else if (language === 'go') {
     code = node.type === 'function_declaration' || node.type === 'method_declaration' || node.type === 'comment';
   } else if (language === 'java') {
@@ -126,11 +147,11 @@ function classifyMember(node: Node, language: GrammarLanguage): 'code' | 'contex
     return fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === '__init__' ? 'context' : classify(node, language);
   }
   if (node.type === 'method_definition' && node.childForFieldName('name')?.text === 'constructor') return 'context';
-  if (node.type === 'method_definition' || node.type === 'comment') return JS_IMPORT_TEXT.test(node.text) ? 'context' : 'code';
+  if (node.type === 'method_definition' || node.type === 'comment') return 'code';
   // a field holding an arrow function is a method in all but name
   if (node.type === 'public_field_definition' || node.type === 'field_definition') {
     const value = node.childForFieldName('value');
-    return value && JS_FUNCTION_VALUES.has(value.type) && !JS_IMPORT_TEXT.test(node.text) ? 'code' : 'context';
+    return value && JS_FUNCTION_VALUES.has(value.type) ? 'code' : 'context';
   }
   return 'context';
 }
