@@ -5,11 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { cliPath, startServer, waitForProcessed } from '../support/harness';
+import { assertUsageError, cliPath, runCli, startServer, waitForProcessed, type CliRun } from '../support/harness';
 import type { StartedServer } from '../support/harness';
 import { makeRepo, removeTestRepos } from '../unit/analysis/attribution/gitRepo';
 import type { TestRepo } from '../unit/analysis/attribution/gitRepo';
@@ -42,18 +41,12 @@ before(() => {
 });
 after(removeTestRepos);
 
-function check(args: string[], cwd = repo.dir) {
-  const r = spawnSync(process.execPath, [cliPath, 'check', ...args], {
-    cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function check(args: string[], cwd = repo.dir): CliRun {
+  return runCli(['check', ...args], { cwd, timeoutMs: 60_000, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
 }
 
-function assertUsageError(r: ReturnType<typeof check>, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
-  assert.equal(r.stderr.trim().split('\n').length, 1, `one line, got: ${r.stderr}`);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+function assertCheckUsageError(r: CliRun, pattern: RegExp): void {
+  assertUsageError(r, pattern);
   assert.equal(r.stdout, '');
 }
 
@@ -122,18 +115,18 @@ describe('runtime-lens check on a repository', () => {
   });
 
   it('exits 2 with one line on usage errors', async () => {
-    assertUsageError(check(['--format', 'xml']), /--format must be one of text, json, sarif, got "xml"/);
-    assertUsageError(check(['--fail-on', 'critical']), /--fail-on must be one of error, warning, note, got "critical"/);
-    assertUsageError(check(['no/such/dir']), /no such file or folder: no\/such\/dir/);
-    assertUsageError(check(['--bogus']), /Unknown option '--bogus'/);
-    assertUsageError(check(['--window', '5m']), /--window needs --signals URL/);
-    assertUsageError(check(['--signals', 'http://127.0.0.1:1', '--window', '7x']), /--window: invalid window "7x"/);
-    assertUsageError(check(['--signals', 'not a url']), /--signals: not a URL: "not a url"/);
+    assertCheckUsageError(check(['--format', 'xml']), /--format must be one of text, json, sarif, got "xml"/);
+    assertCheckUsageError(check(['--fail-on', 'critical']), /--fail-on must be one of error, warning, note, got "critical"/);
+    assertCheckUsageError(check(['no/such/dir']), /no such file or folder: no\/such\/dir/);
+    assertCheckUsageError(check(['--bogus']), /Unknown option '--bogus'/);
+    assertCheckUsageError(check(['--window', '5m']), /--window needs --signals URL/);
+    assertCheckUsageError(check(['--signals', 'http://127.0.0.1:1', '--window', '7x']), /--window: invalid window "7x"/);
+    assertCheckUsageError(check(['--signals', 'not a url']), /--signals: not a URL: "not a url"/);
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    assertUsageError(check(['--signals', `http://127.0.0.1:${port}`]), new RegExp(`--signals: cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
+    assertCheckUsageError(check(['--signals', `http://127.0.0.1:${port}`]), new RegExp(`--signals: cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
   });
 });
 

@@ -5,21 +5,13 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { cliPath, getSignals, startServer, waitForProcessed } from '../support/harness';
+import { assertUsageError, cliPath, getSignals, runCli, startServer, waitForProcessed, type CliRun } from '../support/harness';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 20_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertUsageError(r: ReturnType<typeof cli>, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
-  assert.equal(r.stderr.trim().split('\n').length, 1, `one line, got: ${r.stderr}`);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+function cli(...args: string[]): CliRun {
+  return runCli(args);
 }
 
 test('unknown commands, flags and bad values exit 2 with one line', () => {

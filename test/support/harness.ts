@@ -3,7 +3,8 @@
  * other child processes on loopback, wait for asynchronous ingest, read the signals API.
  * Every child started here is killed when the test process exits, whatever happened.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -169,4 +170,25 @@ async function getJson<T>(target: string): Promise<T> {
   } catch {
     throw new Error(`GET ${target} -> ${res.status}, not JSON: ${text.slice(0, 500)}`);
   }
+}
+
+/** What a finished CLI run left behind. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI to completion, as a user would. */
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliRun {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: options.env, encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A usage error as the CLI contract has it: exit 2, one line on stderr matching `pattern`, no stack trace. */
+export function assertUsageError(r: CliRun, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line, got: ${r.stderr}`);
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
