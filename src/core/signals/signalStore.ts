@@ -81,6 +81,8 @@ export interface StoreState {
   /** Absent in snapshots written before outgoing calls were kept. */
   calls?: (Omit<CallEntry, 'series' | 'touched'> & { series: TimeSeriesState })[];
   evicted: SignalsResponse['evicted'];
+  /** When the data begins (ms); absent in older snapshots (then taken as long before). */
+  dataSinceMs?: number;
 }
 
 /**
@@ -109,6 +111,8 @@ export class SignalStore {
   clampedSpans = 0;
   /** Entries the last query read (a `file` query must read only that file's). */
   lastQueryExamined = 0;
+  /** The earliest span end filed (ms): rates divide by the part of a window there is data for. */
+  private dataSinceMs = Infinity;
   /** Called when an exemplar or an error group starts naming a trace (the trace buffer pins it). */
   onTraceReferenced: ((traceId: string) => void) | null = null;
   /** Called once per new error group, after its first occurrence is filed. */
@@ -154,6 +158,7 @@ export class SignalStore {
     const res = span.resource;
     const resKey = this.resourceKey(res);
     const time = this.timeOf(span.startMs + span.durationMs, now);
+    if (time < this.dataSinceMs) this.dataSinceMs = time;
     this.operationEntry(res, resKey, span).series.add(time, span.durationMs, span.error);
     if (this.changes !== null) this.changes.note(res.environment, location === null ? '' : location.file);
     if (location === null) {
@@ -237,10 +242,10 @@ export class SignalStore {
     const environment = q.environment ?? this.environmentNames.pick(now);
     const exemplarsOf = (e: LocationEntry) => [...this.exemplars.slowest(e.exemplars), ...this.exemplars.recent(e.exemplars)];
     const source: QuerySource = q.file !== undefined
-      ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file), exemplarsOf }
+      ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file), exemplarsOf, dataSinceMs: this.dataSinceMs }
       : {
         locations: this.locations.values(), operations: this.operations.values(),
-        errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(), calls: this.calls.values(), exemplarsOf,
+        errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(), calls: this.calls.values(), exemplarsOf, dataSinceMs: this.dataSinceMs,
       };
 
     const rows = queryRows(source, q, environment, now);
@@ -282,6 +287,7 @@ export class SignalStore {
     };
     return {
       version: 1,
+      ...(Number.isFinite(this.dataSinceMs) ? { dataSinceMs: this.dataSinceMs } : {}),
       locations: [...this.locations.values()].map((e) => {
         const { exemplars, ...rest } = strip(e);
         return { ...rest, slowest: this.exemplars.slowest(exemplars), recentErrors: this.exemplars.recent(exemplars) };
@@ -297,6 +303,8 @@ export class SignalStore {
   /** Loads entries from a snapshot into this (empty) store. Throws on a malformed state. */
   restore(state: StoreState): void {
     if (state?.version !== 1 || !Array.isArray(state.locations)) throw new Error('unsupported snapshot format');
+    // Older snapshots do not say when their data begins: rates then use whole windows.
+    this.dataSinceMs = typeof state.dataSinceMs === 'number' && Number.isFinite(state.dataSinceMs) ? state.dataSinceMs : -Infinity;
     const r = this.options.retentionMs;
     for (const e of state.locations) {
       const { slowest, recentErrors, ...fields } = e;

@@ -14,6 +14,8 @@ export interface QuerySource {
   calls: Iterable<CallEntry>;
   /** The exemplars of a location entry. */
   exemplarsOf: (e: LocationEntry) => Exemplar[];
+  /** When the store's data begins (ms; -Infinity when unknown, e.g. restored from a snapshot). */
+  dataSinceMs: number;
 }
 
 type Rows = Pick<SignalsResponse, 'functions' | 'operations' | 'errors' | 'unmapped' | 'calls'>;
@@ -40,7 +42,7 @@ export function queryRows(source: QuerySource, q: SignalQuery, environment: stri
     if (w.count === 0) continue;
     functions.push([{
       service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
-      ...figures(w), mappedBy: e.mappedBy, confidence: e.confidence,
+      ...figures(w, now, source.dataSinceMs), mappedBy: e.mappedBy, confidence: e.confidence,
       exemplars: source.exemplarsOf(e), ...deployed(e.revision, e.serviceVersion), ...placement(e),
     }, e.series]);
   }
@@ -53,7 +55,7 @@ export function queryRows(source: QuerySource, q: SignalQuery, environment: stri
     if (e.environment !== environment) continue;
     const w = e.series.window(now, q.windowMs);
     if (w.count === 0) continue;
-    operations.push([{ service: e.service, environment: e.environment, name: e.name, kind: e.kind, ...figures(w) }, e.series]);
+    operations.push([{ service: e.service, environment: e.environment, name: e.name, kind: e.kind, ...figures(w, now, source.dataSinceMs) }, e.series]);
   }
   operations.sort(byCount);
 
@@ -83,7 +85,7 @@ export function queryRows(source: QuerySource, q: SignalQuery, environment: stri
     if (w.count === 0) continue;
     calls.push([{
       service: c.service, environment: c.environment, function: c.function, file: c.file, line: c.line,
-      target: c.target, lineMatch: c.lineMatch, ...figures(w),
+      target: c.target, lineMatch: c.lineMatch, ...figures(w, now, source.dataSinceMs),
     }, c.series]);
   }
   calls.sort(byImpact);
@@ -113,13 +115,17 @@ export function errorSignal(g: ErrorEntry, count: number): ErrorSignal {
   };
 }
 
-function figures(w: ReturnType<TimeSeries['window']>): WindowFigures {
+/**
+ * A window's figures. The rate divides by the part of the window the store has data for (at least a
+ * minute): a receiver started two minutes ago has not seen the first three minutes of a 5m window.
+ */
+function figures(w: ReturnType<TimeSeries['window']>, now: number, dataSinceMs: number): WindowFigures {
   const sketch = w.sketch;
   return {
     count: w.count,
     errors: w.errors,
     errorRate: w.count > 0 ? w.errors / w.count : 0,
-    ratePerMin: round((w.count * 60_000) / w.coveredMs),
+    ratePerMin: round((w.count * 60_000) / Math.min(w.coveredMs, Math.max(60_000, now - dataSinceMs))),
     p50Ms: sketch ? round(quantile(sketch, 0.5)) : 0,
     p95Ms: sketch ? round(quantile(sketch, 0.95)) : 0,
     p99Ms: sketch ? round(quantile(sketch, 0.99)) : 0,

@@ -22,7 +22,8 @@ test('aggregates per location with count, errors, rate and quantiles', () => {
   assert.equal(f.count, 100);
   assert.equal(f.errors, 10);
   assert.equal(f.errorRate, 0.1);
-  assert.equal(f.ratePerMin, 20);
+  // All 100 arrived in the last 30 s of a store that had no data before: 100 in its first minute.
+  assert.equal(f.ratePerMin, 100);
   assert.ok(Math.abs(f.p50Ms - 50) <= 1, `p50 ${f.p50Ms}`);
   assert.ok(Math.abs(f.p99Ms - 99) <= 2, `p99 ${f.p99Ms}`);
   assert.deepEqual(f.exemplars.filter((e) => e.kind === 'slowest').map((e) => e.durationMs), [100, 99, 98]);
@@ -119,4 +120,21 @@ test('snapshot round-trips and a corrupt snapshot is set aside', async () => {
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+});
+
+test('rates divide by the part of the window the store has data for, and by the whole window once it has', () => {
+  const clock = new TestClock();
+  const store = new SignalStore({}, clock);
+  // Two minutes of data at 30 spans a minute, asked for over five minutes.
+  for (let s = 120; s > 0; s -= 2) store.recordSpan(span({ startMs: clock.t - s * 1000, durationMs: 5 }), loc('createOrder'), '');
+  const young = store.query({ windowMs: 5 * 60_000 }).functions[0];
+  assert.equal(young.count, 60);
+  assert.ok(young.ratePerMin >= 29 && young.ratePerMin <= 31, `rate ${young.ratePerMin}`);
+  // Ten minutes on at the same pace: the 5m window is covered and the rate stays the same.
+  for (let m = 0; m < 10; m++) {
+    clock.t += 60_000;
+    for (let s = 60; s > 0; s -= 2) store.recordSpan(span({ startMs: clock.t - s * 1000, durationMs: 5 }), loc('createOrder'), '');
+  }
+  const old = store.query({ windowMs: 5 * 60_000 }).functions[0];
+  assert.ok(old.ratePerMin >= 25 && old.ratePerMin <= 31, `rate ${old.ratePerMin}`);
 });
