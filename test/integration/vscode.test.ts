@@ -24,6 +24,7 @@ test(`integration suites inside ${hostKind()}`, { timeout: 600_000 }, async (t) 
       });
     }
     t.diagnostic(`figures: ${JSON.stringify(outcome.figures)}`);
+    for (const note of outcome.notes ?? []) t.diagnostic(note);
   } finally {
     await demo.stop();
   }
