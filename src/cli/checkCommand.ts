@@ -7,7 +7,8 @@ import { HttpProductionLookup, ProductionLookupError, rankFindings, severityRank
 import { formatJson } from '../core/analysis/report/json';
 import { formatSarif } from '../core/analysis/report/sarif';
 import { formatText, summaryLine } from '../core/analysis/report/text';
-import { findRepoRoot, scanWorkspace, ScanPathError } from '../core/analysis/workspaceScan';
+import { findRepoRoot } from '../core/analysis/attribution/repoRoot';
+import { scanWorkspace, ScanPathError } from '../core/analysis/workspaceScan';
 import type { Logger } from '../core/logger';
 import { parseWindow } from '../core/signals/windows';
 import { UsageError } from './usageError';

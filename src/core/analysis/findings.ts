@@ -22,6 +22,11 @@ export interface FunctionSpan {
   endLine: number;
 }
 
+/** A span's identity across runs and threads: `name:startLine:endLine`. */
+export function spanKey(s: FunctionSpan): string {
+  return `${s.name}:${s.startLine}:${s.endLine}`;
+}
+
 /** How sure an attribution is. */
 export type Confidence = 'high' | 'medium' | 'low';
 

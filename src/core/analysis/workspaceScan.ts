@@ -13,8 +13,10 @@ import { silentLogger } from '../logger';
 import type { AnalysisOptions } from './analyze';
 import { analyzeFile, analyzeTree, defaultParsers } from './analyze';
 import { Attributor } from './attribution/attribute';
+import { findRepoRoot } from './attribution/repoRoot';
 import { isGeneratedFile } from './attribution/markers';
 import type { Attribution, Finding, FunctionSpan, Language } from './findings';
+import { spanKey } from './findings';
 import { extractFunctions } from './functions';
 import { languageForFile } from './languages';
 
@@ -43,6 +45,8 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** The attributor of a repository root (default: one `Attributor` per root, made on first use). */
   attributorFor?: (repoRoot: string) => Attributor;
+  /** False: run no git (an untrusted workspace); findings are then unattributed. Default true. */
+  attribute?: boolean;
   logger?: Logger;
 }
 
@@ -179,7 +183,7 @@ async function scanFile(
   const unique = new Map<string, FunctionSpan>();
   for (const [, s] of spans) unique.set(spanKey(s), unique.get(spanKey(s)) ?? s);
 
-  const repoRoot = await repoRootOf(path.dirname(abs));
+  const repoRoot = options.attribute === false ? null : await repoRootOf(path.dirname(abs));
   let attributions = new Map<FunctionSpan, Attribution>();
   if (repoRoot !== null) attributions = await attributorFor(repoRoot).attributeFunctions(abs, [...unique.values()], text);
   const kept: [Finding, FunctionSpan][] = [];
@@ -210,9 +214,6 @@ export function spanFor(f: Finding, functions: readonly FunctionSpan[], language
   return { name: f.function, startLine: f.line, endLine: f.endLine };
 }
 
-function spanKey(s: FunctionSpan): string {
-  return `${s.startLine}:${s.endLine}:${s.name}`;
-}
 
 /** Absolute paths of the analysable files under `paths` (sorted, each once), and the named files left out. */
 export async function listAnalysableFiles(paths: readonly string[], options: Pick<ScanOptions, 'skipDirs' | 'signal'> = {}): Promise<{ files: string[]; skipped: SkippedFile[] }> {
@@ -246,16 +247,6 @@ export async function listAnalysableFiles(paths: readonly string[], options: Pic
     else skipped.push({ file: abs, reason: 'not an analysed language' });
   }
   return { files: [...found].sort(), skipped };
-}
-
-/** The root of the git repository holding `dir` (a folder with a `.git` entry), or null. */
-export async function findRepoRoot(dir: string): Promise<string | null> {
-  for (let current = path.resolve(dir); ; ) {
-    if (await stat(path.join(current, '.git')).catch(() => null)) return current;
-    const parent = path.dirname(current);
-    if (parent === current) return null;
-    current = parent;
-  }
 }
 
 /** `abs` relative to `root` as a posix path (with `../` when it lies outside). */

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import type { AnalysisOptions } from '../../core/analysis/analyze';
-import { defaultParsers } from '../../core/analysis/analyze';
-import { Attributor } from '../../core/analysis/attribution/attribute';
 import { isGeneratedFile } from '../../core/analysis/attribution/markers';
 import type { Attribution, Finding, FunctionSpan, Severity } from '../../core/analysis/findings';
-import { IncrementalAnalysis } from '../../core/analysis/incremental';
+import { spanKey } from '../../core/analysis/findings';
 import { languageForFile } from '../../core/analysis/languages';
+import type { TextChange } from '../../core/analysis/parser';
 import { compareFindings, MemoryProductionLookup, rankFindings } from '../../core/analysis/ranking';
-import { findRepoRoot, scanWorkspace, spanFor } from '../../core/analysis/workspaceScan';
+import { AnalysisClient, DocumentNotOpenError } from '../../core/analysis/worker/analysisClient';
+import type { DocumentFindings, WorkerAnalysisOptions } from '../../core/analysis/worker/protocol';
 import type { Logger } from '../../core/logger';
 import type { AnalysisConfig } from '../config';
 import { Emitter } from '../emitter';
@@ -21,11 +20,18 @@ const EDIT_DEBOUNCE_MS = 150;
 const ATTRIBUTION_INTERVAL_MS = 2_000;
 
 interface OpenDocument {
-  uri: vscode.Uri;
+  document: vscode.TextDocument;
   file: string;
-  analysis: IncrementalAnalysis;
-  pending: { start: number; end: number; text: string }[];
+  /** The worker has the document (its first analysis has come back). */
+  ready: Promise<void>;
+  /** The latest findings from the worker and the text they are about; undefined until the first. */
+  result: DocumentFindings | undefined;
+  text: string;
+  /** Edits not yet sent to the worker. */
+  pending: TextChange[];
   timer: NodeJS.Timeout | undefined;
+  /** Updates sent; only the newest reply is published. */
+  sent: number;
   /** Attribution per function span (`name:start:end`), from the last attribution run. */
   attributions: Map<string, Attribution>;
   attributedAt: number;
@@ -36,20 +42,20 @@ interface OpenDocument {
 /**
  * Keeps AI-code risk findings per file: open documents are analysed incrementally on edit
  * (debounced), attributed through git (trusted workspaces only) and joined with production
- * figures from the live signals; files not open come from a background workspace scan.
+ * figures from the live signals; files not open come from a background workspace scan. Parsing,
+ * the rules and git run on a worker thread (AnalysisClient), never on the extension host's.
  */
 export class AnalysisService implements RiskSource, vscode.Disposable {
   private readonly open = new Map<string, OpenDocument>();
-  private readonly opening = new Map<string, Promise<void>>();
   /** Ranked findings per workspace-relative file (open documents and the scan). */
   private readonly byFile = new Map<string, Finding[]>();
   private readonly emitter = new Emitter<{ files: string[] }>();
   /** Fires when findings of these workspace-relative files changed. */
   readonly onDidChange = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private attributor: Promise<Attributor | null> | undefined;
   private scanning: Promise<void> | undefined;
   private disposed = false;
+  private readonly worker: AnalysisClient;
   /** Milliseconds of the last incremental updates (newest last), for the integration suite and logs. */
   readonly updateTimes: number[] = [];
 
@@ -57,21 +63,19 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     private readonly live: LiveSignalsSource,
     private settings: AnalysisConfig,
     private readonly log: Logger,
-    private readonly wasmDir: string,
+    wasmDir: string,
   ) {
+    this.worker = new AnalysisClient({ wasmDir, options: this.analysisOptions(), logger: log });
     this.subscriptions.push(
-      vscode.workspace.onDidOpenTextDocument((d) => void this.track(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.untrack(d)),
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
       live.onDidChangeSignals(({ files }) => void this.rejoin(files)),
       live.onDidChangeSelection(() => void this.rejoin([...this.byFile.keys()])),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        this.attributor = undefined;
-        void this.rejoin([...this.byFile.keys()], true);
-      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.rejoin([...this.byFile.keys()], true)),
     );
-    for (const d of vscode.workspace.textDocuments) void this.track(d);
+    for (const d of vscode.workspace.textDocuments) this.track(d);
   }
 
   /** Ranked findings of a workspace-relative file. */
@@ -93,15 +97,27 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   /** Applies new settings: severities and the fix timeout re-run the rules, `all` re-filters. */
   updateSettings(next: AnalysisConfig): void {
     this.settings = next;
-    for (const doc of this.open.values()) doc.analysis.setOptions(this.analysisOptions());
-    void this.rejoin([...new Set([...this.byFile.keys(), ...[...this.open.values()].map((d) => d.file)])], true);
+    void this.reconfigure();
     if (this.scanning === undefined) return;
     void this.scan(false);
   }
 
+  private async reconfigure(): Promise<void> {
+    try {
+      const results = await this.worker.configure(this.analysisOptions());
+      for (const [file, result] of results) {
+        const doc = this.open.get(file);
+        if (doc && doc.pending.length === 0 && doc.timer === undefined) doc.result = result;
+      }
+    } catch (err) {
+      this.log.warn(`analysis settings not applied: ${(err as Error).message}`);
+    }
+    void this.rejoin([...new Set([...this.byFile.keys(), ...[...this.open.values()].map((d) => d.file)])], true);
+  }
+
   /** Starts analysing documents already open and, once, the background workspace scan. */
   start(): void {
-    for (const d of vscode.workspace.textDocuments) void this.track(d);
+    for (const d of vscode.workspace.textDocuments) this.track(d);
     if (!this.scanning) void this.scan(false);
   }
 
@@ -125,15 +141,12 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
         const started = performance.now();
         let reported = 0;
         try {
-          const attributor = await this.repoAttributor();
-          const result = await scanWorkspace({
+          const result = await this.worker.scan({
             root: root.fsPath,
             all: this.settings.all,
-            analysis: this.analysisOptions(),
+            attribute: this.mayRunGit(),
             signal: controller.signal,
             concurrency: 4,
-            logger: this.log,
-            ...(attributor ? { attributorFor: () => attributor } : {}),
             onProgress: (done, total) => {
               const percent = total === 0 ? 100 : (done / total) * 100;
               progress.report({ message: `${done}/${total} files`, increment: percent - reported });
@@ -171,45 +184,49 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     for (const s of this.subscriptions) s.dispose();
-    for (const d of this.open.values()) {
-      clearTimeout(d.timer);
-      d.analysis.dispose();
-    }
+    for (const d of this.open.values()) clearTimeout(d.timer);
     this.open.clear();
+    void this.worker.dispose();
     this.emitter.dispose();
   }
 
-  private analysisOptions(): AnalysisOptions {
+  private analysisOptions(): WorkerAnalysisOptions {
     const severity: Partial<Record<Finding['rule'], Severity>> = {};
     for (const [rule, level] of Object.entries(this.settings.severity)) {
       if (level === 'error' || level === 'warning') severity[rule as Finding['rule']] = level;
       else if (level === 'information' || level === 'hint') severity[rule as Finding['rule']] = 'note';
     }
-    return { fixTimeoutMs: this.settings.timeoutMs, severity, parsers: defaultParsers(this.wasmDir) };
+    return { fixTimeoutMs: this.settings.timeoutMs, severity };
   }
 
-  private async track(document: vscode.TextDocument): Promise<void> {
+  private track(document: vscode.TextDocument): void {
     const file = relativeFile(document.uri);
-    if (!file || !languageForFile(file) || this.open.has(file) || this.opening.has(file)) return;
+    if (!file || !languageForFile(file) || this.open.has(file)) return;
     const text = document.getText();
     if (isGeneratedFile(text)) return;
-    const opening = (async () => {
-      try {
-        const analysis = await IncrementalAnalysis.create(file, text, this.analysisOptions());
-        if (!analysis || this.disposed) return;
-        // edits made while the grammar loaded
-        if (document.getText() !== text) analysis.reanalyze(document.getText());
-        this.open.set(file, { uri: document.uri, file, analysis, pending: [], timer: undefined, attributions: new Map(), attributedAt: 0, attributing: false, attributeAgain: false });
-        this.log.debug(`analysed ${file} in ${analysis.lastUpdate.ms.toFixed(1)} ms (${analysis.findings.length} findings before attribution)`);
-        await this.publish(file, true);
-      } catch (err) {
-        this.log.warn(`analysis of ${file} failed: ${(err as Error).message}`);
-      } finally {
-        this.opening.delete(file);
+    const doc: OpenDocument = { document, file, ready: Promise.resolve(), result: undefined, text, pending: [], timer: undefined, sent: 0, attributions: new Map(), attributedAt: 0, attributing: false, attributeAgain: false };
+    this.open.set(file, doc);
+    doc.ready = this.load(doc, text);
+  }
+
+  /** Sends the document's whole text to the worker and publishes the first findings. */
+  private async load(doc: OpenDocument, text: string): Promise<void> {
+    try {
+      const result = await this.worker.open(doc.file, text);
+      if (this.open.get(doc.file) !== doc || this.disposed) return;
+      if (!result) {
+        this.open.delete(doc.file);
+        return;
       }
-    })();
-    this.opening.set(file, opening);
-    await opening;
+      this.log.debug(`analysed ${doc.file} in ${result.stats.ms.toFixed(1)} ms (${result.findings.length} findings before attribution)`);
+      // edits made meanwhile are pending: the next flush sends them
+      if (doc.pending.length > 0) return;
+      doc.result = result;
+      doc.text = text;
+      await this.publish(doc.file, true);
+    } catch (err) {
+      this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
+    }
   }
 
   private changed(e: vscode.TextDocumentChangeEvent): void {
@@ -218,28 +235,45 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     if (!doc || e.contentChanges.length === 0) return;
     for (const c of e.contentChanges) doc.pending.push({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, text: c.text });
     clearTimeout(doc.timer);
-    doc.timer = setTimeout(() => {
-      doc.timer = undefined;
-      const changes = doc.pending.splice(0);
-      try {
-        const stats = doc.analysis.update(changes);
-        if (stats.mode === 'incremental') {
-          this.updateTimes.push(stats.ms);
-          if (this.updateTimes.length > 100) this.updateTimes.shift();
-        }
-        this.log.debug(`${doc.file}: ${stats.mode} update in ${stats.ms.toFixed(1)} ms${stats.reason ? ` (${stats.reason})` : ''}`);
-      } catch (err) {
-        // a rule failing on half-typed code must not leave the document stale for good
-        this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
+    doc.timer = setTimeout(() => void this.flush(doc), EDIT_DEBOUNCE_MS);
+  }
+
+  /** Sends the edits typed since the last flush and publishes the findings after them. */
+  private async flush(doc: OpenDocument): Promise<void> {
+    doc.timer = undefined;
+    await doc.ready;
+    if (this.open.get(doc.file) !== doc || doc.pending.length === 0) return;
+    const changes = doc.pending.splice(0);
+    const text = doc.document.getText();
+    const sent = ++doc.sent;
+    let result: DocumentFindings;
+    try {
+      result = await this.worker.update(doc.file, changes);
+    } catch (err) {
+      if (err instanceof DocumentNotOpenError && this.open.get(doc.file) === doc) {
+        // the worker restarted: give it the whole text again
+        doc.ready = this.load(doc, text);
         return;
       }
-      void this.publish(doc.file, Date.now() - doc.attributedAt > ATTRIBUTION_INTERVAL_MS);
-    }, EDIT_DEBOUNCE_MS);
+      // a rule failing on half-typed code must not leave the document stale for good
+      this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
+      return;
+    }
+    if (this.open.get(doc.file) !== doc || sent !== doc.sent) return;
+    const stats = result.stats;
+    if (stats.mode === 'incremental') {
+      this.updateTimes.push(stats.ms);
+      if (this.updateTimes.length > 100) this.updateTimes.shift();
+    }
+    this.log.debug(`${doc.file}: ${stats.mode} update in ${stats.ms.toFixed(1)} ms${stats.reason ? ` (${stats.reason})` : ''}`);
+    doc.result = result;
+    doc.text = text;
+    await this.publish(doc.file, Date.now() - doc.attributedAt > ATTRIBUTION_INTERVAL_MS);
   }
 
   private saved(document: vscode.TextDocument): void {
     const file = relativeFile(document.uri);
-    if (file && this.open.has(file)) void this.publish(file, true);
+    if (file && this.open.get(file)?.result) void this.publish(file, true);
   }
 
   private untrack(document: vscode.TextDocument): void {
@@ -247,31 +281,28 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     const doc = file ? this.open.get(file) : undefined;
     if (!doc) return;
     clearTimeout(doc.timer);
-    doc.analysis.dispose();
     this.open.delete(doc.file);
+    void this.worker.close(doc.file).catch(() => undefined);
     // the last findings stay, as a scan of the file would give them
   }
 
   /** Attributes (when asked), joins production figures, filters by authorship and announces one open document. */
   private async publish(file: string, attribute: boolean): Promise<void> {
     const doc = this.open.get(file);
-    if (!doc) return;
+    if (!doc?.result) return;
     if (attribute) await this.attribute(doc);
-    const analysis = doc.analysis;
-    const text = analysis.text;
-    const lineCount = text.split('\n').length;
+    const result = doc.result;
     const spans = new Map<Finding, FunctionSpan>();
     const kept: Finding[] = [];
-    for (const f of analysis.findings) {
-      const own = analysis.functionSpanOf(f);
-      const span = spanFor(f, own ? [own] : [], analysis.language, lineCount);
+    for (const [i, f] of result.findings.entries()) {
+      const span = result.spans[i]!;
       const attribution = doc.attributions.get(spanKey(span)) ?? null;
       if (!this.settings.all && attribution?.ai !== true) continue;
       const finding = { ...f, attribution };
       spans.set(finding, span);
       kept.push(finding);
     }
-    if (this.open.get(file) !== doc || analysis.text !== text) return; // superseded while attributing
+    if (this.open.get(file) !== doc || doc.result !== result) return; // superseded while attributing
     this.byFile.set(file, await this.join(file, kept, spans));
     this.emitter.fire({ files: [file] });
   }
@@ -281,39 +312,24 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
       doc.attributeAgain = true;
       return;
     }
-    const attributor = await this.repoAttributor();
-    if (!attributor) return;
+    if (!this.mayRunGit()) return;
     doc.attributing = true;
     try {
       do {
         doc.attributeAgain = false;
-        const analysis = doc.analysis;
-        const text = analysis.text;
-        const lineCount = text.split('\n').length;
-        const unique = new Map<string, FunctionSpan>();
-        for (const f of analysis.findings) {
-          const own = analysis.functionSpanOf(f);
-          const span = spanFor(f, own ? [own] : [], analysis.language, lineCount);
-          unique.set(spanKey(span), span);
-        }
-        const result = await attributor.attributeFunctions(doc.uri.fsPath, [...unique.values()], text);
-        doc.attributions = new Map([...result].map(([span, a]) => [spanKey(span), a]));
+        doc.attributions = new Map(await this.worker.attribute(doc.file, doc.document.uri.fsPath));
         doc.attributedAt = Date.now();
       } while (doc.attributeAgain);
     } catch (err) {
-      this.log.warn(`attribution of ${doc.file} failed: ${(err as Error).message}`);
+      if (!(err instanceof DocumentNotOpenError)) this.log.warn(`attribution of ${doc.file} failed: ${(err as Error).message}`);
     } finally {
       doc.attributing = false;
     }
   }
 
-  /** The Attributor of the workspace's repository; null when untrusted (git must not run) or no repository. */
-  private repoAttributor(): Promise<Attributor | null> {
-    if (!vscode.workspace.isTrusted) return Promise.resolve(null);
-    const root = mappingRoot();
-    if (!root || root.scheme !== 'file') return Promise.resolve(null);
-    this.attributor ??= findRepoRoot(root.fsPath).then((repo) => (repo ? new Attributor(repo, { logger: this.log, stateMaxAgeMs: 1_000 }) : null));
-    return this.attributor;
+  /** Attribution runs git, which must not run in an untrusted workspace. */
+  private mayRunGit(): boolean {
+    return vscode.workspace.isTrusted && mappingRoot()?.scheme === 'file';
   }
 
   /** Joins production figures from the live signals and ranks. */
@@ -342,9 +358,6 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   }
 }
 
-function spanKey(s: FunctionSpan): string {
-  return `${s.name}:${s.startLine}:${s.endLine}`;
-}
 
 /** Ranking order across files: hot first (see ranking.ts). */
 function rankOrder(findings: Finding[]): Finding[] {

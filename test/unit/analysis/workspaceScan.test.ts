@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRepoRoot, listAnalysableFiles, scanWorkspace, ScanPathError, spanFor } from '../../../src/core/analysis/workspaceScan';
+import { findRepoRoot } from '../../../src/core/analysis/attribution/repoRoot';
+import { listAnalysableFiles, scanWorkspace, ScanPathError, spanFor } from '../../../src/core/analysis/workspaceScan';
 import type { Finding } from '../../../src/core/analysis/findings';
 import { makeRepo, removeTestRepos } from './attribution/gitRepo';
 
