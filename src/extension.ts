@@ -165,7 +165,7 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
   const current = controller;
   context.subscriptions.push({ dispose: () => void current.dispose() });
 
-  const view = new LiveSignalsView(context.extensionUri, live, componentLogger(channel, 'panel'));
+  const view = new LiveSignalsView(context.extensionUri, live, config, componentLogger(channel, 'panel'));
   let traceView: TraceView | undefined;
   const traces = () => (traceView ??= new TraceView(context.extensionUri, live, componentLogger(channel, 'trace')));
   context.subscriptions.push(view, { dispose: () => traceView?.dispose() });

@@ -80,17 +80,19 @@ export class ErrorDiagnostics implements vscode.Disposable {
       const response = await this.live.signals({ top: TOP_ERRORS });
       if (!response) return;
       this.collection.clear();
-      for (const [file, errors] of byFile(response.errors)) this.collection.set(vscode.Uri.joinPath(root, file), errors.map((e) => toDiagnostic(e, response)));
+      const open = openDocuments();
+      for (const [file, errors] of byFile(response.errors)) this.collection.set(vscode.Uri.joinPath(root, file), errors.map((e) => toDiagnostic(e, response, open.get(file))));
       return;
     }
     // Only files that already have problems can change them without a new group being announced.
     const files = [...this.changedFiles].filter((f) => this.collection.has(vscode.Uri.joinPath(root, f)));
     this.changedFiles.clear();
+    const open = openDocuments();
     await Promise.all(files.map(async (file) => {
       const response = await this.live.signals({ file });
       if (!response) return;
       const errors = response.errors.filter((e) => e.file === file && e.count > 0);
-      this.collection.set(vscode.Uri.joinPath(root, file), errors.map((e) => toDiagnostic(e, response)));
+      this.collection.set(vscode.Uri.joinPath(root, file), errors.map((e) => toDiagnostic(e, response, open.get(file))));
     }));
   }
 }
@@ -106,9 +108,18 @@ function byFile(errors: ErrorSignal[]): Map<string, ErrorSignal[]> {
   return files;
 }
 
-function toDiagnostic(e: ErrorSignal, response: SignalsResponse): vscode.Diagnostic {
+/** Open documents by workspace-relative file (their lines give a diagnostic its exact range). */
+function openDocuments(): Map<string, vscode.TextDocument> {
+  const open = new Map<string, vscode.TextDocument>();
+  for (const d of vscode.workspace.textDocuments) {
+    const file = relativeFile(d.uri);
+    if (file) open.set(file, d);
+  }
+  return open;
+}
+
+function toDiagnostic(e: ErrorSignal, response: SignalsResponse, open: vscode.TextDocument | undefined): vscode.Diagnostic {
   const line = e.line - 1;
-  const open = vscode.workspace.textDocuments.find((d) => relativeFile(d.uri) === e.file);
   const range = open && line < open.lineCount
     ? new vscode.Range(line, open.lineAt(line).firstNonWhitespaceCharacterIndex, line, open.lineAt(line).range.end.character)
     : new vscode.Range(line, 0, line, 1000);

@@ -7,9 +7,8 @@ import type { PanelModel } from '../../core/render/panelModel';
 import { buildFocusDetail } from '../../core/render/panelModelFocus';
 import type { FocusTarget } from '../../core/render/panelModelFocus';
 import { receiverStatusView } from '../../core/render/panelModelStatus';
-import { ConfigWarnings, readConfig } from '../config';
-import type { RuntimeLensConfig } from '../config';
-import { Commands, SECTION } from '../ids';
+import type { LiveConfig } from '../config';
+import { Commands } from '../ids';
 import type { LiveSignalsSource } from '../liveSignalsSource';
 import { openLocation } from '../openLocation';
 import { renderWebview, webviewOptions } from './webviewResources';
@@ -37,16 +36,17 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
   private inFlight = false;
   private again = false;
   private dirty = true;
-  private readonly silent = new ConfigWarnings(() => {});
   /** The last message of each kind the webview accepted (integration suites read it). */
   readonly delivered = new Map<PanelHostMessage['kind'], PanelHostMessage>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly live: LiveSignalsSource, private readonly log: Logger) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly live: LiveSignalsSource, private readonly settings: LiveConfig, private readonly log: Logger) {
     this.subscriptions.push(
       live.onDidChangeSignals(() => this.schedule(false)),
       live.onDidChangeSelection(() => this.schedule(true)),
+      settings.onDidChange(() => this.schedule(true)),
       live.onDidChangeState((state) => {
-        this.post({ kind: 'status', status: this.statusView() });
+        // ticks every second while running: nothing to compute while no panel shows it
+        if (this.view && this.ready) this.post({ kind: 'status', status: this.statusView() });
         if (state.kind === 'running' || state.kind === 'stopped') this.schedule(true);
       }),
       live.onNewErrorGroup((error) => {
@@ -176,7 +176,7 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
     this.dirty = false;
     this.lastRefresh = Date.now();
     try {
-      const config = this.config();
+      const config = this.settings.current;
       const selection = this.live.selection;
       const response = this.live.state.kind === 'running' ? await this.live.signals({ perMinute: true }) : undefined;
       this.model = buildPanelModel(response, selection.window, { thresholds: config.thresholds });
@@ -202,16 +202,11 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
       FOCUS_WINDOWS.map(async (window) => ({ window, response: await this.live.signals({ window, environment: target.environment, file: target.file }) })),
     );
     if (this.focus !== target) return;
-    this.post({ kind: 'focus', detail: buildFocusDetail(target, perWindow, this.config().thresholds) });
+    this.post({ kind: 'focus', detail: buildFocusDetail(target, perWindow, this.settings.current.thresholds) });
   }
 
-  private statusView(config = this.config()) {
+  private statusView(config = this.settings.current) {
     return receiverStatusView(this.live.state, `http://${config.receiver.host}:${config.receiver.port}`);
-  }
-
-  private config(): RuntimeLensConfig {
-    // config.ts reports invalid values once, elsewhere; here they just fall back to defaults.
-    return readConfig(vscode.workspace.getConfiguration(SECTION), this.silent);
   }
 
   private post(message: PanelHostMessage): void {
