@@ -1,8 +1,10 @@
 /**
  * `npm run bench:editor`: what the extension costs the editor and how fast it follows traffic,
- * measured inside a real VS Code (code-server here) by the integration suites: activation
- * (evaluating the bundle plus activate()) against the 50 ms budget, and the delay from an OTLP
- * export to the overlays' data showing it against the 1 s budget. Options: --runs N (default 3).
+ * measured inside a real VS Code (code-server here) by the integration suites, on the production
+ * build that ships: activation (evaluating the bundle plus activate(), as host-thread CPU and as
+ * wall time) against the 50 ms budget, how long our code held the host in one go against the
+ * 20 ms budget, and the delay from an OTLP export to the overlays' data showing it against the
+ * 1 s budget. Options: --runs N (default 3).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,19 +34,26 @@ async function main(): Promise<void> {
       await demo.stop();
     }
   }
-  const of = (name: string) => figures.map((f) => f[name]).filter((v) => typeof v === 'number');
-  const activation = median(of('activationMs'));
-  const activateCall = median(of('activateCallMs'));
-  const refresh = median(of('refreshMedianMs'));
+  const of = (name: string) => figures.map((f) => f[name]).filter((v): v is number => typeof v === 'number');
+  const ms = (name: string) => {
+    const values = of(name);
+    if (values.length === 0) return 'n/a';
+    return `${median(values).toFixed(1)} ms (${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)})`;
+  };
+  const ratio = (name: string, budget: number) => (of(name).length > 0 ? (median(of(name)) / budget).toFixed(2) : 'n/a');
   const refreshMax = Math.max(...of('refreshMaxMs'));
   const lines = [
-    `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · ${hostKind()} · ${RUNS} runs (medians)`,
+    `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · ${hostKind()} · production build · ${RUNS} runs (median, range)`,
     '',
     '| measure | value | budget | ratio |',
     '| --- | ---: | ---: | ---: |',
-    `| activation: bundle evaluation + activate() | ${activation.toFixed(1)} ms | 50 ms | ${(activation / 50).toFixed(2)} |`,
-    `| of which activate() | ${activateCall.toFixed(1)} ms | | |`,
-    `| OTLP export -> overlay data updated, median of 10 per run | ${refresh} ms | 1000 ms | ${(refresh / 1000).toFixed(2)} |`,
+    `| activation, host-thread CPU: bundle evaluation + activate() | ${ms('activationCpuMs')} | 50 ms | ${ratio('activationCpuMs', 50)} |`,
+    `| same, wall clock (adds the host's waits for a core) | ${ms('activationMs')} | | |`,
+    `| of which activate(), wall clock | ${ms('activateCallMs')} | | |`,
+    `| our code's largest share of one busy stretch of the host (CPU profile, 0.5 ms samples) | ${ms('ourCodeMaxInOneStretchMs')} | 20 ms | ${ratio('ourCodeMaxInOneStretchMs', 20)} |`,
+    `| same, each sample counted at most 1 ms (leaves out waits for a core) | ${ms('ourCodeMaxInOneStretchCappedMs')} | 20 ms | ${ratio('ourCodeMaxInOneStretchCappedMs', 20)} |`,
+    `| longest single sample in that stretch | ${ms('ourCodeMaxStretchLongestSampleMs')} | | |`,
+    `| OTLP export -> overlay data updated, median of 10 per run | ${ms('refreshMedianMs')} | 1000 ms | ${ratio('refreshMedianMs', 1000)} |`,
     `| same, worst of all runs | ${refreshMax} ms | 1000 ms | ${(refreshMax / 1000).toFixed(2)} |`,
   ];
   console.log(`\n${lines.join('\n')}\n`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { languageForFile } from './core/analysis/languages';
+import { ActivationTimer } from './vscode/activationTiming';
 import type { AnalysisService } from './vscode/analysis/analysisService';
 import { RiskCodeActions } from './vscode/analysis/riskCodeActions';
 import { RiskDiagnostics } from './vscode/analysis/riskDiagnostics';
@@ -23,10 +24,14 @@ import { mappingRoot, relativeFile } from './vscode/workspacePaths';
 
 /** What activate() returns; integration suites read it through `extension.exports`. */
 export interface RuntimeLensApi {
-  /** Extension-host time spent on activation: evaluating the bundle plus activate(), in ms. */
+  /** Extension-host time spent on activation: evaluating the bundle plus activate(), wall ms. */
   activationMs: number;
-  /** The part of it spent inside activate(). */
+  /** The same as CPU time of the host's thread, in ms (undefined where Node cannot measure it). */
+  activationCpuMs?: number;
+  /** The part of the wall time spent inside activate(). */
   activateCallMs: number;
+  /** activate() by step, in ms (what a slow activation spent its time on). */
+  activationSteps?: Record<string, number>;
   live: LiveSignalsSource;
   /** The surfaces, so suites can check what they show without scraping the UI. */
   surfaces?: {
@@ -48,21 +53,13 @@ export interface RuntimeLensApi {
 
 let controller: ReceiverController | undefined;
 
-/** Set by the bundle's first and last lines (esbuild.config.mjs); absent when run unbundled. */
-declare const __runtimeLensLoadStart: number | undefined;
-declare const __runtimeLensLoadEnd: number | undefined;
-
-/** How long evaluating the bundle took, in ms (0 when unbundled). */
-function codeLoadingMs(): number {
-  return typeof __runtimeLensLoadStart === 'number' && typeof __runtimeLensLoadEnd === 'number' ? __runtimeLensLoadEnd - __runtimeLensLoadStart : 0;
-}
-
 /**
  * Composition root: reads settings, builds the data side and the surfaces, registers commands.
  * Cheap by design (no sockets, no child process) unless `runtimeLens.autoStart` asks for the receiver.
  */
 export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
-  const started = performance.now();
+  const timer = new ActivationTimer();
+  const step = (name: string) => timer.step(name);
   const channel = createLogChannel();
   context.subscriptions.push(channel);
   const log = componentLogger(channel, 'extension');
@@ -74,8 +71,9 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
   const config = new LiveConfig(readSettings());
   const live = new LiveSignals({ window: config.current.window, environment: config.current.environment }, componentLogger(channel, 'live'));
   context.subscriptions.push(live);
+  step('settings');
   try {
-    const surfaces = compose(context, channel, config, live);
+    const surfaces = compose(context, channel, config, live, step);
     context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       const previous = config.current;
@@ -87,17 +85,18 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
         void vscode.window.showInformationMessage('Runtime Lens: the receiver address changed; stop and start the receiver to use it.');
       }
     }));
-    const ended = performance.now();
-    const activationMs = codeLoadingMs() + (ended - started);
-    log.info(`activated in ${activationMs.toFixed(1)} ms (loading the code ${codeLoadingMs().toFixed(1)} ms, activate() ${(ended - started).toFixed(1)} ms)`);
+    step('settingsWatch');
+    const cost = timer.finish();
+    log.info(cost.summary);
     // Spawning a process is not free: do it after activation has returned.
     if (config.current.autoStart) setImmediate(() => void surfaces.controller.start());
-    return { activationMs, activateCallMs: ended - started, live, surfaces, risk: surfaces.risk };
+    return { activationMs: cost.wallMs, ...(cost.cpuMs !== undefined ? { activationCpuMs: cost.cpuMs } : {}), activateCallMs: cost.activateWallMs, activationSteps: cost.steps, live, surfaces, risk: surfaces.risk };
   } catch (err) {
     const e = err as Error;
     channel.error(`activation failed: ${e.stack ?? e.message}`);
     void vscode.window.showErrorMessage(`Runtime Lens could not start: ${e.message}. See "Runtime Lens: Show Logs" for details.`);
-    return { activationMs: performance.now() - started, activateCallMs: performance.now() - started, live };
+    const cost = timer.finish();
+    return { activationMs: cost.wallMs, activateCallMs: cost.activateWallMs, live };
   }
 }
 
@@ -149,7 +148,7 @@ function composeRisk(context: vscode.ExtensionContext, channel: vscode.LogOutput
   return { tree, service: () => service, diagnostics: () => diagnostics };
 }
 
-function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
+function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals, step: (name: string) => void): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
   const receiverLog = componentLogger(channel, 'receiver');
   controller = new ReceiverController(live, () => {
     const { host, port } = config.current.receiver;
@@ -164,6 +163,7 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
   }, receiverLog, (message) => void vscode.window.showErrorMessage(message, 'Show Logs').then((pick) => pick && channel.show()));
   const current = controller;
   context.subscriptions.push({ dispose: () => void current.dispose() });
+  step('receiver');
 
   const view = new LiveSignalsView(context.extensionUri, live, config, componentLogger(channel, 'panel'));
   let traceView: TraceView | undefined;
@@ -173,6 +173,7 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
   const hints = new InlineHints(live, config);
   const diagnostics = new ErrorDiagnostics(live, config);
   const statusBar = new StatusBar(live);
+  step('surfaces');
   const files: vscode.DocumentSelector = { scheme: 'file' };
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider(Views.liveSignals, view),
@@ -192,7 +193,9 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
       openLocation,
     }),
   );
+  step('registrations');
   const risk = composeRisk(context, channel, config, live);
+  step('risk');
   return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk };
 }
 

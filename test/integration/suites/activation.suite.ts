@@ -13,6 +13,11 @@ export function activationSuite(): void {
       assert.ok(api.activateCallMs <= api.activationMs, 'activate() cannot take longer than loading plus activate()');
       recordFigure('activationMs', api.activationMs);
       recordFigure('activateCallMs', api.activateCallMs);
+      if (api.activationCpuMs !== undefined) {
+        assert.ok(api.activationCpuMs > 0, `activationCpuMs = ${api.activationCpuMs}`);
+        recordFigure('activationCpuMs', api.activationCpuMs);
+      }
+      for (const [step, ms] of Object.entries(api.activationSteps ?? {})) recordFigure(`activateStep.${step}`, ms);
     });
 
     it('registers every command package.json contributes', async () => {

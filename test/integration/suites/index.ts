@@ -72,8 +72,10 @@ export function run(): Promise<void> {
         recordFigure('busiestStretchMs', stretches.longestMs);
         recordFigure('ourLongestStretchMs', stretches.oursLongestMs);
         recordFigure('ourCodeMaxInOneStretchMs', stretches.oursMaxShareMs);
+        recordFigure('ourCodeMaxStretchLongestSampleMs', stretches.oursLongestSampleMs);
+        recordFigure('ourCodeMaxInOneStretchCappedMs', stretches.oursMaxShareCappedMs);
         notes.push(`busiest stretch ran: ${stretches.longestScripts.join(', ') || 'no script (native work)'}`);
-        notes.push(`our longest stretch, by our innermost function: ${stretches.oursTop.join(', ')}`);
+        notes.push(`where our largest share of one stretch went: ${stretches.oursTop.join(', ')}`);
       }
       recordFigure('hostEventLoopMaxDelayMs', delay.max / 1e6);
       recordFigure('hostEventLoopP99DelayMs', delay.percentile(99) / 1e6);
