@@ -7,6 +7,7 @@ import type { ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsRes
 import { formatMs, formatPercent, formatRate } from './format';
 import { DEFAULT_THRESHOLDS, errorRateSeverity, latencySeverity } from './severity';
 import type { Severity, Thresholds } from './severity';
+import { compareText } from '../compareText';
 
 /** Formatted figures of one row, with their levels. */
 export interface RowFigures {
@@ -117,7 +118,7 @@ export function buildPanelModel(res: SignalsResponse | undefined, window: string
   }
   const functions = res.functions.map((f) => functionRow(f, th));
   const ranked = (score: (r: FunctionRow) => number, keep: (r: FunctionRow) => boolean = () => true) => {
-    const rows = functions.filter((r) => keep(r) && score(r) > 0).sort((a, b) => score(b) - score(a) || b.count - a.count || a.key.localeCompare(b.key)).slice(0, top);
+    const rows = functions.filter((r) => keep(r) && score(r) > 0).sort((a, b) => score(b) - score(a) || b.count - a.count || compareText(a.key, b.key)).slice(0, top);
     const max = rows.length > 0 ? score(rows[0]) : 0;
     return rows.map((r) => ({ ...r, bar: max > 0 ? score(r) / max : 0 }));
   };
@@ -276,7 +277,7 @@ function serviceRows(operations: OperationSignal[], th: Thresholds, now: number)
     const spark = completeMinutes(mergeSpark(used.map((o) => o.perMinute ?? [])), now);
     const endpoints = used
       .map((o) => ({ ...rowFigures(o, th), key: rowKey(['op', o.service, o.environment, o.name, o.kind]), name: o.name }))
-      .sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || a.name.localeCompare(b.name))
+      .sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || compareText(a.name, b.name))
       .slice(0, 5);
     rows.push({
       ...rowFigures(figures, th),
@@ -288,7 +289,7 @@ function serviceRows(operations: OperationSignal[], th: Thresholds, now: number)
       endpoints,
     });
   }
-  return rows.sort((a, b) => b.ratePerMin - a.ratePerMin || a.service.localeCompare(b.service));
+  return rows.sort((a, b) => b.ratePerMin - a.ratePerMin || compareText(a.service, b.service));
 }
 
 /** Adds per-minute series up by minute (operations may start at different minutes). */

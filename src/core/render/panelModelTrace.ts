@@ -5,6 +5,7 @@
 import type { TraceResponse, TraceSpan } from '../api/signals';
 import { formatMs } from './format';
 import { mappedByLabel } from './panelModel';
+import { compareText } from '../compareText';
 
 /** One bar of the waterfall. */
 export interface WaterfallRow {
@@ -49,7 +50,7 @@ const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consu
 
 /** Builds the waterfall; spans whose parent is missing become roots (marked orphan). */
 export function buildTraceWaterfall(trace: TraceResponse): TraceWaterfall {
-  const spans = [...trace.spans].sort((a, b) => a.startMs - b.startMs || a.spanId.localeCompare(b.spanId));
+  const spans = [...trace.spans].sort((a, b) => a.startMs - b.startMs || compareText(a.spanId, b.spanId));
   const ids = new Set(spans.map((s) => s.spanId));
   const children = new Map<string, TraceSpan[]>();
   const roots: TraceSpan[] = [];
