@@ -4,18 +4,13 @@
  * whether there is anything to show at all. The webview only lays these rows out.
  */
 import type { ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, SparkPoint, WindowFigures } from '../api/signals';
+import { compareText } from '../compareText';
 import { formatMs, formatPercent, formatRate } from './format';
 import { DEFAULT_THRESHOLDS, errorRateSeverity, latencySeverity } from './severity';
 import type { Severity, Thresholds } from './severity';
-import { compareText } from '../compareText';
 
-/** Formatted figures of one row, with their levels. */
-export interface RowFigures {
-  ratePerMin: number;
-  errorRate: number;
-  p95Ms: number;
-  count: number;
-  errors: number;
+/** One row's figures as the API gives them, formatted, with their levels. */
+export interface RowFigures extends Pick<WindowFigures, 'ratePerMin' | 'errorRate' | 'p95Ms' | 'count' | 'errors'> {
   rate: string;
   errorRateText: string;
   p95: string;
@@ -58,19 +53,8 @@ export interface FunctionRow extends RowFigures {
 }
 
 /** An error group row (also streamed live as groups appear). */
-export interface ErrorGroupRow {
+export interface ErrorGroupRow extends Pick<ErrorSignal, 'service' | 'environment' | 'type' | 'message' | 'count' | 'totalCount' | 'function' | 'file' | 'line' | 'firstSeen' | 'lastSeen'> {
   key: string;
-  service: string;
-  environment: string;
-  type: string;
-  message: string;
-  count: number;
-  totalCount: number;
-  function: string;
-  file: string;
-  line: number;
-  firstSeen: number;
-  lastSeen: number;
   /** A trace to open, when one is held. */
   traceId?: string;
 }

@@ -3,9 +3,9 @@
  * parent, by start time), with offsets and widths as fractions of the whole trace.
  */
 import type { TraceResponse, TraceSpan } from '../api/signals';
+import { compareText } from '../compareText';
 import { formatMs } from './format';
 import { mappedByLabel } from './panelModel';
-import { compareText } from '../compareText';
 
 /** One bar of the waterfall. */
 export interface WaterfallRow {
