@@ -171,7 +171,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
           this.emitter.fire({ files: [...files] });
         } catch (err) {
           if (controller.signal.aborted) this.log.info('workspace scan cancelled');
-          else this.log.error(`workspace scan failed: ${(err as Error).message}`);
+          else if (!this.disposed) this.log.error(`workspace scan failed: ${(err as Error).message}`);
         } finally {
           cancel.dispose();
         }
@@ -225,7 +225,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
       doc.text = text;
       await this.publish(doc.file, true);
     } catch (err) {
-      this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
+      if (!this.disposed) this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
     }
   }
 
@@ -256,7 +256,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
         return;
       }
       // a rule failing on half-typed code must not leave the document stale for good
-      this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
+      if (!this.disposed) this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
       return;
     }
     if (this.open.get(doc.file) !== doc || sent !== doc.sent) return;
@@ -321,7 +321,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
         doc.attributedAt = Date.now();
       } while (doc.attributeAgain);
     } catch (err) {
-      if (!(err instanceof DocumentNotOpenError)) this.log.warn(`attribution of ${doc.file} failed: ${(err as Error).message}`);
+      if (!this.disposed && !(err instanceof DocumentNotOpenError)) this.log.warn(`attribution of ${doc.file} failed: ${(err as Error).message}`);
     } finally {
       doc.attributing = false;
     }
