@@ -148,7 +148,7 @@ ensure_code_server() {
 }
 
 # One ensure_* step per dependency; each returns at once when its stamp says it is done.
-# With arguments, runs only the named steps (python, debian, code-server).
+# With arguments, runs only the named steps (python, debian, node24, code-server).
 main() {
   if [[ $# -eq 0 ]]; then
     set -- python debian code-server
@@ -158,8 +158,9 @@ main() {
     case "$step" in
       python) ensure_python_venv ;;
       debian) ensure_debian_packages ;;
+      node24) ensure_node24 ;;
       code-server) ensure_code_server ;;
-      *) fail "unknown step '$step' (known: python, debian, code-server)" ;;
+      *) fail "unknown step '$step' (known: python, debian, node24, code-server)" ;;
     esac
   done
 }

