@@ -52,6 +52,16 @@ export const Views = {
   productionRisk: 'runtimeLens.productionRisk',
 } as const;
 
+/** Context keys the extension sets (package.json's `when` clauses read them). */
+export const ContextKeys = {
+  /** Where the Production risk view's workspace scan is (RiskScanState); unset until it starts. */
+  riskScan: 'runtimeLens.riskScan',
+} as const;
+
+/** The values of ContextKeys.riskScan; the view's welcome text (package.json `viewsWelcome`) follows them. */
+export const RISK_SCAN_STATES = ['scanning', 'done', 'untrusted', 'stopped'] as const;
+export type RiskScanState = (typeof RISK_SCAN_STATES)[number];
+
 /** Themable colours contributed in package.json. */
 export const Colors = {
   hintError: 'runtimeLens.hint.errorForeground',

@@ -2,7 +2,8 @@
  * The browser tier: runs the demo exactly as `npm start` does (build, package, code-server with
  * the .vsix installed, the orders service under load), opens the printed URL in headless
  * chromium, reads the CodeLens from the page, hovers the slow function, opens the Live Signals
- * panel, and saves screenshots in the dark and the light theme under test-results/e2e/.
+ * panel and the empty Production risk view, and saves screenshots in the dark and the light theme
+ * under test-results/e2e/.
  */
 import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -143,4 +144,14 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
   await page.locator('.codelens-decoration', { hasText: LENS }).first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: path.join(shots, 'codelens-light.png') });
   await setTheme('Default Dark Modern');
+
+  // The Production risk view: no AI wrote the demo's code, so once the scan is done the view says
+  // so (and how authorship is known) instead of staying blank.
+  const riskHeader = page.locator('.pane-header', { hasText: /Production risk/i }).first();
+  if ((await riskHeader.getAttribute('aria-expanded')) !== 'true') await riskHeader.click();
+  const welcome = page.locator('.welcome-view-content', { hasText: 'No AI-written function' }).first();
+  await welcome.waitFor({ timeout: 60_000 });
+  assert.match((await welcome.textContent()) ?? '', /Co-Authored-By trailers/);
+  assert.ok(await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Scan Again' }).count() > 0, 'no Scan Again button');
+  await page.screenshot({ path: path.join(shots, 'risk-empty-dark.png') });
 });

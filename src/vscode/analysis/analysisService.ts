@@ -10,6 +10,7 @@ import type { DocumentFindings, WorkerAnalysisOptions } from '../../core/analysi
 import type { Logger } from '../../core/logger';
 import type { AnalysisConfig } from '../config';
 import { Emitter } from '../emitter';
+import { ContextKeys, type RiskScanState } from '../ids';
 import type { LiveSignalsSource } from '../liveSignalsSource';
 import { mappingRoot, relativeFile } from '../workspacePaths';
 import type { RiskSource } from './riskSource';
@@ -54,6 +55,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private scanning: Promise<void> | undefined;
+  private scanStateNow: RiskScanState | undefined;
   private disposed = false;
   private readonly worker: AnalysisClient;
   /** Milliseconds of the last incremental updates (newest last), for the integration suite and logs. */
@@ -73,9 +75,22 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
       live.onDidChangeSignals(({ files }) => void this.rejoin(files)),
       live.onDidChangeSelection(() => void this.rejoin([...this.byFile.keys()])),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.rejoin([...this.byFile.keys()], true)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        void this.rejoin([...this.byFile.keys()], true);
+        if (this.scanStateNow === 'untrusted') void this.scan(true);
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.track(d);
+  }
+
+  /** Where the workspace scan is (the Production risk view's welcome text follows it). */
+  get scanState(): RiskScanState | undefined {
+    return this.scanStateNow;
+  }
+
+  private setScanState(state: RiskScanState): void {
+    this.scanStateNow = state;
+    void vscode.commands.executeCommand('setContext', ContextKeys.riskScan, state);
   }
 
   /** Ranked findings of a workspace-relative file. */
@@ -131,6 +146,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     if (!root || root.scheme !== 'file') return Promise.resolve();
     if (!vscode.workspace.isTrusted && !this.settings.all) {
       this.log.info('workspace scan skipped: attribution runs git, which needs a trusted workspace (or set runtimeLens.analysis.all)');
+      this.setScanState('untrusted');
       return (this.scanning = Promise.resolve());
     }
     this.scanning = Promise.resolve(vscode.window.withProgress(
@@ -140,6 +156,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
         const cancel = token.onCancellationRequested(() => controller.abort());
         const started = performance.now();
         let reported = 0;
+        this.setScanState('scanning');
         try {
           const result = await this.worker.scan({
             root: root.fsPath,
@@ -169,7 +186,9 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
           this.log.info(`workspace scan: ${result.files} files, ${result.lines} lines, ${result.findings.length} findings in ${(performance.now() - started).toFixed(0)} ms`);
           await this.rejoin([...scanned.keys()].filter((f) => !openFiles.has(f)), false);
           this.emitter.fire({ files: [...files] });
+          this.setScanState('done');
         } catch (err) {
+          this.setScanState('stopped');
           if (controller.signal.aborted) this.log.info('workspace scan cancelled');
           else if (!this.disposed) this.log.error(`workspace scan failed: ${(err as Error).message}`);
         } finally {

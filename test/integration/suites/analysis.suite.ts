@@ -58,6 +58,9 @@ export function analysisSuite(): void {
       assert.deepEqual(item.command?.arguments, [AI_FILE, lineOf(doc, /await fetch\(/) + 1]);
       const children = tree.getChildren(first);
       assert.equal(children.length, 1);
+      // the view's welcome text (shown when it is empty) follows the scan's state
+      const service = risk(await extensionApi()).service();
+      await waitFor('the workspace scan to finish', () => (service?.scanState === 'done' ? true : undefined), 60_000, () => String(service?.scanState));
     });
 
     it('fixes it with AbortSignal.timeout(10000) through the quick fix, and the diagnostic goes away', async () => {

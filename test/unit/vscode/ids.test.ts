@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { DEFAULT_LENS_TEMPLATE } from '../../../src/core/render/lensTemplate';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
 import { DEFAULTS } from '../../../src/vscode/config';
-import { Colors, Commands, INTERNAL_COMMANDS, SECTION, Settings, Views } from '../../../src/vscode/ids';
+import { Colors, Commands, ContextKeys, INTERNAL_COMMANDS, RISK_SCAN_STATES, SECTION, Settings, Views } from '../../../src/vscode/ids';
 
 interface Manifest {
   activationEvents: string[];
@@ -16,6 +16,7 @@ interface Manifest {
     colors: { id: string; defaults: Record<string, string> }[];
     viewsContainers: { activitybar: { id: string; icon: string }[] };
     views: Record<string, { id: string; type: string }[]>;
+    viewsWelcome: { view: string; when: string; contents: string }[];
   };
 }
 
@@ -56,4 +57,24 @@ test('colours, the view container and the view match the ids', () => {
   assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((v) => v.id), [Views.container]);
   assert.deepEqual(manifest.contributes.views[Views.container].map((v) => [v.id, v.type]), [[Views.liveSignals, 'webview'], [Views.productionRisk, 'tree']]);
   assert.ok(manifest.activationEvents.includes(`onView:${Views.liveSignals}`));
+});
+
+test('the Production risk view explains itself in every scan state, with links that lead somewhere', () => {
+  const welcome = manifest.contributes.viewsWelcome;
+  const views = Object.values(manifest.contributes.views).flat().map((v) => v.id);
+  const builtIn = ['workbench.action.openSettings', 'workbench.trust.manage'];
+  for (const w of welcome) {
+    assert.ok(views.includes(w.view), `${w.view} is not a contributed view`);
+    for (const [, command] of w.contents.matchAll(/\(command:([\w.]+)/g)) {
+      assert.ok((Object.values(Commands) as string[]).includes(command!) || builtIn.includes(command!), `unknown command ${command}`);
+    }
+    for (const [, state] of w.when.matchAll(new RegExp(`${ContextKeys.riskScan.replace('.', '\\.')} == (\\w+)`, 'g'))) {
+      assert.ok((RISK_SCAN_STATES as readonly string[]).includes(state!), `unknown state ${state}`);
+    }
+  }
+  const risk = welcome.filter((w) => w.view === Views.productionRisk);
+  for (const state of RISK_SCAN_STATES) assert.ok(risk.some((w) => w.when.includes(`== ${state}`)), `no welcome text for ${state}`);
+  assert.ok(risk.some((w) => w.when === `!${ContextKeys.riskScan}`), 'no welcome text before the first scan');
+  const setting = /openSettings\?%5B%22([\w.]+)%22%5D/.exec(welcome.map((w) => w.contents).join('\n'))?.[1];
+  assert.equal(setting, `${SECTION}.${Settings.analysisAll}`);
 });
