@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { packageExtension } from './package';
 import { ensureCodeServer, installExtension, QUIET_SETTINGS, repoRoot, startCodeServer } from './lib/codeServer';
+import { createDemoRepo } from './lib/demoRepo';
 import { startGroup } from './lib/processGroup';
 import type { StartedGroup } from './lib/processGroup';
 
@@ -16,7 +17,8 @@ const demoDir = join(repoRoot, '.tools', 'demo');
 const logDir = join(demoDir, 'logs');
 const extensionsDir = join(demoDir, 'extensions');
 const userDataDir = join(demoDir, 'user-data');
-const serviceDir = join(repoRoot, 'examples', 'orders-service');
+// The service runs from a fresh copy in its own git repository, where shipping.js is committed as AI-written.
+const serviceDir = join(demoDir, 'workspace', 'orders-service');
 const DEFAULT_DEMO_PORT = 8080;
 const DEFAULT_OTLP_PORT = 4318;
 
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
   const endpoint = `http://127.0.0.1:${otlpPort}`;
 
   progress('starting the sample service');
+  createDemoRepo(serviceDir);
   const inventory = await startNode('inventory', 'inventory.js', { INVENTORY_PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, /inventory listening on (http:\/\/\S+)/);
   watch('inventory', inventory.exited);
   const orders = await startNode('orders-service', 'server.js', { PORT: '0', INVENTORY_URL: inventory.match[1]!, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, /orders-service listening on (http:\/\/\S+)/);

@@ -1,6 +1,7 @@
 'use strict';
 // The inventory service: the orders service's downstream. Deliberately unreliable: most answers
-// take 20-120 ms, one in twenty takes up to 600 ms, and about one in ten is a 503.
+// take 20-120 ms, one in twenty takes up to 600 ms, and about one in ten is a 503. It also plays
+// the carrier's quote API (`/v1/quotes`), so the demo needs a single downstream process.
 
 const { startTelemetry, exitCleanly } = require('./telemetry');
 const stopTelemetry = startTelemetry('inventory');
@@ -30,6 +31,13 @@ app.get('/v1/inventory/:sku', async (req, res) => {
     return;
   }
   res.json({ sku: req.params.sku, available: lookupStock(req.params.sku) });
+});
+
+// The carrier: usually quick, but now and then it hangs for seconds (callers without a timeout wait it out).
+app.get('/v1/quotes', async (req, res) => {
+  const weight = Number(req.query.weight) || 1;
+  await sleep(Math.random() < 0.03 ? 2000 + Math.random() * 2000 : 40 + Math.random() * 160);
+  res.json({ carrier: 'demo-post', weight, price: Math.round((4 + weight * 0.8) * 100) / 100 });
 });
 
 const server = app.listen(PORT, HOST, () => {

@@ -28,8 +28,9 @@ function nextRequest() {
   if (r < 0.3) return { method: 'GET', path: `/quote?sku=${pick(SKUS)}&qty=${1 + Math.floor(Math.random() * 20)}` };
   // Ids up to 105: every 7th throws in the service, a few are 404s.
   if (r < 0.65) return { method: 'GET', path: `/orders/${1 + Math.floor(Math.random() * 105)}` };
-  if (r < 0.85) return { method: 'GET', path: `/stock/${pick(SKUS)}` };
-  if (r < 0.97) return { method: 'POST', path: '/orders', body: { sku: pick(SKUS), quantity: 1 + Math.floor(Math.random() * 5) } };
+  if (r < 0.78) return { method: 'GET', path: `/stock/${pick(SKUS)}` };
+  if (r < 0.88) return { method: 'GET', path: `/shipping?weight=${1 + Math.floor(Math.random() * 10)}` };
+  if (r < 0.98) return { method: 'POST', path: '/orders', body: { sku: pick(SKUS), quantity: 1 + Math.floor(Math.random() * 5) } };
   return { method: 'GET', path: '/health' };
 }
 

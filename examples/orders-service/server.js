@@ -9,6 +9,7 @@ const express = require('express');
 const { computeQuote, PRICES } = require('./pricing');
 const { findOrder, formatOrder } = require('./orders');
 const { checkStock } = require('./stock');
+const { quoteShipping } = require('./shipping');
 
 const HOST = process.env.HOST || '127.0.0.1';
 const PORT = Number(process.env.PORT ?? 3000);
@@ -40,6 +41,11 @@ app.get('/orders/:id', (req, res) => {
 app.get('/stock/:sku', async (req, res) => {
   const available = await checkStock(req.params.sku);
   res.json({ sku: req.params.sku, available });
+});
+
+// AI-written and without a timeout: asks the carrier, which hangs for seconds now and then.
+app.get('/shipping', async (req, res) => {
+  res.json(await quoteShipping({ weight: Number(req.query.weight || 1) }));
 });
 
 // All three at once: check stock, then price the order.

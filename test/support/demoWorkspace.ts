@@ -1,13 +1,12 @@
 /**
- * The demo service as a test fixture: a copy of examples/orders-service in its own git
- * repository under test-results/ (inside the repo, so the service resolves its packages from
- * the root node_modules), with the extension's receiver on a free port, the service, its
- * flaky downstream and the load generator running and sending real OTLP there.
+ * The demo service as a test fixture: the demo repository (scripts/lib/demoRepo.ts: the service,
+ * then its AI-written shipping.js) under test-results/, with the extension's receiver on a free
+ * port, the service, its flaky downstream and the load generator running and sending real OTLP there.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { AI_FILE, createDemoRepo } from '../../scripts/lib/demoRepo';
 import { startGroup, type StartedGroup } from '../../scripts/lib/processGroup';
 import { repoRoot } from './harness';
 
@@ -28,30 +27,10 @@ export interface DemoWorkspaceOptions {
   settings?: Record<string, unknown>;
   /** Requests per second of the load generator (default 20). */
   rate?: number;
-  /**
-   * Add `shipping.js`, a function with a fetch that has no timeout, in a second commit carrying a
-   * `Co-Authored-By: Claude` trailer, for the AI-code risk analysis (default true; the service never loads it).
-   */
-  aiFile?: boolean;
 }
 
-/** The AI-written file `aiFile` adds. */
-export const AI_FILE = 'shipping.js';
-
-const AI_FILE_TEXT = `'use strict';
-// Shipping quotes from the carrier's API.
-
-const CARRIER_URL = process.env.CARRIER_URL || 'http://127.0.0.1:3002';
-
-/** The shipping quote of an order, from the carrier. */
-async function quoteShipping(order) {
-  const response = await fetch(\`\${CARRIER_URL}/v1/quotes?weight=\${order.weight}\`);
-  if (!response.ok) throw new Error(\`carrier answered \${response.status}\`);
-  return response.json();
-}
-
-module.exports = { quoteShipping };
-`;
+/** The file the demo repository commits as AI-written. */
+export { AI_FILE };
 
 /** A free TCP port on loopback (bound and released). */
 export function freePort(): Promise<number> {
@@ -65,27 +44,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Copies the demo service, commits it, and starts it with its load. */
+/** Creates the demo repository and starts the service with its load. */
 export async function startDemoWorkspace(options: DemoWorkspaceOptions = {}): Promise<DemoWorkspace> {
   const parent = options.root ?? path.join(repoRoot, 'test-results', 'workspaces');
   mkdirSync(parent, { recursive: true });
   const workspace = path.join(parent, `orders-service-${process.pid}`);
-  rmSync(workspace, { recursive: true, force: true });
-  cpSync(path.join(repoRoot, 'examples', 'orders-service'), workspace, { recursive: true });
   const [receiverPort, ordersPort, inventoryPort] = [await freePort(), await freePort(), await freePort()];
-  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'runtimeLens.autoStart': true, 'runtimeLens.receiver.port': receiverPort, ...options.settings }, null, 2));
-  // Its own repository, so the deployed revision the service reports equals the local HEAD.
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
-  git('init', '-q', '-b', 'main');
-  git('add', '.');
-  git('-c', 'user.name=Runtime Lens tests', '-c', 'user.email=tests@runtime-lens.invalid', 'commit', '-q', '-m', 'demo service');
-  if (options.aiFile ?? true) {
-    // before the service starts: the revision it reports must stay the local HEAD
-    writeFileSync(path.join(workspace, AI_FILE), AI_FILE_TEXT);
-    git('add', AI_FILE);
-    git('-c', 'user.name=Runtime Lens tests', '-c', 'user.email=tests@runtime-lens.invalid', 'commit', '-q', '-m', 'Add shipping quotes\n\nCo-Authored-By: Claude <noreply@anthropic.com>');
-  }
+  createDemoRepo(workspace, { 'runtimeLens.autoStart': true, 'runtimeLens.receiver.port': receiverPort, ...options.settings });
 
   const logs = path.join(parent, 'logs');
   const env = {
