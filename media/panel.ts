@@ -180,7 +180,7 @@ function servicesList(services: ServiceRow[]): HTMLElement {
       h('span', { class: `c-p95 num wide ${lvl(svc.latencyLevel)}` }, svc.p95),
     );
     list.append(row);
-    for (const ep of svc.endpoints.slice(0, 3)) {
+    for (const ep of svc.endpoints) {
       list.append(
         h(
           'div',

@@ -18,6 +18,9 @@ export interface RowFigures extends Pick<WindowFigures, 'ratePerMin' | 'errorRat
   errorLevel: Severity;
 }
 
+/** Endpoints listed under a service: the panel has room for this many at any width. */
+export const SERVICE_ENDPOINTS = 3;
+
 /** An endpoint (server operation) under its service. */
 export interface EndpointRow extends RowFigures {
   key: string;
@@ -33,7 +36,7 @@ export interface ServiceRow extends RowFigures {
   sparkCounts: number[];
   /** Errors per minute, aligned with `sparkCounts`. */
   sparkErrors: number[];
-  /** The busiest endpoints by impact (at most 5). */
+  /** The busiest endpoints by impact (at most SERVICE_ENDPOINTS). */
   endpoints: EndpointRow[];
 }
 
@@ -262,7 +265,7 @@ function serviceRows(operations: OperationSignal[], th: Thresholds, now: number)
     const endpoints = used
       .map((o) => ({ ...rowFigures(o, th), key: rowKey(['op', o.service, o.environment, o.name, o.kind]), name: o.name }))
       .sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || compareText(a.name, b.name))
-      .slice(0, 5);
+      .slice(0, SERVICE_ENDPOINTS);
     rows.push({
       ...rowFigures(figures, th),
       key,

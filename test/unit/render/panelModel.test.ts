@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SignalsResponse } from '../../../src/core/api/signals';
-import { buildPanelModel, errorGroupRow, functionKey, mixedQuantile, sparkPoints } from '../../../src/core/render/panelModel';
+import { buildPanelModel, errorGroupRow, functionKey, mixedQuantile, SERVICE_ENDPOINTS, sparkPoints } from '../../../src/core/render/panelModel';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
 import { SignalStore, type CodeLocation } from '../../../src/core/signals/signalStore';
 import { resource, span, TestClock } from '../../support/records';
@@ -128,4 +128,18 @@ test('errorGroupRow keeps the newest trace id', () => {
     firstSeen: 1, lastSeen: 2, mappedBy: null, stacktrace: '', traceIds: ['1'.repeat(32), '2'.repeat(32)],
   });
   assert.equal(row.traceId, '2'.repeat(32));
+});
+
+test('a service lists only its busiest endpoints by impact, as many as the panel shows', () => {
+  const clock = new TestClock(Date.UTC(2026, 10, 21, 12, 0, 59));
+  const store = new SignalStore({}, clock);
+  const shop = resource('shop', 'production');
+  // five endpoints; impact (rate x p95) grows with the index
+  for (let e = 1; e <= 5; e++) {
+    for (let i = 0; i < 10 * e; i++) store.recordSpan(span({ name: `GET /e${e}`, kind: 2, resource: shop, startMs: clock.t - 30_000 + i, durationMs: 10 * e }), loc(`e${e}`, e), '');
+  }
+  const model = buildPanelModel(store.query({ windowMs: 5 * 60_000, perMinute: true }), '5m');
+  assert.equal(SERVICE_ENDPOINTS, 3);
+  assert.deepEqual(model.services[0]!.endpoints.map((e) => e.name), ['GET /e5', 'GET /e4', 'GET /e3']);
+  assert.equal(model.services[0]!.count, 150, 'the service still adds up every endpoint');
 });
