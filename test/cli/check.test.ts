@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { assertUsageError, cliPath, runCli, startServer, waitForProcessed, type CliRun } from '../support/harness';
 import type { StartedServer } from '../support/harness';
+import { codeSpansJson, nowNs, postTraces, type CodeSpan } from '../support/otlpJson';
 import { makeRepo, removeTestRepos } from '../unit/analysis/attribution/gitRepo';
 import type { TestRepo } from '../unit/analysis/attribution/gitRepo';
 
@@ -136,22 +137,12 @@ describe('runtime-lens check --signals against a receiver', () => {
   before(async () => {
     server = await startServer({ workspace: repo.dir });
     // syncInventory is hot in production: 200 calls, most of them slow; loadOrders has no traffic
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const spans = Array.from({ length: 200 }, (_, i) => ({
-      traceId: (i + 1).toString(16).padStart(32, 'c'), spanId: (i + 1).toString(16).padStart(16, 'd'), name: 'syncInventory', kind: 1,
-      startTimeUnixNano: String(now - BigInt(i) * 1_000_000_000n), endTimeUnixNano: String(now - BigInt(i) * 1_000_000_000n + BigInt(i < 20 ? 50 : 2300) * 1_000_000n),
-      attributes: [
-        { key: 'code.function.name', value: { stringValue: 'syncInventory' } },
-        { key: 'code.file.path', value: { stringValue: '/srv/app/src/orders.js' } },
-        { key: 'code.line.number', value: { intValue: 7 } },
-      ],
-      status: { code: i % 10 === 0 ? 2 : 0 },
+    const now = nowNs();
+    const spans = Array.from({ length: 200 }, (_, i): CodeSpan => ({
+      function: 'syncInventory', file: '/srv/app/src/orders.js', line: 7,
+      startNs: now - BigInt(i) * 1_000_000_000n, durationMs: i < 20 ? 50 : 2300, error: i % 10 === 0,
     }));
-    const body = { resourceSpans: [{ resource: { attributes: [
-      { key: 'service.name', value: { stringValue: 'orders' } },
-      { key: 'deployment.environment.name', value: { stringValue: 'production' } },
-    ] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const res = await postTraces(server.url, codeSpansJson({ 'service.name': 'orders', 'deployment.environment.name': 'production' }, spans));
     assert.equal(res.status, 200);
     await waitForProcessed(server.url, 200);
   });

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { assertUsageError, cliPath, getSignals, runCli, startServer, waitForProcessed, type CliRun } from '../support/harness';
+import { codeSpansJson, nowNs, postTraces, type CodeSpan } from '../support/otlpJson';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -54,22 +55,9 @@ test('serve maps, prints signals, writes the snapshot on SIGTERM and restores it
   writeFileSync(path.join(workspace, 'src', 'orders.js'), 'function createOrder(input) {\n  return { id: 1, ...input };\n}\n\nmodule.exports = { createOrder };\n');
   const snapshot = path.join(tmp, 'state', 'signals.json');
   const server = await startServer({ workspace, args: ['--snapshot', snapshot, '--environment', 'production'] });
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: 40 }, (_, i) => ({
-    traceId: (i + 1).toString(16).padStart(32, 'a'), spanId: (i + 1).toString(16).padStart(16, 'b'), name: 'createOrder', kind: 1,
-    startTimeUnixNano: String(now), endTimeUnixNano: String(now + BigInt(i + 1) * 1_000_000n),
-    attributes: [
-      { key: 'code.function.name', value: { stringValue: 'createOrder' } },
-      { key: 'code.file.path', value: { stringValue: '/srv/app/src/orders.js' } },
-      { key: 'code.line.number', value: { intValue: 2 } },
-    ],
-    status: { code: i < 4 ? 2 : 0 },
-  }));
-  const body = { resourceSpans: [{ resource: { attributes: [
-    { key: 'service.name', value: { stringValue: 'orders' } },
-    { key: 'deployment.environment.name', value: { stringValue: 'production' } },
-  ] }, scopeSpans: [{ spans }] }] };
-  const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const now = nowNs();
+  const spans = Array.from({ length: 40 }, (_, i): CodeSpan => ({ function: 'createOrder', file: '/srv/app/src/orders.js', line: 2, startNs: now, durationMs: i + 1, error: i < 4 }));
+  const res = await postTraces(server.url, codeSpansJson({ 'service.name': 'orders', 'deployment.environment.name': 'production' }, spans));
   assert.equal(res.status, 200);
   await waitForProcessed(server.url, 40);
 

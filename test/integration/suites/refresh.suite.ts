@@ -2,30 +2,18 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { recordFigure } from './index';
+import { codeSpansJson, nowNs, postTraces, type CodeSpan } from '../../support/otlpJson';
 import { extensionApi, lineOf, waitFor, workspaceFile } from './context';
 
 /** One OTLP/JSON export with `count` spans of `findOrder`, tied to its line by code attributes. */
 function exportBody(file: string, line: number, count: number): string {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: count }, () => ({
-    traceId: randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    name: 'findOrder',
-    kind: 1,
-    startTimeUnixNano: String(now - 2_000_000n),
-    endTimeUnixNano: String(now),
-    attributes: [
-      { key: 'code.function.name', value: { stringValue: 'findOrder' } },
-      { key: 'code.file.path', value: { stringValue: file } },
-      { key: 'code.line.number', value: { intValue: line } },
-    ],
+  const start = nowNs() - 2_000_000n;
+  const spans = Array.from({ length: count }, (): CodeSpan => ({
+    function: 'findOrder', file, line, startNs: start, durationMs: 2,
+    // unique across exports: the receiver keeps exemplar traces by id
+    traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'),
   }));
-  return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'orders-service' } }, { key: 'deployment.environment.name', value: { stringValue: 'production' } }] },
-      scopeSpans: [{ scope: { name: 'refresh-suite' }, spans }],
-    }],
-  });
+  return codeSpansJson({ 'service.name': 'orders-service', 'deployment.environment.name': 'production' }, spans);
 }
 
 /** How fast new spans reach the overlays: measured, never asserted as a time. */
@@ -44,7 +32,7 @@ export function refreshSuite(): void {
       for (let round = 0; round < 10; round++) {
         const before = await countNow();
         const sent = Date.now();
-        const res = await fetch(`${endpoint}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: exportBody(uri.fsPath, line, 5) });
+        const res = await postTraces(endpoint, exportBody(uri.fsPath, line, 5));
         assert.equal(res.status, 200, await res.text());
         await waitFor(`round ${round}: findOrder's count to grow by 5`, async () => ((await countNow()) >= before + 5 ? true : undefined), 30_000);
         delays.push(Date.now() - sent);

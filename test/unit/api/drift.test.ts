@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
 import type { SignalsResponse } from '../../../src/core/api/signals';
+import { codeSpansJson, nowNs, postTraces } from '../../support/otlpJson';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rl-drift-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -30,25 +31,10 @@ test('signals of an older deployment are carried to the local lines and say how 
   const rx = new EmbeddedReceiver({ port: 0, workspace: root });
   await rx.start();
   try {
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const body = {
-      resourceSpans: [{
-        resource: { attributes: [
-          { key: 'service.name', value: { stringValue: 'shop' } },
-          { key: 'vcs.ref.head.revision', value: { stringValue: deployed.slice(0, 12) } },
-        ] },
-        scopeSpans: [{ spans: [{
-          traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'checkout', kind: 1,
-          startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
-          attributes: [
-            { key: 'code.function.name', value: { stringValue: 'checkout' } },
-            { key: 'code.file.path', value: { stringValue: '/app/src/shop.js' } },
-            { key: 'code.line.number', value: { intValue: 5 } },
-          ],
-        }] }],
-      }],
-    };
-    const res = await fetch(`${rx.status().listening}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const body = codeSpansJson({ 'service.name': 'shop', 'vcs.ref.head.revision': deployed.slice(0, 12) }, [
+      { function: 'checkout', file: '/app/src/shop.js', line: 5, startNs: nowNs(), durationMs: 1 },
+    ]);
+    const res = await postTraces(rx.status().listening, body);
     assert.equal(res.status, 200);
     await rx.pipeline.idle();
     const signals = (await (await fetch(`${rx.status().listening}/api/signals?window=5m`)).json()) as SignalsResponse;

@@ -11,6 +11,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { LiveSignals } from '../../../src/vscode/liveSignals';
 import type { ReceiverState } from '../../../src/vscode/liveSignalsSource';
 import { ReceiverController } from '../../../src/vscode/receiverController';
+import { codeSpansJson, nowNs, postTraces, type CodeSpan } from '../../support/otlpJson';
 
 const status: StatusResponse = {
   version: '0.1.0', listening: '', workspace: '/ws', startedAt: 1, spansAccepted: 0, spansProcessed: 0, spansRejected: 0,
@@ -255,19 +256,9 @@ test('end to end: the real receiver as a child process, OTLP in, a change event 
     // Connecting announces the files already cached, so wait for the event whose figures include the spans:
     // the cache must hold them when the event fires, before any provider asks again.
     const changed = nextEvent(live.onDidChangeSignals, (e) => e.files.includes('src/orders.js') && live.cached({ file: 'src/orders.js' })?.functions.length === 1);
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const spans = Array.from({ length: 20 }, (_, i) => ({
-      traceId: (i + 1).toString(16).padStart(32, 'a'), spanId: (i + 1).toString(16).padStart(16, 'b'), name: 'createOrder', kind: 1,
-      startTimeUnixNano: String(now), endTimeUnixNano: String(now + BigInt(i + 1) * 1_000_000n),
-      attributes: [
-        { key: 'code.function.name', value: { stringValue: 'createOrder' } },
-        { key: 'code.file.path', value: { stringValue: '/srv/app/src/orders.js' } },
-        { key: 'code.line.number', value: { intValue: 2 } },
-      ],
-      status: { code: i < 2 ? 2 : 0 },
-    }));
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'orders' } }] }, scopeSpans: [{ spans }] }] };
-    const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const now = nowNs();
+    const spans = Array.from({ length: 20 }, (_, i): CodeSpan => ({ function: 'createOrder', file: '/srv/app/src/orders.js', line: 2, startNs: now, durationMs: i + 1, error: i < 2 }));
+    const res = await postTraces(`http://127.0.0.1:${port}`, codeSpansJson({ 'service.name': 'orders' }, spans));
     assert.equal(res.status, 200);
     await changed;
     const fn = live.cached({ file: 'src/orders.js' })?.functions[0];
