@@ -5,7 +5,7 @@ import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/backends/emb
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import type { Logger } from '../core/logger';
 import type { PathRule } from '../core/mapping/pathResolver';
-import { DEFAULT_STORE_OPTIONS } from '../core/signals/signalStore';
+import { DEFAULT_STORE_OPTIONS } from '../core/signals/storeTypes';
 import { parseWindow } from '../core/signals/windows';
 import { intFlag, UsageError } from './usageError';
 

@@ -20,7 +20,8 @@ import { buildPanelModel, errorGroupRow } from '../../src/core/render/panelModel
 import { buildFocusDetail } from '../../src/core/render/panelModelFocus';
 import { receiverStatusView } from '../../src/core/render/panelModelStatus';
 import { buildTraceWaterfall } from '../../src/core/render/panelModelTrace';
-import { SignalStore, type CodeLocation } from '../../src/core/signals/signalStore';
+import { SignalStore } from '../../src/core/signals/signalStore';
+import type { CodeLocation } from '../../src/core/signals/storeTypes';
 import { webviewHtml } from '../../src/vscode/panel/panelHtml';
 import { launchChromium } from '../support/browser';
 import { resource, span, TestClock } from '../support/records';

@@ -1,4 +1,4 @@
-import type { CodeLocation } from '../signals/signalStore';
+import type { CodeLocation } from '../signals/storeTypes';
 import { chooseCallLine, findCallLines, peerKey, type CallLine, type LineMatch, type PeerParts } from './callLines';
 import type { FunctionIndex } from './functionIndex';
 import type { FileReader } from './sourceMaps';

@@ -1,6 +1,6 @@
 import type { DriftSummary, MappedBy } from '../api/signals';
 import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
-import type { CodeLocation } from '../signals/signalStore';
+import type { CodeLocation } from '../signals/storeTypes';
 import type { FunctionIndex } from './functionIndex';
 import type { PathResolver } from './pathResolver';
 import type { RevisionDrift } from './revisionDrift';

@@ -2,7 +2,8 @@ import type { ResourceInfo, SpanRecord } from '../ingest/records';
 import { systemClock, type Clock } from '../logger';
 import { callTarget, peerParts } from '../mapping/callLines';
 import type { CallSites } from '../mapping/callSites';
-import type { CodeLocation, SignalStore } from './signalStore';
+import type { SignalStore } from './signalStore';
+import type { CodeLocation } from './storeTypes';
 import type { TraceBuffer } from './traceBuffer';
 
 /** Bounds of the set of client spans waiting for their parent. */

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger, type Logger } from '../logger';
-import type { SignalStore, StoreState } from './signalStore';
+import type { SignalStore } from './signalStore';
+import type { StoreState } from './storeTypes';
 
 /** Writes the store to `file` atomically: a temp file in the same folder, then a rename. */
 export async function writeSnapshot(file: string, state: StoreState): Promise<void> {

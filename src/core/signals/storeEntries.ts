@@ -1,4 +1,4 @@
-import type { CodeLocation } from './signalStore';
+import type { CodeLocation } from './storeTypes';
 import type { TimeSeries } from './timeSeries';
 
 /** Separates the parts of composite keys. */

@@ -1,7 +1,7 @@
 import type { CallSignal, Deployed, Exemplar, DriftSummary, ErrorSignal, FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../api/signals';
 import type { CallEntry } from './callEntries';
 import { quantile } from './latencySketch';
-import type { CodeLocation, SignalQuery } from './signalStore';
+import type { CodeLocation, SignalQuery } from './storeTypes';
 import type { ErrorEntry, LocationEntry, OperationEntry, UnmappedEntry } from './storeEntries';
 import type { TimeSeries } from './timeSeries';
 

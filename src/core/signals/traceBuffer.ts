@@ -6,7 +6,7 @@
 import type { TraceSpan } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
-import type { CodeLocation } from './signalStore';
+import type { CodeLocation } from './storeTypes';
 
 /** How much the buffer keeps. */
 export interface TraceBufferOptions {

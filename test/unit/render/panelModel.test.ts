@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { SignalsResponse } from '../../../src/core/api/signals';
 import { buildPanelModel, errorGroupRow, functionKey, mixedQuantile, SERVICE_ENDPOINTS, sparkPoints } from '../../../src/core/render/panelModel';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
-import { SignalStore, type CodeLocation } from '../../../src/core/signals/signalStore';
+import { SignalStore } from '../../../src/core/signals/signalStore';
+import type { CodeLocation } from '../../../src/core/signals/storeTypes';
 import { resource, span, TestClock } from '../../support/records';
 
 const loc = (fn: string, line: number, file = 'src/orders.ts'): CodeLocation => ({ file, line, function: fn, mappedBy: 'code-attributes', confidence: 1 });

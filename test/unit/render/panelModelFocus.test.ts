@@ -4,7 +4,8 @@ import { parseWebviewMessage } from '../../../src/core/api/panelProtocol';
 import { functionKey } from '../../../src/core/render/panelModel';
 import { buildFocusDetail } from '../../../src/core/render/panelModelFocus';
 import { receiverStatusView } from '../../../src/core/render/panelModelStatus';
-import { SignalStore, type CodeLocation } from '../../../src/core/signals/signalStore';
+import { SignalStore } from '../../../src/core/signals/signalStore';
+import type { CodeLocation } from '../../../src/core/signals/storeTypes';
 import { resource, span, TestClock } from '../../support/records';
 
 const loc: CodeLocation = { file: 'src/orders.ts', line: 40, function: 'createOrder', mappedBy: 'stacktrace', confidence: 0.8 };

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { SignalStore, type CodeLocation } from '../../../src/core/signals/signalStore';
+import { SignalStore } from '../../../src/core/signals/signalStore';
+import type { CodeLocation } from '../../../src/core/signals/storeTypes';
 import { restoreSnapshot, writeSnapshot } from '../../../src/core/signals/snapshot';
 import { resource, span, TestClock } from '../../support/records';
 

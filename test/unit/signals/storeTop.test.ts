@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SignalStore, type CodeLocation } from '../../../src/core/signals/signalStore';
+import { SignalStore } from '../../../src/core/signals/signalStore';
+import type { CodeLocation } from '../../../src/core/signals/storeTypes';
 import { resource, span, TestClock } from '../../support/records';
 
 const WINDOW = 300_000;

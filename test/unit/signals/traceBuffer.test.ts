@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createInterner, packBatch, SpanCursor, StringTableReader, StringTableWriter } from '../../../src/core/ingest/spanColumns';
 import type { SpanRecord } from '../../../src/core/ingest/records';
-import type { CodeLocation } from '../../../src/core/signals/signalStore';
+import type { CodeLocation } from '../../../src/core/signals/storeTypes';
 import { DEFAULT_TRACE_BUFFER_OPTIONS, isHexId, TraceBuffer } from '../../../src/core/signals/traceBuffer';
 import { span } from '../../support/records';
 
