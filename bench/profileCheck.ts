@@ -5,15 +5,16 @@
  * extension host, on a quiet machine and with three busy processes competing for the cores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { threadCpuMs as measuredThreadCpuMs } from '../src/vscode/activationTiming';
 import { profileHost } from '../test/integration/suites/hostProfile';
 
 const BURST_MS = 20;
 const BURSTS = 7;
 
 function threadCpuMs(): number {
-  const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
-  if (!usage) throw new Error(`Node ${process.version} has no process.threadCpuUsage: run with Node 24 (npm run bench:profile-check)`);
-  return (usage.user + usage.system) / 1000;
+  const ms = measuredThreadCpuMs();
+  if (ms === undefined) throw new Error(`Node ${process.version} has no process.threadCpuUsage: run with Node 24 (npm run bench:profile-check)`);
+  return ms;
 }
 
 /** Busy for BURST_MS of this thread's CPU time, however long that takes on the clock. */

@@ -11,14 +11,13 @@ declare const __runtimeLensLoadEnd: number | undefined;
 declare const __runtimeLensLoadCpu: NodeJS.CpuUsage | undefined;
 declare const __runtimeLensLoadCpuEnd: NodeJS.CpuUsage | undefined;
 
-/** CPU time of the calling thread, in ms; undefined where Node cannot measure it. */
-export function threadCpuMs(): number | undefined {
-  const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
+function cpuMs(usage: NodeJS.CpuUsage | undefined): number | undefined {
   return usage ? (usage.user + usage.system) / 1000 : undefined;
 }
 
-function cpuMs(usage: NodeJS.CpuUsage | undefined): number | undefined {
-  return usage ? (usage.user + usage.system) / 1000 : undefined;
+/** CPU time of the calling thread, in ms; undefined where Node cannot measure it. */
+export function threadCpuMs(): number | undefined {
+  return cpuMs((process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.());
 }
 
 /** Evaluating the bundle: wall and thread CPU ms (0 when unbundled). */

@@ -48,13 +48,17 @@ function inOrder<T>(file: string, work: () => T | Promise<T>): Promise<T> {
   return run;
 }
 
-function describe(analysis: IncrementalAnalysis): DocumentFindings {
+/** The span each finding is attributed by, in the order of the findings. */
+function spansOf(analysis: IncrementalAnalysis): FunctionSpan[] {
   const lineCount = analysis.text.split('\n').length;
-  const spans = analysis.findings.map((f) => {
+  return analysis.findings.map((f) => {
     const own = analysis.functionSpanOf(f);
     return spanFor(f, own ? [own] : [], analysis.language, lineCount);
   });
-  return { language: analysis.language, findings: [...analysis.findings], spans, stats: analysis.lastUpdate };
+}
+
+function describe(analysis: IncrementalAnalysis): DocumentFindings {
+  return { language: analysis.language, findings: [...analysis.findings], spans: spansOf(analysis), stats: analysis.lastUpdate };
 }
 
 /** One Attributor per repository, shared by documents and scans (its caches are per repository). */
@@ -104,7 +108,7 @@ async function handle(request: Exclude<WorkerRequest, { kind: 'cancel' }>): Prom
       const { text, spans } = await inOrder(request.file, () => {
         const analysis = opened(request.file);
         const unique = new Map<string, FunctionSpan>();
-        for (const span of describe(analysis).spans) unique.set(spanKey(span), span);
+        for (const span of spansOf(analysis)) unique.set(spanKey(span), span);
         return { text: analysis.text, spans: [...unique.values()] };
       });
       if (spans.length === 0) return [];
