@@ -18,6 +18,7 @@ import { componentLogger, createLogChannel } from './vscode/log';
 import { openLocation } from './vscode/openLocation';
 import { LiveSignalsView } from './vscode/panel/liveSignalsView';
 import { ReceiverController } from './vscode/receiverController';
+import { receiverTokenFile } from './vscode/receiverToken';
 import { StatusBar } from './vscode/statusBar';
 import { TraceView } from './vscode/traceView/traceView';
 import { mappingRoot, relativeFile } from './vscode/workspacePaths';
@@ -157,6 +158,8 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
       port,
       workspace: mappingRoot()?.fsPath ?? '',
       snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
+      // Global, not per workspace: any window that finds this receiver on the port must be able to read it.
+      tokenFile: receiverTokenFile(context.globalStorageUri.fsPath, port),
       cliPath: context.asAbsolutePath('dist/cli.js'),
       portSetting: `${SECTION}.${Settings.receiverPort}`,
     };

@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/backends/embeddedReceiver';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
+import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
 import type { PathRule } from '../core/mapping/pathResolver';
 import { DEFAULT_STORE_OPTIONS } from '../core/signals/storeTypes';
 import { parseWindow } from '../core/signals/windows';
+import { resolveServeTokens } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** `runtime-lens serve`: runs the receiver and read API until SIGINT/SIGTERM. */
 export async function serveCommand(argv: string[], logger: Logger): Promise<void> {
@@ -23,6 +23,9 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       workspace: { type: 'string' },
       snapshot: { type: 'string' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
+      'read-token': { type: 'string' },
+      'read-token-file': { type: 'string' },
       'path-rule': { type: 'string', multiple: true },
       'max-body': { type: 'string' },
       queue: { type: 'string' },
@@ -40,10 +43,15 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
   const retentionMs = windowFlag('retention', values.retention ?? '1h');
   if (windowMs > retentionMs) throw new UsageError(`--window ${window} is longer than --retention ${values.retention ?? '1h'}`);
   const host = values.host ?? '127.0.0.1';
+  const { token, readToken } = resolveServeTokens(values, process.env);
+  if (bindProblem(host, token)) {
+    throw new UsageError(`--host ${host} is not loopback, so a token is required (other machines could read production stack traces): give --token-file FILE, --token T or RUNTIME_LENS_TOKEN`);
+  }
   const receiver = new EmbeddedReceiver({
     host,
     port: intFlag('port', values.port, 4318, 0, 65535),
-    token: values.token ?? process.env.RUNTIME_LENS_TOKEN ?? '',
+    token,
+    readToken,
     portHint: '--port',
     workspace,
     pathRules: (values['path-rule'] ?? []).map(parsePathRule),
@@ -68,7 +76,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
   const address = receiver.receiver.address()!;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   process.stdout.write(`Runtime Lens receiver listening on http://${shownHost}:${address.port}\n`);
-  if (!LOOPBACK.test(host)) logger.warn(`listening on ${host}: other machines can send telemetry${values.token ? '' : ' (no --token set)'}`);
+  if (!isLoopbackHost(host)) logger.warn(`listening on ${host}: other machines can reach the receiver; every request needs the token`);
 
   const statusTimer = process.stdout.isTTY ? setInterval(() => printStatus(receiver), 1000) : undefined;
   await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { ErrorSignal, SignalsResponse, StatusResponse, StreamMessage, TraceResponse } from '../core/api/signals';
 import type { Logger } from '../core/logger';
 import { Emitter } from './emitter';
-import { getJson } from './readApiClient';
+import { getJson, readHeaders } from './readApiClient';
 import type { LiveSelection, LiveSignalsSource, ReceiverState, SignalsQuery } from './liveSignalsSource';
 
 /** A signals query as this client sends it: `top` applies only without `file` (default TOP_DEFAULT). */
@@ -71,6 +71,8 @@ export class LiveSignals implements LiveSignalsSource {
   private readonly options: LiveSignalsOptions;
   private readonly cache = new Map<string, CacheEntry>();
   private endpoint = '';
+  /** The receiver's read token for this session ('' when it needs none). */
+  private token = '';
   private attached = false;
   private socket: WebSocket | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -115,10 +117,11 @@ export class LiveSignals implements LiveSignalsSource {
     if (files.length > 0) this.signalsEmitter.fire({ files });
   }
 
-  /** Starts reading from a receiver: state becomes running, the stream connects, every surface refreshes. */
-  connect(endpoint: string, attached: boolean, status: StatusResponse): void {
+  /** Starts reading from a receiver (with its read token, if any): state becomes running, the stream connects, every surface refreshes. */
+  connect(endpoint: string, attached: boolean, status: StatusResponse, token = ''): void {
     this.teardown();
     this.endpoint = endpoint;
+    this.token = token;
     this.attached = attached;
     this.failures = 0;
     this.setState({ kind: 'running', endpoint, attached, status });
@@ -153,6 +156,7 @@ export class LiveSignals implements LiveSignalsSource {
     this.cache.clear();
     this.pendingFiles.clear();
     this.endpoint = '';
+    this.token = '';
     return files;
   }
 
@@ -182,7 +186,7 @@ export class LiveSignals implements LiveSignalsSource {
   async trace(traceId: string): Promise<TraceResponse | undefined> {
     if (this.current.kind !== 'running' || !/^[0-9a-fA-F]{1,64}$/.test(traceId)) return undefined;
     try {
-      return await getJson<TraceResponse>(this.endpoint, `/api/traces/${traceId}`, this.options.requestTimeoutMs, true);
+      return await getJson<TraceResponse>(this.endpoint, `/api/traces/${traceId}`, this.options.requestTimeoutMs, true, this.token);
     } catch (err) {
       this.log.warn(`trace ${traceId}: ${(err as Error).message}`);
       return undefined;
@@ -241,7 +245,7 @@ export class LiveSignals implements LiveSignalsSource {
     if (entry.query.top > 0) params.set('top', String(entry.query.top));
     // Marked fresh before the answer arrives: a change announced meanwhile marks it stale again.
     entry.stale = false;
-    entry.inflight = getJson<SignalsResponse>(this.endpoint, `/api/signals?${params}`, this.options.requestTimeoutMs, false)
+    entry.inflight = getJson<SignalsResponse>(this.endpoint, `/api/signals?${params}`, this.options.requestTimeoutMs, false, this.token)
       .then((response) => {
         if (session !== this.session) return undefined;
         this.failures = 0;
@@ -264,7 +268,7 @@ export class LiveSignals implements LiveSignalsSource {
     const session = this.session;
     const url = `${this.endpoint.replace(/^http/, 'ws')}/api/stream`;
     const WebSocketClass = webSocketClass();
-    const socket: WebSocket = new WebSocketClass(url, { perMessageDeflate: false, handshakeTimeout: this.options.requestTimeoutMs });
+    const socket: WebSocket = new WebSocketClass(url, { perMessageDeflate: false, handshakeTimeout: this.options.requestTimeoutMs, headers: readHeaders(this.token) });
     this.socket = socket;
     socket.on('message', (data) => {
       if (session !== this.session) return;

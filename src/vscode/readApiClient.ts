@@ -1,12 +1,17 @@
 import * as http from 'node:http';
 
+/** Headers every read of the receiver carries: the read token, when the session has one. */
+export function readHeaders(token: string): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 /**
- * GETs a small JSON answer from the receiver's read API. Non-200 answers reject with the
- * server's `{error}` text; a 404 resolves to undefined when `notFoundIsUndefined`.
+ * GETs a small JSON answer from the receiver's read API, with the session's read token. Non-200
+ * answers reject with the server's `{error}` text; a 404 resolves to undefined when `notFoundIsUndefined`.
  */
-export function getJson<T>(endpoint: string, pathAndQuery: string, timeoutMs: number, notFoundIsUndefined: boolean): Promise<T> {
+export function getJson<T>(endpoint: string, pathAndQuery: string, timeoutMs: number, notFoundIsUndefined: boolean, token = ''): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const req = http.get(`${endpoint}${pathAndQuery}`, { timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+    const req = http.get(`${endpoint}${pathAndQuery}`, { timeout: timeoutMs, headers: { accept: 'application/json', ...readHeaders(token) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -56,9 +56,9 @@ export class ReceiverController {
       this.showError(`Runtime Lens: ${message}. Run "Runtime Lens: Start Receiver" to start it again.`);
     });
     try {
-      const { attached, status } = await proc.start();
+      const { attached, status, token } = await proc.start();
       if (this.process !== proc) return;
-      this.live.connect(proc.endpoint, attached, status);
+      this.live.connect(proc.endpoint, attached, status, token);
     } catch (err) {
       if (this.process === proc) this.process = undefined;
       await proc.stop().catch(() => undefined);

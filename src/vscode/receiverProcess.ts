@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { StatusResponse } from '../core/api/signals';
+import { IDENTITY_HEADER, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
+import { createReceiverToken, readReceiverToken, removeReceiverToken } from './receiverToken';
 
 /**
  * Node flags the receiver child runs with. Its heap is garbage-heavy (a batch of spans every few ms):
@@ -21,6 +23,8 @@ export interface ReceiverProcessOptions {
   workspace: string;
   /** Snapshot file ('' = none); its folder is created. */
   snapshotFile: string;
+  /** Where the per-session read token is written for a spawned receiver and read from to attach (see receiverTokenFile). */
+  tokenFile: string;
   /** The bundled CLI (dist/cli.js). */
   cliPath: string;
   /** Defaults to process.execPath, run as Node through ELECTRON_RUN_AS_NODE. */
@@ -37,6 +41,7 @@ export interface ReceiverProcessOptions {
 export type ProbeResult =
   | { kind: 'free' }
   | { kind: 'runtimeLens'; status: StatusResponse }
+  | { kind: 'locked'; version: string }
   | { kind: 'foreign'; detail: string };
 
 /** A start failure with a one-line message fit for the user. */
@@ -47,10 +52,18 @@ export function endpointOf(host: string, port: number): string {
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
-/** Asks `GET /api/status` what listens on the endpoint. */
-export function probeReceiver(endpoint: string, timeoutMs = 1500): Promise<ProbeResult> {
+/** Asks `GET /api/status` what listens on the endpoint, with `token` as the bearer token when given. */
+export function probeReceiver(endpoint: string, token = '', timeoutMs = 1500): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = http.get(`${endpoint}/api/status`, { timeout: timeoutMs }, (res) => {
+    const headers: http.OutgoingHttpHeaders = token ? { Authorization: `Bearer ${token}` } : {};
+    const req = http.get(`${endpoint}/api/status`, { timeout: timeoutMs, headers }, (res) => {
+      // A Runtime Lens receiver that refuses this token still says what it is (and nothing more).
+      const identity = res.headers[IDENTITY_HEADER.toLowerCase()];
+      if (res.statusCode === 401 && typeof identity === 'string') {
+        res.resume();
+        resolve({ kind: 'locked', version: identity });
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -102,6 +115,8 @@ export class ReceiverProcess {
   private stopping = false;
   private exitListeners: ((message: string) => void)[] = [];
   private attachedTo = false;
+  /** The read token of the child we spawned ('' when attached). */
+  private token = '';
   private readonly killOnExit = (): void => void this.child?.kill();
 
   constructor(private readonly options: ReceiverProcessOptions, private readonly log: Logger) {
@@ -124,29 +139,39 @@ export class ReceiverProcess {
   }
 
   /** Attaches or spawns; rejects with a ReceiverStartFailure whose message names the port and the setting. */
-  async start(): Promise<{ attached: boolean; status: StatusResponse }> {
+  async start(): Promise<{ attached: boolean; status: StatusResponse; token: string }> {
     const { port, portSetting } = this.options;
-    const probe = await probeReceiver(this.endpoint);
+    const { tokenFile } = this.options;
+    // A receiver this editor started on the port left its token here; one started otherwise has none for us.
+    const existing = readReceiverToken(tokenFile);
+    const probe = await probeReceiver(this.endpoint, existing);
+    if (probe.kind === 'locked') {
+      throw new ReceiverStartFailure(`port ${port} is used by a Runtime Lens receiver (${probe.version}) that does not accept this editor's read token (started with --token or --read-token?); stop it or choose another port with the ${portSetting} setting`);
+    }
     if (probe.kind === 'runtimeLens') {
       if (!sameWorkspace(probe.status.workspace ?? '', this.options.workspace)) {
         throw new ReceiverStartFailure(`port ${port} is used by a Runtime Lens receiver for ${probe.status.workspace || 'no workspace'}; stop it or choose another port with the ${portSetting} setting`);
       }
       this.attachedTo = true;
       this.log.info(`attached to the receiver already running at ${this.endpoint} (pid not ours; it keeps running when this window closes)`);
-      return { attached: true, status: probe.status };
+      return { attached: true, status: probe.status, token: existing };
     }
     if (probe.kind === 'foreign') {
       throw new ReceiverStartFailure(`port ${port} is in use by something other than Runtime Lens (${probe.detail}); choose another port with the ${portSetting} setting`);
     }
+    this.token = createReceiverToken(tokenFile);
     await this.spawnChild();
-    const status = await probeReceiver(this.endpoint);
+    const status = await probeReceiver(this.endpoint, this.token);
     if (status.kind !== 'runtimeLens') throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer`);
-    return { attached: false, status: status.status };
+    return { attached: false, status: status.status, token: this.token };
   }
 
   /** Stops the child we spawned (SIGTERM so it writes its snapshot, SIGKILL after 5 s); detaches otherwise. */
   async stop(): Promise<void> {
     this.attachedTo = false;
+    // The child read its token at start; the file only serves windows attaching to it.
+    removeReceiverToken(this.options.tokenFile, this.token);
+    this.token = '';
     const child = this.child;
     if (!child) return;
     this.stopping = true;
@@ -169,8 +194,18 @@ export class ReceiverProcess {
       fs.mkdirSync(path.dirname(o.snapshotFile), { recursive: true });
       args.push('--snapshot', o.snapshotFile);
     }
+    // A file, not the token itself: arguments show in process lists.
+    args.push('--read-token-file', o.tokenFile);
+    // Off loopback, ingest needs a token too: the same one, which the user hands to remote senders.
+    if (!isLoopbackHost(o.host)) {
+      args.push('--token-file', o.tokenFile);
+      this.log.warn(`the receiver listens on ${o.host}: senders need "Authorization: Bearer <the token in ${o.tokenFile}>" (a new token every start)`);
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+    // A token in the editor's environment would lock the extension out of its own receiver.
+    delete env.RUNTIME_LENS_TOKEN;
     const child = spawn(o.execPath ?? process.execPath, args, {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env,
       // The IPC channel closes when this process dies however it dies; the receiver then stops itself.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,

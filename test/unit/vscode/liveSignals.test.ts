@@ -241,7 +241,7 @@ test('end to end: the real receiver as a child process, OTLP in, a change event 
   const live = new LiveSignals({ window: '5m', environment: undefined }, silentLogger);
   const errors: string[] = [];
   const controller = new ReceiverController(live, () => ({
-    host: '127.0.0.1', port, workspace, snapshotFile: '',
+    host: '127.0.0.1', port, workspace, snapshotFile: '', tokenFile: path.join(tmp, `receiver-${port}.token`),
     cliPath: path.resolve(__dirname, '..', '..', '..', 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port',
   }), silentLogger, (m) => errors.push(m));
   try {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Logger } from '../../../src/core/logger';
 import { endpointOf, probeReceiver, ReceiverProcess, type ReceiverProcessOptions } from '../../../src/vscode/receiverProcess';
+import { receiverTokenFile } from '../../../src/vscode/receiverToken';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-receiver-'));
@@ -29,7 +30,7 @@ function recordingLogger(): Logger & { lines: string[] } {
 
 function options(port: number, workspace: string, over: Partial<ReceiverProcessOptions> = {}): ReceiverProcessOptions {
   // The CLI runs from source through tsx, the same `serve` the bundle runs.
-  return { host: '127.0.0.1', port, workspace, snapshotFile: path.join(tmp, 'storage', `${port}`, 'signals.json'), cliPath: path.join(repoRoot, 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port', ...over };
+  return { host: '127.0.0.1', port, workspace, snapshotFile: path.join(tmp, 'storage', `${port}`, 'signals.json'), tokenFile: receiverTokenFile(path.join(tmp, 'global'), port), cliPath: path.join(repoRoot, 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port', ...over };
 }
 
 function workspace(name: string): string {
@@ -55,9 +56,10 @@ test('spawns the receiver, a second window on the same workspace attaches, anoth
     const second = new ReceiverProcess(options(port, ws), recordingLogger());
     const attached = await second.start();
     assert.equal(attached.attached, true);
+    assert.equal(attached.token, started.token, 'the attaching window reads with the token the first one wrote');
     assert.equal(second.pid, undefined, 'attaching spawns nothing');
     await second.stop();
-    assert.equal((await probeReceiver(first.endpoint)).kind, 'runtimeLens', 'detaching leaves the receiver running');
+    assert.equal((await probeReceiver(first.endpoint, started.token)).kind, 'runtimeLens', 'detaching leaves the receiver running');
 
     const other = new ReceiverProcess(options(port, workspace('ws-b')), recordingLogger());
     await assert.rejects(other.start(), (err: Error) => {
