@@ -1,5 +1,6 @@
 import { RUNTIME_LENS_VERSION } from './core/backends/embeddedReceiver';
 import type { Logger } from './core/logger';
+import { terminalText } from './core/render/escape';
 import { checkCommand } from './cli/checkCommand';
 import { serveCommand } from './cli/serveCommand';
 import { signalsCommand } from './cli/signalsCommand';
@@ -9,7 +10,8 @@ const USAGE = `Usage: runtime-lens <command> [options]
 
 Commands:
   serve     run the OTLP/HTTP receiver and the read API
-            [--host H] [--port P] [--workspace DIR] [--snapshot FILE] [--token T]
+            [--host H] [--port P] [--workspace DIR] [--snapshot FILE]
+            [--token T | --token-file FILE] [--read-token T | --read-token-file FILE]
             [--path-rule FROM=TO]... [--environment E] [--window W] [--retention 1h]
             [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
   signals   print what a running receiver knows
@@ -24,9 +26,10 @@ Commands:
 const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
 const stderrLogger: Logger = {
   debug() {},
-  info: (m) => process.stderr.write(`${clear}runtime-lens: ${m}\n`),
-  warn: (m) => process.stderr.write(`${clear}runtime-lens: warning: ${m}\n`),
-  error: (m) => process.stderr.write(`${clear}runtime-lens: error: ${m}\n`),
+  // Log lines quote telemetry (revisions, paths): no escape sequence reaches the terminal.
+  info: (m) => process.stderr.write(`${clear}runtime-lens: ${terminalText(m)}\n`),
+  warn: (m) => process.stderr.write(`${clear}runtime-lens: warning: ${terminalText(m)}\n`),
+  error: (m) => process.stderr.write(`${clear}runtime-lens: error: ${terminalText(m)}\n`),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -65,7 +68,7 @@ main(process.argv.slice(2)).then(
   (err: Error & { code?: string }) => {
     // parseArgs reports unknown flags and bad values with ERR_PARSE_ARGS_* codes: usage errors too.
     const usage = err instanceof UsageError || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'));
-    process.stderr.write(`runtime-lens: ${usage ? err.message : `unexpected error: ${err.stack ?? err.message}`}\n`);
+    process.stderr.write(`runtime-lens: ${terminalText(usage ? err.message : `unexpected error: ${err.stack ?? err.message}`)}\n`);
     // Never 1: `check` exits 1 for findings, and a crash must not read as a verdict on the code.
     process.exit(usage ? 2 : 3);
   },

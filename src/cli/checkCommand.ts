@@ -10,6 +10,7 @@ import { formatText, summaryLine } from '../core/analysis/report/text';
 import { findRepoRoot } from '../core/analysis/attribution/repoRoot';
 import { scanWorkspace, ScanPathError } from '../core/analysis/workspaceScan';
 import type { Logger } from '../core/logger';
+import { terminalText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
 import { UsageError } from './usageError';
 
@@ -102,7 +103,8 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
   const report =
     format === 'json' ? formatJson(ranked)
     : format === 'sarif' ? formatSarif(ranked, { toolVersion: RUNTIME_LENS_VERSION, root, errors: scan.errors })
-    : formatText(ranked, summary);
+    // function names and production environments are not ours to print raw
+    : terminalText(formatText(ranked, summary));
   if (output === null) {
     io.stdout(report);
   } else {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { SignalsResponse } from '../core/api/signals';
+import { terminalCell, terminalJson, terminalText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
 import { intFlag, UsageError } from './usageError';
 
@@ -48,16 +49,20 @@ export async function signalsCommand(argv: string[]): Promise<void> {
   }
   if (!response.ok) {
     const text = await response.text().catch(() => '');
-    throw new UsageError(`${server} answered ${response.status}: ${text.slice(0, 200)}`);
+    throw new UsageError(`${server} answered ${response.status}: ${terminalCell(text.slice(0, 200))}`);
   }
   const body = (await response.json()) as SignalsResponse;
-  process.stdout.write(values.json ? `${JSON.stringify(body, null, 2)}\n` : formatSignals(body, top));
+  process.stdout.write(values.json ? `${terminalJson(body)}\n` : formatSignals(body, top));
 }
 
-/** Renders a signals response as plain-text tables, `top` rows each (the API's order: impact, then count). */
+/**
+ * Renders a signals response as plain-text tables, `top` rows each (the API's order: impact, then
+ * count). Every string in it is telemetry: terminalCell keeps escape sequences out of the terminal.
+ */
 export function formatSignals(s: SignalsResponse, top: number): string {
-  const env = s.environment || '(no environment)';
-  const out: string[] = [`Window ${s.window} · environment ${env}${s.environments.length > 1 ? ` (also: ${s.environments.filter((e) => e !== s.environment).join(', ')})` : ''}`, ''];
+  const env = s.environment ? terminalCell(s.environment) : '(no environment)';
+  const others = s.environments.filter((e) => e !== s.environment).map(terminalCell);
+  const out: string[] = [`Window ${terminalCell(s.window)} · environment ${env}${s.environments.length > 1 ? ` (also: ${others.join(', ')})` : ''}`, ''];
   if (s.functions.length === 0 && s.errors.length === 0) {
     out.push(s.environments.length > 0
       ? `No spans mapped to code in the last ${s.window}; the receiver holds older data (try --window 1h).`
@@ -66,20 +71,21 @@ export function formatSignals(s: SignalsResponse, top: number): string {
   }
   out.push(table(['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'], s.functions.slice(0, top).map((f) => [
     `${f.service} ${f.function}`, `${f.file}:${f.line}`, String(f.count), pct(f.errorRate), f.ratePerMin.toFixed(1),
-    ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), f.mappedBy,
-  ]), [2, 3, 4, 5, 6, 7]));
+    ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), String(f.mappedBy),
+  ].map(terminalCell)), [2, 3, 4, 5, 6, 7]));
   if (s.functions.length > top) out.push(`... and ${s.functions.length - top} more functions (--top N, or --json for all)`);
   if (s.errors.length > 0) {
     out.push('', table(['ERROR', 'COUNT', 'LOCATION', 'LAST SEEN'], s.errors.slice(0, top).map((e) => [
-      `${e.type}: ${e.message}`.slice(0, 70), String(e.count), e.file ? `${e.file}:${e.line}` : '(unmapped)', new Date(e.lastSeen).toISOString(),
+      terminalCell(`${e.type}: ${e.message}`).slice(0, 70), String(e.count), e.file ? terminalCell(`${e.file}:${e.line}`) : '(unmapped)', new Date(e.lastSeen).toISOString(),
     ]), [1]));
     if (s.errors.length > top) out.push(`... and ${s.errors.length - top} more error groups`);
   }
   const unmapped = s.unmapped.reduce((n, u) => n + u.count, 0);
-  if (unmapped > 0) out.push('', `${unmapped} spans not mapped to code (top reason: ${s.unmapped[0].reason})`);
+  if (unmapped > 0) out.push('', `${unmapped} spans not mapped to code (top reason: ${terminalCell(s.unmapped[0].reason)})`);
   const evicted = Object.values(s.evicted).reduce((a, b) => a + b, 0);
   if (evicted > 0) out.push(`${evicted} entries evicted by memory caps`);
-  return `${out.join('\n')}\n`;
+  // The one exit every string takes, whatever a later line adds.
+  return terminalText(`${out.join('\n')}\n`);
 }
 
 /** A plain-text table; columns listed in `numeric` are right-aligned. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { FunctionSignal } from '../core/api/signals';
+import { plainText } from '../core/render/escape';
 import type { LiveConfig } from './config';
 import { Commands } from './ids';
 import type { LiveSignals } from './liveSignals';
@@ -66,7 +67,7 @@ export class SignalsCodeLensProvider implements vscode.CodeLensProvider, vscode.
         title,
         command: Commands.showFunction,
         arguments: [focus],
-        tooltip: `${fn.function} in ${fn.service}: open in Live Signals`,
+        tooltip: `${plainText(fn.function)} in ${plainText(fn.service)}: open in Live Signals`,
       }));
     }
     return lenses;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconSafe, plainText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
 import type { FunctionFocus } from './codeLens';
 import type { LiveConfig } from './config';
@@ -47,13 +48,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const response = live.state.kind === 'running' ? await live.signals({ top: 1 }) : undefined;
       const current = live.selection.environment;
       const defaultLabel = 'Default';
-      const items: vscode.QuickPickItem[] = [
-        { label: defaultLabel, description: response?.environment ? `the busiest: ${response.environment}` : 'the busiest environment', picked: current === undefined },
-        ...(response?.environments ?? []).filter((e) => e !== '').map((e) => ({ label: e, description: e === current ? 'current' : undefined, picked: e === current })),
+      // Labels draw `$(icon)` syntax: they show environment names escaped, `environment` keeps the name.
+      const items: (vscode.QuickPickItem & { environment?: string })[] = [
+        { label: defaultLabel, description: response?.environment ? `the busiest: ${plainText(response.environment)}` : 'the busiest environment', picked: current === undefined },
+        ...(response?.environments ?? []).filter((e) => e !== '').map((e) => ({ label: iconSafe(e), environment: e, description: e === current ? 'current' : undefined, picked: e === current })),
       ];
-      if (current !== undefined && !items.some((i) => i.label === current)) items.push({ label: current, description: 'current (no data now)' });
+      if (current !== undefined && !items.some((i) => i.environment === current)) items.push({ label: iconSafe(current), environment: current, description: 'current (no data now)' });
       const picked = await vscode.window.showQuickPick(items, { title: 'Runtime Lens: environment', placeHolder: response ? 'Environment whose figures are shown' : 'No receiver running: start it to list environments' });
-      if (picked) live.setEnvironment(picked === items[0] ? undefined : picked.label);
+      if (picked) live.setEnvironment(picked === items[0] ? undefined : picked.environment);
     }),
     vscode.commands.registerCommand(Commands.openPanel, () => vscode.commands.executeCommand(`${Views.liveSignals}.focus`)),
     vscode.commands.registerCommand(Commands.copyOtlpEndpoint, async () => {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ErrorSignal, SignalsResponse } from '../core/api/signals';
+import { plainText } from '../core/render/escape';
 import { formatCount } from '../core/render/format';
 import type { LiveConfig } from './config';
 import { DIAGNOSTIC_SOURCE } from './ids';
@@ -123,10 +124,11 @@ function toDiagnostic(e: ErrorSignal, response: SignalsResponse, open: vscode.Te
   const range = open && line < open.lineCount
     ? new vscode.Range(line, open.lineAt(line).firstNonWhitespaceCharacterIndex, line, open.lineAt(line).range.end.character)
     : new vscode.Range(line, 0, line, 1000);
-  const where = [e.service, e.environment].filter(Boolean).join(', ');
-  const message = `${e.type}: ${e.message.replace(/\s+/g, ' ').trim()} (${formatCount(e.count)}× in ${response.window} in production${where ? `: ${where}` : ''})`;
+  // Problems shows plain text, but control and bidi characters would still hide or reorder it.
+  const where = [e.service, e.environment].filter(Boolean).map(plainText).join(', ');
+  const message = `${plainText(e.type)}: ${plainText(e.message).replace(/\s+/g, ' ').trim()} (${formatCount(e.count)}× in ${plainText(response.window)} in production${where ? `: ${where}` : ''})`;
   const diagnostic = new vscode.Diagnostic(range, message, vscode.DiagnosticSeverity.Error);
   diagnostic.source = DIAGNOSTIC_SOURCE;
-  diagnostic.code = e.type;
+  diagnostic.code = plainText(e.type);
   return diagnostic;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconSafe } from '../core/render/escape';
 import { formatCount } from '../core/render/format';
 import { Commands } from './ids';
 import type { LiveSignals } from './liveSignals';
@@ -47,7 +48,7 @@ export function statusText(state: ReceiverState, environment: string | undefined
       return { text: '$(error) Runtime Lens', tooltip: `Runtime Lens: ${state.message}`, error: true };
     case 'running': {
       const s = state.status;
-      const env = environment ? ` · ${environment}` : '';
+      const env = environment ? ` · ${iconSafe(environment)}` : '';
       const tooltip = [
         `Runtime Lens: ${state.attached ? 'attached to' : 'receiver on'} ${state.endpoint}`,
         `${formatCount(s.spansAccepted)} spans received, ${s.mappedPercent}% mapped to code, ${s.services} service${s.services === 1 ? '' : 's'}`,

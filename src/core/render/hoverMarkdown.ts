@@ -1,4 +1,6 @@
 import type { CallSignal, Deployed, DriftSummary, ErrorSignal, Exemplar, MappedBy, SparkPoint, WindowFigures } from '../api/signals';
+import { plausibleRevision } from '../ingest/revisionText';
+import { codeSpan, markdownText } from './escape';
 import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from './format';
 import { errorRateSeverity, latencySeverity, type Severity, type Thresholds } from './severity';
 import { sparklineSvg, svgDataUri } from './sparklineSvg';
@@ -50,11 +52,14 @@ const MAPPED_BY: Record<MappedBy, string> = {
   'span-name': 'the span name',
 };
 
-/** Builds the hover's markdown (theme icons `$(…)` and `command:` links: the adapter trusts only OPEN_TRACE_COMMAND). */
+/**
+ * Builds the hover's markdown (theme icons `$(…)` and `command:` links: the adapter trusts only
+ * OPEN_TRACE_COMMAND). Every telemetry-derived field goes through markdownText or codeSpan.
+ */
 export function hoverMarkdown(input: HoverInput): string {
   const out: string[] = [];
-  const where = [input.service, input.environment].filter((s) => s !== '').map(escapeMarkdown).join(' · ');
-  out.push(`**${escapeMarkdown(input.title)}**${where ? ` · ${where}` : ''}`);
+  const where = [input.service, input.environment].filter((s) => s !== '').map(markdownText).join(' · ');
+  out.push(`**${markdownText(input.title)}**${where ? ` · ${where}` : ''}`);
   out.push('');
   out.push(...windowTable(input));
   const svg = input.perMinute ? sparklineSvg(input.perMinute) : '';
@@ -75,10 +80,10 @@ export function hoverMarkdown(input: HoverInput): string {
 }
 
 function windowTable(input: HoverInput): string[] {
-  if (!input.windows.some((w) => w.figures && w.figures.count > 0)) return ['*No calls in the last ' + input.windows.map((w) => w.window).join(', ') + '.*'];
+  if (!input.windows.some((w) => w.figures && w.figures.count > 0)) return ['*No calls in the last ' + input.windows.map((w) => markdownText(w.window)).join(', ') + '.*'];
   const rows = ['| | p50 | p95 | p99 | errors | calls/min |', '|:--|--:|--:|--:|--:|--:|'];
   for (const w of input.windows) {
-    const label = w.window === input.selectedWindow ? `**${w.window}**` : w.window;
+    const label = w.window === input.selectedWindow ? `**${markdownText(w.window)}**` : markdownText(w.window);
     const f = w.figures;
     if (!f || f.count === 0) {
       rows.push(`| ${label} | – | – | – | – | 0 |`);
@@ -99,8 +104,8 @@ function errorLines(input: HoverInput): string[] {
   const sorted = [...input.errors].sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen);
   const lines = sorted.slice(0, max).map((e) => {
     const total = e.totalCount > e.count ? ` (${formatCount(e.totalCount)} in all)` : '';
-    const trace = e.traceIds[0] ? ` · ${traceLink('trace', e.traceIds[0])}` : '';
-    return `- $(error) **${escapeMarkdown(e.type)}**: ${escapeMarkdown(truncate(e.message, 160))} — ${formatCount(e.count)}× in ${input.selectedWindow}${total} · first seen ${formatAgo(e.firstSeen, input.now)} · last seen ${formatAgo(e.lastSeen, input.now)}${trace}`;
+    const trace = e.traceIds[0] && isTraceId(e.traceIds[0]) ? ` · ${traceLink('trace', e.traceIds[0])}` : '';
+    return `- $(error) **${markdownText(e.type)}**: ${markdownText(truncate(e.message, 160))} — ${formatCount(e.count)}× in ${markdownText(input.selectedWindow)}${total} · first seen ${formatAgo(e.firstSeen, input.now)} · last seen ${formatAgo(e.lastSeen, input.now)}${trace}`;
   });
   if (sorted.length > max) lines.push(`- …and ${sorted.length - max} more error group${sorted.length - max === 1 ? '' : 's'} (see Problems)`);
   return lines;
@@ -112,7 +117,7 @@ function callLines(input: HoverInput): string[] {
     .slice(0, 5)
     .map((c) => {
       const errors = c.errors > 0 ? ` · ${mark(errorRateSeverity(c.errorRate, input.thresholds))}${formatPercent(c.errorRate)} errors` : '';
-      return `- ${escapeMarkdown(c.target)} (line ${c.line}): p95 ${mark(latencySeverity(c.p95Ms, input.thresholds))}${formatMs(c.p95Ms)}${errors} · ${formatRate(c.ratePerMin)}/min`;
+      return `- ${markdownText(c.target)} (line ${c.line}): p95 ${mark(latencySeverity(c.p95Ms, input.thresholds))}${formatMs(c.p95Ms)}${errors} · ${formatRate(c.ratePerMin)}/min`;
     });
 }
 
@@ -123,7 +128,7 @@ function traceLinks(input: HoverInput): string {
   // Error exemplars first: a failing trace explains more than a slow one.
   const ordered = [...input.exemplars].sort((a, b) => (a.kind === b.kind ? b.time - a.time : a.kind === 'error' ? -1 : 1));
   for (const e of ordered) {
-    if (links.length >= max || seen.has(e.traceId)) continue;
+    if (links.length >= max || seen.has(e.traceId) || !isTraceId(e.traceId)) continue;
     seen.add(e.traceId);
     const label = `${e.kind === 'error' ? '$(error) failed' : '$(watch) slowest'} ${formatMs(e.durationMs)}`;
     const external = externalTraceUrl(input.traceUrlTemplate, e.traceId);
@@ -134,7 +139,7 @@ function traceLinks(input: HoverInput): string {
 
 function footerLine(input: HoverInput): string {
   const parts: string[] = [];
-  if (input.mapping) parts.push(`Mapped by ${MAPPED_BY[input.mapping.mappedBy]}, confidence ${Math.round(input.mapping.confidence * 100)}%`);
+  if (input.mapping) parts.push(`Mapped by ${mappedByText(input.mapping.mappedBy)}, confidence ${Math.round(input.mapping.confidence * 100)}%`);
   const revision = driftText(input);
   if (revision) parts.push(revision);
   return parts.join(' · ');
@@ -143,13 +148,15 @@ function footerLine(input: HoverInput): string {
 function driftText(input: HoverInput): string {
   const d = input.drift;
   const deployed = input.deployed;
-  const name = d?.deployed || deployed?.revision || '';
-  if (!name) return deployed?.version ? `deployed version ${escapeMarkdown(deployed.version)}` : '';
-  const label = `deployed \`${shortRevision(name)}\`${deployed?.version ? ` (${escapeMarkdown(deployed.version)})` : ''}`;
+  // Whatever the source, a name that does not look like a revision is not shown (it is telemetry).
+  const name = plausibleRevision(d?.deployed ?? '') || plausibleRevision(deployed?.revision ?? '');
+  const version = plausibleRevision(deployed?.version ?? '');
+  if (!name) return version ? `deployed version ${markdownText(version)}` : '';
+  const label = `deployed ${codeSpan(shortRevision(name))}${version ? ` (${markdownText(version)})` : ''}`;
   const moved = input.deployedLine !== undefined && input.deployedLine !== input.line ? `; line ${input.deployedLine} there` : '';
   if (!d) return `${label}${moved}`;
   if (d.status === 'same') return `${label} = local HEAD${moved}`;
-  if (d.status === 'unknown') return `${label}: ${escapeMarkdown(d.reason || 'not found locally')}${moved}`;
+  if (d.status === 'unknown') return `${label}: ${markdownText(d.reason || 'not found locally')}${moved}`;
   const diff: string[] = [];
   if (d.behind > 0) diff.push(`${d.behind} commit${d.behind === 1 ? '' : 's'} behind local HEAD`);
   if (d.ahead > 0) diff.push(`${d.ahead} commit${d.ahead === 1 ? '' : 's'} not in local HEAD`);
@@ -170,13 +177,17 @@ export function externalTraceUrl(template: string, traceId: string): string {
 
 const URL_ESCAPES: Record<string, string> = { ' ': '%20', '(': '%28', ')': '%29' };
 
-/** Escapes text so markdown and theme-icon syntax in it shows literally. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/[\\`*_{}[\]()<>#+!|$~]/g, '\\$&');
+function shortRevision(revision: string): string {
+  return /^[0-9a-f]{12,}$/i.test(revision) ? revision.slice(0, 7) : revision;
 }
 
-function shortRevision(revision: string): string {
-  return /^[0-9a-f]{12,}$/i.test(revision) ? revision.slice(0, 7) : revision.replace(/`/g, "'");
+/** Only hex ids become links: an id is put into a link's target and title. */
+function isTraceId(id: string): boolean {
+  return /^[0-9a-fA-F]{1,64}$/.test(id);
+}
+
+function mappedByText(mappedBy: MappedBy): string {
+  return Object.hasOwn(MAPPED_BY, mappedBy) ? MAPPED_BY[mappedBy] : markdownText(String(mappedBy));
 }
 
 function truncate(text: string, max: number): string {

@@ -1,4 +1,5 @@
 import type { WindowFigures } from '../api/signals';
+import { iconSafe } from './escape';
 import { formatCount, formatMs, formatPercent, formatRate } from './format';
 
 /** The placeholders `runtimeLens.codeLens.template` understands. */
@@ -73,11 +74,12 @@ function valueOf(name: LensPlaceholder, v: LensValues): string {
       return formatRate(v.figures.ratePerMin);
     case 'count':
       return formatCount(v.figures.count);
+    // Values from telemetry: the title renders `$(icon)` syntax, the template's own icons stay.
     case 'window':
-      return v.window;
+      return iconSafe(v.window);
     case 'environment':
-      return v.environment || 'default';
+      return iconSafe(v.environment) || 'default';
     case 'service':
-      return v.service;
+      return iconSafe(v.service);
   }
 }

@@ -1,4 +1,5 @@
 import type { CallSignal, ErrorSignal, SignalsResponse } from '../api/signals';
+import { plainText } from './escape';
 import { formatCount, formatMs } from './format';
 import { errorRateSeverity, latencySeverity, worst, type Severity, type Thresholds } from './severity';
 
@@ -24,7 +25,7 @@ export function lineHints(response: SignalsResponse, file: string, thresholds: T
     list.sort((a, b) => b.count - a.count);
     const top = list[0];
     const more = list.length > 1 ? ` +${list.length - 1} more` : '';
-    hints.set(line, { line, text: `✖ ${formatCount(top.count)}× ${top.type}: ${clip(top.message, 90)} (${response.window})${more}`, severity: 'error' });
+    hints.set(line, { line, text: `✖ ${formatCount(top.count)}× ${clip(top.type, 90)}: ${clip(top.message, 90)} (${plainText(response.window)})${more}`, severity: 'error' });
   }
   const callsByLine = new Map<number, CallSignal[]>();
   for (const c of response.calls ?? []) {
@@ -44,6 +45,6 @@ export function lineHints(response: SignalsResponse, file: string, thresholds: T
 }
 
 function clip(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = plainText(text).replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }

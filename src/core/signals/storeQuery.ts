@@ -1,4 +1,5 @@
 import type { CallSignal, Deployed, Exemplar, DriftSummary, ErrorSignal, FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../api/signals';
+import { plausibleRevision } from '../ingest/revisionText';
 import type { CallEntry } from './callEntries';
 import { quantile } from './latencySketch';
 import type { CodeLocation, SignalQuery } from './storeTypes';
@@ -132,7 +133,10 @@ function figures(w: ReturnType<TimeSeries['window']>, now: number, dataSinceMs: 
   };
 }
 
-function deployed(revision: string, version: string): { deployed?: Deployed } {
+/** The deployment a row names; implausible revisions and versions (from old snapshots too) are never answered. */
+function deployed(rawRevision: string, rawVersion: string): { deployed?: Deployed } {
+  const revision = plausibleRevision(rawRevision);
+  const version = plausibleRevision(rawVersion);
   return revision || version ? { deployed: { revision, version } } : {};
 }
 

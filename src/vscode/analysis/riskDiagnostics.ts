@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/analysis/findings';
 import { riskMessage } from '../../core/analysis/ranking';
+import { plainText } from '../../core/render/escape';
 import type { LiveConfig, RiskLevel } from '../config';
 import { DIAGNOSTIC_SOURCE, RISK_COLLECTION } from '../ids';
 import { mappingRoot } from '../workspacePaths';
@@ -69,7 +70,8 @@ export class RiskDiagnostics implements vscode.Disposable {
     const configured = this.config.current.analysis.severity[f.rule];
     if (configured === 'off') return null;
     const level = configured ? LEVEL[configured] : f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
-    const d = new vscode.Diagnostic(findingRange(f), riskMessage(f), level);
+    // The message quotes the production environment, which telemetry names.
+    const d = new vscode.Diagnostic(findingRange(f), plainText(riskMessage(f)), level);
     d.source = DIAGNOSTIC_SOURCE;
     d.code = { value: f.rule, target: vscode.Uri.joinPath(this.extensionUri, 'docs', 'rules', `${f.rule}.md`) };
     return d;

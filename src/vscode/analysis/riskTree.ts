@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/analysis/findings';
 import { attributionLabel, productionLabel, riskMessage } from '../../core/analysis/ranking';
+import { markdownText, plainText } from '../../core/render/escape';
 import { Commands } from '../ids';
 import { Throttle } from '../throttle';
 import type { RiskSource } from './riskSource';
@@ -66,15 +67,16 @@ export class RiskTree implements vscode.TreeDataProvider<RiskItem>, vscode.Dispo
     if (element.kind === 'function') {
       const first = element.findings[0]!;
       const name = element.function || '(module level)';
-      const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(plainText(name), vscode.TreeItemCollapsibleState.Collapsed);
       const figures = first.production ? productionLabel(first.production) : 'no production data';
-      item.description = `${element.file.split('/').pop()} · ${figures}`;
+      item.description = plainText(`${element.file.split('/').pop()} · ${figures}`);
+      // Names, paths, messages and the production environment are text, never markup.
       item.tooltip = new vscode.MarkdownString([
-        `**${name}** in \`${element.file}\``,
-        attributionLabel(first.attribution) ?? 'not attributed to an AI',
-        first.attribution ? `Source: ${first.attribution.source} (${first.attribution.confidence} confidence)` : '',
-        figures,
-        ...element.findings.map((f) => `- ${f.rule}: ${f.message} (line ${f.line})`),
+        `**${markdownText(name)}** in ${markdownText(element.file)}`,
+        markdownText(attributionLabel(first.attribution) ?? 'not attributed to an AI'),
+        first.attribution ? markdownText(`Source: ${first.attribution.source} (${first.attribution.confidence} confidence)`) : '',
+        markdownText(figures),
+        ...element.findings.map((f) => `- ${markdownText(`${f.rule}: ${f.message} (line ${f.line})`)}`),
       ].filter(Boolean).join('\n\n'));
       item.iconPath = new vscode.ThemeIcon(element.findings.some((f) => f.severity === 'error') ? 'error' : 'warning');
       item.command = { command: Commands.openLocation, title: 'Open', arguments: [element.file, first.line] };
@@ -82,9 +84,9 @@ export class RiskTree implements vscode.TreeDataProvider<RiskItem>, vscode.Dispo
       return item;
     }
     const f = element.finding;
-    const item = new vscode.TreeItem(f.message, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(plainText(f.message), vscode.TreeItemCollapsibleState.None);
     item.description = `${f.rule} · line ${f.line}`;
-    item.tooltip = riskMessage(f);
+    item.tooltip = plainText(riskMessage(f));
     item.iconPath = new vscode.ThemeIcon(f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'info');
     item.command = { command: Commands.openLocation, title: 'Open', arguments: [f.file, f.line] };
     item.contextValue = 'runtimeLens.riskFinding';

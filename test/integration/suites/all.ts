@@ -1,5 +1,6 @@
 import { activationSuite } from './activation.suite';
 import { analysisSuite } from './analysis.suite';
+import { hostileTelemetrySuite } from './hostileTelemetry.suite';
 import { panelSuite } from './panel.suite';
 import { refreshSuite } from './refresh.suite';
 import { surfacesSuite } from './surfaces.suite';
@@ -11,4 +12,6 @@ export function registerSuites(): void {
   panelSuite();
   refreshSuite();
   analysisSuite();
+  // Last: it selects an environment of its own and adds spans to the demo's pricing.js.
+  hostileTelemetrySuite();
 }
