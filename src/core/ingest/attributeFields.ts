@@ -12,6 +12,7 @@ import type {
   SpanRecord,
 } from './records';
 import { emptyCode } from './records';
+import { capString, MAX_MESSAGE_CHARS, MAX_METHOD_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_RESOURCE_CHARS, MAX_STACK_CHARS } from './limits';
 
 /** Field codes; 0 means "not a key we read". Deprecated names sit next to their stable name. */
 const F = {
@@ -114,8 +115,9 @@ export function fieldForKeyBytes(buf: Uint8Array, start: number, len: number): n
 /** A scalar attribute value; arrays, maps and bytes are never needed and arrive as null. */
 export type Scalar = string | number | boolean | null;
 
-function asString(v: Scalar): string {
-  return typeof v === 'string' ? v : v === null ? '' : String(v);
+/** The value as a string of at most `max` characters (limits.ts): every string a record keeps passes here. */
+function asString(v: Scalar, max: number): string {
+  return typeof v === 'string' ? capString(v, max) : v === null ? '' : String(v);
 }
 
 /** Line and column numbers may be sent as intValue, doubleValue or stringValue. */
@@ -134,26 +136,26 @@ function asInt(v: Scalar): number {
 /** Applies a `code.*` field; stable names win, deprecated ones only fill an empty slot. */
 export function applyCodeField(code: CodeAttributes, field: number, v: Scalar): void {
   switch (field) {
-    case F.codeFunction: code.function = asString(v); break;
-    case F.codeFunctionOld: if (code.function === '') code.function = asString(v); break;
-    case F.codeNamespace: code.namespace = asString(v); break;
-    case F.codeFile: code.file = asString(v); break;
-    case F.codeFileOld: if (code.file === '') code.file = asString(v); break;
+    case F.codeFunction: code.function = asString(v, MAX_NAME_CHARS); break;
+    case F.codeFunctionOld: if (code.function === '') code.function = asString(v, MAX_NAME_CHARS); break;
+    case F.codeNamespace: code.namespace = asString(v, MAX_NAME_CHARS); break;
+    case F.codeFile: code.file = asString(v, MAX_PATH_CHARS); break;
+    case F.codeFileOld: if (code.file === '') code.file = asString(v, MAX_PATH_CHARS); break;
     case F.codeLine: code.line = asInt(v); break;
     case F.codeLineOld: if (code.line === 0) code.line = asInt(v); break;
     case F.codeColumn: code.column = asInt(v); break;
     case F.codeColumnOld: if (code.column === 0) code.column = asInt(v); break;
-    case F.codeStacktrace: code.stacktrace = asString(v); break;
+    case F.codeStacktrace: code.stacktrace = asString(v, MAX_STACK_CHARS); break;
   }
 }
 
 /** Applies a span attribute (code.*, http.route, the HTTP method, what a client span calls). */
 export function applySpanField(span: SpanRecord, field: number, v: Scalar): void {
   if (field <= F.codeStacktrace) applyCodeField(span.code, field, v);
-  else if (field === F.httpRoute) span.httpRoute = asString(v);
-  else if (field === F.httpMethod) span.httpMethod = asString(v);
-  else if (field === F.httpMethodOld && span.httpMethod === '') span.httpMethod = asString(v);
-  else if (field >= F.urlFull) span.peer = withPeerField(span.peer ?? '', field, asString(v));
+  else if (field === F.httpRoute) span.httpRoute = asString(v, MAX_NAME_CHARS);
+  else if (field === F.httpMethod) span.httpMethod = asString(v, MAX_METHOD_CHARS);
+  else if (field === F.httpMethodOld && span.httpMethod === '') span.httpMethod = asString(v, MAX_METHOD_CHARS);
+  else if (field >= F.urlFull) span.peer = capString(withPeerField(span.peer ?? '', field, asString(v, MAX_PATH_CHARS)), MAX_PATH_CHARS);
 }
 
 /**
@@ -198,9 +200,9 @@ export function isExceptionField(field: number): boolean {
 
 /** Applies an `exception.*` attribute of a span event or a log record. */
 export function applyExceptionField(exc: ExceptionInfo, field: number, v: Scalar): void {
-  if (field === F.excType) exc.type = asString(v);
-  else if (field === F.excMessage) exc.message = asString(v);
-  else if (field === F.excStacktrace) exc.stacktrace = asString(v);
+  if (field === F.excType) exc.type = asString(v, MAX_NAME_CHARS);
+  else if (field === F.excMessage) exc.message = asString(v, MAX_MESSAGE_CHARS);
+  else if (field === F.excStacktrace) exc.stacktrace = asString(v, MAX_STACK_CHARS);
 }
 
 /** Applies a log record attribute: code.* here, exception.* creates the exception on demand. */
@@ -215,13 +217,13 @@ export function applyLogField(log: LogRecordInfo, field: number, v: Scalar): voi
 /** Applies a resource attribute. */
 export function applyResourceField(res: ResourceInfo, field: number, v: Scalar): void {
   switch (field) {
-    case F.service: res.service = asString(v); break;
-    case F.environment: res.environment = asString(v); break;
-    case F.environmentOld: if (res.environment === '') res.environment = asString(v); break;
-    case F.revision: res.revision = asString(v); break;
-    case F.revisionOld: if (res.revision === '') res.revision = asString(v); break;
-    case F.serviceVersion: res.serviceVersion = asString(v); break;
-    case F.language: res.language = asString(v); break;
+    case F.service: res.service = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.environment: res.environment = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.environmentOld: if (res.environment === '') res.environment = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.revision: res.revision = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.revisionOld: if (res.revision === '') res.revision = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.serviceVersion: res.serviceVersion = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.language: res.language = asString(v, MAX_RESOURCE_CHARS); break;
   }
 }
 
@@ -233,6 +235,21 @@ export function newResource(): ResourceInfo {
 /** Applies the `unknown_service` default once all resource attributes are read. */
 export function finishResource(res: ResourceInfo): void {
   if (res.service === '') res.service = 'unknown_service';
+}
+
+/** Sets a span's name, capped like every other name. */
+export function setSpanName(span: SpanRecord, name: string): void {
+  span.name = capString(name, MAX_NAME_CHARS);
+}
+
+/** Sets a span's status message, capped like other messages. */
+export function setStatusMessage(span: SpanRecord, message: string): void {
+  span.statusMessage = capString(message, MAX_MESSAGE_CHARS);
+}
+
+/** Sets a log record's body (scalars only), capped like other messages. */
+export function setLogBody(log: LogRecordInfo, body: Scalar): void {
+  log.body = asString(body, MAX_MESSAGE_CHARS);
 }
 
 /** A span with empty fields, sharing `resource` with its siblings. */

@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../logger';
 import { decodeRequest, type OtlpSignal } from './otlpDecode';
 import type { OtlpEncoding } from './otlpResponses';
-import { DecodeError, type DecodedBatch } from './records';
+import { HttpError } from './httpErrors';
+import { DecodeError, TooManyItemsError, type DecodedBatch } from './records';
 import { StringTableReader, type ColumnarBatch } from './spanColumns';
 
 /** What the pipeline takes: a batch decoded in this thread, or one a worker posted in columns. */
@@ -24,16 +25,22 @@ export interface DecodeRequest {
 }
 
 /** A decode worker's answer to one request; `body` is the request body's buffer when asked back. */
-export type DecodeReply = ({ id: number; batch: ColumnarBatch } | { id: number; error: string; decodeError: boolean }) & { body?: ArrayBuffer };
+export type DecodeReply = ({ id: number; batch: ColumnarBatch } | { id: number; error: string; decodeError: boolean; tooManyItems?: boolean }) & { body?: ArrayBuffer };
 
-interface Pending {
+/** A body waiting for, or being decoded by, a worker. The body stays here until it is posted, so a job can move to another worker. */
+interface Job {
+  id: number;
+  signal: OtlpSignal;
+  encoding: OtlpEncoding;
+  body: Buffer;
   resolve: (batch: IngestBatch) => void;
   reject: (err: Error) => void;
 }
 
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, Pending>;
+  /** The one job this worker decodes: should it die, only that job fails. */
+  job: Job | undefined;
   /** Replies arrive in the order the worker packed them, so the table stays in step. */
   strings: StringTableReader;
   /** Column buffers of its batches that were filed, sent back with its next request. */
@@ -63,25 +70,28 @@ function defaultWorkerFile(): string | null {
 }
 
 /**
- * A decode worker keeps little alive (its string table), but its garbage rate is high: without
- * limits V8 lets each worker's heap grow to hundreds of MB before collecting.
+ * A decode worker keeps little alive (its string table) and its garbage rate is high, so the young
+ * generation stays small. The old generation must hold the largest valid batch (limits.ts sizes it
+ * from the body cap); it is a ceiling, not a reservation: steady-state RSS is the same at 64 or 512 MB.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
-
-function spawn(file: string): Worker {
-  if (!file.endsWith('.ts')) return new Worker(file, { resourceLimits: WORKER_LIMITS });
+function spawn(file: string, heapMb: number): Worker {
+  const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: heapMb };
+  if (!file.endsWith('.ts')) return new Worker(file, { resourceLimits });
   // Worker threads do not inherit tsx's loader hooks on Node 20: register them in the worker.
   const tsx = createRequire(__filename).resolve('tsx/cjs');
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, { eval: true, resourceLimits: WORKER_LIMITS });
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, { eval: true, resourceLimits });
 }
 
 /**
  * Decodes OTLP request bodies on worker threads, so the main thread only maps and files spans.
- * Workers start on first use and answer per request (the receiver needs each outcome for its
- * response). With no worker file or `size` 0, bodies are decoded inline.
+ * Workers start on first use and take one body at a time; the others wait here (the backlog), so a
+ * worker that dies (out of memory on a hostile batch) fails only the body it was decoding and the
+ * rest go to a fresh worker. With no worker file or `size` 0, bodies are decoded inline.
  */
 export class DecodePool {
   private workers: PoolWorker[] = [];
+  private readonly backlog: Job[] = [];
+  private waitingBytes = 0;
   private nextId = 1;
   private readonly bodySpares: ArrayBuffer[] = [];
   /** Body buffers handed out by `bodyBuffer`: sent whole (never a slice of anything else), and taken back. */
@@ -91,7 +101,21 @@ export class DecodePool {
     private readonly size: number,
     private readonly logger: Logger = silentLogger,
     private readonly file: string | null = defaultWorkerFile(),
+    /** Old-generation ceiling of each worker, MB (see workerHeapMb in limits.ts). */
+    private readonly heapMb: number = 64,
   ) {}
+
+  /** Bytes of bodies waiting for a worker (not counting those being decoded). */
+  get backlogBytes(): number {
+    return this.waitingBytes;
+  }
+
+  /** Bodies being decoded right now. */
+  get decoding(): number {
+    let n = 0;
+    for (const w of this.workers) if (w.job !== undefined) n++;
+    return n;
+  }
 
   /** Memory to read a body of `size` bytes into: a returned buffer when one fits, else a new one. */
   bodyBuffer(size: number): Uint8Array {
@@ -106,7 +130,11 @@ export class DecodePool {
     return new Uint8Array(buffer, 0, size);
   }
 
-  /** Decodes a body; rejects with DecodeError for a body that cannot be decoded. `body` may be detached afterwards. */
+  /**
+   * Decodes a body; rejects with DecodeError for a body that cannot be decoded, TooManyItemsError
+   * for one with too many items, and HttpError 413 for one that exhausted a worker's heap.
+   * `body` may be detached afterwards.
+   */
   decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer): Promise<IngestBatch> {
     if (this.size <= 0 || this.file === null) {
       try {
@@ -115,40 +143,53 @@ export class DecodePool {
         return Promise.reject(err);
       }
     }
-    const w = this.pick();
-    const id = this.nextId++;
+    return new Promise<IngestBatch>((resolve, reject) => {
+      this.backlog.push({ id: this.nextId++, signal, encoding, body, resolve, reject });
+      this.waitingBytes += body.length;
+      this.dispatch();
+    });
+  }
+
+  /** Terminates the workers; requests still waiting or in flight fail. */
+  async stop(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    const stopped = new Error('decode worker stopped');
+    for (const job of this.backlog.splice(0)) job.reject(stopped);
+    this.waitingBytes = 0;
+    await Promise.all(workers.map((w) => {
+      w.job?.reject(stopped);
+      w.job = undefined;
+      return w.worker.terminate();
+    }));
+  }
+
+  /** Hands waiting bodies to idle workers, starting workers while fewer than `size` run. */
+  private dispatch(): void {
+    while (this.backlog.length > 0) {
+      let w = this.workers.find((x) => x.job === undefined);
+      if (w === undefined && this.workers.length < this.size) w = this.start();
+      if (w === undefined) return;
+      const job = this.backlog.shift()!;
+      this.waitingBytes -= job.body.length;
+      this.post(w, job);
+    }
+  }
+
+  private post(w: PoolWorker, job: Job): void {
+    const body = job.body;
     // A Buffer that is a slice of a larger (pooled or socket) buffer is copied: transferring would detach its neighbours.
     const ours = body.byteOffset === 0 && this.ours.has(body.buffer as ArrayBuffer);
     const owned = ours || (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength);
     const bytes = owned ? body : new Uint8Array(body);
     const spares = w.spares.splice(0);
-    return new Promise<IngestBatch>((resolve, reject) => {
-      w.pending.set(id, { resolve, reject });
-      const request: DecodeRequest = { id, signal, encoding, body: bytes, returnBody: ours, spares };
-      w.worker.postMessage(request, [bytes.buffer as ArrayBuffer, ...spares]);
-    });
-  }
-
-  /** Terminates the workers; requests still in flight fail. */
-  async stop(): Promise<void> {
-    const workers = this.workers;
-    this.workers = [];
-    await Promise.all(workers.map((w) => {
-      this.fail(w, new Error('decode worker stopped'));
-      return w.worker.terminate();
-    }));
-  }
-
-  /** The least busy worker, starting another while fewer than `size` run. */
-  private pick(): PoolWorker {
-    let best: PoolWorker | undefined;
-    for (const w of this.workers) if (best === undefined || w.pending.size < best.pending.size) best = w;
-    if (best !== undefined && (best.pending.size === 0 || this.workers.length >= this.size)) return best;
-    return this.start();
+    w.job = job;
+    const request: DecodeRequest = { id: job.id, signal: job.signal, encoding: job.encoding, body: bytes, returnBody: ours, spares };
+    w.worker.postMessage(request, [bytes.buffer as ArrayBuffer, ...spares]);
   }
 
   private start(): PoolWorker {
-    const w: PoolWorker = { worker: spawn(this.file!), pending: new Map(), strings: new StringTableReader(), spares: [] };
+    const w: PoolWorker = { worker: spawn(this.file!, this.heapMb), job: undefined, strings: new StringTableReader(), spares: [] };
     // An idle worker must not keep a CLI run or a test process alive; pending requests hold their sockets open anyway.
     w.worker.unref();
     w.worker.on('message', (reply: DecodeReply) => {
@@ -163,28 +204,34 @@ export class DecodePool {
           };
         }
       }
-      const p = w.pending.get(reply.id);
-      if (p === undefined) return;
-      w.pending.delete(reply.id);
-      if ('batch' in reply) p.resolve(reply.batch);
-      else p.reject(reply.decodeError ? new DecodeError(reply.error) : new Error(reply.error));
+      const job = w.job;
+      if (job === undefined || job.id !== reply.id) return;
+      w.job = undefined;
+      if ('batch' in reply) job.resolve(reply.batch);
+      else if (reply.tooManyItems) job.reject(new TooManyItemsError(reply.error));
+      else job.reject(reply.decodeError ? new DecodeError(reply.error) : new Error(reply.error));
+      this.dispatch();
     });
-    w.worker.on('error', (err) => {
-      this.logger.error(`decode worker failed: ${err.stack ?? err.message}`);
-      this.retire(w, err);
+    w.worker.on('error', (err: NodeJS.ErrnoException) => {
+      const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      if (!outOfMemory) this.logger.error(`decode worker failed: ${err.stack ?? err.message}`);
+      else this.logger.warn(`decode worker ran out of its ${this.heapMb} MB heap on a ${w.job?.body.length ?? 0}-byte body; answering 413 and starting another`);
+      this.retire(w, outOfMemory
+        ? new HttpError(413, `batch too large to decode within the decoder's ${this.heapMb} MB heap: send smaller batches`)
+        : err);
     });
     w.worker.on('exit', (code) => this.retire(w, new Error(`decode worker exited with code ${code}`)));
     this.workers.push(w);
     return w;
   }
 
+  /** Drops a dead worker: its own job fails, the backlog goes to the others (or a fresh one). */
   private retire(w: PoolWorker, err: Error): void {
+    const known = this.workers.includes(w);
     this.workers = this.workers.filter((x) => x !== w);
-    this.fail(w, err);
-  }
-
-  private fail(w: PoolWorker, err: Error): void {
-    for (const p of w.pending.values()) p.reject(err);
-    w.pending.clear();
+    const job = w.job;
+    w.job = undefined;
+    job?.reject(err);
+    if (known) this.dispatch();
   }
 }

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { decodeRequest } from './otlpDecode';
 import type { DecodeRequest, DecodeReply } from './decodePool';
-import { DecodeError } from './records';
+import { DecodeError, TooManyItemsError } from './records';
 import { columnBytes, packBatch, StringTableWriter } from './spanColumns';
 
 const port = parentPort;
@@ -28,7 +28,7 @@ port.on('message', (msg: DecodeRequest) => {
     reply = { id: msg.id, batch: packed.batch };
     transfer = packed.transfer;
   } catch (err) {
-    reply = { id: msg.id, error: (err as Error).message, decodeError: err instanceof DecodeError };
+    reply = { id: msg.id, error: (err as Error).message, decodeError: err instanceof DecodeError, tooManyItems: err instanceof TooManyItemsError };
   }
   // The decoded strings are copies: the body's buffer goes back to be read into again.
   const body = msg.body.buffer as ArrayBuffer;

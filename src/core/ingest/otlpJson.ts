@@ -5,7 +5,7 @@
  * that is not a JSON object, or whose top-level list is not a list, throws DecodeError.
  */
 import type { DecodedBatch, ExceptionInfo, ResourceInfo } from './records';
-import { DecodeError } from './records';
+import { DecodeError, TooManyItemsError } from './records';
 import type { Scalar } from './attributeFields';
 import {
   applyExceptionField,
@@ -22,7 +22,11 @@ import {
   newResource,
   newSpan,
   reject,
+  setLogBody,
+  setSpanName,
+  setStatusMessage,
 } from './attributeFields';
+import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST } from './limits';
 import { durationMs, split, splitDecimalNanos, splitNumberNanos, toMs } from './nanoTime';
 
 type Obj = Record<string, unknown>;
@@ -66,6 +70,7 @@ export function decodeLogsRequestJson(text: string): DecodedBatch {
 function decodeRequest(text: string, shape: RequestShape): DecodedBatch {
   const out = newBatch();
   const list = topLevelList(parseRoot(text), shape.resources);
+  checkItemCount(list, shape);
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
     const res = resourceOf(item, out, shape.resources);
@@ -86,6 +91,20 @@ function decodeRequest(text: string, shape: RequestShape): DecodedBatch {
     }
   }
   return out;
+}
+
+/** Counts the items before any record is built: a request over the cap must not exhaust the heap first. */
+function checkItemCount(list: unknown[], shape: RequestShape): void {
+  let count = 0;
+  for (let i = 0; i < list.length; i++) {
+    const scopes = isObj(list[i]) ? (list[i] as Obj)[shape.scopes] : undefined;
+    if (!Array.isArray(scopes)) continue;
+    for (let j = 0; j < scopes.length; j++) {
+      const items = isObj(scopes[j]) ? (scopes[j] as Obj)[shape.items] : undefined;
+      if (Array.isArray(items)) count += items.length;
+    }
+  }
+  if (count > MAX_ITEMS_PER_REQUEST) throw TooManyItemsError.of(count);
 }
 
 function parseRoot(text: string): Obj {
@@ -223,7 +242,7 @@ function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
   }
   const span = newSpan(res);
   const name = s.name;
-  if (typeof name === 'string') span.name = name;
+  if (typeof name === 'string') setSpanName(span, name);
   const label = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : '(unnamed)';
   const problem = spanProblem(s, name);
   if (problem !== '') {
@@ -251,10 +270,10 @@ function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
   const status = s.status;
   if (isObj(status)) {
     span.error = enumValue(status.code, STATUS_CODES) === STATUS_ERROR;
-    if (typeof status.message === 'string') span.statusMessage = status.message;
+    if (typeof status.message === 'string') setStatusMessage(span, status.message);
   }
   const events = listField(s, 'events') as unknown[];
-  for (let i = 0; i < events.length; i++) {
+  for (let i = 0; i < events.length && span.exceptions.length < MAX_EXCEPTIONS_PER_SPAN; i++) {
     const exc = readEvent(events[i], endMs);
     if (exc !== null) span.exceptions.push(exc);
   }
@@ -324,8 +343,7 @@ function readLog(l: unknown, res: ResourceInfo, out: DecodedBatch): void {
   log.timeMs = toMs(split.ms, split.ns);
   if (log.timeMs === 0) log.timeMs = observedMs;
   log.severity = severity;
-  const body = scalar(l.body);
-  log.body = body === null ? '' : String(body);
+  setLogBody(log, scalar(l.body));
   // Trace context on a log is optional; a malformed one is dropped, not the log.
   if (typeof l.traceId === 'string') log.traceId = hexId(l.traceId, 32) ?? '';
   if (typeof l.spanId === 'string') log.spanId = hexId(l.spanId, 16) ?? '';

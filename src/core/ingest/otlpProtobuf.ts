@@ -9,11 +9,13 @@ import { ProtoReader } from './protobufReader';
 import type { Scalar } from './attributeFields';
 import * as fields from './attributeFields';
 import * as nanoTime from './nanoTime';
+import { MAX_EXCEPTIONS_PER_SPAN, MAX_FIELD_CHARS, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
+import { TooManyItemsError } from './records';
 
 // Bound once: tsx (tests, benchmarks) compiles each use of an imported name into a getter
 // call; at ~25 uses per span that was a fifth of the decode time.
 const { applyExceptionField, applyLogField, applyResourceField, applySpanField, fieldForKeyBytes } = fields;
-const { finishResource, finishSpan, isExceptionField, newBatch, newException, newLog, newResource, newSpan, reject } = fields;
+const { finishResource, finishSpan, isExceptionField, newBatch, newException, newLog, newResource, newSpan, reject, setLogBody } = fields;
 const { durationMs, split, splitFixed64, toMs } = nanoTime;
 
 // Tags are (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited). The
@@ -88,10 +90,16 @@ function readResource(r: ProtoReader, end: number, res: ResourceInfo): void {
   r.expectEnd(end);
 }
 
+/** Throws before the item past MAX_ITEMS_PER_REQUEST is built, so a huge request cannot exhaust the heap. */
+function checkItemCount(out: DecodedBatch): void {
+  if (out.spans.length + out.logs.length + out.rejected >= MAX_ITEMS_PER_REQUEST) throw TooManyItemsError.of(`more than ${MAX_ITEMS_PER_REQUEST}`);
+}
+
 function readScopeSpans(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBatch): void {
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === T_2_LEN) {
+      checkItemCount(out);
       const len = r.length(end);
       readSpan(r, r.pos + len, res, out);
     } else r.skip(tag, end);
@@ -103,6 +111,7 @@ function readScopeLogs(r: ProtoReader, end: number, res: ResourceInfo, out: Deco
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === T_2_LEN) {
+      checkItemCount(out);
       const len = r.length(end);
       readLog(r, r.pos + len, res, out);
     } else r.skip(tag, end);
@@ -143,7 +152,7 @@ function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBa
         break;
       }
       case 42: // name = 5
-        span.name = r.string(r.length(end));
+        span.name = r.stringCapped(r.length(end), MAX_NAME_CHARS);
         break;
       case 48: // kind = 6
         span.kind = r.varint32();
@@ -169,7 +178,7 @@ function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBa
         // events = 11
         const len = r.length(end);
         const exc = readEvent(r, r.pos + len);
-        if (exc !== null) span.exceptions.push(exc);
+        if (exc !== null && span.exceptions.length < MAX_EXCEPTIONS_PER_SPAN) span.exceptions.push(exc);
         break;
       }
       case 122: {
@@ -210,7 +219,7 @@ function skipBytes(r: ProtoReader, len: number): string {
 function readStatus(r: ProtoReader, end: number, span: { error: boolean; statusMessage: string }): void {
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === T_2_LEN) span.statusMessage = r.string(r.length(end));
+    if (tag === T_2_LEN) span.statusMessage = r.stringCapped(r.length(end), MAX_MESSAGE_CHARS);
     else if (tag === T_STATUS_CODE) span.error = r.varint32() === STATUS_ERROR;
     else r.skip(tag, end);
   }
@@ -274,8 +283,7 @@ function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBat
         const bodyEnd = r.pos + len;
         valueStart = r.pos;
         valueEnd = bodyEnd;
-        const v = readScalar(r);
-        log.body = v === null ? '' : String(v);
+        setLogBody(log, readScalar(r));
         r.pos = bodyEnd;
         break;
       }
@@ -361,7 +369,8 @@ function readScalar(r: ProtoReader): Scalar {
   let v: Scalar = null;
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === T_ANY_STRING) v = r.string(r.length(end));
+    // Decoded no further than the longest cap; the field's own cap is applied where it is stored.
+    if (tag === T_ANY_STRING) v = r.stringCapped(r.length(end), MAX_FIELD_CHARS);
     else if (tag === T_ANY_INT) v = r.varint64();
     else if (tag === T_ANY_DOUBLE) v = r.double();
     else if (tag === T_ANY_BOOL) v = r.varint32() !== 0;

@@ -5,9 +5,20 @@ import { silentLogger, type Logger } from '../logger';
 import { readBody } from './bodyReader';
 import { HttpError } from './httpErrors';
 import type { IngestPipeline } from './ingestPipeline';
-import { DecodePool } from './decodePool';
+import { DecodePool, type IngestBatch } from './decodePool';
 import { contentTypeOf, exportResponse, statusResponse, type OtlpEncoding } from './otlpResponses';
-import { DecodeError } from './records';
+import { DecodeError, TooManyItemsError } from './records';
+import {
+  DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_DECODE_BACKLOG_BYTES,
+  HEADERS_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  RETRY_AFTER_SECONDS,
+  workerHeapMb,
+} from './limits';
+import { MemoryBudget } from './memoryBudget';
+import { bindProblem, RequestGuard } from './requestGuard';
 
 /** Settings of the embedded OTLP/HTTP receiver. */
 export interface ReceiverOptions {
@@ -16,14 +27,28 @@ export interface ReceiverOptions {
   port: number;
   /** Largest accepted body after decompression, bytes (default 64 MiB). */
   maxBodyBytes: number;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  /** When set, every request must carry `Authorization: Bearer <token>`; required unless `host` is loopback. */
   token: string;
+  /** When set, the read API (`/api/*` and its WebSocket) needs `Authorization: Bearer <readToken>` (or `token`); ingest does not. */
+  readToken: string;
+  /** Browser origins that may send requests (reserved for a browser-telemetry endpoint); empty refuses every `Origin`. */
+  allowedOrigins: readonly string[];
+  /** Named in the `X-Runtime-Lens` header of 401 answers, so clients can recognise the receiver. */
+  version: string;
   /** How to change the port, named in the "port in use" message (a flag or a setting). */
   portHint: string;
   /** How long a request may wait for room in a full ingest queue before it gets 429 (default 2 s). */
   queueWaitMs: number;
   /** Worker threads that decode request bodies (default 2); 0 decodes on the main thread. */
   decodeWorkers: number;
+  /** Bytes of request bodies all requests may hold at once (default DEFAULT_MAX_BODY_BYTES_IN_FLIGHT); past it, 503. */
+  maxBodyBytesInFlight?: number;
+  /** Bytes of bodies waiting for a decode worker above which new requests are shed with 503 (default DEFAULT_MAX_DECODE_BACKLOG_BYTES). */
+  maxDecodeBacklogBytes?: number;
+  /** Open connections accepted at once (default DEFAULT_MAX_CONNECTIONS); further ones are closed. */
+  maxConnections?: number;
+  /** Heap ceiling of each decode worker, MB (default: sized from `maxBodyBytes`, see workerHeapMb). */
+  decodeHeapMb?: number;
 }
 
 /** Serves requests the receiver does not handle itself (the read API). Returns false when it does not know the path. */
@@ -31,6 +56,10 @@ export type ExtraHandler = (req: http.IncomingMessage, res: http.ServerResponse,
 
 /** Takes over an HTTP upgrade (the read API's WebSocket) that passed the token check. Returns false when it does not know the path. */
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
+
+function decodeBehind(): HttpError {
+  return new HttpError(503, 'decoding is behind; retry later', { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+}
 
 function queueFull(): HttpError {
   return new HttpError(429, 'ingest queue is full; retry later', { 'Retry-After': '1' });
@@ -50,8 +79,11 @@ export class OtlpReceiver {
   /** Requests answered per status code, for the status API and tests. */
   readonly responses = new Map<number, number>();
   private readonly decoders: DecodePool;
+  /** Bytes of request bodies held by all requests together. */
+  private readonly bodies: MemoryBudget;
   /** Bodies are read into buffers the decode workers hand back, so they are not allocated per request. */
   private readonly bodyBuffer = (size: number): Uint8Array => this.decoders.bodyBuffer(size);
+  private readonly guard: RequestGuard;
 
   constructor(
     private readonly options: ReceiverOptions,
@@ -60,13 +92,21 @@ export class OtlpReceiver {
     private readonly logger: Logger = silentLogger,
     private readonly upgrade: UpgradeHandler = () => false,
   ) {
-    this.decoders = new DecodePool(options.decodeWorkers, logger);
+    this.decoders = new DecodePool(options.decodeWorkers, logger, undefined, options.decodeHeapMb ?? workerHeapMb(options.maxBodyBytes));
+    this.bodies = new MemoryBudget(options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT);
+    this.guard = new RequestGuard(options);
   }
 
   /** Binds and listens; rejects with a one-line ReceiverStartError when the port is taken. */
   async start(): Promise<AddressInfo> {
+    const unsafe = bindProblem(this.options.host, this.options.token);
+    if (unsafe) throw new ReceiverStartError(unsafe);
     const server = http.createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 65_000;
+    // Each connection holds buffers and a parser: past the cap, new ones are closed on accept.
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(this.startError(err)));
       server.listen(this.options.port, this.options.host, () => resolve());
@@ -95,7 +135,7 @@ export class OtlpReceiver {
     await this.decoders.stop();
   }
 
-  /** Only the paths the upgrade handler knows upgrade, and only with the token when one is set. */
+  /** Only the paths the upgrade handler knows upgrade, and only past the request guard (Host, Origin, token). */
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     let url: URL;
@@ -109,7 +149,8 @@ export class OtlpReceiver {
       this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n${extra}\r\n${message}`);
     };
-    if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) return refuse(401, 'missing or wrong bearer token', 'WWW-Authenticate: Bearer\r\n');
+    const refusal = this.guard.check(req.headers, url.pathname, true);
+    if (refusal) return refuse(refusal.status, refusal.message, Object.entries(refusal.headers).map(([k, v]) => `${k}: ${v}\r\n`).join(''));
     if (!this.upgrade(req, socket, head, url)) refuse(404, `no WebSocket at ${url.pathname}`);
   }
 
@@ -127,9 +168,8 @@ export class OtlpReceiver {
     let encoding: OtlpEncoding = 'json';
     try {
       const url = new URL(req.url ?? '/', 'http://receiver');
-      if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) {
-        throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
-      }
+      const refusal = this.guard.check(req.headers, url.pathname, false);
+      if (refusal) throw new HttpError(refusal.status, refusal.message, refusal.headers);
       const signal = SIGNALS[url.pathname];
       if (signal === undefined) {
         if (!(await this.extra(req, res, url))) throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
@@ -141,9 +181,20 @@ export class OtlpReceiver {
       else if (type !== 'application/json') throw new HttpError(415, `unsupported Content-Type "${type}": use application/json or application/x-protobuf`);
       // A full queue holds the request (unread, so TCP slows the sender) for a while before 429.
       const deadline = Date.now() + this.options.queueWaitMs;
+      // Shed before reading when decoding is behind: a sender retrying later beats one waiting many seconds.
+      const maxBacklog = this.options.maxDecodeBacklogBytes ?? DEFAULT_MAX_DECODE_BACKLOG_BYTES;
+      if (this.decoders.backlogBytes > maxBacklog) throw decodeBehind();
       if (!(await this.pipeline.waitForRoom(this.options.queueWaitMs))) throw queueFull();
-      const body = await readBody(req, this.options.maxBodyBytes, this.bodyBuffer);
-      const batch = await this.decoders.decode(signal, encoding, body);
+      const lease = this.bodies.lease();
+      let batch: IngestBatch;
+      try {
+        const body = await readBody(req, this.options.maxBodyBytes, this.bodyBuffer, lease);
+        // Others may have queued bodies while this one was read: the same check, now with this body counted.
+        if (this.decoders.backlogBytes > maxBacklog) throw decodeBehind();
+        batch = await this.decoders.decode(signal, encoding, body);
+      } finally {
+        lease.release();
+      }
       // Other requests may have filled the queue while this body was read: wait again, same deadline.
       while (!this.pipeline.offer(batch)) {
         if (!(await this.pipeline.waitForRoom(Math.max(0, deadline - Date.now())))) throw queueFull();
@@ -152,9 +203,10 @@ export class OtlpReceiver {
     } catch (err) {
       const failure = err instanceof HttpError ? err
         : err instanceof DecodeError ? new HttpError(400, err.message)
+        : err instanceof TooManyItemsError ? new HttpError(413, err.message)
         : new HttpError(500, `internal error: ${(err as Error).message}`);
       if (failure.status === 500) this.logger.error(`receiver: ${(err as Error).stack ?? err}`);
-      if (failure.status === 413 || failure.status === 429) req.resume();
+      if (failure.status === 413 || failure.status === 429 || failure.status === 503) req.resume();
       this.send(res, failure.status, encoding, statusResponse(encoding, failure.status, failure.message), failure.headers);
     }
   }

@@ -3,6 +3,7 @@
  * failures throw DecodeError with the byte offset, so hostile bodies can neither crash the
  * receiver with a RangeError nor loop forever (every read advances `pos`).
  */
+import { capString } from './limits';
 import { DecodeError } from './records';
 
 // Wire types appear as literals: 0 varint, 1 i64, 2 len, 3/4 group start/end, 5 i32.
@@ -181,6 +182,18 @@ export class ProtoReader {
     this.pos = pos + len;
     if (len === 0) return '';
     return len <= INTERN_MAX_LEN ? this.interned(pos, len) : this.utf8(pos, len);
+  }
+
+  /**
+   * Like `string`, but keeps at most `max` UTF-16 units (capString): a longer value is decoded only
+   * as far as its cap needs, so a megabyte-long field never becomes a megabyte-long string.
+   */
+  stringCapped(len: number, max: number): string {
+    if (len <= max) return this.string(len);
+    const pos = this.pos;
+    this.pos = pos + len;
+    // A UTF-16 unit takes at most 3 UTF-8 bytes, so 3 * (max + 1) bytes hold more than `max` units.
+    return capString(this.utf8(pos, Math.min(len, 3 * max + 4)), max);
   }
 
   // Span names, routes, methods and code.* values repeat constantly. A direct-mapped table

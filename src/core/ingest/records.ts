@@ -2,6 +2,7 @@
  * Normalized telemetry records: what the OTLP decoders (JSON and protobuf) produce and what
  * the mapper and the signal store read. Only the fields Runtime Lens uses are kept.
  */
+import { MAX_ITEMS_PER_REQUEST } from './limits';
 
 /** Who emitted a record, from the OTLP resource attributes. */
 export interface ResourceInfo {
@@ -105,6 +106,19 @@ export class DecodeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DecodeError';
+  }
+}
+
+/** Raised for a request with more spans and log records than MAX_ITEMS_PER_REQUEST; the receiver answers 413. */
+export class TooManyItemsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooManyItemsError';
+  }
+
+  /** The error for a request of `count` items. */
+  static of(count: number | string): TooManyItemsError {
+    return new TooManyItemsError(`request carries ${count} items (spans and log records), more than the limit of ${MAX_ITEMS_PER_REQUEST}: send smaller batches`);
   }
 }
 

@@ -33,3 +33,33 @@ test('bodies come back whole, owning their memory, and can be transferred to a w
     await worker.terminate();
   }
 });
+
+test('a body that inflates past the ratio limit is refused once that is clear; a repetitive real export is not', async () => {
+  const inflated: number[] = [];
+  const server = http.createServer(async (req, res) => {
+    try {
+      const body = await readBody(req, 64 << 20);
+      inflated.push(body.length);
+      res.end('ok');
+    } catch (err) {
+      res.statusCode = (err as { status?: number }).status ?? 500;
+      res.end((err as Error).message);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    // 32 MiB of zeros: about 1,030:1, under the 64 MiB cap, so only the ratio can refuse it.
+    const bomb = await fetch(url, { method: 'POST', body: gzipSync(Buffer.alloc(32 << 20), { level: 9 }), headers: { 'Content-Encoding': 'gzip' } });
+    assert.equal(bomb.status, 413);
+    assert.match(await bomb.text(), /inflates more than \d+:1/);
+    // 1,000 spans sharing one 4 KB attribute: about 300:1, the most repetitive export we know of.
+    const span = (i: number) => ({ traceId: 'a'.repeat(32), spanId: String(i).padStart(16, '0'), name: 'SELECT', kind: 3, attributes: [{ key: 'db.statement', value: { stringValue: 'SELECT x FROM t WHERE '.repeat(200) } }] });
+    const repetitive = Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: 1000 }, (_, i) => span(i)) }] }] }));
+    const ok = await fetch(url, { method: 'POST', body: gzipSync(repetitive, { level: 9 }), headers: { 'Content-Encoding': 'gzip' } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(inflated, [repetitive.length]);
+  } finally {
+    server.close();
+  }
+});
