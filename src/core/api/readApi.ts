@@ -2,6 +2,7 @@ import type * as http from 'node:http';
 import type { SignalStore } from '../signals/signalStore';
 import { isHexId, type TraceBuffer } from '../signals/traceBuffer';
 import { parseWindow } from '../signals/windows';
+import { QueryGateBusy, type QueryGate } from './queryGate';
 import type { SignalsResponse, StatusResponse, TraceResponse } from './signals';
 
 /** What the read API serves from. */
@@ -11,6 +12,8 @@ export interface ReadApiSources {
   defaultWindow: string;
   /** Recent spans by trace; without it every trace is answered 404. */
   traces?: TraceBuffer;
+  /** Shares, caches and paces signals queries so reading cannot starve ingest; without it each query is computed at once. */
+  queries?: QueryGate<SignalsResponse>;
 }
 
 const TRACE_PATH = /^\/api\/traces\/([^/]*)$/;
@@ -20,13 +23,17 @@ const MAX_TOP = 10_000;
 export async function querySignals(sources: ReadApiSources, params: URLSearchParams): Promise<SignalsResponse> {
   const window = params.get('window') ?? sources.defaultWindow;
   const windowMs = parseWindow(window);
-  return sources.store.query({
+  const query = {
     windowMs,
     environment: params.get('environment') ?? undefined,
     file: params.get('file') ?? undefined,
     perMinute: params.get('perMinute') === '1' || params.get('perMinute') === 'true',
     top: topParam(params.get('top')),
-  });
+  };
+  if (sources.queries === undefined) return sources.store.query(query);
+  // The key is the parsed query, so spellings of one query (1h, 60m) share an answer.
+  const key = JSON.stringify([query.windowMs, query.environment ?? null, query.file ?? null, query.perMinute, query.top ?? null]);
+  return sources.queries.run(key, () => sources.store.query(query));
 }
 
 function topParam(text: string | null): number | undefined {
@@ -66,12 +73,31 @@ export function readApiHandler(sources: ReadApiSources) {
     try {
       body = await querySignals(sources, url.searchParams);
     } catch (err) {
-      sendJson(res, 400, { error: (err as Error).message });
+      if (err instanceof QueryGateBusy) res.setHeader('Retry-After', '1');
+      sendJson(res, err instanceof QueryGateBusy ? 503 : 400, { error: (err as Error).message });
       return true;
     }
-    sendJson(res, 200, body);
+    // Polls that shared a computation share its serialization too, and the gate charges it to reading.
+    const started = performance.now();
+    let text = serialized.get(body);
+    if (text === undefined) {
+      text = Buffer.from(JSON.stringify(body));
+      serialized.set(body, text);
+    }
+    sendJsonText(res, 200, text);
+    // Serializing and writing the answer is reading's work too (for a cached answer, all of it).
+    sources.queries?.charge(performance.now() - started);
     return true;
   };
+}
+
+/** Serialized answers, per answer object (answers are shared by the query gate). */
+const serialized = new WeakMap<SignalsResponse, Buffer>();
+
+/** `sendJson` for a body already serialized. */
+function sendJsonText(res: http.ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+  res.end(body);
 }
 
 function safeDecode(text: string): string {

@@ -1,6 +1,7 @@
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { STREAM_MAX_BUFFERED_BYTES, STREAM_MAX_CLIENTS } from '../loadLimits';
 import { silentLogger, type Logger } from '../logger';
 import type { SignalStore } from '../signals/signalStore';
 import type { ErrorEntry } from '../signals/storeEntries';
@@ -17,10 +18,17 @@ export interface StreamOptions {
   changedIntervalMs: number;
   /** At most this many `newErrorGroup` messages per second; a burst beyond is left to the next query. */
   maxNewGroupsPerSecond: number;
+  /** A client with more unsent bytes than this is not reading and is dropped. */
+  maxBufferedBytes: number;
+  /** Clients served at once; more are refused with 503. */
+  maxClients: number;
 }
 
-/** The contract's figures: status every second, changes at most every 250 ms. */
-export const DEFAULT_STREAM_OPTIONS: StreamOptions = { statusIntervalMs: 1_000, changedIntervalMs: 250, maxNewGroupsPerSecond: 50 };
+/** The contract's figures: status every second, changes at most every 250 ms; limits from loadLimits.ts. */
+export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
+  statusIntervalMs: 1_000, changedIntervalMs: 250, maxNewGroupsPerSecond: 50,
+  maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES, maxClients: STREAM_MAX_CLIENTS,
+};
 
 /**
  * The read API's WebSocket (`/api/stream`): `hello` on connect, `status` every second, `changed`
@@ -36,6 +44,12 @@ export class StreamHub {
   private groupsThisSecond = 0;
   private secondStarted = 0;
   private closed = false;
+  /** Upgrades accepted but not yet open: they count against the client cap. */
+  private opening = 0;
+  /** Clients dropped for not reading (their unsent messages passed `maxBufferedBytes`). */
+  dropped = 0;
+  /** Connections refused because `maxClients` were connected. */
+  refused = 0;
 
   constructor(
     private readonly store: SignalStore,
@@ -51,6 +65,11 @@ export class StreamHub {
     return this.wss.clients.size;
   }
 
+  /** Stream figures for the status API: clients now, dropped slow readers, refused connections. */
+  get counters(): { clients: number; dropped: number; refused: number } {
+    return { clients: this.wss.clients.size, dropped: this.dropped, refused: this.refused };
+  }
+
   /** True while any timer runs (none may run without a client). */
   get active(): boolean {
     return this.statusTimer !== undefined || this.changedTimer !== undefined;
@@ -63,7 +82,24 @@ export class StreamHub {
       socket.destroy();
       return true;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+    if (this.wss.clients.size + this.opening >= this.options.maxClients) {
+      this.refused++;
+      const body = `at most ${this.options.maxClients} stream clients at once\n`;
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`);
+      return true;
+    }
+    this.opening++;
+    let counted = true;
+    const settle = () => {
+      if (counted) this.opening--;
+      counted = false;
+    };
+    // A handshake that fails never calls back: the socket's close frees its place.
+    socket.once('close', settle);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      settle();
+      this.connected(ws);
+    });
     return true;
   }
 
@@ -126,10 +162,22 @@ export class StreamHub {
 
   private broadcast(message: StreamMessage): void {
     const text = JSON.stringify(message);
-    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of this.wss.clients) this.sendText(ws, text);
   }
 
   private send(ws: WebSocket, message: StreamMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    this.sendText(ws, JSON.stringify(message));
+  }
+
+  /** Sends unless the client has stopped reading: then it is cut off, so its backlog cannot grow without end. */
+  private sendText(ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount + text.length > this.options.maxBufferedBytes) {
+      this.dropped++;
+      this.logger.debug(`stream client dropped: ${ws.bufferedAmount} bytes unsent`);
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
   }
 }

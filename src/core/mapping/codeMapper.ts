@@ -2,6 +2,7 @@ import type { DriftSummary, MappedBy } from '../api/signals';
 import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import type { CodeLocation } from '../signals/storeTypes';
 import type { FunctionIndex } from './functionIndex';
+import { pendingWorkOf, provisionalDrift, type PendingWork } from './pendingDrift';
 import type { PathResolver } from './pathResolver';
 import type { RevisionDrift } from './revisionDrift';
 import type { RouteIndex } from './routeIndex';
@@ -13,12 +14,16 @@ export interface MappingResult {
   location: CodeLocation | null;
   /** Why `location` is null ('' when mapped). */
   reason: string;
+  /** Set when the location's drift is provisional: the cached result is dropped once this settles. */
+  pending?: PendingWork;
 }
 
 /** Where an exception was thrown, and the frame that names its error group. */
 export interface ExceptionMapping {
   location: CodeLocation | null;
   frameKey: string;
+  /** As in MappingResult. */
+  pending?: PendingWork;
 }
 
 /** What the mapper reads; the workspace index provides it. */
@@ -40,6 +45,12 @@ const BUILT_JS = /\.(?:m|c)?js$/;
 const CACHE_LIMIT = 50_000;
 /** Exception mappings are keyed by whole stack traces (~0.5-2 KB each), so fewer are kept. */
 const FRAME_CACHE_LIMIT = 5_000;
+/**
+ * Characters of stack traces a cache may hold in its keys. Counting entries alone let 50,000 keys of
+ * up to 32 KB each (MAX_STACK_CHARS) hold over a gigabyte: 12,000 error spans with distinct 30 KB
+ * stacks took a receiver to 750 MB. 8 M characters is a few hundred distinct large stacks.
+ */
+const CACHE_KEY_CHARS = 8 * 1024 * 1024;
 
 /**
  * Ties spans and exceptions to workspace code, trying in order: `code.*` attributes, a stack
@@ -48,6 +59,7 @@ const FRAME_CACHE_LIMIT = 5_000;
  */
 export class CodeMapper {
   private readonly spanCache = new Map<string, MappingResult>();
+  private spanCacheChars = 0;
   /**
    * Spans with code attributes (the common case) are cached by their fields in nested maps rather
    * than by a concatenated key: the decoder interns short strings, so each level is a lookup with a
@@ -62,6 +74,7 @@ export class CodeMapper {
    */
   private readonly frameCache = new Map<string, Map<string, Map<string, ExceptionMapping>>>();
   private frameCacheSize = 0;
+  private frameCacheChars = 0;
   /** The deployment part of cache keys, for the last resource object seen (a batch's spans share theirs). */
   private lastResource: ResourceInfo | null = null;
   private lastDeployed = '';
@@ -82,24 +95,33 @@ export class CodeMapper {
     this.codeCacheSize = 0;
     this.frameCache.clear();
     this.frameCacheSize = 0;
+    this.frameCacheChars = 0;
+    this.spanCacheChars = 0;
   }
 
   /** The cached mapping of a span, if its inputs were mapped before. */
   lookup(span: SpanRecord): MappingResult | undefined {
     const c = span.code;
-    if (c.file || c.function) return this.codeLevel(span, false)?.get(c.line * 100_000 + c.column);
-    return this.spanCache.get(spanKey(span));
+    const hit = c.file || c.function ? this.codeLevel(span, false)?.get(c.line * 100_000 + c.column) : this.spanCache.get(spanKey(span));
+    // A provisional mapping is used until git has answered, then mapped again.
+    return hit?.pending?.settled === true ? undefined : hit;
   }
 
   /** Maps a span whose inputs were not cached, and caches the result. */
   async resolve(span: SpanRecord): Promise<MappingResult> {
-    const result = await this.mapSpan(span);
+    const result = withPending(await this.mapSpan(span));
     const c = span.code;
     if (c.file || c.function) {
       if (++this.codeCacheSize > CACHE_LIMIT) this.invalidate();
       this.codeLevel(span, true)!.set(c.line * 100_000 + c.column, result);
     } else {
-      remember(this.spanCache, spanKey(span), result);
+      const key = spanKey(span);
+      this.spanCacheChars += key.length;
+      if (this.spanCache.size >= CACHE_LIMIT || this.spanCacheChars > CACHE_KEY_CHARS) {
+        this.spanCache.clear();
+        this.spanCacheChars = key.length;
+      }
+      this.spanCache.set(key, result);
     }
     return result;
   }
@@ -132,14 +154,17 @@ export class CodeMapper {
     const deployed = `${this.deployedKey(resource)}\u0001${resource.language}`;
     const codeKey = code ? `${code.file}\u0000${code.line}\u0000${code.function}` : '';
     let mapping = this.frameCache.get(deployed)?.get(exception.stacktrace)?.get(codeKey);
-    if (mapping === undefined) {
+    if (mapping === undefined || mapping.pending?.settled === true) {
       let location: CodeLocation | null = null;
       if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource, false)).location;
       if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, resource, false)).location;
-      mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '' };
-      if (++this.frameCacheSize > FRAME_CACHE_LIMIT) {
+      const pending = pendingWorkOf(location?.drift);
+      mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '', ...(pending ? { pending } : {}) };
+      this.frameCacheChars += exception.stacktrace.length;
+      if (++this.frameCacheSize > FRAME_CACHE_LIMIT || this.frameCacheChars > CACHE_KEY_CHARS) {
         this.frameCache.clear();
         this.frameCacheSize = 1;
+        this.frameCacheChars = exception.stacktrace.length;
       }
       let byStack = this.frameCache.get(deployed);
       if (byStack === undefined) this.frameCache.set(deployed, (byStack = new Map()));
@@ -233,19 +258,22 @@ export class CodeMapper {
         location = { file: source.file ?? original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence: CONFIDENCE.sourcemap };
       }
     }
-    return { location: await this.carry(location, resource), reason: '' };
+    return { location: this.carry(location, resource), reason: '' };
   }
 
   /**
    * Moves a line from the deployed revision to the working copy. A line changed since then
-   * becomes 0, so the function is found by name in the file instead of by a stale line.
+   * becomes 0, so the function is found by name in the file instead of by a stale line. Never
+   * waits on git: until git has answered, the line stays as reported and the drift is provisional.
    */
-  private async carry(location: CodeLocation, resource: ResourceInfo): Promise<CodeLocation> {
+  private carry(location: CodeLocation, resource: ResourceInfo): CodeLocation {
     if (this.drift === null || (!resource.revision && !resource.serviceVersion)) return location;
-    const info = await this.drift.resolve(resource.revision, resource.serviceVersion);
+    const info = this.drift.current(resource.revision, resource.serviceVersion);
+    if (info instanceof Promise) return { ...location, drift: provisionalDrift(resource.revision || resource.serviceVersion, info) };
     const drift: DriftSummary = { deployed: info.deployed, status: info.status, behind: info.behind, ahead: info.ahead, reason: info.reason };
     if (info.status !== 'drifted' || location.line <= 0) return { ...location, drift };
-    const moved = await this.drift.translateLine(info, location.file, location.line);
+    const moved = this.drift.currentLine(info, location.file, location.line);
+    if (moved instanceof Promise) return { ...location, drift: provisionalDrift(info.deployed, moved) };
     return { ...location, file: moved?.file ?? location.file, line: moved?.line ?? 0, deployedLine: location.line, drift };
   }
 
@@ -269,12 +297,13 @@ function spanKey(span: SpanRecord): string {
   return `${deployed}n\u0000${span.name}`;
 }
 
+/** The result, marked with the git work it waits for when its drift is provisional. */
+function withPending(result: MappingResult): MappingResult {
+  const pending = pendingWorkOf(result.location?.drift);
+  return pending === undefined ? result : { ...result, pending };
+}
+
 function qualified(c: CodeAttributes): string {
   if (!c.function) return '';
   return c.namespace && !c.function.includes('.') ? `${c.namespace}.${c.function}` : c.function;
-}
-
-function remember<V>(cache: Map<string, V>, key: string, value: V, limit = CACHE_LIMIT): void {
-  if (cache.size >= limit) cache.clear();
-  cache.set(key, value);
 }

@@ -2,12 +2,16 @@
  * Revision drift: where the deployed revision (from telemetry) stands against the local
  * workspace, and how a line at the deployed revision moved in the working copy.
  */
+import { CARRY_MAX_PENDING, DRIFT_MAX_NEW_PER_SECOND, DRIFT_MAX_PENDING, DRIFT_MAX_REVISION_CHARS, DRIFT_MAX_REVISIONS, GIT_MAX_IN_FLIGHT } from '../loadLimits';
+import { plausibleRevision } from '../ingest/revisionText';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
+import { BoundedGit, type GitCounters } from './boundedGit';
 import type { GitPort } from './git';
 import { GitError, isSafeRevision } from './git';
 import type { DiffHunk } from './lineCarry';
 import { carryLine, parseUnifiedDiffHunks } from './lineCarry';
+import { LruMap } from './lruMap';
 
 /** Where the deployed code stands relative to the workspace. */
 export interface DriftInfo {
@@ -39,6 +43,16 @@ interface Carrier {
   hunks: DiffHunk[];
 }
 
+/** A question put to git: its answer once settled, so callers that must not wait can read it. */
+interface Slot<T> {
+  promise: Promise<T>;
+  settled: boolean;
+  value: T | undefined;
+}
+
+/** A carried line, or null when it cannot be carried. */
+type CarriedLine = { file: string; line: number } | null;
+
 interface RepoState {
   head: string | null;
   shallow: boolean;
@@ -50,32 +64,127 @@ interface RepoState {
 const MAX_CARRIERS = 2000;
 const DIFF_FLAGS = ['-U0', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative'];
 
-/** Resolves deployed revisions against a git workspace and carries lines across the drift. */
+/**
+ * Resolves deployed revisions against a git workspace and carries lines across the drift.
+ * Telemetry decides which revisions are asked about, so git work is bounded: implausible
+ * revisions never reach git, each revision is resolved once (an LRU remembers the latest
+ * DRIFT_MAX_REVISIONS), at most DRIFT_MAX_PENDING are resolved at a time and at most
+ * GIT_MAX_IN_FLIGHT git processes run at once. `current` and `currentLine` never wait, for ingest.
+ */
 export class RevisionDrift {
-  private readonly drifts = new Map<string, Promise<DriftInfo>>();
+  private readonly drifts = new LruMap<string, Slot<DriftInfo>>(DRIFT_MAX_REVISIONS);
   private readonly changeSets = new Map<string, Promise<Map<string, FileChange>>>();
-  private readonly carriers = new Map<string, Promise<Carrier | null>>();
+  private readonly carriers = new Map<string, Slot<Carrier | null>>();
   private repo: Promise<RepoState> | null = null;
+  private readonly git: BoundedGit;
+  private resolving = 0;
+  private carrying = 0;
+  /** Woken whenever a resolution or a carrier settles (a slot is free again). */
+  private slotWaiters: (() => void)[] = [];
+  /** Revisions ingest started resolving in the current second, and when that second ends. */
+  private startedThisSecond = 0;
+  private secondEnds = 0;
+  private nextSecond: Promise<void> | null = null;
 
   constructor(
-    private readonly git: GitPort,
+    git: GitPort,
     private readonly logger: Logger = silentLogger,
-  ) {}
+  ) {
+    this.git = git instanceof BoundedGit ? git : new BoundedGit(git, GIT_MAX_IN_FLIGHT);
+  }
 
-  /** Resolves and caches (per revision/version pair) where the deployment stands. */
-  resolve(revision: string, serviceVersion: string): Promise<DriftInfo> {
+  /** Revisions whose drift is remembered now (at most DRIFT_MAX_REVISIONS). */
+  get remembered(): number {
+    return this.drifts.size;
+  }
+
+  /** How many git commands ran and how many at once. */
+  get gitCounters(): GitCounters {
+    return this.git.counters;
+  }
+
+  /** Resolves and caches (per revision/version pair) where the deployment stands; waits for a free slot. */
+  async resolve(revision: string, serviceVersion: string): Promise<DriftInfo> {
+    [revision, serviceVersion] = [plausibleRevision(revision), plausibleRevision(serviceVersion)]; // implausible = not named
+    const key = `${revision}\u0000${serviceVersion}`;
+    for (;;) {
+      const cached = this.drifts.get(key);
+      if (cached) return cached.promise;
+      const implausible = implausibleDrift(revision, serviceVersion);
+      if (implausible) return implausible;
+      if (this.resolving < DRIFT_MAX_PENDING) return this.startResolving(key, revision, serviceVersion).promise;
+      await this.slotFreed();
+    }
+  }
+
+  /**
+   * The drift when it is known now; otherwise starts resolving it (when a slot is free) and gives a
+   * promise that settles when asking again may tell more. Never waits, so ingest never waits on git.
+   */
+  current(revision: string, serviceVersion: string): DriftInfo | Promise<unknown> {
+    [revision, serviceVersion] = [plausibleRevision(revision), plausibleRevision(serviceVersion)]; // implausible = not named
     const key = `${revision}\u0000${serviceVersion}`;
     const cached = this.drifts.get(key);
-    if (cached) return cached;
-    const pending: Promise<DriftInfo> = this.computeDrift(revision.trim(), serviceVersion.trim()).catch((error: unknown) => {
-      const deployed = revision.trim() || serviceVersion.trim();
-      this.logger.warn(`revision drift for ${quote(deployed)} failed: ${messageOf(error)}`);
-      // git itself failed (timeout, killed): say so now, but ask again next time.
-      if (this.drifts.get(key) === pending) this.drifts.delete(key);
-      return unknown(deployed, null, null, `git could not tell: ${messageOf(error)}`);
+    if (cached) return cached.settled ? cached.value! : cached.promise;
+    const implausible = implausibleDrift(revision, serviceVersion);
+    if (implausible) return implausible;
+    if (!this.withinRate()) return this.secondOver();
+    if (this.resolving < DRIFT_MAX_PENDING) {
+      this.startedThisSecond++;
+      return this.startResolving(key, revision, serviceVersion).promise;
+    }
+    return this.slotFreed();
+  }
+
+  /** True while ingest may start resolving another new revision this second. */
+  private withinRate(): boolean {
+    const now = Date.now();
+    if (now >= this.secondEnds) {
+      this.secondEnds = now + 1_000;
+      this.startedThisSecond = 0;
+    }
+    return this.startedThisSecond < DRIFT_MAX_NEW_PER_SECOND;
+  }
+
+  /** Settles when the current second's budget of new revisions is renewed. */
+  private secondOver(): Promise<void> {
+    this.nextSecond ??= new Promise<void>((resolve) => {
+      setTimeout(() => {
+        this.nextSecond = null;
+        resolve();
+      }, Math.max(1, this.secondEnds - Date.now())).unref();
     });
-    this.drifts.set(key, pending);
-    return pending;
+    return this.nextSecond;
+  }
+
+  private startResolving(key: string, revision: string, serviceVersion: string): Slot<DriftInfo> {
+    this.resolving++;
+    const slot: Slot<DriftInfo> = { promise: undefined as unknown as Promise<DriftInfo>, settled: false, value: undefined };
+    slot.promise = this.computeDrift(revision.trim(), serviceVersion.trim())
+      .catch((error: unknown) => {
+        const deployed = revision.trim() || serviceVersion.trim();
+        this.logger.warn(`revision drift for ${quote(deployed)} failed: ${messageOf(error)}`);
+        // git itself failed (timeout, killed): say so now, but ask again next time.
+        if (this.drifts.peek(key) === slot) this.drifts.delete(key);
+        return unknown(deployed, null, null, `git could not tell: ${messageOf(error)}`);
+      })
+      .then((info) => {
+        slot.value = info;
+        slot.settled = true;
+        this.resolving--;
+        this.wakeSlotWaiters();
+        return info;
+      });
+    this.drifts.set(key, slot);
+    return slot;
+  }
+
+  private slotFreed(): Promise<void> {
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private wakeSlotWaiters(): void {
+    for (const wake of this.slotWaiters.splice(0)) wake();
   }
 
   /**
@@ -83,10 +192,25 @@ export class RevisionDrift {
    * working copy; null when that line was changed or deleted since, or git cannot tell. Also
    * follows renames.
    */
-  async translateLine(info: DriftInfo, file: string, line: number): Promise<{ file: string; line: number } | null> {
+  async translateLine(info: DriftInfo, file: string, line: number): Promise<CarriedLine> {
+    for (;;) {
+      const now = this.currentLine(info, file, line);
+      if (!(now instanceof Promise)) return now;
+      await now;
+    }
+  }
+
+  /**
+   * `translateLine` without waiting: the carried line when git has already answered for that file,
+   * else a promise that settles when asking again may tell more (the diff is started when a slot is free).
+   */
+  currentLine(info: DriftInfo, file: string, line: number): CarriedLine | Promise<unknown> {
     const path = normalizeWorkspacePath(file);
     if (!info.commit || path === null || !Number.isInteger(line) || line < 1) return null;
-    const carrier = await this.carrierFor(info.commit, path);
+    const slot = this.carrierFor(info.commit, path);
+    if (slot === null) return this.slotFreed();
+    if (!slot.settled) return slot.promise;
+    const carrier = slot.value;
     if (!carrier) return null;
     const carried = carryLine(carrier.hunks, line);
     return carried === null ? null : { file: carrier.target, line: carried };
@@ -116,7 +240,7 @@ export class RevisionDrift {
     let commit: string | null = null;
     let resolvedFrom = deployed;
     if (revision) {
-      if (!isSafeRevision(revision)) {
+      if (!plausibleRevisionName(revision)) {
         misses.push(`revision ${quote(revision)} is not a usable git revision`);
       } else {
         commit = await this.commitOf(hexLower(revision));
@@ -203,21 +327,33 @@ export class RevisionDrift {
     }
   }
 
-  private carrierFor(commit: string, path: string): Promise<Carrier | null> {
+  /** The carrier of one file from `commit`, started if there is a free slot; null when there is none. */
+  private carrierFor(commit: string, path: string): Slot<Carrier | null> | null {
     const key = `${commit}\u0000${path}`;
     const cached = this.carriers.get(key);
     if (cached) return cached;
-    const pending: Promise<Carrier | null> = this.loadCarrier(commit, path).catch((error: unknown) => {
-      this.logger.warn(`cannot carry lines of ${path} from ${commit.slice(0, 12)}: ${messageOf(error)}`);
-      if (this.carriers.get(key) === pending) this.carriers.delete(key);
-      return null;
-    });
+    if (this.carrying >= CARRY_MAX_PENDING) return null;
+    this.carrying++;
+    const slot: Slot<Carrier | null> = { promise: undefined as unknown as Promise<Carrier | null>, settled: false, value: undefined };
+    slot.promise = this.loadCarrier(commit, path)
+      .catch((error: unknown) => {
+        this.logger.warn(`cannot carry lines of ${path} from ${commit.slice(0, 12)}: ${messageOf(error)}`);
+        if (this.carriers.get(key) === slot) this.carriers.delete(key);
+        return null;
+      })
+      .then((carrier) => {
+        slot.value = carrier;
+        slot.settled = true;
+        this.carrying--;
+        this.wakeSlotWaiters();
+        return carrier;
+      });
     if (this.carriers.size >= MAX_CARRIERS) {
       const oldest = this.carriers.keys().next().value;
       if (oldest !== undefined) this.carriers.delete(oldest);
     }
-    this.carriers.set(key, pending);
-    return pending;
+    this.carriers.set(key, slot);
+    return slot;
   }
 
   private async loadCarrier(commit: string, path: string): Promise<Carrier | null> {
@@ -281,6 +417,27 @@ function parseNameStatus(output: string): Map<string, FileChange> {
     changes.set(path, { kind, newPath: path });
   }
   return changes;
+}
+
+/**
+ * The answer for a deployment git need not be asked about (it names nothing usable), or null.
+ * Such revisions are neither cached nor counted against the bounds.
+ */
+function implausibleDrift(revision: string, version: string): DriftInfo | null {
+  const r = revision.trim();
+  const v = version.trim();
+  if (!r && !v) return unknown('', null, null, 'the deployment does not name its revision');
+  if (r && plausibleRevisionName(r)) return null;
+  if (v && v.length <= DRIFT_MAX_REVISION_CHARS && tagCandidates(v).length > 0) return null;
+  const misses: string[] = [];
+  if (r) misses.push(`revision ${quote(r)} is not a usable git revision`);
+  if (v) misses.push(`version ${quote(v)} cannot name a git tag`);
+  return unknown(r || v, null, null, misses.join(' and '));
+}
+
+/** Worth asking git about: a safe revision name of a plausible length. */
+function plausibleRevisionName(revision: string): boolean {
+  return revision.length <= DRIFT_MAX_REVISION_CHARS && isSafeRevision(revision);
 }
 
 /** Tags a `service.version` may be released under: `1.4.2` -> `v1.4.2`, `1.4.2`. */

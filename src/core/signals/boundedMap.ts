@@ -8,6 +8,8 @@ export interface Touchable {
 /**
  * A Map with a size cap and least-recently-used eviction. Evicting the oldest tenth at once
  * keeps the per-insert cost O(1) amortized instead of maintaining a linked list on the hot path.
+ * With `groupOf` (the store groups by service), eviction is fair: the largest groups give up their
+ * oldest entries first, so one high-cardinality sender cannot push every other group out.
  */
 export class BoundedMap<V extends Touchable> {
   private readonly map = new Map<string, V>();
@@ -19,7 +21,12 @@ export class BoundedMap<V extends Touchable> {
    * `onEvict` runs after each eviction round, e.g. to drop caches that reference entries;
    * `release` runs for each evicted entry, e.g. to free what it holds outside the map.
    */
-  constructor(private readonly cap: number, private readonly onEvict: () => void = () => {}, private readonly release?: (value: V) => void) {}
+  constructor(
+    private readonly cap: number,
+    private readonly onEvict: () => void = () => {},
+    private readonly release?: (value: V) => void,
+    private readonly groupOf?: (value: V) => string,
+  ) {}
 
   /** The entry for `key`, marked as used, or undefined. */
   get(key: string): V | undefined {
@@ -57,7 +64,8 @@ export class BoundedMap<V extends Touchable> {
   private evictOldest(): void {
     const excess = this.map.size - this.cap;
     const batch = Math.max(excess, Math.ceil(this.cap / 10));
-    const byAge = [...this.map.entries()].sort((a, b) => a[1].touched - b[1].touched);
+    const entries = [...this.map.entries()];
+    const byAge = (this.groupOf === undefined ? entries : this.largestGroups(entries, batch)).sort((a, b) => a[1].touched - b[1].touched);
     for (let i = 0; i < batch && i < byAge.length; i++) {
       this.map.delete(byAge[i][0]);
       byAge[i][1].evicted = true;
@@ -65,5 +73,29 @@ export class BoundedMap<V extends Touchable> {
     }
     this.evicted += Math.min(batch, byAge.length);
     this.onEvict();
+  }
+
+  /**
+   * The entries of the fewest largest groups that, cut down to the size of the next group, would
+   * free `batch` entries (water-filling): smaller groups are not touched while larger ones can pay.
+   */
+  private largestGroups(entries: [string, V][], batch: number): [string, V][] {
+    const counts = new Map<string, number>();
+    for (const [, value] of entries) {
+      const group = this.groupOf!(value);
+      counts.set(group, (counts.get(group) ?? 0) + 1);
+    }
+    const sizes = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    let total = 0;
+    let k = 0;
+    while (k < sizes.length) {
+      total += sizes[k][1];
+      k++;
+      const next = k < sizes.length ? sizes[k][1] : 0;
+      if (total - k * next >= batch) break;
+    }
+    if (k >= sizes.length) return entries;
+    const payers = new Set(sizes.slice(0, k).map(([group]) => group));
+    return entries.filter(([, value]) => payers.has(this.groupOf!(value)));
   }
 }
