@@ -132,11 +132,16 @@ export interface StatusResponse {
   workspace: string;
   startedAt: number;
   spansAccepted: number;
+  /** Spans filed; once the queue is idle, `spansProcessed + spansFailed === spansAccepted`. */
   spansProcessed: number;
+  /** Accepted spans whose filing threw (each failure affects that span only); absent from older receivers. */
+  spansFailed?: number;
   /** Spans and log records rejected as invalid inside accepted requests. */
   spansRejected: number;
   logsAccepted: number;
   logsProcessed: number;
+  /** Accepted log records whose filing threw; absent from older receivers. */
+  logsFailed?: number;
   queueDepth: number;
   spansPerSecond: number;
   services: number;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { QueryGate } from '../api/queryGate';
 import { querySignals, readApiHandler, type ReadApiSources } from '../api/readApi';
 import type { SignalsResponse, StatusResponse } from '../api/signals';
 import { StreamHub } from '../api/streamHub';
@@ -15,7 +16,7 @@ import { workspaceReader, WorkspaceIndex } from '../mapping/workspaceIndex';
 import { OutgoingCalls, type OutgoingCallOptions } from '../signals/outgoingCalls';
 import { SignalStore } from '../signals/signalStore';
 import type { StoreOptions } from '../signals/storeTypes';
-import { restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
+import { removeLeftoverTemps, restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
 import { TraceBuffer, type TraceBufferOptions } from '../signals/traceBuffer';
 import type { TelemetrySource } from './telemetrySource';
 
@@ -46,6 +47,9 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   port: 4318,
   maxBodyBytes: 64 * 1024 * 1024,
   token: '',
+  readToken: '',
+  allowedOrigins: [],
+  version: RUNTIME_LENS_VERSION,
   portHint: '--port',
   queueWaitMs: 2_000,
   decodeWorkers: 2,
@@ -73,6 +77,8 @@ export class EmbeddedReceiver implements TelemetrySource {
   readonly calls: OutgoingCalls;
   /** The `/api/stream` WebSocket. */
   readonly stream: StreamHub;
+  /** Paces signals queries (the read API's and `signals()`), so reading cannot starve ingest. */
+  readonly queries: QueryGate<SignalsResponse>;
   private readonly options: EmbeddedReceiverOptions;
   private readonly api: ReadApiSources;
   private readonly meter = new RateMeter();
@@ -101,7 +107,13 @@ export class EmbeddedReceiver implements TelemetrySource {
     this.calls = new OutgoingCalls(this.store, this.traces, sites, this.options.calls, clock);
     this.store.onTraceReferenced = (traceId) => this.traces.pin(traceId);
     this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger, { traces: this.traces, calls: this.calls });
+    // Everything filed (or half-filed) changes the store; that count is the query cache's generation.
+    this.queries = new QueryGate(() => {
+      const s = this.pipeline.stats;
+      return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed;
+    }, {}, Date.now, () => this.store.changeNotices, () => this.pipeline.stats.queueDepth > 0);
     this.api = {
+      queries: this.queries,
       store: this.store,
       status: () => this.status(),
       defaultWindow: this.options.defaultWindow,
@@ -114,7 +126,12 @@ export class EmbeddedReceiver implements TelemetrySource {
 
   /** Restores the snapshot, starts listening, then indexes the workspace (ingest waits for the index). */
   async start(): Promise<void> {
-    if (this.options.snapshotFile) this.logger.info(await restoreSnapshot(this.options.snapshotFile, this.store, this.logger));
+    if (this.options.snapshotFile) {
+      // A write killed half-way leaves its temp file behind; nothing would ever remove it otherwise.
+      const removed = await removeLeftoverTemps(this.options.snapshotFile);
+      if (removed.length > 0) this.logger.info(`removed ${removed.length} leftover snapshot temp file(s): ${removed.join(', ')}`);
+      this.logger.info(await restoreSnapshot(this.options.snapshotFile, this.store, this.logger));
+    }
     await this.receiver.start();
     this.startedAt = Date.now();
     this.meterTimer = setInterval(() => (this.spansPerSecond = this.meter.sample(Date.now(), this.pipeline.stats.spansProcessed)), 1000);
@@ -151,9 +168,11 @@ export class EmbeddedReceiver implements TelemetrySource {
       startedAt: this.startedAt,
       spansAccepted: s.spansAccepted,
       spansProcessed: s.spansProcessed,
+      spansFailed: s.spansFailed,
       spansRejected: s.itemsRejected,
       logsAccepted: s.logsAccepted,
       logsProcessed: s.logsProcessed,
+      logsFailed: s.logsFailed,
       queueDepth: s.queueDepth,
       spansPerSecond: Math.round(this.spansPerSecond),
       services: this.store.services().length,

@@ -10,17 +10,35 @@ import { createInterner, SpanCursor, type ColumnarBatch } from './spanColumns';
 /** Counters of the pipeline, for the status API and the CLI's status line. */
 export interface PipelineStats {
   spansAccepted: number;
+  /** Spans filed whole; once idle, `spansProcessed + spansFailed === spansAccepted`. */
   spansProcessed: number;
+  /** Spans whose mapping or filing threw: each affects itself only, and is counted here. */
+  spansFailed: number;
   spansMapped: number;
   /** Items present in accepted requests but invalid (answered as partial success). */
   itemsRejected: number;
   logsAccepted: number;
   logsProcessed: number;
+  /** Log records whose filing threw; once idle, `logsProcessed + logsFailed === logsAccepted`. */
+  logsFailed: number;
   /** Spans waiting in the queue. */
   queueDepth: number;
 }
 
 const ERROR_SEVERITY = 17;
+/** Filing failures logged one in this many (the first always): a hostile sender must not flood the log. */
+export const FAILURE_LOG_EVERY = 1_000;
+
+/** Stands in a batch's results for a span whose mapping threw. */
+class MappingFailure {
+  constructor(readonly error: unknown) {}
+}
+
+type Mapped = MappingResult | MappingFailure;
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 200);
+}
 
 /** What the pipeline files besides the store: whole spans for the trace view, and outgoing calls. */
 export interface PipelineExtras {
@@ -45,7 +63,9 @@ export class IngestPipeline {
   private paused = false;
   private idleWaiters: (() => void)[] = [];
   private roomWaiters: (() => void)[] = [];
-  readonly stats: PipelineStats = { spansAccepted: 0, spansProcessed: 0, spansMapped: 0, itemsRejected: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0 };
+  readonly stats: PipelineStats = {
+    spansAccepted: 0, spansProcessed: 0, spansFailed: 0, spansMapped: 0, itemsRejected: 0, logsAccepted: 0, logsProcessed: 0, logsFailed: 0, queueDepth: 0,
+  };
 
   constructor(
     private readonly store: SignalStore,
@@ -120,12 +140,17 @@ export class IngestPipeline {
       await this.ready;
       while (this.queue.length > 0 && !this.paused) {
         const batch = this.queue.shift()!;
+        const spansSettled = this.stats.spansProcessed + this.stats.spansFailed;
+        const logsSettled = this.stats.logsProcessed + this.stats.logsFailed;
         try {
           if ('columnar' in batch) await this.processColumns(batch);
           else await this.process(batch);
         } catch (err) {
-          this.logger.error(`ingest: a batch failed while filing (${(err as Error).message}); continuing`);
+          this.logger.error(`ingest: a batch failed while filing (${messageOf(err)}); continuing`);
         }
+        // Failures are caught per item; should one escape anyway, what it skipped is still counted.
+        this.stats.spansFailed += Math.max(0, spanCount(batch) - (this.stats.spansProcessed + this.stats.spansFailed - spansSettled));
+        this.stats.logsFailed += Math.max(0, batch.logs.length - (this.stats.logsProcessed + this.stats.logsFailed - logsSettled));
         // Nothing reads its columns any more (spans that had to outlive the cursor were copied).
         if ('columnar' in batch) batch.release?.();
         this.stats.queueDepth -= spanCount(batch) + batch.logs.length;
@@ -143,13 +168,13 @@ export class IngestPipeline {
   }
 
   private async process(batch: DecodedBatch): Promise<void> {
-    const results = new Array<MappingResult | undefined>(batch.spans.length);
+    const results = new Array<Mapped | undefined>(batch.spans.length);
     let misses: Promise<void>[] | undefined;
     for (let i = 0; i < batch.spans.length; i++) {
       const span = batch.spans[i];
-      const hit = this.mapper.lookup(span);
+      const hit = this.lookup(span);
       if (hit !== undefined) results[i] = hit;
-      else (misses ??= []).push(this.mapper.resolve(span).then((r) => void (results[i] = r)));
+      else (misses ??= []).push(this.resolve(span, results, i));
     }
     if (misses) await Promise.all(misses);
     for (let i = 0; i < batch.spans.length; i++) {
@@ -169,7 +194,7 @@ export class IngestPipeline {
     let i = 0;
     for (; i < n; i++) {
       cursor.moveTo(i);
-      const hit = this.mapper.lookup(cursor);
+      const hit = this.lookup(cursor);
       if (hit === undefined) break;
       const pending = this.file(cursor, hit);
       // Only spans with exceptions wait: an await per span would cost a microtask each.
@@ -177,14 +202,14 @@ export class IngestPipeline {
     }
     if (i < n) {
       const first = i;
-      const results = new Array<MappingResult | undefined>(n - first);
+      const results = new Array<Mapped | undefined>(n - first);
       const misses: Promise<void>[] = [];
       for (; i < n; i++) {
         cursor.moveTo(i);
-        const hit = this.mapper.lookup(cursor);
+        const hit = this.lookup(cursor);
         const at = i - first;
         if (hit !== undefined) results[at] = hit;
-        else misses.push(this.mapper.resolve(cursor.toRecord()).then((r) => void (results[at] = r)));
+        else misses.push(this.resolve(cursor.toRecord(), results, at));
       }
       await Promise.all(misses);
       for (i = first; i < n; i++) {
@@ -196,11 +221,58 @@ export class IngestPipeline {
     await this.recordLogs(batch.logs);
   }
 
-  /** Files one span; awaits only when it carries exceptions or a call site must be read. */
-  private file(span: SpanRecord, result: MappingResult): Promise<void> | undefined {
-    this.store.recordSpan(span, result.location, result.reason);
+  /** The cached mapping of a span; a lookup that throws is that span's failure, not the batch's. */
+  private lookup(span: SpanRecord): Mapped | undefined {
+    try {
+      return this.mapper.lookup(span);
+    } catch (err) {
+      return new MappingFailure(err);
+    }
+  }
+
+  /** Maps a span into `results[at]`; never rejects (a failure is stored in its place). */
+  private resolve(span: SpanRecord, results: (Mapped | undefined)[], at: number): Promise<void> {
+    return this.mapper.resolve(span).then(
+      (r) => void (results[at] = r),
+      (err: unknown) => void (results[at] = new MappingFailure(err)),
+    );
+  }
+
+  /**
+   * Files one span and counts it as processed, or as failed when anything on the way throws;
+   * never throws or rejects. Awaits only when it carries exceptions or a call site must be read.
+   */
+  private file(span: SpanRecord, result: Mapped): Promise<void> | undefined {
+    if (result instanceof MappingFailure) {
+      this.spanFailed(result.error);
+      return undefined;
+    }
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.fileSpan(span, result);
+    } catch (err) {
+      this.spanFailed(err);
+      return undefined;
+    }
+    if (pending === undefined) {
+      this.spanFiled(result);
+      return undefined;
+    }
+    return pending.then(() => this.spanFiled(result), (err: unknown) => this.spanFailed(err));
+  }
+
+  private spanFiled(result: MappingResult): void {
     if (result.location !== null) this.stats.spansMapped++;
     this.stats.spansProcessed++;
+  }
+
+  private spanFailed(err: unknown): void {
+    const failed = ++this.stats.spansFailed;
+    if (failed === 1 || failed % FAILURE_LOG_EVERY === 0) this.logger.error(`ingest: a span failed while filing (${messageOf(err)}); ${failed} so far, counted in spansFailed`);
+  }
+
+  private fileSpan(span: SpanRecord, result: MappingResult): Promise<void> | undefined {
+    this.store.recordSpan(span, result.location, result.reason);
     const { traces, calls } = this.extras;
     let calling: Promise<void> | undefined;
     if (traces !== undefined) {
@@ -216,8 +288,13 @@ export class IngestPipeline {
 
   private async recordLogs(logs: LogRecordInfo[]): Promise<void> {
     for (const log of logs) {
-      await this.recordLog(log);
-      this.stats.logsProcessed++;
+      try {
+        await this.recordLog(log);
+        this.stats.logsProcessed++;
+      } catch (err) {
+        const failed = ++this.stats.logsFailed;
+        if (failed === 1 || failed % FAILURE_LOG_EVERY === 0) this.logger.error(`ingest: a log record failed while filing (${messageOf(err)}); ${failed} so far, counted in logsFailed`);
+      }
     }
   }
 

@@ -24,19 +24,21 @@ const SIGNATURES: Record<StackFormat, RegExp> = {
 // Java goes before V8; Gecko's pattern is the loosest, so it goes last.
 const DETECT_ORDER: readonly StackFormat[] = ['python', 'go', 'java', 'v8', 'gecko'];
 
-const HINTS: Record<string, readonly StackFormat[]> = {
-  nodejs: ['v8'],
-  webjs: ['v8', 'gecko'],
-  python: ['python'],
-  java: ['java'],
-  kotlin: ['java'],
-  scala: ['java'],
-  go: ['go'],
-};
+// A Map, not an object literal: the hint is telemetry.sdk.language, attacker-chosen text, and
+// "constructor" or "__proto__" must find nothing rather than an Object.prototype member.
+const HINTS = new Map<string, readonly StackFormat[]>([
+  ['nodejs', ['v8']],
+  ['webjs', ['v8', 'gecko']],
+  ['python', ['python']],
+  ['java', ['java']],
+  ['kotlin', ['java']],
+  ['scala', ['java']],
+  ['go', ['go']],
+]);
 
 /** Picks the format of `text`, preferring the one `languageHint` (telemetry.sdk.language) names. */
 export function detectStackFormat(text: string, languageHint = ''): StackFormat | null {
-  for (const format of HINTS[languageHint.toLowerCase()] ?? []) {
+  for (const format of HINTS.get(languageHint.toLowerCase()) ?? []) {
     if (SIGNATURES[format].test(text)) return format;
   }
   for (const format of DETECT_ORDER) {

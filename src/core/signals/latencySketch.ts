@@ -1,6 +1,8 @@
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 // The store class is not re-exported at the package root; its module is part of the published typings.
 import { CollapsingLowestDenseStore } from '@datadog/sketches-js/dist/ddsketch/store';
+import { decodeSketch, encodeSketch } from './sketchProto';
+import { MAX_SNAPSHOT_SKETCH_CHARS } from './snapshotLimits';
 
 /**
  * Relative accuracy of every latency sketch: quantiles are within 2% of the true value. At 2%, 128
@@ -9,7 +11,7 @@ import { CollapsingLowestDenseStore } from '@datadog/sketches-js/dist/ddsketch/s
  */
 export const SKETCH_RELATIVE_ACCURACY = 0.02;
 /** Bins kept per sketch; past it the lowest bins collapse, so the tail quantiles stay accurate. */
-const SKETCH_BIN_LIMIT = 1024;
+export const SKETCH_BIN_LIMIT = 1024;
 
 /** A mergeable quantile sketch of latencies in milliseconds (DDSketch). */
 export type LatencySketch = LogCollapsingLowestDenseDDSketch;
@@ -191,6 +193,28 @@ class CompactStore extends CollapsingLowestDenseStore {
     this.isCollapsed = true;
   }
 
+  /** The bins, for the snapshot encoder (read only). */
+  get binsView(): ArrayLike<number> {
+    return this.typed;
+  }
+
+  /** Loads bins read from a snapshot (at most the bin limit of them, already validated), trimmed to the non-zero ones. */
+  load(counts: ArrayLike<number>, offset: number, total: number): void {
+    let first = 0;
+    let last = counts.length - 1;
+    while (first <= last && counts[first] === 0) first++;
+    while (last >= first && counts[last] === 0) last--;
+    if (first > last) return;
+    const Kind = total <= 0xffff ? Uint16Array : total <= 0xffffffff ? Uint32Array : Float64Array;
+    const bins = new Kind(last - first + 1);
+    for (let i = first; i <= last; i++) bins[i - first] = counts[i];
+    this.typed = bins;
+    this.count = total;
+    this.offset = offset + first;
+    this.minKey = offset + first;
+    this.maxKey = offset + last;
+  }
+
   override toProto(): ReturnType<CollapsingLowestDenseStore['toProto']> {
     // The library's encoder, given the bins as the plain array it expects.
     return CollapsingLowestDenseStore.prototype.toProto.call({ bins: Array.from(this.typed), offset: this.offset } as CollapsingLowestDenseStore);
@@ -214,18 +238,69 @@ export function newSketch(): LatencySketch {
   return sketch;
 }
 
-/** Serializes a sketch for the snapshot file. */
+/** The index mapping every sketch has, as its protobuf message (gamma, then the index offset). */
+const MAPPING_BYTES = (() => {
+  const m = SHARED_MAPPING.toProto() as { gamma: number; indexOffset: number; interpolation: number };
+  const bytes = Buffer.alloc(18);
+  bytes[0] = 0x09;
+  bytes.writeDoubleLE(m.gamma, 1);
+  bytes[9] = 0x11;
+  bytes.writeDoubleLE(m.indexOffset, 10);
+  return bytes;
+})();
+const MAPPING = SHARED_MAPPING.toProto() as { gamma: number; indexOffset: number; interpolation: number };
+
+/** Serializes a sketch for the snapshot file (the library's protobuf format, written directly). */
 export function sketchToBase64(sketch: LatencySketch): string {
-  return Buffer.from(sketch.toProto()).toString('base64');
+  const store = sketch.store;
+  // Only our shape is written directly; anything else (a sketch not made by newSketch) by the library.
+  if (!(store instanceof CompactStore) || sketch.negativeStore.count > 0 || sketch.mapping !== SHARED_MAPPING) return Buffer.from(sketch.toProto()).toString('base64');
+  return encodeSketch(MAPPING_BYTES, store.binsView, store.offset, sketch.zeroCount).toString('base64');
 }
 
-/** Restores a sketch written by `sketchToBase64`, merged into a fresh sketch of ours. */
+/** Latencies a sketch read back may hold, ms: 1 ns (OTLP's resolution) to ~3,000 years; keys outside were not ours. */
+const MIN_KEY = SHARED_MAPPING.key(1e-6);
+const MAX_KEY = SHARED_MAPPING.key(1e14);
+
+function isCount(c: number): boolean {
+  return Number.isInteger(c) && c >= 0;
+}
+
+/**
+ * Restores a sketch written by `sketchToBase64`. Work is linear in the text and bounded: the text,
+ * the bin count and the key range are checked before any bin is stored (the library's own
+ * fromProto grows its store bin by bin, quadratic in the bins a crafted sketch declares). Throws a
+ * one-line Error for anything our sketches never hold.
+ */
 export function sketchFromBase64(text: string): LatencySketch {
-  const decoded = LogCollapsingLowestDenseDDSketch.fromProto(Buffer.from(text, 'base64'));
-  // Merging copies negative values into the shared negative store: a snapshot must never carry any.
-  if (decoded.negativeStore.count > 0 || decoded.mapping.gamma !== SHARED_MAPPING.gamma) throw new Error('sketch in the snapshot has foreign parameters or negative latencies');
+  if (typeof text !== 'string') throw new Error('sketch is not a string');
+  if (text.length > MAX_SNAPSHOT_SKETCH_CHARS) throw new Error(`sketch of ${text.length} characters is larger than any sketch we write (${MAX_SNAPSHOT_SKETCH_CHARS})`);
+  const m = decodeSketch(Buffer.from(text, 'base64'), SKETCH_BIN_LIMIT);
+  if (m.gamma !== MAPPING.gamma || m.indexOffset !== MAPPING.indexOffset || m.interpolation !== MAPPING.interpolation) {
+    throw new Error('sketch has foreign parameters (another index mapping)');
+  }
+  // Latencies are clamped at 0: every sketch shares one empty negative store, and we never write sparse bins.
+  if (m.foreignBins) throw new Error('sketch holds negative latencies or sparse bins, which we never write');
+  const { counts, offset, zeroCount } = m;
+  let total = 0;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < counts.length; i++) {
+    if (!isCount(counts[i])) throw new Error('sketch has a bin count that is not a whole number >= 0');
+    total += counts[i];
+    if (counts[i] === 0) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  // Zero bins around the used ones are padding (trimmed on load); the used ones must be latencies.
+  if (first >= 0 && (!Number.isInteger(offset) || offset + first < MIN_KEY || offset + last > MAX_KEY)) {
+    throw new Error(`sketch bins ${offset + first}..${offset + last} are outside the latencies a sketch holds`);
+  }
+  if (!isCount(zeroCount) || !Number.isSafeInteger(total + zeroCount)) throw new Error('sketch counts are not whole numbers below 2^53');
   const sketch = newSketch();
-  sketch.merge(decoded);
+  (sketch.store as CompactStore).load(counts, offset, total);
+  sketch.zeroCount = zeroCount;
+  sketch.count = total + zeroCount;
   return sketch;
 }
 

@@ -1,7 +1,9 @@
 import type { SignalsResponse } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
+import { plausibleRevision } from '../ingest/revisionText';
 import { systemClock, type Clock } from '../logger';
 import type { CallSite } from '../mapping/callSites';
+import { pendingWorkOf } from '../mapping/pendingDrift';
 import { BoundedMap } from './boundedMap';
 import { callKey, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
@@ -11,8 +13,11 @@ import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
 import { joinKey, locationKey, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
-import { DEFAULT_STORE_OPTIONS, type CodeLocation, type SignalQuery, type StoreOptions, type StoreState } from './storeTypes';
-import { TimeSeries } from './timeSeries';
+import { MAX_SNAPSHOT_REASONS, SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
+import { SNAPSHOT_READERS, snapshotFrame, type LocationState, type SnapshotKind } from './snapshotState';
+import { lazyStates, snapshotText, type SnapshotList } from './snapshotText';
+import { DEFAULT_STORE_OPTIONS, type CodeLocation, type RestoreReport, type SignalQuery, type StoreOptions, type StoreState } from './storeTypes';
+import { TimeSeries, type TimeSeriesState } from './timeSeries';
 import { formatWindow } from './windows';
 
 /**
@@ -30,6 +35,8 @@ export class SignalStore {
   private readonly errorFiles = new FileIndex<ErrorEntry>();
   private readonly callFiles = new FileIndex<CallEntry>();
   private changes: ChangeSet | null = null;
+  /** How many times `takeChanges` handed out changes (each becomes a `changed` notice to stream clients). */
+  changeNotices = 0;
   private readonly environmentNames: Environments;
   private readonly options: StoreOptions;
   private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
@@ -55,17 +62,19 @@ export class SignalStore {
     );
     const forgetEnvironments = () => this.environmentNames.invalidate();
     this.exemplars = new ExemplarPool(this.options.slowExemplars, this.options.errorExemplars);
-    this.locations = new BoundedMap(this.options.maxLocations, () => this.locationFiles.prune(), (e) => this.exemplars.release(e.exemplars));
-    this.operations = new BoundedMap(this.options.maxOperations, () => {
+    // Eviction is fair across services: a high-cardinality sender gives up its own entries first.
+    const byService = (e: { service: string }) => e.service;
+    this.locations = new BoundedMap<LocationEntry>(this.options.maxLocations, () => this.locationFiles.prune(), (e) => this.exemplars.release(e.exemplars), byService);
+    this.operations = new BoundedMap<OperationEntry>(this.options.maxOperations, () => {
       this.operationRefs.clear();
       forgetEnvironments();
-    });
-    this.errorGroups = new BoundedMap(this.options.maxErrorGroups, () => {
+    }, undefined, byService);
+    this.errorGroups = new BoundedMap<ErrorEntry>(this.options.maxErrorGroups, () => {
       this.errorFiles.prune();
       forgetEnvironments();
-    });
-    this.unmapped = new BoundedMap(this.options.maxUnmapped);
-    this.calls = new BoundedMap(this.options.maxCalls, () => this.callFiles.prune());
+    }, undefined, byService);
+    this.unmapped = new BoundedMap<UnmappedEntry>(this.options.maxUnmapped, undefined, undefined, byService);
+    this.calls = new BoundedMap<CallEntry>(this.options.maxCalls, () => this.callFiles.prune(), undefined, byService);
   }
 
   /** Starts (or stops and forgets) collecting which files and environments change, for `takeChanges`. */
@@ -75,7 +84,9 @@ export class SignalStore {
 
   /** Files and environments whose figures changed since the last call; null when none (or not tracking). */
   takeChanges(): Changes | null {
-    return this.changes?.take() ?? null;
+    const changes = this.changes?.take() ?? null;
+    if (changes !== null) this.changeNotices++;
+    return changes;
   }
 
   private newCountSeries(): TimeSeries {
@@ -129,13 +140,16 @@ export class SignalStore {
     if (group === undefined) {
       group = {
         touched: 0, service: resource.service, environment: resource.environment, type: exception.type || 'Error',
-        message: exception.message, stacktrace: exception.stacktrace, revision: resource.revision,
-        serviceVersion: resource.serviceVersion, location, firstSeen: time, lastSeen: time,
+        message: exception.message, stacktrace: exception.stacktrace, revision: plausibleRevision(resource.revision),
+        serviceVersion: plausibleRevision(resource.serviceVersion), location, firstSeen: time, lastSeen: time,
         total: 0, series: this.newCountSeries(), traceIds: [],
       };
       this.errorGroups.set(key, group);
       if (location !== null) this.errorFiles.add(location.file, group);
       this.environmentNames.invalidate();
+    }
+    else if (group.location !== null && location !== null && location.file === group.location.file && replacesProvisional(group.location, location)) {
+      group.location = location;
     }
     group.total++;
     group.series.add(time, 0, true);
@@ -211,63 +225,107 @@ export class SignalStore {
 
   /** The whole store as plain JSON-able data. */
   toState(): StoreState {
-    const strip = <T extends { series: TimeSeries; touched: number }>(e: T) => {
-      const { series, touched: _touched, ...rest } = e;
-      return { ...rest, series: series.toState() };
-    };
     return {
       version: 1,
       ...(Number.isFinite(this.dataSinceMs) ? { dataSinceMs: this.dataSinceMs } : {}),
-      locations: [...this.locations.values()].map((e) => {
-        const { exemplars, ...rest } = strip(e);
-        return { ...rest, slowest: this.exemplars.slowest(exemplars), recentErrors: this.exemplars.recent(exemplars) };
-      }),
-      operations: [...this.operations.values()].map(strip),
-      errors: [...this.errorGroups.values()].map(strip),
-      unmapped: [...this.unmapped.values()].map(strip),
-      calls: [...this.calls.values()].map(strip),
+      locations: [...this.locations.values()].map((e) => this.locationState(e)),
+      operations: [...this.operations.values()].map(seriesState),
+      errors: [...this.errorGroups.values()].map(seriesState),
+      unmapped: [...this.unmapped.values()].map(seriesState),
+      calls: [...this.calls.values()].map(seriesState),
       evicted: this.evicted(),
     };
   }
 
-  /** Loads entries from a snapshot into this (empty) store. Throws on a malformed state. */
-  restore(state: StoreState): void {
-    if (state?.version !== 1 || !Array.isArray(state.locations)) throw new Error('unsupported snapshot format');
+  /**
+   * The snapshot as JSON text in pieces of `perChunk` entries (see snapshotText.ts): the entries are
+   * listed now and serialized as the pieces are pulled; those evicted in between are left out.
+   */
+  snapshotPieces(perChunk = SNAPSHOT_ENTRIES_PER_CHUNK): Generator<string, void, undefined> {
+    const live = <E extends { evicted?: boolean; series: TimeSeries; touched: number }>(toState: (e: E) => object) => (e: E) => (e.evicted ? undefined : toState(e));
+    const lists: SnapshotList[] = [
+      { name: 'locations', states: lazyStates([...this.locations.values()], live((e: LocationEntry) => this.locationState(e))) },
+      { name: 'operations', states: lazyStates([...this.operations.values()], live(seriesState)) },
+      { name: 'errors', states: lazyStates([...this.errorGroups.values()], live(seriesState)) },
+      { name: 'unmapped', states: lazyStates([...this.unmapped.values()], live(seriesState)) },
+      { name: 'calls', states: lazyStates([...this.calls.values()], live(seriesState)) },
+    ];
+    return snapshotText(this.dataSinceMs, lists, () => this.evicted(), perChunk);
+  }
+
+  private locationState(e: LocationEntry): LocationState {
+    const { exemplars, ...rest } = seriesState(e);
+    return { ...rest, slowest: this.exemplars.slowest(exemplars), recentErrors: this.exemplars.recent(exemplars) };
+  }
+
+  /**
+   * Loads entries from a parsed snapshot into this (empty) store. Throws a one-line Error when the
+   * snapshot's frame is wrong; an entry with wrong field types or sizes, or a sketch we never
+   * write, is skipped and reported, and entries past the store's limits are not read at all.
+   */
+  restore(raw: unknown): RestoreReport {
+    const frame = snapshotFrame(raw);
     // Older snapshots do not say when their data begins: rates then use whole windows.
-    this.dataSinceMs = typeof state.dataSinceMs === 'number' && Number.isFinite(state.dataSinceMs) ? state.dataSinceMs : -Infinity;
+    this.dataSinceMs = frame.dataSinceMs ?? -Infinity;
+    const report: RestoreReport = { restored: 0, skipped: 0, reasons: [] };
+    const o = this.options;
+    const caps = new Map<SnapshotKind, number>([['locations', o.maxLocations], ['operations', o.maxOperations], ['errors', o.maxErrorGroups], ['calls', o.maxCalls], ['unmapped', o.maxUnmapped]]);
+    for (const [kind, cap] of caps) {
+      const items = frame.lists.get(kind) ?? [];
+      let restored = 0;
+      for (let i = 0; i < items.length; i++) {
+        if (restored >= cap) {
+          noteSkipped(report, items.length - i, `${items.length - i} ${kind} past the store's limit of ${cap}`);
+          break;
+        }
+        try {
+          this.restoreEntry(kind, items[i]);
+          restored++;
+        } catch (err) {
+          noteSkipped(report, 1, `${kind}[${i}]: ${(err as Error).message}`);
+        }
+      }
+      report.restored += restored;
+    }
+    this.environmentNames.invalidate();
+    this.locations.evicted += frame.evicted.locations;
+    this.operations.evicted += frame.evicted.operations;
+    this.errorGroups.evicted += frame.evicted.errorGroups;
+    this.unmapped.evicted += frame.evicted.unmapped;
+    return report;
+  }
+
+  /** Reads and files one snapshot entry; throws a one-line Error (and files nothing) when it is not valid. */
+  private restoreEntry(kind: SnapshotKind, raw: unknown): void {
     const r = this.options.retentionMs;
-    for (const e of state.locations) {
-      const { slowest, recentErrors, ...fields } = e;
+    if (kind === 'locations') {
+      const { slowest, recentErrors, series, ...fields } = SNAPSHOT_READERS.locations(raw);
+      const restored = TimeSeries.fromState(r, series);
       const slot = this.exemplars.allocate();
-      for (const x of slowest ?? []) this.exemplars.offerSlowest(slot, x.traceId, x.spanId, x.durationMs, x.time, -Infinity);
+      for (const x of slowest) this.exemplars.offerSlowest(slot, x.traceId, x.spanId, x.durationMs, x.time, -Infinity);
       // Newest first in the snapshot: offered oldest first.
-      for (const x of [...(recentErrors ?? [])].slice(0, this.options.errorExemplars).reverse()) this.exemplars.offerRecent(slot, x.traceId, x.spanId, x.durationMs, x.time);
-      const entry: LocationEntry = { ...fields, touched: 0, series: TimeSeries.fromState(r, e.series), exemplars: slot };
-      this.locations.set(locationKey(e.service, e.environment, e), entry);
+      for (const x of recentErrors.slice(0, this.options.errorExemplars).reverse()) this.exemplars.offerRecent(slot, x.traceId, x.spanId, x.durationMs, x.time);
+      const entry: LocationEntry = { ...fields, touched: 0, series: restored, exemplars: slot };
+      this.locations.set(locationKey(entry.service, entry.environment, entry), entry);
       this.locationFiles.add(entry.file, entry);
-    }
-    for (const e of state.operations) {
+    } else if (kind === 'operations') {
+      const e = SNAPSHOT_READERS.operations(raw);
       this.operations.set(joinKey(e.service, e.environment, e.name), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
-    }
-    for (const e of state.errors) {
+    } else if (kind === 'errors') {
+      const e = SNAPSHOT_READERS.errors(raw);
       const frame = e.location ? `${e.location.file}:${e.location.function}` : '';
       const group: ErrorEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) };
       this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), group);
       if (group.location !== null) this.errorFiles.add(group.location.file, group);
-    }
-    for (const e of state.calls ?? []) {
+    } else if (kind === 'calls') {
+      const e = SNAPSHOT_READERS.calls(raw);
       const entry: CallEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) };
       this.calls.set(callKey(e.service, e.environment, e, e.target), entry);
       this.callFiles.add(entry.file, entry);
-    }
-    this.environmentNames.invalidate();
-    for (const e of state.unmapped) {
+    } else {
+      const e = SNAPSHOT_READERS.unmapped(raw);
       this.unmapped.set(joinKey(e.service, e.environment, e.name, e.reason), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
     }
-    this.locations.evicted += state.evicted?.locations ?? 0;
-    this.operations.evicted += state.evicted?.operations ?? 0;
-    this.errorGroups.evicted += state.evicted?.errorGroups ?? 0;
-    this.unmapped.evicted += state.evicted?.unmapped ?? 0;
   }
 
   /**
@@ -290,11 +348,15 @@ export class SignalStore {
     entry = this.locations.get(key);
     if (entry === undefined) {
       entry = {
-        ...loc, touched: 0, service: res.service, environment: res.environment, revision: res.revision,
-        serviceVersion: res.serviceVersion, series: this.newSeries(), exemplars: this.exemplars.allocate(),
+        ...loc, touched: 0, service: res.service, environment: res.environment, revision: plausibleRevision(res.revision),
+        serviceVersion: plausibleRevision(res.serviceVersion), series: this.newSeries(), exemplars: this.exemplars.allocate(),
       };
       this.locations.set(key, entry);
       this.locationFiles.add(entry.file, entry);
+    } else if (replacesProvisional(entry, loc)) {
+      // Filed while git was still being asked (ingest does not wait): git's answer is filled in now.
+      entry.drift = loc.drift;
+      entry.deployedLine = loc.deployedLine;
     }
     byResource.set(resKey, entry);
     return entry;
@@ -354,4 +416,21 @@ export class SignalStore {
     }
     return t;
   }
+}
+
+/** True when `held` was filed with a provisional drift and `incoming` brings git's answer. */
+function replacesProvisional(held: CodeLocation, incoming: CodeLocation): boolean {
+  return held.drift !== incoming.drift && pendingWorkOf(held.drift) !== undefined && pendingWorkOf(incoming.drift) === undefined;
+}
+
+/** An entry as the snapshot holds it: its series serialized, its LRU tick and eviction mark left out. */
+function seriesState<T extends { series: TimeSeries; touched: number; evicted?: boolean }>(e: T): Omit<T, 'series' | 'touched' | 'evicted'> & { series: TimeSeriesState } {
+  const { series, touched: _touched, evicted: _evicted, ...rest } = e;
+  return { ...rest, series: series.toState() };
+}
+
+/** Counts skipped entries; the first few reasons are kept for the one-line report. */
+function noteSkipped(report: RestoreReport, n: number, reason: string): void {
+  report.skipped += n;
+  if (report.reasons.length < MAX_SNAPSHOT_REASONS) report.reasons.push(reason);
 }

@@ -77,3 +77,10 @@ export interface StoreState {
   /** When the data begins (ms); absent in older snapshots (then taken as long before). */
   dataSinceMs?: number;
 }
+
+/** What a restore read from a snapshot: entries filed, entries skipped (wrong types, sizes or sketches; past a limit) and the first few reasons. */
+export interface RestoreReport {
+  restored: number;
+  skipped: number;
+  reasons: string[];
+}
