@@ -56,7 +56,7 @@ if (existsSync('test/integration/suites/index.ts')) {
 
 // Benchmarks run bundled, like the shipped code (tsx's per-module getters would skew the figures).
 if (process.argv.includes('--bench')) {
-  builds.push({ ...common, sourcemap: false, entryPoints: ['bench/ingest.ts', 'bench/loadgen.ts', 'bench/makeCorpus.ts', 'bench/memory.ts'], outdir: 'dist/bench' });
+  builds.push({ ...common, sourcemap: false, entryPoints: ['bench/ingest.ts', 'bench/loadgen.ts', 'bench/makeCorpus.ts', 'bench/memory.ts', 'bench/abuse.ts', 'bench/abuseSender.ts'], outdir: 'dist/bench' });
   builds.push({ ...common, sourcemap: false, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/bench/decodeWorker.js' });
 }
 

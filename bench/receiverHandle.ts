@@ -17,6 +17,8 @@ export interface ReceiverHandle {
   readonly url: string;
   /** How it runs, for the report. */
   readonly description: string;
+  /** Process id of the child (undefined in process), for /proc readings such as VmHWM. */
+  readonly pid?: number;
   spansProcessed(): Promise<number>;
   /** Resolves once `spans` spans have been filed. */
   filed(spans: number): Promise<void>;
@@ -103,6 +105,7 @@ async function startChild(o: HandleOptions): Promise<ReceiverHandle> {
   await status();
   return {
     url,
+    pid: child.pid,
     description: `a child process, as the extension starts it: node ${o.nodeFlags.join(' ')} dist/cli.js serve`.replace('node  ', 'node '),
     spansProcessed: async () => (await status()).spansProcessed,
     filed: async (spans) => {
