@@ -8,7 +8,8 @@ import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { BoundedGit, type GitCounters } from './boundedGit';
 import type { GitPort } from './git';
-import { GitError, isSafeRevision } from './git';
+import { isSafeRevision } from './git';
+import { DriftRepo } from './driftRepo';
 import type { DiffHunk } from './lineCarry';
 import { carryLine, parseUnifiedDiffHunks } from './lineCarry';
 import { LruMap } from './lruMap';
@@ -30,13 +31,6 @@ export interface DriftInfo {
   reason: string;
 }
 
-/** How a path changed between the deployed commit and the working tree. */
-interface FileChange {
-  kind: 'modified' | 'renamed' | 'deleted' | 'added';
-  /** The path in the working tree (equal to the key unless renamed). */
-  newPath: string;
-}
-
 /** How lines of one deployed file reach the working copy; null hunks would mean "cannot tell". */
 interface Carrier {
   target: string;
@@ -50,19 +44,25 @@ interface Slot<T> {
   value: T | undefined;
 }
 
+/** A slot for `work`: `recover` turns a failure into an answer, `settled` runs once the answer is known. */
+function startSlot<T>(work: Promise<T>, recover: (error: unknown, slot: Slot<T>) => T, settled: () => void): Slot<T> {
+  const slot: Slot<T> = { promise: undefined as unknown as Promise<T>, settled: false, value: undefined };
+  slot.promise = work
+    .catch((error: unknown) => recover(error, slot))
+    .then((value) => {
+      slot.value = value;
+      slot.settled = true;
+      settled();
+      return value;
+    });
+  return slot;
+}
+
 /** A carried line, or null when it cannot be carried. */
 type CarriedLine = { file: string; line: number } | null;
 
-interface RepoState {
-  head: string | null;
-  shallow: boolean;
-  /** Set when git cannot answer at all (not a repository, git missing). */
-  problem: string;
-}
-
 // Each cached carrier holds a parsed diff; a cap keeps a long session from growing without end.
 const MAX_CARRIERS = 2000;
-const DIFF_FLAGS = ['-U0', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative'];
 
 /**
  * Resolves deployed revisions against a git workspace and carries lines across the drift.
@@ -73,10 +73,9 @@ const DIFF_FLAGS = ['-U0', '--no-color', '--no-ext-diff', '--no-textconv', '-M',
  */
 export class RevisionDrift {
   private readonly drifts = new LruMap<string, Slot<DriftInfo>>(DRIFT_MAX_REVISIONS);
-  private readonly changeSets = new Map<string, Promise<Map<string, FileChange>>>();
   private readonly carriers = new Map<string, Slot<Carrier | null>>();
-  private repo: Promise<RepoState> | null = null;
   private readonly git: BoundedGit;
+  private readonly repo: DriftRepo;
   private resolving = 0;
   private carrying = 0;
   /** Woken whenever a resolution or a carrier settles (a slot is free again). */
@@ -91,6 +90,7 @@ export class RevisionDrift {
     private readonly logger: Logger = silentLogger,
   ) {
     this.git = git instanceof BoundedGit ? git : new BoundedGit(git, GIT_MAX_IN_FLIGHT);
+    this.repo = new DriftRepo(this.git);
   }
 
   /** Revisions whose drift is remembered now (at most DRIFT_MAX_REVISIONS). */
@@ -159,22 +159,20 @@ export class RevisionDrift {
 
   private startResolving(key: string, revision: string, serviceVersion: string): Slot<DriftInfo> {
     this.resolving++;
-    const slot: Slot<DriftInfo> = { promise: undefined as unknown as Promise<DriftInfo>, settled: false, value: undefined };
-    slot.promise = this.computeDrift(revision.trim(), serviceVersion.trim())
-      .catch((error: unknown) => {
+    const slot = startSlot(
+      this.computeDrift(revision.trim(), serviceVersion.trim()),
+      (error, self) => {
         const deployed = revision.trim() || serviceVersion.trim();
         this.logger.warn(`revision drift for ${quote(deployed)} failed: ${messageOf(error)}`);
         // git itself failed (timeout, killed): say so now, but ask again next time.
-        if (this.drifts.peek(key) === slot) this.drifts.delete(key);
+        if (this.drifts.peek(key) === self) this.drifts.delete(key);
         return unknown(deployed, null, null, `git could not tell: ${messageOf(error)}`);
-      })
-      .then((info) => {
-        slot.value = info;
-        slot.settled = true;
+      },
+      () => {
         this.resolving--;
         this.wakeSlotWaiters();
-        return info;
-      });
+      },
+    );
     this.drifts.set(key, slot);
     return slot;
   }
@@ -222,15 +220,14 @@ export class RevisionDrift {
    */
   invalidate(): void {
     this.drifts.clear();
-    this.changeSets.clear();
     this.carriers.clear();
-    this.repo = null;
+    this.repo.invalidate();
   }
 
   private async computeDrift(revision: string, version: string): Promise<DriftInfo> {
     const deployed = revision || version;
     if (!deployed) return unknown('', null, null, 'the deployment does not name its revision');
-    const repo = await this.repoState();
+    const repo = await this.repo.state();
     if (repo.problem) return unknown(deployed, null, null, repo.problem);
     if (!repo.head) return unknown(deployed, null, null, 'the workspace repository has no commits yet');
 
@@ -243,7 +240,7 @@ export class RevisionDrift {
       if (!plausibleRevisionName(revision)) {
         misses.push(`revision ${quote(revision)} is not a usable git revision`);
       } else {
-        commit = await this.commitOf(hexLower(revision));
+        commit = await this.repo.commitOf(hexLower(revision));
         if (!commit) misses.push(`revision ${revision} is not in this clone`);
         fetchable ||= !commit;
       }
@@ -251,7 +248,7 @@ export class RevisionDrift {
     if (!commit && version) {
       const tags = tagCandidates(version);
       for (const tag of tags) {
-        commit = await this.commitOf(`refs/tags/${tag}`);
+        commit = await this.repo.commitOf(`refs/tags/${tag}`);
         if (commit) {
           resolvedFrom = version;
           break;
@@ -268,7 +265,7 @@ export class RevisionDrift {
       return unknown(deployed, null, repo.head, fetchable ? `${misses.join(' and ')}; ${fetch}` : misses.join(' and '));
     }
 
-    if (repo.shallow && !(await this.haveMergeBase(commit, repo.head))) {
+    if (repo.shallow && !(await this.repo.haveMergeBase(commit, repo.head))) {
       return unknown(
         resolvedFrom,
         commit,
@@ -276,55 +273,10 @@ export class RevisionDrift {
         `the clone is shallow and its history does not reach where ${shortName(resolvedFrom)} and HEAD meet; run git fetch --unshallow`,
       );
     }
-    const counts = await this.git.run(['rev-list', '--left-right', '--count', `${commit}...${repo.head}`]);
-    const [aheadText, behindText] = counts.trim().split(/\s+/);
-    const ahead = Number(aheadText);
-    const behind = Number(behindText);
-    if (!Number.isInteger(ahead) || !Number.isInteger(behind)) throw new Error(`unexpected rev-list output: ${quote(counts.trim())}`);
+    const { ahead, behind } = await this.repo.aheadBehind(commit, repo.head);
     const status = commit === repo.head ? 'same' : 'drifted';
     this.logger.debug(`deployed ${shortName(resolvedFrom)} is ${commit}: ${behind} behind, ${ahead} ahead of HEAD`);
     return { deployed: resolvedFrom, commit, head: repo.head, status, behind, ahead, reason: '' };
-  }
-
-  private repoState(): Promise<RepoState> {
-    this.repo ??= this.readRepoState();
-    return this.repo;
-  }
-
-  private async readRepoState(): Promise<RepoState> {
-    let flags: string[];
-    try {
-      flags = (await this.git.run(['rev-parse', '--is-inside-work-tree', '--is-shallow-repository'])).trim().split(/\s+/);
-    } catch (error) {
-      if (error instanceof GitError && /not a git repository/i.test(error.stderr)) {
-        return { head: null, shallow: false, problem: 'the workspace folder is not a git repository' };
-      }
-      return { head: null, shallow: false, problem: `git is not usable here: ${messageOf(error)}` };
-    }
-    if (flags[0] !== 'true') return { head: null, shallow: false, problem: 'the workspace folder is not inside a git work tree' };
-    const head = await this.commitOf('HEAD');
-    return { head, shallow: flags[1] === 'true', problem: '' };
-  }
-
-  /** The full sha `rev` names, or null when this clone has no such commit. */
-  private async commitOf(rev: string): Promise<string | null> {
-    try {
-      const out = (await this.git.run(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim();
-      return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(out) ? out : null;
-    } catch (error) {
-      // git ran and said no (missing, ambiguous); anything else (timeout, no git) is not an answer.
-      if (error instanceof GitError && error.exitCode !== null) return null;
-      throw error;
-    }
-  }
-
-  private async haveMergeBase(a: string, b: string): Promise<boolean> {
-    try {
-      return (await this.git.run(['merge-base', a, b])).trim() !== '';
-    } catch (error) {
-      if (error instanceof GitError && error.exitCode === 1) return false;
-      throw error;
-    }
   }
 
   /** The carrier of one file from `commit`, started if there is a free slot; null when there is none. */
@@ -334,20 +286,18 @@ export class RevisionDrift {
     if (cached) return cached;
     if (this.carrying >= CARRY_MAX_PENDING) return null;
     this.carrying++;
-    const slot: Slot<Carrier | null> = { promise: undefined as unknown as Promise<Carrier | null>, settled: false, value: undefined };
-    slot.promise = this.loadCarrier(commit, path)
-      .catch((error: unknown) => {
+    const slot = startSlot<Carrier | null>(
+      this.loadCarrier(commit, path),
+      (error, self) => {
         this.logger.warn(`cannot carry lines of ${path} from ${commit.slice(0, 12)}: ${messageOf(error)}`);
-        if (this.carriers.get(key) === slot) this.carriers.delete(key);
+        if (this.carriers.get(key) === self) this.carriers.delete(key);
         return null;
-      })
-      .then((carrier) => {
-        slot.value = carrier;
-        slot.settled = true;
+      },
+      () => {
         this.carrying--;
         this.wakeSlotWaiters();
-        return carrier;
-      });
+      },
+    );
     if (this.carriers.size >= MAX_CARRIERS) {
       const oldest = this.carriers.keys().next().value;
       if (oldest !== undefined) this.carriers.delete(oldest);
@@ -357,66 +307,17 @@ export class RevisionDrift {
   }
 
   private async loadCarrier(commit: string, path: string): Promise<Carrier | null> {
-    const change = (await this.changesSince(commit)).get(path);
+    const change = (await this.repo.changesSince(commit)).get(path);
     if (!change) {
       // Unchanged or absent at the deployed commit: only the latter must not carry.
-      return (await this.isFileAt(commit, path)) ? { target: path, hunks: [] } : null;
+      return (await this.repo.isFileAt(commit, path)) ? { target: path, hunks: [] } : null;
     }
     if (change.kind === 'deleted' || change.kind === 'added') return null;
     const paths = change.newPath === path ? [path] : [path, change.newPath];
-    const diff = await this.git.run(['--literal-pathspecs', 'diff', ...DIFF_FLAGS, commit, '--', ...paths]);
+    const diff = await this.repo.diff(commit, paths);
     if (/^(Binary files |GIT binary patch)/m.test(diff)) return null;
     return { target: change.newPath, hunks: parseUnifiedDiffHunks(diff) };
   }
-
-  /** Name-status of the deployed commit against the working tree, keyed by deployed path. */
-  private changesSince(commit: string): Promise<Map<string, FileChange>> {
-    const cached = this.changeSets.get(commit);
-    if (cached) return cached;
-    const pending = this.git
-      .run(['diff', '--name-status', '-z', '--no-ext-diff', '-M', '--relative', commit, '--'])
-      .then(parseNameStatus);
-    // A failure should be retried next time, not remembered.
-    pending.catch(() => {
-      if (this.changeSets.get(commit) === pending) this.changeSets.delete(commit);
-    });
-    this.changeSets.set(commit, pending);
-    return pending;
-  }
-
-  private async isFileAt(commit: string, path: string): Promise<boolean> {
-    try {
-      // './' makes the path relative to the workspace folder, like the diffs' --relative.
-      return (await this.git.run(['cat-file', '-t', `${commit}:./${path}`])).trim() === 'blob';
-    } catch (error) {
-      if (error instanceof GitError && error.exitCode !== null) return false;
-      throw error;
-    }
-  }
-}
-
-/** Parses `git diff --name-status -z` output. */
-function parseNameStatus(output: string): Map<string, FileChange> {
-  const changes = new Map<string, FileChange>();
-  const fields = output.split('\0');
-  let i = 0;
-  while (i < fields.length) {
-    const status = fields[i++]!;
-    if (status === '') continue;
-    const letter = status[0];
-    if (letter === 'R' || letter === 'C') {
-      const from = fields[i++] ?? '';
-      const to = fields[i++] ?? '';
-      // A copy leaves the source in place, so only the destination is new.
-      if (letter === 'R') changes.set(from, { kind: 'renamed', newPath: to });
-      else changes.set(to, { kind: 'added', newPath: to });
-      continue;
-    }
-    const path = fields[i++] ?? '';
-    const kind = letter === 'D' ? 'deleted' : letter === 'A' ? 'added' : 'modified';
-    changes.set(path, { kind, newPath: path });
-  }
-  return changes;
 }
 
 /**
