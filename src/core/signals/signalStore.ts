@@ -13,8 +13,9 @@ import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
 import { joinKey, locationKey, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
-import { MAX_SNAPSHOT_REASONS, SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
-import { SNAPSHOT_READERS, snapshotFrame, type LocationState, type SnapshotKind } from './snapshotState';
+import { SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
+import { snapshotFrame, type LocationState, type SnapshotKind } from './snapshotState';
+import { restoredEntry, restoreLists, type RestoredEntry } from './storeRestore';
 import { lazyStates, snapshotText, type SnapshotList } from './snapshotText';
 import { DEFAULT_STORE_OPTIONS, type CodeLocation, type RestoreReport, type SignalQuery, type StoreOptions, type StoreState } from './storeTypes';
 import { TimeSeries, type TimeSeriesState } from './timeSeries';
@@ -267,26 +268,9 @@ export class SignalStore {
     const frame = snapshotFrame(raw);
     // Older snapshots do not say when their data begins: rates then use whole windows.
     this.dataSinceMs = frame.dataSinceMs ?? -Infinity;
-    const report: RestoreReport = { restored: 0, skipped: 0, reasons: [] };
     const o = this.options;
     const caps = new Map<SnapshotKind, number>([['locations', o.maxLocations], ['operations', o.maxOperations], ['errors', o.maxErrorGroups], ['calls', o.maxCalls], ['unmapped', o.maxUnmapped]]);
-    for (const [kind, cap] of caps) {
-      const items = frame.lists.get(kind) ?? [];
-      let restored = 0;
-      for (let i = 0; i < items.length; i++) {
-        if (restored >= cap) {
-          noteSkipped(report, items.length - i, `${items.length - i} ${kind} past the store's limit of ${cap}`);
-          break;
-        }
-        try {
-          this.restoreEntry(kind, items[i]);
-          restored++;
-        } catch (err) {
-          noteSkipped(report, 1, `${kind}[${i}]: ${(err as Error).message}`);
-        }
-      }
-      report.restored += restored;
-    }
+    const report = restoreLists(frame, caps, (kind, raw) => this.fileRestored(restoredEntry(kind, raw, { retentionMs: o.retentionMs, exemplars: this.exemplars, errorExemplars: o.errorExemplars })));
     this.environmentNames.invalidate();
     this.locations.evicted += frame.evicted.locations;
     this.operations.evicted += frame.evicted.operations;
@@ -295,36 +279,21 @@ export class SignalStore {
     return report;
   }
 
-  /** Reads and files one snapshot entry; throws a one-line Error (and files nothing) when it is not valid. */
-  private restoreEntry(kind: SnapshotKind, raw: unknown): void {
-    const r = this.options.retentionMs;
-    if (kind === 'locations') {
-      const { slowest, recentErrors, series, ...fields } = SNAPSHOT_READERS.locations(raw);
-      const restored = TimeSeries.fromState(r, series);
-      const slot = this.exemplars.allocate();
-      for (const x of slowest) this.exemplars.offerSlowest(slot, x.traceId, x.spanId, x.durationMs, x.time, -Infinity);
-      // Newest first in the snapshot: offered oldest first.
-      for (const x of recentErrors.slice(0, this.options.errorExemplars).reverse()) this.exemplars.offerRecent(slot, x.traceId, x.spanId, x.durationMs, x.time);
-      const entry: LocationEntry = { ...fields, touched: 0, series: restored, exemplars: slot };
-      this.locations.set(locationKey(entry.service, entry.environment, entry), entry);
-      this.locationFiles.add(entry.file, entry);
-    } else if (kind === 'operations') {
-      const e = SNAPSHOT_READERS.operations(raw);
-      this.operations.set(joinKey(e.service, e.environment, e.name), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) });
-    } else if (kind === 'errors') {
-      const e = SNAPSHOT_READERS.errors(raw);
-      const frame = e.location ? `${e.location.file}:${e.location.function}` : '';
-      const group: ErrorEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) };
-      this.errorGroups.set(errorGroupKey(e.service, e.environment, e.type, e.message, frame), group);
-      if (group.location !== null) this.errorFiles.add(group.location.file, group);
-    } else if (kind === 'calls') {
-      const e = SNAPSHOT_READERS.calls(raw);
-      const entry: CallEntry = { ...e, touched: 0, series: TimeSeries.fromState(r, e.series) };
-      this.calls.set(callKey(e.service, e.environment, e, e.target), entry);
-      this.callFiles.add(entry.file, entry);
+  /** Files one entry read from a snapshot. */
+  private fileRestored(r: RestoredEntry): void {
+    if (r.kind === 'locations') {
+      this.locations.set(r.key, r.entry);
+      this.locationFiles.add(r.entry.file, r.entry);
+    } else if (r.kind === 'operations') {
+      this.operations.set(r.key, r.entry);
+    } else if (r.kind === 'errors') {
+      this.errorGroups.set(r.key, r.entry);
+      if (r.entry.location !== null) this.errorFiles.add(r.entry.location.file, r.entry);
+    } else if (r.kind === 'calls') {
+      this.calls.set(r.key, r.entry);
+      this.callFiles.add(r.entry.file, r.entry);
     } else {
-      const e = SNAPSHOT_READERS.unmapped(raw);
-      this.unmapped.set(joinKey(e.service, e.environment, e.name, e.reason), { ...e, touched: 0, series: TimeSeries.fromState(r, e.series, false) });
+      this.unmapped.set(r.key, r.entry);
     }
   }
 
@@ -429,8 +398,3 @@ function seriesState<T extends { series: TimeSeries; touched: number; evicted?: 
   return { ...rest, series: series.toState() };
 }
 
-/** Counts skipped entries; the first few reasons are kept for the one-line report. */
-function noteSkipped(report: RestoreReport, n: number, reason: string): void {
-  report.skipped += n;
-  if (report.reasons.length < MAX_SNAPSHOT_REASONS) report.reasons.push(reason);
-}
