@@ -91,15 +91,26 @@ export const TRUNCATION_MARK = '…';
 
 /**
  * `text` when it has at most `max` UTF-16 units, else its start cut on a code-point boundary
- * with TRUNCATION_MARK appended, `max` units in all (one fewer when a surrogate pair straddles the cut).
+ * with TRUNCATION_MARK appended, `max` units in all (one fewer when a surrogate pair straddles the cut);
+ * either way well-formed (lone surrogates become U+FFFD).
  */
 export function capString(text: string, max: number): string {
-  if (text.length <= max) return text;
+  if (text.length <= max) return wellFormed(text);
   let end = max - TRUNCATION_MARK.length;
   const last = text.charCodeAt(end - 1);
   // Never keep half a surrogate pair: the high half alone is not valid UTF-16.
   if (last >= 0xd800 && last <= 0xdbff) end--;
   // A plain slice would be a view that keeps the whole (megabytes long) original alive: the
   // concatenation is flattened by the outer slice into a string of its own.
-  return (' ' + text.slice(0, end)).slice(1) + TRUNCATION_MARK;
+  return wellFormed((' ' + text.slice(0, end)).slice(1)) + TRUNCATION_MARK;
+}
+
+/**
+ * `text` with lone surrogates (which JSON's `"\ud800"` escapes can produce) replaced by U+FFFD:
+ * clients put telemetry strings such as environment names in URLs, and encodeURIComponent throws
+ * on a lone surrogate, so one such name made the environment impossible to query.
+ */
+function wellFormed(text: string): string {
+  const t = text as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return t.isWellFormed() ? text : t.toWellFormed();
 }

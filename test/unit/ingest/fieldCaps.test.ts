@@ -38,6 +38,27 @@ test('capString cuts on a code-point boundary and marks the cut', () => {
   // '😀' is a surrogate pair: a cut through it keeps neither half.
   assert.equal(capString('abc😀def', 5), 'abc…');
   assert.equal(capString('ab😀def', 5), 'ab😀…');
+  // Lone surrogates (from JSON escapes) become U+FFFD, short or cut.
+  assert.equal(capString('prod\ud800', 10), 'prod\ufffd');
+  assert.equal(capString('\udc00abcdefgh', 5), '\ufffdabc…');
+});
+
+test('an environment named with a lone surrogate is stored well-formed, so clients can query it', async () => {
+  await withReceiver(2, async (base, rx) => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spans = [{ traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), name: 'op', kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n) }];
+    // Written by hand: JSON.stringify would escape the lone surrogate the same way, as \ud800.
+    const env = '{"key":"deployment.environment.name","value":{"stringValue":"prod\\ud800"}}';
+    const body = `{"resourceSpans":[{"resource":{"attributes":[${env}]},"scopeSpans":[{"spans":${JSON.stringify(spans)}}]}]}`;
+    const res = await post(base, '/v1/traces', body, 'application/json');
+    assert.equal(res.status, 200, await res.text());
+    await rx.pipeline.idle();
+    const listed = (await signals(base)).environments;
+    assert.deepEqual(listed, ['prod\ufffd']);
+    const again = await fetch(`${base}/api/signals?window=5m&environment=${encodeURIComponent(listed[0])}`);
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as SignalsResponse).operations.length, 1);
+  });
 });
 
 for (const encoding of ['json', 'protobuf'] as const) {
