@@ -12,6 +12,7 @@ import { scanWorkspace, ScanPathError } from '../core/analysis/workspaceScan';
 import type { Logger } from '../core/logger';
 import { terminalText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
+import { resolveClientToken } from './tokenFlags';
 import { UsageError } from './usageError';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -42,6 +43,8 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
       signals: { type: 'string' },
       window: { type: 'string' },
       output: { type: 'string' },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
     },
   });
   const format = values.format ?? 'text';
@@ -55,13 +58,14 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
   } catch (err) {
     throw new UsageError(`--window: ${(err as Error).message}`);
   }
+  if ((values.token !== undefined || values['token-file'] !== undefined) && values.signals === undefined) throw new UsageError('--token and --token-file need --signals URL (the receiver they are for)');
   const output = values.output !== undefined ? path.resolve(values.output) : null;
   if (output !== null && values.output === '') throw new UsageError('--output needs a file name');
 
   let lookup: HttpProductionLookup | null = null;
   if (values.signals !== undefined) {
     try {
-      lookup = new HttpProductionLookup({ server: values.signals, window, token: process.env.RUNTIME_LENS_TOKEN ?? '' });
+      lookup = new HttpProductionLookup({ server: values.signals, window, token: resolveClientToken(values, process.env) });
       // a wrong URL or token fails now, not after the scan, and not only when there are findings
       await lookup.check();
     } catch (err) {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { SignalsResponse } from '../core/api/signals';
 import { terminalCell, terminalJson, terminalText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
+import { resolveClientToken } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
 
 /** `runtime-lens signals`: prints what a running receiver knows, as a table or JSON. */
@@ -16,6 +17,7 @@ export async function signalsCommand(argv: string[]): Promise<void> {
       environment: { type: 'string' },
       file: { type: 'string' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       json: { type: 'boolean' },
       top: { type: 'string' },
     },
@@ -38,7 +40,7 @@ export async function signalsCommand(argv: string[]): Promise<void> {
   url.searchParams.set('window', window);
   if (values.environment !== undefined) url.searchParams.set('environment', values.environment);
   if (values.file !== undefined) url.searchParams.set('file', values.file);
-  const token = values.token ?? process.env.RUNTIME_LENS_TOKEN ?? '';
+  const token = resolveClientToken(values, process.env);
 
   let response: Response;
   try {

@@ -28,6 +28,11 @@ export function resolveServeTokens(values: TokenFlagValues, env: NodeJS.ProcessE
   };
 }
 
+/** The token a client command (`signals`, `check`) reads with: `--token`/`--token-file`, else RUNTIME_LENS_TOKEN, else ''. */
+export function resolveClientToken(values: Pick<TokenFlagValues, 'token' | 'token-file'>, env: NodeJS.ProcessEnv): string {
+  return oneOf('token', values.token, values['token-file']) ?? env.RUNTIME_LENS_TOKEN ?? '';
+}
+
 function oneOf(name: string, inline: string | undefined, file: string | undefined): string | undefined {
   if (inline !== undefined && file !== undefined) throw new UsageError(`--${name} and --${name}-file are alternatives; give one`);
   if (inline !== undefined) {

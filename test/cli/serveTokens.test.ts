@@ -64,6 +64,15 @@ test('--read-token-file guards reads (not ingest), stays out of the process list
     const printed = runCli(['signals', '--server', url, '--json', '--token', secret], { env: cleanEnv() });
     assert.equal(printed.code, 0, printed.stderr);
     assert.equal((JSON.parse(printed.stdout) as { operations: { count: number }[] }).operations[0]?.count, 1);
+    // The client commands read the token from a file too, so it stays out of their process list as well.
+    const fromFile = runCli(['signals', '--server', url, '--json', '--token-file', file], { env: cleanEnv() });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal((JSON.parse(fromFile.stdout) as { operations: { count: number }[] }).operations[0]?.count, 1);
+    const refused = runCli(['signals', '--server', url, '--json'], { env: cleanEnv() });
+    assert.equal(refused.code, 2, 'without the token the read is refused');
+    const checked = runCli(['check', tmp, '--signals', url, '--token-file', file, '--format', 'json'], { env: cleanEnv() });
+    assert.equal(checked.code, 0, checked.stderr);
+    assertUsageError(runCli(['check', tmp, '--token-file', file], { env: cleanEnv() }), /--token and --token-file need --signals URL/);
   } finally {
     await server.stop();
   }
