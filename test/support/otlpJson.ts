@@ -17,6 +17,10 @@ export interface CodeSpan {
   /** Hex ids; by default derived from the span's index in the export. */
   traceId?: string;
   spanId?: string;
+  /** OTLP SpanKind (default 1, internal). */
+  kind?: number;
+  /** An exception recorded on the span (an `exception` event, halfway through it). */
+  exception?: { type: string; message: string; stacktrace: string };
 }
 
 /** An ExportTraceServiceRequest as JSON: one resource (its attributes as strings), one scope. */
@@ -30,7 +34,7 @@ export function codeSpansJson(resource: Record<string, string>, spans: readonly 
           traceId: s.traceId ?? (i + 1).toString(16).padStart(32, 'a'),
           spanId: s.spanId ?? (i + 1).toString(16).padStart(16, 'b'),
           name: s.function,
-          kind: 1,
+          kind: s.kind ?? 1,
           startTimeUnixNano: String(s.startNs),
           endTimeUnixNano: String(s.startNs + BigInt(Math.round(s.durationMs * 1_000_000))),
           attributes: [
@@ -38,11 +42,24 @@ export function codeSpansJson(resource: Record<string, string>, spans: readonly 
             { key: 'code.file.path', value: { stringValue: s.file } },
             { key: 'code.line.number', value: { intValue: s.line } },
           ],
+          ...(s.exception === undefined ? {} : { events: [exceptionEvent(s.startNs + BigInt(Math.round(s.durationMs * 500_000)), s.exception)] }),
           ...(s.error === undefined ? {} : { status: { code: s.error ? 2 : 0 } }),
         })),
       }],
     }],
   });
+}
+
+function exceptionEvent(timeNs: bigint, e: NonNullable<CodeSpan['exception']>) {
+  return {
+    name: 'exception',
+    timeUnixNano: String(timeNs),
+    attributes: [
+      { key: 'exception.type', value: { stringValue: e.type } },
+      { key: 'exception.message', value: { stringValue: e.message } },
+      { key: 'exception.stacktrace', value: { stringValue: e.stacktrace } },
+    ],
+  };
 }
 
 /** Posts an OTLP/JSON export to `endpoint`/v1/traces. */
