@@ -15,10 +15,10 @@ Commands:
             [--path-rule FROM=TO]... [--environment E] [--window W] [--retention 1h]
             [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
   signals   print what a running receiver knows
-            [--server URL] [--window 5m] [--environment E] [--file REL] [--top 25] [--json] [--token T]
+            [--server URL] [--window 5m] [--environment E] [--file REL] [--top 25] [--json] [--token T | --token-file FILE]
   check     find AI-written functions with production risks (exit 1 when any at or above --fail-on)
             [PATH...] [--all] [--format text|json|sarif] [--fail-on error|warning|note]
-            [--signals URL] [--window 5m] [--output FILE]
+            [--signals URL [--token T | --token-file FILE]] [--window 5m] [--output FILE]
   help      show this text
   version   print the version`;
 
