@@ -57,6 +57,8 @@ export class RouteIndex {
       route = prefixed[2]!;
       if (!verb) verb = prefixed[1]!.toUpperCase();
     }
+    // otelhttp names a request with a method outside the known set `HTTP /x`; `_OTHER` is the semconv value.
+    if (verb === 'HTTP' || verb === '_OTHER') verb = '';
     if (!route) return undefined;
     const all = this.byPattern.get(normalizeRoute(route));
     if (!all) return undefined;

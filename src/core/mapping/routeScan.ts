@@ -31,8 +31,31 @@ export interface RouteRegistration {
 
 /** Turns every parameter syntax into `{}` and wildcards into `{*}` so routes from any framework compare. */
 export function normalizeRoute(route: string): string {
-  const segs = route.trim().split('/').map(normalizeSegment).filter((s) => s !== '');
+  const segs = splitSegments(route.trim()).map(normalizeSegment).filter((s) => s !== '');
   return '/' + segs.join('/');
+}
+
+/** True for a `{name:regex}` whose regex can match `/`: `.*`, `.+`, or a slash outside a negated class. */
+function crossesSlashes(inner: string): boolean {
+  const colon = inner.indexOf(':');
+  if (colon === -1) return false;
+  const re = inner.slice(colon + 1).replace(/\[\^(?:\\.|[^\]])*\]/g, '');
+  return /(?<!\\)\.[*+]|\//.test(re);
+}
+
+/** Splits on `/` outside `{...}` and `(...)`: a parameter's regex may hold slashes (`{rest:[a-z/]+}`). */
+function splitSegments(route: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < route.length; i++) {
+    const c = route[i];
+    if (c === '{' || c === '(') depth++;
+    else if ((c === '}' || c === ')') && depth > 0) depth--;
+    else if (c === '/' && depth === 0) { out.push(route.slice(from, i)); from = i + 1; }
+  }
+  out.push(route.slice(from));
+  return out;
 }
 
 function normalizeSegment(seg: string): string {
@@ -44,8 +67,9 @@ function normalizeSegment(seg: string): string {
       let j = i;
       for (; j < seg.length; j++) { if (seg[j] === '{') depth++; else if (seg[j] === '}' && --depth === 0) break; }
       const inner = seg.slice(i + 1, j).trim();
-      // `{$}` (Go) only anchors the end; `{*p}` (Spring), `{p...}` (Go), `{p:path}` (Starlette) span segments.
-      if (inner !== '$') out += inner.startsWith('*') || inner.endsWith('...') || /:\s*path$/.test(inner) ? '{*}' : '{}';
+      // `{$}` (Go) only anchors the end; `{*p}` (Spring, ASP.NET), `{p...}` (Go), `{p:path}` (Starlette)
+      // and a regex that crosses slashes (`{p:.*}`, `{p:[a-z/]+}`, gorilla/chi) span segments.
+      if (inner !== '$') out += inner.startsWith('*') || inner.endsWith('...') || /:\s*path$/.test(inner) || crossesSlashes(inner) ? '{*}' : '{}';
       i = j + 1;
     } else if (c === '<' && seg.indexOf('>', i) !== -1) {
       const j = seg.indexOf('>', i);

@@ -91,14 +91,14 @@ function isArrow(sk: string, s: Span): boolean {
   return /^\s*(?::[^=]*)?=>/.test(sk.slice(i, Math.min(s.end, i + 200)));
 }
 
-/** Describes a handler argument: a reference, an inline function, or a wrapper call around either. */
+/** Describes a JS handler argument: a reference, an inline function, or a wrapper call around either (Go: routeHandlerGo). */
 export function describeHandler(ctx: Ctx, s: Span): Handler | undefined {
   const { sk } = ctx;
   const src = sk.slice(s.start, s.end);
   if (/^['"`\d]/.test(src) || src.startsWith('{')) return undefined;
   const fn = /^(?:async\s+)?function\b\s*\*?\s*([A-Za-z_$][\w$]*)?/.exec(src);
   if (fn) return { name: fn[1] ?? '', at: s.start, inline: true };
-  if (/^func\s*\(/.test(src) || isArrow(sk, s)) return { name: '', at: s.start, inline: true };
+  if (isArrow(sk, s)) return { name: '', at: s.start, inline: true };
   if (src.startsWith('[')) {
     const items = splitArgs(sk, s.start)?.args ?? [];
     return items.length ? describeHandler(ctx, items[items.length - 1]!) : undefined;
@@ -108,7 +108,6 @@ export function describeHandler(ctx: Ctx, s: Span): Handler | undefined {
   const name = chain[1]!.replace(/\s+/g, '').replace(/^this\./, '');
   const rest = src.slice(chain[0].length);
   if (rest === '') return { name, at: s.start, inline: false };
-  if (ctx.lang === 'go' && rest.startsWith('{')) return { name: `${name.split('.').pop()}.ServeHTTP`, at: s.start, inline: false };
   if (rest.startsWith('(')) {
     const open = s.start + chain[0].length;
     const call = splitArgs(sk, open);

@@ -164,13 +164,13 @@ test('Go net/http: 1.22 method patterns, Handle with types and wrappers; client 
   assert.deepEqual([...frameworks], ['net/http']);
 });
 
-test('chi: nested Route prefixes, Method(), regex params', () => {
+test('chi: nested Route prefixes, Method(), regex params; method values named by their receiver type', () => {
   const { rows, frameworks } = scanFixture('chi.go');
   assert.deepEqual(rows, [
     [20, 'GET', '/', '/', ''],
-    [25, 'GET', '/articles/', '/articles', 'articles.List'],
-    [27, 'GET', '/articles/{articleID:[0-9]+}/', '/articles/{}', 'articles.Get'],
-    [28, 'PUT', '/articles/{articleID:[0-9]+}/', '/articles/{}', 'articles.Update'],
+    [25, 'GET', '/articles/', '/articles', 'ArticleHandler.List'],
+    [27, 'GET', '/articles/{articleID:[0-9]+}/', '/articles/{}', 'ArticleHandler.Get'],
+    [28, 'PUT', '/articles/{articleID:[0-9]+}/', '/articles/{}', 'ArticleHandler.Update'],
     [32, 'DELETE', '/cache/*', '/cache/{*}', 'purgeCache'],
   ]);
   assert.deepEqual([...frameworks], ['chi']);
