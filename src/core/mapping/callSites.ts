@@ -1,5 +1,5 @@
 import type { CodeLocation } from '../signals/storeTypes';
-import { chooseCallLine, findCallLines, peerKey, type CallLine, type LineMatch, type PeerParts } from './callLines';
+import { chooseCallLine, findCallLines, inlineHandlerLines, peerKey, type CallLine, type LineMatch, type PeerParts } from './callLines';
 import type { FunctionIndex } from './functionIndex';
 import type { FileReader } from './sourceMaps';
 
@@ -54,16 +54,29 @@ export class CallSites {
     const key = choiceKey(caller, peer);
     const known = this.choices.get(key);
     if (known !== undefined) return known;
-    const def = caller.line > 0 ? this.functions.enclosing(caller.file, caller.line) : undefined;
+    const range = caller.line > 0 ? await this.range(caller.file, caller.line) : undefined;
     let site: CallSite = { file: caller.file, line: caller.line, function: caller.function, lineMatch: 'function' };
-    if (def !== undefined) {
-      const lines = await this.callLines(caller.file, def.line, def.endLine);
+    if (range !== undefined) {
+      const lines = await this.callLines(caller.file, range.from, range.to);
       const chosen = chooseCallLine(lines, peer);
-      site = { file: caller.file, line: chosen?.line ?? def.line, function: caller.function, lineMatch: chosen?.lineMatch ?? 'function' };
+      site = { file: caller.file, line: chosen?.line ?? range.from, function: caller.function, lineMatch: chosen?.lineMatch ?? 'function' };
     }
     if (this.choices.size >= MAX_CHOICES) this.choices.clear();
     this.choices.set(key, site);
     return site;
+  }
+
+  /**
+   * The lines of the caller: the function starting on its line; else, for a handler written
+   * inline where a route is registered (mapped to the registration line, which starts no indexed
+   * function), the registration's brackets; else the function around the line.
+   */
+  private async range(file: string, line: number): Promise<{ from: number; to: number } | undefined> {
+    const def = this.functions.enclosing(file, line);
+    if (def !== undefined && def.line === line) return { from: def.line, to: def.endLine };
+    const text = await this.reader.read(file).catch(() => undefined);
+    const inline = text === undefined ? undefined : inlineHandlerLines(file, text, line);
+    return inline ?? (def === undefined ? undefined : { from: def.line, to: def.endLine });
   }
 
   private callLines(file: string, from: number, to: number): Promise<CallLine[]> {

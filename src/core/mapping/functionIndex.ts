@@ -65,9 +65,23 @@ export class FunctionIndex {
 
   /** The innermost function in `file` whose lines contain `line`. */
   enclosing(file: string, line: number): FunctionDef | undefined {
+    return this.innermost(file, line, false);
+  }
+
+  /**
+   * The innermost function containing `line` that is not a closure (see FunctionDef.closure):
+   * the function whose row a closure's lines count towards. Go func literals, JS anonymous
+   * functions and Java lambdas are not indexed, so inside them this is `enclosing` already.
+   */
+  enclosingNamed(file: string, line: number): FunctionDef | undefined {
+    return this.innermost(file, line, true);
+  }
+
+  private innermost(file: string, line: number, skipClosures: boolean): FunctionDef | undefined {
     let best: FunctionDef | undefined;
     for (const def of this.files.get(file) ?? []) {
       if (def.line > line) break;
+      if (skipClosures && def.closure) continue;
       if (line <= def.endLine && (!best || def.endLine - def.line <= best.endLine - best.line)) best = def;
     }
     return best;

@@ -15,6 +15,13 @@ export interface FunctionDef {
   line: number;
   /** 1-based last line of the body (approximate for odd code). */
   endLine: number;
+  /**
+   * Set when the language treats the definition as a closure of the function around it, whose
+   * lines belong to that function's row: an undecorated Python `def` inside a `def` (a decorated
+   * one is usually a handler registered by an app factory), a method of a Java anonymous class.
+   * Go func literals, JS anonymous functions and Java lambdas are never indexed at all.
+   */
+  closure?: true;
 }
 
 const JAVA_NOT_METHODS = new Set(['if', 'for', 'while', 'switch', 'catch', 'synchronized', 'try', 'do', 'else', 'return', 'new', 'throw', 'super', 'this', 'assert', 'case', 'record', 'class']);
@@ -32,6 +39,7 @@ function scanPython(sk: string): FunctionDef[] {
     }
   };
   const rows = sk.split('\n');
+  let decorated = false;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const startDepth = depth;
@@ -47,6 +55,8 @@ function scanPython(sk: string): FunctionDef[] {
       const indent = /^[ \t]*/.exec(row)![0].replace(/\t/g, '        ').length;
       close(indent);
       const m = /^\s*(?:(?:async\s+)?def|(class))\s+([A-Za-z_]\w*)/.exec(row);
+      const wasDecorated = decorated;
+      decorated = /^\s*@/.test(row);
       if (m) {
         const name = m[2]!;
         const chain: string[] = [];
@@ -55,6 +65,7 @@ function scanPython(sk: string): FunctionDef[] {
         if (m[1]) scopes.push({ kind: 'class', name, indent });
         else {
           const def: FunctionDef = { name, qualifiedName: [...chain, name].join('.'), line, endLine: line };
+          if (!wasDecorated && scopes.some((s) => s.kind === 'def')) def.closure = true;
           out.push(def);
           scopes.push({ kind: 'def', name, indent, def });
         }
@@ -105,6 +116,11 @@ function scanJava(sk: string, lines: LineMap): FunctionDef[] {
     const end = matchBracket(sk, body);
     const cls = directClass(classes, depth, m.index);
     out.push({ name, qualifiedName: cls ? `${cls}.${name}` : name, line: lines.lineAt(m.index), endLine: lines.lineAt(end === -1 ? sk.length : end) });
+  }
+  // A method outside any named class body is one of an anonymous class (`new Runnable() {...}`),
+  // which lives inside another method.
+  for (const def of out) {
+    if (def.qualifiedName === def.name && out.some((o) => o !== def && o.line <= def.line && def.endLine <= o.endLine && (o.line < def.line || o.endLine > def.endLine))) def.closure = true;
   }
   return out;
 }

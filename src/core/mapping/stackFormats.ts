@@ -2,7 +2,8 @@
  * Format detection and one line parser per stack trace format. Each parser returns the frames
  * of the exception the trace is about (see parseStackTrace for the chaining rule), innermost
  * first, with the location as printed; parseStackTrace then normalizes `file` and sets `inApp`
- * in place (one object per frame: this runs for every exception received).
+ * in place (one object per frame: this runs for every exception received). Formats that chain
+ * exceptions also have a parser of the causes' frames, run only when the first has no app frame.
  */
 import type { StackFormat, StackFrame } from './stackTrace';
 
@@ -54,6 +55,12 @@ export const FORMAT_PARSERS: Record<StackFormat, (lines: string[]) => StackFrame
   java: parseJava,
   go: parseGo,
   gecko: parseGecko,
+};
+
+/** The frames of each cause of the exception, nearest cause first, for the formats that print them. */
+export const CAUSE_PARSERS: Partial<Record<StackFormat, (lines: string[]) => StackFrame[][]>> = {
+  python: (lines) => pythonBlocks(lines).slice(1),
+  java: (lines) => javaBlocks(lines).slice(1),
 };
 
 // "    at fn (location)" or "    at location"; the location is "file:line:col" or a bare word
@@ -140,11 +147,27 @@ function parsePython(lines: string[]): StackFrame[] {
   return frames.reverse();
 }
 
+/** Every traceback block, the raised exception's first, then its causes, nearest first. */
+function pythonBlocks(lines: string[]): StackFrame[][] {
+  const blocks: StackFrame[][] = [[]];
+  for (const text of lines) {
+    if (PY_HEADER.test(text)) {
+      if (blocks[blocks.length - 1].length > 0) blocks.push([]);
+      continue;
+    }
+    const m = PY_FRAME.exec(text);
+    if (m) blocks[blocks.length - 1].push(frame(m[1], +m[2], 0, m[3] ?? ''));
+  }
+  return blocks.reverse().map((b) => b.reverse());
+}
+
 // "at [loader/][module@version/]pkg.Class$Inner.method(File.java:12)"; the loader and module
 // prefixes never contain '$', which keeps hidden lambda classes (Foo$$Lambda$14/0x...) whole.
 // Logback's extended format appends " ~[jar:version]" after the parenthesis.
 const JAVA_FRAME = /^\s*at (?:[^\s/$()]*\/){0,2}([^\s()]+)\.([^\s.()]+)\(([^()]*)\)(?: ~?\[[^\]]*\])?\s*$/;
 const JAVA_BLOCK_END = /^\s*(?:Caused by|Suppressed):/;
+const JAVA_CAUSE = /^Caused by:/;
+const JAVA_OTHER = /^\s+(?:Caused by|Suppressed):|^Suppressed:/;
 
 // Java prints the thrown exception's frames first; "Caused by:" and "Suppressed:" blocks
 // that follow belong to other exceptions, so the top block is the whole answer.
@@ -152,15 +175,40 @@ function parseJava(lines: string[]): StackFrame[] {
   const frames: StackFrame[] = [];
   for (const text of lines) {
     if (JAVA_BLOCK_END.test(text)) break;
-    const m = JAVA_FRAME.exec(text);
-    if (!m) continue; // the message, "... N more", "Exception in thread ..."
-    const [, className, method, source] = m;
-    const colon = source.lastIndexOf(':');
-    const fileName = colon >= 0 ? source.slice(0, colon) : source;
-    const line = colon >= 0 ? Number(source.slice(colon + 1)) || 0 : 0;
-    frames.push(frame(javaFileGuess(className, fileName), line, 0, `${className}.${method}`));
+    const f = javaFrame(text);
+    if (f !== undefined) frames.push(f);
   }
   return frames;
+}
+
+// The causes are top-level "Caused by:" blocks (each ending in "... N more", the frames it
+// shares with the block above). Suppressed exceptions and their causes are indented and belong
+// to other exceptions: never parsed.
+function javaBlocks(lines: string[]): StackFrame[][] {
+  const blocks: StackFrame[][] = [[]];
+  let skipping = false;
+  for (const text of lines) {
+    if (JAVA_CAUSE.test(text)) {
+      blocks.push([]);
+      skipping = false;
+      continue;
+    }
+    if (JAVA_OTHER.test(text)) skipping = true;
+    if (skipping) continue;
+    const f = javaFrame(text);
+    if (f !== undefined) blocks[blocks.length - 1].push(f);
+  }
+  return blocks;
+}
+
+function javaFrame(text: string): StackFrame | undefined {
+  const m = JAVA_FRAME.exec(text);
+  if (!m) return undefined; // the message, "... N more", "Exception in thread ..."
+  const [, className, method, source] = m;
+  const colon = source.lastIndexOf(':');
+  const fileName = colon >= 0 ? source.slice(0, colon) : source;
+  const line = colon >= 0 ? Number(source.slice(colon + 1)) || 0 : 0;
+  return frame(javaFileGuess(className, fileName), line, 0, `${className}.${method}`);
 }
 
 /** The repo-relative path a Java class most likely lives in: package path + source file name. */
@@ -180,6 +228,21 @@ const GO_CREATED_BY = /^created by (\S+)/;
 // A Go traceback is "function(args)" lines each followed by a tab-indented "file:line +0xoff".
 // Only the first goroutine block is kept: it is the one that panicked or called debug.Stack.
 function parseGo(lines: string[]): StackFrame[] {
+  const frames = parseGoFrames(lines);
+  // A stack taken while panicking (a recover middleware's RecordError or debug.Stack) starts
+  // with the recording call, the deferred closure (in-app: the user's own middleware) and the
+  // panic machinery; the line that panicked is the first frame past `panic(`. With a panic
+  // inside a deferred call there are several: the innermost is the one being recovered.
+  const panicAt = frames.findIndex(isPanicFrame);
+  return panicAt >= 0 && panicAt < frames.length - 1 ? frames.slice(panicAt + 1) : frames;
+}
+
+// `panic(...)` since Go 1.17 or so, `runtime.gopanic` before and in GOTRACEBACK=system output.
+function isPanicFrame(f: StackFrame): boolean {
+  return f.function === 'panic' || f.function === 'runtime.gopanic';
+}
+
+function parseGoFrames(lines: string[]): StackFrame[] {
   const frames: StackFrame[] = [];
   let fn: string | null = null;
   let seenGoroutine = false;

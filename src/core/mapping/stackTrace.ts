@@ -6,10 +6,14 @@
  * `exception.type` / `exception.message` name. Python prints that one last (its causes come
  * first, joined by "The above exception was the direct cause..." / "During handling..."), so
  * the last traceback block is used; Java prints it first, so the top block is used and the
- * "Caused by:" / "Suppressed:" blocks are ignored. Go keeps the first goroutine only.
+ * "Caused by:" / "Suppressed:" blocks are ignored. Only when that block has no in-app frame at
+ * all (a container's wrapper, such as Tomcat's "Request processing failed" thrown and logged
+ * entirely in framework code) are the frames of the nearest cause that has one returned: the
+ * wrapper would otherwise reach no code. Go keeps the first goroutine only, and of a stack taken
+ * while panicking only the frames past the panic (see parseGo).
  */
 import { isInAppFile, normalizeFile } from './inAppRules';
-import { FORMAT_PARSERS, detectStackFormat } from './stackFormats';
+import { CAUSE_PARSERS, FORMAT_PARSERS, detectStackFormat } from './stackFormats';
 
 /** One frame of a parsed stack trace. */
 export interface StackFrame {
@@ -35,11 +39,22 @@ export function parseStackTrace(text: string, languageHint = ''): { format: Stac
   // Split on '\n' alone unless needed: the regex split costs more than all of V8's frame parsing.
   const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
   const frames = FORMAT_PARSERS[format](lines);
+  if (classify(format, frames) || frames.length === 0) return { format, frames };
+  for (const cause of CAUSE_PARSERS[format]?.(lines) ?? []) {
+    if (classify(format, cause)) return { format, frames: cause };
+  }
+  return { format, frames };
+}
+
+/** Normalizes files and sets `inApp` in place; true when some frame is in-app. */
+function classify(format: StackFormat, frames: StackFrame[]): boolean {
+  let inApp = false;
   for (const frame of frames) {
     frame.file = normalizeFile(frame.file);
     frame.inApp = isInAppFile(format, frame.file);
+    inApp ||= frame.inApp;
   }
-  return { format, frames };
+  return inApp;
 }
 
 /** The innermost frame that belongs to the application, not a dependency or runtime. */

@@ -13,8 +13,15 @@ export interface OutgoingCallOptions {
   pendingTtlMs: number;
 }
 
-/** Parents usually arrive within a batch or two of their children. */
-export const DEFAULT_OUTGOING_CALL_OPTIONS: OutgoingCallOptions = { maxPending: 5_000, pendingTtlMs: 10_000 };
+/**
+ * Parents usually arrive within a batch or two of their children, but SDKs export every 5 s by
+ * default and a parent ends only when its request does, so a slow request's parent comes well
+ * after its calls: the wait covers several export intervals plus a long request.
+ */
+export const DEFAULT_OUTGOING_CALL_OPTIONS: OutgoingCallOptions = { maxPending: 5_000, pendingTtlMs: 30_000 };
+
+/** Ancestors walked through (framework spans between a call and its handler) before giving up. */
+const MAX_HOPS = 16;
 
 /** What is kept of a client span while its parent is awaited. */
 interface PendingCall {
@@ -23,16 +30,20 @@ interface PendingCall {
   resource: ResourceInfo;
   name: string;
   peer: string;
+  method: string;
   endMs: number;
   durationMs: number;
   error: boolean;
 }
 
 /**
- * Ties client spans (kind 3) to the line of their parent's function that makes the call. A
- * parent already filed is found in the trace buffer; a child filed first waits in a small set
- * (bounded, expiring) until its parent is filed. Other spans cost one size check, or while calls
- * wait, one integer-keyed lookup.
+ * Ties client spans (kind 3) to the line of their caller's function that makes the call. The
+ * caller is the nearest mapped ancestor: framework spans that map to no function (an Express
+ * `request handler` layer, middleware) are walked through. An ancestor already filed is found in
+ * the trace buffer; a call whose ancestor is not filed yet (children end, and are exported, first)
+ * waits in a small set (bounded, expiring) until it is. A client span under another client span
+ * is the same call seen by a second instrumentation (requests over urllib3) and is not counted
+ * twice. Other spans cost one size check, or while calls wait, one integer-keyed lookup.
  */
 export class OutgoingCalls {
   private readonly options: OutgoingCallOptions;
@@ -41,8 +52,10 @@ export class OutgoingCalls {
   /** Arrival order, for expiry. */
   private readonly queue: [number, PendingCall][] = [];
   private pendingCount = 0;
-  /** Client spans whose parent never came (or did not map to a function). */
+  /** Client spans whose caller never came, or whose ancestors map to no function. */
   dropped = 0;
+  /** Client spans under another client span: the same call, filed once through the outer one. */
+  nested = 0;
 
   constructor(
     private readonly store: SignalStore,
@@ -64,7 +77,7 @@ export class OutgoingCalls {
     let work: Promise<void>[] | undefined;
     if (this.pendingCount > 0) {
       this.expire();
-      if (location !== null && this.pendingCount > 0) {
+      if (this.pendingCount > 0) {
         const hash = this.traces.spanHashAt(slot);
         const list = this.pending.get(hash);
         if (list !== undefined) {
@@ -77,7 +90,7 @@ export class OutgoingCalls {
             this.pendingCount -= children.length;
             for (const c of children) {
               c.expiresAt = -1;
-              const p = this.file(location, c);
+              const p = this.arrived(span, location, slot, { ...c });
               if (p !== undefined) (work ??= []).push(p);
             }
           }
@@ -99,19 +112,52 @@ export class OutgoingCalls {
 
   private client(span: SpanRecord, slot: number): Promise<void> | undefined {
     const call: PendingCall = {
-      parentSpanId: span.parentSpanId, expiresAt: this.clock.now() + this.options.pendingTtlMs, resource: span.resource,
-      name: span.name, peer: span.peer ?? '', endMs: span.startMs + span.durationMs, durationMs: span.durationMs, error: span.error,
+      parentSpanId: span.parentSpanId, expiresAt: 0, resource: span.resource, name: span.name, peer: span.peer ?? '',
+      method: span.httpMethod, endMs: span.startMs + span.durationMs, durationMs: span.durationMs, error: span.error,
     };
-    const parent = this.traces.findSpan(call.parentSpanId);
-    if (parent !== undefined) {
-      if (parent.location === null) {
-        this.dropped++;
+    return this.attach(call, this.traces.parentHashAt(slot));
+  }
+
+  /** A span some calls waited for was filed: file them at its location, or go on to its parent. */
+  private arrived(span: SpanRecord, location: CodeLocation | null, slot: number, call: PendingCall): Promise<void> | undefined {
+    if (span.kind === 3) {
+      this.nested++;
+      return undefined;
+    }
+    if (location !== null) return this.file(location, call);
+    if (span.parentSpanId === '') {
+      this.dropped++;
+      return undefined;
+    }
+    call.parentSpanId = span.parentSpanId;
+    return this.attach(call, this.traces.parentHashAt(slot));
+  }
+
+  /** Files `call` at its nearest mapped ancestor from `call.parentSpanId` up, or waits for the first one not filed yet. */
+  private attach(call: PendingCall, parentHash: number): Promise<void> | undefined {
+    let hash = parentHash;
+    for (let hops = 0; hops < MAX_HOPS; hops++) {
+      const parent = this.traces.findSpan(call.parentSpanId);
+      if (parent === undefined) {
+        this.wait(call, hash);
         return undefined;
       }
-      return this.file(parent.location, call);
+      if (parent.kind === 3) {
+        this.nested++;
+        return undefined;
+      }
+      if (parent.location !== null) return this.file(parent.location, call);
+      if (parent.parentSpanId === '') break;
+      call.parentSpanId = parent.parentSpanId;
+      hash = this.traces.spanHashOf(call.parentSpanId);
     }
+    this.dropped++;
+    return undefined;
+  }
+
+  private wait(call: PendingCall, hash: number): void {
+    call.expiresAt = this.clock.now() + this.options.pendingTtlMs;
     if (this.pendingCount >= this.options.maxPending) this.evictOldest();
-    const hash = this.traces.parentHashAt(slot);
     const list = this.pending.get(hash);
     if (list === undefined) this.pending.set(hash, [call]);
     else list.push(call);
@@ -119,11 +165,10 @@ export class OutgoingCalls {
     this.pendingCount++;
     // Filed calls leave the queue when they reach its front; behind a long wait they are swept here.
     if (this.queue.length > 4 * this.options.maxPending) this.compact();
-    return undefined;
   }
 
   private file(caller: CodeLocation, call: PendingCall): Promise<void> | undefined {
-    const parts = peerParts(call.peer);
+    const parts = peerParts(call.peer, call.method);
     const target = callTarget(parts, call.name);
     const known = this.sites.lookup(caller, parts);
     if (known !== undefined) {

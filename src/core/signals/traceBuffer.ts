@@ -41,10 +41,16 @@ export function isHexId(id: string, len: number): boolean {
   return id.length === len && /^[0-9a-fA-F]+$/.test(id) && !/^0+$/.test(id);
 }
 
-/** A span found in the buffer, as the outgoing-call tracker needs it. */
+/** A span found in the buffer, as the outgoing-call tracker and the request fold need it. */
 export interface BufferedSpan {
   location: CodeLocation | null;
   resource: ResourceInfo;
+  /** '' for a root span. */
+  parentSpanId: string;
+  kind: number;
+  error: boolean;
+  /** `METHOD route` of a span with an http.route, else its name. */
+  operation: string;
 }
 
 /** Holds recent spans by trace; every bound is fixed at construction. */
@@ -173,7 +179,14 @@ export class TraceBuffer {
       // A head whose slot now holds a span of another bucket: this bucket's spans are all gone.
       if ((hashWords(this.words, at) & this.mask) !== bucket) return undefined;
       if (this.ids.compare(this.scratch, SPAN_AT, SPAN_AT + 16, at, at + 16) === 0) {
-        return { location: this.locations[slot], resource: this.resources[slot]! };
+        const pAt = slot * ID_BYTES + PARENT_AT;
+        const flags = this.flags[slot];
+        const route = this.routes[slot];
+        return {
+          location: this.locations[slot], resource: this.resources[slot]!, kind: flags & 7, error: (flags & 8) !== 0,
+          parentSpanId: this.ids[pAt] === 0 ? '' : this.ids.toString('latin1', pAt, pAt + 16),
+          operation: route ? (this.methods[slot] ? `${this.methods[slot]} ${route}` : route) : this.names[slot],
+        };
       }
       newer = s;
       slot = this.next[slot];

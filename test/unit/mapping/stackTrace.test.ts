@@ -77,6 +77,13 @@ const cases: Case[] = [
     first: { file: '/app/main.go', line: 13, function: 'main.(*pool).done' }, skipped: ['golang.org/x/sync/semaphore.(*Weighted).Release'],
   },
   { name: 'go-traceback-all.txt', hint: 'go', format: 'go', frames: 2, first: { file: '/app/main.go', line: 10, function: 'main.divide' }, skipped: [] },
+  // Recovered panics: the recording call, the deferred recover closure and panic( come first.
+  { name: 'go-recover-otel.txt', hint: 'go', format: 'go', frames: 9, first: { file: '/app/main.go', line: 28, function: 'main.unitPrice' }, skipped: [] },
+  { name: 'go-recover-debug-stack.txt', hint: 'go', format: 'go', frames: 9, first: { file: '/app/main.go', line: 28, function: 'main.unitPrice' }, skipped: [] },
+  {
+    name: 'java-wrapped-cause.txt', hint: 'java', format: 'java', frames: 4,
+    first: { file: 'com/example/shop/ShopController.java', line: 8, function: 'com.example.shop.ShopController.unitPrice' }, skipped: [],
+  },
   {
     name: 'gecko-firefox.txt', hint: 'webjs', format: 'gecko', frames: 7,
     first: { file: '/static/js/app.js', line: 12, column: 22, function: 'formatPrice' }, skipped: ['wrapHandler'],
@@ -222,6 +229,49 @@ test('Go: arguments and +0x offsets are stripped; created-by is the outermost fr
     '/usr/local/go/src/sort/zsortfunc.go',
     '/usr/local/go/src/sort/slice.go',
   ]);
+});
+
+test('Go: a recovered panic lands on the line that panicked, not on the deferred recover closure', () => {
+  for (const name of ['go-recover-otel.txt', 'go-recover-debug-stack.txt']) {
+    const { frames } = parseStackTrace(fixture(name), 'go');
+    assert.deepEqual(frames.slice(0, 2).map((f) => [f.function, f.line, f.inApp]), [['main.unitPrice', 28, true], ['main.price', 32, true]], name);
+    assert.ok(!frames.some((f) => f.function === 'panic' || f.function.startsWith('go.opentelemetry.io/') || f.function === 'runtime/debug.Stack'), name);
+    // The middleware's own frame outside the panic stays: it is where the handler was called.
+    assert.ok(frames.some((f) => f.function === 'main.main.recoverMiddleware.func1' && f.line === 49), name);
+  }
+  // A stack without a panic frame is kept whole.
+  assert.equal(parseStackTrace(fixture('go-debug-stack.txt'), 'go').frames[0].function, 'runtime/debug.Stack');
+});
+
+test('Java: a wrapper thrown and logged entirely in framework code falls back to its nearest cause with app frames', () => {
+  const { frames } = parseStackTrace(fixture('java-wrapped-cause.txt'), 'java');
+  assert.deepEqual(frames.map((f) => f.function), [
+    'com.example.shop.ShopController.unitPrice',
+    'com.example.shop.ShopController.lambda$inventory$0',
+    'com.example.shop.ShopController.inventory',
+    'org.apache.tiny.Server.service',
+  ]);
+  // A wrapper with app frames of its own keeps them (java-caused-by.txt: Main$Handler.handle, not the root cause).
+  assert.equal(parseStackTrace(fixture('java-caused-by.txt'), 'java').frames[0].function, 'com.example.orders.Main$Handler.handle');
+});
+
+test('Python: "raise ... from" keeps the raised exception\'s frames; a cause is used only when those have no app frame', () => {
+  const chained = parseStackTrace(fixture('python-chained.txt'), 'python').frames;
+  assert.equal(firstInAppFrame(chained)?.line, 16);
+  const text = [
+    'Traceback (most recent call last):',
+    '  File "/app/shop/prices.py", line 7, in unit_price',
+    '    return TABLE[item]',
+    'KeyError: \'pear\'',
+    '',
+    'The above exception was the direct cause of the following exception:',
+    '',
+    'Traceback (most recent call last):',
+    '  File "/usr/lib/python3.11/concurrent/futures/thread.py", line 58, in run',
+    '    result = self.fn(*self.args, **self.kwargs)',
+    'LookupError: price lookup failed',
+  ].join('\n');
+  assert.deepEqual(parseStackTrace(text, 'python').frames.map((f) => [f.function, f.line]), [['unit_price', 7]]);
 });
 
 test('Go: only the first goroutine (the one that panicked) is parsed', () => {

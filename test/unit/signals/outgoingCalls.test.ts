@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { IngestPipeline } from '../../../src/core/ingest/ingestPipeline';
 import { emptyCode, type SpanRecord } from '../../../src/core/ingest/records';
+import { peerParts } from '../../../src/core/mapping/callLines';
 import { CallSites } from '../../../src/core/mapping/callSites';
 import { CodeMapper } from '../../../src/core/mapping/codeMapper';
 import { workspaceReader, WorkspaceIndex } from '../../../src/core/mapping/workspaceIndex';
@@ -32,9 +33,19 @@ function total(order) {
 }
 `;
 
+// An inline handler: a route-mapped span points at the registration line, which starts no indexed function.
+const SERVER = `const app = express();
+app.get('/price/:item', async (req, res) => {
+  const r = await fetch(pricingUrl(req.params.item));
+  res.json(await r.json());
+});
+app.listen(8080);
+`;
+
 before(async () => {
   mkdirSync(path.join(root, 'src'));
   writeFileSync(path.join(root, 'src/checkout.js'), CHECKOUT);
+  writeFileSync(path.join(root, 'src/server.js'), SERVER);
   index = (await WorkspaceIndex.build(root)).index;
 });
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -129,4 +140,67 @@ test('calls survive a snapshot round trip', async () => {
   const copy = new SignalStore();
   copy.restore(JSON.parse(JSON.stringify(store.toState())));
   assert.deepEqual(copy.query({ windowMs: 300_000, environment: 'production' }).calls.map((c) => [c.line, c.target, c.count]), [[2, 'inventory', 1]]);
+});
+
+function child(parent: SpanRecord, fields: Partial<SpanRecord>): SpanRecord {
+  seq++;
+  return span({ traceId: parent.traceId, spanId: seq.toString(16).padStart(16, '0'), parentSpanId: parent.spanId, ...fields });
+}
+
+test('a call under framework spans that map to no function is tied to the nearest mapped ancestor, whatever the order', async () => {
+  const { store, calls, send } = setup();
+  // Filed in order: handler, router layer, call.
+  const handler = parentOf('notify', 7);
+  const layer = child(handler, { name: 'request handler - /notify', kind: 1 });
+  await send([handler, layer, child(layer, { name: 'POST', kind: 3, peer: 'http://mailer.internal/send', httpMethod: 'POST' })]);
+  // Children first, each in its own batch: call, layer, handler.
+  const late = parentOf('notify', 7);
+  const lateLayer = child(late, { name: 'router - /', kind: 1 });
+  await send([child(lateLayer, { name: 'POST', kind: 3, peer: 'http://mailer.internal/send', httpMethod: 'POST' })]);
+  await send([lateLayer]);
+  assert.equal(calls.pendingSize, 1, 'the call now waits for the layer\'s parent');
+  await send([late]);
+  assert.equal(calls.pendingSize, 0);
+  assert.deepEqual(store.query({ windowMs: 300_000 }).calls.map((c) => [c.function, c.line, c.target, c.lineMatch, c.count]), [['notify', 9, 'mailer.internal', 'only-call', 2]]);
+  assert.equal(calls.dropped, 0);
+});
+
+test('a client span under another client span is the same call: counted once, not dropped', async () => {
+  const { store, calls, send } = setup();
+  const parent = parentOf('checkout', 1);
+  const outer = client(parent, 'http://inventory:7000/stock/1');
+  const inner = child(outer, { name: 'GET', kind: 3, peer: 'inventory:7000' });
+  await send([inner]);
+  await send([outer]);
+  await send([parent]);
+  const innerAfter = child(outer, { name: 'GET', kind: 3, peer: 'inventory:7000' });
+  await send([innerAfter]);
+  assert.deepEqual(store.query({ windowMs: 300_000 }).calls.map((c) => [c.line, c.target, c.count]), [[2, 'inventory:7000', 1]]);
+  assert.deepEqual([calls.nested, calls.dropped, calls.pendingSize], [2, 0, 0]);
+});
+
+test('a call whose ancestors all map to no function is dropped once its root is filed', async () => {
+  const { store, calls, send } = setup();
+  const root = span({ spanId: 'abcdefabcdef0001', name: 'no such function', kind: 2 });
+  const layer = child(root, { name: 'middleware - query', kind: 1 });
+  await send([child(layer, { name: 'GET', kind: 3, peer: 'http://x/y' })]);
+  await send([layer, root]);
+  assert.deepEqual([calls.dropped, calls.pendingSize, store.query({ windowMs: 300_000 }).calls.length], [1, 0, 0]);
+});
+
+test('the span\'s HTTP method picks between two calls whose URL is not written on their lines', async () => {
+  const { store, send } = setup();
+  const parent = parentOf('checkout', 1);
+  await send([parent, client(parent, 'http://elsewhere:9000/unknown')]);
+  await send([child(parent, { name: 'POST', kind: 3, peer: 'http://elsewhere:9000/unknown', httpMethod: 'POST' })]);
+  // checkout's fetches: line 2 (GET, no options) and line 3 (method: 'POST'); a span without a method decides nothing.
+  assert.deepEqual(store.query({ windowMs: 300_000 }).calls.map((c) => [c.line, c.lineMatch]).sort(), [[1, 'function'], [3, 'only-call']]);
+});
+
+test('a call from an inline handler (mapped to its registration line) lands on its line inside the handler', async () => {
+  const sites = new CallSites(index.functions, workspaceReader(root));
+  const caller = { file: 'src/server.js', line: 2, function: 'GET /price/:item handler', mappedBy: 'route' as const, confidence: 0.7 };
+  assert.deepEqual(await sites.resolve(caller, peerParts('http://pricing:7001/price/pear', 'GET')), { file: 'src/server.js', line: 3, function: 'GET /price/:item handler', lineMatch: 'only-call' });
+  const listen = { ...caller, line: 6, function: 'app' };
+  assert.equal((await sites.resolve(listen, peerParts('http://pricing:7001/price/pear', 'GET'))).lineMatch, 'function', 'a line that registers no inline handler keeps the function line');
 });
