@@ -1,4 +1,6 @@
 import type * as http from 'node:http';
+import { operationsFromMetrics } from '../signals/operationsFromMetrics';
+import type { RouteMetrics } from '../signals/routeMetrics';
 import type { SignalStore } from '../signals/signalStore';
 import { isHexId, type TraceBuffer } from '../signals/traceBuffer';
 import { parseWindow } from '../signals/windows';
@@ -14,6 +16,8 @@ export interface ReadApiSources {
   traces?: TraceBuffer;
   /** Shares, caches and paces signals queries so reading cannot starve ingest; without it each query is computed at once. */
   queries?: QueryGate<SignalsResponse>;
+  /** Route figures from OTLP metrics; operation rows take their figures where a route has them. */
+  routeMetrics?: RouteMetrics;
 }
 
 const TRACE_PATH = /^\/api\/traces\/([^/]*)$/;
@@ -30,10 +34,18 @@ export async function querySignals(sources: ReadApiSources, params: URLSearchPar
     perMinute: params.get('perMinute') === '1' || params.get('perMinute') === 'true',
     top: topParam(params.get('top')),
   };
-  if (sources.queries === undefined) return sources.store.query(query);
+  const compute = (): SignalsResponse => withRouteMetrics(sources.routeMetrics, query, sources.store.query(query));
+  if (sources.queries === undefined) return compute();
   // The key is the parsed query, so spellings of one query (1h, 60m) share an answer.
   const key = JSON.stringify([query.windowMs, query.environment ?? null, query.file ?? null, query.perMinute, query.top ?? null]);
-  return sources.queries.run(key, () => sources.store.query(query));
+  return sources.queries.run(key, compute);
+}
+
+/** The answer with its operation rows joined to the route figures from metrics (a `file` query lists no operations). */
+function withRouteMetrics(metrics: RouteMetrics | undefined, query: { windowMs: number; file?: string; perMinute: boolean; top?: number }, answer: SignalsResponse): SignalsResponse {
+  if (metrics === undefined || query.file !== undefined) return answer;
+  const sparkMinutes = query.perMinute ? Math.min(Math.round(query.windowMs / 60_000), 60) : 0;
+  return { ...answer, operations: operationsFromMetrics(answer.operations, metrics.rows(answer.environment, query.windowMs, sparkMinutes), query.top) };
 }
 
 function topParam(text: string | null): number | undefined {

@@ -6,6 +6,8 @@ import { readBody } from './bodyReader';
 import { HttpError } from './httpErrors';
 import type { IngestPipeline } from './ingestPipeline';
 import { DecodePool, type IngestBatch } from './decodePool';
+import type { DecodedMetrics, MetricsSink } from './metricRecords';
+import { decodeMetricsRequest } from './otlpMetricsDecode';
 import { contentTypeOf, exportResponse, statusResponse, type OtlpEncoding } from './otlpResponses';
 import { DecodeError, TooManyItemsError } from './records';
 import {
@@ -68,11 +70,13 @@ function queueFull(): HttpError {
 /** A receiver that could not start, with a one-line reason fit for a user. */
 export class ReceiverStartError extends Error {}
 
-const SIGNALS: Record<string, 'traces' | 'logs'> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
+const SIGNALS: Record<string, 'traces' | 'logs' | 'metrics'> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
 
 /**
- * The embedded OTLP/HTTP receiver: `POST /v1/traces` and `/v1/logs` in JSON or protobuf,
- * optionally gzipped, answering per the OTLP/HTTP spec, plus whatever `extra` serves.
+ * The embedded OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs` and `/v1/metrics` in JSON or
+ * protobuf, optionally gzipped, answering per the OTLP/HTTP spec, plus whatever `extra` serves.
+ * Metrics are accepted even without a sink: an SDK whose default metrics export is refused logs
+ * the failure, and that log would land in the user's own service as an error.
  */
 export class OtlpReceiver {
   private server: http.Server | undefined;
@@ -91,6 +95,7 @@ export class OtlpReceiver {
     private readonly extra: ExtraHandler = async () => false,
     private readonly logger: Logger = silentLogger,
     private readonly upgrade: UpgradeHandler = () => false,
+    private readonly metrics: MetricsSink = () => {},
   ) {
     this.decoders = new DecodePool(options.decodeWorkers, logger, undefined, options.decodeHeapMb ?? workerHeapMb(options.maxBodyBytes));
     this.bodies = new MemoryBudget(options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT);
@@ -186,15 +191,23 @@ export class OtlpReceiver {
       if (this.decoders.backlogBytes > maxBacklog) throw decodeBehind();
       if (!(await this.pipeline.waitForRoom(this.options.queueWaitMs))) throw queueFull();
       const lease = this.bodies.lease();
-      let batch: IngestBatch;
+      let batch: IngestBatch | undefined;
+      let metrics: DecodedMetrics | undefined;
       try {
         const body = await readBody(req, this.options.maxBodyBytes, this.bodyBuffer, lease);
         // Others may have queued bodies while this one was read: the same check, now with this body counted.
         if (this.decoders.backlogBytes > maxBacklog) throw decodeBehind();
-        batch = await this.decoders.decode(signal, encoding, body);
+        if (signal === 'metrics') metrics = decodeMetricsRequest(encoding, body);
+        else batch = await this.decoders.decode(signal, encoding, body);
       } finally {
         lease.release();
       }
+      if (metrics !== undefined) {
+        this.metrics(metrics);
+        this.send(res, 200, encoding, exportResponse(encoding, 'metrics', metrics.rejected, metrics.rejectReasons.join('; ')));
+        return;
+      }
+      if (batch === undefined) throw new Error('no batch decoded');
       // Other requests may have filled the queue while this body was read: wait again, same deadline.
       while (!this.pipeline.offer(batch)) {
         if (!(await this.pipeline.waitForRoom(Math.max(0, deadline - Date.now())))) throw queueFull();

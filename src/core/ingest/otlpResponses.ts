@@ -11,15 +11,15 @@ export function contentTypeOf(encoding: OtlpEncoding): string {
   return encoding === 'json' ? 'application/json' : 'application/x-protobuf';
 }
 
-/** A success body; `signal` picks the field name of the rejected count (spans or log records). */
-export function exportResponse(encoding: OtlpEncoding, signal: 'traces' | 'logs', rejected: number, message: string): Buffer {
+/** A success body; `signal` picks the field name of the rejected count (spans, log records or data points). */
+export function exportResponse(encoding: OtlpEncoding, signal: 'traces' | 'logs' | 'metrics', rejected: number, message: string): Buffer {
   if (encoding === 'json') {
     if (rejected === 0) return Buffer.from('{}');
-    const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
+    const field = signal === 'traces' ? 'rejectedSpans' : signal === 'logs' ? 'rejectedLogRecords' : 'rejectedDataPoints';
     return Buffer.from(JSON.stringify({ partialSuccess: { [field]: String(rejected), errorMessage: message } }));
   }
   if (rejected === 0) return Buffer.alloc(0);
-  // ExportTracePartialSuccess / ExportLogsPartialSuccess: 1 = rejected count (int64), 2 = error_message.
+  // Export{Trace,Logs,Metrics}PartialSuccess: 1 = rejected count (int64), 2 = error_message.
   const inner = Buffer.concat([Buffer.from([0x08]), varint(rejected), lengthDelimited(2, Buffer.from(message))]);
   return lengthDelimited(1, inner);
 }

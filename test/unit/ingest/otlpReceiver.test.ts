@@ -84,7 +84,7 @@ test('wrong content type gets 415, wrong method 405, unknown path 404', async ()
   assert.equal((await post('/v1/traces', 'x', { 'Content-Type': 'text/plain' })).status, 415);
   assert.equal((await post('/v1/traces', 'x', { 'Content-Encoding': 'br' })).status, 415);
   assert.equal((await fetch(`${base}/v1/traces`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status, 405);
-  assert.equal((await post('/v1/metrics', '{}')).status, 404);
+  assert.equal((await post('/v1/profiles', '{}')).status, 404);
 });
 
 test('oversized bodies and gzip bombs get 413 without inflating past the cap', async () => {
