@@ -12,7 +12,8 @@ Commands:
   serve     run the OTLP/HTTP receiver and the read API
             [--host H] [--port P] [--workspace DIR] [--snapshot FILE]
             [--token T | --token-file FILE] [--read-token T | --read-token-file FILE]
-            [--path-rule FROM=TO]... [--environment E] [--window W] [--retention 1h]
+            [--path-rule FROM=TO]... [--service-root NAME=DIR]... [--no-watch]
+            [--environment E] [--window W] [--retention 1h]
             [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
   signals   print what a running receiver knows
             [--server URL] [--window 5m] [--environment E] [--file REL] [--top 25] [--json] [--token T | --token-file FILE]

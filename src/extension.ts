@@ -157,6 +157,7 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
       host,
       port,
       workspace: mappingRoot()?.fsPath ?? '',
+      serviceRoots: config.current.serviceRoots,
       snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
       // Global, not per workspace: any window that finds this receiver on the port must be able to read it.
       tokenFile: receiverTokenFile(context.globalStorageUri.fsPath, port),

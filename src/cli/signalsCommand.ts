@@ -5,6 +5,9 @@ import { parseWindow } from '../core/signals/windows';
 import { resolveClientToken } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
 
+/** Environments named in an "unknown environment" message at most. */
+const MAX_LISTED = 20;
+
 /** `runtime-lens signals`: prints what a running receiver knows, as a table or JSON. */
 export async function signalsCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -47,28 +50,34 @@ export async function signalsCommand(argv: string[]): Promise<void> {
     response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new UsageError(`cannot reach ${server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    throw new UsageError(`cannot reach ${server}: ${cause?.code ?? cause?.message ?? (err as Error).message}; is a receiver running there? Start one with: ${serveHint(url)}`);
   }
   if (!response.ok) {
     const text = await response.text().catch(() => '');
     throw new UsageError(`${server} answered ${response.status}: ${terminalCell(text.slice(0, 200))}`);
   }
   const body = (await response.json()) as SignalsResponse;
-  process.stdout.write(values.json ? `${terminalJson(body)}\n` : formatSignals(body, top));
+  // The receiver answers any environment (empty when it has none): a typo would read as "no data".
+  if (values.environment !== undefined && body.environments.length > 0 && !body.environments.includes(values.environment)) {
+    const known = body.environments.slice(0, MAX_LISTED).map((e) => (e === '' ? '"" (no environment)' : e));
+    const more = body.environments.length > MAX_LISTED ? `, ... (${body.environments.length - MAX_LISTED} more)` : '';
+    throw new UsageError(`environment ${JSON.stringify(values.environment)} is unknown; known: ${known.join(', ')}${more}`);
+  }
+  process.stdout.write(values.json ? `${terminalJson(body)}\n` : formatSignals(body, top, server.replace(/\/+$/, '')));
 }
 
 /**
  * Renders a signals response as plain-text tables, `top` rows each (the API's order: impact, then
  * count). Every string in it is telemetry: terminalCell keeps escape sequences out of the terminal.
  */
-export function formatSignals(s: SignalsResponse, top: number): string {
+export function formatSignals(s: SignalsResponse, top: number, server = 'http://127.0.0.1:4318'): string {
   const env = s.environment ? terminalCell(s.environment) : '(no environment)';
   const others = s.environments.filter((e) => e !== s.environment).map(terminalCell);
   const out: string[] = [`Window ${terminalCell(s.window)} · environment ${env}${s.environments.length > 1 ? ` (also: ${others.join(', ')})` : ''}`, ''];
   if (s.functions.length === 0 && s.errors.length === 0) {
     out.push(s.environments.length > 0
       ? `No spans mapped to code in the last ${s.window}; the receiver holds older data (try --window 1h).`
-      : 'No data yet. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
+      : `No data yet. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=${terminalCell(server)}`);
     return `${out.join('\n')}\n`;
   }
   out.push(table(['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'], s.functions.slice(0, top).map((f) => [
@@ -88,6 +97,13 @@ export function formatSignals(s: SignalsResponse, top: number): string {
   if (evicted > 0) out.push(`${evicted} entries evicted by memory caps`);
   // The one exit every string takes, whatever a later line adds.
   return terminalText(`${out.join('\n')}\n`);
+}
+
+/** The `serve` command that would answer at `url`. */
+function serveHint(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const host = url.hostname === '127.0.0.1' || url.hostname === 'localhost' ? '' : ` --host ${url.hostname}`;
+  return `runtime-lens serve${host} --port ${port} --workspace DIR`;
 }
 
 /** A plain-text table; columns listed in `numeric` are right-aligned. */

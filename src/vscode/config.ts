@@ -4,6 +4,7 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from '../core/render/severity';
 import { parseWindow } from '../core/signals/windows';
 import { SECTION, Settings, type SettingKey } from './ids';
 import { RULE_IDS, type RuleId } from '../core/analysis/findings';
+import { cleanServiceDir, type ServiceRootRule } from '../core/mapping/serviceRoots';
 
 /** How a rule's findings show in the editor (`off` hides them). */
 export type RiskLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -31,6 +32,8 @@ export interface RuntimeLensConfig {
   thresholds: Thresholds;
   traceUrlTemplate: string;
   analysis: AnalysisConfig;
+  /** Service name -> folder relative to the workspace, passed to the receiver as `--service-root`. */
+  serviceRoots: ServiceRootRule[];
 }
 
 /** The part of `vscode.WorkspaceConfiguration` this module reads (so it runs in plain Node tests). */
@@ -92,6 +95,7 @@ export function readConfig(source: ConfigSource, warnings: ConfigWarnings): Runt
     traceUrlTemplate: r.string(Settings.traceUrlTemplate, '', (v) =>
       v === '' || (/^https?:\/\/\S+$/i.test(v) && v.includes('{traceId}')) ? '' : 'it must be an http(s) URL containing {traceId}, or empty'),
     analysis: readAnalysis(r, source, warnings),
+    serviceRoots: readServiceRoots(source, warnings),
   };
 }
 
@@ -117,6 +121,27 @@ function readAnalysis(r: Reader, source: ConfigSource, warnings: ConfigWarnings)
     timeoutMs: r.number(Settings.analysisTimeoutMs, 10_000, (v) => (Number.isInteger(v) && v >= 1 && v <= 600_000 ? '' : 'it must be a whole number of milliseconds from 1 to 600000')),
     severity,
   };
+}
+
+/** Valid entries of the NAME -> folder object; the others are reported once and left out. */
+function readServiceRoots(source: ConfigSource, warnings: ConfigWarnings): ServiceRootRule[] {
+  const key = Settings.serviceRoots;
+  const raw = source.get<unknown>(key);
+  const rules: ServiceRootRule[] = [];
+  const problems: string[] = [];
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) problems.push('it must be an object of service name to folder');
+  else if (raw) {
+    for (const [name, dir] of Object.entries(raw as Record<string, unknown>)) {
+      const clean = typeof dir === 'string' ? cleanServiceDir(dir) : undefined;
+      if (name.trim() === '' || name.includes('=')) problems.push(`${JSON.stringify(name)} is not a service name`);
+      else if (typeof dir !== 'string') problems.push(`"${name}" must be a folder path (a string)`);
+      else if (clean === undefined) problems.push(`"${name}": ${JSON.stringify(dir)} must be a folder inside the workspace, relative to it`);
+      else rules.push({ name: name.trim(), dir: clean });
+    }
+  }
+  if (problems.length > 0) warnings.report(key, `Runtime Lens: ${SECTION}.${key}: ${problems.join('; ')}. Those entries are ignored.`);
+  else warnings.clear(key);
+  return rules;
 }
 
 function readThresholds(r: Reader): Thresholds {

@@ -40,6 +40,7 @@ export const Settings = {
   analysisAll: 'analysis.all',
   analysisSeverity: 'analysis.severity',
   analysisTimeoutMs: 'analysis.timeoutMs',
+  serviceRoots: 'serviceRoots',
 } as const;
 
 /** One of Settings' values. */

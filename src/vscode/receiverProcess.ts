@@ -21,6 +21,8 @@ export interface ReceiverProcessOptions {
   port: number;
   /** Workspace folder to map against ('' = none). */
   workspace: string;
+  /** Service folders inside the workspace (the `serviceRoots` setting), passed as `--service-root`. */
+  serviceRoots?: readonly { name: string; dir: string }[];
   /** Snapshot file ('' = none); its folder is created. */
   snapshotFile: string;
   /** Where the per-session read token is written for a spawned receiver and read from to attach (see receiverTokenFile). */
@@ -189,7 +191,15 @@ export class ReceiverProcess {
   private spawnChild(): Promise<void> {
     const o = this.options;
     const args = [...(o.execArgv ?? RECEIVER_NODE_FLAGS), o.cliPath, 'serve', '--host', o.host, '--port', String(o.port)];
-    if (o.workspace) args.push('--workspace', o.workspace);
+    if (o.workspace) {
+      args.push('--workspace', o.workspace);
+      for (const r of o.serviceRoots ?? []) {
+        // serve refuses a missing folder; a stale setting must not keep the receiver from starting.
+        // One `--flag=value` argument: a name starting with `-` must not read as another flag.
+        if (fs.statSync(path.join(o.workspace, r.dir), { throwIfNoEntry: false })?.isDirectory()) args.push(`--service-root=${r.name}=${r.dir || '.'}`);
+        else this.log.warn(`serviceRoots: "${r.name}" names ${r.dir}, which is not a folder of ${o.workspace}; ignored`);
+      }
+    }
     if (o.snapshotFile) {
       fs.mkdirSync(path.dirname(o.snapshotFile), { recursive: true });
       args.push('--snapshot', o.snapshotFile);
