@@ -6,8 +6,10 @@ import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
 import type { PathRule } from '../core/mapping/pathResolver';
+import { coverage } from '../core/render/panelModelStatus';
 import { DEFAULT_STORE_OPTIONS } from '../core/signals/storeTypes';
 import { parseWindow } from '../core/signals/windows';
+import { parseServiceRootFlags } from './serviceRootFlags';
 import { resolveServeTokens } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
 
@@ -27,6 +29,8 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       'read-token': { type: 'string' },
       'read-token-file': { type: 'string' },
       'path-rule': { type: 'string', multiple: true },
+      'service-root': { type: 'string', multiple: true },
+      'no-watch': { type: 'boolean' },
       'max-body': { type: 'string' },
       queue: { type: 'string' },
       environment: { type: 'string' },
@@ -55,6 +59,9 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
     portHint: '--port',
     workspace,
     pathRules: (values['path-rule'] ?? []).map(parsePathRule),
+    serviceRoots: parseServiceRootFlags(values['service-root'] ?? [], workspace),
+    // Edits move functions: the index follows them, so figures land where the code now is.
+    watchWorkspace: workspace !== '' && values['no-watch'] !== true,
     snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
     maxBodyBytes: intFlag('max-body', values['max-body'], DEFAULT_RECEIVER_OPTIONS.maxBodyBytes, 1024, 1024 * 1024 * 1024),
     maxQueuedItems: intFlag('queue', values.queue, DEFAULT_RECEIVER_OPTIONS.maxQueuedItems, 1, 10_000_000),
@@ -96,7 +103,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
 
 function printStatus(receiver: EmbeddedReceiver): void {
   const s = receiver.status();
-  const line = `spans/s ${s.spansPerSecond.toLocaleString('en-US')} · services ${s.services} · mapped ${s.mappedPercent}% · processed ${s.spansProcessed.toLocaleString('en-US')} · queue ${s.queueDepth}`;
+  const line = `spans/s ${s.spansPerSecond.toLocaleString('en-US')} · services ${s.services} · ${coverage(s)} · processed ${s.spansProcessed.toLocaleString('en-US')} · queue ${s.queueDepth}`;
   process.stdout.write(`\r\x1b[K${line}`);
 }
 

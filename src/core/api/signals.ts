@@ -76,6 +76,8 @@ export interface OperationSignal extends WindowFigures {
   name: string;
   kind: number;
   perMinute?: SparkPoint[];
+  /** Where the figures came from: OTLP metrics count every request, where traces may be sampled; absent from older receivers. */
+  source?: 'spans' | 'metrics';
 }
 
 /** An error group: exception type + normalized message + first in-app frame. */
@@ -95,6 +97,8 @@ export interface ErrorSignal {
   mappedBy: MappedBy | null;
   stacktrace: string;
   traceIds: string[];
+  /** The requests it happened in (`GET /price/{item}`), when known; at most three. */
+  operations?: string[];
   deployed?: Deployed;
   deployedLine?: number;
   drift?: DriftSummary;
@@ -145,7 +149,24 @@ export interface StatusResponse {
   queueDepth: number;
   spansPerSecond: number;
   services: number;
+  /**
+   * What share of what should reach code did: spans counted as calls of a function (client spans,
+   * which count as outgoing calls, and spans folded into a call already counted are left out) and
+   * exception occurrences.
+   */
   mappedPercent: number;
+  /** Server spans (requests) tied to a function, percent; absent before the first server span (and from older receivers). */
+  requestsMappedPercent?: number;
+  /** Exception occurrences (each counted once) tied to a line, percent; absent before the first exception. */
+  exceptionsMappedPercent?: number;
+  /** Spans filed as part of a call already counted (same function, framework middleware and router layers). */
+  spansFolded?: number;
+  /** Client spans, counted as outgoing calls of their parent's function. */
+  clientSpans?: number;
+  /** When the workspace index last finished building or re-indexing changed files (ms since the epoch; 0 = not yet); absent from older receivers. */
+  indexedAt?: number;
+  /** Data points of the HTTP server duration histograms accepted on `/v1/metrics`; absent from older receivers. */
+  metricPointsAccepted?: number;
 }
 
 /**

@@ -12,8 +12,11 @@ import { CodeMapper } from '../mapping/codeMapper';
 import { nodeGit } from '../mapping/git';
 import type { PathRule } from '../mapping/pathResolver';
 import { RevisionDrift } from '../mapping/revisionDrift';
+import type { ServiceRootRule } from '../mapping/serviceRoots';
 import { workspaceReader, WorkspaceIndex } from '../mapping/workspaceIndex';
+import { watchWorkspaceIndex, type WorkspaceWatcher } from '../mapping/workspaceWatcher';
 import { OutgoingCalls, type OutgoingCallOptions } from '../signals/outgoingCalls';
+import { RouteMetrics } from '../signals/routeMetrics';
 import { SignalStore } from '../signals/signalStore';
 import type { StoreOptions } from '../signals/storeTypes';
 import { removeLeftoverTemps, restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
@@ -28,6 +31,10 @@ export interface EmbeddedReceiverOptions extends ReceiverOptions {
   /** Workspace root to map against; '' maps nothing (all spans listed as unmapped). */
   workspace: string;
   pathRules: PathRule[];
+  /** Explicit service folders (`--service-root`); manifests in the workspace name the rest. */
+  serviceRoots: ServiceRootRule[];
+  /** Re-index files of the workspace as they change (serve does; in-process tests need not). */
+  watchWorkspace: boolean;
   /** Snapshot file; '' disables snapshots. */
   snapshotFile: string;
   snapshotIntervalMs: number;
@@ -55,6 +62,8 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   decodeWorkers: 2,
   workspace: '',
   pathRules: [],
+  serviceRoots: [],
+  watchWorkspace: false,
   snapshotFile: '',
   snapshotIntervalMs: 60_000,
   maxQueuedItems: 20_000,
@@ -75,6 +84,8 @@ export class EmbeddedReceiver implements TelemetrySource {
   readonly receiver: OtlpReceiver;
   readonly traces: TraceBuffer;
   readonly calls: OutgoingCalls;
+  /** Route figures from `/v1/metrics`, joined into the operation rows of the read API. */
+  readonly routeMetrics: RouteMetrics;
   /** The `/api/stream` WebSocket. */
   readonly stream: StreamHub;
   /** Paces signals queries (the read API's and `signals()`), so reading cannot starve ingest. */
@@ -86,6 +97,8 @@ export class EmbeddedReceiver implements TelemetrySource {
   readonly indexReady: Promise<WorkspaceIndex>;
   private resolveIndex!: (index: WorkspaceIndex) => void;
   private snapshots: SnapshotScheduler | undefined;
+  private index: WorkspaceIndex | undefined;
+  private watcher: WorkspaceWatcher | undefined;
   private meterTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private spansPerSecond = 0;
@@ -102,15 +115,19 @@ export class EmbeddedReceiver implements TelemetrySource {
       mapper.setSources(index);
       sites.setSources(index.functions, workspaceReader(this.options.workspace));
       index.onFileScanned = (file) => sites.invalidate(file);
+      index.onUpdated = () => mapper.invalidate();
     });
     this.traces = new TraceBuffer(this.options.traces);
     this.calls = new OutgoingCalls(this.store, this.traces, sites, this.options.calls, clock);
     this.store.onTraceReferenced = (traceId) => this.traces.pin(traceId);
-    this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger, { traces: this.traces, calls: this.calls });
+    this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger, {
+      traces: this.traces, calls: this.calls, ownOrigins: () => this.ownOrigins(),
+    });
+    this.routeMetrics = new RouteMetrics({ retentionMs: this.options.store.retentionMs }, clock);
     // Everything filed (or half-filed) changes the store; that count is the query cache's generation.
     this.queries = new QueryGate(() => {
       const s = this.pipeline.stats;
-      return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed;
+      return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation;
     }, {}, Date.now, () => this.store.changeNotices, () => this.pipeline.stats.queueDepth > 0);
     this.api = {
       queries: this.queries,
@@ -118,10 +135,11 @@ export class EmbeddedReceiver implements TelemetrySource {
       status: () => this.status(),
       defaultWindow: this.options.defaultWindow,
       traces: this.traces,
+      routeMetrics: this.routeMetrics,
     };
     this.stream = new StreamHub(this.store, () => this.status(), {}, logger);
     const upgrade = this.stream.handleUpgrade.bind(this.stream);
-    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade);
+    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade, (batch) => this.routeMetrics.record(batch));
   }
 
   /** Restores the snapshot, starts listening, then indexes the workspace (ingest waits for the index). */
@@ -147,6 +165,7 @@ export class EmbeddedReceiver implements TelemetrySource {
   async stop(): Promise<void> {
     await this.stream.close();
     await this.receiver.stop();
+    this.watcher?.close();
     if (this.meterTimer) clearInterval(this.meterTimer);
     await this.pipeline.idle();
     await this.snapshots?.stop();
@@ -155,6 +174,12 @@ export class EmbeddedReceiver implements TelemetrySource {
   /** The `/api/signals` answer for these query parameters. */
   signals(params: URLSearchParams): Promise<SignalsResponse> {
     return querySignals(this.api, params);
+  }
+
+  /** Where this receiver listens, as SDK export failures name it. */
+  private ownOrigins(): string[] {
+    const a = this.receiver.address();
+    return a ? [`http://${a.address}:${a.port}`] : [];
   }
 
   /** Counters for the status API and the CLI's status line. */
@@ -176,7 +201,13 @@ export class EmbeddedReceiver implements TelemetrySource {
       queueDepth: s.queueDepth,
       spansPerSecond: Math.round(this.spansPerSecond),
       services: this.store.services().length,
-      mappedPercent: s.spansProcessed > 0 ? Math.round((s.spansMapped / s.spansProcessed) * 1000) / 10 : 0,
+      metricPointsAccepted: this.routeMetrics.counters.pointsAccepted,
+      mappedPercent: percent(s.spansCountedMapped + s.exceptionsMapped, s.spansCounted + s.exceptions),
+      ...(s.serverSpans > 0 ? { requestsMappedPercent: percent(s.serverSpansMapped, s.serverSpans) } : {}),
+      ...(s.exceptions > 0 ? { exceptionsMappedPercent: percent(s.exceptionsMapped, s.exceptions) } : {}),
+      spansFolded: s.spansFolded,
+      clientSpans: s.clientSpans,
+      indexedAt: this.index?.indexedAt ?? 0,
     };
   }
 
@@ -186,12 +217,20 @@ export class EmbeddedReceiver implements TelemetrySource {
       return;
     }
     try {
-      const { index, stats } = await WorkspaceIndex.build(this.options.workspace, this.options.pathRules, this.logger);
-      this.logger.info(`indexed ${stats.files} files of ${this.options.workspace} (${stats.functions} functions, ${stats.routes} routes) in ${stats.ms} ms`);
+      const { index, stats } = await WorkspaceIndex.build(this.options.workspace, this.options.pathRules, this.logger, { serviceRoots: this.options.serviceRoots });
+      this.logger.info(`indexed ${stats.files} files of ${this.options.workspace} (${stats.functions} functions, ${stats.routes} routes, ${stats.services} service folders) in ${stats.ms} ms`);
+      this.index = index;
       this.resolveIndex(index);
+      // Not once stopped: a build outlasting stop() must not leave a watch behind.
+      if (this.options.watchWorkspace && this.receiver.address()) this.watcher = watchWorkspaceIndex(this.options.workspace, index, this.logger);
     } catch (err) {
       this.logger.error(`could not index workspace ${this.options.workspace}: ${(err as Error).message}; spans will be listed as unmapped`);
       this.resolveIndex(WorkspaceIndex.empty(this.options.pathRules));
     }
   }
+}
+
+/** `part` of `whole` in percent with one decimal; 0 of 0 is 0. */
+function percent(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0;
 }

@@ -6,7 +6,9 @@ import { pendingWorkOf, provisionalDrift, type PendingWork } from './pendingDrif
 import type { PathResolver } from './pathResolver';
 import type { RevisionDrift } from './revisionDrift';
 import type { RouteIndex } from './routeIndex';
+import type { ServiceRoots } from './serviceRoots';
 import type { SourceMapResolver } from './sourceMaps';
+import { foldClosureName } from './closureNames';
 import { firstInAppFrame, parseStackTrace } from './stackTrace';
 
 /** A mapping, or why there is none. */
@@ -32,6 +34,8 @@ export interface MappingSources {
   sourceMaps: SourceMapResolver;
   routes: RouteIndex;
   functions: FunctionIndex;
+  /** Which folder each service lives in: a route registered in several services' folders resolves by `service.name`. */
+  serviceRoots?: ServiceRoots;
 }
 
 const CONFIDENCE: Record<MappedBy, number> = {
@@ -41,6 +45,8 @@ const CONFIDENCE: Record<MappedBy, number> = {
   route: 0.7,
   'span-name': 0.5,
 };
+/** A span name that is a route: `GET /price/{item}` (Go's otelhttp names server spans so). */
+const ROUTE_NAME = /^[A-Z]+ \/\S*$/;
 const BUILT_JS = /\.(?:m|c)?js$/;
 const CACHE_LIMIT = 50_000;
 /** Exception mappings are keyed by whole stack traces (~0.5-2 KB each), so fewer are kept. */
@@ -53,9 +59,13 @@ const FRAME_CACHE_LIMIT = 5_000;
 const CACHE_KEY_CHARS = 8 * 1024 * 1024;
 
 /**
- * Ties spans and exceptions to workspace code, trying in order: `code.*` attributes, a stack
- * trace, the `http.route` of server spans, then the span name. Results are cached per distinct
- * input, so the hot path is a few Map lookups; the first sight of an input may read source maps.
+ * Ties spans and exceptions to workspace code. A span maps to the function it represents: its
+ * `code.*` attributes, else for a server span its route (`http.route`, or `METHOD /path` in its
+ * name as Go's otelhttp names spans), else its name; an exception recorded on a span never moves
+ * it. An exception maps to the first in-app frame of its stack. Whichever way a function is found,
+ * the location is named and placed by its definition, so one function is one row. Results are
+ * cached per distinct input, so the hot path is a few Map lookups; the first sight of an input may
+ * read source maps.
  */
 export class CodeMapper {
   private readonly spanCache = new Map<string, MappingResult>();
@@ -187,18 +197,22 @@ export class CodeMapper {
   private async mapSpan(span: SpanRecord): Promise<MappingResult> {
     const c = span.code;
     if (c.file || c.function) return this.fromCode(c, span.resource, true);
-    const stack = c.stacktrace || span.exceptions[0]?.stacktrace || '';
-    if (stack) return this.fromStack(stack, span.resource, true);
-    if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return this.fromRoute(span.httpMethod, span.httpRoute);
+    // `code.stacktrace` says where the span was made: a code attribute, unlike an exception's stack.
+    if (c.stacktrace) return this.fromStack(c.stacktrace, span.resource, true);
+    if (isServerKind(span.kind)) {
+      if (span.httpRoute) return this.fromRoute(span.httpMethod, span.httpRoute, span.resource.service);
+      if (ROUTE_NAME.test(span.name)) return this.fromRoute('', span.name, span.resource.service);
+    }
     return this.fromName(span.name);
   }
 
   private async fromCode(c: CodeAttributes, resource: ResourceInfo, toFunctionStart: boolean): Promise<MappingResult> {
     const name = qualified(c);
-    if (!c.file) return this.byFunctionName(name, 'code-attributes', `code.function.name "${name}"`);
+    // Java names lambdas `lambda$inventory$0`: the row is the method that holds it.
+    if (!c.file) return this.byFunctionName(foldClosureName(name, resource.language) || name, 'code-attributes', `code.function.name "${name}"`);
     const placed = await this.place(c.file, c.line, c.column, 'code-attributes', resource);
     if (placed.location === null) return placed;
-    return { location: this.finish(placed.location, name, toFunctionStart), reason: '' };
+    return { location: this.finish(placed.location, name, toFunctionStart, resource.language), reason: '' };
   }
 
   private async fromStack(text: string, resource: ResourceInfo, toFunctionStart: boolean): Promise<MappingResult> {
@@ -208,23 +222,31 @@ export class CodeMapper {
     if (frame === undefined) return { location: null, reason: 'no in-app frame in the stack trace' };
     const placed = await this.place(frame.file, frame.line, frame.column, 'stacktrace', resource);
     if (placed.location === null) return placed;
-    return { location: this.finish(placed.location, frame.function, toFunctionStart), reason: '' };
+    return { location: this.finish(placed.location, frame.function, toFunctionStart, resource.language), reason: '' };
   }
 
-  private fromRoute(method: string, route: string): MappingResult {
+  private fromRoute(method: string, route: string, service: string): MappingResult {
     const hit = this.sources.routes.match(method, route);
     if (hit === undefined) return { location: null, reason: `no route registration for ${method || '*'} ${route} in the workspace` };
-    if (hit.ambiguous.length > 0) {
-      const files = [hit.registration, ...hit.ambiguous].map((r) => `${r.file}:${r.line}`).join(', ');
+    let candidates = [hit.registration, ...hit.ambiguous];
+    if (candidates.length > 1) {
+      // The same route in several services' folders (a monorepo): the span's service says which.
+      const own = this.sources.serviceRoots?.filterByService(service, candidates) ?? [];
+      if (own.length > 0) candidates = own;
+    }
+    if (candidates.length > 1) {
+      const files = candidates.map((r) => `${r.file}:${r.line}`).join(', ');
       return { location: null, reason: `route ${method} ${route} is registered in several places (${files})` };
     }
-    const r = hit.registration;
+    const r = candidates[0]!;
     // A named handler is its own definition; an inline one starts on the registration line (anonymous
     // handlers are not indexed, so the enclosing function would be the wrong one, e.g. main()).
     const named = r.handler ? this.sources.functions.findByName(r.handler).find((h) => h.file === r.file)?.def : undefined;
     const enclosing = this.sources.functions.enclosing(r.file, r.line);
     const def = named ?? (enclosing?.line === r.line ? enclosing : undefined);
-    const location = { file: r.file, line: def?.line ?? r.line, function: r.handler || def?.qualifiedName || `${method} ${route}`, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
+    // An inline handler has no name of its own: it is called after its route, never "(top level)".
+    const name = def?.qualifiedName || r.handler || `${r.method === '*' ? 'ANY' : r.method} ${r.route} handler`;
+    const location = { file: r.file, line: def?.line ?? r.line, function: name, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
     return { location, reason: '' };
   }
 
@@ -255,7 +277,9 @@ export class CodeMapper {
       if (original !== null) {
         // Map sources may be bundler-relative (webpack://) or absolute: place them like any production path.
         const source = this.sources.paths.resolve(original.file);
-        location = { file: source.file ?? original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence: CONFIDENCE.sourcemap };
+        // A source map moves a frame; it cannot make the frame surer than it was.
+        const confidence = Math.min(location.confidence, CONFIDENCE.sourcemap);
+        location = { file: source.file ?? original.file, line: original.line, function: original.name ?? '', mappedBy: 'sourcemap', confidence };
       }
     }
     return { location: this.carry(location, resource), reason: '' };
@@ -278,13 +302,20 @@ export class CodeMapper {
   }
 
   /** Names the location by its enclosing function and, for spans, moves it to the function's first line. */
-  private finish(location: CodeLocation, name: string, toFunctionStart: boolean): CodeLocation {
+  /**
+   * Names the location by its enclosing named function (closures fold into it: `main.price.func1`
+   * is `price`) and, for spans, moves it to that function's first line.
+   */
+  private finish(location: CodeLocation, name: string, toFunctionStart: boolean, language: string): CodeLocation {
+    const folded = foldClosureName(name, language);
     const def = location.line > 0
-      ? this.sources.functions.enclosing(location.file, location.line)
-      : this.sources.functions.findByName(name).find((h) => h.file === location.file)?.def;
-    const fn = name || def?.qualifiedName || location.function || '(top level)';
+      ? this.sources.functions.enclosingNamed(location.file, location.line)
+      : this.sources.functions.findByName(folded || name).find((h) => h.file === location.file)?.def;
+    // The definition names the function as its language does, whichever way it was found.
+    const fn = def?.qualifiedName || folded || location.function || '(top level)';
     return { ...location, function: fn, line: def && (toFunctionStart || location.line === 0) ? def.line : location.line };
   }
+
 }
 
 /** The cache key of a span without code attributes: what the mapping reads, and the deployment it came from. */
@@ -292,9 +323,18 @@ function spanKey(span: SpanRecord): string {
   const r = span.resource;
   const deployed = r.revision || r.serviceVersion ? `${r.revision}\u0001${r.serviceVersion}\u0001` : '';
   if (span.code.stacktrace) return `${deployed}s\u0000${r.language}\u0000${span.code.stacktrace}`;
-  if (span.exceptions.length > 0 && span.exceptions[0].stacktrace) return `${deployed}e\u0000${r.language}\u0000${span.exceptions[0].stacktrace}`;
-  if (span.httpRoute && (span.kind === 2 || span.kind === 0)) return `${deployed}r\u0000${span.httpMethod}\u0000${span.httpRoute}`;
+  if (isServerKind(span.kind)) {
+    const service = r.service;
+    if (span.httpRoute) return `${deployed}r\u0000${service}\u0000${span.httpMethod}\u0000${span.httpRoute}`;
+    // A server span's name may be its route (see mapSpan): the same name on another kind is not.
+    return `${deployed}N\u0000${service}\u0000${span.name}`;
+  }
   return `${deployed}n\u0000${span.name}`;
+}
+
+/** Server spans, and spans that do not say their kind, may be mapped by their route. */
+function isServerKind(kind: number): boolean {
+  return kind === 2 || kind === 0;
 }
 
 /** The result, marked with the git work it waits for when its drift is provisional. */

@@ -80,7 +80,7 @@ export function hoverMarkdown(input: HoverInput): string {
 }
 
 function windowTable(input: HoverInput): string[] {
-  if (!input.windows.some((w) => w.figures && w.figures.count > 0)) return ['*No calls in the last ' + input.windows.map((w) => markdownText(w.window)).join(', ') + '.*'];
+  if (!input.windows.some((w) => w.figures && w.figures.count > 0)) return [thrownLine(input) ?? '*No calls in the last ' + input.windows.map((w) => markdownText(w.window)).join(', ') + '.*'];
   const rows = ['| | p50 | p95 | p99 | errors | calls/min |', '|:--|--:|--:|--:|--:|--:|'];
   for (const w of input.windows) {
     const label = w.window === input.selectedWindow ? `**${markdownText(w.window)}**` : markdownText(w.window);
@@ -93,6 +93,18 @@ function windowTable(input: HoverInput): string[] {
     rows.push(`| ${label} | ${formatMs(f.p50Ms)} | ${mark(latencySeverity(f.p95Ms, input.thresholds))}${formatMs(f.p95Ms)} | ${formatMs(f.p99Ms)} | ${errors} | ${formatRate(f.ratePerMin)} |`);
   }
   return rows;
+}
+
+/**
+ * A function that only appears in stacks served no request of its own: it gets what it threw and
+ * in which requests, never a rate (the requests belong to their handlers).
+ */
+function thrownLine(input: HoverInput): string | undefined {
+  const threw = input.errors.reduce((n, e) => n + e.count, 0);
+  if (threw === 0) return undefined;
+  const requests = [...new Set(input.errors.flatMap((e) => e.operations ?? []))].slice(0, 3);
+  const where = requests.length > 0 ? `requests of ${requests.map(codeSpan).join(', ')}` : 'requests served by other functions';
+  return `Threw ${formatCount(threw)}× in ${where} in the last ${markdownText(input.selectedWindow)}; no requests of its own.`;
 }
 
 function mark(severity: Severity): string {

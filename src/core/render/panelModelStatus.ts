@@ -25,7 +25,7 @@ export function receiverStatusView(state: ReceiverStateLike, configured: string)
       const s = state.status;
       const rate = s.spansPerSecond >= 10 ? Math.round(s.spansPerSecond) : Math.round(s.spansPerSecond * 10) / 10;
       const parts = [`${state.attached ? 'Attached to' : 'Receiving on'} ${host}`, `${rate} spans/s`];
-      if (s.spansProcessed > 0) parts.push(`${Math.round(s.mappedPercent)}% mapped`);
+      if (s.spansProcessed > 0) parts.push(coverage(s));
       if (s.queueDepth > 1000) parts.push(`queue ${s.queueDepth}`);
       return { kind: 'running', text: parts.join(' · '), otlpLine };
     }
@@ -34,4 +34,12 @@ export function receiverStatusView(state: ReceiverStateLike, configured: string)
 
 function withScheme(endpoint: string): string {
   return /^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`;
+}
+
+/** What share of requests and of exceptions reached code (older receivers say one share of spans). */
+export function coverage(s: StatusResponse): string {
+  const parts: string[] = [];
+  if (s.requestsMappedPercent !== undefined) parts.push(`${Math.round(s.requestsMappedPercent)}% of requests`);
+  if (s.exceptionsMappedPercent !== undefined) parts.push(`${Math.round(s.exceptionsMappedPercent)}% of exceptions`);
+  return parts.length > 0 ? `${parts.join(', ')} on code` : `${Math.round(s.mappedPercent)}% mapped`;
 }

@@ -17,7 +17,32 @@ export function normalizeMessage(message: string): string {
   return text.trim();
 }
 
-/** The grouping key: service, environment, exception type, normalized message and the first in-app frame. */
+/**
+ * The type without its module, package or pointer marks: `requests.exceptions.HTTPError` and
+ * `HTTPError`, `java.lang.IllegalStateException` and `IllegalStateException`, Go's
+ * `*errors.errorString` and `errors.errorString` are one type each.
+ */
+export function typeFamily(type: string): string {
+  const bare = type.trim().replace(/^\*+/, '').replace(/<.*>$/, '');
+  const parts = bare.split(/\.|::|\$|\//);
+  return parts[parts.length - 1] || bare;
+}
+
+/**
+ * The message as producers disagree on it: Python's `str(KeyError('x'))` is `'x'` with quotes,
+ * its logging shows it as `x` in places; trailing periods and whitespace vary.
+ */
+export function identityMessage(message: string): string {
+  let m = message.trim();
+  const q = m[0];
+  if (m.length >= 2 && (q === "'" || q === '"') && m[m.length - 1] === q && !m.slice(1, -1).includes(q)) m = m.slice(1, -1);
+  return normalizeMessage(m.replace(/\.+$/, ''));
+}
+
+/**
+ * The grouping key: service, environment, exception type family, normalized message and the first
+ * in-app frame, so one exception reported by different producers (span event, log record) is one group.
+ */
 export function errorGroupKey(service: string, environment: string, type: string, message: string, frame: string): string {
-  return joinKey(service, environment, type, normalizeMessage(message), frame);
+  return joinKey(service, environment, typeFamily(type), identityMessage(message), frame);
 }

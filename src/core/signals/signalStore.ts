@@ -11,8 +11,9 @@ import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
 import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
-import { joinKey, locationKey, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
+import { joinKey, locationKey, MAX_GROUP_OPERATIONS, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
+import type { SpanFiling } from './requestFold';
 import { SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
 import { snapshotFrame, type LocationState, type SnapshotKind } from './snapshotState';
 import { restoredEntry, restoreLists, type RestoredEntry } from './storeRestore';
@@ -94,8 +95,12 @@ export class SignalStore {
     return new TimeSeries(this.options.retentionMs, false);
   }
 
-  /** Files one span under its operation and, when mapped, its code location; unmapped spans are listed with the reason. */
-  recordSpan(span: SpanRecord, location: CodeLocation | null, unmappedReason: string): void {
+  /**
+   * Files one span under its operation and, when mapped and counted, its code location; unmapped
+   * spans are listed with the reason. A folded span (part of a call already counted, see
+   * RequestFold) counts under its operation only. Returns the location entry it counted in, if any.
+   */
+  recordSpan(span: SpanRecord, location: CodeLocation | null, unmappedReason: string, filing: SpanFiling = 'count'): LocationEntry | null {
     const now = this.clock.now();
     const res = span.resource;
     const resKey = this.resourceKey(res);
@@ -103,9 +108,10 @@ export class SignalStore {
     if (time < this.dataSinceMs) this.dataSinceMs = time;
     this.operationEntry(res, resKey, span).series.add(time, span.durationMs, span.error);
     if (this.changes !== null) this.changes.note(res.environment, location === null ? '' : location.file);
+    if (filing === 'fold') return null;
     if (location === null) {
       this.recordUnmapped(res, span.name, unmappedReason, time, span.durationMs, span.error);
-      return;
+      return null;
     }
     const entry = this.locationEntry(res, resKey, location);
     entry.series.add(time, span.durationMs, span.error);
@@ -116,6 +122,16 @@ export class SignalStore {
       this.exemplars.offerRecent(entry.exemplars, span.traceId, span.spanId, span.durationMs, time);
       this.onTraceReferenced?.(span.traceId);
     }
+    return entry;
+  }
+
+  /** Marks a call counted in `entry` at unix ms `time` as failed, because `outer` (the same call's outer span) failed. */
+  markFailed(entry: LocationEntry, time: number, outer: SpanRecord): void {
+    if (entry.evicted) return;
+    entry.series.markError(time);
+    this.exemplars.offerRecent(entry.exemplars, outer.traceId, outer.spanId, outer.durationMs, time);
+    this.onTraceReferenced?.(outer.traceId);
+    this.changes?.note(entry.environment, entry.file);
   }
 
   /** Files one outgoing call under its call site and target. */
@@ -132,18 +148,26 @@ export class SignalStore {
     this.changes?.note(resource.environment, site.file);
   }
 
-  /** Files one exception (from a span event or a log record) under its error group. */
-  recordException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string): void {
+  /**
+   * Files one exception (from a span event or a log record) under its error group. `operation` is
+   * the request it happened in ('' when unknown). A repeat of an occurrence already counted
+   * (`count` false, see ExceptionDedup) only adds what it knows of the request to an existing group.
+   */
+  recordException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string, operation = '', count = true): void {
     const time = this.timeOf(exception.timeMs || this.clock.now());
     const key = errorGroupKey(resource.service, resource.environment, exception.type, exception.message, frameKey);
     let group = this.errorGroups.get(key);
+    if (!count) {
+      if (group !== undefined && operation !== '') noteOperation(group, operation);
+      return;
+    }
     const created = group === undefined;
     if (group === undefined) {
       group = {
         touched: 0, service: resource.service, environment: resource.environment, type: exception.type || 'Error',
         message: exception.message, stacktrace: exception.stacktrace, revision: plausibleRevision(resource.revision),
         serviceVersion: plausibleRevision(resource.serviceVersion), location, firstSeen: time, lastSeen: time,
-        total: 0, series: this.newCountSeries(), traceIds: [],
+        total: 0, series: this.newCountSeries(), traceIds: [], operations: [],
       };
       this.errorGroups.set(key, group);
       if (location !== null) this.errorFiles.add(location.file, group);
@@ -154,6 +178,7 @@ export class SignalStore {
     }
     group.total++;
     group.series.add(time, 0, true);
+    if (operation !== '') noteOperation(group, operation);
     if (time > group.lastSeen) group.lastSeen = time;
     if (time < group.firstSeen) group.firstSeen = time;
     if (traceId && !group.traceIds.includes(traceId)) {
@@ -385,6 +410,11 @@ export class SignalStore {
     }
     return t;
   }
+}
+
+/** Adds a request an error group happened in, while it names fewer than MAX_GROUP_OPERATIONS. */
+function noteOperation(group: ErrorEntry, operation: string): void {
+  if (group.operations.length < MAX_GROUP_OPERATIONS && !group.operations.includes(operation)) group.operations.push(operation);
 }
 
 /** True when `held` was filed with a provisional drift and `incoming` brings git's answer. */

@@ -13,6 +13,7 @@ import {
   MAX_SNAPSHOT_STRING_CHARS,
 } from './snapshotLimits';
 import type { CodeLocation, StoreState } from './storeTypes';
+import { MAX_GROUP_OPERATIONS } from './storeEntries';
 import type { TimeSeriesState } from './timeSeries';
 
 type Obj = Record<string, unknown>;
@@ -138,6 +139,11 @@ function errorGroup(v: unknown): ErrorState {
     service: str(o, 'service'), environment: str(o, 'environment'), type: str(o, 'type'), message: str(o, 'message'), stacktrace: str(o, 'stacktrace'),
     revision: str(o, 'revision'), serviceVersion: str(o, 'serviceVersion'), location: at === null || at === undefined ? null : codeLocation(obj(at, 'location')),
     firstSeen: num(o, 'firstSeen'), lastSeen: num(o, 'lastSeen'), total: count(o, 'total'), series: series(own(o, 'series')), traceIds,
+    // Snapshots written before error groups named their requests have none.
+    operations: own(o, 'operations') === undefined ? [] : list(own(o, 'operations'), 'operations', MAX_GROUP_OPERATIONS).map((op) => {
+      if (typeof op !== 'string' || op.length > MAX_SNAPSHOT_STRING_CHARS) throw new Error('an operation is not a string');
+      return op;
+    }),
   };
 }
 

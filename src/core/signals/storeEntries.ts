@@ -45,7 +45,12 @@ export interface ErrorEntry {
   total: number;
   series: TimeSeries;
   traceIds: string[];
+  /** The requests (server operations, `GET /price/{item}`) it happened in, first seen first; at most MAX_GROUP_OPERATIONS. */
+  operations: string[];
 }
+
+/** Requests named per error group (a hover lists them; more would not be read). */
+export const MAX_GROUP_OPERATIONS = 3;
 
 /** Spans or logs that could not be tied to code, per reason. */
 export interface UnmappedEntry {

@@ -112,7 +112,7 @@ export function errorSignal(g: ErrorEntry, count: number): ErrorSignal {
     service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
     function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
     firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
-    stacktrace: g.stacktrace, traceIds: g.traceIds, ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
+    stacktrace: g.stacktrace, traceIds: g.traceIds, ...(g.operations.length > 0 ? { operations: g.operations } : {}), ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
   };
 }
 

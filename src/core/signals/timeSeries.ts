@@ -109,6 +109,17 @@ export class TimeSeries {
     if (this.fine !== null) this.fineSlot(minute).sketch.accept(durationMs > 0 ? durationMs : 0);
   }
 
+  /**
+   * Marks one observation already added at `timeMs` as failed (a request counted from its inner span
+   * whose outer span, arriving later, says it failed). No-op when the minute has left the ring.
+   */
+  markError(timeMs: number): void {
+    const minute = minuteOf(timeMs);
+    const at = this.slotOf(minute);
+    if (at < 0) return;
+    if (this.slots[at + ERRORS] < this.slots[at + COUNT]) this.slots[at + ERRORS]++;
+  }
+
   /** Totals over the `windowMs` ending at `nowMs`, to minute granularity (the minute holding the old edge counts whole). */
   window(nowMs: number, windowMs: number): WindowTotals {
     const last = minuteOf(nowMs);

@@ -16,7 +16,7 @@ const STACK = 'TypeError: boom\n    at charge (/app/src/pay.js:3:11)\n    at /ap
 
 before(async () => {
   mkdirSync(path.join(root, 'src'));
-  writeFileSync(path.join(root, 'src/pay.js'), 'function charge(card) {\n  const total = card.amount;\n  throw new TypeError("boom");\n}\n');
+  writeFileSync(path.join(root, 'src/pay.js'), 'function charge(card) {\n  const total = card.amount;\n  throw new TypeError("boom");\n}\nfunction checkout(card) {\n  return charge(card);\n}\n');
   index = (await WorkspaceIndex.build(root)).index;
 });
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -32,18 +32,19 @@ function log(overrides: Partial<LogRecordInfo>): LogRecordInfo {
   return { timeMs: Date.now(), traceId: '', spanId: '', severity: 9, body: '', resource: resource(), code: emptyCode(), exception: null, ...overrides };
 }
 
-test('exceptions on spans become error groups at the throwing line; the span counts at its function', async () => {
+test('exceptions on spans become error groups at the throwing line; the span counts at its own function, not the thrower', async () => {
   const { store, pipeline } = setup();
-  const failing = span({ error: true, exceptions: [{ type: 'TypeError', message: 'boom', stacktrace: STACK, timeMs: Date.now() }] });
-  pipeline.offer({ spans: [failing, span(), span()], logs: [], rejected: 0, rejectReasons: [] });
+  const handler = { ...emptyCode(), function: 'checkout', file: '/app/src/pay.js', line: 6 };
+  const failing = span({ error: true, code: handler, exceptions: [{ type: 'TypeError', message: 'boom', stacktrace: STACK, timeMs: Date.now() }] });
+  const thrower = span({ kind: 1, error: true, name: 'work', exceptions: [{ type: 'TypeError', message: 'boom', stacktrace: STACK, timeMs: Date.now() }] });
+  pipeline.offer({ spans: [failing, thrower, span(), span()], logs: [], rejected: 0, rejectReasons: [] });
   await pipeline.idle();
   const r = store.query({ windowMs: 300_000 });
   assert.equal(r.errors.length, 1);
   assert.deepEqual([r.errors[0].file, r.errors[0].line, r.errors[0].function, r.errors[0].mappedBy], ['src/pay.js', 3, 'charge', 'stacktrace']);
-  assert.equal(r.functions[0].line, 1, 'the failing span is filed at its function');
-  assert.equal(r.functions[0].errors, 1);
-  assert.equal(r.unmapped[0].count, 2, 'the two plain spans have nothing to map by');
-  assert.equal(pipeline.stats.spansProcessed, 3);
+  assert.deepEqual(r.functions.map((f) => [f.function, f.line, f.count, f.errors]), [['checkout', 5, 1, 1]], 'the failing span is an error of the function it represents; charge served nothing');
+  assert.equal(r.unmapped.reduce((n, u) => n + u.count, 0), 3, 'a span named "work" and the two plain spans have nothing to map by; the exception does not move them');
+  assert.equal(pipeline.stats.spansProcessed, 4);
   assert.equal(pipeline.stats.spansMapped, 1);
 });
 

@@ -83,3 +83,10 @@ test('external URLs', () => {
   assert.equal(externalTraceUrl('https://ui.example/t/{traceId}?q=(a b)', 'abc'), 'https://ui.example/t/abc?q=%28a%20b%29');
   assert.equal(externalTraceUrl('https://ui.example/t/{traceId}', 'not-hex)'), '');
 });
+
+test('a function that only threw gets what it threw and in which requests, never a rate', () => {
+  const thrown = { ...error, count: 3, operations: ['GET /price/{item}', 'GET /quote'] };
+  const md = hoverMarkdown(input({ title: 'unit_price', windows: [{ window: '5m', figures: undefined }], perMinute: undefined, errors: [thrown], exemplars: [] }));
+  assert.match(md, /Threw 3× in requests of `GET \/price\/\{item\}`, `GET \/quote` in the last 5m; no requests of its own\./);
+  assert.doesNotMatch(md, /calls\/min|No calls/);
+});
