@@ -168,6 +168,7 @@ export class EmbeddedReceiver implements TelemetrySource {
     this.watcher?.close();
     if (this.meterTimer) clearInterval(this.meterTimer);
     await this.pipeline.idle();
+    await this.pipeline.flushWaiting();
     await this.snapshots?.stop();
   }
 

@@ -95,7 +95,9 @@ export class IngestPipeline {
   private readonly fold: RequestFold<CountedCall> | undefined;
   private readonly dedup = new ExceptionDedup();
   /** Log records waiting for the span they were written in (see placeBySpan); released unplaced when it does not come. */
-  private readonly awaitingLogs = new AwaitingSpan<LogRecordInfo>((log) => void this.recordLogLate(log, true));
+  private readonly awaitingLogs = new AwaitingSpan<LogRecordInfo>((log) => this.released(log));
+  /** Released log records being filed (shutdown waits for them). */
+  private readonly late = new Set<Promise<void>>();
 
   constructor(
     private readonly store: SignalStore,
@@ -159,6 +161,12 @@ export class IngestPipeline {
   resume(): void {
     this.paused = false;
     if (!this.running) void this.drain();
+  }
+
+  /** Files the log records still waiting for their span, without it (at shutdown, before the last snapshot). */
+  async flushWaiting(): Promise<void> {
+    this.awaitingLogs.flush();
+    await Promise.all([...this.late]);
   }
 
   /** Resolves once every queued batch has been filed. */
@@ -388,6 +396,13 @@ export class IngestPipeline {
     const operation = this.requestOf(null, log.spanId);
     const counted = this.fileException(log.resource, exception, log.traceId, mapped.location, mapped.frameKey, operation, log.timeMs || Date.now());
     if (counted && mapped.location === null) this.store.recordUnmapped(log.resource, `log record: ${exception.type}: ${exception.message}`.slice(0, 200), 'log record with no stack trace, code attributes or span that match the workspace', log.timeMs || Date.now());
+  }
+
+  /** Files a log record whose span did not come in time, without it. */
+  private released(log: LogRecordInfo): void {
+    const filing = this.recordLogLate(log, true);
+    this.late.add(filing);
+    void filing.finally(() => this.late.delete(filing));
   }
 
   /** Files a log record that waited for its span, once that span is filed. */
