@@ -6,6 +6,7 @@ import { pendingWorkOf, provisionalDrift, type PendingWork } from './pendingDrif
 import type { PathResolver } from './pathResolver';
 import type { RevisionDrift } from './revisionDrift';
 import type { RouteIndex } from './routeIndex';
+import type { RouteRegistration } from './routeScan';
 import type { ServiceRoots } from './serviceRoots';
 import type { SourceMapResolver } from './sourceMaps';
 import { foldClosureName } from './closureNames';
@@ -245,7 +246,7 @@ export class CodeMapper {
     const enclosing = this.sources.functions.enclosing(r.file, r.line);
     const def = named ?? (enclosing?.line === r.line ? enclosing : undefined);
     // An inline handler has no name of its own: it is called after its route, never "(top level)".
-    const name = def?.qualifiedName || r.handler || `${r.method === '*' ? 'ANY' : r.method} ${r.route} handler`;
+    const name = def?.qualifiedName || r.handler || inlineHandlerName(r);
     const location = { file: r.file, line: def?.line ?? r.line, function: name, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
     return { location, reason: '' };
   }
@@ -311,6 +312,12 @@ export class CodeMapper {
     const def = location.line > 0
       ? this.sources.functions.enclosingNamed(location.file, location.line)
       : this.sources.functions.findByName(folded || name).find((h) => h.file === location.file)?.def;
+    // A line inside an inline handler (`app.get('/x', (req, res) => ...)`) belongs to that handler,
+    // named after its route, not to the function the registration sits in, nor "(top level)".
+    const inline = location.line > 0 ? this.sources.routes.inlineHandlerAt(location.file, location.line) : undefined;
+    if (inline !== undefined && (def === undefined || inline.line >= def.line)) {
+      return { ...location, function: inlineHandlerName(inline), line: toFunctionStart ? inline.line : location.line };
+    }
     // The definition names the function as its language does, whichever way it was found.
     const fn = def?.qualifiedName || folded || location.function || '(top level)';
     return { ...location, function: fn, line: def && (toFunctionStart || location.line === 0) ? def.line : location.line };
@@ -330,6 +337,11 @@ function spanKey(span: SpanRecord): string {
     return `${deployed}N\u0000${service}\u0000${span.name}`;
   }
   return `${deployed}n\u0000${span.name}`;
+}
+
+/** What an anonymous inline handler is called: after its route (`GET /slow handler`). */
+function inlineHandlerName(r: RouteRegistration): string {
+  return `${r.method === '*' ? 'ANY' : r.method} ${r.route} handler`;
 }
 
 /** Server spans, and spans that do not say their kind, may be mapped by their route. */

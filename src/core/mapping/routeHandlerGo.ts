@@ -40,7 +40,7 @@ export function describeGoHandler(ctx: Ctx, s: Span, info: GoFileInfo, depth = 0
   const { sk } = ctx;
   const src = sk.slice(s.start, s.end);
   if (depth > 8 || /^['"`\d]/.test(src) || src.startsWith('{') || src.startsWith('[')) return undefined;
-  if (/^func\s*\(/.test(src)) return { name: '', at: s.start, inline: true };
+  if (/^func\s*\(/.test(src)) return { name: '', at: s.start, inline: true, end: s.end };
   const chain = CHAIN.exec(src);
   if (!chain) return undefined;
   const written = chain[1]!.replace(/\s+/g, '');

@@ -68,6 +68,16 @@ export class RouteIndex {
     return { registration: hits[0]!, ambiguous: hits.slice(1) };
   }
 
+  /** The innermost anonymous inline handler whose body holds `line` of `file`, if any. */
+  inlineHandlerAt(file: string, line: number): RouteRegistration | undefined {
+    let best: RouteRegistration | undefined;
+    for (const r of this.files.get(file) ?? []) {
+      if (r.handler !== '' || r.endLine === undefined || line < r.line || line > r.endLine) continue;
+      if (best === undefined || r.endLine - r.line < best.endLine! - best.line) best = r;
+    }
+    return best;
+  }
+
   /** Number of registrations held. */
   size(): number {
     return this.count;

@@ -26,6 +26,8 @@ export interface RouteRegistration {
   line: number;
   /** Handler function name, or '' for an anonymous inline handler. */
   handler: string;
+  /** The last line of an inline handler (its body spans line..endLine). */
+  endLine?: number;
   framework: string;
 }
 
@@ -112,5 +114,5 @@ export function scanRoutes(file: string, text: string): RouteRegistration[] {
   // Built field by field so serialized registrations keep their key order (pattern after route).
   return ctx.out
     .sort((a, b) => a.line - b.line)
-    .map((r) => ({ method: r.method, route: r.route, pattern: normalizeRoute(r.route), file: r.file, line: r.line, handler: r.handler, framework: r.framework }));
+    .map((r) => ({ method: r.method, route: r.route, pattern: normalizeRoute(r.route), file: r.file, line: r.line, handler: r.handler, framework: r.framework, ...(r.endLine !== undefined ? { endLine: r.endLine } : {}) }));
 }

@@ -15,7 +15,9 @@ export interface Ctx {
 /** Records a registration (ALL/ANY become '*'); scanRoutes adds the pattern. */
 export function emit(ctx: Ctx, method: string, route: string, handler: Handler, framework: string): void {
   const m = method.toUpperCase();
-  ctx.out.push({ method: m === 'ALL' || m === 'ANY' ? '*' : m, route, file: ctx.file, line: ctx.lines.lineAt(handler.at), handler: handler.name, framework });
+  const reg: Omit<RouteRegistration, 'pattern'> = { method: m === 'ALL' || m === 'ANY' ? '*' : m, route, file: ctx.file, line: ctx.lines.lineAt(handler.at), handler: handler.name, framework };
+  if (handler.inline && handler.end !== undefined) reg.endLine = ctx.lines.lineAt(handler.end);
+  ctx.out.push(reg);
 }
 
 /** Joins a prefix and a path the way routers do: exactly one slash between, a leading slash. */
@@ -71,6 +73,8 @@ export interface Handler {
   /** Offset the registration's line is taken from. */
   at: number;
   inline: boolean;
+  /** Where an inline handler ends (offset just past it). */
+  end?: number;
   /** Set when `name` is a call's callee rather than a function reference. */
   wrapper?: boolean;
 }
@@ -97,8 +101,8 @@ export function describeHandler(ctx: Ctx, s: Span): Handler | undefined {
   const src = sk.slice(s.start, s.end);
   if (/^['"`\d]/.test(src) || src.startsWith('{')) return undefined;
   const fn = /^(?:async\s+)?function\b\s*\*?\s*([A-Za-z_$][\w$]*)?/.exec(src);
-  if (fn) return { name: fn[1] ?? '', at: s.start, inline: true };
-  if (isArrow(sk, s)) return { name: '', at: s.start, inline: true };
+  if (fn) return { name: fn[1] ?? '', at: s.start, inline: true, end: s.end };
+  if (isArrow(sk, s)) return { name: '', at: s.start, inline: true, end: s.end };
   if (src.startsWith('[')) {
     const items = splitArgs(sk, s.start)?.args ?? [];
     return items.length ? describeHandler(ctx, items[items.length - 1]!) : undefined;
