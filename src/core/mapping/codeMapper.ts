@@ -242,12 +242,15 @@ export class CodeMapper {
     const r = candidates[0]!;
     // A named handler is its own definition; an inline one starts on the registration line (anonymous
     // handlers are not indexed, so the enclosing function would be the wrong one, e.g. main()).
-    const named = r.handler ? this.sources.functions.findByName(r.handler).find((h) => h.file === r.file)?.def : undefined;
+    // The handler may be defined in another file (Go handlers in another file of the package,
+    // `handlers.price` imported in JS): then only when that name is one function in the workspace.
+    const hits = r.handler ? this.sources.functions.findByName(r.handler) : [];
+    const named = hits.find((h) => h.file === r.file) ?? (hits.length === 1 ? hits[0] : undefined);
     const enclosing = this.sources.functions.enclosing(r.file, r.line);
-    const def = named ?? (enclosing?.line === r.line ? enclosing : undefined);
+    const def = named?.def ?? (enclosing?.line === r.line ? enclosing : undefined);
     // An inline handler has no name of its own: it is called after its route, never "(top level)".
     const name = def?.qualifiedName || r.handler || inlineHandlerName(r);
-    const location = { file: r.file, line: def?.line ?? r.line, function: name, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
+    const location = { file: named?.file ?? r.file, line: def?.line ?? r.line, function: name, mappedBy: 'route' as const, confidence: CONFIDENCE.route };
     return { location, reason: '' };
   }
 

@@ -49,3 +49,16 @@ test('a line that throws inside an inline handler is named after the handler, at
   const outside = await mapper.mapException(resource(), exception(12), null, null);
   assert.equal(outside.location?.function, '(top level)');
 });
+
+test('a named handler defined in another file is found there when its name is one function', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rl-handler-file-'));
+  try {
+    writeFileSync(path.join(dir, 'main.go'), 'package main\n\nfunc routes(mux *http.ServeMux) {\n\tmux.HandleFunc("GET /price/{item}", price)\n}\n');
+    writeFileSync(path.join(dir, 'handlers.go'), 'package main\n\n// price answers one price.\nfunc price(w http.ResponseWriter, r *http.Request) {\n\tw.WriteHeader(200)\n}\n');
+    const other = new CodeMapper((await WorkspaceIndex.build(dir)).index);
+    const r = await other.resolve(span({ kind: 2, name: 'GET /price/{item}' }));
+    assert.deepEqual([r.location?.file, r.location?.line, r.location?.function], ['handlers.go', 4, 'price']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
