@@ -324,7 +324,7 @@ export class IngestPipeline {
     if (isServer(span)) {
       this.stats.serverSpans++;
       if (location !== null) this.stats.serverSpansMapped++;
-      if (this.dedup.tracesHeld > 0) this.nameRequest(span);
+      if (this.dedup.unnamedHeld > 0) this.nameRequest(span);
     }
     if (filing === 'count') {
       this.stats.spansCounted++;
@@ -430,8 +430,9 @@ export class IngestPipeline {
   /** Files one exception occurrence once: a repeat in the same trace only adds the request it happened in. Returns true when counted. */
   private fileException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string, operation: string, timeMs: number): boolean {
     const identity = exceptionIdentity(resource.service, resource.environment, exception.type, exception.message, frameKey);
-    const counted = this.dedup.isNew(traceId, identity, timeMs, { resource, exception: { type: exception.type, message: exception.message }, location, frameKey });
+    const counted = this.dedup.isNew(traceId, identity, timeMs);
     this.store.recordException(resource, exception, traceId, location, frameKey, operation, counted);
+    if (counted && operation === '' && traceId !== '') this.dedup.holdUnnamed(traceId, { resource, exception: { type: exception.type, message: exception.message }, location, frameKey });
     if (counted) {
       this.stats.exceptions++;
       if (location !== null) this.stats.exceptionsMapped++;
@@ -455,7 +456,7 @@ export class IngestPipeline {
 
   /** A server span arriving after exceptions of its trace were filed names the request they happened in. */
   private nameRequest(span: SpanRecord): void {
-    const seen = this.dedup.inTrace(span.traceId);
+    const seen = this.dedup.takeUnnamed(span.traceId);
     if (seen === undefined) return;
     const operation = operationName(span.httpMethod, span.httpRoute, span.name);
     for (const o of seen) this.store.recordException(o.resource, { ...o.exception, stacktrace: '', timeMs: 0 }, span.traceId, o.location, o.frameKey, operation, false);

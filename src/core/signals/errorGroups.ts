@@ -33,6 +33,22 @@ export function typeFamily(type: string): string {
  * its logging shows it as `x` in places; trailing periods and whitespace vary.
  */
 export function identityMessage(message: string): string {
+  const known = IDENTITY_MESSAGES.get(message);
+  if (known !== undefined) return known;
+  const normalized = normalizedIdentity(message);
+  // Messages repeat (the same exception, again and again): each is normalized once while it does.
+  // Only short ones are kept, so the cache stays under a few MB whatever senders send.
+  if (message.length > IDENTITY_CACHE_MAX_CHARS) return normalized;
+  if (IDENTITY_MESSAGES.size >= IDENTITY_CACHE_SIZE) IDENTITY_MESSAGES.clear();
+  IDENTITY_MESSAGES.set(message, normalized);
+  return normalized;
+}
+
+const IDENTITY_CACHE_SIZE = 10_000;
+const IDENTITY_CACHE_MAX_CHARS = 256;
+const IDENTITY_MESSAGES = new Map<string, string>();
+
+function normalizedIdentity(message: string): string {
   let m = message.trim();
   const q = m[0];
   if (m.length >= 2 && (q === "'" || q === '"') && m[m.length - 1] === q && !m.slice(1, -1).includes(q)) m = m.slice(1, -1);

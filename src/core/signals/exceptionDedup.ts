@@ -46,7 +46,10 @@ interface Occurrence {
 
 /** Remembers exception identities per trace, and recent occurrences for pairing traceless log records. */
 export class ExceptionDedup {
-  private readonly byTrace = new Map<string, Map<string, HeldOccurrence>>();
+  /** Per trace, its one identity or (rarely) several: most traces carry one exception. */
+  private readonly byTrace = new Map<string, string | Set<string>>();
+  /** Occurrences filed before their request's server span was: named when it comes. */
+  private readonly unnamed = new Map<string, HeldOccurrence[]>();
   private readonly recent = new Map<string, Occurrence[]>();
   /** Occurrences found to repeat one already counted. */
   duplicates = 0;
@@ -57,20 +60,11 @@ export class ExceptionDedup {
    * True when this occurrence is new and must be counted. `traceId` '' means the producer gave
    * none: it then pairs with one occurrence of the other kind within the window.
    */
-  isNew(traceId: string, identity: string, timeMs: number, held: HeldOccurrence): boolean {
+  isNew(traceId: string, identity: string, timeMs: number): boolean {
     const traced = traceId !== '';
-    if (traced) {
-      let seen = this.byTrace.get(traceId);
-      if (seen === undefined) {
-        seen = new Map();
-        this.byTrace.set(traceId, seen);
-        if (this.byTrace.size > this.maxTraces) this.byTrace.delete(this.byTrace.keys().next().value!);
-      }
-      if (seen.has(identity)) {
-        this.duplicates++;
-        return false;
-      }
-      seen.set(identity, held);
+    if (traced && this.seen(traceId, identity)) {
+      this.duplicates++;
+      return false;
     }
     if (this.pair(identity, timeMs, traced)) {
       this.duplicates++;
@@ -79,14 +73,45 @@ export class ExceptionDedup {
     return true;
   }
 
-  /** Traces whose occurrences are held. */
-  get tracesHeld(): number {
-    return this.byTrace.size;
+  /** Keeps a counted occurrence whose request is not known yet (its server span has not been filed). */
+  holdUnnamed(traceId: string, held: HeldOccurrence): void {
+    const list = this.unnamed.get(traceId);
+    if (list !== undefined) {
+      list.push(held);
+      return;
+    }
+    this.unnamed.set(traceId, [held]);
+    if (this.unnamed.size > this.maxTraces) this.unnamed.delete(this.unnamed.keys().next().value!);
   }
 
-  /** The occurrences counted in a trace, if it is held. */
-  inTrace(traceId: string): Iterable<HeldOccurrence> | undefined {
-    return this.byTrace.get(traceId)?.values();
+  /** Occurrences held for a request not known yet. */
+  get unnamedHeld(): number {
+    return this.unnamed.size;
+  }
+
+  /** Takes the occurrences of a trace whose server span has just been filed. */
+  takeUnnamed(traceId: string): HeldOccurrence[] | undefined {
+    const list = this.unnamed.get(traceId);
+    if (list !== undefined) this.unnamed.delete(traceId);
+    return list;
+  }
+
+  /** True when the trace has this identity already; else remembers it. */
+  private seen(traceId: string, identity: string): boolean {
+    const held = this.byTrace.get(traceId);
+    if (held === undefined) {
+      this.byTrace.set(traceId, identity);
+      if (this.byTrace.size > this.maxTraces) this.byTrace.delete(this.byTrace.keys().next().value!);
+      return false;
+    }
+    if (typeof held === 'string') {
+      if (held === identity) return true;
+      this.byTrace.set(traceId, new Set([held, identity]));
+      return false;
+    }
+    if (held.has(identity)) return true;
+    held.add(identity);
+    return false;
   }
 
   /** Claims an unclaimed occurrence of the other kind close in time; else remembers this one. */

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorGroupKey, identityMessage, typeFamily } from '../../../src/core/signals/errorGroups';
 import { ExceptionDedup, exceptionIdentity } from '../../../src/core/signals/exceptionDedup';
-import { resource } from '../../support/records';
 
-const held = { resource: resource(), exception: { type: 'E', message: 'm', stacktrace: '', timeMs: 0 }, location: null, frameKey: '' };
 
 test('types and messages compare across producers', () => {
   assert.equal(typeFamily('requests.exceptions.HTTPError'), 'HTTPError');
@@ -20,20 +18,20 @@ test('types and messages compare across producers', () => {
 test('one identity counts once per trace, separately per trace and per service', () => {
   const d = new ExceptionDedup();
   const id = exceptionIdentity('shop', 'prod', 'KeyError', "'durian'", 'pricing.py:unit_price');
-  assert.equal(d.isNew('t1', id, 1_000, held), true);
-  assert.equal(d.isNew('t1', exceptionIdentity('shop', 'prod', 'builtins.KeyError', 'durian', 'pricing.py:unit_price'), 1_000, held), false);
-  assert.equal(d.isNew('t2', id, 1_000, held), true);
-  assert.equal(d.isNew('t1', exceptionIdentity('billing', 'prod', 'KeyError', 'durian', 'pricing.py:unit_price'), 1_000, held), true);
+  assert.equal(d.isNew('t1', id, 1_000), true);
+  assert.equal(d.isNew('t1', exceptionIdentity('shop', 'prod', 'builtins.KeyError', 'durian', 'pricing.py:unit_price'), 1_000), false);
+  assert.equal(d.isNew('t2', id, 1_000), true);
+  assert.equal(d.isNew('t1', exceptionIdentity('billing', 'prod', 'KeyError', 'durian', 'pricing.py:unit_price'), 1_000), true);
   assert.equal(d.duplicates, 1);
 });
 
 test('a log record without a trace id pairs with one occurrence close in time, not with every one', () => {
   const d = new ExceptionDedup(100, 2_000);
   const id = exceptionIdentity('shop', 'prod', 'E', 'boom', 'a.js:f');
-  assert.equal(d.isNew('t1', id, 10_000, held), true);
-  assert.equal(d.isNew('t2', id, 10_500, held), true);
-  assert.equal(d.isNew('', id, 10_600, held), false, 'pairs with t1');
-  assert.equal(d.isNew('', id, 10_700, held), false, 'pairs with t2');
-  assert.equal(d.isNew('', id, 10_800, held), true, 'nothing left to pair with');
-  assert.equal(d.isNew('', id, 30_000, held), true, 'too far from any occurrence');
+  assert.equal(d.isNew('t1', id, 10_000), true);
+  assert.equal(d.isNew('t2', id, 10_500), true);
+  assert.equal(d.isNew('', id, 10_600), false, 'pairs with t1');
+  assert.equal(d.isNew('', id, 10_700), false, 'pairs with t2');
+  assert.equal(d.isNew('', id, 10_800), true, 'nothing left to pair with');
+  assert.equal(d.isNew('', id, 30_000), true, 'too far from any occurrence');
 });
