@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -142,6 +142,64 @@ export function makeBatches(count: number, modulesPerService: number, firstSeq =
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       }
       span.end(start + duration);
+    }
+    const spans = exporter.getFinishedSpans();
+    batches.push({
+      proto: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!),
+      json: Buffer.from(JsonTraceSerializer.serializeRequest(spans)!),
+      spans: spans.length,
+    });
+  }
+  return batches;
+}
+
+/**
+ * `count` batches of whole requests as agents report them (issue 10): per request a server span
+ * (route and code.* of its handler), the handler's own span with the same code.* (the Java agent's
+ * controller span: one call, folded), a middleware span (framework-internal, folded) and a client
+ * span (an outgoing call), children ending first; 5% of requests fail with the same exception
+ * recorded on the handler span and on the server span (one occurrence). Uniform over the locations.
+ */
+export function makeRequestBatches(count: number, modulesPerService: number): Batch[] {
+  const batches: Batch[] = [];
+  const now = Date.now();
+  let seq = 0;
+  const locations = modulesPerService * FUNCTIONS_PER_MODULE;
+  const perBatch = Math.floor(BATCH_SIZE / 4);
+  for (let b = 0; b < count; b++) {
+    const service = b % SERVICES;
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': `svc${service}`, 'deployment.environment.name': 'production', 'telemetry.sdk.language': 'nodejs' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('bench-requests');
+    for (let i = 0; i < perBatch; i++, seq++) {
+      const location = seq % locations;
+      const fn = location % FUNCTIONS_PER_MODULE;
+      const module = Math.floor(location / FUNCTIONS_PER_MODULE);
+      const file = `/app/svc${service}/src/module${module}.js`;
+      const code = { 'code.function.name': `handler${module}_${fn}`, 'code.file.path': file, 'code.line.number': functionLine(fn) + 2 };
+      const start = now - 30_000 + (seq % 20_000);
+      const route = `/api/m${module}/f${fn}/:id`;
+      const server = tracer.startSpan(`GET ${route}`, { kind: SpanKind.SERVER, startTime: start, attributes: { 'http.request.method': 'GET', 'http.route': route, ...code } });
+      const inServer = trace.setSpan(context.active(), server);
+      const middleware = tracer.startSpan('middleware - query', { kind: SpanKind.INTERNAL, startTime: start }, inServer);
+      middleware.end(start + 1);
+      const handler = tracer.startSpan(`handler${module}_${fn}`, { kind: SpanKind.INTERNAL, startTime: start + 1, attributes: code }, inServer);
+      const call = tracer.startSpan('GET', { kind: SpanKind.CLIENT, startTime: start + 2, attributes: { 'http.request.method': 'GET', 'url.full': 'http://rates.internal/rate', 'server.address': 'rates.internal' } }, trace.setSpan(context.active(), handler));
+      call.end(start + 5);
+      const failing = seq % 20 === 0;
+      if (failing) {
+        const error = new Error(`upstream timed out after ${1000 + (seq % 7)} ms`);
+        error.stack = [`Error: ${error.message}`, `    at work (${file}:${FUNCTIONS_PER_MODULE * FUNCTION_LINES + 2}:9)`, `    at handler${module}_${fn} (${file}:${functionLine(fn) + 2}:24)`].join('\n');
+        for (const s of [handler, server]) {
+          s.recordException(error, start + 6);
+          s.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        }
+      }
+      handler.end(start + 7);
+      server.end(start + 8);
     }
     const spans = exporter.getFinishedSpans();
     batches.push({

@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   const json = await replay(rx, corpus.hot.json, 'application/json', JSON_SPANS);
   const proto = await replay(rx, corpus.hot.proto, 'application/x-protobuf', PROTO_SPANS);
   const uniform = await replay(rx, corpus.uniform, 'application/x-protobuf', PROTO_SPANS / 3);
+  const requests = await replay(rx, corpus.requests, 'application/x-protobuf', PROTO_SPANS / 3);
   const locationsSeen = await rx.locations();
   const rxDescription = rx.description;
   await rx.stop();
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
     `| our decoder alone in-process, spans/s | ${jsonDecode.toLocaleString('en-US')} | ${protoDecode.toLocaleString('en-US')} |`,
     `| end to end ÷ decoder alone | ${pct(json.spansPerSec, jsonDecode)} | ${pct(proto.spansPerSec, protoDecode)} |`,
     `| end to end with uniform traffic over every location (CPU-cache worst case), spans/s | | ${uniform.spansPerSec.toLocaleString('en-US')} |`,
+    `| end to end with whole requests (server, handler, middleware and client span each; one call and one exception counted per request), spans/s, and ÷ uniform flat spans | | ${requests.spansPerSec.toLocaleString('en-US')} (${pct(requests.spansPerSec, uniform.spansPerSec)}) |`,
     '',
     `Receiver: ${rxDescription}.`,
     '',

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BATCH_SIZE, makeBatches, writeWorkspace, type Batch } from './corpus';
+import { BATCH_SIZE, makeBatches, makeRequestBatches, writeWorkspace, type Batch } from './corpus';
 
 /** What the corpus folder holds; written as manifest.json. */
 export interface CorpusManifest {
@@ -16,6 +16,8 @@ export interface CorpusManifest {
   uniform: string[];
   /** 10,000 locations, protobuf. */
   wide: string[];
+  /** Whole requests (server, handler, middleware and client spans; see makeRequestBatches) over 2,000 locations, protobuf. */
+  requests: string[];
   bytesPerSpan: { json: number; proto: number };
 }
 
@@ -41,6 +43,7 @@ const manifest: CorpusManifest = {
   hot: { json: write(path.join(dir, 'json'), hot, 'json'), proto: write(path.join(dir, 'proto'), hot, 'proto') },
   uniform: write(path.join(dir, 'uniform'), uniform, 'proto'),
   wide: write(path.join(dir, 'wide'), wide, 'proto'),
+  requests: write(path.join(dir, 'requests'), makeRequestBatches(40, 20), 'proto'),
   bytesPerSpan: { json: perSpan('json'), proto: perSpan('proto') },
 };
 writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));

@@ -11,13 +11,13 @@ import type { CodeLocation } from './storeTypes';
 import { joinKey } from './storeEntries';
 
 /** Traces whose exception identities are remembered; the oldest are forgotten first. */
-export const DEDUP_MAX_TRACES = 20_000;
+export const DEDUP_MAX_TRACES = 10_000;
 /** Identities remembered for pairing log records that carry no trace id. */
-export const DEDUP_MAX_TRACELESS_IDENTITIES = 5_000;
+export const DEDUP_MAX_TRACELESS_IDENTITIES = 2_000;
 /** How far apart (ms, by telemetry time) a log record without a trace id and its exception may be. */
 export const DEDUP_TRACELESS_WINDOW_MS = 2_000;
-/** Occurrences kept per identity for pairing. */
-const MAX_RECENT_PER_IDENTITY = 32;
+/** Occurrences kept per identity for pairing (those within the window are the newest few). */
+const MAX_RECENT_PER_IDENTITY = 4;
 
 /**
  * What makes two occurrences the same exception: the service that reported it (as error groups
