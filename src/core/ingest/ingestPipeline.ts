@@ -1,20 +1,17 @@
 import type { CodeMapper, MappingResult } from '../mapping/codeMapper';
 import { silentLogger, type Logger } from '../logger';
 import type { OutgoingCalls } from '../signals/outgoingCalls';
+import { RequestFold } from '../signals/requestFold';
 import type { SignalStore } from '../signals/signalStore';
+import type { LocationEntry } from '../signals/storeEntries';
 import type { TraceBuffer } from '../signals/traceBuffer';
 import type { IngestBatch } from './decodePool';
-import type { DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
-import { ExceptionDedup, exceptionIdentity } from '../signals/exceptionDedup';
-import { FOLD_MAX_DEPTH, RequestFold } from '../signals/requestFold';
-import { AwaitingSpan } from '../signals/awaitingSpan';
-import { isOwnExportFailure } from './ownExportFailure';
-import type { LocationEntry } from '../signals/storeEntries';
-import type { CodeLocation } from '../signals/storeTypes';
+import { ExceptionFiling, type ExceptionStats } from './exceptionFiling';
+import type { DecodedBatch, LogRecordInfo, SpanRecord } from './records';
 import { createInterner, SpanCursor, type ColumnarBatch } from './spanColumns';
 
 /** Counters of the pipeline, for the status API and the CLI's status line. */
-export interface PipelineStats {
+export interface PipelineStats extends ExceptionStats {
   spansAccepted: number;
   /** Spans filed whole; once idle, `spansProcessed + spansFailed === spansAccepted`. */
   spansProcessed: number;
@@ -39,16 +36,8 @@ export interface PipelineStats {
   /** Server spans, and those of them tied to code: what share of requests reached code. */
   serverSpans: number;
   serverSpansMapped: number;
-  /** Exception occurrences counted (repeats of one exception are not), and those tied to code. */
-  exceptions: number;
-  exceptionsMapped: number;
-  /** Repeats of an exception already counted in the same trace (several spans, a log record). */
-  exceptionRepeats: number;
-  /** Log records of an SDK failing to export to this receiver: not filed as the service's errors. */
-  ownExportFailures: number;
 }
 
-const ERROR_SEVERITY = 17;
 /** Filing failures logged one in this many (the first always): a hostile sender must not flood the log. */
 export const FAILURE_LOG_EVERY = 1_000;
 
@@ -93,11 +82,7 @@ export class IngestPipeline {
     spansFolded: 0, spansCounted: 0, spansCountedMapped: 0, clientSpans: 0, serverSpans: 0, serverSpansMapped: 0, exceptions: 0, exceptionsMapped: 0, exceptionRepeats: 0, ownExportFailures: 0,
   };
   private readonly fold: RequestFold<CountedCall> | undefined;
-  private readonly dedup = new ExceptionDedup();
-  /** Log records waiting for the span they were written in (see placeBySpan); released unplaced when it does not come. */
-  private readonly awaitingLogs = new AwaitingSpan<LogRecordInfo>((log) => this.released(log));
-  /** Released log records being filed (shutdown waits for them). */
-  private readonly late = new Set<Promise<void>>();
+  private readonly exceptions: ExceptionFiling;
 
   constructor(
     private readonly store: SignalStore,
@@ -109,6 +94,7 @@ export class IngestPipeline {
   ) {
     const traces = extras.traces;
     if (traces !== undefined) this.fold = new RequestFold<CountedCall>(traces, (c, outer) => store.markFailed(c.entry, c.time, outer));
+    this.exceptions = new ExceptionFiling(store, mapper, this.stats, traces, extras.ownOrigins, logger);
   }
 
   /** Queues a decoded batch; false when the queue is full (nothing of the batch is taken then). */
@@ -164,9 +150,8 @@ export class IngestPipeline {
   }
 
   /** Files the log records still waiting for their span, without it (at shutdown, before the last snapshot). */
-  async flushWaiting(): Promise<void> {
-    this.awaitingLogs.flush();
-    await Promise.all([...this.late]);
+  flushWaiting(): Promise<void> {
+    return this.exceptions.flush();
   }
 
   /** Resolves once every queued batch has been filed. */
@@ -324,7 +309,7 @@ export class IngestPipeline {
     if (isServer(span)) {
       this.stats.serverSpans++;
       if (location !== null) this.stats.serverSpansMapped++;
-      if (this.dedup.unnamedHeld > 0) this.nameRequest(span);
+      this.exceptions.serverSpanFiled(span);
     }
     if (filing === 'count') {
       this.stats.spansCounted++;
@@ -338,14 +323,11 @@ export class IngestPipeline {
     if (traces !== undefined) {
       const slot = traces.record(span, result.location);
       if (calls !== undefined && (span.kind === 3 || calls.waiting)) calling = calls.observe(span, result.location, slot);
-      const waiting = this.awaitingLogs.size > 0 ? this.awaitingLogs.take(span.spanId) : undefined;
-      if (waiting !== undefined) {
-        const placing = Promise.all(waiting.map((log) => this.recordLogLate(log))).then(() => undefined);
-        calling = calling === undefined ? placing : Promise.all([calling, placing]).then(() => undefined);
-      }
+      const placing = this.exceptions.spanFiled(span.spanId);
+      if (placing !== undefined) calling = calling === undefined ? placing : Promise.all([calling, placing]).then(() => undefined);
     }
     if (span.exceptions.length > 0) {
-      const recording = this.recordSpanExceptions(span, result);
+      const recording = this.exceptions.spanExceptions(span, result.location);
       return calling === undefined ? recording : Promise.all([calling, recording]).then(() => undefined);
     }
     return calling;
@@ -354,112 +336,13 @@ export class IngestPipeline {
   private async recordLogs(logs: LogRecordInfo[]): Promise<void> {
     for (const log of logs) {
       try {
-        await this.recordLog(log);
+        await this.exceptions.log(log);
         this.stats.logsProcessed++;
       } catch (err) {
         const failed = ++this.stats.logsFailed;
         if (failed === 1 || failed % FAILURE_LOG_EVERY === 0) this.logger.error(`ingest: a log record failed while filing (${messageOf(err)}); ${failed} so far, counted in logsFailed`);
       }
     }
-  }
-
-  private async recordSpanExceptions(span: SpanRecord, result: MappingResult): Promise<void> {
-    // Read before awaiting: a columnar cursor's fields are views.
-    const { traceId, resource } = span;
-    const operation = this.requestOf(isServer(span) ? span : null, span.parentSpanId);
-    const endMs = span.startMs + span.durationMs;
-    for (const exception of span.exceptions) {
-      const mapped = await this.mapper.mapException(resource, exception, null, result.location);
-      this.fileException(resource, exception, traceId, mapped.location, mapped.frameKey, operation, exception.timeMs || endMs);
-    }
-  }
-
-  private async recordLog(log: LogRecordInfo, waited = false): Promise<void> {
-    const exception = log.exception ?? (log.severity >= ERROR_SEVERITY ? { type: 'error log', message: log.body, stacktrace: '', timeMs: log.timeMs } : null);
-    if (exception === null) return;
-    if (this.extras.ownOrigins !== undefined && isOwnExportFailure(`${exception.type}: ${exception.message}\n${log.body}`, this.extras.ownOrigins())) {
-      this.stats.ownExportFailures++;
-      return;
-    }
-    // A log record without a stack or code attributes sits on the function of the span it was
-    // written in: that span (or its nearest mapped ancestor) may not be filed yet, so it waits.
-    let inSpan: CodeLocation | null = null;
-    if (!exception.stacktrace && !log.code.file && !log.code.function && log.spanId !== '' && this.extras.traces !== undefined) {
-      const placed = this.placeBySpan(log.spanId);
-      if (placed.waitFor !== undefined && !waited) {
-        this.awaitingLogs.add(placed.waitFor, log);
-        return;
-      }
-      inSpan = placed.location;
-    }
-    const mapped = await this.mapper.mapException(log.resource, exception, log.code, inSpan);
-    const operation = this.requestOf(null, log.spanId);
-    const counted = this.fileException(log.resource, exception, log.traceId, mapped.location, mapped.frameKey, operation, log.timeMs || Date.now());
-    if (counted && mapped.location === null) this.store.recordUnmapped(log.resource, `log record: ${exception.type}: ${exception.message}`.slice(0, 200), 'log record with no stack trace, code attributes or span that match the workspace', log.timeMs || Date.now());
-  }
-
-  /** Files a log record whose span did not come in time, without it. */
-  private released(log: LogRecordInfo): void {
-    const filing = this.recordLogLate(log, true);
-    this.late.add(filing);
-    void filing.finally(() => this.late.delete(filing));
-  }
-
-  /** Files a log record that waited for its span, once that span is filed. */
-  private async recordLogLate(log: LogRecordInfo, waited = false): Promise<void> {
-    try {
-      await this.recordLog(log, waited);
-    } catch (err) {
-      this.logger.error(`ingest: a log record failed while filing (${messageOf(err)})`);
-    }
-  }
-
-  /** The nearest mapped span at or above `spanId`, or the span id to wait for when one on the way is not filed yet. */
-  private placeBySpan(spanId: string): { location: CodeLocation | null; waitFor?: string } {
-    const traces = this.extras.traces!;
-    let id = spanId;
-    for (let depth = 0; id !== '' && depth < FOLD_MAX_DEPTH; depth++) {
-      const held = traces.findSpan(id);
-      if (held === undefined) return { location: null, waitFor: id };
-      if (held.location !== null) return { location: held.location };
-      id = held.parentSpanId;
-    }
-    return { location: null };
-  }
-
-  /** Files one exception occurrence once: a repeat in the same trace only adds the request it happened in. Returns true when counted. */
-  private fileException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string, operation: string, timeMs: number): boolean {
-    const identity = exceptionIdentity(resource.service, resource.environment, exception.type, exception.message, frameKey);
-    const counted = this.dedup.isNew(traceId, identity, timeMs);
-    this.store.recordException(resource, exception, traceId, location, frameKey, operation, counted);
-    if (counted && operation === '' && traceId !== '') this.dedup.holdUnnamed(traceId, { resource, exception: { type: exception.type, message: exception.message }, location, frameKey });
-    if (counted) {
-      this.stats.exceptions++;
-      if (location !== null) this.stats.exceptionsMapped++;
-    } else this.stats.exceptionRepeats++;
-    return counted;
-  }
-
-  /** The request (server span operation) a span belongs to: itself when it is one, else its nearest server ancestor held. */
-  private requestOf(server: SpanRecord | null, parentSpanId: string): string {
-    if (server !== null) return operationName(server.httpMethod, server.httpRoute, server.name);
-    const traces = this.extras.traces;
-    let id = parentSpanId;
-    for (let depth = 0; traces !== undefined && id !== '' && depth < FOLD_MAX_DEPTH; depth++) {
-      const held = traces.findSpan(id);
-      if (held === undefined) return '';
-      if (held.kind === SERVER) return held.operation;
-      id = held.parentSpanId;
-    }
-    return '';
-  }
-
-  /** A server span arriving after exceptions of its trace were filed names the request they happened in. */
-  private nameRequest(span: SpanRecord): void {
-    const seen = this.dedup.takeUnnamed(span.traceId);
-    if (seen === undefined) return;
-    const operation = operationName(span.httpMethod, span.httpRoute, span.name);
-    for (const o of seen) this.store.recordException(o.resource, { ...o.exception, stacktrace: '', timeMs: 0 }, span.traceId, o.location, o.frameKey, operation, false);
   }
 }
 
@@ -474,9 +357,4 @@ const CLIENT = 3;
 
 function isServer(span: SpanRecord): boolean {
   return span.kind === SERVER;
-}
-
-/** `METHOD route` when the span has a route, else its name (as the trace buffer names operations). */
-function operationName(method: string, route: string, name: string): string {
-  return route ? (method ? `${method} ${route}` : route) : name;
 }
