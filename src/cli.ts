@@ -1,6 +1,7 @@
 import { RUNTIME_LENS_VERSION } from './core/backends/embeddedReceiver';
 import type { Logger } from './core/logger';
 import { terminalText } from './core/render/escape';
+import { authorshipCommand } from './cli/authorshipCommand';
 import { checkCommand } from './cli/checkCommand';
 import { serveCommand } from './cli/serveCommand';
 import { signalsCommand } from './cli/signalsCommand';
@@ -20,6 +21,9 @@ Commands:
   check     find AI-written functions with production risks (exit 1 when any at or above --fail-on)
             [PATH...] [--all] [--format text|json|sarif] [--fail-on error|warning|note]
             [--signals URL [--token T | --token-file FILE]] [--window 5m] [--output FILE]
+  authorship  list every AI-written function: how we know, agent, model, share of AI lines,
+            with production figures from --signals; --summary adds totals per agent and folder
+            [PATH...] [--format text|json] [--summary] [--signals URL [--token T | --token-file FILE]] [--window 5m]
   help      show this text
   version   print the version`;
 
@@ -44,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'check':
       return checkCommand(rest, stderrLogger, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        progress: process.stderr.isTTY === true,
+      });
+    case 'authorship':
+      return authorshipCommand(rest, stderrLogger, {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
         progress: process.stderr.isTTY === true,
