@@ -3,6 +3,7 @@ import type { FixHint } from '../findings';
 import { isJsFamily } from '../languages';
 import { callTypes, indentOf, isComment, rangeOf, statementsOf } from '../syntax';
 import type { Rule, RuleContext } from './context';
+import { documented, expectedAbsence, parseOrDefault, plannedRecovery, reportsOrExits, walkCallbackError } from './deliberateSwallow';
 import { insertAt, replaceNode } from './fixes';
 
 const RAISE = ['throw_statement', 'raise_statement'];
@@ -12,7 +13,10 @@ export const swallowedError: Rule = {
   id: 'swallowed-error',
   languages: ['typescript', 'tsx', 'javascript', 'python', 'go', 'java'],
   check(ctx) {
-    if (ctx.language === 'go') return checkGo(ctx);
+    if (ctx.language === 'go') {
+      checkGo(ctx);
+      return checkGoBlankErr(ctx);
+    }
     const handlers = ctx.nodes([isJsFamily(ctx.language) ? 'catch_clause' : ctx.language === 'python' ? 'except_clause' : 'catch_clause']);
     for (const h of handlers) checkHandler(ctx, h);
     if (isJsFamily(ctx.language)) checkPromiseCatch(ctx);
@@ -41,7 +45,7 @@ function handles(ctx: RuleContext, body: Node, name: string | null): boolean {
   if (name && body.descendantsOfType('identifier').some((i) => i?.text === name)) return true;
   for (const call of body.descendantsOfType(callTypes(ctx.language))) {
     if (!call) continue;
-    if (ctx.isLogCall(call)) return true;
+    if (ctx.isLogCall(call) || reportsOrExits(call)) return true;
     // Java: restoring the interrupt flag is the correct handling of InterruptedException
     if (/\binterrupt\(\)$/.test(call.text)) return true;
     // JS: reject()/next()/callback() hand the failure on even without the error object
@@ -59,8 +63,11 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   const stmts = statementsOf(body).filter((s) => !(s.type === 'expression_statement' && s.namedChildren[0]?.type === 'string'));
   const empty = stmts.length === 0 || stmts.every((s) => s.type === 'pass_statement' || (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'ellipsis'));
   if (!empty && handles(ctx, body, name)) return;
+  if (expectedAbsence(ctx.language, types) || (!empty && (plannedRecovery(ctx.language, types, body) || parseOrDefault(h, stmts))) || documented(ctx, h)) return;
   const what = ctx.language === 'python' ? 'except' : 'catch';
-  const message = empty ? `empty ${what} swallows the error` : `${what} returns without logging or rethrowing the error`;
+  const message = empty
+    ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why`
+    : `${what} falls back without logging or rethrowing the error, and no comment says why`;
   ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts));
 }
 
@@ -73,8 +80,8 @@ function checkPromiseCatch(ctx: RuleContext): void {
     const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
     const name = params?.descendantsOfType('identifier')[0]?.text ?? (params?.type === 'identifier' ? params.text : null);
     const body = fn.childForFieldName('body');
-    if (!body || handles(ctx, body, name)) continue;
-    ctx.report('swallowed-error', call.node, '.catch() drops the error without logging it');
+    if (!body || handles(ctx, body, name) || documented(ctx, fn)) continue;
+    ctx.report('swallowed-error', call.node, '.catch() replaces the error with a fallback without logging it, and no comment says why');
   }
 }
 
@@ -97,10 +104,38 @@ function checkGo(ctx: RuleContext): void {
     if (stmts.length > 0 && !dropsOnReturn) continue;
     const usesErr = body.descendantsOfType('identifier').some((i) => i?.text === name);
     const calls = body.descendantsOfType('call_expression').filter((c): c is Node => c !== null);
-    if (usesErr || calls.some((c) => ctx.isLogCall(c) || /^(panic|log\.Fatal\w*|os\.Exit)$/.test(c.childForFieldName('function')?.text ?? ''))) continue;
-    const message = stmts.length === 0 ? 'empty `if err != nil` block drops the error' : `\`if ${name} != nil\` returns without the error (${name} dropped)`;
+    if (usesErr || calls.some((c) => ctx.isLogCall(c) || reportsOrExits(c))) continue;
+    if (walkCallbackError(stmt, name) || documented(ctx, stmt)) continue;
+    const message = stmts.length === 0
+      ? `empty \`if ${name} != nil\` block drops the error: nothing logs or returns it, and no comment says why`
+      : `\`if ${name} != nil\` returns nil instead of ${name}: the caller sees success, nothing is logged, and no comment says why`;
     ctx.report('swallowed-error', stmt, message, goFix(ctx, body, name, stmts));
   }
+}
+
+/** Go: `_ = err`, an error assigned to the blank identifier, named by the call it came from. */
+function checkGoBlankErr(ctx: RuleContext): void {
+  for (const stmt of ctx.nodes(['assignment_statement'])) {
+    const left = stmt.childForFieldName('left');
+    const right = stmt.childForFieldName('right');
+    if (left?.text !== '_' || !right || !/^(err|\w*Err|\w*Error)$/.test(right.text)) continue;
+    if (documented(ctx, stmt)) continue;
+    const source = errSource(stmt, right.text);
+    const from = source ? ` of ${source}` : '';
+    ctx.report('swallowed-error', stmt, `\`_ = ${right.text}\` discards the error${from}: nothing logs or returns it, and no comment says why`);
+  }
+}
+
+/** The call whose error a name last received before a statement in the same block (`f, err := os.Open(p)` -> `os.Open`). */
+function errSource(stmt: Node, name: string): string | null {
+  for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type !== 'short_var_declaration' && prev.type !== 'assignment_statement') continue;
+    const names = prev.childForFieldName('left')?.text.split(',').map((n) => n.trim()) ?? [];
+    if (!names.includes(name)) continue;
+    const call = prev.childForFieldName('right')?.namedChildren.find((c) => c?.type === 'call_expression');
+    return call?.childForFieldName('function')?.text ?? null;
+  }
+  return null;
 }
 
 function goFix(ctx: RuleContext, body: Node, name: string, stmts: Node[]): FixHint | undefined {

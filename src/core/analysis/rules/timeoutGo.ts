@@ -1,28 +1,49 @@
 import type { Node } from 'web-tree-sitter';
 import type { FixHint } from '../findings';
-import { argumentsOf, escapeRegExp, indentOf, rangeOf } from '../syntax';
+import { argumentsOf, calleeSegments, escapeRegExp, indentOf, rangeOf } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { addToObject, insertAt, insertBefore, replaceNode } from './fixes';
+import { GoDeadlines, lastAssignment, mentionsTestServer, outerScope, placeOf, readsStream, testServerNames } from './goDeadlines';
 
 const DB_METHODS = ['Query', 'QueryRow', 'Exec', 'Prepare', 'Begin', 'Ping'];
 const CLIENT_METHODS = ['Do', 'Get', 'Post', 'Head', 'PostForm'];
+/** Client methods that build their own request, with no context and so no deadline of its own. */
+const CONTEXTLESS = ['Get', 'Post', 'Head', 'PostForm'];
 
-/** Checks Go code: http.Get & co, clients without Timeout, requests and queries without a context. */
+/**
+ * Checks Go code. A request is a finding only where it is sent (`client.Do`, `http.Get`,
+ * `transport.RoundTrip`) with neither a client Timeout nor a context deadline; building one
+ * (`http.NewRequest`) or handing it to a recorder or handler sends nothing.
+ */
 export function checkGoTimeouts(ctx: RuleContext): void {
   const dbNames = collectDbNames(ctx);
+  const deadlines = new GoDeadlines(ctx);
+  const servers = testServerNames(ctx);
+  const defaultNames = defaultClientNames(ctx);
   for (const call of ctx.calls()) {
     const q = call.qualified;
     const segs = call.segments;
-    if (q?.module === 'net/http' && ['Get', 'Post', 'Head', 'PostForm'].includes(q.path)) {
-      ctx.report('missing-timeout', call.node, `no timeout on http.${q.path} (http.DefaultClient has none)`);
-    } else if (q?.module === 'net/http' && /^DefaultClient\.(Do|Get|Post|Head|PostForm)$/.test(q.path)) {
-      ctx.report('missing-timeout', call.node, `no timeout on http.${q.path} (http.DefaultClient has none)`);
-    } else if (q?.module === 'net/http' && q.path === 'NewRequest') {
-      if (!requestGetsContext(ctx, call.node)) {
-        ctx.report('missing-timeout', call.node, 'no context on http.NewRequest (use NewRequestWithContext with a deadline)', contextFix(ctx, call, 'NewRequestWithContext'));
-      }
-    } else if (segs.length >= 2 && DB_METHODS.includes(segs[segs.length - 1]) && dbNames.has(segs[segs.length - 2])) {
-      const method = segs[segs.length - 1];
+    const method = segs[segs.length - 1]!;
+    const viaDefault = (q?.module === 'net/http' && /^DefaultClient\.\w+$/.test(q.path)) || (segs.length >= 2 && defaultNames.has(segs[segs.length - 2]!));
+    if ((q?.module === 'net/http' && CONTEXTLESS.includes(q.path)) || (viaDefault && CONTEXTLESS.includes(method))) {
+      if (mentionsTestServer(call.node.text, servers)) continue;
+      ctx.report('missing-timeout', call.node, `no timeout on ${segs.join('.')}: it sends with http.DefaultClient, which has no Timeout, and cannot carry a context`);
+    } else if (viaDefault && method === 'Do') {
+      const req = argumentsOf(call.node)[0];
+      if (!req || mentionsTestServer(requestOrigin(req)?.text ?? '', servers)) continue;
+      const d = deadlines.request(req);
+      if (d.kind !== 'no') continue;
+      const origin = requestOrigin(req);
+      const build = origin ? ctx.calls().find((c) => c.node.id === origin.id && c.qualified?.module === 'net/http' && c.qualified.path === 'NewRequest') : undefined;
+      const client = q?.module === 'net/http' ? 'http.DefaultClient has' : `${segs.slice(0, -1).join('.')} is http.DefaultClient, which has`;
+      ctx.report('missing-timeout', call.node, `no deadline on the request sent by ${segs.join('.')}: ${client} no Timeout and ${d.why}${streamAdvice(call.node)}`, build ? contextFix(ctx, build, 'NewRequestWithContext') : undefined);
+    } else if (method === 'RoundTrip' && segs.length >= 2) {
+      const req = argumentsOf(call.node)[0];
+      // a RoundTripper passing on its caller's request leaves the deadline to that caller
+      if (!req || mentionsTestServer(requestOrigin(req)?.text ?? '', servers)) continue;
+      const d = deadlines.request(req);
+      if (d.kind === 'no') ctx.report('missing-timeout', call.node, `no deadline on the request sent by ${segs.join('.')}: a transport has no overall timeout and ${d.why}`);
+    } else if (segs.length >= 2 && DB_METHODS.includes(method) && dbNames.has(segs[segs.length - 2]!)) {
       const ctxName = method === 'Begin' ? 'BeginTx' : `${method}Context`;
       ctx.report('missing-timeout', call.node, `no context on ${segs.join('.')} (use ${ctxName} with a deadline)`, method === 'Begin' ? undefined : contextFix(ctx, call, ctxName));
     }
@@ -35,14 +56,76 @@ export function checkGoTimeouts(ctx: RuleContext): void {
     const body = lit.childForFieldName('body');
     const keys = body?.namedChildren.filter((c) => c?.type === 'keyed_element').map((k) => k!.namedChildren[0]?.text) ?? [];
     if (keys.includes('Timeout')) continue;
+    // a Transport made from a func literal answers in-process (a stub): nothing to wait for
+    const transport = body?.namedChildren.find((c) => c?.type === 'keyed_element' && c.namedChildren[0]?.text === 'Transport');
+    if (transport && /\bfunc\s*\(/.test(transport.namedChildren[1]?.text ?? '')) continue;
     const name = boundName(lit);
     if (name && new RegExp(`\\b${escapeRegExp(name)}\\.Timeout\\s*=`).test(ctx.text)) continue;
-    const used = name === null || ctx.calls().some((c) => c.segments.length >= 2 && c.segments[c.segments.length - 2] === name && CLIENT_METHODS.includes(c.segments[c.segments.length - 1]));
-    if (!used) continue;
+    let message = 'http.Client without Timeout, handed on from here: no request it sends has an overall deadline';
+    let streaming = false;
+    if (name !== null) {
+      const unbounded = unboundedSends(ctx, lit, name, deadlines, servers);
+      if (!unbounded) continue;
+      streaming = readsStream(unbounded.call.node);
+      const at = `${unbounded.call.segments.join('.')}${placeOf(unbounded.call.node)}`;
+      message = streaming
+        ? `http.Client without Timeout streams responses (${at}) and ${unbounded.why}: give each request a deadline with context.WithTimeout (a client Timeout would cut the stream)`
+        : `http.Client without Timeout, and the request sent by ${at} has no deadline: ${unbounded.why}`;
+    }
     const edits: FixHint['edits'] = body ? [addToObject(body, `Timeout: ${goDuration(ctx.options.fixTimeoutMs)}`)] : [];
     const imp = importEdits(ctx, ['time']);
-    ctx.report('missing-timeout', lit, 'http.Client without Timeout', body ? { title: 'Add Timeout', edits: [...edits, ...imp] } : undefined);
+    ctx.report('missing-timeout', lit, message, body && !streaming ? { title: 'Add Timeout', edits: [...edits, ...imp] } : undefined);
   }
+}
+
+/** The first send through the client bound to `name` that has no deadline of its own, and why. */
+function unboundedSends(ctx: RuleContext, lit: Node, name: string, deadlines: GoDeadlines, servers: readonly string[]): { call: CallSite; why: string } | null {
+  // a client made inside a function is that function's; a package-level one or a field, the file's
+  const scope = enclosingFunction(lit) ? outerScope(lit) : null;
+  for (const call of scope ? ctx.callsIn(scope) : ctx.calls()) {
+    const segs = call.segments;
+    if (segs.length < 2 || segs[segs.length - 2] !== name || !CLIENT_METHODS.includes(segs[segs.length - 1]!)) continue;
+    if (segs[segs.length - 1] !== 'Do') {
+      if (mentionsTestServer(call.node.text, servers)) continue;
+      return { call, why: `${segs[segs.length - 1]} cannot carry a context` };
+    }
+    const req = argumentsOf(call.node)[0];
+    if (!req || mentionsTestServer(requestOrigin(req)?.text ?? '', servers)) continue;
+    const d = deadlines.request(req);
+    if (d.kind === 'no') return { call, why: d.why };
+  }
+  return null;
+}
+
+/** The `http.NewRequest...` call a request expression was built by, followed through assignments and WithContext. */
+function requestOrigin(expr: Node, depth = 0): Node | null {
+  if (depth > 4) return null;
+  if (expr.type === 'identifier') {
+    const value = lastAssignment(outerScope(expr), expr.text, expr.startIndex);
+    return value ? requestOrigin(value, depth + 1) : null;
+  }
+  if (expr.type !== 'call_expression') return null;
+  const segs = calleeSegments(expr);
+  const last = segs[segs.length - 1];
+  if ((last === 'WithContext' || last === 'Clone') && segs.length >= 2) {
+    const receiver = expr.childForFieldName('function')?.childForFieldName('operand');
+    return receiver ? requestOrigin(receiver, depth + 1) : null;
+  }
+  return expr;
+}
+
+/** Names bound to `http.DefaultClient` (`client: http.DefaultClient`, `c.client = http.DefaultClient`). */
+function defaultClientNames(ctx: RuleContext): Set<string> {
+  const aliases = [...ctx.imports.bindings].filter(([, b]) => b.module === 'net/http' && !b.member).map(([n]) => n);
+  const out = new Set<string>();
+  if (aliases.length === 0) return out;
+  const re = new RegExp(`\\b(\\w+)\\s*(?::=|=|:)\\s*(?:${aliases.map(escapeRegExp).join('|')})\\.DefaultClient\\b`, 'g');
+  for (const m of ctx.text.matchAll(re)) out.add(m[1]!);
+  return out;
+}
+
+function streamAdvice(send: Node): string {
+  return readsStream(send) ? ' (the response is streamed: give the request a deadline with context.WithTimeout rather than a client Timeout)' : '';
 }
 
 /** Go duration literal for a millisecond count. */
@@ -61,14 +144,6 @@ function boundName(lit: Node): string | null {
     return left ? left.text.split(',')[0].trim() : null;
   }
   return null;
-}
-
-function requestGetsContext(ctx: RuleContext, call: Node): boolean {
-  const decl = call.parent?.parent;
-  const name = decl?.childForFieldName('left')?.namedChildren[0]?.text;
-  if (!name) return false;
-  const fn = enclosingFunction(call);
-  return new RegExp(`\\b${escapeRegExp(name)}\\.(WithContext|Clone)\\(`).test(fn?.text ?? ctx.text);
 }
 
 function enclosingFunction(node: Node): Node | null {

@@ -4,6 +4,7 @@ import { javaPackageOf } from '../imports';
 import { argumentsOf, escapeRegExp, indentOf, rangeOf } from '../syntax';
 import type { RuleContext } from './context';
 import { insertAfter, insertAt, replaceNode } from './fixes';
+import { builderGetsFactory, chainFrom, everyRequestHasTimeout, factoryConfiguredLater, sentWithDeadline } from './javaDeadlines';
 
 /** Checks Java: java.net.http clients and requests, RestTemplate, OkHttp with timeouts disabled, JDBC statements. */
 export function checkJavaTimeouts(ctx: RuleContext): void {
@@ -12,7 +13,7 @@ export function checkJavaTimeouts(ctx: RuleContext): void {
   for (const { node, segments } of ctx.calls()) {
     if (node.type === 'object_creation_expression') {
       const type = node.childForFieldName('type')?.text ?? '';
-      if ((type === 'RestTemplate' || type.endsWith('.RestTemplate')) && argumentsOf(node).length === 0) {
+      if ((type === 'RestTemplate' || type.endsWith('.RestTemplate')) && argumentsOf(node).length === 0 && !factoryConfiguredLater(ctx, node)) {
         ctx.report('missing-timeout', node, 'RestTemplate without connect/read timeouts (build it with RestTemplateBuilder timeouts or a configured request factory)');
       }
       continue;
@@ -23,15 +24,16 @@ export function checkJavaTimeouts(ctx: RuleContext): void {
       const f: FixHint = { title: 'Use a builder with connectTimeout', edits: [replaceNode(node, `HttpClient.newBuilder().connectTimeout(Duration.ofMillis(${ms})).build()`), ...durationImport(ctx)] };
       ctx.report('missing-timeout', node, 'HttpClient without connectTimeout', f);
     } else if (segments.length === 2 && name === 'newBuilder' && (owner === 'HttpClient' || owner === 'HttpRequest') && javaHttp(owner)) {
-      const chain = builderChain(node);
+      const chain = chainFrom(node);
       if (!chain.includes('build')) continue; // configured elsewhere; we cannot follow it
       const needed = owner === 'HttpClient' ? 'connectTimeout' : 'timeout';
       if (chain.includes(needed)) continue;
+      if (owner === 'HttpClient' ? everyRequestHasTimeout(ctx) : sentWithDeadline(node)) continue;
       const f: FixHint = { title: `Add ${needed}`, edits: [insertAfter(node, `.${needed}(Duration.ofMillis(${ms}))`), ...durationImport(ctx)] };
       ctx.report('missing-timeout', node, owner === 'HttpClient' ? 'HttpClient without connectTimeout' : 'HttpRequest without timeout', f);
     } else if (name === 'build' && segments[0] === 'RestTemplateBuilder' || (name === 'build' && /restTemplateBuilder|^builder$/i.test(segments[0]) && ctx.text.includes('RestTemplateBuilder'))) {
-      const chain = builderChain(node.childForFieldName('object') ?? node).concat(segments);
-      if (!chain.some((c) => /^(set)?(connect|read)Timeout$/i.test(c.replace(/\(\)$/, '')))) ctx.report('missing-timeout', node, 'RestTemplate built without connect/read timeouts');
+      const chain = chainFrom(node.childForFieldName('object') ?? node).concat(segments);
+      if (!chain.some((c) => /^(set)?(connect|read)Timeout$/i.test(c.replace(/\(\)$/, ''))) && !builderGetsFactory(node)) ctx.report('missing-timeout', node, 'RestTemplate built without connect/read timeouts');
     } else if (/^(connect|read|write|call)Timeout$/.test(name) && /OkHttpClient|Builder/.test(segments.join('.')) && ctx.text.includes('okhttp3')) {
       const first = argumentsOf(node)[0];
       if (first && /^0[lL]?$/.test(first.text)) ctx.report('missing-timeout', node, `OkHttp ${name} disabled (0 means no timeout)`);
@@ -39,17 +41,6 @@ export function checkJavaTimeouts(ctx: RuleContext): void {
       checkStatement(ctx, node, Math.max(1, Math.ceil(ms / 1000)));
     }
   }
-}
-
-/** Method names called along a fluent chain starting at `node` (`X.newBuilder().a().b().build()`). */
-function builderChain(node: Node): string[] {
-  const names: string[] = [];
-  let cur = node;
-  while (cur.parent?.type === 'method_invocation' && cur.parent.childForFieldName('object')?.id === cur.id) {
-    cur = cur.parent;
-    names.push(cur.childForFieldName('name')?.text ?? '');
-  }
-  return names;
 }
 
 function usesJdbc(ctx: RuleContext): boolean {

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { argumentsOf, escapeRegExp, objectKeys } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { addToObject, appendArgument, fix } from './fixes';
+import { assignedLater, interceptorSetsTimeout, raceAgainstDeadline, requestInit } from './jsDeadlines';
 import type { FixHint } from '../findings';
 
 type Lib = 'axios' | 'got' | 'mysql2';
@@ -25,13 +26,16 @@ export function checkJsTimeouts(ctx: RuleContext): void {
   const instances = collectInstances(ctx);
   const axiosDefault = [...ctx.text.matchAll(/([\w$.]+)\.defaults\.timeout\s*=/g)].map((m) => m[1]);
   const axiosHasDefault = axiosDefault.some((name) => ctx.imports.bindings.get(name)?.module === 'axios');
-  for (const inst of instances) if (axiosDefault.includes(inst[0])) inst[1].hasTimeout = true;
+  for (const [name, inst] of instances) {
+    if (axiosDefault.includes(name) || (inst.lib === 'axios' && !inst.hasTimeout && interceptorSetsTimeout(ctx, name))) inst.hasTimeout = true;
+  }
 
   for (const call of ctx.calls()) {
     const q = call.qualified;
     const segs = call.segments;
+    if (raceAgainstDeadline(call.node)) continue;
     if (isFetch(ctx, call)) {
-      const opts = optionsAt(ctx, call.node, 1);
+      const opts = fetchOptions(ctx, call.node);
       const keys = q?.module === 'node-fetch' ? ['signal', 'timeout'] : ['signal'];
       if (lacks(ctx, opts, keys)) {
         ctx.report('missing-timeout', call.node, 'no timeout on fetch (no AbortSignal)', jsFix(call.node, opts, 1, `signal: AbortSignal.timeout(${ms})`, 'Add signal: AbortSignal.timeout'));
@@ -74,6 +78,17 @@ function isFetch(ctx: RuleContext, call: CallSite): boolean {
   const s = call.segments;
   const global = s.length === 1 ? s[0] === 'fetch' : s.length === 2 && ['globalThis', 'window', 'self'].includes(s[0]) && s[1] === 'fetch';
   return global && call.node.type === 'call_expression' && !ctx.imports.declared.has('fetch');
+}
+
+/** fetch's init: the second argument, or the init of a `new Request(url, init)` passed alone. */
+function fetchOptions(ctx: RuleContext, call: Node): Options {
+  const args = argumentsOf(call);
+  if (args.length === 1) {
+    const init = requestInit(ctx, args[0]);
+    if (init === 'unknown') return { kind: 'unknown' };
+    if (init) return { kind: 'object', node: init };
+  }
+  return optionsAt(ctx, call, 1);
 }
 
 function checkAxios(ctx: RuleContext, call: CallSite, method: string, ms: number, label: string): void {
@@ -162,7 +177,7 @@ function optionsAt(ctx: RuleContext, call: Node, index: number): Options {
   if (arg.type === 'identifier') {
     const decl = ctx.nodes(['variable_declarator']).find((d) => d.childForFieldName('name')?.text === arg.text && d.childForFieldName('value')?.type === 'object');
     const value = decl?.childForFieldName('value');
-    if (value) return { kind: 'object', node: value };
+    if (value) return assignedLater(ctx, arg.text, ['signal', 'timeout']) ? { kind: 'unknown' } : { kind: 'object', node: value };
   }
   return { kind: 'unknown' };
 }

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { argumentsOf, calleeSegments, hasKwargsSplat, indentOf, keywordArgument, positionalArguments, rangeOf, stringValue } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { appendArgument, fix, insertAt, replaceNode } from './fixes';
+import { collectSessions, unsafeSessionAt } from './pythonSessions';
 
 const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
 
@@ -38,7 +39,7 @@ export function checkPythonTimeouts(ctx: RuleContext): void {
       const receiver = call.segments.slice(0, -1).join('.');
       const method = call.segments[call.segments.length - 1];
       const session = sessions.get(receiver);
-      if (session && !session.safe && VERBS.includes(method) && !reboundToOtherLibrary(ctx, node, receiver)) {
+      if (session && VERBS.includes(method) && unsafeSessionAt(ctx, node, receiver, session) && !reboundToOtherLibrary(ctx, node, receiver)) {
         requireTimeout(ctx, node, `no timeout on requests.Session.${method}`, seconds);
       }
     }
@@ -73,45 +74,6 @@ function requireTimeout(ctx: RuleContext, node: Node, message: string, seconds: 
 function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return Number.isInteger(s) ? String(s) : s.toFixed(3).replace(/0+$/, '');
-}
-
-/**
- * `requests.Session()` objects by name (`s`, `self.session`). A session is safe when the module
- * mounts an adapter that sets a timeout on it, or replaces its `request` with one that does.
- */
-function collectSessions(ctx: RuleContext): Map<string, { safe: boolean }> {
-  const out = new Map<string, { safe: boolean }>();
-  for (const call of ctx.calls()) {
-    const name = dotted(call);
-    if (name !== 'requests.Session' && name !== 'requests.session' && name !== 'requests.sessions.Session') continue;
-    const p = call.node.parent;
-    let target: string | undefined;
-    if (p?.type === 'assignment') target = p.childForFieldName('left')?.text;
-    else if (p?.type === 'as_pattern') target = p.childForFieldName('alias')?.text;
-    if (target) out.set(target, { safe: false });
-  }
-  if (out.size === 0) return out;
-  const timeoutClasses = new Set<string>();
-  for (const cls of ctx.nodes(['class_definition'])) {
-    const n = cls.childForFieldName('name')?.text;
-    if (n && /\btimeout\b/.test(cls.childForFieldName('body')?.text ?? '')) timeoutClasses.add(n);
-  }
-  for (const call of ctx.calls()) {
-    const segs = call.segments;
-    const receiver = segs.slice(0, -1).join('.');
-    const session = out.get(receiver);
-    if (!session || segs[segs.length - 1] !== 'mount') continue;
-    const adapter = positionalArguments(call.node)[1];
-    if (adapter?.type !== 'call') continue;
-    const cls = adapter.childForFieldName('function')?.text.split('.').pop() ?? '';
-    if (timeoutClasses.has(cls) || keywordArgument(adapter, 'timeout')) session.safe = true;
-  }
-  for (const a of ctx.nodes(['assignment'])) {
-    const left = a.childForFieldName('left')?.text ?? '';
-    const m = /^(.*)\.(request|get|post)$/.exec(left);
-    if (m && out.has(m[1]) && /timeout\s*=/.test(a.childForFieldName('right')?.text ?? '')) out.get(m[1])!.safe = true;
-  }
-  return out;
 }
 
 /**

@@ -1,0 +1,151 @@
+import type { Node } from 'web-tree-sitter';
+import type { Language } from '../findings';
+import { calleeSegments } from '../syntax';
+import type { RuleContext } from './context';
+
+// a comment that only waves the error away (`// ignore`, `# noqa`) does not say why
+const DIRECTIVE = /^(eslint|tslint|biome|prettier|istanbul|c8|noqa|nosec|type:\s*ignore|pylint|pyright|mypy|ts-|nolint|lint:|NOSONAR|checkstyle|CHECKSTYLE|SuppressWarnings)/i;
+const TODO = /^(todo|fixme|xxx|hack)\b/i;
+const WAVE_AWAY = /^(ignored?|ignores|ignoring|swallow(ed|s)?|noop|no-op|do nothing|nothing( to do)?|empty|pass|skip(ped)?|silent(ly)?)\b[\s\w]{0,12}$/i;
+const REASON = /\b(because|since|expected|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
+
+/**
+ * Whether a comment says why the error is dropped: at least four words, or a reason word
+ * (`expected`, `best effort`, `already closed`, `unreachable`, ...). Lint directives, TODOs and a
+ * bare `ignore` do not.
+ */
+export function saysWhy(comment: string): boolean {
+  const text = comment.replace(/^\s*(\/\/+|\/\*+|#+|--)\s*/, '').replace(/\*+\/\s*$/, '').replace(/^\s*\*\s*/gm, '').trim();
+  if (!text || DIRECTIVE.test(text) || TODO.test(text) || WAVE_AWAY.test(text)) return false;
+  return text.split(/\s+/).filter((w) => /\w/.test(w)).length >= 4 || REASON.test(text);
+}
+
+/** Comment node types per language family. */
+function commentTypes(language: Language): string[] {
+  return language === 'java' ? ['line_comment', 'block_comment'] : ['comment'];
+}
+
+/**
+ * A comment in the handler, after it on its last line, or alone on the line just above it that says why
+ * the error is dropped: the documented fallback a reviewer reads and accepts.
+ */
+export function documented(ctx: RuleContext, handler: Node): boolean {
+  const text = ctx.text;
+  const first = handler.startPosition.row;
+  const lineStart = text.lastIndexOf('\n', handler.startIndex - 1) + 1;
+  const aboveStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+  // the line above speaks for the handler only when the handler starts its line (`} catch`,
+  // `.catch(`, `except`), not deep inside a long (minified) line
+  const startsLine = text.slice(lineStart, handler.startIndex).trim().length <= 10;
+  // one walk per file for its comments (ctx.nodes caches it), however many handlers ask
+  for (const c of ctx.nodes(commentTypes(ctx.language))) {
+    const inside = c.startIndex >= handler.startIndex && c.endIndex <= handler.endIndex;
+    // `.catch(() => null); // why` and `except KeyError:  # why`
+    const trailing = c.startIndex >= handler.endIndex && c.startPosition.row === handler.endPosition.row;
+    // a comment alone on the line above the handler (Python's `except` starts its own line)
+    const above = startsLine && c.endPosition.row === first - 1 && c.startIndex >= aboveStart && /^\s*$/.test(text.slice(aboveStart, c.startIndex));
+    if ((inside || trailing || above) && saysWhy(c.text)) return true;
+  }
+  return false;
+}
+
+// errors that mean "not there", handled by a default: the lookup-miss idiom, like Go's errors.Is(err, fs.ErrNotExist)
+const PY_EXPECTED = new Set(['KeyError', 'IndexError', 'LookupError', 'FileNotFoundError', 'StopIteration', 'StopAsyncIteration', 'ProcessLookupError', 'NotADirectoryError']);
+const JAVA_EXPECTED = new Set(['FileNotFoundException', 'NoSuchFileException', 'NoSuchElementException']);
+
+/** Whether every type a handler catches is an expected absence (`except KeyError:`, `catch (NoSuchFileException e)`). */
+export function expectedAbsence(language: Language, types: string): boolean {
+  const set = language === 'python' ? PY_EXPECTED : language === 'java' ? JAVA_EXPECTED : null;
+  if (!set) return false;
+  const names = caughtTypes(language, types).filter((t) => t);
+  return names.length > 0 && names.every((n) => set.has(n));
+}
+
+// broad catches say nothing about which failure was expected
+const PY_BROAD = new Set(['', 'Exception', 'BaseException', 'OSError', 'IOError', 'EnvironmentError']);
+const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error', 'IOException']);
+
+function caughtTypes(language: Language, types: string): string[] {
+  return (language === 'java' ? types.replace(/\s+\w+\s*$/, '') : types)
+    .replace(/^\(|\)$/g, '')
+    .split(/[,|]/)
+    .map((t) => t.trim().split('.').pop() ?? '')
+    .filter((t) => !/^(final|@\w+)$/.test(t));
+}
+
+/**
+ * Python/Java: a handler for named, narrow exception types that does other work instead
+ * (`except ImageNotFound: client.images.pull(image)`): a recovery the author planned for that
+ * failure, not a dropped error. Broad catches (`Exception`, `OSError`, `Throwable`) never count.
+ */
+export function plannedRecovery(language: Language, types: string, body: Node): boolean {
+  const broad = language === 'python' ? PY_BROAD : language === 'java' ? JAVA_BROAD : null;
+  if (!broad) return false;
+  const names = caughtTypes(language, types);
+  if (names.length === 0 || names.some((n) => broad.has(n))) return false;
+  return body.descendantsOfType(language === 'python' ? 'call' : 'method_invocation').length > 0;
+}
+
+// telling the user is reporting it: `toast.error(...)`, `notification.warn(...)`, `showErrorMessage(...)`, `setError(...)`
+const USER_REPORT = /(^|\.)((toast|notify|notification|notifications|snackbar|message)\.(error|warn|warning|danger)|showError\w*|setError|notifyError)$/;
+
+// calls whose failure on bad input is the expected outcome, not an incident
+const PARSER = /^(parse\w*|loads?|decode\w*|fromJSON|fromString|valueOf|URL|int|float|Decimal|UUID|literal_eval|fromisoformat|strptime|b64decode|unquote\w*)$/;
+const DEFAULT_VALUE = new Set(['null', 'undefined', 'false', 'true', 'None', 'False', 'True', '{}', '[]', '""', "''", '0', '-1', 'Optional.empty()']);
+
+/**
+ * Parse-or-default: `try { return JSON.parse(s); } catch { return undefined; }`,
+ * `try: return int(s) except ValueError: return None`, `try { return Integer.parseInt(s); } catch
+ * (NumberFormatException e) { return -1; }`. The try holds nothing but the return of one parse of
+ * its input, and the handler nothing but the return of a constant or a name: bad input is the case
+ * it is written for.
+ */
+export function parseOrDefault(handler: Node, stmts: readonly Node[]): boolean {
+  if (stmts.length !== 1 || stmts[0].type !== 'return_statement') return false;
+  const fallback = stmts[0].namedChildren.find((c) => c !== null && c.type !== 'comment');
+  if (fallback && !DEFAULT_VALUE.has(fallback.text.replace(/\s+/g, '')) && !/^(identifier|string|number|integer|float)$/.test(fallback.type)) return false;
+  const tryStmt = handler.parent;
+  const body = tryStmt?.childForFieldName('body') ?? tryStmt?.namedChildren.find((c) => c?.type === 'block') ?? null;
+  const inner = body?.namedChildren.filter((c): c is Node => c !== null && !/comment/.test(c.type)) ?? [];
+  if (inner.length !== 1 || inner[0].type !== 'return_statement') return false;
+  let value: Node | null | undefined = inner[0].namedChildren.find((c) => c !== null && !/comment/.test(c.type));
+  // `new URL(u).host`, `json.loads(s)["id"]`: a field of the parsed value
+  while (value && /^(member_expression|attribute|field_access|subscript|subscript_expression)$/.test(value.type)) value = value.childForFieldName('object') ?? value.childForFieldName('value');
+  if (!value || !['call_expression', 'new_expression', 'call', 'method_invocation', 'object_creation_expression'].includes(value.type)) return false;
+  const segs = calleeSegments(value);
+  return PARSER.test(segs[segs.length - 1].replace(/\(\)$/, ''));
+}
+
+const EXIT = /^(sys\.exit|os\._exit|exit|quit|process\.exit|System\.exit|Runtime\.getRuntime\(\)\.(exit|halt)|os\.Exit|log\.Fatal\w*|panic)$/;
+
+/**
+ * A call that reports the failure to a human outside a logger: ending the process (`sys.exit(1)`,
+ * `process.exit(1)`), telling the user (`toast.error(...)`, `setError(...)`), or writing to stderr (`print(..., file=sys.stderr)`, `sys.stderr.write`,
+ * `process.stderr.write`, `System.err.println`, `fmt.Fprintln(os.Stderr, ...)`).
+ */
+export function reportsOrExits(call: Node): boolean {
+  const callee = calleeSegments(call).join('.');
+  if (EXIT.test(callee) || USER_REPORT.test(callee)) return true;
+  if (/(^|\.)(stderr|err)\.(write|print|println|printf|format)$/.test(callee) && /^(sys|process|System)\./.test(callee)) return true;
+  const args = call.childForFieldName('arguments')?.text ?? '';
+  if (callee === 'print' && /\bfile\s*=\s*sys\.stderr\b/.test(args)) return true;
+  return /^fmt\.Fprint(f|ln)?$/.test(callee) && /^\(\s*os\.Stderr\b/.test(args);
+}
+
+const WALKERS = /^(filepath\.(Walk|WalkDir)|fs\.WalkDir|afero\.Walk)$/;
+
+/**
+ * Go: an `if err != nil` in a `filepath.WalkDir`/`filepath.Walk`/`fs.WalkDir` callback testing the
+ * callback's own error parameter. Returning nil (skip this entry, keep walking) or `fs.SkipDir`
+ * there is the documented idiom, not a dropped error.
+ */
+export function walkCallbackError(ifStmt: Node, errName: string): boolean {
+  let fn: Node | null = ifStmt.parent;
+  while (fn && fn.type !== 'func_literal' && fn.type !== 'function_declaration' && fn.type !== 'method_declaration') fn = fn.parent;
+  if (fn?.type !== 'func_literal') return false;
+  const params = fn.childForFieldName('parameters');
+  const declared = params?.namedChildren.some((p) => p?.type === 'parameter_declaration' && p.childForFieldName('name')?.text === errName && p.childForFieldName('type')?.text === 'error');
+  if (!declared) return false;
+  const call = fn.parent?.parent;
+  return call?.type === 'call_expression' && WALKERS.test(call.childForFieldName('function')?.text ?? '');
+}
