@@ -21,6 +21,7 @@ Commands:
   check     find AI-written functions with production risks (exit 1 when any at or above --fail-on)
             [PATH...] [--all] [--format text|json|sarif] [--fail-on error|warning|note]
             [--signals URL [--token T | --token-file FILE]] [--window 5m] [--output FILE]
+            [--blame-timeout MS] (base time a file's git blame gets; longer files get more)
   authorship  list every AI-written function: how we know, agent, model, share of AI lines,
             with production figures from --signals; --summary adds totals per agent and folder
             [PATH...] [--format text|json] [--summary] [--signals URL [--token T | --token-file FILE]] [--window 5m]

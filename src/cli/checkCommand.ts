@@ -7,8 +7,10 @@ import { HttpProductionLookup, ProductionLookupError, rankFindings, severityRank
 import { formatJson } from '../core/analysis/report/json';
 import { formatSarif } from '../core/analysis/report/sarif';
 import { formatText, summaryLine } from '../core/analysis/report/text';
+import { Attributor } from '../core/analysis/attribution/attribute';
 import { findRepoRoot } from '../core/analysis/attribution/repoRoot';
-import { scanWorkspace, ScanPathError } from '../core/analysis/workspaceScan';
+import type { SkippedFile } from '../core/analysis/workspaceScan';
+import { scanWorkspace, ScanPathError, toRelative } from '../core/analysis/workspaceScan';
 import type { Logger } from '../core/logger';
 import { terminalText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
@@ -38,6 +40,7 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
     allowPositionals: true,
     options: {
       all: { type: 'boolean' },
+      'include-tests': { type: 'boolean' },
       format: { type: 'string' },
       'fail-on': { type: 'string' },
       signals: { type: 'string' },
@@ -45,6 +48,7 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
       output: { type: 'string' },
       token: { type: 'string' },
       'token-file': { type: 'string' },
+      'blame-timeout': { type: 'string' },
     },
   });
   const format = values.format ?? 'text';
@@ -59,6 +63,7 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
     throw new UsageError(`--window: ${(err as Error).message}`);
   }
   if ((values.token !== undefined || values['token-file'] !== undefined) && values.signals === undefined) throw new UsageError('--token and --token-file need --signals URL (the receiver they are for)');
+  const blameBaseTimeoutMs = values['blame-timeout'] !== undefined ? parseBlameTimeout(values['blame-timeout']) : undefined;
   const output = values.output !== undefined ? path.resolve(values.output) : null;
   if (output !== null && values.output === '') throw new UsageError('--output needs a file name');
 
@@ -87,13 +92,20 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
     : undefined;
   let scan;
   try {
-    scan = await scanWorkspace({ paths: positionals.length > 0 ? positionals : [cwd], root, all, logger, ...(onProgress ? { onProgress } : {}) });
+    scan = await scanWorkspace({
+      paths: positionals.length > 0 ? positionals : [cwd], root, all, includeTests: values['include-tests'] === true, logger,
+      ...(blameBaseTimeoutMs !== undefined ? { attributorFor: (repoRoot: string) => new Attributor(repoRoot, { logger, blameBaseTimeoutMs }) } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
   } catch (err) {
     if (err instanceof ScanPathError) throw new UsageError(err.message);
     throw err;
   } finally {
     if (drawn) io.stderr('\r\x1b[K');
   }
+
+  // a file named on the command line and left out must say so, or 'No findings' reads as a clean bill
+  for (const line of namedSkips(positionals, scan.skipped, root)) io.stderr(`runtime-lens: ${terminalText(line)}\n`);
 
   let ranked: Finding[];
   try {
@@ -103,9 +115,9 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
     throw err;
   }
 
-  const summary = { files: scan.files, lines: scan.lines, all, errors: scan.errors.length };
+  const summary = { files: scan.files, lines: scan.lines, all, errors: scan.errors.length, skippedAttestations: scan.skippedAttestations ?? 0 };
   const report =
-    format === 'json' ? formatJson(ranked)
+    format === 'json' ? formatJson(ranked, summary)
     : format === 'sarif' ? formatSarif(ranked, { toolVersion: RUNTIME_LENS_VERSION, root, errors: scan.errors })
     // function names and production environments are not ours to print raw
     : terminalText(formatText(ranked, summary));
@@ -122,4 +134,17 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
   }
   const threshold = severityRank(failOn);
   return ranked.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}
+
+/** `--blame-timeout MS`: a whole number of milliseconds, at least 1. */
+function parseBlameTimeout(text: string): number {
+  const ms = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(ms >= 1)) throw new UsageError(`--blame-timeout must be a whole number of milliseconds, got "${text}"`);
+  return ms;
+}
+
+/** `skipped README.md: not an analysed language`, for each skipped file that was named on the command line. */
+function namedSkips(positionals: readonly string[], skipped: readonly SkippedFile[], root: string): string[] {
+  const named = new Set(positionals.map((p) => toRelative(root, path.resolve(p))));
+  return skipped.filter((s) => named.has(s.file)).map((s) => `skipped ${s.file}: ${s.reason}`);
 }

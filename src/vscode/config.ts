@@ -13,6 +13,8 @@ export type RiskLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
 export interface AnalysisConfig {
   /** Analyse all code, not only AI-written functions. */
   all: boolean;
+  /** Analyse test code too (left out by default: see `isTestPath`). */
+  includeTests: boolean;
   /** Timeout the quick fixes write, in ms. */
   timeoutMs: number;
   /** Per-rule level; rules not listed keep the rule's own severity. */
@@ -118,6 +120,7 @@ function readAnalysis(r: Reader, source: ConfigSource, warnings: ConfigWarnings)
   else warnings.clear(key);
   return {
     all: r.boolean(Settings.analysisAll, false),
+    includeTests: r.boolean(Settings.analysisIncludeTests, false),
     timeoutMs: r.number(Settings.analysisTimeoutMs, 10_000, (v) => (Number.isInteger(v) && v >= 1 && v <= 600_000 ? '' : 'it must be a whole number of milliseconds from 1 to 600000')),
     severity,
   };

@@ -38,6 +38,7 @@ export const Settings = {
   errorRateError: 'thresholds.errorRateError',
   traceUrlTemplate: 'traceUrlTemplate',
   analysisAll: 'analysis.all',
+  analysisIncludeTests: 'analysis.includeTests',
   analysisSeverity: 'analysis.severity',
   analysisTimeoutMs: 'analysis.timeoutMs',
   serviceRoots: 'serviceRoots',

@@ -47,6 +47,8 @@ export interface Attribution {
   confidence: Confidence;
   /** Share of the function's lines attributed to AI at medium confidence or above (0..1). */
   aiShare: number;
+  /** Why authorship could not be read (git failed or timed out): then `ai` is false but the function is not known to be human. */
+  unknown?: string;
 }
 
 /** Production figures of the function, when the signal store has any. */

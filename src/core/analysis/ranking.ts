@@ -3,6 +3,7 @@
  * store's per-function figures), ordered hot first, and the one-line message every surface shows:
  * `AI-written (Claude Code, trailer) · no timeout on fetch · p95 2.3 s, 140/min in production`.
  */
+import { agentLabel } from './attribution/agents';
 import type { FunctionSignal, SignalsResponse } from '../api/signals';
 import { formatMs, formatPercent, formatRate } from '../render/format';
 import type { Attribution, AttributionSource, Finding, FunctionSpan, ProductionFigures, Severity } from './findings';
@@ -239,8 +240,9 @@ const KIND_LABEL: Record<AttributionSource | 'none', string> = {
 
 /** `AI-written (Claude Code, trailer)`; null for functions not attributed to an AI. */
 export function attributionLabel(a: Attribution | null): string | null {
+  if (a?.unknown !== undefined) return 'authorship unknown';
   if (!a?.ai) return null;
-  const who = a.agent ? (a.model ? `${a.agent} ${a.model}` : a.agent) : a.model ?? '';
+  const who = agentLabel(a.agent, a.model);
   const parts = [who, KIND_LABEL[a.kind]].filter((p) => p !== '');
   return parts.length > 0 ? `AI-written (${parts.join(', ')})` : 'AI-written';
 }

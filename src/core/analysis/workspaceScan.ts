@@ -19,6 +19,7 @@ import type { Attribution, Finding, FunctionSpan, Language } from './findings';
 import { spanKey } from './findings';
 import { extractFunctions } from './functions';
 import { languageForFile } from './languages';
+import { isTestPath } from './testPaths';
 
 /** Folder names never descended into (dependencies, build output, VCS data); dot-folders are skipped too. */
 export const SKIPPED_DIRS: readonly string[] = ['node_modules', 'dist', 'build', 'vendor', 'venv', '__pycache__', 'bower_components', 'site-packages'];
@@ -34,6 +35,8 @@ export interface ScanOptions {
   root?: string;
   /** Keep findings in every function, not only AI-written ones. */
   all?: boolean;
+  /** Analyse test code too (`isTestPath`); by default it is left out. */
+  includeTests?: boolean;
   analysis?: AnalysisOptions;
   /** Files in flight at once (default 8). */
   concurrency?: number;
@@ -68,6 +71,8 @@ export interface ScanResult {
   skipped: SkippedFile[];
   /** Files that could not be read, parsed or attributed (the scan goes on without them). */
   errors: { file: string; message: string }[];
+  /** git-ai attestation lines the attribution skipped (keys with no record anywhere), summed over repositories. */
+  skippedAttestations?: number;
 }
 
 /** Thrown when a path given to the scan does not exist. */
@@ -87,7 +92,7 @@ export async function scanWorkspace(options: ScanOptions = {}): Promise<ScanResu
   const logger = options.logger ?? silentLogger;
   const signal = options.signal;
   signal?.throwIfAborted();
-  const { files, skipped } = await listAnalysableFiles(options.paths ?? [root], options);
+  const { files, skipped } = await listAnalysableFiles(options.paths ?? [root], { ...options, ...(options.includeTests ? {} : { skipTestsUnder: root }) });
   const total = files.length;
   options.onProgress?.(0, total);
 
@@ -140,6 +145,9 @@ export async function scanWorkspace(options: ScanOptions = {}): Promise<ScanResu
     result.findings.push(...o.findings);
     for (const [f, span] of o.spans) result.spans.set(f, span);
   });
+  let skippedAttestations = 0;
+  for (const a of attributors.values()) skippedAttestations += a.skippedAttestations?.() ?? 0;
+  if (skippedAttestations > 0) result.skippedAttestations = skippedAttestations;
   return result;
 }
 
@@ -189,7 +197,8 @@ async function scanFile(
   const kept: [Finding, FunctionSpan][] = [];
   for (const [f, s] of spans) {
     const attribution = repoRoot === null ? null : attributions.get(unique.get(spanKey(s))!) ?? null;
-    if (!options.all && attribution?.ai !== true) continue;
+    // unknown authorship is kept: dropping it would treat it as human
+    if (!options.all && attribution?.ai !== true && attribution?.unknown === undefined) continue;
     const finding: Finding = { ...f, attribution };
     kept.push([finding, s]);
   }
@@ -216,8 +225,13 @@ export function spanFor(f: Finding, functions: readonly FunctionSpan[], language
 
 
 /** Absolute paths of the analysable files under `paths` (sorted, each once), and the named files left out. */
-export async function listAnalysableFiles(paths: readonly string[], options: Pick<ScanOptions, 'skipDirs' | 'signal'> = {}): Promise<{ files: string[]; skipped: SkippedFile[] }> {
+export async function listAnalysableFiles(
+  paths: readonly string[],
+  options: Pick<ScanOptions, 'skipDirs' | 'signal'> & { /** Leave out test code, judged by the path relative to this folder. */ skipTestsUnder?: string } = {},
+): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   const skipDirs = new Set(options.skipDirs ?? SKIPPED_DIRS);
+  const testsRoot = options.skipTestsUnder;
+  const isTest = (abs: string): boolean => testsRoot !== undefined && isTestPath(toRelative(testsRoot, abs));
   const found = new Set<string>();
   const skipped: SkippedFile[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -233,7 +247,7 @@ export async function listAnalysableFiles(paths: readonly string[], options: Pic
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && !skipDirs.has(e.name)) await walk(full);
-      } else if (e.isFile() && languageForFile(e.name) !== null) {
+      } else if (e.isFile() && languageForFile(e.name) !== null && !isTest(full)) {
         found.add(full);
       }
     }
@@ -243,8 +257,10 @@ export async function listAnalysableFiles(paths: readonly string[], options: Pic
     const info = await stat(abs).catch(() => null);
     if (!info) throw new ScanPathError(`no such file or folder: ${p}`);
     if (info.isDirectory()) await walk(abs);
-    else if (languageForFile(abs) !== null) found.add(abs);
-    else skipped.push({ file: abs, reason: 'not an analysed language' });
+    else if (languageForFile(abs) === null) skipped.push({ file: abs, reason: 'not an analysed language' });
+    // a file named on the command line (a pre-commit hook's changed files) is still test code
+    else if (isTest(abs)) skipped.push({ file: abs, reason: 'test code (--include-tests analyses it)' });
+    else found.add(abs);
   }
   return { files: [...found].sort(), skipped };
 }

@@ -1,4 +1,4 @@
-import type { GitPort } from './git';
+import type { GitPort, GitRunOptions } from './git';
 
 /** What a `BoundedGit` has done, for tests and status. */
 export interface GitCounters {
@@ -25,7 +25,7 @@ export class BoundedGit implements GitPort {
   }
 
   /** Runs one command once a slot is free. */
-  async run(args: string[]): Promise<string> {
+  async run(args: string[], options?: GitRunOptions): Promise<string> {
     if (this.counters.inFlight >= this.limit) {
       this.counters.waiting++;
       // The finishing command hands its slot over, so a newcomer cannot slip in between.
@@ -37,7 +37,7 @@ export class BoundedGit implements GitPort {
     this.counters.started++;
     if (this.counters.inFlight > this.counters.maxInFlight) this.counters.maxInFlight = this.counters.inFlight;
     try {
-      return await this.inner.run(args);
+      return await this.inner.run(args, options);
     } finally {
       const next = this.queue.shift();
       if (next !== undefined) next();

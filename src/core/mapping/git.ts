@@ -2,12 +2,24 @@
  * The git port: core code asks git questions through `GitPort`, so tests and the CLI can hand
  * in a real git bound to any folder. `nodeGit` runs the git binary without a shell.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+
+/** Per-command options of a `GitPort`. */
+export interface GitRunOptions {
+  /** Kill git after this long instead of the port's default (for `stream`: this long without output). */
+  timeoutMs?: number;
+}
 
 /** Runs one git command and resolves with its stdout; rejects with a `GitError`. */
 export interface GitPort {
-  run(args: string[]): Promise<string>;
+  run(args: string[], options?: GitRunOptions): Promise<string>;
+  /**
+   * Runs one git command and hands its stdout to `onRecord` one `separator`-terminated record at a
+   * time as it arrives, so output that grows with history has no size cap. Optional: small
+   * in-memory ports may answer through `run` only.
+   */
+  stream?(args: string[], separator: string, onRecord: (record: string) => void, options?: GitRunOptions): Promise<void>;
 }
 
 /** A failed git command, with a one-line message naming the subcommand. */
@@ -20,6 +32,8 @@ export class GitError extends Error {
     readonly exitCode: number | null,
     /** What git wrote to stderr, trimmed. */
     readonly stderr: string,
+    /** True when git was killed for running past its timeout (worth one retry on a loaded machine). */
+    readonly timedOut = false,
   ) {
     super(message);
     this.name = 'GitError';
@@ -37,6 +51,8 @@ export interface NodeGitOptions {
 const DEFAULT_TIMEOUT_MS = 15_000;
 // Whole-tree name-status and large diffs stay far below this; a runaway output should fail, not eat memory.
 const MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+// stderr is only read for its last line; a chatty stream must not grow it without bound.
+const MAX_STREAM_STDERR_CHARS = 64 * 1024;
 const REVISION_PATTERN = /^[0-9A-Za-z._/-]+$/;
 
 /**
@@ -64,16 +80,17 @@ export function nodeGit(cwd: string, options: NodeGitOptions = {}): GitPort {
     ...options.env,
   };
   return {
-    run(args: string[]): Promise<string> {
+    run(args: string[], runOptions: GitRunOptions = {}): Promise<string> {
       const subcommand = subcommandOf(args);
+      const limitMs = runOptions.timeoutMs ?? timeoutMs;
       return new Promise((resolve, reject) => {
         execFile(
           'git',
           ['-c', 'core.quotepath=off', ...args],
-          { cwd, env, timeout: timeoutMs, maxBuffer: MAX_BUFFER_BYTES, encoding: 'utf8', windowsHide: true, shell: false },
+          { cwd, env, timeout: limitMs, maxBuffer: MAX_BUFFER_BYTES, encoding: 'utf8', windowsHide: true, shell: false },
           (error, stdout, stderr) => {
             if (error) {
-              reject(toGitError(error, subcommand, String(stderr ?? ''), cwd, timeoutMs));
+              reject(toGitError(error, subcommand, String(stderr ?? ''), cwd, limitMs));
             } else {
               resolve(stdout);
             }
@@ -81,7 +98,74 @@ export function nodeGit(cwd: string, options: NodeGitOptions = {}): GitPort {
         );
       });
     },
+    stream(args: string[], separator: string, onRecord: (record: string) => void, runOptions: GitRunOptions = {}): Promise<void> {
+      return streamGit(cwd, env, args, separator, onRecord, runOptions.timeoutMs ?? timeoutMs);
+    },
   };
+}
+
+/** `git args` through spawn: records handed over as stdout arrives; killed after `idleMs` without output. */
+function streamGit(cwd: string, env: NodeJS.ProcessEnv, args: string[], separator: string, onRecord: (record: string) => void, idleMs: number): Promise<void> {
+  if (separator.length !== 1) return Promise.reject(new Error(`stream separator must be one character, got ${JSON.stringify(separator)}`));
+  const subcommand = subcommandOf(args);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-c', 'core.quotepath=off', ...args], { cwd, env, windowsHide: true, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+    let parts: string[] = [];
+    let stderr = '';
+    let timedOut = false;
+    let failure: Error | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+      }, idleMs);
+    };
+    const deliver = (record: string): void => {
+      if (failure) return;
+      try {
+        onRecord(record);
+      } catch (error) {
+        // A record the caller cannot parse ends the command: the rest would be read for nothing.
+        failure = error as Error;
+        child.kill('SIGTERM');
+      }
+    };
+    arm();
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      arm();
+      // Only the new chunk is searched, so a record of many MB costs one join, not a rescan per chunk.
+      let from = 0;
+      for (let at = chunk.indexOf(separator); at >= 0; at = chunk.indexOf(separator, from)) {
+        parts.push(chunk.slice(from, at));
+        const record = parts.join('');
+        parts = [];
+        deliver(record);
+        from = at + 1;
+      }
+      if (from < chunk.length) parts.push(chunk.slice(from));
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < MAX_STREAM_STDERR_CHARS) stderr += chunk.slice(0, MAX_STREAM_STDERR_CHARS - stderr.length);
+    });
+    child.on('error', (error: Error & ExecFailure) => {
+      clearTimeout(timer);
+      failure ??= toGitError(error, subcommand, stderr, cwd, idleMs);
+      // 'close' may never follow a process that did not start.
+      reject(failure);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (!failure && parts.length > 0 && code === 0) deliver(parts.join(''));
+      if (failure) return reject(failure);
+      if (timedOut) return reject(new GitError(`git ${subcommand} timed out after ${idleMs} ms without output`, subcommand, null, stderr.trim(), true));
+      if (code !== 0) return reject(toGitError(Object.assign(new Error('git failed'), { code, signal, killed: false }), subcommand, stderr, cwd, idleMs));
+      resolve();
+    });
+  });
 }
 
 /** The first argument that is neither a global option nor the value of `-c`/`-C`. */
@@ -114,8 +198,9 @@ function toGitError(error: Error & ExecFailure, subcommand: string, stderr: stri
     return new GitError(`${label} produced more than ${MAX_BUFFER_BYTES} bytes of output`, subcommand, null, trimmed);
   }
   if (error.killed || error.signal) {
-    const why = error.signal === 'SIGTERM' && error.killed ? `timed out after ${timeoutMs} ms` : `was killed (${error.signal ?? 'unknown signal'})`;
-    return new GitError(`${label} ${why}`, subcommand, null, trimmed);
+    const timedOut = error.signal === 'SIGTERM' && error.killed === true;
+    const why = timedOut ? `timed out after ${timeoutMs} ms` : `was killed (${error.signal ?? 'unknown signal'})`;
+    return new GitError(`${label} ${why}`, subcommand, null, trimmed, timedOut);
   }
   const exitCode = typeof error.code === 'number' ? error.code : null;
   // git's last stderr line is the 'fatal:'/'error:' summary; hints and progress come before it.

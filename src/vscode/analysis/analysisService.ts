@@ -3,6 +3,7 @@ import { isGeneratedFile } from '../../core/analysis/attribution/markers';
 import type { Attribution, Finding, FunctionSpan, Severity } from '../../core/analysis/findings';
 import { spanKey } from '../../core/analysis/findings';
 import { languageForFile } from '../../core/analysis/languages';
+import { isTestPath } from '../../core/analysis/testPaths';
 import type { TextChange } from '../../core/analysis/parser';
 import { compareFindings, MemoryProductionLookup, rankFindings } from '../../core/analysis/ranking';
 import { AnalysisClient, DocumentNotOpenError } from '../../core/analysis/worker/analysisClient';
@@ -109,7 +110,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     return file ? this.findings(file) : [];
   }
 
-  /** Applies new settings: severities and the fix timeout re-run the rules, `all` re-filters. */
+  /** Applies new settings: severities and the fix timeout re-run the rules, `all` and `includeTests` re-filter. */
   updateSettings(next: AnalysisConfig): void {
     this.settings = next;
     void this.reconfigure();
@@ -161,6 +162,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
           const result = await this.worker.scan({
             root: root.fsPath,
             all: this.settings.all,
+            includeTests: this.settings.includeTests,
             attribute: this.mayRunGit(),
             signal: controller.signal,
             concurrency: 4,
@@ -316,7 +318,9 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     for (const [i, f] of result.findings.entries()) {
       const span = result.spans[i]!;
       const attribution = doc.attributions.get(spanKey(span)) ?? null;
-      if (!this.settings.all && attribution?.ai !== true) continue;
+      // unknown authorship (git failed) is shown, not taken for human
+      if (!this.settings.all && attribution?.ai !== true && attribution?.unknown === undefined) continue;
+      if (!this.settings.includeTests && isTestPath(file)) continue;
       const finding = { ...f, attribution };
       spans.set(finding, span);
       kept.push(finding);

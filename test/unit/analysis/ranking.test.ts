@@ -37,7 +37,7 @@ describe('the production message', () => {
   });
 
   it('names agent and model, the kind of evidence, errors when there are any, and leaves out what is unknown', () => {
-    assert.equal(attributionLabel({ ...CLAUDE, kind: 'git-ai-note', model: 'claude-sonnet-4' }), 'AI-written (Claude Code claude-sonnet-4, git-ai note)');
+    assert.equal(attributionLabel({ ...CLAUDE, kind: 'git-ai-note', model: 'claude-sonnet-4' }), 'AI-written (Claude Code (claude-sonnet-4), git-ai note)');
     assert.equal(attributionLabel({ ...CLAUDE, agent: undefined, kind: 'agent-trace' }), 'AI-written (Agent Trace)');
     assert.equal(attributionLabel({ ...CLAUDE, ai: false }), null);
     assert.equal(attributionLabel(null), null);

@@ -36,7 +36,7 @@ describe('text report', () => {
     assert.equal(lines[1], '    AI-written (Claude Code, trailer) · no timeout on fetch · p95 2.3 s, 140/min in production');
     assert.equal(lines[2], '    Co-Authored-By trailer on 3f2a1c0 (confidence medium)');
     assert.equal(lines[4], 'src/orders.ts:30:3  error  secret-in-log  OrderService.load');
-    assert.equal(lines[5], '    AI-written (Claude Code claude-sonnet-4, git-ai note) · log call writes token');
+    assert.equal(lines[5], '    AI-written (Claude Code (claude-sonnet-4), git-ai note) · log call writes token');
     assert.equal(lines[8], 'db/migrations/001 init.sql:1:1  warning  non-idempotent-migration');
     assert.equal(lines[9], '    CREATE TABLE without IF NOT EXISTS');
     assert.equal(lines.at(-2), '3 findings (1 error, 2 warnings) in 12 files, 840 lines · AI-written functions only (--all for every function)');

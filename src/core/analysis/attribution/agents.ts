@@ -26,6 +26,8 @@ const DISPLAY_NAMES: Record<string, string> = {
   opencode: 'opencode',
   amp: 'Amp',
   junie: 'Junie',
+  jules: 'Jules',
+  'copilot-autofix': 'Copilot Autofix',
 };
 
 // Placeholders some tools write when they do not know the model; reporting them would mislead.
@@ -35,12 +37,27 @@ const NON_MODELS = new Set(['', 'default', 'unknown', 'auto', 'none', 'null']);
 export function agentDisplayName(id: string): string | undefined {
   const trimmed = id.trim();
   if (trimmed === '') return undefined;
-  return DISPLAY_NAMES[trimmed.toLowerCase()] ?? trimmed;
+  return knownAgentName(trimmed) ?? trimmed;
 }
+
+/** The display name of an agent id only when the id is one we know, else undefined. */
+export function knownAgentName(id: string): string | undefined {
+  const key = id.trim().toLowerCase();
+  return Object.hasOwn(DISPLAY_NAMES, key) ? DISPLAY_NAMES[key] : undefined;
+}
+
+// Context-window notes (`Claude Opus 4.7 (1M context)`) describe the session, not the model.
+const CONTEXT_NOTE = /\s*\([^()]*\bcontext\)\s*$/i;
 
 /** A model name worth reporting, or undefined for blanks and placeholders like `default`. */
 export function cleanModel(model: unknown): string | undefined {
   if (typeof model !== 'string') return undefined;
-  const trimmed = model.trim();
+  const trimmed = model.trim().replace(CONTEXT_NOTE, '');
   return NON_MODELS.has(trimmed.toLowerCase()) || trimmed.length > 200 ? undefined : trimmed;
+}
+
+/** How an agent and its model read together: `Claude Code (Claude Opus 4.7)`, or the one that is known. */
+export function agentLabel(agent: string | undefined, model: string | undefined): string {
+  if (agent && model) return model.toLowerCase().startsWith(agent.toLowerCase()) ? model : `${agent} (${model})`;
+  return agent ?? model ?? '';
 }

@@ -10,7 +10,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { GitPort } from '../../mapping/git';
-import { nodeGit } from '../../mapping/git';
+import { GitError, nodeGit } from '../../mapping/git';
 import type { Attribution, AttributionSource, Confidence, FunctionSpan } from '../findings';
 import type { AgentTraceIndex } from './agentTrace';
 import { AGENT_TRACE_FILE, emptyTraceIndex, readAgentTraces, traceLineContributor, traceRangesFor } from './agentTrace';
@@ -18,7 +18,10 @@ import type { BlameLine } from './blame';
 import { BlameCache, blameWorkingCopy, splitLines } from './blame';
 import type { CommitInfo } from './commits';
 import { CommitStore, NOTES_REF } from './commits';
-import { noteCoversPath, noteLineAuthor } from './gitAiNotes';
+import type { PromptAgent } from './gitAiNotes';
+import { foreignPromptKeys, noteCoversPath, noteLineAuthor } from './gitAiNotes';
+import { ForeignPromptResolver } from './foreignPrompts';
+import { runRetryingTimeout, STATE_TIMEOUT_MS } from './gitBudget';
 import { aiMarkerLines, isGeneratedFile, markerForFunction } from './markers';
 
 /** Ports and limits for an `Attributor`. */
@@ -31,6 +34,8 @@ export interface AttributorOptions {
    * editor's per-keystroke path can set ~1000 to save a git process per edit. Default 0.
    */
   stateMaxAgeMs?: number;
+  /** The time a blame of an empty file gets before it is retried once (default `BLAME_BASE_TIMEOUT_MS`; longer files get more). */
+  blameBaseTimeoutMs?: number;
 }
 
 /** What one line is, according to the strongest source that speaks about it. */
@@ -47,6 +52,8 @@ interface LineClaim {
 interface RepoState {
   head: string | null;
   notesTip: string | null;
+  /** Set when git timed out (twice) asking: then nothing in the repository has a known author. */
+  failed?: string;
 }
 
 const RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -57,6 +64,9 @@ export class Attributor {
   private readonly logger: Logger;
   private readonly blames: BlameCache;
   private readonly commits: CommitStore;
+  private readonly foreignPrompts: ForeignPromptResolver;
+  // git-ai attestation lines skipped, each note counted once (the report's summary shows the total).
+  private readonly skippedByCommit = new Map<string, number>();
   private topLevel: Promise<string | null> | null = null;
   private traces: { key: string; index: AgentTraceIndex } | null = null;
   private state: { at: number; value: RepoState } | null = null;
@@ -69,8 +79,16 @@ export class Attributor {
     this.git = options.git ?? nodeGit(repoRoot);
     this.logger = options.logger ?? silentLogger;
     this.stateMaxAgeMs = options.stateMaxAgeMs ?? 0;
-    this.blames = new BlameCache(this.git);
+    this.blames = new BlameCache(this.git, undefined, options.blameBaseTimeoutMs);
     this.commits = new CommitStore(this.git, this.logger);
+    this.foreignPrompts = new ForeignPromptResolver(this.git, this.logger);
+  }
+
+  /** git-ai attestation lines skipped so far (unknown keys, sessions and prompts with no record), each note once. */
+  skippedAttestations(): number {
+    let total = 0;
+    for (const n of this.skippedByCommit.values()) total += n;
+    return total;
   }
 
   /** Attribution per function of `file` (absolute, or relative to the repository root) with contents `text`. */
@@ -79,6 +97,8 @@ export class Attributor {
     if (isGeneratedFile(text) || functions.length === 0) return result;
     const textLines = splitLines(text);
     const lines = await this.blameLines(file, textLines);
+    // Failed git is not human authorship: saying nothing here would drop the file's AI findings unseen.
+    let unknown = lines.unknown;
 
     const wanted = new Set<string>();
     for (const fn of functions) {
@@ -93,6 +113,7 @@ export class Attributor {
             // Without commit facts or traces, lines still get blame; a failing source must not sink the rest.
             this.commits.load(wanted, lines.state.notesTip).catch((error: Error) => {
               this.logger.warn(`attribution: reading commits failed: ${error.message}`);
+              unknown ||= `reading commits failed: ${error.message}`;
               return new Map<string, CommitInfo>();
             }),
             this.agentTraces().catch((error: Error) => {
@@ -101,26 +122,29 @@ export class Attributor {
             }),
           ])
         : [new Map<string, CommitInfo>(), emptyTraceIndex()];
-    const claimOf = this.lineClassifier(infos, traces);
+    const foreign = await this.resolveForeignPrompts(infos, lines.state.notesTip);
+    const claimOf = this.lineClassifier(infos, traces, foreign);
     const markers = aiMarkerLines(text);
 
     for (const fn of functions) {
-      result.set(fn, this.attributeOne(fn, textLines, lines.blame, claimOf, markers, lines.why));
+      result.set(fn, unknown ? unknownAuthorship(unknown) : this.attributeOne(fn, textLines, lines.blame, claimOf, markers, lines.why));
     }
     return result;
   }
 
-  private async blameLines(file: string, textLines: string[]): Promise<{ blame: (BlameLine | null)[] | null; state: RepoState; why: string }> {
+  private async blameLines(file: string, textLines: string[]): Promise<{ blame: (BlameLine | null)[] | null; state: RepoState; why: string; unknown?: string }> {
     const state = await this.repoState();
     const relPath = toRepoPath(this.repoRoot, file);
     if (relPath === null) return { blame: null, state, why: 'outside the repository' };
+    if (state.failed !== undefined) return { blame: null, state, why: 'git failed', unknown: state.failed };
     if (!state.head) return { blame: null, state, why: 'no commits yet' };
     try {
-      const atHead = await this.blames.get(relPath, state.head);
+      const atHead = await this.blames.get(relPath, state.head, textLines.length);
       return { blame: blameWorkingCopy(atHead, textLines), state, why: atHead ? '' : 'not committed' };
     } catch (error) {
       this.logger.warn(`attribution: blame of ${relPath} failed: ${(error as Error).message}`);
-      return { blame: null, state, why: 'git blame failed' };
+      const message = (error as Error).message;
+      return { blame: null, state, why: 'git blame failed', unknown: message.startsWith('git ') ? message : `git blame: ${message}` };
     }
   }
 
@@ -131,12 +155,18 @@ export class Attributor {
     let value: RepoState = { head: null, notesTip: null };
     try {
       // --revs-only drops names that do not resolve, so a repository without notes gives one line.
-      const rows = (await this.git.run(['rev-parse', '--revs-only', 'HEAD', NOTES_REF])).split('\n').filter((r) => /^[0-9a-f]{40,64}$/.test(r.trim()));
+      const rows = (await runRetryingTimeout(this.git, ['rev-parse', '--revs-only', 'HEAD', NOTES_REF], STATE_TIMEOUT_MS)).split('\n').filter((r) => /^[0-9a-f]{40,64}$/.test(r.trim()));
       value = { head: rows[0]?.trim() ?? null, notesTip: rows[1]?.trim() ?? null };
     } catch (error) {
-      this.logger.debug(`attribution: no git state in ${this.repoRoot}: ${(error as Error).message}`);
+      if (error instanceof GitError && error.timedOut) {
+        value = { head: null, notesTip: null, failed: error.message };
+        this.logger.warn(`attribution: ${error.message} in ${this.repoRoot}`);
+      } else {
+        this.logger.debug(`attribution: no git state in ${this.repoRoot}: ${(error as Error).message}`);
+      }
     }
-    this.state = { at: now, value };
+    // A timeout is not remembered: the next file asks again.
+    if (value.failed === undefined) this.state = { at: now, value };
     return value;
   }
 
@@ -158,14 +188,28 @@ export class Attributor {
     return this.traces.index;
   }
 
+  /** Records of the prompt keys the loaded notes hold only by reference, and the skipped lines tallied. */
+  private async resolveForeignPrompts(infos: Map<string, CommitInfo>, notesTip: string | null): Promise<Map<string, PromptAgent | null>> {
+    const keys = new Set<string>();
+    for (const info of infos.values()) if (info.note) for (const key of foreignPromptKeys(info.note)) keys.add(key);
+    const foreign = keys.size > 0 ? await this.foreignPrompts.resolve(keys, notesTip) : new Map<string, PromptAgent | null>();
+    for (const [sha, info] of infos) {
+      if (!info.note || this.skippedByCommit.has(sha)) continue;
+      let skipped = info.note.skipped;
+      for (const attestations of info.note.files.values()) for (const a of attestations) if (a.foreign && !foreign.get(a.key)) skipped++;
+      this.skippedByCommit.set(sha, skipped);
+    }
+    return foreign;
+  }
+
   /** A (commit, path, line) -> claim function over the loaded sources (trace ranges looked up once per commit and path). */
-  private lineClassifier(infos: Map<string, CommitInfo>, traces: AgentTraceIndex): (line: BlameLine) => LineClaim | null {
+  private lineClassifier(infos: Map<string, CommitInfo>, traces: AgentTraceIndex, foreign: ReadonlyMap<string, PromptAgent | null>): (line: BlameLine) => LineClaim | null {
     const rangesCache = new Map<string, ReturnType<typeof traceRangesFor>>();
     return (line) => {
       const info = infos.get(line.sha);
       if (info?.note) {
         const note = info.note;
-        const author = noteCoversPath(note, line.path) ? noteLineAuthor(note, line.path, line.origLine) : null;
+        const author = noteCoversPath(note, line.path) ? noteLineAuthor(note, line.path, line.origLine, foreign) : null;
         return {
           ai: author?.ai ?? false,
           kind: 'git-ai-note',
@@ -275,6 +319,11 @@ export function attributeFunctions(
   let attributor = shared.get(repoRoot);
   if (!attributor) shared.set(repoRoot, (attributor = new Attributor(repoRoot, options)));
   return attributor.attributeFunctions(file, functions, text);
+}
+
+/** The attribution of a function whose authorship git could not tell. */
+function unknownAuthorship(why: string): Attribution {
+  return { ai: false, source: `authorship unknown (${why})`, kind: 'none', confidence: 'low', aiShare: 0, unknown: why };
 }
 
 function fromClaim(claim: LineClaim, ai: boolean, aiShare: number): Attribution {

@@ -5,6 +5,7 @@
  */
 import type { GitPort } from '../../mapping/git';
 import { GitError, isSafeRevision } from '../../mapping/git';
+import { BLAME_BASE_TIMEOUT_MS, blameTimeoutMs, runRetryingTimeout } from './gitBudget';
 import { matchLines } from './lineDiff';
 
 /** The commit a line comes from, and where the line was in that commit. */
@@ -60,12 +61,23 @@ export function parseBlamePorcelain(output: string, head = ''): FileBlame {
   return { head, lines, content };
 }
 
-/** Blames `path` (relative to the git port's folder) at `head`; null when HEAD has no such file. */
-export async function blameAtHead(git: GitPort, path: string, head: string): Promise<FileBlame | null> {
+/** How long a blame may take. */
+export interface BlameBudget {
+  /** Lines of the file (its working copy is a good guess at HEAD's): the budget grows with them. */
+  lines?: number;
+  /** The budget of an empty file (default `BLAME_BASE_TIMEOUT_MS`). */
+  baseTimeoutMs?: number;
+}
+
+/**
+ * Blames `path` (relative to the git port's folder) at `head`; null when HEAD has no such file.
+ * Timed out blames are retried once with more time; a second timeout rejects with a `GitError`.
+ */
+export async function blameAtHead(git: GitPort, path: string, head: string, budget: BlameBudget = {}): Promise<FileBlame | null> {
   if (!isSafeRevision(head)) throw new Error(`unsafe revision '${head.slice(0, 60)}'`);
   let output: string;
   try {
-    output = await git.run(['blame', '--porcelain', head, '--', path]);
+    output = await runRetryingTimeout(git, ['blame', '--porcelain', head, '--', path], blameTimeoutMs(budget.lines ?? 0, budget.baseTimeoutMs));
   } catch (error) {
     if (error instanceof GitError && /no such path|does not exist|no such file/i.test(error.stderr)) return null;
     throw error;
@@ -100,10 +112,11 @@ export class BlameCache {
   constructor(
     private readonly git: GitPort,
     private readonly maxFiles = DEFAULT_CACHE_FILES,
+    private readonly baseTimeoutMs = BLAME_BASE_TIMEOUT_MS,
   ) {}
 
-  /** The blame of `path` at `head`, from the cache when it has it. */
-  get(path: string, head: string): Promise<FileBlame | null> {
+  /** The blame of `path` at `head` (a file of about `lines` lines), from the cache when it has it. */
+  get(path: string, head: string, lines = 0): Promise<FileBlame | null> {
     const key = `${head}\0${path}`;
     const hit = this.entries.get(key);
     if (hit) {
@@ -111,7 +124,7 @@ export class BlameCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const pending = blameAtHead(this.git, path, head);
+    const pending = blameAtHead(this.git, path, head, { lines, baseTimeoutMs: this.baseTimeoutMs });
     this.entries.set(key, pending);
     // A failed blame is not cached: the next call retries.
     pending.catch(() => this.entries.delete(key));

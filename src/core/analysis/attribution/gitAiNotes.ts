@@ -16,6 +16,17 @@ export interface GitAiAttestation {
   ai: boolean;
   agent?: string;
   model?: string;
+  /**
+   * True for a prompt key whose record is not in this note: git-ai looks it up in the other notes
+   * (a cherry-pick or rebase carries attestations without their prompts), and so do we.
+   */
+  foreign?: boolean;
+}
+
+/** The agent and model a prompt or session record names. */
+export interface PromptAgent {
+  agent?: string;
+  model?: string;
 }
 
 /** A parsed note. */
@@ -25,6 +36,10 @@ export interface GitAiNote {
   files: Map<string, GitAiAttestation[]>;
   /** Lines that were skipped without rejecting the note (unknown key forms, unknown sessions). */
   warnings: string[];
+  /** Attestation lines skipped (counted for the report's summary). */
+  skipped: number;
+  /** The prompt records this note holds, by key, for resolving other notes' foreign keys. */
+  prompts: Map<string, PromptAgent>;
 }
 
 /** The outcome of parsing a note: the note, or why it was ignored. */
@@ -40,6 +55,8 @@ export interface NoteLineAuthor {
 const SESSION_KEY = /^s_[0-9A-Za-z]+(?:::t_[0-9A-Za-z]+)?$/;
 const LEGACY_KEY = /^[0-9a-fA-F]{16}$/;
 const HUMAN_KEY = /^h_[0-9A-Za-z]+(?:::t_[0-9A-Za-z]+)?$/;
+// Other keys go to prompts; only plain ids are looked up elsewhere (they end up in a git grep).
+const PROMPT_KEY = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
 // Notes are small; one larger than this is not a git-ai note and not worth parsing.
 const MAX_NOTE_CHARS = 8 * 1024 * 1024;
 
@@ -80,21 +97,40 @@ export function parseGitAiNote(text: string): GitAiNoteParse {
     }
     current.push({ key, ranges, ...resolved });
   }
-  return { ok: true, note: { schemaVersion: metadata.schemaVersion, files, warnings } };
+  const prompts = new Map<string, PromptAgent>();
+  for (const key of Object.keys(metadata.prompts)) prompts.set(key, agentOf(metadata.prompts[key]));
+  return { ok: true, note: { schemaVersion: metadata.schemaVersion, files, warnings, skipped: warnings.length, prompts } };
 }
 
-/** Who wrote `line` (1-based, as of the noted commit) of `path`, or null when the note does not say. */
-export function noteLineAuthor(note: GitAiNote, path: string, line: number): NoteLineAuthor | null {
+/** Prompt keys of `note` whose records sit in another note. */
+export function foreignPromptKeys(note: GitAiNote): string[] {
+  const keys = new Set<string>();
+  for (const attestations of note.files.values()) for (const a of attestations) if (a.foreign) keys.add(a.key);
+  return [...keys];
+}
+
+/**
+ * Who wrote `line` (1-based, as of the noted commit) of `path`, or null when the note does not say.
+ * `foreign` holds the records of prompt keys found in other notes (null: found nowhere).
+ */
+export function noteLineAuthor(
+  note: GitAiNote,
+  path: string,
+  line: number,
+  foreign: ReadonlyMap<string, PromptAgent | null> = new Map(),
+): NoteLineAuthor | null {
   const attestations = note.files.get(path);
   if (!attestations) return null;
-  // A human claim on the same line wins: git-ai records human overrides of AI lines that way.
-  let ai: GitAiAttestation | null = null;
-  for (const a of attestations) {
+  // The latest entry for a line wins, as in git-ai's get_line_attribution (entries in reverse);
+  // a prompt found in no note is skipped, as git-ai skips it.
+  for (let i = attestations.length - 1; i >= 0; i--) {
+    const a = attestations[i]!;
     if (!inRanges(a.ranges, line)) continue;
     if (!a.ai) return { ai: false };
-    ai ??= a;
+    const record = a.foreign ? foreign.get(a.key) : a;
+    if (!record) continue;
+    return { ai: true, ...(record.agent ? { agent: record.agent } : {}), ...(record.model ? { model: record.model } : {}) };
   }
-  if (ai) return { ai: true, ...(ai.agent ? { agent: ai.agent } : {}), ...(ai.model ? { model: ai.model } : {}) };
   // git-ai lists every AI line of the files it names; a line it leaves out was written by a person.
   return { ai: false };
 }
@@ -108,6 +144,7 @@ interface Metadata {
   schemaVersion: string;
   sessions: Record<string, unknown>;
   prompts: Record<string, unknown>;
+  humans: Record<string, unknown>;
 }
 
 function parseMetadata(json: string): Metadata | string {
@@ -125,23 +162,38 @@ function parseMetadata(json: string): Metadata | string {
     schemaVersion: version,
     sessions: isRecord(value['sessions']) ? value['sessions'] : {},
     prompts: isRecord(value['prompts']) ? value['prompts'] : {},
+    humans: isRecord(value['humans']) ? value['humans'] : {},
   };
 }
 
-/** Whether a key is AI and which agent it names; a string when the line should be skipped. */
+/**
+ * Whether a key is AI and which agent it names, routed as git-ai routes it (`h_` to humans,
+ * `s_` to sessions, anything else to prompts; docs/migrations/sessions-v2-note-format.md in
+ * git-ai-project/git-ai); a string when the line is skipped, as git-ai skips it.
+ */
 function resolveKey(key: string, metadata: Metadata): Omit<GitAiAttestation, 'key' | 'ranges'> | string {
-  if (HUMAN_KEY.test(key)) return { ai: false };
-  if (SESSION_KEY.test(key)) {
-    const sessionId = key.split('::')[0]!;
-    return { ai: true, ...agentOf(metadata.sessions[sessionId] ?? metadata.prompts[sessionId]) };
+  if (HUMAN_KEY.test(key)) {
+    return own(metadata.humans, key) ? { ai: false } : `human key '${key.slice(0, 60)}' has no record in humans`;
   }
-  if (LEGACY_KEY.test(key)) return { ai: true, ...agentOf(metadata.prompts[key]) };
-  // The format routes any other key to `prompts`; a key found nowhere is a form we do not know.
-  if (isRecord(metadata.prompts[key])) return { ai: true, ...agentOf(metadata.prompts[key]) };
+  if (key.startsWith('s_')) {
+    if (!SESSION_KEY.test(key)) return `unknown attestation key '${key.slice(0, 60)}'`;
+    const sessionId = key.split('::')[0]!;
+    // A session with no record says nothing about who wrote the lines: git-ai skips it, so not AI.
+    if (!own(metadata.sessions, sessionId)) return `session key '${key.slice(0, 60)}' has no record in sessions`;
+    return { ai: true, ...agentOf(metadata.sessions[sessionId]) };
+  }
+  if (own(metadata.prompts, key)) return { ai: true, ...agentOf(metadata.prompts[key]) };
+  // git-ai searches the other notes for the prompt (git grep '"KEY"' refs/notes/ai, newest commit first).
+  if (PROMPT_KEY.test(key) || LEGACY_KEY.test(key)) return { ai: true, foreign: true };
   return `unknown attestation key '${key.slice(0, 60)}'`;
 }
 
-function agentOf(record: unknown): { agent?: string; model?: string } {
+function own(record: Record<string, unknown>, key: string): boolean {
+  return Object.hasOwn(record, key);
+}
+
+/** The agent and model of a prompt or session record (`agent_id.tool`, `agent_id.model`). */
+export function agentOf(record: unknown): PromptAgent {
   if (!isRecord(record)) return {};
   const id = record['agent_id'];
   if (!isRecord(id)) return {};

@@ -11,6 +11,7 @@ import { riskMessage } from '../ranking';
 import { DEFAULT_SEVERITY } from '../rules/context';
 import { toJsonReport } from './json';
 import { RULE_INFO } from './ruleInfo';
+import { unknownAuthorshipFiles } from './unknownAuthorship';
 
 /** The SARIF version and schema this module writes. */
 export const SARIF_VERSION = '2.1.0';
@@ -127,10 +128,13 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): Sa
       properties: { function: f.function, attribution: json[i]!.attribution, production: json[i]!.production },
     };
   });
-  const notifications: SarifNotification[] = (options.errors ?? []).map((e) => ({
+  const notifications: SarifNotification[] = [
+    ...(options.errors ?? []).map((e) => ({ file: e.file, text: `could not analyse ${e.file}: ${e.message}` })),
+    ...unknownAuthorshipFiles(findings).map((u) => ({ file: u.file, text: `authorship unknown for ${u.file} (${u.reason}); its findings are kept` })),
+  ].map(({ file, text }) => ({
     level: 'warning',
-    message: { text: `could not analyse ${e.file}: ${e.message}` },
-    locations: [{ physicalLocation: { artifactLocation: artifact(e.file, options.root !== undefined) } }],
+    message: { text },
+    locations: [{ physicalLocation: { artifactLocation: artifact(file, options.root !== undefined) } }],
   }));
   const run: SarifRun = {
     tool: { driver: { name: 'Runtime Lens', version: options.toolVersion, semanticVersion: options.toolVersion, informationUri: TOOL_INFORMATION_URI, rules } },

@@ -5,6 +5,7 @@
  */
 import type { Finding, Severity } from '../findings';
 import { riskMessage } from '../ranking';
+import { unknownAuthorshipFiles } from './unknownAuthorship';
 
 /** What the summary line says about the scan. */
 export interface TextSummary {
@@ -14,6 +15,8 @@ export interface TextSummary {
   all: boolean;
   /** Files that could not be analysed. */
   errors?: number;
+  /** git-ai attestation lines skipped because their key has no record in any note. */
+  skippedAttestations?: number;
 }
 
 /** Renders findings and a summary line as plain text (newline-terminated). */
@@ -23,7 +26,8 @@ export function formatText(findings: readonly Finding[], summary: TextSummary): 
     const where = `${f.file}:${f.line}:${f.column}`;
     out.push(`${where}  ${f.severity}  ${f.rule}${f.function ? `  ${f.function}` : ''}`);
     out.push(`    ${riskMessage(f)}`);
-    if (f.attribution) out.push(`    ${f.attribution.source} (confidence ${f.attribution.confidence})`);
+    if (f.attribution?.unknown !== undefined) out.push(`    ${f.attribution.source}`);
+    else if (f.attribution) out.push(`    ${f.attribution.source} (confidence ${f.attribution.confidence})`);
     out.push('');
   }
   out.push(summaryLine(findings, summary));
@@ -34,7 +38,11 @@ export function formatText(findings: readonly Finding[], summary: TextSummary): 
 export function summaryLine(findings: readonly Finding[], summary: TextSummary): string {
   const scope = summary.all ? 'all functions' : 'AI-written functions only (--all for every function)';
   const scanned = `${plural(summary.files, 'file')}, ${plural(summary.lines, 'line')}`;
-  const failed = summary.errors ? ` · ${plural(summary.errors, 'file')} could not be analysed` : '';
+  const unknown = unknownAuthorshipFiles(findings).length;
+  const failed =
+    (summary.errors ? ` · ${plural(summary.errors, 'file')} could not be analysed` : '') +
+    (unknown > 0 ? ` · authorship unknown in ${plural(unknown, 'file')} (git failed; findings kept)` : '') +
+    (summary.skippedAttestations ? ` · ${plural(summary.skippedAttestations, 'git-ai attestation line')} skipped (no record)` : '');
   if (findings.length === 0) return `No findings in ${scanned} · ${scope}${failed}`;
   const counts = (['error', 'warning', 'note'] as Severity[])
     .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)

@@ -29,6 +29,8 @@ export interface AnalysisClientOptions {
 export interface ScanRequest {
   root: string;
   all: boolean;
+  /** Analyse test code too (default false). */
+  includeTests?: boolean;
   /** False: no git (an untrusted workspace). */
   attribute: boolean;
   concurrency?: number;
@@ -108,7 +110,7 @@ export class AnalysisClient {
   scan(request: ScanRequest): Promise<WorkerScanResult> {
     request.signal?.throwIfAborted();
     const id = this.nextId;
-    const result = this.request({ kind: 'scan', root: request.root, all: request.all, attribute: request.attribute, concurrency: request.concurrency ?? 4 }, request.onProgress) as Promise<WorkerScanResult>;
+    const result = this.request({ kind: 'scan', root: request.root, all: request.all, includeTests: request.includeTests === true, attribute: request.attribute, concurrency: request.concurrency ?? 4 }, request.onProgress) as Promise<WorkerScanResult>;
     const cancel = () => this.worker?.postMessage({ kind: 'cancel', target: id } satisfies WorkerRequest);
     request.signal?.addEventListener('abort', cancel, { once: true });
     return result.finally(() => request.signal?.removeEventListener('abort', cancel));

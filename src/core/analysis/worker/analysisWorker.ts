@@ -135,6 +135,7 @@ async function handle(request: Exclude<WorkerRequest, { kind: 'cancel' }>): Prom
         const { spans: _identityKeyed, ...result } = await scanWorkspace({
           root: request.root,
           all: request.all,
+          includeTests: request.includeTests,
           attribute: request.attribute,
           concurrency: request.concurrency,
           analysis: analysisOptions(),

@@ -40,7 +40,7 @@ export type WorkerRequest =
   | { kind: 'update'; id: number; file: string; changes: TextChange[] }
   | { kind: 'close'; id: number; file: string }
   | { kind: 'configure'; id: number; options: WorkerAnalysisOptions }
-  | { kind: 'scan'; id: number; root: string; all: boolean; attribute: boolean; concurrency: number }
+  | { kind: 'scan'; id: number; root: string; all: boolean; includeTests: boolean; attribute: boolean; concurrency: number }
   | { kind: 'attribute'; id: number; file: string; path: string }
   | { kind: 'cancel'; target: number };
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { noteCoversPath, noteLineAuthor, parseGitAiNote } from '../../../../src/core/analysis/attribution/gitAiNotes';
+import { foreignPromptKeys, noteCoversPath, noteLineAuthor, parseGitAiNote } from '../../../../src/core/analysis/attribution/gitAiNotes';
 import type { GitAiNote } from '../../../../src/core/analysis/attribution/gitAiNotes';
 import { parseRangeList } from '../../../../src/core/analysis/attribution/lineRanges';
 
@@ -72,22 +72,54 @@ describe('parseGitAiNote', () => {
     assert.equal(noteCoversPath(note, 'src/other.ts'), false);
   });
 
-  it('keeps AI keys whose session is missing from the metadata, without an agent', () => {
+  it('session keys with no record are not AI: the line is skipped and counted, as git-ai skips it', () => {
+    // Before: the line was taken as AI with no agent, an over-claim git-ai itself does not make.
     const note = parsed(['a.ts', '  s_0123456789abcd::t_0123456789abcd 1-2', '---', '{"schema_version":"authorship/3.0.0"}'].join('\n'));
-    assert.deepEqual(noteLineAuthor(note, 'a.ts', 1), { ai: true });
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 1), { ai: false });
+    assert.equal(note.skipped, 1);
+    assert.match(note.warnings[0]!, /session key 's_0123456789abcd::t_0123456789abcd' has no record/);
   });
 
   it('skips attestation lines with unknown key forms and says why, keeping the rest', () => {
-    const note = parsed(['a.ts', '  weird-key 1-2', '  s_0123456789abcd 3', '---', '{"schema_version":"authorship/3.1.0"}'].join('\n'));
+    const note = parsed(['a.ts', '  we:ird 1-2', '  s_0123456789abcd 3', '---', JSON.stringify({ schema_version: 'authorship/3.1.0', sessions: { s_0123456789abcd: { agent_id: { tool: 'codex', model: 'gpt-5' } } } })].join('\n'));
     assert.equal(note.warnings.length, 1);
-    assert.match(note.warnings[0]!, /unknown attestation key 'weird-key'/);
-    assert.deepEqual(noteLineAuthor(note, 'a.ts', 3), { ai: true });
+    assert.equal(note.skipped, 1);
+    assert.match(note.warnings[0]!, /unknown attestation key 'we:ird'/);
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 3), { ai: true, agent: 'Codex', model: 'gpt-5' });
     assert.deepEqual(noteLineAuthor(note, 'a.ts', 1), { ai: false });
   });
 
   it('reads quoted paths and CRLF notes', () => {
-    const note = parsed(['"dir/with space.ts"', '  s_0123456789abcd 1', '---', '{"schema_version":"authorship/3.0.0"}'].join('\r\n'));
-    assert.deepEqual(noteLineAuthor(note, 'dir/with space.ts', 1), { ai: true });
+    const note = parsed(['"dir/with space.ts"', '  s_0123456789abcd 1', '---', '{"schema_version":"authorship/3.0.0","sessions":{"s_0123456789abcd":{"agent_id":{"tool":"claude"}}}}'].join('\r\n'));
+    assert.deepEqual(noteLineAuthor(note, 'dir/with space.ts', 1), { ai: true, agent: 'Claude Code' });
+  });
+
+  it('the latest entry for a line wins, as in git-ai (a later AI edit over a human line is AI)', () => {
+    const meta = { schema_version: 'authorship/3.0.0', sessions: { s_0123456789abcd: { agent_id: { tool: 'claude' } } }, humans: { h_0123456789abcd: { author: 'Dana' } } };
+    const note = parsed(['a.ts', '  h_0123456789abcd 1-5', '  s_0123456789abcd::t_0000000000000a 3', '---', JSON.stringify(meta)].join('\n'));
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 3), { ai: true, agent: 'Claude Code' });
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 2), { ai: false });
+  });
+
+  it('human keys with no record are skipped and counted, so an earlier AI entry still speaks', () => {
+    const meta = { schema_version: 'authorship/3.0.0', sessions: { s_0123456789abcd: { agent_id: { tool: 'claude' } } } };
+    const note = parsed(['a.ts', '  s_0123456789abcd 1-3', '  h_0123456789abcd 2', '---', JSON.stringify(meta)].join('\n'));
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 2), { ai: true, agent: 'Claude Code' });
+    assert.equal(note.skipped, 1);
+  });
+
+  it('prompt keys whose record is in another note are listed and resolved through the given records', () => {
+    const note = parsed(['a.ts', '  c9883b05a2487d6d 1-2', '  0123456789abcdef 4', '---', '{"schema_version":"authorship/3.0.0","prompts":{}}'].join('\n'));
+    assert.deepEqual(foreignPromptKeys(note).sort(), ['0123456789abcdef', 'c9883b05a2487d6d']);
+    const foreign = new Map([['c9883b05a2487d6d', { agent: 'Cursor', model: 'gpt-4.1' }], ['0123456789abcdef', null]]);
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 1, foreign), { ai: true, agent: 'Cursor', model: 'gpt-4.1' });
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 4, foreign), { ai: false }, 'a prompt found in no note is not AI');
+    assert.deepEqual(noteLineAuthor(note, 'a.ts', 1), { ai: false }, 'unresolved, it claims nothing');
+  });
+
+  it('a note lists its own prompt records for other notes to resolve against', () => {
+    const note = parsed(NOTE);
+    assert.deepEqual(note.prompts.get('c9883b05a2487d6d'), { agent: 'Cursor', model: 'gpt-4.1' });
   });
 
   it('rejects malformed notes with a reason instead of throwing', () => {

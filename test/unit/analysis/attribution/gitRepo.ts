@@ -29,7 +29,7 @@ export interface TestRepo {
   git(...args: string[]): string;
   write(file: string, lines: readonly string[]): void;
   /** Stages everything and commits; returns the full sha. */
-  commit(message: string, author?: { name: string; email: string }): string;
+  commit(message: string, author?: { name: string; email: string }, committer?: { name: string; email: string }): string;
   /** Adds a git-ai note (raw text) to `sha` under refs/notes/ai. */
   addNote(sha: string, text: string): void;
   /** A git port on the repository that records every command it runs. */
@@ -63,8 +63,12 @@ export function makeRepo(): TestRepo {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, lines.join('\n') + '\n');
     },
-    commit(message, author) {
-      const env = author ? { ...GIT_ENV, GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : GIT_ENV;
+    commit(message, author, committer) {
+      const env = {
+        ...GIT_ENV,
+        ...(author ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : {}),
+        ...(committer ? { GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email } : {}),
+      };
       run(dir, env, ['add', '-A']);
       run(dir, env, ['commit', '-q', '--allow-empty', '-m', message]);
       return git('rev-parse', 'HEAD');
@@ -79,9 +83,13 @@ export function makeRepo(): TestRepo {
       const calls: string[][] = [];
       return {
         calls,
-        run(args) {
+        run(args, options) {
           calls.push(args);
-          return inner.run(args);
+          return inner.run(args, options);
+        },
+        stream(args, separator, onRecord, options) {
+          calls.push(args);
+          return inner.stream!(args, separator, onRecord, options);
         },
         count(subcommand) {
           return calls.filter((c) => c[0] === subcommand).length;
