@@ -66,6 +66,8 @@ export interface AuthorshipOptions {
   logger?: Logger;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** The Attributor of a repository, to share its caches with other work (default: one per call). */
+  attributorFor?: (repoRoot: string) => Attributor;
 }
 
 interface FileAuthorship {
@@ -144,7 +146,7 @@ async function fileAuthorship(abs: string, rel: string, options: AuthorshipOptio
   const repoRoot = await findRepoRoot(path.dirname(abs));
   if (repoRoot === null) return { rows: [], functions: spans.map((span) => ({ span, ai: false })) };
   let attributor = attributors.get(repoRoot);
-  if (attributor === undefined) attributors.set(repoRoot, (attributor = new Attributor(repoRoot, { logger: options.logger })));
+  if (attributor === undefined) attributors.set(repoRoot, (attributor = options.attributorFor?.(repoRoot) ?? new Attributor(repoRoot, { logger: options.logger })));
   const attributions = await attributor.attributeFunctions(abs, spans, text);
   const rows: AuthorshipRow[] = [];
   const functions = spans.map((span) => {

@@ -6,6 +6,7 @@ import { languageForFile } from '../../core/analysis/languages';
 import { isTestPath } from '../../core/analysis/testPaths';
 import type { TextChange } from '../../core/analysis/parser';
 import { compareFindings, MemoryProductionLookup, rankFindings } from '../../core/analysis/ranking';
+import type { ServingRow } from '../../core/analysis/servingTraffic';
 import { AnalysisClient, DocumentNotOpenError } from '../../core/analysis/worker/analysisClient';
 import type { DocumentFindings, WorkerAnalysisOptions } from '../../core/analysis/worker/protocol';
 import type { Logger } from '../../core/logger';
@@ -15,6 +16,7 @@ import { ContextKeys, type RiskScanState } from '../ids';
 import type { LiveSignalsSource } from '../liveSignalsSource';
 import { mappingRoot, relativeFile } from '../workspacePaths';
 import type { RiskSource } from './riskSource';
+import { ServingTrafficRows } from './servingTrafficRows';
 
 /** Quiet time after the last keystroke before a document is analysed again. */
 const EDIT_DEBOUNCE_MS = 150;
@@ -44,7 +46,8 @@ interface OpenDocument {
 /**
  * Keeps AI-code risk findings per file: open documents are analysed incrementally on edit
  * (debounced), attributed through git (trusted workspaces only) and joined with production
- * figures from the live signals; files not open come from a background workspace scan. Parsing,
+ * figures from the live signals; files not open come from a background workspace scan. After each
+ * scan, the AI-written functions are listed too, for the view's "serving traffic" section. Parsing,
  * the rules and git run on a worker thread (AnalysisClient), never on the extension host's.
  */
 export class AnalysisService implements RiskSource, vscode.Disposable {
@@ -59,6 +62,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   private scanStateNow: RiskScanState | undefined;
   private disposed = false;
   private readonly worker: AnalysisClient;
+  private readonly serving: ServingTrafficRows;
   /** Milliseconds of the last incremental updates (newest last), for the integration suite and logs. */
   readonly updateTimes: number[] = [];
 
@@ -69,16 +73,19 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     wasmDir: string,
   ) {
     this.worker = new AnalysisClient({ wasmDir, options: this.analysisOptions(), logger: log });
+    this.serving = new ServingTrafficRows(this.worker, live, log);
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.untrack(d)),
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
       live.onDidChangeSignals(({ files }) => void this.rejoin(files)),
-      live.onDidChangeSelection(() => void this.rejoin([...this.byFile.keys()])),
+      live.onDidChangeSelection(() => void this.rejoin([...new Set([...this.byFile.keys(), ...this.serving.files()])])),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         void this.rejoin([...this.byFile.keys()], true);
         if (this.scanStateNow === 'untrusted') void this.scan(true);
+        // a scan of all code ran without git: authorship can be read now
+        else if (this.scanStateNow === 'done' && mappingRoot()?.scheme === 'file') void this.listAuthorship(mappingRoot()!.fsPath);
       }),
     );
     for (const d of vscode.workspace.textDocuments) this.track(d);
@@ -102,6 +109,11 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   /** Every finding, in ranking order. */
   allFindings(): Finding[] {
     return rankOrder([...this.byFile.values()].flat());
+  }
+
+  /** AI-written functions with production data, hottest first, findings or not. */
+  aiServingTraffic(): ServingRow[] {
+    return this.serving.rows();
   }
 
   /** Findings of an open document (what diagnostics and quick fixes use). */
@@ -189,6 +201,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
           await this.rejoin([...scanned.keys()].filter((f) => !openFiles.has(f)), false);
           this.emitter.fire({ files: [...files] });
           this.setScanState('done');
+          void this.listAuthorship(root.fsPath);
         } catch (err) {
           this.setScanState('stopped');
           if (controller.signal.aborted) this.log.info('workspace scan cancelled');
@@ -201,9 +214,16 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     return this.scanning;
   }
 
+  /** Lists the AI-written functions again (after a scan); without git, the section empties. */
+  private async listAuthorship(root: string): Promise<void> {
+    const files = this.mayRunGit() ? await this.serving.list(root) : this.serving.clear();
+    if (files.length > 0 && !this.disposed) this.emitter.fire({ files });
+  }
+
   /** Stops listening and frees the parse trees. */
   dispose(): void {
     this.disposed = true;
+    this.serving.dispose();
     for (const s of this.subscriptions) s.dispose();
     for (const d of this.open.values()) clearTimeout(d.timer);
     this.open.clear();
@@ -364,7 +384,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
 
   /** Re-joins production figures (and, when asked, authorship) for files whose signals changed. */
   private async rejoin(files: readonly string[], reattribute = false): Promise<void> {
-    const changed: string[] = [];
+    const changed = await this.serving.rejoin(files);
     for (const file of files) {
       if (this.open.has(file)) {
         await this.publish(file, reattribute);
@@ -377,7 +397,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
       this.byFile.set(file, next);
       changed.push(file);
     }
-    if (changed.length > 0) this.emitter.fire({ files: changed });
+    if (changed.length > 0) this.emitter.fire({ files: [...new Set(changed)] });
   }
 }
 

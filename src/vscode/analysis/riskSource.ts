@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Finding } from '../../core/analysis/findings';
+import type { ServingRow } from '../../core/analysis/servingTraffic';
 
 /**
  * What the risk surfaces (diagnostics, quick fixes, the Production risk view) read. Kept apart
@@ -12,4 +13,6 @@ export interface RiskSource {
   findings(file: string): readonly Finding[];
   /** Every finding, in ranking order. */
   allFindings(): Finding[];
+  /** AI-written functions with production data, hottest first, findings or not. */
+  aiServingTraffic(): ServingRow[];
 }

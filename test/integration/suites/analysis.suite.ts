@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { productionLabel } from '../../../src/core/analysis/ranking';
+import { markdownText } from '../../../src/core/render/escape';
 import type { RuntimeLensApi } from '../../../src/extension';
 import { recordFigure } from './index';
 import { extensionApi, lineOf, waitFor, workspaceFile } from './context';
@@ -61,6 +63,31 @@ export function analysisSuite(): void {
       // the view's welcome text (shown when it is empty) follows the scan's state
       const service = risk(await extensionApi()).service();
       await waitFor('the workspace scan to finish', () => (service?.scanState === 'done' ? true : undefined), 60_000, () => String(service?.scanState));
+    });
+
+    it('lists quoteShipping under "AI-written code serving traffic" with its production figures and who wrote it', async () => {
+      const { tree } = risk(await extensionApi());
+      const serving = await waitFor('quoteShipping with figures in the serving-traffic section', () => tree.serving().find((s) => s.row.function === 'quoteShipping'), 60_000,
+        () => JSON.stringify(tree.serving().map((s) => `${s.row.file}:${s.row.function}`)));
+      assert.equal(serving.row.file, AI_FILE);
+      assert.equal(serving.row.attribution.agent, 'Claude Code');
+      assert.ok(serving.row.production.ratePerMin > 0, JSON.stringify(serving.row.production));
+      // only AI-written code: the demo's other files are a human commit
+      assert.deepEqual([...new Set(tree.serving().map((s) => s.row.file))], [AI_FILE]);
+      const sections = tree.getChildren().map((s) => tree.getTreeItem(s).label);
+      assert.deepEqual(sections, ['Findings', 'AI-written code serving traffic']);
+      const section = tree.getChildren()[1]!;
+      assert.ok(tree.getChildren(section).some((c) => c.kind === 'serving' && c.row.function === 'quoteShipping'));
+      const item = tree.getTreeItem(serving);
+      assert.equal(item.label, 'quoteShipping');
+      assert.match(String(item.description), /^shipping\.js · p95 [\d.]+ (ms|s), [\d.]+\/min/);
+      assert.equal(item.command?.command, 'runtimeLens.openLocation');
+      assert.deepEqual(item.command?.arguments, [AI_FILE, lineOf(doc, /^async function quoteShipping/) + 1]);
+      const tooltip = (item.tooltip as vscode.MarkdownString).value;
+      assert.ok(tooltip.includes(markdownText('AI-written (Claude Code, trailer)')), tooltip);
+      assert.ok(tooltip.includes(markdownText(`Source: ${serving.row.attribution.source}`)), tooltip);
+      assert.ok(tooltip.includes(markdownText(productionLabel(serving.row.production))), tooltip);
+      assert.ok(tooltip.includes(markdownText('1 finding (see Findings)')), tooltip);
     });
 
     it('fixes it with AbortSignal.timeout(10000) through the quick fix, and the diagnostic goes away', async () => {

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { TextChange } from '../parser';
-import type { DocumentAttributions, DocumentFindings, WorkerAnalysisOptions, WorkerMessage, WorkerRequest, WorkerScanResult, WorkerStart } from './protocol';
+import type { DocumentAttributions, DocumentFindings, WorkerAnalysisOptions, WorkerAuthorshipResult, WorkerMessage, WorkerRequest, WorkerScanResult, WorkerStart } from './protocol';
 
 /** The document is not (or no longer) open in the worker: open it again. */
 export class DocumentNotOpenError extends Error {}
@@ -34,6 +34,13 @@ export interface ScanRequest {
   /** False: no git (an untrusted workspace). */
   attribute: boolean;
   concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AuthorshipRequest {
+  /** The folder whose AI-written functions are listed (paths in the rows are relative to it). */
+  root: string;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -108,12 +115,26 @@ export class AnalysisClient {
 
   /** Scans a folder on the worker; aborting `signal` stops it (the promise rejects). */
   scan(request: ScanRequest): Promise<WorkerScanResult> {
-    request.signal?.throwIfAborted();
+    return this.cancellable(request.signal, () => this.request({ kind: 'scan', root: request.root, all: request.all, includeTests: request.includeTests === true, attribute: request.attribute, concurrency: request.concurrency ?? 4 }, request.onProgress) as Promise<WorkerScanResult>);
+  }
+
+  /**
+   * Every AI-written function under `root`, without production figures (git runs on the worker:
+   * callers make sure it may, a trusted workspace); aborting `signal` stops it (the promise rejects).
+   */
+  authorship(request: AuthorshipRequest): Promise<WorkerAuthorshipResult> {
+    return this.cancellable(request.signal, () => this.request({ kind: 'authorship', root: request.root }, request.onProgress) as Promise<WorkerAuthorshipResult>);
+  }
+
+  /** Sends the request `send` makes and tells the worker to stop it when `signal` aborts. */
+  private cancellable<T>(signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {
+    // aborted already: nothing is sent, and the caller sees the same rejection as a later abort
+    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('This operation was aborted'));
     const id = this.nextId;
-    const result = this.request({ kind: 'scan', root: request.root, all: request.all, includeTests: request.includeTests === true, attribute: request.attribute, concurrency: request.concurrency ?? 4 }, request.onProgress) as Promise<WorkerScanResult>;
+    const result = send();
     const cancel = () => this.worker?.postMessage({ kind: 'cancel', target: id } satisfies WorkerRequest);
-    request.signal?.addEventListener('abort', cancel, { once: true });
-    return result.finally(() => request.signal?.removeEventListener('abort', cancel));
+    signal?.addEventListener('abort', cancel, { once: true });
+    return result.finally(() => signal?.removeEventListener('abort', cancel));
   }
 
   /** Stops the worker; pending requests reject. */

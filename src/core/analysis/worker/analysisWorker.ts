@@ -1,6 +1,7 @@
 /**
  * The analysis worker thread (bundled as dist/analysisWorker.js): keeps an IncrementalAnalysis per
- * open document, attributes its functions through git and runs workspace scans, so tree-sitter's
+ * open document, attributes its functions through git and runs workspace scans and authorship
+ * listings, so tree-sitter's
  * grammar loading, parsing, the rules and spawning git never hold up the thread that asked.
  * Requests about one document run in the order they came; scans and git run alongside them.
  */
@@ -11,6 +12,7 @@ import type { AnalysisOptions } from '../analyze';
 import { defaultParsers } from '../analyze';
 import { Attributor } from '../attribution/attribute';
 import { findRepoRoot } from '../attribution/repoRoot';
+import { listAuthorship } from '../authorship';
 import type { FunctionSpan } from '../findings';
 import { spanKey } from '../findings';
 import { IncrementalAnalysis } from '../incremental';
@@ -23,6 +25,7 @@ const start = workerData as WorkerStart;
 let options: WorkerAnalysisOptions = start.options;
 const documents = new Map<string, IncrementalAnalysis>();
 const queues = new Map<string, Promise<unknown>>();
+/** Scans and authorship listings running, by request id, so a 'cancel' can stop them. */
 const scans = new Map<number, AbortController>();
 const attributors = new Map<string, Attributor>();
 const repoRoots = new Map<string, Promise<string | null>>();
@@ -145,6 +148,25 @@ async function handle(request: Exclude<WorkerRequest, { kind: 'cancel' }>): Prom
           onProgress: (done, total) => post({ kind: 'progress', id: request.id, done, total }),
         });
         return result;
+      } finally {
+        scans.delete(request.id);
+      }
+    }
+    case 'authorship': {
+      const controller = new AbortController();
+      scans.set(request.id, controller);
+      try {
+        const result = await listAuthorship({
+          paths: [request.root],
+          root: request.root,
+          analysis: { parsers: defaultParsers(start.wasmDir) },
+          logger,
+          signal: controller.signal,
+          // the scan's and the open documents' blame caches serve this listing too
+          attributorFor,
+          onProgress: (done, total) => post({ kind: 'progress', id: request.id, done, total }),
+        });
+        return result.rows;
       } finally {
         scans.delete(request.id);
       }

@@ -4,6 +4,7 @@
  * Everything here is structured-clone data.
  */
 import type { AnalysisOptions } from '../analyze';
+import type { AuthorshipRow } from '../authorship';
 import type { Attribution, Finding, FunctionSpan, Language } from '../findings';
 import type { UpdateStats } from '../incremental';
 import type { TextChange } from '../parser';
@@ -35,6 +36,9 @@ export type DocumentAttributions = [string, Attribution][];
 /** A workspace scan's result, without the identity-keyed span map. */
 export type WorkerScanResult = Omit<ScanResult, 'spans'>;
 
+/** Every AI-written function under a folder, without figures (the editor joins its live signals). */
+export type WorkerAuthorshipResult = AuthorshipRow[];
+
 export type WorkerRequest =
   | { kind: 'open'; id: number; file: string; text: string }
   | { kind: 'update'; id: number; file: string; changes: TextChange[] }
@@ -42,6 +46,7 @@ export type WorkerRequest =
   | { kind: 'configure'; id: number; options: WorkerAnalysisOptions }
   | { kind: 'scan'; id: number; root: string; all: boolean; includeTests: boolean; attribute: boolean; concurrency: number }
   | { kind: 'attribute'; id: number; file: string; path: string }
+  | { kind: 'authorship'; id: number; root: string }
   | { kind: 'cancel'; target: number };
 
 export type WorkerMessage =
