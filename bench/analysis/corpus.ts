@@ -1,20 +1,23 @@
 /**
- * The analysis benchmark's corpus: pinned npm package tarballs and PyPI sdists, fetched from the
- * registries, checked against pinned digests (npm `dist.integrity`, PyPI sha256), unpacked under
- * bench/.corpus-analysis and committed there as one git repository of its own (so the scan's
- * attribution blames real history instead of failing on files the project's repo ignores).
+ * The analysis benchmark's corpus: pinned npm package tarballs, PyPI sdists, Go modules and Maven
+ * `-sources.jar`s, fetched from the registries, checked against pinned digests (npm
+ * `dist.integrity`, PyPI sha256, the Go checksum `h1:` sum, the sha1 Maven Central publishes beside
+ * the jar), unpacked under bench/.corpus-analysis and committed there as one git repository of its
+ * own (so the scan's attribution blames real history instead of failing on files the project's repo ignores).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** One pinned package: where it comes from and the digest its bytes must have. */
 export interface PinnedPackage {
-  registry: 'npm' | 'pypi';
+  registry: 'npm' | 'pypi' | 'go' | 'maven';
+  /** npm/PyPI: the package name; Go: the module path; Maven: `groupId:artifactId`. */
   name: string;
   version: string;
-  /** npm: the `dist.integrity` (sha512, base64); PyPI: the sdist's sha256 (hex). */
+  /** npm: the `dist.integrity` (sha512, base64); PyPI: the sdist's sha256 (hex); Go: the module's `h1:` sum; Maven: the sources jar's sha1 (hex). */
   digest: string;
   /** PyPI only: the sdist's file name. */
   file?: string;
@@ -44,8 +47,28 @@ const PYPI: PinnedPackage[] = [
   { registry: 'pypi', name: 'jira', version: '3.8.0', file: 'jira-3.8.0.tar.gz', digest: '63719c529a570aaa01c3373dbb5a104dab70381c5be447f6c27f997302fa335a' },
 ];
 
+// Go modules whose code makes HTTP calls and handles their errors (clients of real APIs), through
+// the Go module proxy by version; the h1: sum is the one go.sum would record.
+const GO: PinnedPackage[] = [
+  { registry: 'go', name: 'github.com/go-resty/resty/v2', version: 'v2.16.5', digest: 'h1:hBKqmWrr7uRc3euHVqmh1HTHcKn99Smr7o5spptdhTM=' },
+  { registry: 'go', name: 'github.com/hashicorp/consul/api', version: 'v1.33.4', digest: 'h1:AJkZp6qzgAYcMIU0+CjJ0Rb7+byfh0dazFK/gzlOcJk=' },
+  { registry: 'go', name: 'github.com/sashabaranov/go-openai', version: 'v1.41.2', digest: 'h1:vfPRBZNMpnqu8ELsclWcAvF19lDNgh1t6TVfFFOPiSM=' },
+  { registry: 'go', name: 'github.com/google/go-github/v68', version: 'v68.0.0', digest: 'h1:ZW57zeNZiXTdQ16qrDiZ0k6XucrxZ2CGmoTvcCyQG6s=' },
+  { registry: 'go', name: 'github.com/slack-go/slack', version: 'v0.15.0', digest: 'h1:LE2lj2y9vqqiOf+qIIy0GvEoxgF1N5yLGZffmEZykt0=' },
+];
+
+// Java HTTP clients and API clients (java.net.http, HttpURLConnection, Apache), as Maven Central
+// publishes their sources by version.
+const MAVEN: PinnedPackage[] = [
+  { registry: 'maven', name: 'org.kohsuke:github-api', version: '1.326', digest: 'f08fc27faec18466363f2db7e7eacfdd1bd39b65' },
+  { registry: 'maven', name: 'com.konghq:unirest-java-core', version: '4.4.5', digest: '4721435e53789325392d6186cd199b125a479c86' },
+  { registry: 'maven', name: 'io.github.openfeign:feign-core', version: '13.5', digest: '39b54dbfe59b0d9c166f1cffc2e5bb3e5390768c' },
+  { registry: 'maven', name: 'org.jsoup:jsoup', version: '1.22.1', digest: 'c75019dd00ff7a7faf432f089886ccde8e4f5e7c' },
+  { registry: 'maven', name: 'org.elasticsearch.client:elasticsearch-rest-client', version: '8.17.0', digest: 'd9e345bcf93a4dd98acf81a92be8fa67cd3facc3' },
+];
+
 /** Every pinned package of the corpus. */
-export const CORPUS_PACKAGES: readonly PinnedPackage[] = [...NPM, ...PYPI];
+export const CORPUS_PACKAGES: readonly PinnedPackage[] = [...NPM, ...PYPI, ...GO, ...MAVEN];
 
 /** Where a fetched corpus lives: `root`, with npm packages under `npm/` and sdists under `pypi/`. */
 export interface CorpusLayout {
@@ -56,6 +79,7 @@ export interface CorpusLayout {
 
 const NPM_REGISTRY = 'https://registry.npmjs.org';
 const PYPI_SIMPLE = 'https://pypi.org/simple';
+const MAVEN_CENTRAL = 'https://repo1.maven.org/maven2';
 // Fixed identity and dates: the corpus commit is the same on every machine.
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Runtime Lens bench', GIT_AUTHOR_EMAIL: 'bench@runtime-lens.invalid', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
@@ -101,40 +125,106 @@ async function fetchPypi(p: PinnedPackage): Promise<Buffer> {
   return bytes;
 }
 
+/** Fetches one Go module through the module proxy (`go mod download`); its h1: sum must match the pin. Returns the module cache folder. */
+function fetchGo(p: PinnedPackage, cacheRoot: string): string {
+  const modcache = path.join(cacheRoot, 'gomodcache');
+  const cwd = path.join(cacheRoot, 'go-download');
+  mkdirSync(cwd, { recursive: true });
+  // outside any module, so the download is by path@version alone
+  const env = { ...process.env, GOMODCACHE: modcache, GOFLAGS: '-mod=mod', GO111MODULE: 'on' };
+  let out: string;
+  try {
+    out = execFileSync('go', ['mod', 'download', '-json', `${p.name}@${p.version}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  } catch (e) {
+    const o = (e as { stdout?: Buffer }).stdout?.toString() ?? '';
+    throw new Error(`go mod download ${p.name}@${p.version} failed: ${/"Error": "([^"]*)"/.exec(o)?.[1] ?? (e as Error).message}`);
+  }
+  const doc = JSON.parse(out) as { Dir?: string; Sum?: string };
+  if (doc.Sum !== p.digest) throw new Error(`${p.name}@${p.version}: go mod download gave sum ${doc.Sum}, pinned ${p.digest}`);
+  if (!doc.Dir) throw new Error(`${p.name}@${p.version}: go mod download gave no Dir`);
+  return doc.Dir;
+}
+
+/** Fetches one `-sources.jar` from Maven Central; the sha1 published beside it and the bytes must both match the pin. */
+async function fetchMaven(p: PinnedPackage): Promise<Buffer> {
+  const [group, artifact] = p.name.split(':');
+  if (!group || !artifact) throw new Error(`${p.name}: a Maven pin is groupId:artifactId`);
+  const url = `${MAVEN_CENTRAL}/${group.split('.').join('/')}/${artifact}/${p.version}/${artifact}-${p.version}-sources.jar`;
+  const published = (await getBytes(`${url}.sha1`)).toString('utf8').trim().split(/\s+/)[0];
+  if (published !== p.digest) throw new Error(`${p.name}:${p.version}: Maven Central publishes sha1 ${published}, pinned ${p.digest}`);
+  const bytes = await getBytes(url);
+  const actual = createHash('sha1').update(bytes).digest('hex');
+  if (actual !== p.digest) throw new Error(`${p.name}:${p.version}: downloaded sha1 ${actual} does not match the pin ${p.digest}`);
+  return bytes;
+}
+
 /** Folder a package unpacks into (relative to the corpus root). */
 export function packageDir(p: PinnedPackage): string {
-  return path.posix.join(p.registry, `${p.name.replace('/', '__')}-${p.version}`);
+  const name = p.registry === 'maven' ? p.name.split(':')[1] : p.registry === 'go' ? p.name.replace(/^github\.com\//, '').split('/').join('__') : p.name.replace('/', '__');
+  return path.posix.join(p.registry, `${name}-${p.version}`);
+}
+
+/** The cache outside the clone where downloaded toolchain state (the Go module cache) lives. */
+export function cacheRoot(): string {
+  return process.env.RUNTIME_LENS_CACHE || path.join(os.homedir(), '.cache', 'runtime-lens');
+}
+
+async function fetchInto(p: PinnedPackage, dest: string, archives: string, cache: string): Promise<number> {
+  mkdirSync(dest, { recursive: true });
+  if (p.registry === 'go') {
+    const dir = fetchGo(p, cache);
+    execFileSync('cp', ['-R', `${dir}/.`, dest]);
+    execFileSync('chmod', ['-R', 'u+w', dest]); // the module cache is read-only
+    return 0;
+  }
+  const bytes = p.registry === 'npm' ? await fetchNpm(p) : p.registry === 'pypi' ? await fetchPypi(p) : await fetchMaven(p);
+  const archive = path.join(archives, `${packageDir(p).split('/').join('__')}.${p.registry === 'maven' ? 'jar' : 'tgz'}`);
+  writeFileSync(archive, bytes);
+  if (p.registry === 'maven') execFileSync('unzip', ['-q', '-o', archive, '-d', dest], { stdio: 'inherit' });
+  // npm and sdists are gzipped tars with one top folder (npm: `package/`, sdists: `name-version/`)
+  else execFileSync('tar', ['-xzf', archive, '-C', dest, '--strip-components=1', '--no-same-owner'], { stdio: 'inherit' });
+  return bytes.length;
 }
 
 /**
- * Makes sure the corpus is in `root` (fetching, verifying and unpacking what is missing); a
- * corpus made from another manifest is removed first. Returns its layout.
+ * Makes sure the corpus is in `root`: a package already unpacked from the same pin is kept, the
+ * missing ones are fetched, verified and unpacked, the ones no longer pinned are removed, and the
+ * tree is committed again. Returns its layout.
  */
 export async function ensureCorpus(root: string, log: (line: string) => void, packages: readonly PinnedPackage[] = CORPUS_PACKAGES): Promise<CorpusLayout> {
   const layout = { root, npmDir: path.join(root, 'npm'), pypiDir: path.join(root, 'pypi') };
   const stamp = path.join(root, '.manifest');
   const key = manifestKey(packages);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return layout;
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(layout.npmDir, { recursive: true });
-  mkdirSync(layout.pypiDir, { recursive: true });
+  const pins = path.join(root, '.pins');
+  mkdirSync(pins, { recursive: true });
   const archives = path.join(root, '.archives');
   mkdirSync(archives, { recursive: true });
+  const wanted = new Set(packages.map(packageDir));
+  for (const registry of ['npm', 'pypi', 'go', 'maven']) {
+    const dir = path.join(root, registry);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (!wanted.has(`${registry}/${name}`)) rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+  const cache = cacheRoot();
   for (const p of packages) {
-    const bytes = p.registry === 'npm' ? await fetchNpm(p) : await fetchPypi(p);
-    const archive = path.join(archives, `${p.name.replace('/', '__')}-${p.version}.tgz`);
-    writeFileSync(archive, bytes);
     const dest = path.join(root, packageDir(p));
-    mkdirSync(dest, { recursive: true });
-    // both kinds are gzipped tars with one top folder (npm: `package/`, sdists: `name-version/`)
-    execFileSync('tar', ['-xzf', archive, '-C', dest, '--strip-components=1', '--no-same-owner'], { stdio: 'inherit' });
-    log(`  fetched ${p.registry} ${p.name} ${p.version} (${(bytes.length / 1e6).toFixed(1)} MB, digest verified)`);
+    const pin = path.join(pins, `${packageDir(p).split('/').join('__')}.json`);
+    const pinText = JSON.stringify(p);
+    if (existsSync(dest) && existsSync(pin) && readFileSync(pin, 'utf8') === pinText) continue;
+    rmSync(dest, { recursive: true, force: true });
+    const size = await fetchInto(p, dest, archives, cache);
+    writeFileSync(pin, pinText);
+    log(`  fetched ${p.registry} ${p.name} ${p.version}${size ? ` (${(size / 1e6).toFixed(1)} MB)` : ''}, digest verified`);
   }
   rmSync(archives, { recursive: true, force: true });
   // a repository of its own: attribution blames this commit (a human one) instead of the project's repo
+  rmSync(path.join(root, '.git'), { recursive: true, force: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env: { ...process.env, ...GIT_ENV }, stdio: ['ignore', 'ignore', 'inherit'] });
   git('init', '-q');
-  git('add', '-A', '-f', '.');
+  git('add', '-A', '-f', '--', ...['npm', 'pypi', 'go', 'maven'].filter((d) => existsSync(path.join(root, d))));
   git('commit', '-q', '--no-gpg-sign', '--no-verify', '-m', 'bench corpus');
   writeFileSync(stamp, key);
   return layout;

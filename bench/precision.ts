@@ -1,0 +1,138 @@
+/**
+ * `npm run bench:precision`: runs `runtime-lens check --all --format json` (tests left out, as a
+ * user runs it) on the pinned corpus, joins the findings with the labels in
+ * bench/analysis/labels/*.jsonl, and prints per rule and language: findings, labelled, precision
+ * and the labelled true positives still found; beside them, in the same run and on the same files,
+ * Bandit B113, Ruff S113 and Semgrep use-timeout (Python) and noctx and gosec (Go).
+ * Options: --skip-peers; --unlabelled RULE:LANGUAGE (list our unlabelled findings of that pair).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { JsonReport } from '../src/core/analysis/report/json';
+import { languageForFile } from '../src/core/analysis/languages';
+import { listAnalysableFiles, toRelative } from '../src/core/analysis/workspaceScan';
+import { CORPUS_PACKAGES, cacheRoot, ensureCorpus, packageDir } from './analysis/corpus';
+import { GO_PEERS, installGoPeers, runGoPeer } from './analysis/goPeers';
+import { LABELS_DIR, loadLabels } from './analysis/labels';
+import { PEERS, installPeers, runPeer } from './analysis/peers';
+import type { ToolFinding } from './analysis/precisionTable';
+import { precisionMarkdown, precisionRows } from './analysis/precisionTable';
+
+const repo = path.resolve(__dirname, '..');
+const CORPUS_DIR = path.join(repo, 'bench', '.corpus-analysis');
+const VENV_DIR = path.join(repo, '.tools', 'bench-venv');
+const OURS = 'Runtime Lens';
+const log = (line: string) => console.error(line);
+
+const languageOf = (file: string): string => {
+  const l = languageForFile(file);
+  return l === 'tsx' ? 'typescript' : (l ?? 'other');
+};
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo }).toString().trim() !== '';
+    return dirty ? `${sha} (+ uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Our findings, from the CLI exactly as a user runs it in the corpus's root. */
+function runCheck(root: string): ToolFinding[] {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-precision-'));
+  const out = path.join(tmp, 'check.json');
+  try {
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src', 'cli.ts'), 'check', '--all', '--format', 'json', '--output', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (e) {
+      // exit 1 means "there are findings"; anything else is a failure
+      if ((e as { status?: number }).status !== 1) throw new Error(`runtime-lens check failed: ${(e as Error).message}`);
+    }
+    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+    return report.findings.map((f) => ({ tool: OURS, rule: f.rule, language: languageOf(f.file), file: f.file, line: f.line, endLine: f.endLine }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const skipPeers = process.argv.includes('--skip-peers');
+  const listAt = process.argv.indexOf('--unlabelled');
+  const listPair = listAt >= 0 ? process.argv[listAt + 1] : undefined;
+  const labels = loadLabels(LABELS_DIR, CORPUS_PACKAGES);
+  log(`corpus: ${CORPUS_DIR}; ${labels.length} labels`);
+  const layout = await ensureCorpus(CORPUS_DIR, log);
+  log('runtime-lens check --all --format json (tests left out)...');
+  const findings = runCheck(layout.root);
+  log(`  ${findings.length} findings`);
+
+  const failures: string[] = [];
+  const notes: string[] = [];
+  if (!skipPeers) {
+    // the peers read the files our check reads: tests left out the same way
+    const { files } = await listAnalysableFiles([layout.root], { skipTestsUnder: layout.root });
+    const pyFiles = files.map((abs) => toRelative(layout.root, abs)).filter((rel) => rel.endsWith('.py'));
+    const install = installPeers(VENV_DIR, log);
+    for (const spec of PEERS) {
+      log(`running ${spec.label} on ${pyFiles.length} Python files...`);
+      const run = await runPeer(spec, install, layout.root, pyFiles);
+      if (!run.findings) {
+        failures.push(`${spec.label}: ${run.error}`);
+        continue;
+      }
+      notes.push(...run.notes.map((n) => `${spec.label}: ${n}`));
+      for (const f of run.findings) findings.push({ tool: `${spec.label} ${run.version}`, rule: 'missing-timeout', language: 'python', file: f.file, line: f.line, endLine: f.endLine });
+    }
+    const cache = cacheRoot();
+    let toolsDir: string | null = null;
+    try {
+      toolsDir = installGoPeers(cache, log);
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
+    if (toolsDir) {
+      const modules = CORPUS_PACKAGES.filter((p) => p.registry === 'go').map(packageDir);
+      for (const spec of GO_PEERS) {
+        log(`running ${spec.label} ${spec.version} on ${modules.length} Go modules...`);
+        const run = await runGoPeer(spec, toolsDir, cache, layout.root, modules);
+        if (!run.findings) {
+          failures.push(`${spec.label}: ${run.error}`);
+          continue;
+        }
+        notes.push(...run.notes.map((n) => `${spec.label}: ${n}`));
+        const byRule = new Map<string, number>();
+        for (const f of run.findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
+        notes.push(`${spec.label} ${spec.version} reported ${run.findings.length} (${[...byRule].sort().map(([r, n]) => `${r} ${n}`).join(', ') || 'none'})`);
+        // noctx (a request sent without a context, so nothing can give it a deadline) is the Go
+        // peer closest to missing-timeout; gosec's rules are listed, and joined only where they sit on a labelled line
+        for (const f of run.findings) findings.push({ tool: `${spec.label} ${spec.version}${spec.id === 'gosec' ? ' (any rule)' : ''}`, rule: 'missing-timeout', language: 'go', file: f.file, line: f.line, endLine: f.endLine });
+      }
+    }
+  }
+
+  const rows = precisionRows(findings, labels, languageOf);
+  const labelledRules = new Set(labels.map((l) => `${l.rule}:${languageOf(l.corpusFile)}`));
+  const shown = rows.filter((r) => r.tool === OURS ? labelledRules.has(`${r.rule}:${r.language}`) || r.rule === 'missing-timeout' || r.rule === 'swallowed-error' : r.findings > 0);
+  if (listPair) {
+    const [rule, language] = listPair.split(':');
+    const labelled = new Set(labels.map((l) => `${l.corpusFile}:${l.line}:${l.rule}`));
+    for (const f of findings) if (f.tool === OURS && f.rule === rule && f.language === language && !labelled.has(`${f.file}:${f.line}:${f.rule}`)) console.log(`${f.file}:${f.line}`);
+  }
+  console.log(`\n### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU'} · git ${commit()}\n`);
+  console.log('Command: `npm run bench:precision`\n');
+  console.log(precisionMarkdown(shown).join('\n'));
+  if (notes.length) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
+  if (failures.length) {
+    log(`\n${failures.length} peer(s) could not run: ${failures.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
