@@ -17,12 +17,14 @@ import { MAX_FILE_BYTES, listAnalysableFiles, scanWorkspace, toRelative } from '
 import type { Comparison } from './analysis/compare';
 import { compareWithPeer } from './analysis/compare';
 import { CORPUS_PACKAGES, ensureCorpus } from './analysis/corpus';
+import { largeTreeMarkdown, measureLargeTree } from './analysis/largeTree';
 import { PEERS, installPeers, runPeer } from './analysis/peers';
 import type { OurFigures } from './analysis/report';
 import { differenceListing, resultsMarkdown } from './analysis/report';
 
 const repo = path.resolve(__dirname, '..');
 const CORPUS_DIR = path.join(repo, 'bench', '.corpus-analysis');
+const LARGE_TREE_DIR = path.join(repo, 'bench', '.corpus-analysis-large');
 const VENV_DIR = path.join(repo, '.tools', 'bench-venv');
 const log = (line: string) => console.error(line);
 
@@ -127,9 +129,14 @@ async function main(): Promise<void> {
     for (const c of comparisons) if (c.peer.findings) console.log(differenceListing(c).join('\n'));
   }
 
+  // 5. A TypeScript tree of over 500k lines, whole-repository check (issue 11 §5).
+  log('analysing the large TypeScript tree...');
+  const large = await measureLargeTree(LARGE_TREE_DIR, log);
+
   const date = new Date().toISOString().slice(0, 10);
   console.log('\n----- paste into bench/RESULTS.md -----\n');
   console.log(resultsMarkdown({ date, machine: machine(), commit: commit(), packages: CORPUS_PACKAGES, ours, comparisons }));
+  console.log(`\n${largeTreeMarkdown(large)}`);
   const missing = comparisons.filter((c) => !c.peer.findings);
   if (missing.length > 0) {
     log(`\n${missing.length} peer(s) could not run: ${missing.map((c) => `${c.peer.spec.label} (${c.peer.error})`).join('; ')}`);
