@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { argumentsOf, calleeSegments, hasKwargsSplat, indentOf, keywordArgument, positionalArguments, rangeOf, stringValue } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { appendArgument, fix, insertAt, replaceNode } from './fixes';
+import { checkAiohttpCall, checkAiohttpSessionCall, collectAiohttpSessions } from './aiohttpTimeouts';
 import { collectSessions, unsafeSessionAt } from './pythonSessions';
 
 const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
@@ -11,11 +12,11 @@ function dotted(call: CallSite): string | null {
   return q ? (q.path ? `${q.module}.${q.path}` : q.module) : null;
 }
 
-/** Checks Python calls for missing timeouts (requests, httpx, urllib, aiohttp). */
+/** Checks Python calls for missing timeouts (requests, httpx, urllib; aiohttp in aiohttpTimeouts.ts). */
 export function checkPythonTimeouts(ctx: RuleContext): void {
   const seconds = formatSeconds(ctx.options.fixTimeoutMs);
   const sessions = collectSessions(ctx);
-  const aiohttpAlias = [...ctx.imports.bindings].find(([, b]) => b.module === 'aiohttp' && b.member === null)?.[0];
+  const aiohttpSessions = collectAiohttpSessions(ctx);
   for (const call of ctx.calls()) {
     const name = dotted(call);
     const node = call.node;
@@ -28,19 +29,14 @@ export function checkPythonTimeouts(ctx: RuleContext): void {
       if (!keywordArgument(node, 'timeout') && positionalArguments(node).length < 3 && !hasKwargsSplat(node)) {
         ctx.report('missing-timeout', node, 'no timeout on urllib.request.urlopen', fix('Add timeout=', appendArgument(node, `timeout=${seconds}`)));
       }
-    } else if (name === 'aiohttp.ClientSession' || name === 'aiohttp.request') {
-      const t = keywordArgument(node, 'timeout');
-      if ((!t && !hasKwargsSplat(node)) || t?.type === 'none') {
-        const text = aiohttpAlias ? `${aiohttpAlias}.ClientTimeout(total=${seconds})` : null;
-        const edit = text ? (t ? replaceNode(t, text) : appendArgument(node, `timeout=${text}`)) : null;
-        ctx.report('missing-timeout', node, `no ClientTimeout on ${name}`, edit ? fix('Add timeout=ClientTimeout', edit) : undefined);
-      }
-    } else {
+    } else if (!checkAiohttpCall(ctx, call, seconds)) {
       const receiver = call.segments.slice(0, -1).join('.');
       const method = call.segments[call.segments.length - 1];
       const session = sessions.get(receiver);
       if (session && VERBS.includes(method) && unsafeSessionAt(ctx, node, receiver, session) && !reboundToOtherLibrary(ctx, node, receiver)) {
         requireTimeout(ctx, node, `no timeout on requests.Session.${method}`, seconds);
+      } else {
+        checkAiohttpSessionCall(ctx, call, aiohttpSessions, seconds);
       }
     }
   }
