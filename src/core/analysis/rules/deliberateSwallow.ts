@@ -2,12 +2,13 @@ import type { Node } from 'web-tree-sitter';
 import type { Language } from '../findings';
 import { calleeSegments } from '../syntax';
 import type { RuleContext } from './context';
+import { caughtTypes } from './swallowIdioms';
 
 // a comment that only waves the error away (`// ignore`, `# noqa`) does not say why
 const DIRECTIVE = /^(eslint|tslint|biome|prettier|istanbul|c8|noqa|nosec|type:\s*ignore|pylint|pyright|mypy|ts-|nolint|lint:|NOSONAR|checkstyle|CHECKSTYLE|SuppressWarnings)/i;
 const TODO = /^(todo|fixme|xxx|hack)\b/i;
 const WAVE_AWAY = /^(ignored?|ignores|ignoring|swallow(ed|s)?|noop|no-op|do nothing|nothing( to do)?|empty|pass|skip(ped)?|silent(ly)?)\b[\s\w]{0,12}$/i;
-const REASON = /\b(because|since|expected|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
+const REASON = /\b(because|since|expected|invalid|malformed|unknown|unsupported|unavailable|not (a|an|supported|available|installed|present|set|json)|legacy|older|compat\w*|keep|kept|stays?|remains?|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
 
 /**
  * Whether a comment says why the error is dropped: at least four words, or a reason word
@@ -15,7 +16,10 @@ const REASON = /\b(because|since|expected|intentional(ly)?|deliberate(ly)?|on pu
  * bare `ignore` do not.
  */
 export function saysWhy(comment: string): boolean {
-  const text = comment.replace(/^\s*(\/\/+|\/\*+|#+|--)\s*/, '').replace(/\*+\/\s*$/, '').replace(/^\s*\*\s*/gm, '').trim();
+  let text = comment.replace(/^\s*(\/\/+|\/\*+|#+|--)\s*/, '').replace(/\*+\/\s*$/, '').replace(/^\s*\*\s*/gm, '').trim();
+  // `// ignore: not supported on Windows`, `// NOPMD - body is best effort`: the reason follows the marker
+  const marked = /^(ignored?|ignoring|no-?op|skip|NOPMD|NOSONAR|noqa(:\s*[\w,]+)?|nosec(\s+\w+)?)\s*([:;,(]|-+|\s(because|as|since)\b)\s*(.+)$/i.exec(text);
+  if (marked) text = marked[6].replace(/\)\s*$/, '').trim();
   if (!text || DIRECTIVE.test(text) || TODO.test(text) || WAVE_AWAY.test(text)) return false;
   return text.split(/\s+/).filter((w) => /\w/.test(w)).length >= 4 || REASON.test(text);
 }
@@ -26,52 +30,69 @@ function commentTypes(language: Language): string[] {
 }
 
 /**
- * A comment in the handler, after it on its last line, or alone on the line just above it that says why
- * the error is dropped: the documented fallback a reviewer reads and accepts.
+ * A comment in the handler, after it on its last line, or in the block of comment lines just above it
+ * (or just above its `try`, when that block speaks of the failure) that says why the error is dropped:
+ * the documented fallback a reviewer reads and accepts.
  */
 export function documented(ctx: RuleContext, handler: Node): boolean {
   const text = ctx.text;
-  const first = handler.startPosition.row;
   const lineStart = text.lastIndexOf('\n', handler.startIndex - 1) + 1;
-  const aboveStart = text.lastIndexOf('\n', lineStart - 2) + 1;
-  // the line above speaks for the handler only when the handler starts its line (`} catch`,
+  // the lines above speak for the handler only when the handler starts its line (`} catch`,
   // `.catch(`, `except`), not deep inside a long (minified) line
   const startsLine = text.slice(lineStart, handler.startIndex).trim().length <= 10;
   // one walk per file for its comments (ctx.nodes caches it), however many handlers ask
+  const ownLine = new Map<number, Node>();
   for (const c of ctx.nodes(commentTypes(ctx.language))) {
     const inside = c.startIndex >= handler.startIndex && c.endIndex <= handler.endIndex;
     // `.catch(() => null); // why` and `except KeyError:  # why`
     const trailing = c.startIndex >= handler.endIndex && c.startPosition.row === handler.endPosition.row;
-    // a comment alone on the line above the handler (Python's `except` starts its own line)
-    const above = startsLine && c.endPosition.row === first - 1 && c.startIndex >= aboveStart && /^\s*$/.test(text.slice(aboveStart, c.startIndex));
-    if ((inside || trailing || above) && saysWhy(c.text)) return true;
+    if ((inside || trailing) && saysWhy(c.text)) return true;
+    const cStart = text.lastIndexOf('\n', c.startIndex - 1) + 1;
+    if (/^\s*$/.test(text.slice(cStart, c.startIndex))) ownLine.set(c.endPosition.row, c);
   }
-  return false;
+  if (startsLine && saysWhy(commentBlockAbove(ownLine, handler.startPosition.row))) return true;
+  const tryStmt = handler.parent;
+  if (!tryStmt || !/^try(_with_resources)?_statement$/.test(tryStmt.type)) return false;
+  const tryLineStart = text.lastIndexOf('\n', tryStmt.startIndex - 1) + 1;
+  if (text.slice(tryLineStart, tryStmt.startIndex).trim() !== '') return false;
+  const above = commentBlockAbove(ownLine, tryStmt.startPosition.row);
+  // a comment above the try usually says what it does; it speaks for the handler only when it names the failure
+  return FAILURE.test(above) && saysWhy(above);
+}
+
+const FAILURE = /\b(errors?|exceptions?|fail\w*|raises?|throws?|ignored?|fall(s)? ?back|fallback|missing|not found|optional|best[- ]effort|unavailable|invalid|may not|might not|can(no|')t|does ?n[o']t)\b|Error\b|Exception\b/i;
+
+/** The consecutive own-line comments ending on the line above `row`, joined as one comment. */
+function commentBlockAbove(ownLine: ReadonlyMap<number, Node>, row: number): string {
+  const parts: string[] = [];
+  for (let r = row - 1; ownLine.has(r); ) {
+    const c = ownLine.get(r) as Node;
+    parts.unshift(c.text.replace(/^\s*(\/\/+|#+|--)\s*/, ''));
+    r = c.startPosition.row - 1;
+  }
+  return parts.join(' ');
 }
 
 // errors that mean "not there", handled by a default: the lookup-miss idiom, like Go's errors.Is(err, fs.ErrNotExist)
-const PY_EXPECTED = new Set(['KeyError', 'IndexError', 'LookupError', 'FileNotFoundError', 'StopIteration', 'StopAsyncIteration', 'ProcessLookupError', 'NotADirectoryError']);
-const JAVA_EXPECTED = new Set(['FileNotFoundException', 'NoSuchFileException', 'NoSuchElementException']);
+// (`queue.Empty` is a get on an empty queue; KeyboardInterrupt/GeneratorExit are the user's or the
+// runtime's request to stop, not failures)
+const PY_EXPECTED = new Set(['KeyError', 'IndexError', 'LookupError', 'FileNotFoundError', 'StopIteration', 'StopAsyncIteration', 'ProcessLookupError', 'NotADirectoryError', 'Empty', 'QueueEmpty', 'KeyboardInterrupt', 'GeneratorExit']);
+const JAVA_EXPECTED = new Set(['FileNotFoundException', 'NoSuchFileException', 'NoSuchElementException', 'IndexOutOfBoundsException', 'ArrayIndexOutOfBoundsException', 'StringIndexOutOfBoundsException', 'MissingResourceException']);
+// a type named for a miss (`ClassNotFoundException`, `DoesNotExist`, `NoSuchMethodException`, `ResourceNotFound`): lookups and class/feature probes
+const ABSENCE_NAME = /(NotFound|NotExists?|DoesNotExist|^NoSuch\w+)(Error|Exception)?$/;
 
 /** Whether every type a handler catches is an expected absence (`except KeyError:`, `catch (NoSuchFileException e)`). */
 export function expectedAbsence(language: Language, types: string): boolean {
   const set = language === 'python' ? PY_EXPECTED : language === 'java' ? JAVA_EXPECTED : null;
   if (!set) return false;
   const names = caughtTypes(language, types).filter((t) => t);
-  return names.length > 0 && names.every((n) => set.has(n));
+  return names.length > 0 && names.every((n) => set.has(n) || ABSENCE_NAME.test(n));
 }
 
 // broad catches say nothing about which failure was expected
 const PY_BROAD = new Set(['', 'Exception', 'BaseException', 'OSError', 'IOError', 'EnvironmentError']);
 const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error', 'IOException']);
 
-function caughtTypes(language: Language, types: string): string[] {
-  return (language === 'java' ? types.replace(/\s+\w+\s*$/, '') : types)
-    .replace(/^\(|\)$/g, '')
-    .split(/[,|]/)
-    .map((t) => t.trim().split('.').pop() ?? '')
-    .filter((t) => !/^(final|@\w+)$/.test(t));
-}
 
 /**
  * Python/Java: a handler for named, narrow exception types that does other work instead
@@ -83,7 +104,8 @@ export function plannedRecovery(language: Language, types: string, body: Node): 
   if (!broad) return false;
   const names = caughtTypes(language, types);
   if (names.length === 0 || names.some((n) => broad.has(n))) return false;
-  return body.descendantsOfType(language === 'python' ? 'call' : 'method_invocation').length > 0;
+  // Java: `return new ByteArrayInputStream(new byte[0])` is work too
+  return body.descendantsOfType(language === 'python' ? ['call'] : ['method_invocation', 'object_creation_expression']).length > 0;
 }
 
 // telling the user is reporting it: `toast.error(...)`, `notification.warn(...)`, `showErrorMessage(...)`, `setError(...)`

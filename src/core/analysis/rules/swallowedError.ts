@@ -5,6 +5,7 @@ import { callTypes, indentOf, isComment, rangeOf, statementsOf } from '../syntax
 import type { Rule, RuleContext } from './context';
 import { documented, expectedAbsence, parseOrDefault, plannedRecovery, reportsOrExits, walkCallbackError } from './deliberateSwallow';
 import { insertAt, replaceNode } from './fixes';
+import { buildingErrorReport, closesQuietly, contractReturn, fallbackChain, keepsDefault, logsAfter, lookupOnly, optionalConfig, parseProbe, returnAfter } from './swallowIdioms';
 
 const RAISE = ['throw_statement', 'raise_statement'];
 
@@ -64,11 +65,27 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   const empty = stmts.length === 0 || stmts.every((s) => s.type === 'pass_statement' || (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'ellipsis'));
   if (!empty && handles(ctx, body, name)) return;
   if (expectedAbsence(ctx.language, types) || (!empty && (plannedRecovery(ctx.language, types, body) || parseOrDefault(h, stmts))) || documented(ctx, h)) return;
+  if ((ctx.language === 'python' || ctx.language === 'java') && deliberateIdiom(ctx, h, types, body, stmts, empty)) return;
   const what = ctx.language === 'python' ? 'except' : 'catch';
   const message = empty
     ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why`
     : `${what} falls back without logging or rethrowing the error, and no comment says why`;
   ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts));
+}
+
+/** Python/Java idioms of a deliberate swallow (swallowIdioms.ts), cheapest first. */
+function deliberateIdiom(ctx: RuleContext, h: Node, types: string, body: Node, stmts: Node[], empty: boolean): boolean {
+  const l = ctx.language;
+  return logsAfter(ctx, h, empty)
+    || (empty && parseOrDefault(h, returnAfter(h, empty)))
+    || buildingErrorReport(ctx, h)
+    || closesQuietly(l, h, types, empty)
+    || parseProbe(l, h, types, body)
+    || fallbackChain(l, h, stmts)
+    || lookupOnly(l, h, stmts)
+    || optionalConfig(l, h, types, stmts, empty)
+    || keepsDefault(l, h, types, stmts, empty)
+    || contractReturn(l, h, types, stmts, empty);
 }
 
 /** `promise.catch(() => fallback)` without logging. */

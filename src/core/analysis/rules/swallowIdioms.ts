@@ -1,0 +1,356 @@
+import type { Node } from 'web-tree-sitter';
+import type { Language } from '../findings';
+import { calleeSegments, callTypes, isComment, statementsOf } from '../syntax';
+import type { RuleContext } from './context';
+
+// Python/Java swallow idioms a reviewer reads as deliberate (issue 11 §1): a function whose name or
+// documentation promises a default, optional configuration, fallback chains, closing quietly,
+// keeping a preset default, parse probes, and a log right after the try.
+
+const PY_BROAD = new Set(['', 'Exception', 'BaseException']);
+// IOException is broad as a handler type, but it is the checked exception of every I/O call, so a
+// predicate or an inherited contract may answer for it
+const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error']);
+
+/** The caught type names of a handler, last dotted segment each (`exceptions.InvalidPath` -> `InvalidPath`). */
+export function caughtTypes(language: Language, types: string): string[] {
+  return (language === 'java' ? types.replace(/\s+\w+\s*$/, '') : types)
+    .replace(/^\(|\)$/g, '')
+    .split(/[,|]/)
+    .map((t) => t.trim().split('.').pop() ?? '')
+    .filter((t) => !/^(final|@\w+)$/.test(t));
+}
+
+/** Whether a handler names only specific types: not bare, not `Exception`/`BaseException`/`Throwable`. */
+function narrow(language: Language, types: string, ioIsNarrow: boolean): boolean {
+  const names = caughtTypes(language, types);
+  if (names.length === 0) return false;
+  const broad = language === 'python' ? PY_BROAD : JAVA_BROAD;
+  return names.every((n) => !broad.has(n) && (ioIsNarrow || !/^(IOException|OSError|IOError|EnvironmentError)$/.test(n)));
+}
+
+const FUNCTION_TYPES = ['function_definition', 'method_declaration', 'constructor_declaration', 'lambda', 'lambda_expression', 'class_definition', 'class_body', 'module', 'program'];
+
+/** The enclosing function; null inside a lambda, whose contract is its caller's business. */
+function enclosingFunction(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) {
+    if (!FUNCTION_TYPES.includes(p.type)) continue;
+    return p.type === 'function_definition' || p.type === 'method_declaration' ? p : null;
+  }
+  return null;
+}
+
+/** The docstring (Python) or Javadoc (Java) of a function, '' when there is none. */
+function docOf(fn: Node): string {
+  if (fn.type === 'function_definition') {
+    const first = fn.childForFieldName('body')?.namedChildren.find((c) => c !== null && !isComment(c));
+    return first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first.text : '';
+  }
+  const prev = fn.previousNamedSibling;
+  const inside = fn.namedChildren.find((c) => c?.type === 'block_comment');
+  return [prev?.type === 'block_comment' ? prev.text : '', inside?.text ?? ''].join('\n');
+}
+
+/** The try statement a handler belongs to. */
+function tryOf(handler: Node): Node | null {
+  const p = handler.parent;
+  return p && /^try(_with_resources)?_statement$/.test(p.type) ? p : null;
+}
+
+function tryBody(tryStmt: Node): Node | null {
+  return tryStmt.childForFieldName('body') ?? tryStmt.namedChildren.find((c) => c?.type === 'block') ?? null;
+}
+
+/** The next statement after a node in its block, comments skipped. */
+function nextStatement(node: Node): Node | null {
+  let n = node.nextNamedSibling;
+  while (n && isComment(n)) n = n.nextNamedSibling;
+  return n;
+}
+
+const DEFAULT_TEXT = /^(null|None|False|false|True|true|\{\}|\[\]|""|''|0|-1|Optional\.empty\(\)|Collections\.empty\w*\(\)|(List|Set|Map)\.of\(\)|new \w+\[\]\s*\{\s*\})$/;
+
+/** A constant, a name (a default parameter or constant) or an empty collection. */
+function isDefaultValue(node: Node | null | undefined): boolean {
+  if (!node) return true; // bare `return`
+  return DEFAULT_TEXT.test(node.text.replace(/\s+/g, ' ').trim()) || /^(identifier|string|string_literal|integer|float|decimal_integer_literal|number|true|false|none|null_literal)$/.test(node.type);
+}
+
+function returnValue(stmt: Node): Node | null {
+  return stmt.namedChildren.find((c) => c !== null && !isComment(c)) ?? null;
+}
+
+/** What the handler gives its caller: its own `return X`, or, for an empty handler, the `return X` right after the try. */
+function fallbackReturn(tryStmt: Node, stmts: readonly Node[], empty: boolean): { value: Node | null } | null {
+  if (stmts.length === 1 && stmts[0].type === 'return_statement') return { value: returnValue(stmts[0]) };
+  if (!empty) return null;
+  const next = nextStatement(tryStmt);
+  const value = next?.type === 'return_statement' ? returnValue(next) : undefined;
+  // `return login` after `try { login = load(); } catch {}` returns whatever the try got, not a default
+  if (value === undefined || (value?.type === 'identifier' && targetsIn(tryBody(tryStmt) ?? tryStmt).has(value.text))) return null;
+  return { value };
+}
+
+const NAME_CONTRACT = /(OrNull|OrNone|OrDefault|OrEmpty|OrElse\w*|_or_none|_or_null|_or_default|_or_empty)$|^_*(opt|try)([A-Z_]\w*)?$/;
+const PREDICATE = /^_*(is|has|can|should|supports?|exists?|contains)([A-Z_]\w*)?$|(_exists|Exists|_available|Available)$/;
+
+/**
+ * A function whose contract says it answers with a default: by name (`getBodyOrNull`, `decodeOrDefault`,
+ * `opt`, `tryParse`, `*_or_none`, any caught type), by its documentation (`@return ... or null if`,
+ * `None if ...`, a quoted fallback value), a predicate (`is*`/`has*`/`can*`/`*_exists` answering false),
+ * an `Optional[...]`/`@Nullable` return answering None/null, or a Java `@Override` without `throws`
+ * answering a default for a checked exception: the last three only for narrow types.
+ */
+export function contractReturn(language: Language, handler: Node, types: string, stmts: readonly Node[], empty: boolean): boolean {
+  const tryStmt = tryOf(handler);
+  const fn = enclosingFunction(handler);
+  if (!tryStmt || !fn) return false;
+  const name = fn.childForFieldName('name')?.text ?? '';
+  const back = fallbackReturn(tryStmt, stmts, empty);
+  if (back && isDefaultValue(back.value)) {
+    const v = back.value?.text ?? 'None';
+    if (NAME_CONTRACT.test(name)) return true;
+    if (documentsFallback(docOf(fn), v)) return true;
+    const isNull = /^(None|null)$/.test(v);
+    if (PREDICATE.test(name) && /^(False|false)$/.test(v) && narrow(language, types, language === 'java')) return true;
+    if (isNull && narrow(language, types, false) && nullableReturn(fn)) return true;
+    if (language === 'java' && narrow(language, types, true) && inheritedContract(fn)) return true;
+  }
+  // the fallback assigned rather than returned, documented as the answer (`('unknown', 'unknown') if the server ...`)
+  const values = assignedValues(stmts);
+  return values !== null && values.length > 0 && values.every((v) => /^(string|string_literal)$/.test(v.type) && documentsFallback(docOf(fn), v.text));
+}
+
+/** Whether documentation names the fallback value as an answer. */
+function documentsFallback(doc: string, value: string): boolean {
+  if (!doc) return false;
+  if (/^(None|null)$/.test(value)) return /\b(or|else|otherwise|returns?|return)\s+(`|\{@code\s+)?(null|None)\b|\b(null|None)`?\s+(if|when|on|for)\b/i.test(doc);
+  if (/^(False|false)$/.test(value)) return /\b(or|else|otherwise)\s+`?false\b|\bfalse`?\s+(if|when|on|otherwise)\b/i.test(doc);
+  const literal = /^(['"])(.{2,})\1$/.exec(value);
+  return literal !== null && (doc.includes(`'${literal[2]}'`) || doc.includes(`"${literal[2]}"`));
+}
+
+function nullableReturn(fn: Node): boolean {
+  if (fn.type === 'function_definition') return /Optional\[|\|\s*None\b|\bNone\s*\|/.test(fn.childForFieldName('return_type')?.text ?? '');
+  return /@(Nullable|CheckForNull)\b/.test(fn.namedChildren.find((c) => c?.type === 'modifiers')?.text ?? '');
+}
+
+/** A Java `@Override` with no `throws`: the inherited signature cannot carry the checked exception. */
+function inheritedContract(fn: Node): boolean {
+  const mods = fn.namedChildren.find((c) => c?.type === 'modifiers')?.text ?? '';
+  return /@Override\b/.test(mods) && !fn.namedChildren.some((c) => c?.type === 'throws');
+}
+
+/** The right-hand sides of a handler made only of assignments, or null. */
+function assignedValues(stmts: readonly Node[]): Node[] | null {
+  const out: Node[] = [];
+  for (const s of stmts) {
+    const a = s.type === 'expression_statement' ? s.namedChildren[0] : null;
+    if (!a || (a.type !== 'assignment' && a.type !== 'assignment_expression')) return null;
+    const right = a.childForFieldName('right');
+    if (!right) return null;
+    out.push(right);
+  }
+  return out;
+}
+
+function assignedTargets(stmts: readonly Node[]): string[] | null {
+  const out: string[] = [];
+  for (const s of stmts) {
+    const a = s.type === 'expression_statement' ? s.namedChildren[0] : null;
+    if (!a || (a.type !== 'assignment' && a.type !== 'assignment_expression')) return null;
+    out.push(a.childForFieldName('left')?.text ?? '');
+  }
+  return out;
+}
+
+/** Every target assigned anywhere in a node (`x = ...`, `self.x = ...`, `x = ...;`, `Type x = ...;`). */
+function targetsIn(node: Node): Set<string> {
+  const out = new Set<string>();
+  for (const a of node.descendantsOfType(['assignment', 'assignment_expression', 'variable_declarator'])) {
+    const left = a?.childForFieldName('left') ?? a?.childForFieldName('name');
+    if (left) out.add(left.text);
+  }
+  return out;
+}
+
+const CONFIG_GET = /^(get|getint|getfloat|getboolean|getString|getInt|getBoolean)$/;
+
+/**
+ * Optional configuration: `except (NoOptionError, NoSectionError): pass` around reading a config
+ * value, or a narrow handler around nothing but `x = config.get(section, option)` reads: the key is
+ * optional and the default stays.
+ */
+export function optionalConfig(language: Language, handler: Node, types: string, stmts: readonly Node[], empty: boolean): boolean {
+  const names = caughtTypes(language, types);
+  if (names.length > 0 && names.every((n) => /^(NoOptionError|NoSectionError|MissingResourceException)$/.test(n))) return true;
+  const tryStmt = tryOf(handler);
+  if (!tryStmt || !narrow(language, types, false) || !(empty || assignedValues(stmts)?.every((v) => isDefaultValue(v)))) return false;
+  const inner = statementsOf(tryBody(tryStmt));
+  return inner.length > 0 && inner.every((s) => {
+    const right = s.type === 'expression_statement' ? s.namedChildren[0]?.childForFieldName('right') : null;
+    if (right?.type !== 'call') return false;
+    const args = right.childForFieldName('arguments')?.namedChildren.filter((a) => a !== null && !isComment(a)) ?? [];
+    const segs = calleeSegments(right);
+    return segs.length >= 2 && CONFIG_GET.test(segs[segs.length - 1]) && args.length === 2;
+  });
+}
+
+/**
+ * A fallback chain: the try does one thing (`tok = AutoTokenizer.from_pretrained(id)`, `return
+ * fast.newInstance()`) and the handler does the same with another call or input (`tok = LlamaTokenizer...`,
+ * `return new SlowExecutor()`, `ip = gethostbyname("localhost")`): trying A, then B.
+ */
+export function fallbackChain(language: Language, handler: Node, stmts: readonly Node[]): boolean {
+  const tryStmt = tryOf(handler);
+  const inner = tryStmt ? statementsOf(tryBody(tryStmt)) : [];
+  if (inner.length !== 1 || stmts.length !== 1 || inner[0].type !== stmts[0].type) return false;
+  const calls = new Set(callTypes(language));
+  const shape = (s: Node): { target: string; value: Node } | null => {
+    if (s.type === 'return_statement') {
+      const v = returnValue(s);
+      return v ? { target: 'return', value: v } : null;
+    }
+    const a = s.type === 'expression_statement' ? s.namedChildren[0] : null;
+    const left = a?.childForFieldName('left');
+    const right = a?.childForFieldName('right');
+    return left && right ? { target: left.text, value: right } : null;
+  };
+  const a = shape(inner[0]);
+  const b = shape(stmts[0]);
+  if (!a || !b || a.target !== b.target || !calls.has(a.value.type) || !calls.has(b.value.type)) return false;
+  // the same call with the same arguments is a retry, not a fallback
+  if (a.value.text.replace(/\s+/g, '') === b.value.text.replace(/\s+/g, '')) return false;
+  // the same operation from another provider or input: the same method name (`from_pretrained`,
+  // `gethostbyname`), or constructing one implementation, then another; `Token.parse` then
+  // `Token.legacy` is a different operation, and a broad catch around it stays a finding
+  const op = (v: Node): string => {
+    const segs = calleeSegments(v);
+    const last = segs[segs.length - 1] ?? '';
+    return v.type === 'object_creation_expression' || last === 'newInstance' || (language === 'python' && /^[A-Z]/.test(last) && segs.length === 1) ? 'new' : last;
+  };
+  return op(a.value) === op(b.value);
+}
+
+const CLOSER = /^(close\w*|shutdown\w*|disconnect|release|dispose|destroy|terminate|unlink|cancel|stop)$/;
+
+/** Closing quietly: an empty handler (not `Exception`/`Throwable`) around nothing but `close()`/`shutdown()` calls. */
+export function closesQuietly(language: Language, handler: Node, types: string, empty: boolean): boolean {
+  const tryStmt = tryOf(handler);
+  if (!empty || !tryStmt || !narrow(language, types, true)) return false;
+  const inner = statementsOf(tryBody(tryStmt));
+  const calls = new Set(callTypes(language));
+  return inner.length > 0 && inner.every((s) => {
+    const call = s.type === 'expression_statement' ? s.namedChildren[0] : null;
+    if (!call || !calls.has(call.type)) return false;
+    const segs = calleeSegments(call);
+    return CLOSER.test(segs[segs.length - 1]);
+  });
+}
+
+/**
+ * Keeping a default: a narrow handler that leaves a value as it was set before the try (`colors =
+ * 256` ... `except curses.error: pass`), or resets what the try assigns to None/null/a constant
+ * (`except AttributeError: usage = None`): the feature is off, and the code after checks for it.
+ */
+export function keepsDefault(language: Language, handler: Node, types: string, stmts: readonly Node[], empty: boolean): boolean {
+  const tryStmt = tryOf(handler);
+  if (!tryStmt || !narrow(language, types, false)) return false;
+  const assigned = targetsIn(tryBody(tryStmt) ?? tryStmt);
+  if (assigned.size === 0) return false;
+  if (!empty) {
+    const targets = assignedTargets(stmts);
+    return targets !== null && targets.every((t) => assigned.has(t)) && (assignedValues(stmts) ?? []).every((v) => isDefaultValue(v) && v.type !== 'identifier');
+  }
+  const inner = statementsOf(tryBody(tryStmt));
+  const last = inner[inner.length - 1];
+  const lastTargets = last ? targetsIn(last) : new Set<string>();
+  if (lastTargets.size === 0) return false;
+  // an earlier assignment to the same target, in the same function (or class/module body)
+  let scope: Node | null = tryStmt.parent;
+  while (scope && !/^(function_definition|class_definition|module|method_declaration|constructor_declaration|lambda_expression|program)$/.test(scope.type)) scope = scope.parent;
+  if (!scope) return false;
+  for (const a of scope.descendantsOfType(['assignment', 'assignment_expression', 'variable_declarator'])) {
+    if (!a || a.endIndex > tryStmt.startIndex || !(a.childForFieldName('value') ?? a.childForFieldName('right'))) continue;
+    if (lastTargets.has((a.childForFieldName('left') ?? a.childForFieldName('name'))?.text ?? '')) return true;
+  }
+  return false;
+}
+
+// types that only ever mean "the input did not parse"
+const DECODE_ERROR = /^(JSONDecodeError|UnicodeDecodeError|UnicodeError|InvalidOperation|NumberFormatException|DateTimeParseException|ParseException|CharacterCodingException|MalformedURLException|URISyntaxException)$/;
+const SERIAL_MODULE = /^(json|simplejson|orjson|ujson|yaml|toml|tomllib|pickle|marshal|plistlib)$/;
+const PARSE_CALL = /^(parse\w*|loads|json|decode\w*|fromJSON|fromString|valueOf|int|float|Decimal|UUID|literal_eval|fromisoformat|strptime|b64decode|unquote\w*|parseInt|parseLong|parseDouble)$/;
+
+/**
+ * A parse probe: a handler for the parse failure (`JSONDecodeError`, `NumberFormatException`, or
+ * `ValueError`/`TypeError` around a parse call such as `int(x)`, `strptime`, `resp.json()`) that makes no
+ * call of its own (skips, keeps the raw value, breaks): malformed input is the case it is written for.
+ * A Python try with an `else:` branch and a narrow handler without calls uses the exception as the branch.
+ */
+export function parseProbe(language: Language, handler: Node, types: string, body: Node): boolean {
+  const tryStmt = tryOf(handler);
+  if (!tryStmt || body.descendantsOfType(callTypes(language)).length > 0) return false;
+  const names = caughtTypes(language, types);
+  if (names.length === 0) return false;
+  if (language === 'python' && tryStmt.namedChildren.some((c) => c?.type === 'else_clause') && narrow(language, types, false)) return true;
+  if (names.every((n) => DECODE_ERROR.test(n))) return true;
+  if (!names.every((n) => DECODE_ERROR.test(n) || n === 'ValueError' || n === 'TypeError') || !names.includes('ValueError')) return false;
+  const inner = tryBody(tryStmt);
+  return (inner?.descendantsOfType(callTypes(language)) ?? []).some((c) => {
+    const segs = c ? calleeSegments(c) : [];
+    const last = (segs[segs.length - 1] ?? '').replace(/\(\)$/, '');
+    // `json.load(f)` parses; `loader.load()` is I/O
+    return PARSE_CALL.test(last) || (last === 'load' && SERIAL_MODULE.test(segs[segs.length - 2] ?? ''));
+  });
+}
+
+/** An empty handler whose try is followed at once by a log call: the failure is logged below it. */
+export function logsAfter(ctx: RuleContext, handler: Node, empty: boolean): boolean {
+  const tryStmt = tryOf(handler);
+  const next = empty && tryStmt ? nextStatement(tryStmt) : null;
+  const call = next?.type === 'expression_statement' ? next.namedChildren[0] : null;
+  return call !== null && call !== undefined && callTypes(ctx.language).includes(call.type) && ctx.isLogCall(call);
+}
+
+/** The statement a handler falls through to when it is empty: the `return` right after its try. */
+export function returnAfter(handler: Node, empty: boolean): Node[] {
+  const tryStmt = empty ? tryOf(handler) : null;
+  const next = tryStmt ? nextStatement(tryStmt) : null;
+  return next?.type === 'return_statement' ? [next] : [];
+}
+
+/**
+ * Detail gathered for an error report already being made: a handler inside the constructor of an
+ * exception class, a method that builds an exception, or a lambda handed to a logger
+ * (`LOGGER.log(FINEST, () -> ...)`). Failing to read the detail must not replace the report.
+ */
+export function buildingErrorReport(ctx: RuleContext, handler: Node): boolean {
+  for (let p = handler.parent; p; p = p.parent) {
+    if (p.type === 'lambda_expression' || p.type === 'lambda') {
+      const call = p.parent?.parent;
+      return call !== null && call !== undefined && callTypes(ctx.language).includes(call.type) && ctx.isLogCall(call);
+    }
+    if (p.type === 'method_declaration') return /(Exception|Error)$/.test(p.childForFieldName('type')?.text ?? '');
+    if (p.type === 'function_definition') {
+      if (!/^__(init|str|repr)__$/.test(p.childForFieldName('name')?.text ?? '')) return false;
+      const cls = p.parent?.parent;
+      return cls?.type === 'class_definition' && /(Error|Exception)\b/.test(cls.childForFieldName('superclasses')?.text ?? '');
+    }
+  }
+  return false;
+}
+
+/**
+ * A try around nothing but data access (`name = issue["fields"]["assignee"]["name"]`): with no call
+ * in it, the only failures are a missing key, index or attribute, so a handler that sets a constant
+ * is a lookup miss with a default, whatever type it names.
+ */
+export function lookupOnly(language: Language, handler: Node, stmts: readonly Node[]): boolean {
+  const tryStmt = tryOf(handler);
+  const inner = tryStmt ? tryBody(tryStmt) : null;
+  if (!inner || statementsOf(inner).length === 0 || inner.descendantsOfType(callTypes(language)).length > 0) return false;
+  if (inner.descendantsOfType(['subscript', 'array_access', 'attribute', 'field_access']).length === 0) return false;
+  const values = assignedValues(stmts);
+  return values !== null && values.length > 0 && values.every((v) => isDefaultValue(v) && v.type !== 'identifier');
+}
