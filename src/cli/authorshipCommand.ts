@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
 import { listAuthorship } from '../core/analysis/authorship';
 import { findRepoRoot } from '../core/analysis/attribution/repoRoot';
-import { HttpProductionLookup, ProductionLookupError } from '../core/analysis/ranking';
+import { ProductionLookupError } from '../core/analysis/ranking';
 import { formatAuthorshipText } from '../core/analysis/report/authorshipText';
 import { ScanPathError } from '../core/analysis/workspaceScan';
 import type { Logger } from '../core/logger';
 import { terminalJson, terminalText } from '../core/render/escape';
-import { parseWindow } from '../core/signals/windows';
 import type { CheckIo } from './checkCommand';
-import { resolveClientToken } from './tokenFlags';
+import { connectProduction, productionWindow } from './productionFlags';
 import { UsageError } from './usageError';
 
 const FORMATS = ['text', 'json'] as const;
@@ -34,24 +33,7 @@ export async function authorshipCommand(argv: string[], logger: Logger, io: Chec
   });
   const format = values.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
-  if (values.window !== undefined && values.signals === undefined) throw new UsageError('--window needs --signals URL (the receiver to read production figures from)');
-  const window = values.window ?? '5m';
-  try {
-    parseWindow(window);
-  } catch (err) {
-    throw new UsageError(`--window: ${(err as Error).message}`);
-  }
-  if ((values.token !== undefined || values['token-file'] !== undefined) && values.signals === undefined) throw new UsageError('--token and --token-file need --signals URL (the receiver they are for)');
-  let lookup: HttpProductionLookup | null = null;
-  if (values.signals !== undefined) {
-    try {
-      lookup = new HttpProductionLookup({ server: values.signals, window, token: resolveClientToken(values, process.env) });
-      await lookup.check();
-    } catch (err) {
-      if (err instanceof ProductionLookupError) throw new UsageError(`--signals: ${err.message}`);
-      throw err;
-    }
-  }
+  const lookup = await connectProduction(values, productionWindow(values));
   const cwd = process.cwd();
   const root = (await findRepoRoot(cwd)) ?? cwd;
   let drawn = false;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RUNTIME_LENS_VERSION } from '../core/backends/embeddedReceiver';
 import type { Finding, Severity } from '../core/analysis/findings';
-import { HttpProductionLookup, ProductionLookupError, rankFindings, severityRank } from '../core/analysis/ranking';
+import { ProductionLookupError, rankFindings, severityRank } from '../core/analysis/ranking';
 import { formatJson } from '../core/analysis/report/json';
 import { formatSarif } from '../core/analysis/report/sarif';
 import { formatText, summaryLine } from '../core/analysis/report/text';
@@ -13,8 +13,7 @@ import type { SkippedFile } from '../core/analysis/workspaceScan';
 import { scanWorkspace, ScanPathError, toRelative } from '../core/analysis/workspaceScan';
 import type { Logger } from '../core/logger';
 import { terminalText } from '../core/render/escape';
-import { parseWindow } from '../core/signals/windows';
-import { resolveClientToken } from './tokenFlags';
+import { connectProduction, productionWindow } from './productionFlags';
 import { UsageError } from './usageError';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -55,29 +54,12 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
   const failOn = (values['fail-on'] ?? 'note') as Severity;
   if (!LEVELS.includes(failOn)) throw new UsageError(`--fail-on must be one of ${LEVELS.join(', ')}, got "${values['fail-on']}"`);
-  if (values.window !== undefined && values.signals === undefined) throw new UsageError('--window needs --signals URL (the receiver to read production figures from)');
-  const window = values.window ?? '5m';
-  try {
-    parseWindow(window);
-  } catch (err) {
-    throw new UsageError(`--window: ${(err as Error).message}`);
-  }
-  if ((values.token !== undefined || values['token-file'] !== undefined) && values.signals === undefined) throw new UsageError('--token and --token-file need --signals URL (the receiver they are for)');
+  const window = productionWindow(values);
   const blameBaseTimeoutMs = values['blame-timeout'] !== undefined ? parseBlameTimeout(values['blame-timeout']) : undefined;
   const output = values.output !== undefined ? path.resolve(values.output) : null;
   if (output !== null && values.output === '') throw new UsageError('--output needs a file name');
 
-  let lookup: HttpProductionLookup | null = null;
-  if (values.signals !== undefined) {
-    try {
-      lookup = new HttpProductionLookup({ server: values.signals, window, token: resolveClientToken(values, process.env) });
-      // a wrong URL or token fails now, not after the scan, and not only when there are findings
-      await lookup.check();
-    } catch (err) {
-      if (err instanceof ProductionLookupError) throw new UsageError(`--signals: ${err.message}`);
-      throw err;
-    }
-  }
+  const lookup = await connectProduction(values, window);
 
   const cwd = process.cwd();
   // paths relative to the repository root: what SARIF viewers and the receiver's workspace expect

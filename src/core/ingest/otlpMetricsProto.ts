@@ -5,13 +5,13 @@
  * without allocating and counted as ignored. Repeated numbers are read packed or unpacked, as
  * the wire format requires of a parser.
  */
-import type { Scalar } from './attributeFields';
 import { applyResourceField, fieldForKeyBytes, finishResource, newResource } from './attributeFields';
-import { MAX_FIELD_CHARS, MAX_ITEMS_PER_REQUEST } from './limits';
+import { MAX_ITEMS_PER_REQUEST } from './limits';
 import { applyPointAttr, finishPoint, newDraft, type PointDraft } from './metricPoint';
 import { durationMetricOf, MAX_HISTOGRAM_BUCKETS, msPerUnit, newMetricsBatch, pointAttrOf, type DecodedMetrics, type DurationMetric } from './metricRecords';
 import { split, splitFixed64, toMs } from './nanoTime';
 import { ProtoReader } from './protobufReader';
+import { readScalarAt } from './protoScalar';
 import { TooManyItemsError, type ResourceInfo } from './records';
 
 // Tags are (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -33,10 +33,6 @@ const P_ATTRIBUTES = (9 << 3) | 2;
 const P_FLAGS = (10 << 3) | 0;
 const P_MIN = (11 << 3) | 1;
 const P_MAX = (12 << 3) | 1;
-const ANY_STRING = (1 << 3) | 2;
-const ANY_BOOL = (2 << 3) | 0;
-const ANY_INT = (3 << 3) | 0;
-const ANY_DOUBLE = (4 << 3) | 1;
 const FLAG_NO_RECORDED_VALUE = 1;
 /** Longest metric name or unit compared; ours are far shorter. */
 const MAX_NAME_BYTES = 64;
@@ -97,7 +93,7 @@ function readResource(r: ProtoReader, end: number, res: ResourceInfo): void {
       const len = r.length(end);
       const kv = readKeyValue(r, r.pos + len);
       const field = fieldForKeyBytes(r.buf, kv.keyStart, kv.keyLen);
-      if (field !== 0) applyResourceField(res, field, readScalar(r, kv.valueStart, kv.valueEnd));
+      if (field !== 0) applyResourceField(res, field, readScalarAt(r, kv.valueStart, kv.valueEnd));
     } else r.skip(tag, end);
   }
   r.expectEnd(end);
@@ -204,7 +200,7 @@ function readPoint(r: ProtoReader, end: number, d: PointDraft): void {
         attrs.push(bytesOf(r, r.pos, stop));
         const kv = readKeyValue(r, stop);
         const code = kv.keyLen <= MAX_NAME_BYTES ? pointAttrOf(r.buf.toString('utf8', kv.keyStart, kv.keyStart + kv.keyLen)) : 0;
-        if (code !== 0) applyPointAttr(d, code, readScalar(r, kv.valueStart, kv.valueEnd));
+        if (code !== 0) applyPointAttr(d, code, readScalarAt(r, kv.valueStart, kv.valueEnd));
         break;
       }
       case P_START: d.startMs = readTime(r); break;
@@ -264,24 +260,3 @@ function readKeyValue(r: ProtoReader, end: number): { keyStart: number; keyLen: 
   return { keyStart, keyLen, valueStart, valueEnd };
 }
 
-/** A scalar AnyValue in [start, end); arrays, maps and bytes give null. Leaves `r.pos` where it was. */
-function readScalar(r: ProtoReader, start: number, end: number): Scalar {
-  if (start < 0) return null;
-  const saved = r.pos;
-  r.pos = start;
-  let v: Scalar = null;
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === ANY_STRING) v = r.stringCapped(r.length(end), MAX_FIELD_CHARS);
-    else if (tag === ANY_INT) v = r.varint64();
-    else if (tag === ANY_DOUBLE) v = r.double();
-    else if (tag === ANY_BOOL) v = r.varint32() !== 0;
-    else {
-      r.skip(tag, end);
-      v = null;
-    }
-  }
-  r.expectEnd(end);
-  r.pos = saved;
-  return v;
-}

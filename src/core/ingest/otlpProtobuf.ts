@@ -6,10 +6,11 @@
  */
 import type { DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo } from './records';
 import { ProtoReader } from './protobufReader';
+import { readScalarAt } from './protoScalar';
 import type { Scalar } from './attributeFields';
 import * as fields from './attributeFields';
 import * as nanoTime from './nanoTime';
-import { MAX_EXCEPTIONS_PER_SPAN, MAX_FIELD_CHARS, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
+import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
 import { TooManyItemsError } from './records';
 
 // Bound once: tsx (tests, benchmarks) compiles each use of an imported name into a getter
@@ -25,10 +26,6 @@ const T_2_LEN = (2 << 3) | 2; // scope_spans/scope_logs, spans/log_records, valu
 const T_EVENT_TIME = (1 << 3) | 1;
 const T_EVENT_ATTR = (3 << 3) | 2;
 const T_STATUS_CODE = (3 << 3) | 0;
-const T_ANY_STRING = (1 << 3) | 2;
-const T_ANY_BOOL = (2 << 3) | 0;
-const T_ANY_INT = (3 << 3) | 0;
-const T_ANY_DOUBLE = (4 << 3) | 1;
 
 const STATUS_ERROR = 2;
 const EXCEPTION = Buffer.from('exception', 'latin1');
@@ -362,24 +359,5 @@ function readKeyValueSlow(r: ProtoReader, end: number): number {
 
 /** Decodes the scalar AnyValue recorded by readKeyValue; arrays, maps and bytes give null. */
 function readScalar(r: ProtoReader): Scalar {
-  if (valueStart < 0) return null;
-  const saved = r.pos;
-  const end = valueEnd;
-  r.pos = valueStart;
-  let v: Scalar = null;
-  while (r.pos < end) {
-    const tag = r.tag();
-    // Decoded no further than the longest cap; the field's own cap is applied where it is stored.
-    if (tag === T_ANY_STRING) v = r.stringCapped(r.length(end), MAX_FIELD_CHARS);
-    else if (tag === T_ANY_INT) v = r.varint64();
-    else if (tag === T_ANY_DOUBLE) v = r.double();
-    else if (tag === T_ANY_BOOL) v = r.varint32() !== 0;
-    else {
-      r.skip(tag, end);
-      v = null;
-    }
-  }
-  r.expectEnd(end);
-  r.pos = saved;
-  return v;
+  return readScalarAt(r, valueStart, valueEnd);
 }
