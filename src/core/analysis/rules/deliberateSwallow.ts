@@ -2,13 +2,12 @@ import type { Node } from 'web-tree-sitter';
 import type { Language } from '../findings';
 import { calleeSegments } from '../syntax';
 import type { RuleContext } from './context';
-import { caughtTypes } from './swallowIdioms';
 
 // a comment that only waves the error away (`// ignore`, `# noqa`) does not say why
 const DIRECTIVE = /^(eslint|tslint|biome|prettier|istanbul|c8|noqa|nosec|type:\s*ignore|pylint|pyright|mypy|ts-|nolint|lint:|NOSONAR|checkstyle|CHECKSTYLE|SuppressWarnings)/i;
 const TODO = /^(todo|fixme|xxx|hack)\b/i;
 const WAVE_AWAY = /^(ignored?|ignores|ignoring|swallow(ed|s)?|noop|no-op|do nothing|nothing( to do)?|empty|pass|skip(ped)?|silent(ly)?)\b[\s\w]{0,12}$/i;
-const REASON = /\b(because|since|expected|invalid|malformed|unknown|unsupported|unavailable|not (a|an|supported|available|installed|present|set|json)|legacy|older|compat\w*|keep|kept|stays?|remains?|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
+const REASON = /\b(because|since|expected|invalid|malformed|unknown|unsupported|unavailable|not (a|an|supported|available|installed|present|set|json)|legacy|older|compat\w*|keep|kept|stays?|remains?|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|not exists?|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
 
 /**
  * Whether a comment says why the error is dropped: at least four words, or a reason word
@@ -16,12 +15,25 @@ const REASON = /\b(because|since|expected|invalid|malformed|unknown|unsupported|
  * bare `ignore` do not.
  */
 export function saysWhy(comment: string): boolean {
+  if (acknowledgesSwallow(comment)) return true;
   let text = comment.replace(/^\s*(\/\/+|\/\*+|#+|--)\s*/, '').replace(/\*+\/\s*$/, '').replace(/^\s*\*\s*/gm, '').trim();
   // `// ignore: not supported on Windows`, `// NOPMD - body is best effort`: the reason follows the marker
   const marked = /^(ignored?|ignoring|no-?op|skip|NOPMD|NOSONAR|noqa(:\s*[\w,]+)?|nosec(\s+\w+)?)\s*([:;,(]|-+|\s(because|as|since)\b)\s*(.+)$/i.exec(text);
   if (marked) text = marked[6].replace(/\)\s*$/, '').trim();
   if (!text || DIRECTIVE.test(text) || TODO.test(text) || WAVE_AWAY.test(text)) return false;
   return text.split(/\s+/).filter((w) => /\w/.test(w)).length >= 4 || REASON.test(text);
+}
+
+// lint codes that exist only to flag a swallowed or blind catch: suppressing one of them by name is the
+// author saying "yes, this drop is on purpose" (ESLint no-empty, Ruff/flake8-bandit S110/S112, Bandit
+// B110/B112, flake8-blind-except BLE001, pycodestyle E722, Pylint's broad/bare-except, PMD EmptyCatchBlock,
+// errcheck). A bare `# noqa` or `// eslint-disable-line` names no rule and says nothing.
+const SWALLOW_CODES = /\b(no-empty|S110|S112|B110|B112|BLE001|E722|SIM105|W0702|W0703|W0718|broad-except|broad-exception-caught|bare-except|EmptyCatchBlock|AvoidCatchingGenericException|errcheck)\b/;
+const SUPPRESSION = /^\s*(\/\/+|\/\*+|#+)\s*(eslint|noqa|nosec|pylint|ruff|NOPMD|nolint|lint:ignore)\b|\beslint-disable\b|\beslint\s+no-empty\b/i;
+
+/** A lint suppression that names a swallowed-error rule (`// eslint-disable-next-line no-empty`, `# noqa: S110`, an `eslint no-empty:0` block comment). */
+export function acknowledgesSwallow(comment: string): boolean {
+  return SUPPRESSION.test(comment) && SWALLOW_CODES.test(comment);
 }
 
 /** Comment node types per language family. */
@@ -60,6 +72,23 @@ export function documented(ctx: RuleContext, handler: Node): boolean {
   return FAILURE.test(above) && saysWhy(above);
 }
 
+/**
+ * An empty handler with a comment in it (or after it on its last line) that is not a TODO: ESLint's
+ * `no-empty` convention, where a comment in an empty block marks it intentional. Real code writes
+ * `// ignore`, `# Nothing`, a block comment `Ignore` there and means it (every such handler in the labelled
+ * corpus is a deliberate drop); a TODO or FIXME says the handling is unfinished.
+ */
+export function commentedEmpty(ctx: RuleContext, handler: Node): boolean {
+  for (const c of ctx.nodes(commentTypes(ctx.language))) {
+    const inside = c.startIndex >= handler.startIndex && c.endIndex <= handler.endIndex;
+    const trailing = c.startIndex >= handler.endIndex && c.startPosition.row === handler.endPosition.row;
+    if (!inside && !trailing) continue;
+    const text = c.text.replace(/^\s*(\/\/+|\/\*+|#+)\s*/, '').replace(/\*+\/\s*$/, '').trim();
+    if (text && !TODO.test(text) && !(DIRECTIVE.test(text) && !acknowledgesSwallow(c.text))) return true;
+  }
+  return false;
+}
+
 const FAILURE = /\b(errors?|exceptions?|fail\w*|raises?|throws?|ignored?|fall(s)? ?back|fallback|missing|not found|optional|best[- ]effort|unavailable|invalid|may not|might not|can(no|')t|does ?n[o']t)\b|Error\b|Exception\b/i;
 
 /** The consecutive own-line comments ending on the line above `row`, joined as one comment. */
@@ -71,41 +100,6 @@ function commentBlockAbove(ownLine: ReadonlyMap<number, Node>, row: number): str
     r = c.startPosition.row - 1;
   }
   return parts.join(' ');
-}
-
-// errors that mean "not there", handled by a default: the lookup-miss idiom, like Go's errors.Is(err, fs.ErrNotExist)
-// (`queue.Empty` is a get on an empty queue; KeyboardInterrupt/GeneratorExit are the user's or the
-// runtime's request to stop, not failures)
-const PY_EXPECTED = new Set(['KeyError', 'IndexError', 'LookupError', 'FileNotFoundError', 'StopIteration', 'StopAsyncIteration', 'ProcessLookupError', 'NotADirectoryError', 'Empty', 'QueueEmpty', 'KeyboardInterrupt', 'GeneratorExit']);
-const JAVA_EXPECTED = new Set(['FileNotFoundException', 'NoSuchFileException', 'NoSuchElementException', 'IndexOutOfBoundsException', 'ArrayIndexOutOfBoundsException', 'StringIndexOutOfBoundsException', 'MissingResourceException']);
-// a type named for a miss (`ClassNotFoundException`, `DoesNotExist`, `NoSuchMethodException`, `ResourceNotFound`): lookups and class/feature probes
-const ABSENCE_NAME = /(NotFound|NotExists?|DoesNotExist|^NoSuch\w+)(Error|Exception)?$/;
-
-/** Whether every type a handler catches is an expected absence (`except KeyError:`, `catch (NoSuchFileException e)`). */
-export function expectedAbsence(language: Language, types: string): boolean {
-  const set = language === 'python' ? PY_EXPECTED : language === 'java' ? JAVA_EXPECTED : null;
-  if (!set) return false;
-  const names = caughtTypes(language, types).filter((t) => t);
-  return names.length > 0 && names.every((n) => set.has(n) || ABSENCE_NAME.test(n));
-}
-
-// broad catches say nothing about which failure was expected
-const PY_BROAD = new Set(['', 'Exception', 'BaseException', 'OSError', 'IOError', 'EnvironmentError']);
-const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error', 'IOException']);
-
-
-/**
- * Python/Java: a handler for named, narrow exception types that does other work instead
- * (`except ImageNotFound: client.images.pull(image)`): a recovery the author planned for that
- * failure, not a dropped error. Broad catches (`Exception`, `OSError`, `Throwable`) never count.
- */
-export function plannedRecovery(language: Language, types: string, body: Node): boolean {
-  const broad = language === 'python' ? PY_BROAD : language === 'java' ? JAVA_BROAD : null;
-  if (!broad) return false;
-  const names = caughtTypes(language, types);
-  if (names.length === 0 || names.some((n) => broad.has(n))) return false;
-  // Java: `return new ByteArrayInputStream(new byte[0])` is work too
-  return body.descendantsOfType(language === 'python' ? ['call'] : ['method_invocation', 'object_creation_expression']).length > 0;
 }
 
 // telling the user is reporting it: `toast.error(...)`, `notification.warn(...)`, `showErrorMessage(...)`, `setError(...)`

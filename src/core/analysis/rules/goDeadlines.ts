@@ -138,6 +138,8 @@ export class GoDeadlines {
       if (index < 0 || fn.type === 'func_literal') return UNKNOWN;
       const name = fn.childForFieldName('name')?.text;
       if (!name) return UNKNOWN;
+      // a library's exported API takes the caller's ctx, and the deadline is theirs to set (Go's convention)
+      if (libraryApi(this.ctx, fn)) return UNKNOWN;
       const method = fn.type === 'method_declaration';
       const callers = this.ctx.calls().filter((c) => (method ? c.segments.length >= 2 : c.segments.length === 1) && c.segments[c.segments.length - 1] === name && !(c.node.startIndex >= fn.startIndex && c.node.endIndex <= fn.endIndex));
       // callers in other files are not read: a deadline not seen is not assumed
@@ -212,4 +214,16 @@ export function testServerNames(ctx: RuleContext): string[] {
 /** Whether code mentions a test server's URL or client (`srv.URL + "/x"`, `srv.Client()`). */
 export function mentionsTestServer(text: string, servers: readonly string[]): boolean {
   return servers.length > 0 && new RegExp(`\\b(${servers.map(escapeRegExp).join('|')})\\.(URL|Client\\(\\))`).test(text);
+}
+
+/**
+ * An exported function or method of a library package: not `package main`, not under `cmd/` or
+ * `internal/`. Its caller is the library's user, who sets the deadline on the context it passes or
+ * on the client it is handed.
+ */
+export function libraryApi(ctx: RuleContext, fn: Node): boolean {
+  if (!/^[A-Z]/.test(fn.childForFieldName('name')?.text ?? '')) return false;
+  if (/(^|\/)(cmd|internal|main)\//.test(ctx.file)) return false;
+  const pkg = ctx.tree.rootNode.namedChildren.find((c) => c?.type === 'package_clause');
+  return pkg !== undefined && pkg !== null && !/\bmain$/.test(pkg.text);
 }

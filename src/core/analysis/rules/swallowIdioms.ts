@@ -3,9 +3,10 @@ import type { Language } from '../findings';
 import { calleeSegments, callTypes, isComment, statementsOf } from '../syntax';
 import type { RuleContext } from './context';
 
-// Python/Java swallow idioms a reviewer reads as deliberate (issue 11 §1): a function whose name or
-// documentation promises a default, optional configuration, fallback chains, closing quietly,
-// keeping a preset default, parse probes, and a log right after the try.
+// Python/Java swallow idioms a reviewer reads as deliberate even under a broad catch (issue 11 §1): a
+// function whose name or documentation promises a default, fallback chains, closing quietly, a log
+// right after the try, detail for an error report, data-only lookups. Narrow types are expected
+// failures on their own (typedHandlers.ts).
 
 const PY_BROAD = new Set(['', 'Exception', 'BaseException']);
 // IOException is broad as a handler type, but it is the checked exception of every I/O call, so a
@@ -14,11 +15,13 @@ const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error
 
 /** The caught type names of a handler, last dotted segment each (`exceptions.InvalidPath` -> `InvalidPath`). */
 export function caughtTypes(language: Language, types: string): string[] {
+  // `(\n  errors.PageError,\n  errors.DisambiguationError,\n)`: a trailing comma names no type; a bare `except:` names none
   return (language === 'java' ? types.replace(/\s+\w+\s*$/, '') : types)
+    .trim()
     .replace(/^\(|\)$/g, '')
     .split(/[,|]/)
     .map((t) => t.trim().split('.').pop() ?? '')
-    .filter((t) => !/^(final|@\w+)$/.test(t));
+    .filter((t) => t !== '' && !/^(final|@\w+)$/.test(t));
 }
 
 /** Whether a handler names only specific types: not bare, not `Exception`/`BaseException`/`Throwable`. */
@@ -52,12 +55,13 @@ function docOf(fn: Node): string {
 }
 
 /** The try statement a handler belongs to. */
-function tryOf(handler: Node): Node | null {
+export function tryOf(handler: Node): Node | null {
   const p = handler.parent;
   return p && /^try(_with_resources)?_statement$/.test(p.type) ? p : null;
 }
 
-function tryBody(tryStmt: Node): Node | null {
+/** The block of a try statement. */
+export function tryBody(tryStmt: Node): Node | null {
   return tryStmt.childForFieldName('body') ?? tryStmt.namedChildren.find((c) => c?.type === 'block') ?? null;
 }
 
@@ -97,9 +101,9 @@ const PREDICATE = /^_*(is|has|can|should|supports?|exists?|contains)([A-Z_]\w*)?
 /**
  * A function whose contract says it answers with a default: by name (`getBodyOrNull`, `decodeOrDefault`,
  * `opt`, `tryParse`, `*_or_none`, any caught type), by its documentation (`@return ... or null if`,
- * `None if ...`, a quoted fallback value), a predicate (`is*`/`has*`/`can*`/`*_exists` answering false),
- * an `Optional[...]`/`@Nullable` return answering None/null, or a Java `@Override` without `throws`
- * answering a default for a checked exception: the last three only for narrow types.
+ * `None if ...`, a quoted fallback value), and, in Java, a predicate (`is*`/`has*`/`can*`) or an
+ * `@Override` without `throws` answering a default for the checked `IOException` (narrower types are
+ * expected failures on their own: typedHandlers.ts).
  */
 export function contractReturn(language: Language, handler: Node, types: string, stmts: readonly Node[], empty: boolean): boolean {
   const tryStmt = tryOf(handler);
@@ -111,9 +115,7 @@ export function contractReturn(language: Language, handler: Node, types: string,
     const v = back.value?.text ?? 'None';
     if (NAME_CONTRACT.test(name)) return true;
     if (documentsFallback(docOf(fn), v)) return true;
-    const isNull = /^(None|null)$/.test(v);
-    if (PREDICATE.test(name) && /^(False|false)$/.test(v) && narrow(language, types, language === 'java')) return true;
-    if (isNull && narrow(language, types, false) && nullableReturn(fn)) return true;
+    if (language === 'java' && PREDICATE.test(name) && /^(False|false)$/.test(v) && narrow(language, types, true)) return true;
     if (language === 'java' && narrow(language, types, true) && inheritedContract(fn)) return true;
   }
   // the fallback assigned rather than returned, documented as the answer (`('unknown', 'unknown') if the server ...`)
@@ -128,11 +130,6 @@ function documentsFallback(doc: string, value: string): boolean {
   if (/^(False|false)$/.test(value)) return /\b(or|else|otherwise)\s+`?false\b|\bfalse`?\s+(if|when|on|otherwise)\b/i.test(doc);
   const literal = /^(['"])(.{2,})\1$/.exec(value);
   return literal !== null && (doc.includes(`'${literal[2]}'`) || doc.includes(`"${literal[2]}"`));
-}
-
-function nullableReturn(fn: Node): boolean {
-  if (fn.type === 'function_definition') return /Optional\[|\|\s*None\b|\bNone\s*\|/.test(fn.childForFieldName('return_type')?.text ?? '');
-  return /@(Nullable|CheckForNull)\b/.test(fn.namedChildren.find((c) => c?.type === 'modifiers')?.text ?? '');
 }
 
 /** A Java `@Override` with no `throws`: the inherited signature cannot carry the checked exception. */
@@ -154,16 +151,6 @@ function assignedValues(stmts: readonly Node[]): Node[] | null {
   return out;
 }
 
-function assignedTargets(stmts: readonly Node[]): string[] | null {
-  const out: string[] = [];
-  for (const s of stmts) {
-    const a = s.type === 'expression_statement' ? s.namedChildren[0] : null;
-    if (!a || (a.type !== 'assignment' && a.type !== 'assignment_expression')) return null;
-    out.push(a.childForFieldName('left')?.text ?? '');
-  }
-  return out;
-}
-
 /** Every target assigned anywhere in a node (`x = ...`, `self.x = ...`, `x = ...;`, `Type x = ...;`). */
 function targetsIn(node: Node): Set<string> {
   const out = new Set<string>();
@@ -172,28 +159,6 @@ function targetsIn(node: Node): Set<string> {
     if (left) out.add(left.text);
   }
   return out;
-}
-
-const CONFIG_GET = /^(get|getint|getfloat|getboolean|getString|getInt|getBoolean)$/;
-
-/**
- * Optional configuration: `except (NoOptionError, NoSectionError): pass` around reading a config
- * value, or a narrow handler around nothing but `x = config.get(section, option)` reads: the key is
- * optional and the default stays.
- */
-export function optionalConfig(language: Language, handler: Node, types: string, stmts: readonly Node[], empty: boolean): boolean {
-  const names = caughtTypes(language, types);
-  if (names.length > 0 && names.every((n) => /^(NoOptionError|NoSectionError|MissingResourceException)$/.test(n))) return true;
-  const tryStmt = tryOf(handler);
-  if (!tryStmt || !narrow(language, types, false) || !(empty || assignedValues(stmts)?.every((v) => isDefaultValue(v)))) return false;
-  const inner = statementsOf(tryBody(tryStmt));
-  return inner.length > 0 && inner.every((s) => {
-    const right = s.type === 'expression_statement' ? s.namedChildren[0]?.childForFieldName('right') : null;
-    if (right?.type !== 'call') return false;
-    const args = right.childForFieldName('arguments')?.namedChildren.filter((a) => a !== null && !isComment(a)) ?? [];
-    const segs = calleeSegments(right);
-    return segs.length >= 2 && CONFIG_GET.test(segs[segs.length - 1]) && args.length === 2;
-  });
 }
 
 /**
@@ -245,63 +210,6 @@ export function closesQuietly(language: Language, handler: Node, types: string, 
     if (!call || !calls.has(call.type)) return false;
     const segs = calleeSegments(call);
     return CLOSER.test(segs[segs.length - 1]);
-  });
-}
-
-/**
- * Keeping a default: a narrow handler that leaves a value as it was set before the try (`colors =
- * 256` ... `except curses.error: pass`), or resets what the try assigns to None/null/a constant
- * (`except AttributeError: usage = None`): the feature is off, and the code after checks for it.
- */
-export function keepsDefault(language: Language, handler: Node, types: string, stmts: readonly Node[], empty: boolean): boolean {
-  const tryStmt = tryOf(handler);
-  if (!tryStmt || !narrow(language, types, false)) return false;
-  const assigned = targetsIn(tryBody(tryStmt) ?? tryStmt);
-  if (assigned.size === 0) return false;
-  if (!empty) {
-    const targets = assignedTargets(stmts);
-    return targets !== null && targets.every((t) => assigned.has(t)) && (assignedValues(stmts) ?? []).every((v) => isDefaultValue(v) && v.type !== 'identifier');
-  }
-  const inner = statementsOf(tryBody(tryStmt));
-  const last = inner[inner.length - 1];
-  const lastTargets = last ? targetsIn(last) : new Set<string>();
-  if (lastTargets.size === 0) return false;
-  // an earlier assignment to the same target, in the same function (or class/module body)
-  let scope: Node | null = tryStmt.parent;
-  while (scope && !/^(function_definition|class_definition|module|method_declaration|constructor_declaration|lambda_expression|program)$/.test(scope.type)) scope = scope.parent;
-  if (!scope) return false;
-  for (const a of scope.descendantsOfType(['assignment', 'assignment_expression', 'variable_declarator'])) {
-    if (!a || a.endIndex > tryStmt.startIndex || !(a.childForFieldName('value') ?? a.childForFieldName('right'))) continue;
-    if (lastTargets.has((a.childForFieldName('left') ?? a.childForFieldName('name'))?.text ?? '')) return true;
-  }
-  return false;
-}
-
-// types that only ever mean "the input did not parse"
-const DECODE_ERROR = /^(JSONDecodeError|UnicodeDecodeError|UnicodeError|InvalidOperation|NumberFormatException|DateTimeParseException|ParseException|CharacterCodingException|MalformedURLException|URISyntaxException)$/;
-const SERIAL_MODULE = /^(json|simplejson|orjson|ujson|yaml|toml|tomllib|pickle|marshal|plistlib)$/;
-const PARSE_CALL = /^(parse\w*|loads|json|decode\w*|fromJSON|fromString|valueOf|int|float|Decimal|UUID|literal_eval|fromisoformat|strptime|b64decode|unquote\w*|parseInt|parseLong|parseDouble)$/;
-
-/**
- * A parse probe: a handler for the parse failure (`JSONDecodeError`, `NumberFormatException`, or
- * `ValueError`/`TypeError` around a parse call such as `int(x)`, `strptime`, `resp.json()`) that makes no
- * call of its own (skips, keeps the raw value, breaks): malformed input is the case it is written for.
- * A Python try with an `else:` branch and a narrow handler without calls uses the exception as the branch.
- */
-export function parseProbe(language: Language, handler: Node, types: string, body: Node): boolean {
-  const tryStmt = tryOf(handler);
-  if (!tryStmt || body.descendantsOfType(callTypes(language)).length > 0) return false;
-  const names = caughtTypes(language, types);
-  if (names.length === 0) return false;
-  if (language === 'python' && tryStmt.namedChildren.some((c) => c?.type === 'else_clause') && narrow(language, types, false)) return true;
-  if (names.every((n) => DECODE_ERROR.test(n))) return true;
-  if (!names.every((n) => DECODE_ERROR.test(n) || n === 'ValueError' || n === 'TypeError') || !names.includes('ValueError')) return false;
-  const inner = tryBody(tryStmt);
-  return (inner?.descendantsOfType(callTypes(language)) ?? []).some((c) => {
-    const segs = c ? calleeSegments(c) : [];
-    const last = (segs[segs.length - 1] ?? '').replace(/\(\)$/, '');
-    // `json.load(f)` parses; `loader.load()` is I/O
-    return PARSE_CALL.test(last) || (last === 'load' && SERIAL_MODULE.test(segs[segs.length - 2] ?? ''));
   });
 }
 

@@ -1,11 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { FixHint } from '../findings';
 import { isJsFamily } from '../languages';
-import { callTypes, indentOf, isComment, rangeOf, statementsOf } from '../syntax';
+import { calleeSegments, callTypes, indentOf, isComment, rangeOf, statementsOf } from '../syntax';
 import type { Rule, RuleContext } from './context';
-import { documented, expectedAbsence, parseOrDefault, plannedRecovery, reportsOrExits, walkCallbackError } from './deliberateSwallow';
+import { commentedEmpty, documented, parseOrDefault, reportsOrExits, walkCallbackError } from './deliberateSwallow';
+import { jsProbe, promiseProbe } from './jsProbes';
+import { cleanupOfFailure, elsePredicate, keepsRawInput, localFileDefault, optionalImport, readsDetailForRaise, recordsTelemetry } from './swallowShapes';
+import { dropsWrite, expectedByType } from './typedHandlers';
 import { insertAt, replaceNode } from './fixes';
-import { buildingErrorReport, closesQuietly, contractReturn, fallbackChain, keepsDefault, logsAfter, lookupOnly, optionalConfig, parseProbe, returnAfter } from './swallowIdioms';
+import { buildingErrorReport, closesQuietly, contractReturn, fallbackChain, logsAfter, lookupOnly, returnAfter, tryBody, tryOf } from './swallowIdioms';
 
 const RAISE = ['throw_statement', 'raise_statement'];
 
@@ -49,6 +52,11 @@ function handles(ctx: RuleContext, body: Node, name: string | null): boolean {
     if (ctx.isLogCall(call) || reportsOrExits(call)) return true;
     // Java: restoring the interrupt flag is the correct handling of InterruptedException
     if (/\binterrupt\(\)$/.test(call.text)) return true;
+    // Python: the active exception read without a name (`sys.exc_info()`, `traceback.format_exc()`),
+    // re-raised by a helper (`reraise(*exc_info)`) or handed to an error reporter (`capture_exception(e)`)
+    if (ctx.language === 'python' && /^(sys\.exc_info|sys\.exception|traceback\.\w+|(\w+\.)*_?capture_\w*exception\w*)$/.test(calleeSegments(call).join('.'))) return true;
+    // a helper that raises for the handler (`raise_exception()`, `_capture_and_reraise()`, `throwApiError(res)`)
+    if (/(^|_)(re)?raise(_|$)|^(re)?raise|^throw[A-Z_]|_throw(_|$)/.test(calleeSegments(call).pop() ?? '')) return true;
     // JS: reject()/next()/callback() hand the failure on even without the error object
     if (isJsFamily(ctx.language) && /^(reject|next|done|cb|callback|fail)$/.test(call.childForFieldName('function')?.text ?? '')) return true;
   }
@@ -64,8 +72,15 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   const stmts = statementsOf(body).filter((s) => !(s.type === 'expression_statement' && s.namedChildren[0]?.type === 'string'));
   const empty = stmts.length === 0 || stmts.every((s) => s.type === 'pass_statement' || (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'ellipsis'));
   if (!empty && handles(ctx, body, name)) return;
-  if (expectedAbsence(ctx.language, types) || (!empty && (plannedRecovery(ctx.language, types, body) || parseOrDefault(h, stmts))) || documented(ctx, h)) return;
-  if ((ctx.language === 'python' || ctx.language === 'java') && deliberateIdiom(ctx, h, types, body, stmts, empty)) return;
+  if ((!empty && parseOrDefault(h, stmts)) || documented(ctx, h)) return;
+  if (acknowledged(ctx, h, name, empty)) return;
+  const l = ctx.language;
+  const tryStmt = tryOf(h);
+  if (expectedByType(l, types) && !dropsWrite(l, types, tryStmt ? tryBody(tryStmt) : null, empty)) return;
+  if (keepsRawInput(l, h, stmts, empty) || readsDetailForRaise(l, h) || optionalImport(l, h) || carveOut(ctx, h)) return;
+  if (localFileDefault(l, h, stmts) || elsePredicate(l, h, stmts) || cleanupOfFailure(h) || recordsTelemetry(l, h)) return;
+  if (isJsFamily(l) && jsProbe(h, stmts)) return;
+  if ((l === 'python' || l === 'java') && deliberateIdiom(ctx, h, types, stmts, empty)) return;
   const what = ctx.language === 'python' ? 'except' : 'catch';
   const message = empty
     ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why`
@@ -73,18 +88,37 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts));
 }
 
+/**
+ * The author acknowledged the drop: a comment in an empty handler (ESLint's `no-empty` convention),
+ * or, in Java, a catch parameter named `ignored`/`expected` (the IntelliJ and Error Prone convention).
+ */
+function acknowledged(ctx: RuleContext, h: Node, name: string | null, empty: boolean): boolean {
+  if (empty && commentedEmpty(ctx, h)) return true;
+  return ctx.language === 'java' && name !== null && /^(ignored?|expected)$/.test(name);
+}
+
+/**
+ * A handler carved out before one that handles: `except RequestException: pass` then `except
+ * Exception as e: log.warning(e)`. The author weighed the failures and chose to drop only this one.
+ */
+function carveOut(ctx: RuleContext, h: Node): boolean {
+  for (let next = h.nextNamedSibling; next; next = next.nextNamedSibling) {
+    if (next.type !== h.type) continue;
+    const { name, body } = handlerParts(ctx, next);
+    if (body && handles(ctx, body, name)) return true;
+  }
+  return false;
+}
+
 /** Python/Java idioms of a deliberate swallow (swallowIdioms.ts), cheapest first. */
-function deliberateIdiom(ctx: RuleContext, h: Node, types: string, body: Node, stmts: Node[], empty: boolean): boolean {
+function deliberateIdiom(ctx: RuleContext, h: Node, types: string, stmts: Node[], empty: boolean): boolean {
   const l = ctx.language;
   return logsAfter(ctx, h, empty)
     || (empty && parseOrDefault(h, returnAfter(h, empty)))
     || buildingErrorReport(ctx, h)
     || closesQuietly(l, h, types, empty)
-    || parseProbe(l, h, types, body)
     || fallbackChain(l, h, stmts)
     || lookupOnly(l, h, stmts)
-    || optionalConfig(l, h, types, stmts, empty)
-    || keepsDefault(l, h, types, stmts, empty)
     || contractReturn(l, h, types, stmts, empty);
 }
 
@@ -97,7 +131,7 @@ function checkPromiseCatch(ctx: RuleContext): void {
     const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
     const name = params?.descendantsOfType('identifier')[0]?.text ?? (params?.type === 'identifier' ? params.text : null);
     const body = fn.childForFieldName('body');
-    if (!body || handles(ctx, body, name) || documented(ctx, fn)) continue;
+    if (!body || handles(ctx, body, name) || documented(ctx, fn) || promiseProbe(call.node, call.segments[0])) continue;
     ctx.report('swallowed-error', call.node, '.catch() replaces the error with a fallback without logging it, and no comment says why');
   }
 }
@@ -122,7 +156,7 @@ function checkGo(ctx: RuleContext): void {
     const usesErr = body.descendantsOfType('identifier').some((i) => i?.text === name);
     const calls = body.descendantsOfType('call_expression').filter((c): c is Node => c !== null);
     if (usesErr || calls.some((c) => ctx.isLogCall(c) || reportsOrExits(c))) continue;
-    if (walkCallbackError(stmt, name) || documented(ctx, stmt)) continue;
+    if (walkCallbackError(stmt, name) || documented(ctx, stmt) || (stmts.length === 0 && commentedEmpty(ctx, body))) continue;
     const message = stmts.length === 0
       ? `empty \`if ${name} != nil\` block drops the error: nothing logs or returns it, and no comment says why`
       : `\`if ${name} != nil\` returns nil instead of ${name}: the caller sees success, nothing is logged, and no comment says why`;

@@ -3,7 +3,7 @@ import type { FixHint } from '../findings';
 import { argumentsOf, calleeSegments, escapeRegExp, indentOf, rangeOf } from '../syntax';
 import type { CallSite, RuleContext } from './context';
 import { addToObject, insertAt, insertBefore, replaceNode } from './fixes';
-import { GoDeadlines, lastAssignment, mentionsTestServer, outerScope, placeOf, readsStream, testServerNames } from './goDeadlines';
+import { GoDeadlines, lastAssignment, libraryApi, mentionsTestServer, outerScope, placeOf, readsStream, testServerNames } from './goDeadlines';
 
 const DB_METHODS = ['Query', 'QueryRow', 'Exec', 'Prepare', 'Begin', 'Ping'];
 const CLIENT_METHODS = ['Do', 'Get', 'Post', 'Head', 'PostForm'];
@@ -61,6 +61,9 @@ export function checkGoTimeouts(ctx: RuleContext): void {
     if (transport && /\bfunc\s*\(/.test(transport.namedChildren[1]?.text ?? '')) continue;
     const name = boundName(lit);
     if (name && new RegExp(`\\b${escapeRegExp(name)}\\.Timeout\\s*=`).test(ctx.text)) continue;
+    // a library's exported constructor hands its default client to the user, who sets the deadline (resty.New, github.NewClient)
+    const fn = enclosingFunction(lit);
+    if (name === null && fn && libraryApi(ctx, fn)) continue;
     let message = 'http.Client without Timeout, handed on from here: no request it sends has an overall deadline';
     let streaming = false;
     if (name !== null) {

@@ -274,7 +274,9 @@ describe('missing-timeout (Go): true positives kept', () => {
       '\treturn c.do(ctx, "/api/tags")',
       '}',
     );
-    const [f, ...rest] = await findings('api/client.go', src, R);
+    // in a service's own package the chain is followed to the caller; in a library package (below) the
+    // exported List hands the deadline to the library's user
+    const [f, ...rest] = await findings('internal/api/client.go', src, R);
     assert.equal(rest.length, 0);
     assert.equal(f?.line, 27);
     assert.equal(f?.message, 'no deadline on the request sent by c.http.Do: c.http is http.DefaultClient, which has no Timeout and its context ctx comes from the call of do in List, where the context ctx comes from the callers of List, and none in this file gives it a deadline');
@@ -384,5 +386,40 @@ describe('missing-timeout (Go): long-lived streams', () => {
     );
     const [f] = await findings('logs/tail.go', src, R);
     assert.match(f?.message ?? '', /the response is streamed: give the request a deadline with context\.WithTimeout rather than a client Timeout/);
+  });
+});
+
+describe('missing-timeout (Go): a library leaves the deadline to its user', () => {
+  // shaped after resty.New / github.NewClientWithEnvProxy and go-github's BareDo: the library hands its
+  // default client to the user (who sets a timeout through its API) and sends with the user's ctx
+  const lib = [
+    'type Client struct{ hc *http.Client }',
+    '',
+    'func New() *Client {',
+    '\treturn newClient(&http.Client{Transport: http.DefaultTransport})',
+    '}',
+    '',
+    'func (t *BasicAuth) Client() *http.Client {',
+    '\treturn &http.Client{Transport: t}',
+    '}',
+    '',
+    'func (c *Client) BareDo(ctx context.Context, u string) (*http.Response, error) {',
+    '\treq, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)',
+    '\tif err != nil {',
+    '\t\treturn nil, err',
+    '\t}',
+    '\treturn http.DefaultClient.Do(req)',
+    '}',
+  ];
+
+  it('does not flag an exported constructor handing on its client, or a send with the exported API\'s ctx, in a library package', async () => {
+    assert.deepEqual(await lines('client.go', go(...lib), R), []);
+  });
+
+  it('flags the same code in a service\'s own package (internal/, cmd/, package main)', async () => {
+    const flagged = await lines('internal/gh/client.go', go(...lib), R);
+    assert.deepEqual(flagged, [14, 18, 26]);
+    const main = go(...lib).replace('package api', 'package main');
+    assert.deepEqual(await lines('client.go', main, R), [14, 18, 26]);
   });
 });

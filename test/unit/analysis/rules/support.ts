@@ -44,3 +44,10 @@ export async function fixAt(file: string, text: string, rule: RuleId, line: numb
   if (!(await parsesCleanly(file, fixed))) throw new Error(`fixed code does not parse:\n${fixed}`);
   return fixed;
 }
+
+/** 1-based line of the one line holding `marker` in a snippet (throws unless exactly one). */
+export function at(src: string, marker: string): number {
+  const hits = src.split('\n').flatMap((l, i) => (l.includes(marker) ? [i + 1] : []));
+  if (hits.length !== 1) throw new Error(`marker ${marker} found ${hits.length} times`);
+  return hits[0];
+}

@@ -6,12 +6,12 @@ import { fixAt, lines } from './support';
 const R = 'swallowed-error';
 
 describe('swallowed-error', () => {
-  it('JS/TS: flags empty, comment-only and fallback catches and promise .catch(() => null)', async () => {
+  it('JS/TS: flags empty, TODO-only and fallback catches and promise .catch(() => null)', async () => {
     const src = [
       'export async function f() {',
       '  try { await a(); } catch (e) { }',
       '  try { await a(); } catch {',
-      '    // ignore',
+      '    // TODO handle',
       '  }',
       '  try { return await a(); } catch (e) { return null; }',
       '  p.catch(() => null);',
@@ -51,7 +51,7 @@ describe('swallowed-error', () => {
       'def f():',
       '    try:',
       '        a()',
-      '    except ValueError:',
+      '    except:',
       '        pass',
       '    try:',
       '        a()',
@@ -77,7 +77,7 @@ describe('swallowed-error', () => {
     ].join('\n');
     assert.deepEqual(await lines('app/a.py', src, R), [6, 10]);
     const fixed = await fixAt('app/a.py', src, R, 6);
-    assert.match(fixed, /except ValueError:\n        log\.exception\("unexpected error"\)/);
+    assert.match(fixed, /except:\n        log\.exception\("unexpected error"\)/);
   });
 
   it('Go: flags `if err != nil { return nil }` and empty blocks, not returns of err, wrapping or logging', async () => {

@@ -7,7 +7,7 @@ import { findings, lines } from './support';
 const R = 'swallowed-error';
 
 describe('swallowed-error: deliberate swallowing is not a finding', () => {
-  it('JS/TS: a comment in or after the handler that says why; a bare "ignore", a TODO or a lint directive does not', async () => {
+  it('JS/TS: a comment in or after the handler that says why, any comment in an empty catch (ESLint no-empty\'s convention), a no-empty suppression; a TODO does not', async () => {
     const src = [
       "import { readFile, rm } from 'node:fs/promises';",
       'export async function loadSettings(path: string) {',
@@ -34,7 +34,7 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
       '  return hit;',
       '}',
     ].join('\n');
-    assert.deepEqual(await lines('src/settings.ts', src, R), [16, 17, 20, 22]);
+    assert.deepEqual(await lines('src/settings.ts', src, R), [16, 20]);
   });
 
   it('JS/TS and Java: a handler that ends the process or writes to stderr reports the failure', async () => {
@@ -99,7 +99,7 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
     assert.deepEqual(await lines('src/main/java/app/Tokens.java', java, R), [6]);
   });
 
-  it('Python: expected absence (KeyError, FileNotFoundError) with a default, stderr + sys.exit, a comment saying why', async () => {
+  it('Python: expected absence (KeyError, FileNotFoundError) with a default, stderr + sys.exit, a comment saying why, a suppression naming the rule', async () => {
     const src = [
       'import json',
       'import os',
@@ -143,7 +143,8 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
       '        return None',
       '',
     ].join('\n');
-    assert.deepEqual(await lines('app/state.py', src, R), [31, 35, 39]);
+    // 35 names BLE001 (blind except) in its suppression: acknowledged; 39 names the error it expects
+    assert.deepEqual(await lines('app/state.py', src, R), [31]);
   });
 
   it('Go: WalkDir callbacks skipping unreadable entries, errors.Is expected errors, a commented fallback', async () => {
@@ -247,7 +248,7 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
       'def fetch_id(client, path):',
       '    try:',
       '        return client.get(path)["id"]',
-      '    except ValueError:',
+      '    except Exception:',
       '        return None',
       '',
     ].join('\n');

@@ -4,50 +4,52 @@
 // also keeps a true-positive shape from the labels as a finding.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lines } from './support';
+import { at, lines } from './support';
 
 const R = 'swallowed-error';
 
-/** 1-based line of the one line holding `marker`. */
-function at(src: string, marker: string): number {
-  const all = src.split('\n');
-  const hits = all.flatMap((l, i) => (l.includes(marker) ? [i + 1] : []));
-  if (hits.length !== 1) throw new Error(`marker ${marker} found ${hits.length} times`);
-  return hits[0];
-}
-
 describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
-  it('comments: on the pass line, a comment block above the handler, above the try when it names the failure', async () => {
+  it('comments: on the pass line, a comment block above the handler, above the try when it names the failure; any comment but a TODO in an empty handler (ESLint no-empty\'s convention)', async () => {
+    // broad handlers, so that only the comments decide (a narrow type is an expected failure on its own)
     const py = [
       'import json',
       'def pretty(body):',
       '    try:',
       '        data = json_prefixed(body)',
-      '    except ValueError:',
+      '    except Exception:',
       '        pass  # Malformed payload, leave as is.',
       '    try:',
       '        rows = fetch_rows(engine)',
       '    # some drivers raise ProgrammingError',
       '    # for a table without rows',
-      '    except ProgrammingError:',
+      '    except Exception:',
       '        rows = []',
       '    # the cache may not exist yet: a miss is fine',
       '    try:',
       '        warm(cache)',
-      '    except CacheError:',
+      '    except Exception:',
       '        pass',
       '    # warm the cache before serving',
       '    try:',
-      '        warm(cache)',
-      '    except CacheError:  # WHAT-ONLY',
+      '        warm(cache, "what-only")',
+      '    except Exception:',
       '        pass',
       '    try:',
       '        warm(cache)',
-      '    except CacheError:',
+      '    except Exception:',
       '        pass  # ignore',
+      '    try:',
+      '        warm(cache, "todo")',
+      '    except Exception:',
+      '        pass  # TODO: log this',
+      '    try:',
+      '        rows = fetch_rows(engine, "one-word")',
+      '    except Exception:',
+      '        rows = []  # empty',
       '    return data, rows',
     ].join('\n');
-    assert.deepEqual(await lines('app/pretty.py', py, R), [at(py, 'WHAT-ONLY'), at(py, '# ignore') - 1]);
+    // a fallback (not an empty handler) needs a comment that says why: `# empty` does not
+    assert.deepEqual(await lines('app/pretty.py', py, R), [at(py, 'what-only') + 1, at(py, '"todo"') + 1, at(py, 'one-word') + 1]);
     const java = [
       'class Agent {',
       '  String version() {',
@@ -60,23 +62,23 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '    }',
       '    try { v = VersionInfo.load("client"); } catch (Exception e) { // NOPMD - the version is best effort',
       '    }',
-      '    try { v = VersionInfo.load("client"); } catch (Exception e) { // NOPMD-ONLY',
-      '      // NOPMD',
-      '    }',
-      '    try { v = VersionInfo.load("client"); } catch (Exception e) { // BARE',
+      '    try { v = VersionInfo.load("client"); } catch (Exception e) {',
       '      // ignore',
       '    }',
-      '    try { v = VersionInfo.load("client"); } catch (Exception e) { // NOOP',
+      '    try { v = VersionInfo.load("client"); } catch (Exception e) {',
       '      // no-op',
       '    }',
-      '    try { v = VersionInfo.load("client"); } catch (Exception e) { // TODOCASE',
+      '    try { v = VersionInfo.load("todo"); } catch (Exception e) {',
       '      // TODO decide',
+      '    }',
+      '    try { v = VersionInfo.load("reset"); } catch (Exception e) {',
+      '      v = null; // reset',
       '    }',
       '    return v;',
       '  }',
       '}',
     ].join('\n');
-    assert.deepEqual(await lines('src/main/java/app/Agent.java', java, R), [at(java, 'NOPMD-ONLY'), at(java, 'BARE'), at(java, 'NOOP'), at(java, 'TODOCASE')]);
+    assert.deepEqual(await lines('src/main/java/app/Agent.java', java, R), [at(java, '"todo"'), at(java, '"reset"')]);
   });
 
   it('a log call right after the try reports the failure; an empty catch with nothing after stays a finding', async () => {
@@ -93,13 +95,13 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '  }',
       '  void fill(Repo[] repos, Client client) {',
       '    for (Repo r : repos) {',
-      '      try { r.attach(client.owner(r.name)); } catch (IOException e) { // FILL',
+      '      try { r.attach(client.owner(r.name, "fill")); } catch (IOException e) {',
       '      }',
       '    }',
       '  }',
       '}',
     ].join('\n');
-    assert.deepEqual(await lines('src/main/java/app/Enums.java', java, R), [at(java, 'FILL')]);
+    assert.deepEqual(await lines('src/main/java/app/Enums.java', java, R), [at(java, '"fill"')]);
   });
 
   it('contract returns: *OrNull/opt*/*_or_none names, predicates and Optional returns for narrow types, documented fallbacks, inherited URLConnection contracts', async () => {
@@ -167,13 +169,13 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '  }',
       '  @Override',
       '  public String getLogin() {',
-      '    try { login = client.me().login(); } catch (IOException e) { // LOGIN',
+      '    try { login = client.me("login").login(); } catch (IOException e) {',
       '    }',
       '    return login;',
       '  }',
       '}',
     ].join('\n');
-    assert.deepEqual(await lines('src/main/java/app/Responses.java', java, R), [at(java, 'READNAME'), at(java, 'LOGIN')]);
+    assert.deepEqual(await lines('src/main/java/app/Responses.java', java, R), [at(java, 'READNAME'), at(java, '"login"')]);
   });
 
   it('optional configuration: NoOptionError/NoSectionError, or a narrow handler around config.get(section, option) reads', async () => {
@@ -192,11 +194,11 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '            pass',
       '        try:',
       '            self.retries = cfg.getint(name, "retries")',
-      '        except Exception:  # BROAD-CONFIG',
+      '        except Exception:',
       '            pass',
       '',
     ].join('\n');
-    assert.deepEqual(await lines('app/settings.py', py, R), [at(py, 'BROAD-CONFIG')]);
+    assert.deepEqual(await lines('app/settings.py', py, R), [at(py, '"retries"') + 1]);
   });
 
   it('fallback chains: loader A then loader B, another input, another implementation; a retry of the same call stays a finding', async () => {
@@ -239,11 +241,11 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '  public void close() {',
       '    try { stream.close(); } catch (IOException e) { }',
       '    try { IOUtils.closeQuietly(conn.getInputStream()); } catch (IOException e) { }',
-      '    try { stream.close(); } catch (Exception e) { } // BROAD-CLOSE',
+      '    try { broadStream.close(); } catch (Exception e) { }',
       '  }',
       '}',
     ].join('\n');
-    assert.deepEqual(await lines('src/main/java/app/Body.java', java, R), [at(java, 'BROAD-CLOSE')]);
+    assert.deepEqual(await lines('src/main/java/app/Body.java', java, R), [at(java, 'broadStream')]);
     const py = ['def stop(sock):', '    try:', '        sock.shutdown(2)', '        sock.close()', '    except OSError:', '        pass', ''].join('\n');
     assert.deepEqual(await lines('app/stop.py', py, R), []);
   });
@@ -310,12 +312,12 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '    text = ""',
       '    try:',
       '        images = convert_from_bytes(content)',
-      '    except ValueError:  # OCR',
+      '    except Exception:',
       '        return text',
       '    return images',
       '',
     ].join('\n');
-    assert.deepEqual(await lines('app/probe.py', py, R), [at(py, '# OCR')]);
+    assert.deepEqual(await lines('app/probe.py', py, R), [at(py, 'convert_from_bytes') + 1]);
   });
 
   it('parse probes: ValueError around int()/strptime()/.json(), JSONDecodeError, NumberFormatException, try/except/else', async () => {
@@ -422,10 +424,10 @@ describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
       '      try { body = response.bodyString(); } catch (Throwable e) { body = "unreadable body"; }',
       '      return body;',
       '    });',
-      '    try { cache.put(response.bodyString()); } catch (IOException e) { } // VOID',
+      '    try { cache.put(response.bodyString("void")); } catch (IOException e) { }',
       '  }',
       '}',
     ].join('\n');
-    assert.deepEqual(await lines('src/main/java/app/Errors.java', java, R), [at(java, 'VOID')]);
+    assert.deepEqual(await lines('src/main/java/app/Errors.java', java, R), [at(java, '"void"')]);
   });
 });
