@@ -3,6 +3,7 @@ import type { Finding } from '../../core/analysis/findings';
 import { attributionLabel, productionLabel, riskMessage } from '../../core/analysis/ranking';
 import type { ServingRow } from '../../core/analysis/servingTraffic';
 import { markdownText, plainText } from '../../core/render/escape';
+import { servingText } from '../../core/render/servingText';
 import { Commands } from '../ids';
 import { Throttle } from '../throttle';
 import type { RiskSource } from './riskSource';
@@ -153,19 +154,10 @@ export class RiskTree implements vscode.TreeDataProvider<RiskItem>, vscode.Dispo
 
 /** An AI-written function serving traffic: figures in the description, who wrote it in the tooltip. */
 function servingItem({ row, findings }: RiskServingItem): vscode.TreeItem {
-  const name = row.function || '(module level)';
-  const item = new vscode.TreeItem(plainText(name), vscode.TreeItemCollapsibleState.None);
-  const figures = productionLabel(row.production);
-  item.description = plainText(`${row.file.split('/').pop()} · ${figures}`);
-  const a = row.attribution;
-  // Names, paths, agents, models and commit sources come from code and commits: text, never markup.
-  item.tooltip = new vscode.MarkdownString([
-    `**${markdownText(name)}** in ${markdownText(row.file)} (lines ${row.line}–${row.endLine})`,
-    markdownText(attributionLabel(a) ?? 'AI-written'),
-    markdownText(`Source: ${a.source} (${a.confidence} confidence, ${Math.round(a.aiShare * 100)}% of its lines AI-written)`),
-    markdownText(figures),
-    markdownText(findings === 0 ? 'No findings' : findings === 1 ? '1 finding (see Findings)' : `${findings} findings (see Findings)`),
-  ].join('\n\n'));
+  const text = servingText(row, findings);
+  const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.None);
+  item.description = text.description;
+  item.tooltip = new vscode.MarkdownString(text.tooltip);
   item.iconPath = new vscode.ThemeIcon('sparkle');
   item.command = { command: Commands.openLocation, title: 'Open', arguments: [row.file, row.line] };
   item.contextValue = 'runtimeLens.aiServingFunction';
