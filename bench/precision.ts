@@ -3,8 +3,12 @@
  * user runs it) on the pinned corpus, joins the findings with the labels in
  * bench/analysis/labels/*.jsonl, and prints per rule and language: findings, labelled, precision
  * and the labelled true positives still found; beside them, in the same run and on the same files,
- * Bandit B113, Ruff S113 and Semgrep use-timeout (Python) and noctx and gosec (Go).
- * Options: --skip-peers; --unlabelled RULE:LANGUAGE (list our unlabelled findings of that pair).
+ * for missing-timeout Bandit B113, Ruff S113 and Semgrep use-timeout (Python) and noctx and gosec
+ * (Go); for swallowed-error Bandit B110/B112, Ruff S110/S112 and Ruff BLE001 (Python) and ESLint
+ * no-empty on catch blocks (JavaScript/TypeScript).
+ * Options: --skip-peers; --unlabelled RULE:LANGUAGE (list our unlabelled findings of that pair);
+ * --unlabelled-peers RULE:LANGUAGE, repeatable (every unlabelled line any tool flags, with the tools).
+ * RUNTIME_LENS_LABELS_DIR points at another labels folder (to try labels before merging them).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,9 +20,10 @@ import { listAnalysableFiles, toRelative } from '../src/core/analysis/workspaceS
 import { CORPUS_PACKAGES, cacheRoot, ensureCorpus, packageDir } from './analysis/corpus';
 import { GO_PEERS, installGoPeers, runGoPeer } from './analysis/goPeers';
 import { LABELS_DIR, loadLabels } from './analysis/labels';
-import { PEERS, installPeers, runPeer } from './analysis/peers';
+import { ESLINT_PEER_LABEL, installEslint, runEslintPeer } from './analysis/jsPeers';
+import { PEERS, SWALLOWED_ERROR_PEERS, installPeers, runPeer } from './analysis/peers';
 import type { ToolFinding } from './analysis/precisionTable';
-import { precisionMarkdown, precisionRows } from './analysis/precisionTable';
+import { precisionMarkdown, precisionRows, unlabelledLines } from './analysis/precisionTable';
 
 const repo = path.resolve(__dirname, '..');
 const CORPUS_DIR = path.join(repo, 'bench', '.corpus-analysis');
@@ -59,12 +64,25 @@ function runCheck(root: string): ToolFinding[] {
   }
 }
 
+/** The RULE:LANGUAGE after each occurrence of `flag`; a malformed pair throws one line. */
+function pairOptions(flag: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  process.argv.forEach((arg, i) => {
+    if (arg !== flag) return;
+    const m = /^([a-z-]+):([a-z]+)$/.exec(process.argv[i + 1] ?? '');
+    if (!m) throw new Error(`${flag} needs RULE:LANGUAGE (e.g. swallowed-error:python), got ${JSON.stringify(process.argv[i + 1] ?? '')}`);
+    pairs.push([m[1], m[2]]);
+  });
+  return pairs;
+}
+
 async function main(): Promise<void> {
   const skipPeers = process.argv.includes('--skip-peers');
-  const listAt = process.argv.indexOf('--unlabelled');
-  const listPair = listAt >= 0 ? process.argv[listAt + 1] : undefined;
-  const labels = loadLabels(LABELS_DIR, CORPUS_PACKAGES);
-  log(`corpus: ${CORPUS_DIR}; ${labels.length} labels`);
+  const listPair = pairOptions('--unlabelled')[0];
+  const peerPairs = pairOptions('--unlabelled-peers');
+  const labelsDir = process.env.RUNTIME_LENS_LABELS_DIR || LABELS_DIR;
+  const labels = loadLabels(labelsDir, CORPUS_PACKAGES);
+  log(`corpus: ${CORPUS_DIR}; ${labels.length} labels from ${labelsDir}`);
   const layout = await ensureCorpus(CORPUS_DIR, log);
   log('runtime-lens check --all --format json (tests left out)...');
   const findings = runCheck(layout.root);
@@ -72,12 +90,15 @@ async function main(): Promise<void> {
 
   const failures: string[] = [];
   const notes: string[] = [];
+  const ran: Pick<ToolFinding, 'tool' | 'rule' | 'language'>[] = [];
   if (!skipPeers) {
     // the peers read the files our check reads: tests left out the same way
     const { files } = await listAnalysableFiles([layout.root], { skipTestsUnder: layout.root });
-    const pyFiles = files.map((abs) => toRelative(layout.root, abs)).filter((rel) => rel.endsWith('.py'));
+    const relFiles = files.map((abs) => toRelative(layout.root, abs));
+    const pyFiles = relFiles.filter((rel) => rel.endsWith('.py'));
+    const jsFiles = relFiles.filter((rel) => languageOf(rel) === 'javascript' || languageOf(rel) === 'typescript');
     const install = installPeers(VENV_DIR, log);
-    for (const spec of PEERS) {
+    for (const spec of [...PEERS, ...SWALLOWED_ERROR_PEERS]) {
       log(`running ${spec.label} on ${pyFiles.length} Python files...`);
       const run = await runPeer(spec, install, layout.root, pyFiles);
       if (!run.findings) {
@@ -85,9 +106,23 @@ async function main(): Promise<void> {
         continue;
       }
       notes.push(...run.notes.map((n) => `${spec.label}: ${n}`));
-      for (const f of run.findings) findings.push({ tool: `${spec.label} ${run.version}`, rule: 'missing-timeout', language: 'python', file: f.file, line: f.line, endLine: f.endLine });
+      ran.push({ tool: `${spec.label} ${run.version}`, rule: spec.rule, language: 'python' });
+      for (const f of run.findings) findings.push({ tool: `${spec.label} ${run.version}`, rule: spec.rule, language: 'python', file: f.file, line: f.line, endLine: f.endLine });
     }
     const cache = cacheRoot();
+    try {
+      const eslintDir = installEslint(cache, log);
+      log(`running ${ESLINT_PEER_LABEL} on ${jsFiles.length} JavaScript/TypeScript files...`);
+      const run = await runEslintPeer(eslintDir, layout.root, jsFiles);
+      if (!run.findings) failures.push(`${ESLINT_PEER_LABEL}: ${run.error}`);
+      else {
+        notes.push(...run.notes.map((n) => `${ESLINT_PEER_LABEL}: ${n}`));
+        for (const language of ['javascript', 'typescript']) ran.push({ tool: `${ESLINT_PEER_LABEL} ${run.version}`, rule: 'swallowed-error', language });
+        for (const f of run.findings) findings.push({ tool: `${ESLINT_PEER_LABEL} ${run.version}`, rule: 'swallowed-error', language: languageOf(f.file), file: f.file, line: f.line, endLine: f.endLine });
+      }
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
     let toolsDir: string | null = null;
     try {
       toolsDir = installGoPeers(cache, log);
@@ -114,11 +149,16 @@ async function main(): Promise<void> {
     }
   }
 
-  const rows = precisionRows(findings, labels, languageOf);
+  const rows = precisionRows(findings, labels, languageOf, ran);
   const labelledRules = new Set(labels.map((l) => `${l.rule}:${languageOf(l.corpusFile)}`));
-  const shown = rows.filter((r) => r.tool === OURS ? labelledRules.has(`${r.rule}:${r.language}`) || r.rule === 'missing-timeout' || r.rule === 'swallowed-error' : r.findings > 0);
+  const shown = rows.filter((r) => r.tool === OURS ? labelledRules.has(`${r.rule}:${r.language}`) || r.rule === 'missing-timeout' || r.rule === 'swallowed-error' : true);
+  for (const [rule, language] of peerPairs) {
+    // several pairs in one run (the corpus and peers run once) get a heading each
+    if (peerPairs.length > 1) console.log(`## ${rule}:${language}`);
+    for (const l of unlabelledLines(findings, labels, rule, language)) console.log(`${l.file}:${l.line}  ${l.tools.join(', ')}`);
+  }
   if (listPair) {
-    const [rule, language] = listPair.split(':');
+    const [rule, language] = listPair;
     const labelled = new Set(labels.map((l) => `${l.corpusFile}:${l.line}:${l.rule}`));
     for (const f of findings) if (f.tool === OURS && f.rule === rule && f.language === language && !labelled.has(`${f.file}:${f.line}:${f.rule}`)) console.log(`${f.file}:${f.line}`);
   }

@@ -1,25 +1,39 @@
 /**
- * The peers the analysis benchmark compares with: Bandit (B113), Ruff (S113) and Semgrep (its
- * requests use-timeout rule), installed pinned into a venv of the bench's own and run on an
- * explicit list of files, each timed as one process (start-up included, as a CI step pays it).
+ * The Python peers the analysis benchmark compares with: for missing-timeout Bandit (B113), Ruff
+ * (S113) and Semgrep (its requests use-timeout rule); for swallowed-error Bandit (B110/B112) and
+ * Ruff (S110/S112, BLE001). Installed pinned into a venv of the bench's own and run on an explicit
+ * list of files, one process per row (start-up included, as a CI step pays it).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** A peer tool's name and the pinned version the bench installs. */
+/** One peer row: the tool, the pinned version the bench installs, our rule it stands beside and the tool's own rule ids it selects. */
 export interface PeerSpec {
   id: 'bandit' | 'ruff' | 'semgrep';
   label: string;
   pip: string;
+  rule: 'missing-timeout' | 'swallowed-error';
+  /** Bandit test ids or Ruff rule codes (Semgrep runs its one local rule file). */
+  select: readonly string[];
 }
 
-/** Pinned peers. Semgrep 1.182.0: later releases need a certifi newer than the package index serves here. */
+const BANDIT = 'bandit==1.9.4';
+const RUFF = 'ruff==0.17.6';
+
+/** Pinned missing-timeout peers (bench:analysis times these). Semgrep 1.182.0: later releases need a certifi newer than the package index serves here. */
 export const PEERS: readonly PeerSpec[] = [
-  { id: 'bandit', label: 'Bandit B113', pip: 'bandit==1.9.4' },
-  { id: 'ruff', label: 'Ruff S113', pip: 'ruff==0.17.6' },
-  { id: 'semgrep', label: 'Semgrep use-timeout', pip: 'semgrep==1.182.0' },
+  { id: 'bandit', label: 'Bandit B113', pip: BANDIT, rule: 'missing-timeout', select: ['B113'] },
+  { id: 'ruff', label: 'Ruff S113', pip: RUFF, rule: 'missing-timeout', select: ['S113'] },
+  { id: 'semgrep', label: 'Semgrep use-timeout', pip: 'semgrep==1.182.0', rule: 'missing-timeout', select: [] },
+];
+
+/** Pinned swallowed-error peers, default options (same installs as PEERS, other rule ids). */
+export const SWALLOWED_ERROR_PEERS: readonly PeerSpec[] = [
+  { id: 'bandit', label: 'Bandit B110/B112', pip: BANDIT, rule: 'swallowed-error', select: ['B110', 'B112'] },
+  { id: 'ruff', label: 'Ruff S110/S112', pip: RUFF, rule: 'swallowed-error', select: ['S110', 'S112'] },
+  { id: 'ruff', label: 'Ruff BLE001', pip: RUFF, rule: 'swallowed-error', select: ['BLE001'] },
 ];
 
 /** The local stand-in for Semgrep's registry rule (the registry is not reachable here). */
@@ -107,23 +121,22 @@ export async function runPeer(spec: PeerSpec, install: PeerInstall, root: string
   const exe = path.join(install.bin, spec.id);
   const version = spec.pip.split('==')[1];
   // every tool gets the same explicit file list (no tool-specific excludes decide what is read)
-  const tmp = path.join(os.tmpdir(), `rl-bench-${process.pid}-${spec.id}`);
-  mkdirSync(tmp, { recursive: true });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `rl-bench-${spec.id}-`));
   try {
     if (spec.id === 'bandit') {
       const out = path.join(tmp, 'bandit.json');
-      const r = await run(exe, ['-q', '-t', 'B113', '-f', 'json', '-o', out, ...files], root);
+      const r = await run(exe, ['-q', '-t', spec.select.join(','), '-f', 'json', '-o', out, ...files], root);
       if (r.code !== 0 && r.code !== 1) return failed(`bandit exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`, r.ms);
       const doc = JSON.parse(readFileSync(out, 'utf8')) as { results: { filename: string; line_number: number; line_range: number[]; issue_text: string; test_id: string }[]; errors: unknown[] };
-      const findings = doc.results.filter((x) => x.test_id === 'B113').map((x) => ({ file: rel(root, x.filename), line: x.line_number, endLine: Math.max(...x.line_range, x.line_number), message: x.issue_text }));
+      const findings = doc.results.filter((x) => spec.select.includes(x.test_id)).map((x) => ({ file: rel(root, x.filename), line: x.line_number, endLine: Math.max(...x.line_range, x.line_number), message: x.issue_text }));
       return { spec, version, findings, ms: r.ms, notes: doc.errors.length ? [`${doc.errors.length} file(s) Bandit could not read`] : [] };
     }
     if (spec.id === 'ruff') {
-      const r = await run(exe, ['check', '--isolated', '--no-cache', '--select', 'S113', '--output-format', 'json', '--exit-zero', ...files], root);
+      const r = await run(exe, ['check', '--isolated', '--no-cache', '--select', spec.select.join(','), '--output-format', 'json', '--exit-zero', ...files], root);
       if (r.code !== 0) return failed(`ruff exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`, r.ms);
       const doc = JSON.parse(r.stdout) as { filename: string; code: string; message: string; location: { row: number }; end_location: { row: number } }[];
       const unreadable = r.stderr.split('\n').filter((l) => /Failed to lint/.test(l)).length;
-      const findings = doc.filter((x) => x.code === 'S113').map((x) => ({ file: rel(root, x.filename), line: x.location.row, endLine: x.end_location.row, message: x.message }));
+      const findings = doc.filter((x) => spec.select.includes(x.code)).map((x) => ({ file: rel(root, x.filename), line: x.location.row, endLine: x.end_location.row, message: x.message }));
       return { spec, version, findings, ms: r.ms, notes: unreadable ? [`${unreadable} file(s) Ruff could not read (not UTF-8)`] : [] };
     }
     // explicit targets, no ignore files, no size cap, no network (metrics and version check off)

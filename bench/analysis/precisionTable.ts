@@ -30,31 +30,58 @@ export interface PrecisionRow {
   tpTotal: number;
 }
 
+/** Labels indexed for `labelFor`, by corpus file and rule. */
+export function labelsByFile(labels: readonly Label[]): Map<string, Label[]> {
+  const byFile = new Map<string, Label[]>();
+  for (const l of labels) {
+    const k = `${l.corpusFile}\u0000${l.rule}`;
+    byFile.set(k, [...(byFile.get(k) ?? []), l]);
+  }
+  return byFile;
+}
+
 /** The label a finding falls on: same file and rule, label line within the finding's lines. */
-function labelFor(f: ToolFinding, byFile: Map<string, Label[]>): Label | null {
+export function labelFor(f: ToolFinding, byFile: ReadonlyMap<string, readonly Label[]>): Label | null {
   for (const l of byFile.get(`${f.file}\u0000${f.rule}`) ?? []) {
     if (l.line >= f.line && l.line <= Math.max(f.line, f.endLine)) return l;
   }
   return null;
 }
 
-/** Every (tool, rule, language) with findings or labelled TPs, in a stable order. */
-export function precisionRows(findings: readonly ToolFinding[], labels: readonly Label[], languageOf: (file: string) => string): PrecisionRow[] {
-  const byFile = new Map<string, Label[]>();
-  for (const l of labels) {
-    const k = `${l.corpusFile}\u0000${l.rule}`;
-    byFile.set(k, [...(byFile.get(k) ?? []), l]);
+/** Lines of one rule and language that some tool flags and no label covers, with the tools that flag each, in file order. */
+export function unlabelledLines(findings: readonly ToolFinding[], labels: readonly Label[], rule: string, language: string): { file: string; line: number; tools: string[] }[] {
+  const byFile = labelsByFile(labels);
+  const lines = new Map<string, { file: string; line: number; tools: Set<string> }>();
+  for (const f of findings) {
+    if (f.rule !== rule || f.language !== language || labelFor(f, byFile)) continue;
+    const k = `${f.file}:${f.line}`;
+    const at = lines.get(k) ?? { file: f.file, line: f.line, tools: new Set<string>() };
+    at.tools.add(f.tool);
+    lines.set(k, at);
   }
+  return [...lines.values()]
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+    .map((l) => ({ file: l.file, line: l.line, tools: [...l.tools].sort() }));
+}
+
+/** Every (tool, rule, language) with findings, plus each `ran` row (a peer that ran and found nothing still gets its row), in a stable order. */
+export function precisionRows(findings: readonly ToolFinding[], labels: readonly Label[], languageOf: (file: string) => string, ran: readonly Pick<ToolFinding, 'tool' | 'rule' | 'language'>[] = []): PrecisionRow[] {
+  const byFile = labelsByFile(labels);
   const tpTotal = new Map<string, number>();
   for (const l of labels) if (l.label === 'tp') tpTotal.set(`${l.rule}\u0000${languageOf(l.corpusFile)}`, (tpTotal.get(`${l.rule}\u0000${languageOf(l.corpusFile)}`) ?? 0) + 1);
   const rows = new Map<string, PrecisionRow & { found: Set<Label> }>();
-  for (const f of findings) {
+  const rowOf = (f: Pick<ToolFinding, 'tool' | 'rule' | 'language'>) => {
     const key = `${f.tool}\u0000${f.rule}\u0000${f.language}`;
     let row = rows.get(key);
     if (!row) {
       row = { tool: f.tool, rule: f.rule, language: f.language, findings: 0, labelled: 0, tp: 0, precision: null, tpFound: 0, tpTotal: tpTotal.get(`${f.rule}\u0000${f.language}`) ?? 0, found: new Set() };
       rows.set(key, row);
     }
+    return row;
+  };
+  for (const r of ran) rowOf(r);
+  for (const f of findings) {
+    const row = rowOf(f);
     row.findings++;
     const l = labelFor(f, byFile);
     // two findings on one labelled call (a peer reporting both lines of it) count once
