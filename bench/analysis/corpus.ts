@@ -32,6 +32,9 @@ const NPM: PinnedPackage[] = [
   { registry: 'npm', name: 'axios', version: '1.7.9', digest: 'sha512-LhLcE7Hbiryz8oMDdDptSrWowmB4Bl6RCt6sIJKpRB4XtVf0iEgewX3au/pJqm+Py1kCASkb/FFKjxQaLtxJvw==' },
   { registry: 'npm', name: 'express', version: '4.21.2', digest: 'sha512-28HqgMZAmih1Czt9ny7qr6ek2qddF4FclbMzwhCREB6OFfH+rXAnuNCwo1/wFvrtbgsQDb4kSbX9de9lFbrXnA==' },
   { registry: 'npm', name: 'got', version: '14.4.5', digest: 'sha512-sq+uET8TnNKRNnjEOPJzMcxeI0irT8BBNmf+GtZcJpmhYsQM1DSKmCROUjPWKsXZ5HzwD5Cf5/RV+QD9BSTxJg==' },
+  // held out: added after the swallowed-error fixes of issue 11 §2 and labelled after them, to check they generalise
+  { registry: 'npm', name: 'ioredis', version: '5.8.2', digest: 'sha512-C6uC+kleiIMmjViJINWk80sOQw5lEzse1ZmvD+S/s8p8CWapftSaC+kocGTx6xrbrJ4WmYQGC08ffHLr6ToR6Q==' },
+  { registry: 'npm', name: 'pg', version: '8.16.3', digest: 'sha512-enxc1h0jA/aq5oSDMvqyW3q89ra6XIIDZgCX9vkMrnz5DFTw/Ny3Li2lFQ+pt3L6MCgm/5o2o8HW9hiJji+xvw==' },
 ];
 
 // Python packages that call `requests` a lot (API clients, integrations), tests included as the
@@ -45,6 +48,10 @@ const PYPI: PinnedPackage[] = [
   { registry: 'pypi', name: 'httpie', version: '3.2.4', file: 'httpie-3.2.4.tar.gz', digest: '302ad436c3dc14fd0d1b19d4572ef8d62b146bcd94b505f3c2521f701e2e7a2a' },
   { registry: 'pypi', name: 'docker', version: '7.2.0', file: 'docker-7.2.0.tar.gz', digest: 'cebb93773d334f778e023a7ee352a8d6e13ab1bd3b863a4d4a59dec897df43ac' },
   { registry: 'pypi', name: 'jira', version: '3.8.0', file: 'jira-3.8.0.tar.gz', digest: '63719c529a570aaa01c3373dbb5a104dab70381c5be447f6c27f997302fa335a' },
+  // held out: added after the swallowed-error fixes of issue 11 §2 and labelled after them, to check they generalise
+  { registry: 'pypi', name: 'slack-sdk', version: '3.48.0', file: 'slack_sdk-3.48.0.tar.gz', digest: 'e54389b4b9b221c9d57f1d98bc1e28f4918e4e0bc435cc5d430216cb1ab6ad7c' },
+  { registry: 'pypi', name: 'redis', version: '8.2.0', file: 'redis-8.2.0.tar.gz', digest: '58b1493d83ba8f0e3ffe6bd781194ca5c01c91267ae03d29c1087b0b3c7d79c9' },
+  { registry: 'pypi', name: 'sentry-sdk', version: '2.76.0', file: 'sentry_sdk-2.76.0.tar.gz', digest: '08115d93eab60ab6e49e2b867254aaa0babaca4dfa4d8fcf905c5d980e157041' },
 ];
 
 // Go modules whose code makes HTTP calls and handles their errors (clients of real APIs), through
