@@ -78,6 +78,11 @@ export interface Finding {
   /** One sentence, e.g. `no timeout on fetch`. */
   message: string;
   severity: Severity;
+  /**
+   * 'low' when the rule itself is unsure (the shape is often deliberate): its severity is then one
+   * level below the rule's and the message says why. Absent when the rule is sure.
+   */
+  confidence?: 'low';
   attribution: Attribution | null;
   production: ProductionFigures | null;
   /** Data for a quick fix, when the rule can offer one (e.g. where to insert an option). */

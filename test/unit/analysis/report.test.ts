@@ -54,14 +54,14 @@ describe('JSON report', () => {
     assert.deepEqual(Object.keys(report), ['findings']);
     assert.deepEqual(report.findings[0], {
       rule: 'missing-timeout', file: 'src/orders.ts', line: 12, endLine: 12, function: 'OrderService.load',
-      message: 'AI-written (Claude Code, trailer) · no timeout on fetch · p95 2.3 s, 140/min in production', severity: 'warning',
+      message: 'AI-written (Claude Code, trailer) · no timeout on fetch · p95 2.3 s, 140/min in production', severity: 'warning', confidence: 'high',
       attribution: { ai: true, source: 'Co-Authored-By trailer on 3f2a1c0', agent: 'Claude Code', model: null, commit: '3f2a1c0', confidence: 'medium' },
       production: { ratePerMin: 140, p95Ms: 2300, errorRate: 0, count: 700, window: '5m', environment: 'production', impact: 322_000 },
     });
     assert.equal(report.findings[1].attribution.model, 'claude-sonnet-4');
     assert.equal(report.findings[2].attribution, null);
     assert.equal(report.findings[2].production, null);
-    for (const f of report.findings) assert.deepEqual(Object.keys(f), ['rule', 'file', 'line', 'endLine', 'function', 'message', 'severity', 'attribution', 'production']);
+    for (const f of report.findings) assert.deepEqual(Object.keys(f), ['rule', 'file', 'line', 'endLine', 'function', 'message', 'severity', 'confidence', 'attribution', 'production']);
     assert.deepEqual(toJsonReport([]), { findings: [] });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The JSON report of `runtime-lens check --format json`, a contract for tools:
- * `{"findings":[{"rule","file","line","endLine","function","message","severity","attribution":{…}|null,"production":{…}|null}]}`.
+ * `{"findings":[{"rule","file","line","endLine","function","message","severity","confidence","attribution":{…}|null,"production":{…}|null}]}`.
  * Unknown attribution fields are null rather than absent, so every finding has the same keys;
  * `attribution.ai` is null when git could not tell who wrote the function, and those files are
  * listed under `authorshipUnknown` (present only when there are any).
@@ -20,6 +20,8 @@ export interface JsonFinding {
   /** The full message: attribution · what is wrong · production figures. */
   message: string;
   severity: Severity;
+  /** How sure the rule is: 'low' for shapes that are often deliberate (their severity is one level down). */
+  confidence: 'high' | 'low';
   /** `ai` is null when authorship is unknown (git failed), which is not the same as human-written. */
   attribution: { ai: boolean | null; source: string; agent: string | null; model: string | null; commit: string | null; confidence: Confidence } | null;
   production: ProductionFigures | null;
@@ -51,6 +53,7 @@ export function toJsonReport(findings: readonly Finding[], summary: JsonSummary 
       function: f.function,
       message: riskMessage(f),
       severity: f.severity,
+      confidence: f.confidence ?? 'high',
       attribution: f.attribution
         ? {
             ai: f.attribution.unknown !== undefined ? null : f.attribution.ai,

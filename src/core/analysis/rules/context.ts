@@ -116,16 +116,23 @@ export class RuleContext {
     return outermostAnonymous ? anonymousName(outermostAnonymous) : '';
   }
 
-  /** Records a finding at a node (or an explicit range). */
-  report(rule: RuleId, at: Node, message: string, fix?: FixHint, range?: Range1): void {
+  /**
+   * Records a finding at a node (or an explicit range). `unsure` says why the rule doubts it: the
+   * finding is then low confidence, one severity level down, with the reason in its message.
+   */
+  report(rule: RuleId, at: Node, message: string, fix?: FixHint, range?: Range1, unsure?: string): void {
     const r = range ?? rangeOf(at);
+    const severity = this.options.severity[rule];
     this.findings.push({
       rule, file: this.file, line: r.line, endLine: r.endLine, column: r.column, endColumn: r.endColumn,
-      function: this.functionOf(at), message, severity: this.options.severity[rule], attribution: null, production: null,
+      function: this.functionOf(at), attribution: null, production: null,
+      ...(unsure ? { message: `${message} (low confidence: ${unsure})`, severity: LOWER[severity], confidence: 'low' as const } : { message, severity }),
       ...(fix ? { fix } : {}),
     });
   }
 }
+
+const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'note', note: 'note' };
 
 /** One rule: checks a parsed file and reports into the context. */
 export interface Rule {

@@ -192,3 +192,23 @@ export function recordsTelemetry(language: Language, handler: Node): boolean {
     return RECORDS.test((segs[segs.length - 1] ?? '').replace(/\(\)$/, ''));
   });
 }
+
+/**
+ * Failover: a loop over several endpoints or candidates (`for slave in pool.rotate_slaves():`,
+ * `for sentinel in self.sentinels:`) whose try uses the loop's item and leaves the loop on success
+ * (`return self.connect_to(slave)`, or a return or break after the try), and whose handler only
+ * `continue`s: a failing candidate means "try the next one", and running out is handled after the loop.
+ */
+export function failover(handler: Node, stmts: readonly Node[]): boolean {
+  if (stmts.length !== 1 || stmts[0].type !== 'continue_statement') return false;
+  const tryStmt = tryOf(handler);
+  const loop = tryStmt?.parent?.parent;
+  if (!tryStmt || !loop || !/^(for_statement|enhanced_for_statement|for_in_statement)$/.test(loop.type)) return false;
+  const item = (loop.childForFieldName('left') ?? loop.childForFieldName('name'))?.text;
+  const body = tryBody(tryStmt);
+  if (!item || !body || !body.descendantsOfType('identifier').some((i) => i?.text === item)) return false;
+  const leaves = (n: Node) => n.descendantsOfType(['return_statement', 'break_statement']).length > 0 || /^(return_statement|break_statement)$/.test(n.type);
+  if (leaves(body)) return true;
+  for (let next = tryStmt.nextNamedSibling; next; next = next.nextNamedSibling) if (leaves(next)) return true;
+  return false;
+}

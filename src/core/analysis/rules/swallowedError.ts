@@ -5,7 +5,8 @@ import { calleeSegments, callTypes, indentOf, isComment, rangeOf, statementsOf }
 import type { Rule, RuleContext } from './context';
 import { commentedEmpty, documented, parseOrDefault, reportsOrExits, walkCallbackError } from './deliberateSwallow';
 import { jsProbe, promiseProbe } from './jsProbes';
-import { cleanupOfFailure, elsePredicate, keepsRawInput, localFileDefault, optionalImport, readsDetailForRaise, recordsTelemetry } from './swallowShapes';
+import { swallowDoubt } from './swallowConfidence';
+import { cleanupOfFailure, elsePredicate, failover, keepsRawInput, localFileDefault, optionalImport, readsDetailForRaise, recordsTelemetry } from './swallowShapes';
 import { dropsWrite, expectedByType } from './typedHandlers';
 import { insertAt, replaceNode } from './fixes';
 import { buildingErrorReport, closesQuietly, contractReturn, fallbackChain, logsAfter, lookupOnly, returnAfter, tryBody, tryOf } from './swallowIdioms';
@@ -78,14 +79,14 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   const tryStmt = tryOf(h);
   if (expectedByType(l, types) && !dropsWrite(l, types, tryStmt ? tryBody(tryStmt) : null, empty)) return;
   if (keepsRawInput(l, h, stmts, empty) || readsDetailForRaise(l, h) || optionalImport(l, h) || carveOut(ctx, h)) return;
-  if (localFileDefault(l, h, stmts) || elsePredicate(l, h, stmts) || cleanupOfFailure(h) || recordsTelemetry(l, h)) return;
+  if (localFileDefault(l, h, stmts) || elsePredicate(l, h, stmts) || cleanupOfFailure(h) || recordsTelemetry(l, h) || failover(h, stmts)) return;
   if (isJsFamily(l) && jsProbe(h, stmts)) return;
   if ((l === 'python' || l === 'java') && deliberateIdiom(ctx, h, types, stmts, empty)) return;
   const what = ctx.language === 'python' ? 'except' : 'catch';
   const message = empty
     ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why`
     : `${what} falls back without logging or rethrowing the error, and no comment says why`;
-  ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts));
+  ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts), undefined, swallowDoubt(l, h, types, stmts) ?? undefined);
 }
 
 /**

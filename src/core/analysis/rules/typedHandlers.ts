@@ -38,6 +38,14 @@ export function expectedByType(language: Language, types: string): boolean {
 // raising Full, `map.remove` on a missing key are "not there" / "no room", not a failed write to a store
 const BUILTIN = /^(ValueError|KeyError|IndexError|LookupError|AttributeError|TypeError|Full|Empty|QueueFull|QueueEmpty|IllegalArgumentException|IllegalStateException|UnsupportedOperationException|ClassCastException|NullPointerException|ConcurrentModificationException|NoSuchElementException)$/;
 
+/** Whether a Python or Java handler catches broadly: bare, or any of `Exception`, `BaseException`, `Throwable`, `RuntimeException`, `Error`. */
+export function broadCatch(language: Language, types: string): boolean {
+  if (language !== 'python' && language !== 'java') return false;
+  const names = caughtTypes(language, types);
+  const broad = language === 'python' ? PY_BROAD : JAVA_BROAD;
+  return names.length === 0 || names.some((n) => broad.has(n));
+}
+
 /** Whether an empty handler for a store's own error type sits on a try that writes data (`self.delete(ids=ids)` with `MilvusException`). */
 export function dropsWrite(language: Language, types: string, tryBody: Node | null, empty: boolean): boolean {
   if (!empty || !tryBody || caughtTypes(language, types).every((t) => BUILTIN.test(t))) return false;

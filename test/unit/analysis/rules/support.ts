@@ -1,12 +1,13 @@
 // Helpers shared by the rule tests: analyse a snippet, apply a quick fix, check the result parses.
 import type { Finding, FixHint, RuleId } from '../../../../src/core/analysis/findings';
 import { analyzeFile, defaultParsers } from '../../../../src/core/analysis/analyze';
+import type { AnalysisOptions } from '../../../../src/core/analysis/analyze';
 import { languageForFile } from '../../../../src/core/analysis/languages';
 import type { GrammarLanguage } from '../../../../src/core/analysis/languages';
 
 /** Findings of one rule in a snippet. */
-export async function findings(file: string, text: string, rule: RuleId): Promise<Finding[]> {
-  return (await analyzeFile(file, text, { rules: [rule] })).filter((f) => f.rule === rule);
+export async function findings(file: string, text: string, rule: RuleId, options: Omit<AnalysisOptions, 'rules'> = {}): Promise<Finding[]> {
+  return (await analyzeFile(file, text, { ...options, rules: [rule] })).filter((f) => f.rule === rule);
 }
 
 /** Lines (1-based) that carry a finding of the rule. */

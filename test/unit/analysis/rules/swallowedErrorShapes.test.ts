@@ -4,7 +4,7 @@
 // a labelled true-positive shape as a finding beside the deliberate ones.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { at, lines } from './support';
+import { at, findings, lines } from './support';
 
 const R = 'swallowed-error';
 
@@ -350,5 +350,81 @@ describe('swallowed-error: handled without a name, and cleanup that must not rep
       '',
     ].join('\n');
     assert.deepEqual(await lines('app/conn.py', py, R), [at(py, 'self.db.insert(rows)') + 1]);
+  });
+});
+
+describe('swallowed-error: how sure a Python/Java finding is', () => {
+  it('sure of a broad catch around a call on an external system that answers "nothing there"; low confidence (a note) otherwise', async () => {
+    const py = [
+      'class Store:',
+      '    def get_table(self, name):',
+      '        try:',
+      '            return self._connection.open_table(name)',
+      '        except Exception:',
+      '            return None',
+      '    def metadata(self, asset):',
+      '        try:',
+      '            return asset.llm.dict()',
+      '        except Exception:',
+      '            return {}',
+      '    def status(self):',
+      '        try:',
+      '            return self.client.health()["status"]',
+      '        except Exception:',
+      '            return "unknown"',
+      '    def register(self, registry, pools):',
+      '        try:',
+      '            def count():',
+      '                return [p.connection_pool.count() for p in pools]',
+      '            registry.register("connections", count)',
+      '        except Exception:',
+      '            pass',
+      '',
+    ].join('\n');
+    const found = await findings('app/store.py', py, R);
+    assert.deepEqual(found.map((f) => [f.line, f.severity, f.confidence ?? 'high']), [[5, 'warning', 'high'], [10, 'note', 'low'], [15, 'note', 'low'], [22, 'note', 'low']]);
+    assert.match(found[1]!.message, /\(low confidence: a broad catch around code with no sign of I\/O, often a deliberate best effort\)$/);
+    assert.match(found[2]!.message, /\(low confidence: a broad catch whose fallback is a value of its own, often a deliberate best effort\)$/);
+    assert.doesNotMatch(found[0]!.message, /low confidence/);
+  });
+
+  it('a configured severity is lowered one level for low-confidence findings; JavaScript findings are never lowered', async () => {
+    const py = 'def meta(a):\n    try:\n        return a.dict()\n    except Exception:\n        return {}\n';
+    const [f] = await findings('app/m.py', py, R, { severity: { 'swallowed-error': 'error' } });
+    assert.equal(f?.severity, 'warning');
+    const js = 'export async function f(c) {\n  try { return await c.query("x"); } catch { return null; }\n}\n';
+    const [g] = await findings('src/f.js', js, R);
+    assert.equal(g?.severity, 'warning');
+    assert.equal(g?.confidence, undefined);
+  });
+
+  it('failover: a loop trying the next endpoint on failure and leaving on success is deliberate; skipping items of a stream is not', async () => {
+    const py = [
+      'def connect_retry(self):',
+      '    for replica in self.pool.rotate_replicas():',
+      '        try:',
+      '            return self.connect_to(replica)',
+      '        except ConnectionError:',
+      '            continue',
+      '    raise ReplicaNotFoundError',
+      'def discover(self, name):',
+      '    for sentinel in self.sentinels:',
+      '        try:',
+      '            found = sentinel.sentinel_replicas(name)',
+      '        except (ConnectionError, TimeoutError):',
+      '            continue',
+      '        if found:',
+      '            return found',
+      '    return []',
+      'def stream(self, chunks, run):',
+      '    for chunk in chunks:',
+      '        try:',
+      '            run.on_token(chunk.text)',
+      '            yield chunk',
+      '        except Exception:',
+      '            continue',
+      '',
+    ].join('\n');
+    assert.deepEqual(await lines('app/failover.py', py, R), [22]);
   });
 });
