@@ -64,6 +64,9 @@ export function unlabelledLines(findings: readonly ToolFinding[], labels: readon
     .map((l) => ({ file: l.file, line: l.line, tools: [...l.tools].sort() }));
 }
 
+/** Our rows: every finding (`Runtime Lens`) and the ones the rule is sure of (`Runtime Lens, high confidence`). */
+const isOurs = (tool: string) => tool.startsWith('Runtime Lens');
+
 /** Every (tool, rule, language) with findings, plus each `ran` row (a peer that ran and found nothing still gets its row), in a stable order. */
 export function precisionRows(findings: readonly ToolFinding[], labels: readonly Label[], languageOf: (file: string) => string, ran: readonly Pick<ToolFinding, 'tool' | 'rule' | 'language'>[] = []): PrecisionRow[] {
   const byFile = labelsByFile(labels);
@@ -92,7 +95,7 @@ export function precisionRows(findings: readonly ToolFinding[], labels: readonly
   }
   return [...rows.values()]
     .map(({ found, ...r }) => ({ ...r, precision: r.labelled ? r.tp / r.labelled : null, tpFound: [...found].filter((l) => l.label === 'tp').length }))
-    .sort((a, b) => a.language.localeCompare(b.language) || a.rule.localeCompare(b.rule) || (a.tool === 'Runtime Lens' ? -1 : b.tool === 'Runtime Lens' ? 1 : a.tool.localeCompare(b.tool)));
+    .sort((a, b) => a.language.localeCompare(b.language) || a.rule.localeCompare(b.rule) || Number(isOurs(b.tool)) - Number(isOurs(a.tool)) || a.tool.localeCompare(b.tool));
 }
 
 const pct = (n: number | null) => (n === null ? '–' : `${(n * 100).toFixed(0)}%`);
@@ -102,8 +105,8 @@ export function precisionMarkdown(rows: readonly PrecisionRow[]): string[] {
   const out = ['| language | rule | tool | findings | labelled | TP | precision | labelled TPs found | target (≥ 80% when ≥ 20 labelled, ≥ best peer) |', '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |'];
   for (const r of rows) {
     let verdict = '';
-    if (r.tool === 'Runtime Lens') {
-      const peers = rows.filter((p) => p.tool !== r.tool && p.rule === r.rule && p.language === r.language && p.precision !== null);
+    if (isOurs(r.tool)) {
+      const peers = rows.filter((p) => !isOurs(p.tool) && p.rule === r.rule && p.language === r.language && p.precision !== null);
       const best = peers.reduce<number | null>((m, p) => (m === null || (p.precision ?? 0) > m ? p.precision : m), null);
       if (r.labelled < 20) verdict = `fewer than 20 labelled`;
       else {
