@@ -78,7 +78,7 @@ describe('runtime-lens check on a repository', () => {
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.findings[0], {
       rule: 'missing-timeout', file: 'src/orders.js', line: 2, endLine: 2, function: 'loadOrders',
-      message: 'AI-written (Claude Code, trailer) · no timeout on fetch (no AbortSignal)', severity: 'warning',
+      message: 'AI-written (Claude Code, trailer) · no timeout on fetch (no AbortSignal)', severity: 'warning', confidence: 'high',
       attribution: { ai: true, source: `Co-Authored-By trailer on ${aiSha.slice(0, 7)}`, agent: 'Claude Code', model: null, commit: aiSha.slice(0, 7), confidence: 'medium' },
       production: null,
     });

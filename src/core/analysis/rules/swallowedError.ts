@@ -86,7 +86,7 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   const message = empty
     ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why`
     : `${what} falls back without logging or rethrowing the error, and no comment says why`;
-  ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts), undefined, swallowDoubt(l, h, types, stmts) ?? undefined);
+  ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts), undefined, swallowDoubt(l, types) ?? undefined);
 }
 
 /**
@@ -133,7 +133,7 @@ function checkPromiseCatch(ctx: RuleContext): void {
     const name = params?.descendantsOfType('identifier')[0]?.text ?? (params?.type === 'identifier' ? params.text : null);
     const body = fn.childForFieldName('body');
     if (!body || handles(ctx, body, name) || documented(ctx, fn) || promiseProbe(call.node, call.segments[0])) continue;
-    ctx.report('swallowed-error', call.node, '.catch() replaces the error with a fallback without logging it, and no comment says why');
+    ctx.report('swallowed-error', call.node, '.catch() replaces the error with a fallback without logging it, and no comment says why', undefined, undefined, swallowDoubt(ctx.language) ?? undefined);
   }
 }
 

@@ -24,7 +24,8 @@ export function checkPythonTimeouts(ctx: RuleContext): void {
       requireTimeout(ctx, node, `no timeout on ${name.replace('.api', '')}`, seconds);
     } else if (name && /^httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient|Timeout)$/.test(name)) {
       const t = name === 'httpx.Timeout' ? positionalArguments(node)[0] ?? keywordArgument(node, 'timeout') : keywordArgument(node, 'timeout');
-      if (t?.type === 'none') ctx.report('missing-timeout', node, `timeout disabled on ${name} (timeout=None)`, fix('Set a timeout', replaceNode(t, seconds)));
+      // `def embed(..., timeout=httpx.Timeout(None))`: a parameter's default; the callers pass the deadline
+      if (t?.type === 'none' && !isParameterDefault(node)) ctx.report('missing-timeout', node, `timeout disabled on ${name} (timeout=None)`, fix('Set a timeout', replaceNode(t, seconds)));
     } else if (name === 'urllib.request.urlopen') {
       if (!keywordArgument(node, 'timeout') && positionalArguments(node).length < 3 && !hasKwargsSplat(node)) {
         ctx.report('missing-timeout', node, 'no timeout on urllib.request.urlopen', fix('Add timeout=', appendArgument(node, `timeout=${seconds}`)));
@@ -227,4 +228,10 @@ function setdefaultEdit(ctx: RuleContext, call: Node, own: PassThrough, seconds:
   const elsewhere = s.descendantsOfType('identifier').some((id) => id !== null && id.text === own.name && (id.startIndex < call.startIndex || id.endIndex > call.endIndex));
   if (elsewhere) return null;
   return insertAt(rangeOf(s).line, 1, `${indentOf(ctx.text, s)}${own.name}.setdefault("timeout", ${seconds})\n`);
+}
+
+/** Whether a call is the default value of a function parameter (`timeout: T = httpx.Timeout(None)`). */
+function isParameterDefault(call: Node): boolean {
+  const p = call.parent;
+  return (p?.type === 'default_parameter' || p?.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === call.id;
 }

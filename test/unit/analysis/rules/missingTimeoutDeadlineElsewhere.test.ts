@@ -140,6 +140,18 @@ describe('missing-timeout: a deadline elsewhere (Python)', () => {
     assert.deepEqual(await lines('app/crawl.py', src, R), [6]);
   });
 
+  it('a parameter whose default is httpx.Timeout(None) leaves the deadline to the callers; the same value passed to a client is a finding', async () => {
+    const src = [
+      'import httpx',
+      'def embed(url, data, timeout: float | httpx.Timeout | None = httpx.Timeout(None)):',
+      '    return httpx.post(url, json=data, timeout=timeout)',
+      'def client():',
+      '    return httpx.Client(timeout=httpx.Timeout(None))',
+      '',
+    ].join('\n');
+    assert.deepEqual(await lines('app/embed.py', src, R), [5]);
+  });
+
   it('keeps requests.get(url) without a timeout', async () => {
     assert.deepEqual(await lines('app/a.py', 'import requests\ndef f(u):\n    return requests.get(u).json()\n', R), [3]);
   });
