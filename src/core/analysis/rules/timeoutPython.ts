@@ -25,7 +25,7 @@ export function checkPythonTimeouts(ctx: RuleContext): void {
     } else if (name && /^httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient|Timeout)$/.test(name)) {
       const t = name === 'httpx.Timeout' ? positionalArguments(node)[0] ?? keywordArgument(node, 'timeout') : keywordArgument(node, 'timeout');
       // `def embed(..., timeout=httpx.Timeout(None))`: a parameter's default; the callers pass the deadline
-      if (t?.type === 'none' && !isParameterDefault(node)) ctx.report('missing-timeout', node, `timeout disabled on ${name} (timeout=None)`, fix('Set a timeout', replaceNode(t, seconds)));
+      if (t?.type === 'none' && !isParameterDefault(node) && !inProcessTransport(ctx, node)) ctx.report('missing-timeout', node, `timeout disabled on ${name} (timeout=None)`, fix('Set a timeout', replaceNode(t, seconds)));
     } else if (name === 'urllib.request.urlopen') {
       if (!keywordArgument(node, 'timeout') && positionalArguments(node).length < 3 && !hasKwargsSplat(node)) {
         ctx.report('missing-timeout', node, 'no timeout on urllib.request.urlopen', fix('Add timeout=', appendArgument(node, `timeout=${seconds}`)));
@@ -234,4 +234,33 @@ function setdefaultEdit(ctx: RuleContext, call: Node, own: PassThrough, seconds:
 function isParameterDefault(call: Node): boolean {
   const p = call.parent;
   return (p?.type === 'default_parameter' || p?.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === call.id;
+}
+
+const IN_PROCESS = /^(ASGITransport|WSGITransport|MockTransport)$/;
+
+/**
+ * Whether the client being configured answers in-process: a sibling `transport=` argument or
+ * `"transport":` key that is an `httpx.ASGITransport`/`WSGITransport`/`MockTransport`, directly or
+ * through a module-level name. No socket, nothing to wait for (as a Go stub transport).
+ */
+function inProcessTransport(ctx: RuleContext, call: Node): boolean {
+  let holder: Node | null = call.parent;
+  while (holder && holder.type !== 'argument_list' && holder.type !== 'dictionary') holder = holder.parent;
+  if (!holder) return false;
+  for (const item of holder.namedChildren) {
+    if (!item) continue;
+    const key = item.type === 'keyword_argument' ? item.childForFieldName('name')?.text : item.type === 'pair' ? stringValue(item.childForFieldName('key')) : null;
+    if (key !== 'transport') continue;
+    let value = item.childForFieldName('value');
+    if (value?.type === 'identifier') {
+      const name = value.text;
+      const assigned = ctx.nodes(['assignment']).find((a) => a.parent?.parent?.type === 'module' && a.childForFieldName('left')?.text === name);
+      value = assigned?.childForFieldName('right') ?? null;
+    }
+    if (value?.type === 'call') {
+      const segs = calleeSegments(value);
+      return IN_PROCESS.test(segs[segs.length - 1] ?? '');
+    }
+  }
+  return false;
 }

@@ -152,6 +152,22 @@ describe('missing-timeout: a deadline elsewhere (Python)', () => {
     assert.deepEqual(await lines('app/embed.py', src, R), [5]);
   });
 
+  it('no deadline is needed by a client whose transport answers in-process (httpx.ASGITransport, directly or through a module name)', async () => {
+    const src = [
+      'from typing import Final',
+      'import httpx',
+      '_TRANSPORT: Final = httpx.ASGITransport(app=dispatch)',
+      'def local_client():',
+      '    return get_async_client(params={"transport": _TRANSPORT, "timeout": httpx.Timeout(None)})',
+      'def test_client(app):',
+      '    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), timeout=httpx.Timeout(None))',
+      'def remote_client():',
+      '    return get_async_client(params={"transport": httpx.AsyncHTTPTransport(retries=2), "timeout": httpx.Timeout(None)})',
+      '',
+    ].join('\n');
+    assert.deepEqual(await lines('app/asgi.py', src, R), [9]);
+  });
+
   it('keeps requests.get(url) without a timeout', async () => {
     assert.deepEqual(await lines('app/a.py', 'import requests\ndef f(u):\n    return requests.get(u).json()\n', R), [3]);
   });
