@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import type { SignalsResponse, StatusResponse } from '../src/core/api/signals';
-import { EmbeddedReceiver } from '../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../src/core/server/embeddedReceiver';
 import { combine, readMemory, type HeapReading, type MemoryReading } from './memProbe';
 
 /** A running receiver. */

@@ -7,7 +7,7 @@ import { PANEL_WINDOWS } from '../src/core/api/panelProtocol';
 import type { ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, ServiceRow } from '../src/core/render/panelModel';
 import { sparkPoints } from '../src/core/render/panelModel';
 import type { FocusDetail } from '../src/core/render/panelModelFocus';
-import { formatAgo, formatCount } from '../src/core/render/format';
+import { formatAgo, formatCount } from '../src/core/format';
 import type { Severity } from '../src/core/render/severity';
 import { activatable, arrowNavigation, h, icon, request, s, sendReady, settleResponse, vscode } from './lib/dom';
 

@@ -1,4 +1,4 @@
-import { RUNTIME_LENS_VERSION } from './core/backends/embeddedReceiver';
+import { RUNTIME_LENS_VERSION } from './core/server/embeddedReceiver';
 import type { Logger } from './core/logger';
 import { terminalText } from './core/render/escape';
 import { authorshipCommand } from './cli/authorshipCommand';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RUNTIME_LENS_VERSION } from '../core/backends/embeddedReceiver';
+import { RUNTIME_LENS_VERSION } from '../core/server/embeddedReceiver';
 import type { Finding, Severity } from '../core/analysis/findings';
 import { ProductionLookupError, rankFindings, severityRank } from '../core/analysis/ranking';
 import { formatJson } from '../core/analysis/report/json';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/backends/embeddedReceiver';
+import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/server/embeddedReceiver';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';

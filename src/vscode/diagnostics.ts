@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ErrorSignal, SignalsResponse } from '../core/api/signals';
 import { plainText } from '../core/render/escape';
-import { formatCount } from '../core/render/format';
+import { formatCount } from '../core/format';
 import type { LiveConfig } from './config';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import type { LiveSignals } from './liveSignals';

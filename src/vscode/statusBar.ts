@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { iconSafe } from '../core/render/escape';
-import { formatCount } from '../core/render/format';
+import { formatCount } from '../core/format';
 import { Commands } from './ids';
 import type { LiveSignals } from './liveSignals';
 import type { ReceiverState } from './liveSignalsSource';

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { EmbeddedReceiver } from '../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../src/core/server/embeddedReceiver';
 import { launchChromium } from '../support/browser';
 import { errorSpanJson, SECRET_MESSAGE, SECRET_TRACE_ID } from '../support/errorSpanJson';
 import { postTraces } from '../support/otlpJson';

@@ -5,7 +5,7 @@
  */
 import { agentLabel } from './attribution/agents';
 import type { FunctionSignal, SignalsResponse } from '../api/signals';
-import { formatMs, formatPercent, formatRate } from '../render/format';
+import { formatMs, formatPercent, formatRate } from '../format';
 import type { Attribution, AttributionSource, Finding, FunctionSpan, ProductionFigures, Severity } from './findings';
 
 /**

@@ -3,9 +3,7 @@
  * trace view). Webviews send requests (with ids, answered by a `response`) and notifications;
  * the host only sends notifications, and none before the webview's `ready` notification.
  */
-import type { ErrorGroupRow, PanelModel, ReceiverStatusView } from '../render/panelModel';
-import type { FocusDetail } from '../render/panelModelFocus';
-import type { TraceWaterfall } from '../render/panelModelTrace';
+import type { ErrorGroupRow, FocusDetail, PanelModel, ReceiverStatusView, TraceWaterfall } from './panelView';
 
 /** Rolling windows the selectors offer (the receiver keeps 1 h by default). */
 export const PANEL_WINDOWS = ['1m', '5m', '15m', '1h'] as const;

@@ -4,7 +4,6 @@ import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../logger';
 import { readBody } from './bodyReader';
 import { HttpError } from './httpErrors';
-import type { IngestPipeline } from './ingestPipeline';
 import { DecodePool, type IngestBatch } from './decodePool';
 import type { DecodedMetrics, MetricsSink } from './metricRecords';
 import { decodeMetricsRequest } from './otlpMetricsDecode';
@@ -21,6 +20,14 @@ import {
 } from './limits';
 import { MemoryBudget } from './memoryBudget';
 import { bindProblem, RequestGuard } from './requestGuard';
+
+/** Where decoded batches go (the ingest pipeline): a bounded queue the receiver waits on for room. */
+export interface BatchSink {
+  /** Takes the batch when there is room; false when the queue is full. */
+  offer(batch: IngestBatch): boolean;
+  /** Resolves true when there is room again, false after `timeoutMs`. */
+  waitForRoom(timeoutMs: number): Promise<boolean>;
+}
 
 /** Settings of the embedded OTLP/HTTP receiver. */
 export interface ReceiverOptions {
@@ -91,7 +98,7 @@ export class OtlpReceiver {
 
   constructor(
     private readonly options: ReceiverOptions,
-    private readonly pipeline: IngestPipeline,
+    private readonly pipeline: BatchSink,
     private readonly extra: ExtraHandler = async () => false,
     private readonly logger: Logger = silentLogger,
     private readonly upgrade: UpgradeHandler = () => false,

@@ -1,4 +1,4 @@
-import type { CodeLocation } from '../signals/storeTypes';
+import type { CodeLocation } from './codeLocation';
 import { chooseCallLine, findCallLines, inlineHandlerLines, peerKey, type CallLine, type LineMatch, type PeerParts } from './callLines';
 import type { FunctionIndex } from './functionIndex';
 import type { FileReader } from './sourceMaps';

@@ -1,6 +1,6 @@
 import type { DriftSummary, MappedBy } from '../api/signals';
 import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
-import type { CodeLocation } from '../signals/storeTypes';
+import type { CodeLocation } from './codeLocation';
 import type { FunctionIndex } from './functionIndex';
 import { pendingWorkOf, provisionalDrift, type PendingWork } from './pendingDrift';
 import type { PathResolver } from './pathResolver';

@@ -1,7 +1,7 @@
 import type { CallSignal, Deployed, DriftSummary, ErrorSignal, Exemplar, MappedBy, SparkPoint, WindowFigures } from '../api/signals';
 import { plausibleRevision } from '../ingest/revisionText';
 import { codeSpan, markdownText } from './escape';
-import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from './format';
+import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from '../format';
 import { errorRateSeverity, latencySeverity, type Severity, type Thresholds } from './severity';
 import { sparklineSvg, svgDataUri } from './sparklineSvg';
 

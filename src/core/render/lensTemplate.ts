@@ -1,6 +1,6 @@
 import type { WindowFigures } from '../api/signals';
 import { iconSafe } from './escape';
-import { formatCount, formatMs, formatPercent, formatRate } from './format';
+import { formatCount, formatMs, formatPercent, formatRate } from '../format';
 
 /** The placeholders `runtimeLens.codeLens.template` understands. */
 export const LENS_PLACEHOLDERS = ['p50', 'p95', 'p99', 'errorRate', 'rate', 'count', 'window', 'environment', 'service'] as const;

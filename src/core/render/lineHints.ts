@@ -1,6 +1,6 @@
 import type { CallSignal, ErrorSignal, SignalsResponse } from '../api/signals';
 import { plainText } from './escape';
-import { formatCount, formatMs } from './format';
+import { formatCount, formatMs } from '../format';
 import { errorRateSeverity, latencySeverity, worst, type Severity, type Thresholds } from './severity';
 
 /** One end-of-line hint. */

@@ -5,86 +5,14 @@
  */
 import type { ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, SparkPoint, WindowFigures } from '../api/signals';
 import { compareText } from '../compareText';
-import { formatMs, formatPercent, formatRate } from './format';
+import { formatMs, formatPercent, formatRate } from '../format';
 import { DEFAULT_THRESHOLDS, errorRateSeverity, latencySeverity } from './severity';
-import type { Severity, Thresholds } from './severity';
-
-/** One row's figures as the API gives them, formatted, with their levels. */
-export interface RowFigures extends Pick<WindowFigures, 'ratePerMin' | 'errorRate' | 'p95Ms' | 'count' | 'errors'> {
-  rate: string;
-  errorRateText: string;
-  p95: string;
-  latencyLevel: Severity;
-  errorLevel: Severity;
-}
+import type { Thresholds } from './severity';
+import type { ErrorGroupRow, FunctionRow, PanelModel, RowFigures, ServiceRow } from '../api/panelView';
+export type { EndpointRow, ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, RowFigures, ServiceRow } from '../api/panelView';
 
 /** Endpoints listed under a service: the panel has room for this many at any width. */
 export const SERVICE_ENDPOINTS = 3;
-
-/** An endpoint (server operation) under its service. */
-export interface EndpointRow extends RowFigures {
-  key: string;
-  name: string;
-}
-
-/** A service: its entry operations added up, with a per-minute sparkline. */
-export interface ServiceRow extends RowFigures {
-  key: string;
-  service: string;
-  environment: string;
-  /** Requests per complete minute, oldest first (the minute in progress is left out). */
-  sparkCounts: number[];
-  /** Errors per minute, aligned with `sparkCounts`. */
-  sparkErrors: number[];
-  /** The busiest endpoints by impact (at most SERVICE_ENDPOINTS). */
-  endpoints: EndpointRow[];
-}
-
-/** A function in one of the top lists. */
-export interface FunctionRow extends RowFigures {
-  key: string;
-  service: string;
-  environment: string;
-  function: string;
-  file: string;
-  line: number;
-  /** ratePerMin × p95: latency paid per minute, the ranking that matters most. */
-  impactMs: number;
-  impact: string;
-  /** 0..1 against the list's first row, for the inline bar. */
-  bar: number;
-}
-
-/** An error group row (also streamed live as groups appear). */
-export interface ErrorGroupRow extends Pick<ErrorSignal, 'service' | 'environment' | 'type' | 'message' | 'count' | 'totalCount' | 'function' | 'file' | 'line' | 'firstSeen' | 'lastSeen'> {
-  key: string;
-  /** A trace to open, when one is held. */
-  traceId?: string;
-}
-
-/** The receiver/backend line at the top of the panel. */
-export interface ReceiverStatusView {
-  kind: 'stopped' | 'starting' | 'running' | 'error';
-  /** One short line: `Receiving on 127.0.0.1:4318 · 42 spans/s · 96% mapped`. */
-  text: string;
-  /** The line a user exports for a local run: `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318`. */
-  otlpLine: string;
-}
-
-/** Everything the panel shows for one selection. */
-export interface PanelModel {
-  window: string;
-  environment: string;
-  environments: string[];
-  generatedAt: number;
-  /** Nothing received at all: the panel explains how to send data instead of empty tables. */
-  empty: boolean;
-  services: ServiceRow[];
-  top: { impact: FunctionRow[]; errors: FunctionRow[]; p95: FunctionRow[] };
-  errors: ErrorGroupRow[];
-  /** Spans that could not be tied to code in this window. */
-  unmappedSpans: number;
-}
 
 /** Options of {@link buildPanelModel}. */
 export interface PanelModelOptions {

@@ -4,41 +4,11 @@
  */
 import type { FunctionSignal, SignalsResponse } from '../api/signals';
 import { errorGroupRow, functionKey, mappedByLabel, rowFigures } from './panelModel';
-import type { ErrorGroupRow, RowFigures } from './panelModel';
 import { DEFAULT_THRESHOLDS } from './severity';
 import type { Thresholds } from './severity';
-import { formatMs } from './format';
-
-/** What a focus request names (the CodeLens click's arguments). */
-export interface FocusTarget {
-  service: string;
-  environment: string;
-  file: string;
-  line: number;
-  function: string;
-}
-
-/** One window's column of the focus card. */
-export interface FocusWindow {
-  window: string;
-  /** Absent when the function had no calls in that window. */
-  figures?: RowFigures & { p50: string; p99: string };
-}
-
-/** The focus card. */
-export interface FocusDetail extends FocusTarget {
-  /** The key of the function's row in the top lists (see functionKey). */
-  key: string;
-  /** False when no window has figures for the function (yet). */
-  found: boolean;
-  windows: FocusWindow[];
-  errors: ErrorGroupRow[];
-  /** Slowest traces by duration (`1.3 s`), failed ones marked (`failed · 1.3 s`). */
-  exemplars: Array<{ traceId: string; label: string }>;
-  /** How the spans were tied to this code: `code-attributes · 100%`. */
-  mapping: string;
-}
-
+import { formatMs } from '../format';
+import type { FocusDetail, FocusTarget, FocusWindow } from '../api/panelView';
+export type { FocusDetail, FocusTarget, FocusWindow } from '../api/panelView';
 
 /** Builds the focus card; windows are shown in the order given. */
 export function buildFocusDetail(

@@ -4,49 +4,12 @@
  */
 import type { TraceResponse, TraceSpan } from '../api/signals';
 import { compareText } from '../compareText';
-import { formatMs } from './format';
+import { formatMs } from '../format';
 import { mappedByLabel } from './panelModel';
-
-/** One bar of the waterfall. */
-export interface WaterfallRow {
-  spanId: string;
-  depth: number;
-  name: string;
-  service: string;
-  /** Index into `TraceWaterfall.services`, for a stable colour per service. */
-  serviceIndex: number;
-  kind: string;
-  /** 0..1 of the trace's duration. */
-  offset: number;
-  width: number;
-  duration: string;
-  /** Start relative to the trace: `+12 ms`. */
-  start: string;
-  error: boolean;
-  /** The status message and exceptions, one line each. */
-  problems: string[];
-  /** `GET /orders/:id` when the span is an HTTP request. */
-  route: string;
-  mapping?: { file: string; line: number; function: string; label: string };
-  /** The parent is not in the trace (not received, or evicted). */
-  orphan: boolean;
-}
-
-/** The whole waterfall. */
-export interface TraceWaterfall {
-  traceId: string;
-  startMs: number;
-  duration: string;
-  spanCount: number;
-  errorCount: number;
-  services: string[];
-  rows: WaterfallRow[];
-  /** Time axis labels at 0, ¼, ½, ¾ and the end. */
-  ticks: Array<{ at: number; label: string }>;
-}
+import type { WaterfallRow, TraceWaterfall } from '../api/panelView';
+export type { WaterfallRow, TraceWaterfall } from '../api/panelView';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
-
 
 /** Builds the waterfall; spans whose parent is missing become roots (marked orphan). */
 export function buildTraceWaterfall(trace: TraceResponse): TraceWaterfall {

@@ -1,7 +1,6 @@
 /** Severity of figures against the user's thresholds, for hint colours and hover marks. */
-
-/** How alarming a figure is. */
-export type Severity = 'ok' | 'warning' | 'error';
+import type { Severity } from '../api/panelView';
+export type { Severity } from '../api/panelView';
 
 /** The `runtimeLens.thresholds.*` settings. */
 export interface Thresholds {

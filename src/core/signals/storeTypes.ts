@@ -2,23 +2,12 @@
  * The signal store's contract: where a span was tied to in the code, the store's limits, a query,
  * and the snapshot format. The store itself is in signalStore.ts.
  */
-import type { DriftSummary, Exemplar, MappedBy, SignalsResponse } from '../api/signals';
+import type { Exemplar, SignalsResponse } from '../api/signals';
 import type { CallEntry } from './callEntries';
 import type { ErrorEntry, LocationEntry, OperationEntry, UnmappedEntry } from './storeEntries';
 import type { TimeSeriesState } from './timeSeries';
 
-/** Where a span or an exception was tied to in the workspace. */
-export interface CodeLocation {
-  file: string;
-  line: number;
-  function: string;
-  mappedBy: MappedBy;
-  confidence: number;
-  /** The line the deployment reported, when revision drift moved it. */
-  deployedLine?: number;
-  /** How the deployment that reported it stands against the local HEAD. */
-  drift?: DriftSummary;
-}
+export type { CodeLocation } from '../mapping/codeLocation';
 
 /** Limits and defaults of a store. */
 export interface StoreOptions {

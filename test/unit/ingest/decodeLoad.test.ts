@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EmbeddedReceiver, type EmbeddedReceiverOptions } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver, type EmbeddedReceiverOptions } from '../../../src/core/server/embeddedReceiver';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { encodeSpans, realisticSpans } from './sdkPayloads';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import type { SignalsResponse, TraceResponse } from '../../../src/core/api/signals';
 import { capString, MAX_MESSAGE_CHARS, MAX_METHOD_CHARS, MAX_NAME_CHARS, MAX_RESOURCE_CHARS, MAX_STACK_CHARS, TRUNCATION_MARK } from '../../../src/core/ingest/limits';
 import { huge, hugeLogs, hugeSpans } from './hostilePayloads';

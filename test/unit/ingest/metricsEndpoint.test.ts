@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { OperationSignal, SignalsResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { sdkMeter, type RecordedRequest } from '../../support/sdkMetrics';
 
 const TOKEN = 'metrics-token';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { ReceiverStartError } from '../../../src/core/ingest/otlpReceiver';
 
 const TOKEN = 's3cret';

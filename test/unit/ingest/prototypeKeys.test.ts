@@ -15,7 +15,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import type { SignalsResponse, StatusResponse } from '../../../src/core/api/signals';
 import { encodeLogs, encodeSpans } from './sdkPayloads';
 

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SignalsResponse, StatusResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { byteCase, canaryCase, structureCase, type FuzzCase } from '../../support/fuzzCases';
 import { CANARY_SERVICE, type ModelContext, type WorkspaceFunction } from '../../support/fuzzModel';
 import { FuzzSender, type Outcome } from '../../support/fuzzSender';

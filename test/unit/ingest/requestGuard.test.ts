@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, test } from 'node:test';
-import { EmbeddedReceiver, RUNTIME_LENS_VERSION } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver, RUNTIME_LENS_VERSION } from '../../../src/core/server/embeddedReceiver';
 import { ReceiverStartError } from '../../../src/core/ingest/otlpReceiver';
 import { hostHeaderName, isLoopbackHost, isWildcardHost } from '../../../src/core/ingest/requestGuard';
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { IngestPipeline } from '../../../src/core/ingest/ingestPipeline';
+import { IngestPipeline } from '../../../src/core/sources/ingestPipeline';
 import { emptyCode, type ExceptionInfo, type LogRecordInfo, type SpanRecord } from '../../../src/core/ingest/records';
 import { CodeMapper } from '../../../src/core/mapping/codeMapper';
 import { WorkspaceIndex } from '../../../src/core/mapping/workspaceIndex';

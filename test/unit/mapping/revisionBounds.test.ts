@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SpanRecord } from '../../../src/core/ingest/records';
-import { IngestPipeline } from '../../../src/core/ingest/ingestPipeline';
+import { IngestPipeline } from '../../../src/core/sources/ingestPipeline';
 import { DRIFT_MAX_PENDING, DRIFT_MAX_REVISIONS, GIT_MAX_IN_FLIGHT } from '../../../src/core/loadLimits';
 import { CodeMapper } from '../../../src/core/mapping/codeMapper';
 import { nodeGit, type GitPort } from '../../../src/core/mapping/git';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { SignalsResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { BoundedMap } from '../../../src/core/signals/boundedMap';
 import { codeSpansJson, nowNs, postTraces, type CodeSpan } from '../../support/otlpJson';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { IngestPipeline } from '../../../src/core/ingest/ingestPipeline';
+import { IngestPipeline } from '../../../src/core/sources/ingestPipeline';
 import { emptyCode, type SpanRecord } from '../../../src/core/ingest/records';
 import { peerParts } from '../../../src/core/mapping/callLines';
 import { CallSites } from '../../../src/core/mapping/callSites';

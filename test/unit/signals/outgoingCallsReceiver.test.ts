@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { SignalsResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
-import { hrTime, makeSpans, sendSpans } from '../api/sdkSend';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
+import { hrTime, makeSpans, sendSpans } from '../server/sdkSend';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rl-calls-rx-'));
 let rx: EmbeddedReceiver;

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 import * as sketchProto from '@datadog/sketches-js/dist/ddsketch/proto/compiled';
 import type { SignalsResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { newSketch, quantile, SKETCH_BIN_LIMIT, sketchFromBase64, sketchToBase64 } from '../../../src/core/signals/latencySketch';
 import { SignalStore } from '../../../src/core/signals/signalStore';
 import * as snapshot from '../../../src/core/signals/snapshot';

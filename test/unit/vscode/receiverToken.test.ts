@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { ErrorSignal } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { silentLogger } from '../../../src/core/logger';
 import { LiveSignals } from '../../../src/vscode/liveSignals';
 import { probeReceiver, ReceiverProcess, type ReceiverProcessOptions } from '../../../src/vscode/receiverProcess';

@@ -5,7 +5,7 @@ import type { SignalStore } from '../signals/signalStore';
 import { isHexId, type TraceBuffer } from '../signals/traceBuffer';
 import { parseWindow } from '../signals/windows';
 import { QueryGateBusy, type QueryGate } from './queryGate';
-import type { SignalsResponse, StatusResponse, TraceResponse } from './signals';
+import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
 
 /** What the read API serves from. */
 export interface ReadApiSources {

@@ -11,8 +11,8 @@ import { FOLD_MAX_DEPTH } from '../signals/requestFold';
 import type { SignalStore } from '../signals/signalStore';
 import type { CodeLocation } from '../signals/storeTypes';
 import type { TraceBuffer } from '../signals/traceBuffer';
-import { isOwnExportFailure } from './ownExportFailure';
-import type { ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
+import { isOwnExportFailure } from '../ingest/ownExportFailure';
+import type { ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 
 /** The counters this keeps (part of the pipeline's stats). */
 export interface ExceptionStats {

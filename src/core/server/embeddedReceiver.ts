@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { QueryGate } from '../api/queryGate';
-import { querySignals, readApiHandler, type ReadApiSources } from '../api/readApi';
+import { QueryGate } from './queryGate';
+import { querySignals, readApiHandler, type ReadApiSources } from './readApi';
 import type { SignalsResponse, StatusResponse } from '../api/signals';
-import { StreamHub } from '../api/streamHub';
-import { IngestPipeline } from '../ingest/ingestPipeline';
+import { StreamHub } from './streamHub';
+import { IngestPipeline } from '../sources/ingestPipeline';
 import { OtlpReceiver, type ReceiverOptions } from '../ingest/otlpReceiver';
 import { RateMeter } from '../ingest/rateMeter';
 import { silentLogger, systemClock, type Clock, type Logger } from '../logger';
@@ -21,7 +21,7 @@ import { SignalStore } from '../signals/signalStore';
 import type { StoreOptions } from '../signals/storeTypes';
 import { removeLeftoverTemps, restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
 import { TraceBuffer, type TraceBufferOptions } from '../signals/traceBuffer';
-import type { TelemetrySource } from './telemetrySource';
+import type { TelemetrySource } from '../sources/telemetrySource';
 
 /** Version reported by the status API. */
 export const RUNTIME_LENS_VERSION = '0.1.0';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from '../../../src/core/render/format';
+import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from '../../src/core/format';
 
 test('formatMs picks ms below a second and seconds above, without rounding up a unit boundary wrongly', () => {
   assert.equal(formatMs(0.44), '0.4 ms');

@@ -5,10 +5,10 @@ import { RequestFold } from '../signals/requestFold';
 import type { SignalStore } from '../signals/signalStore';
 import type { LocationEntry } from '../signals/storeEntries';
 import type { TraceBuffer } from '../signals/traceBuffer';
-import type { IngestBatch } from './decodePool';
+import type { IngestBatch } from '../ingest/decodePool';
 import { ExceptionFiling, type ExceptionStats } from './exceptionFiling';
-import type { DecodedBatch, LogRecordInfo, SpanRecord } from './records';
-import { createInterner, SpanCursor, type ColumnarBatch } from './spanColumns';
+import type { DecodedBatch, LogRecordInfo, SpanRecord } from '../ingest/records';
+import { createInterner, SpanCursor, type ColumnarBatch } from '../ingest/spanColumns';
 
 /** Counters of the pipeline, for the status API and the CLI's status line. */
 export interface PipelineStats extends ExceptionStats {

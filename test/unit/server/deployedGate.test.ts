@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { SignalsResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { SignalStore } from '../../../src/core/signals/signalStore';
 import { hostileExportJson } from '../../support/hostileExport';
 import { HOSTILE_REVISION, HOSTILE_VERSION } from '../../support/hostileText';

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../logger';
 import type { SignalStore } from '../signals/signalStore';
 import type { ErrorEntry } from '../signals/storeEntries';
 import { errorSignal } from '../signals/storeQuery';
-import type { StatusResponse, StreamMessage } from './signals';
+import type { StatusResponse, StreamMessage } from '../api/signals';
 
 /** The path the stream is served on. */
 export const STREAM_PATH = '/api/stream';

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { WebSocket } from 'ws';
 import type { StreamMessage } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { hrTime, makeSpans, sendSpans } from './sdkSend';
 
 const TOKEN = 'stream-secret';

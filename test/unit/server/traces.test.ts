@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SignalsResponse, StatusResponse, TraceResponse } from '../../../src/core/api/signals';
-import { EmbeddedReceiver } from '../../../src/core/backends/embeddedReceiver';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { hrTime, makeSpans, sendSpans } from './sdkSend';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rl-traces-'));
