@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { QueryGate } from './queryGate';
-import { querySignals, readApiHandler, type ReadApiSources } from './readApi';
+import { QueryGate } from '../sources/queryGate';
+import { readApiHandler, type ReadApiSources } from './readApi';
 import type { SignalsResponse, StatusResponse } from '../api/signals';
 import { StreamHub } from './streamHub';
 import { IngestPipeline } from '../sources/ingestPipeline';
@@ -21,7 +21,8 @@ import { SignalStore } from '../signals/signalStore';
 import type { StoreOptions } from '../signals/storeTypes';
 import { removeLeftoverTemps, restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
 import { TraceBuffer, type TraceBufferOptions } from '../signals/traceBuffer';
-import type { TelemetrySource } from '../sources/telemetrySource';
+import { EmbeddedSource } from '../sources/embeddedSource';
+import { parseSignalsQuery } from '../sources/telemetrySource';
 
 /** Version reported by the status API. */
 export const RUNTIME_LENS_VERSION = '0.1.0';
@@ -77,7 +78,7 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
  * The default telemetry source: an OTLP/HTTP receiver on loopback feeding a signal store,
  * with spans mapped to the workspace, a snapshot across restarts and the read API.
  */
-export class EmbeddedReceiver implements TelemetrySource {
+export class EmbeddedReceiver {
   readonly kind = 'embedded receiver';
   readonly store: SignalStore;
   readonly pipeline: IngestPipeline;
@@ -88,6 +89,8 @@ export class EmbeddedReceiver implements TelemetrySource {
   readonly routeMetrics: RouteMetrics;
   /** The `/api/stream` WebSocket. */
   readonly stream: StreamHub;
+  /** The store as a TelemetrySource: what the read API and `signals()` answer from. */
+  readonly source: EmbeddedSource;
   /** Paces signals queries (the read API's and `signals()`), so reading cannot starve ingest. */
   readonly queries: QueryGate<SignalsResponse>;
   private readonly options: EmbeddedReceiverOptions;
@@ -102,6 +105,9 @@ export class EmbeddedReceiver implements TelemetrySource {
   private meterTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private spansPerSecond = 0;
+  /** What had been filed at the last tick, and when that count last moved (ms; null before anything was). */
+  private filedCount = 0;
+  private lastFiled: number | null = null;
 
   constructor(options: Partial<EmbeddedReceiverOptions>, private readonly logger: Logger = silentLogger, clock: Clock = systemClock) {
     this.options = { ...DEFAULT_RECEIVER_OPTIONS, ...options };
@@ -129,14 +135,11 @@ export class EmbeddedReceiver implements TelemetrySource {
       const s = this.pipeline.stats;
       return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation;
     }, {}, Date.now, () => this.store.changeNotices, () => this.pipeline.stats.queueDepth > 0);
-    this.api = {
-      queries: this.queries,
-      store: this.store,
-      status: () => this.status(),
-      defaultWindow: this.options.defaultWindow,
-      traces: this.traces,
-      routeMetrics: this.routeMetrics,
-    };
+    this.source = new EmbeddedSource({
+      store: this.store, traces: this.traces, queries: this.queries, routeMetrics: this.routeMetrics,
+      lastFiled: () => this.lastFiled, running: () => this.receiver.address() !== null,
+    });
+    this.api = { source: this.source, status: () => this.status(), defaultWindow: this.options.defaultWindow, queries: this.queries };
     this.stream = new StreamHub(this.store, () => this.status(), {}, logger);
     const upgrade = this.stream.handleUpgrade.bind(this.stream);
     this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade, (batch) => this.routeMetrics.record(batch));
@@ -152,7 +155,7 @@ export class EmbeddedReceiver implements TelemetrySource {
     }
     await this.receiver.start();
     this.startedAt = Date.now();
-    this.meterTimer = setInterval(() => (this.spansPerSecond = this.meter.sample(Date.now(), this.pipeline.stats.spansProcessed)), 1000);
+    this.meterTimer = setInterval(() => this.sample(), 1000);
     this.meterTimer.unref();
     if (this.options.snapshotFile) {
       this.snapshots = new SnapshotScheduler(this.store, this.options.snapshotFile, this.options.snapshotIntervalMs, this.logger);
@@ -172,9 +175,22 @@ export class EmbeddedReceiver implements TelemetrySource {
     await this.snapshots?.stop();
   }
 
-  /** The `/api/signals` answer for these query parameters. */
+  /** The `/api/signals` answer for these query parameters (a one-line Error for bad ones). */
   signals(params: URLSearchParams): Promise<SignalsResponse> {
-    return querySignals(this.api, params);
+    return this.source.signals(parseSignalsQuery(params, this.options.defaultWindow));
+  }
+
+  /** Once a second: the span rate, and a change event when anything was filed since the last tick. */
+  private sample(): void {
+    const s = this.pipeline.stats;
+    const now = Date.now();
+    this.spansPerSecond = this.meter.sample(now, s.spansProcessed);
+    const filed = s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation;
+    if (filed !== this.filedCount) {
+      this.filedCount = filed;
+      this.lastFiled = now;
+      this.source.changed();
+    }
   }
 
   /** Where this receiver listens, as SDK export failures name it. */

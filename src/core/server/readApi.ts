@@ -1,66 +1,32 @@
 import type * as http from 'node:http';
-import { operationsFromMetrics } from '../signals/operationsFromMetrics';
-import type { RouteMetrics } from '../signals/routeMetrics';
-import type { SignalStore } from '../signals/signalStore';
-import { isHexId, type TraceBuffer } from '../signals/traceBuffer';
-import { parseWindow } from '../signals/windows';
-import { QueryGateBusy, type QueryGate } from './queryGate';
 import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
+import { isHexId } from '../signals/traceBuffer';
+import { QueryGateBusy, type QueryGate } from '../sources/queryGate';
+import { parseSignalsQuery, type TelemetrySource } from '../sources/telemetrySource';
 
-/** What the read API serves from. */
+/** What the read API answers from: a telemetry source, and the server's own status. */
 export interface ReadApiSources {
-  store: SignalStore;
+  source: TelemetrySource;
   status: () => StatusResponse;
   defaultWindow: string;
-  /** Recent spans by trace; without it every trace is answered 404. */
-  traces?: TraceBuffer;
-  /** Shares, caches and paces signals queries so reading cannot starve ingest; without it each query is computed at once. */
+  /** The gate the source's queries go through, charged for serializing answers too. */
   queries?: QueryGate<SignalsResponse>;
-  /** Route figures from OTLP metrics; operation rows take their figures where a route has them. */
-  routeMetrics?: RouteMetrics;
 }
 
 const TRACE_PATH = /^\/api\/traces\/([^/]*)$/;
-const MAX_TOP = 10_000;
 
 /** Answers a signals query the way `GET /api/signals` does, for in-process callers too. Throws a one-line Error for bad parameters. */
-export async function querySignals(sources: ReadApiSources, params: URLSearchParams): Promise<SignalsResponse> {
-  const window = params.get('window') ?? sources.defaultWindow;
-  const windowMs = parseWindow(window);
-  const query = {
-    windowMs,
-    environment: params.get('environment') ?? undefined,
-    file: params.get('file') ?? undefined,
-    perMinute: params.get('perMinute') === '1' || params.get('perMinute') === 'true',
-    top: topParam(params.get('top')),
-  };
-  const compute = (): SignalsResponse => withRouteMetrics(sources.routeMetrics, query, sources.store.query(query));
-  if (sources.queries === undefined) return compute();
-  // The key is the parsed query, so spellings of one query (1h, 60m) share an answer.
-  const key = JSON.stringify([query.windowMs, query.environment ?? null, query.file ?? null, query.perMinute, query.top ?? null]);
-  return sources.queries.run(key, compute);
-}
-
-/** The answer with its operation rows joined to the route figures from metrics (a `file` query lists no operations). */
-function withRouteMetrics(metrics: RouteMetrics | undefined, query: { windowMs: number; file?: string; perMinute: boolean; top?: number }, answer: SignalsResponse): SignalsResponse {
-  if (metrics === undefined || query.file !== undefined) return answer;
-  const sparkMinutes = query.perMinute ? Math.min(Math.round(query.windowMs / 60_000), 60) : 0;
-  return { ...answer, operations: operationsFromMetrics(answer.operations, metrics.rows(answer.environment, query.windowMs, sparkMinutes), query.top) };
-}
-
-function topParam(text: string | null): number | undefined {
-  if (text === null || text === '') return undefined;
-  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TOP) throw new Error(`invalid top "${text}": use a whole number from 1 to ${MAX_TOP}`);
-  return Number(text);
+export function querySignals(sources: ReadApiSources, params: URLSearchParams): Promise<SignalsResponse> {
+  return sources.source.signals(parseSignalsQuery(params, sources.defaultWindow));
 }
 
 /** The spans of one trace, or an HTTP status and message when it cannot be answered. */
-export function queryTrace(sources: ReadApiSources, traceId: string): { status: 200; body: TraceResponse } | { status: 400 | 404; body: { error: string } } {
+export async function queryTrace(sources: ReadApiSources, traceId: string): Promise<{ status: 200; body: TraceResponse } | { status: 400 | 404; body: { error: string } }> {
   if (!isHexId(traceId, 32)) return { status: 400, body: { error: `invalid trace id "${traceId.slice(0, 64)}": expected 32 hex digits, not all zero` } };
   const id = traceId.toLowerCase();
-  const spans = sources.traces?.get(id);
-  if (spans === undefined) return { status: 404, body: { error: `trace ${id} is not held (the receiver keeps recent traces and those its exemplars name)` } };
-  return { status: 200, body: { traceId: id, spans } };
+  const trace = sources.source.capabilities.traces ? await sources.source.trace(id) : null;
+  if (trace === null) return { status: 404, body: { error: `trace ${id} is not held (the receiver keeps recent traces and those its exemplars name)` } };
+  return { status: 200, body: trace };
 }
 
 /** The read API: `GET /api/signals`, `GET /api/status` and `GET /api/traces/:traceId`. Returns false for other paths. */
@@ -77,7 +43,7 @@ export function readApiHandler(sources: ReadApiSources) {
       return true;
     }
     if (trace !== null) {
-      const answer = queryTrace(sources, safeDecode(trace[1]));
+      const answer = await queryTrace(sources, safeDecode(trace[1]));
       sendJson(res, answer.status, answer.body);
       return true;
     }

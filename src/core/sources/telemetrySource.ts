@@ -1,12 +1,92 @@
-import type { SignalsResponse, StatusResponse } from '../api/signals';
+/**
+ * The one seam every reader of telemetry goes through (../shared/DESIGN.md, "The source seam"): the
+ * read API, the stream, `serve` and the CLI ask a TelemetrySource, never a store. The embedded
+ * receiver's store is one source; remote backends (Jaeger, Prometheus, Tempo, Loki) are others.
+ * Optional features are capabilities, never a check of the kind.
+ */
+import type { SignalsResponse, TraceResponse } from '../api/signals';
+import { parseWindow } from '../signals/windows';
 
-/** One place telemetry comes from: the embedded receiver now, remote backends later. */
+/** A signals query, parsed and checked. */
+export interface SignalsQuery {
+  /** As asked (`5m`, `1h`), for answers that echo it. */
+  window: string;
+  windowMs: number;
+  environment?: string;
+  /** Only this workspace-relative file's functions, errors and calls. */
+  file?: string;
+  /** At most this many rows per list. */
+  top?: number;
+  /** Per-minute points for sparklines. */
+  perMinute: boolean;
+}
+
+/** What a source can answer. */
+export interface SourceCapabilities {
+  /** Per-function figures, errors and exemplars from spans. */
+  spans: boolean;
+  /** Aggregate figures from metrics (all traffic, not a sample). */
+  metrics: boolean;
+  /** Error groups from logs. */
+  logs: boolean;
+  /** Changes are pushed as they happen (a receiver, a tail), not only found by polling. */
+  live: boolean;
+  /** Whole traces by id. */
+  traces: boolean;
+}
+
+/** How a source is doing, in terms that fit a receiver and a remote backend alike. */
+export interface SourceStatus {
+  state: 'starting' | 'ok' | 'stale' | 'error' | 'stopped';
+  /** When it last answered (ms since the epoch), null before the first answer. */
+  lastSuccess: number | null;
+  /** How old its newest figures are, ms; null when unknown. */
+  stalenessMs: number | null;
+  /** One line, when `state` is `error` or `stale`. */
+  error?: string;
+}
+
+/** Something that can be stopped; returned by subscriptions. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** One place telemetry comes from. */
 export interface TelemetrySource {
-  /** A short name for logs and the status bar, e.g. `embedded receiver`. */
+  /** A short name for logs and the status bar: `embedded receiver`, `jaeger`. */
   readonly kind: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Signals for a query in the read API's form (`window`, `environment`, `file`, `perMinute`). */
-  signals(params: URLSearchParams): Promise<SignalsResponse>;
-  status(): StatusResponse;
+  readonly capabilities: SourceCapabilities;
+  /** Figures for a query. Rejects with a one-line Error when it cannot answer. */
+  signals(query: SignalsQuery): Promise<SignalsResponse>;
+  /** One trace's spans, or null when the source does not hold it. `id` is 32 lowercase hex digits. */
+  trace(id: string): Promise<TraceResponse | null>;
+  status(): SourceStatus;
+  /** Called (debounced by the source) when its figures may have changed. */
+  onChange(listener: () => void): Disposable;
+  /** Ends the session: timers, sockets and subscriptions of this source. */
+  dispose(): Promise<void>;
+}
+
+const MAX_TOP = 10_000;
+
+/**
+ * Parses the read API's query parameters (`window`, `environment`, `file`, `top`, `perMinute`).
+ * Throws a one-line Error naming the bad parameter.
+ */
+export function parseSignalsQuery(params: URLSearchParams, defaultWindow: string): SignalsQuery {
+  const window = params.get('window') ?? defaultWindow;
+  return {
+    window,
+    windowMs: parseWindow(window),
+    environment: params.get('environment') ?? undefined,
+    file: params.get('file') ?? undefined,
+    perMinute: params.get('perMinute') === '1' || params.get('perMinute') === 'true',
+    top: topParam(params.get('top')),
+  };
+}
+
+function topParam(text: string | null): number | undefined {
+  if (text === null || text === '') return undefined;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TOP) throw new Error(`invalid top "${text}": use a whole number from 1 to ${MAX_TOP}`);
+  return Number(text);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QueryGate } from '../../../src/core/server/queryGate';
+import { QueryGate } from '../../../src/core/sources/queryGate';
 
 /** A gate over a store whose generation and change notices the test moves by hand, with a hand clock. */
 function gate() {

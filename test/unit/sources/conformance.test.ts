@@ -1,0 +1,55 @@
+// The TelemetrySource conformance suite against every implementation: the embedded receiver's
+// store fed by the real OpenTelemetry JS SDK over OTLP/HTTP, and the in-memory source fed with
+// what the embedded one answered.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SpanKind } from '@opentelemetry/api';
+import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
+import { MemorySource } from '../../../src/core/sources/memorySource';
+import { parseSignalsQuery } from '../../../src/core/sources/telemetrySource';
+import { hrTime, makeSpans, sendSpans } from '../server/sdkSend';
+import { telemetrySourceConformance, type ConformanceFixture } from './conformance';
+
+const FILE = 'src/orders.js';
+const ORDERS = 'function createOrder(req) {\n  return req;\n}\n\nfunction listOrders() {\n  return [];\n}\n';
+
+/** A receiver on a temp workspace with spans of createOrder and listOrders, one trace id held. */
+async function embedded(): Promise<ConformanceFixture & { rx: EmbeddedReceiver }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'rl-conformance-'));
+  mkdirSync(path.join(root, 'src'));
+  writeFileSync(path.join(root, FILE), ORDERS);
+  const rx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, workspace: root, decodeWorkers: 0 });
+  await rx.start();
+  await rx.indexReady;
+  const now = Date.now();
+  let traceId = '';
+  const spans = makeSpans('orders', (tracer) => {
+    for (const [fn, ms] of [['createOrder', 40], ['listOrders', 5], ['createOrder', 60]] as const) {
+      const span = tracer.startSpan(`orders.${fn}`, { kind: SpanKind.INTERNAL, startTime: hrTime(now - 1000), attributes: { 'code.function.name': fn, 'code.file.path': path.join(root, FILE) } });
+      traceId ||= span.spanContext().traceId;
+      span.end(hrTime(now - 1000 + ms));
+    }
+  });
+  await sendSpans(`http://127.0.0.1:${rx.receiver.address()!.port}`, spans);
+  await rx.pipeline.idle();
+  return {
+    rx, source: rx.source, file: FILE, traceId,
+    teardown: async () => {
+      await rx.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+telemetrySourceConformance('embedded receiver (real SDK spans over OTLP/HTTP)', embedded);
+
+telemetrySourceConformance('in-memory source', async () => {
+  // the embedded source's own answers, held in memory: the fake answers as the real one does
+  const real = await embedded();
+  const answer = await real.source.signals(parseSignalsQuery(new URLSearchParams('window=5m'), '5m'));
+  const trace = await real.source.trace(real.traceId);
+  await real.teardown();
+  const source = new MemorySource({ answers: new Map([['5m', answer]]), traces: new Map(trace ? [[real.traceId, trace]] : []) });
+  return { source, file: FILE, traceId: real.traceId, teardown: () => source.dispose() };
+});

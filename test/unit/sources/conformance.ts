@@ -1,0 +1,90 @@
+/**
+ * The conformance suite every TelemetrySource runs (../shared/DESIGN.md, the source seam): what a
+ * reader may rely on whichever source answers. `setup` gives a source holding spans of `file` (its
+ * functions have calls in the last 5 minutes) and a trace id it holds.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SignalsQuery, TelemetrySource } from '../../../src/core/sources/telemetrySource';
+import { parseSignalsQuery } from '../../../src/core/sources/telemetrySource';
+
+/** What a source under test holds. */
+export interface ConformanceFixture {
+  source: TelemetrySource;
+  /** A workspace-relative file with functions that have calls in the window. */
+  file: string;
+  /** A trace the source holds (32 lowercase hex digits). */
+  traceId: string;
+  /** Called after the suite. */
+  teardown(): Promise<void>;
+}
+
+const query = (over: Partial<SignalsQuery> = {}): SignalsQuery => ({ ...parseSignalsQuery(new URLSearchParams('window=5m'), '5m'), ...over });
+
+/** Runs the suite against the source `setup` makes. */
+export function telemetrySourceConformance(name: string, setup: () => Promise<ConformanceFixture>): void {
+  describe(`TelemetrySource conformance: ${name}`, () => {
+    let fx: ConformanceFixture;
+    before(async () => {
+      fx = await setup();
+    });
+    after(async () => {
+      await fx?.teardown();
+    });
+
+    it('declares every capability as a boolean and has a kind', () => {
+      assert.ok(fx.source.kind.length > 0);
+      for (const key of ['spans', 'metrics', 'logs', 'live', 'traces'] as const) assert.equal(typeof fx.source.capabilities[key], 'boolean', key);
+    });
+
+    it('answers a window with that window echoed and figures for the file\'s functions', async () => {
+      const answer = await fx.source.signals(query());
+      assert.equal(answer.window, '5m');
+      const fns = answer.functions.filter((f) => f.file === fx.file);
+      assert.ok(fns.length > 0, `no functions of ${fx.file} in ${JSON.stringify(answer.functions.map((f) => f.file))}`);
+      for (const f of fns) assert.ok(f.count > 0, JSON.stringify(f));
+    });
+
+    it('a file query answers only that file\'s functions, errors and calls', async () => {
+      const answer = await fx.source.signals(query({ file: fx.file }));
+      assert.ok(answer.functions.length > 0);
+      for (const row of [...answer.functions, ...answer.errors, ...answer.calls]) assert.equal(row.file, fx.file);
+      const other = await fx.source.signals(query({ file: 'no/such/file.ts' }));
+      assert.deepEqual([other.functions.length, other.errors.length, other.calls.length], [0, 0, 0]);
+    });
+
+    it('top bounds every list', async () => {
+      const answer = await fx.source.signals(query({ top: 1 }));
+      for (const list of [answer.functions, answer.operations, answer.errors, answer.unmapped]) assert.ok(list.length <= 1, JSON.stringify(list));
+    });
+
+    it('an unknown environment answers no rows, not another environment\'s', async () => {
+      const answer = await fx.source.signals(query({ environment: 'no-such-environment' }));
+      assert.deepEqual([answer.functions.length, answer.errors.length, answer.calls.length], [0, 0, 0]);
+    });
+
+    it('holds its trace, and answers null for one it does not hold', async () => {
+      assert.ok(fx.source.capabilities.traces);
+      const trace = await fx.source.trace(fx.traceId);
+      assert.equal(trace?.traceId, fx.traceId);
+      assert.ok((trace?.spans.length ?? 0) > 0);
+      assert.equal(await fx.source.trace('0123456789abcdef0123456789abcdef'), null);
+    });
+
+    it('reports a status with a state, and a last success once it has answered', async () => {
+      await fx.source.signals(query());
+      const s = fx.source.status();
+      assert.ok(['starting', 'ok', 'stale', 'error', 'stopped'].includes(s.state), s.state);
+      assert.equal(typeof s.lastSuccess, 'number');
+      assert.ok(s.stalenessMs === null || s.stalenessMs >= 0);
+    });
+
+    it('change listeners can be removed', () => {
+      let calls = 0;
+      const sub = fx.source.onChange(() => calls++);
+      sub.dispose();
+      sub.dispose();
+      assert.equal(calls, 0);
+    });
+  });
+}
