@@ -1,4 +1,5 @@
-import { HttpProductionLookup, ProductionLookupError } from '../core/analysis/ranking';
+import { ProductionLookupError } from '../core/analysis/ranking';
+import { HttpProductionLookup } from '../core/client/productionLookup';
 import { parseWindow } from '../core/signals/windows';
 import { resolveClientToken } from './tokenFlags';
 import { UsageError } from './usageError';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { SignalsResponse } from '../core/api/signals';
+import { ReadApiClient, ReadApiError } from '../core/client/readApiClient';
 import { terminalCell, terminalJson, terminalText } from '../core/render/escape';
 import { parseWindow } from '../core/signals/windows';
 import { resolveClientToken } from './tokenFlags';
@@ -27,36 +28,28 @@ export async function signalsCommand(argv: string[]): Promise<void> {
   });
   const top = intFlag('top', values.top, 25, 1, 100_000);
   const server = values.server ?? 'http://127.0.0.1:4318';
-  let url: URL;
+  const token = resolveClientToken(values, process.env);
+  let client: ReadApiClient;
   try {
-    url = new URL('/api/signals', server);
-  } catch {
-    throw new UsageError(`--server must be a URL like http://127.0.0.1:4318, got "${server}"`);
+    client = new ReadApiClient({ server, token, timeoutMs: 10_000 });
+  } catch (err) {
+    const notUrl = err instanceof ReadApiError && /^not a URL/.test(err.message);
+    throw new UsageError(notUrl ? `--server must be a URL like http://127.0.0.1:4318, got "${server}"` : `--server must be an http(s) URL, got "${server}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
   const window = values.window ?? '5m';
   try {
     parseWindow(window);
   } catch (err) {
     throw new UsageError(`--window: ${(err as Error).message}`);
   }
-  url.searchParams.set('window', window);
-  if (values.environment !== undefined) url.searchParams.set('environment', values.environment);
-  if (values.file !== undefined) url.searchParams.set('file', values.file);
-  const token = resolveClientToken(values, process.env);
-
-  let response: Response;
+  let body: SignalsResponse;
   try {
-    response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+    body = await client.signals({ window, environment: values.environment, file: values.file });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new UsageError(`cannot reach ${server}: ${cause?.code ?? cause?.message ?? (err as Error).message}; is a receiver running there? Start one with: ${serveHint(url)}`);
+    if (!(err instanceof ReadApiError)) throw err;
+    const hint = err.kind === 'unreachable' ? `; is a receiver running there? Start one with: ${serveHint(client.url('/api/signals'))}` : '';
+    throw new UsageError(`${terminalCell(err.message)}${hint}`);
   }
-  if (!response.ok) {
-    const text = await response.text().catch(() => '');
-    throw new UsageError(`${server} answered ${response.status}: ${terminalCell(text.slice(0, 200))}`);
-  }
-  const body = (await response.json()) as SignalsResponse;
   // The receiver answers any environment (empty when it has none): a typo would read as "no data".
   if (values.environment !== undefined && body.environments.length > 0 && !body.environments.includes(values.environment)) {
     const known = body.environments.slice(0, MAX_LISTED).map((e) => (e === '' ? '"" (no environment)' : e));

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { FunctionSignal, SignalsResponse } from '../../../src/core/api/signals';
 import type { Attribution, Finding } from '../../../src/core/analysis/findings';
 import {
-  attributionLabel, compareFindings, ERROR_PENALTY_MS, HttpProductionLookup, impactOf, matchFunctionSignal, MemoryProductionLookup,
+  attributionLabel, compareFindings, ERROR_PENALTY_MS, impactOf, matchFunctionSignal, MemoryProductionLookup,
   ProductionLookupError, productionLabel, rankFindings, riskMessage,
 } from '../../../src/core/analysis/ranking';
+import { HttpProductionLookup } from '../../../src/core/client/productionLookup';
 
 const CLAUDE: Attribution = { ai: true, source: 'Co-Authored-By trailer on 3f2a1c0', kind: 'commit-trailer', agent: 'Claude Code', commit: '3f2a1c0', confidence: 'medium', aiShare: 1 };
 

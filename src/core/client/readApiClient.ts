@@ -1,0 +1,109 @@
+import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
+import { InvalidAnswer, parseSignalsAnswer, parseStatusAnswer, parseTraceAnswer } from './validate';
+
+/** Why a read-API request failed, in one line: not reachable, an HTTP error, or an answer that is not the API's. */
+export class ReadApiError extends Error {
+  constructor(message: string, readonly kind: 'url' | 'unreachable' | 'http' | 'invalid', readonly status?: number) {
+    super(message);
+  }
+}
+
+/** Where and how the client asks. */
+export interface ReadApiClientOptions {
+  /** `http://127.0.0.1:4318`: the receiver (or `serve`) to read. */
+  server: string;
+  /** Sent as `Authorization: Bearer ...` when given. */
+  token?: string;
+  /** Per request (default 10 000 ms). */
+  timeoutMs?: number;
+}
+
+/** The signals query in the read API's parameters. */
+export interface SignalsParams {
+  window?: string;
+  environment?: string;
+  file?: string;
+  top?: number;
+  perMinute?: boolean;
+}
+
+/**
+ * The one client of the read API (`/api/signals`, `/api/status`, `/api/traces/:id`): every answer is
+ * checked before it is returned, and every failure is a ReadApiError with one line saying what went
+ * wrong where.
+ */
+export class ReadApiClient {
+  readonly server: string;
+  private readonly base: URL;
+
+  constructor(private readonly options: ReadApiClientOptions) {
+    this.server = options.server.replace(/\/+$/, '');
+    let base: URL;
+    try {
+      base = new URL(options.server);
+    } catch {
+      throw new ReadApiError(`not a URL: "${options.server}"`, 'url');
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new ReadApiError(`not an http(s) URL: "${options.server}"`, 'url');
+    this.base = base;
+  }
+
+  /** The URL of a read-API path on this server. */
+  url(pathname: string): URL {
+    return new URL(pathname, this.base);
+  }
+
+  /** `GET /api/signals` with these parameters. */
+  signals(params: SignalsParams = {}): Promise<SignalsResponse> {
+    const url = this.url('/api/signals');
+    if (params.window !== undefined) url.searchParams.set('window', params.window);
+    if (params.environment !== undefined) url.searchParams.set('environment', params.environment);
+    if (params.file !== undefined) url.searchParams.set('file', params.file);
+    if (params.top !== undefined) url.searchParams.set('top', String(params.top));
+    if (params.perMinute) url.searchParams.set('perMinute', '1');
+    return this.get(url, parseSignalsAnswer);
+  }
+
+  /** `GET /api/status`. */
+  status(): Promise<StatusResponse> {
+    return this.get(this.url('/api/status'), parseStatusAnswer);
+  }
+
+  /** `GET /api/traces/:id`; null when the server does not hold the trace (404). */
+  async trace(traceId: string): Promise<TraceResponse | null> {
+    try {
+      return await this.get(this.url(`/api/traces/${encodeURIComponent(traceId)}`), parseTraceAnswer);
+    } catch (err) {
+      if (err instanceof ReadApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  private async get<T>(url: URL, parse: (v: unknown) => T): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {},
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = (err as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 10_000} ms` : cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new ReadApiError(`cannot reach ${this.server}: ${why}`, 'unreachable');
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) throw new ReadApiError(`${this.server} answered ${res.status}: ${text.slice(0, 200).replace(/\s+/g, ' ')}`, 'http', res.status);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ReadApiError(`${this.server} did not answer JSON for ${url.pathname}`, 'invalid');
+    }
+    try {
+      return parse(body);
+    } catch (err) {
+      if (err instanceof InvalidAnswer) throw new ReadApiError(`${this.server} answered ${url.pathname} with something else than the read API: ${err.message}`, 'invalid');
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Answers of the read API, checked before anyone reads them: a receiver of another version, a proxy's
+ * error page or a hostile server must give one clear error, not a crash deep in a view. Checks the
+ * fields readers use; extra fields are allowed (newer receivers add some).
+ */
+import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
+
+/** Why an answer was refused: the path of the first bad field and what was expected. */
+export class InvalidAnswer extends Error {}
+
+type Check = (v: unknown, at: string) => void;
+
+const str: Check = (v, at) => {
+  if (typeof v !== 'string') fail(at, 'a string', v);
+};
+const num: Check = (v, at) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, 'a finite number', v);
+};
+const arrayOf = (item: Check): Check => (v, at) => {
+  if (!Array.isArray(v)) fail(at, 'a list', v);
+  (v as unknown[]).forEach((x, i) => item(x, `${at}[${i}]`));
+};
+const objectWith = (fields: Record<string, Check>): Check => (v, at) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'an object', v);
+  const o = v as Record<string, unknown>;
+  for (const [k, check] of Object.entries(fields)) check(Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined, at ? `${at}.${k}` : k);
+};
+
+function fail(at: string, expected: string, v: unknown): never {
+  const got = v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v;
+  throw new InvalidAnswer(`${at || 'the answer'} is ${got}, not ${expected}`);
+}
+
+const figures = { count: num, errors: num, errorRate: num, ratePerMin: num, p50Ms: num, p95Ms: num, p99Ms: num };
+const located = { service: str, environment: str, function: str, file: str, line: num };
+
+const SIGNALS = objectWith({
+  window: str,
+  environment: str,
+  environments: arrayOf(str),
+  generatedAt: num,
+  functions: arrayOf(objectWith({ ...figures, ...located, confidence: num })),
+  operations: arrayOf(objectWith({ ...figures, service: str, environment: str, name: str })),
+  errors: arrayOf(objectWith({ ...located, type: str, message: str, count: num, totalCount: num, firstSeen: num, lastSeen: num })),
+  unmapped: arrayOf(objectWith({ service: str, environment: str, name: str, count: num })),
+  calls: arrayOf(objectWith({ ...figures, ...located, target: str })),
+});
+
+const STATUS = objectWith({ version: str, listening: str, spansAccepted: num, spansProcessed: num });
+
+const TRACE = objectWith({ traceId: str, spans: arrayOf(objectWith({ spanId: str, name: str, startMs: num })) });
+
+/** The value as a signals answer, or an InvalidAnswer naming the first bad field. */
+export function parseSignalsAnswer(v: unknown): SignalsResponse {
+  SIGNALS(v, '');
+  return v as SignalsResponse;
+}
+
+/** The value as a status answer, or an InvalidAnswer. */
+export function parseStatusAnswer(v: unknown): StatusResponse {
+  STATUS(v, '');
+  return v as StatusResponse;
+}
+
+/** The value as a trace answer, or an InvalidAnswer. */
+export function parseTraceAnswer(v: unknown): TraceResponse {
+  TRACE(v, '');
+  return v as TraceResponse;
+}
