@@ -51,7 +51,9 @@ before(async () => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function setup(options: { maxPending?: number } = {}) {
-  const clock = new TestClock(Date.now());
+  // spans are stamped at BASE and the store's clock reads a little later: however slow the machine,
+  // no span ends after the store's now (a real-time stamp against a fixed clock did, under load)
+  const clock = new TestClock(BASE + 60_000);
   const store = new SignalStore({}, clock);
   const traces = new TraceBuffer({ maxSpans: 1_000 });
   const sites = new CallSites(index.functions, workspaceReader(root));
@@ -65,14 +67,15 @@ function setup(options: { maxPending?: number } = {}) {
 }
 
 let seq = 0x100;
+const BASE = Date.now();
 function parentOf(fn: string, line: number): SpanRecord {
   seq++;
-  return span({ spanId: seq.toString(16).padStart(16, '0'), name: fn, kind: 1, code: { ...emptyCode(), function: fn, file: '/app/src/checkout.js', line } });
+  return span({ startMs: BASE, spanId: seq.toString(16).padStart(16, '0'), name: fn, kind: 1, code: { ...emptyCode(), function: fn, file: '/app/src/checkout.js', line } });
 }
 
 function client(parent: SpanRecord, peer: string, durationMs = 40, error = false): SpanRecord {
   seq++;
-  return span({ traceId: parent.traceId, spanId: seq.toString(16).padStart(16, '0'), parentSpanId: parent.spanId, name: 'GET', kind: 3, peer, durationMs, error });
+  return span({ startMs: BASE, traceId: parent.traceId, spanId: seq.toString(16).padStart(16, '0'), parentSpanId: parent.spanId, name: 'GET', kind: 3, peer, durationMs, error });
 }
 
 test('a client span whose parent was filed earlier is tied to the line naming its URL path', async () => {
@@ -105,7 +108,7 @@ test('a client span filed before its parent waits for it, across batches', async
 test('a call from a function without call lines falls back to the function line; unmapped parents are dropped', async () => {
   const { store, calls, send } = setup();
   const parent = parentOf('total', 12);
-  const unmapped = span({ spanId: 'fedcba9876543210', name: 'no such function', kind: 1 });
+  const unmapped = span({ startMs: BASE, spanId: 'fedcba9876543210', name: 'no such function', kind: 1 });
   await send([parent, unmapped, client(parent, 'db.internal:5432'), client(unmapped, 'db.internal:5432')]);
   const got = store.query({ windowMs: 300_000 }).calls;
   assert.deepEqual(got.map((c) => [c.function, c.line, c.target, c.lineMatch]), [['total', 12, 'db.internal:5432', 'function']]);
@@ -144,7 +147,7 @@ test('calls survive a snapshot round trip', async () => {
 
 function child(parent: SpanRecord, fields: Partial<SpanRecord>): SpanRecord {
   seq++;
-  return span({ traceId: parent.traceId, spanId: seq.toString(16).padStart(16, '0'), parentSpanId: parent.spanId, ...fields });
+  return span({ startMs: BASE, traceId: parent.traceId, spanId: seq.toString(16).padStart(16, '0'), parentSpanId: parent.spanId, ...fields });
 }
 
 test('a call under framework spans that map to no function is tied to the nearest mapped ancestor, whatever the order', async () => {
@@ -181,7 +184,7 @@ test('a client span under another client span is the same call: counted once, no
 
 test('a call whose ancestors all map to no function is dropped once its root is filed', async () => {
   const { store, calls, send } = setup();
-  const root = span({ spanId: 'abcdefabcdef0001', name: 'no such function', kind: 2 });
+  const root = span({ startMs: BASE, spanId: 'abcdefabcdef0001', name: 'no such function', kind: 2 });
   const layer = child(root, { name: 'middleware - query', kind: 1 });
   await send([child(layer, { name: 'GET', kind: 3, peer: 'http://x/y' })]);
   await send([layer, root]);
