@@ -2,7 +2,8 @@ import type WebSocket from 'ws';
 import type { ErrorSignal, SignalsResponse, StatusResponse, StreamMessage, TraceResponse } from '../core/api/signals';
 import type { Logger } from '../core/logger';
 import { Emitter } from './emitter';
-import { getJson, readHeaders } from './readApiClient';
+import { ReadApiClient } from '../core/client/readApiClient';
+import { readHeaders } from './readHeaders';
 import type { LiveSelection, LiveSignalsSource, ReceiverState, SignalsQuery } from './liveSignalsSource';
 
 /** A signals query as this client sends it: `top` applies only without `file` (default TOP_DEFAULT). */
@@ -186,7 +187,7 @@ export class LiveSignals implements LiveSignalsSource {
   async trace(traceId: string): Promise<TraceResponse | undefined> {
     if (this.current.kind !== 'running' || !/^[0-9a-fA-F]{1,64}$/.test(traceId)) return undefined;
     try {
-      return await getJson<TraceResponse>(this.endpoint, `/api/traces/${traceId}`, this.options.requestTimeoutMs, true, this.token);
+      return (await this.client().trace(traceId)) ?? undefined;
     } catch (err) {
       this.log.warn(`trace ${traceId}: ${(err as Error).message}`);
       return undefined;
@@ -231,6 +232,11 @@ export class LiveSignals implements LiveSignalsSource {
     };
   }
 
+  /** The validating read-API client for this session's endpoint and token. */
+  private client(): ReadApiClient {
+    return new ReadApiClient({ server: this.endpoint, token: this.token, timeoutMs: this.options.requestTimeoutMs });
+  }
+
   private key(q: CacheEntry['query']): string {
     return `${q.window}\u0000${q.environment ?? ''}\u0000${q.file ?? ''}\u0000${q.perMinute ? 1 : 0}\u0000${q.top}`;
   }
@@ -238,14 +244,10 @@ export class LiveSignals implements LiveSignalsSource {
   private refresh(entry: CacheEntry): Promise<SignalsResponse | undefined> {
     if (entry.inflight) return entry.inflight;
     const session = this.session;
-    const params = new URLSearchParams({ window: entry.query.window });
-    if (entry.query.environment !== undefined) params.set('environment', entry.query.environment);
-    if (entry.query.file !== undefined) params.set('file', entry.query.file);
-    if (entry.query.perMinute) params.set('perMinute', '1');
-    if (entry.query.top > 0) params.set('top', String(entry.query.top));
+    const q = entry.query;
     // Marked fresh before the answer arrives: a change announced meanwhile marks it stale again.
     entry.stale = false;
-    entry.inflight = getJson<SignalsResponse>(this.endpoint, `/api/signals?${params}`, this.options.requestTimeoutMs, false, this.token)
+    entry.inflight = this.client().signals({ window: q.window, environment: q.environment, file: q.file, perMinute: q.perMinute, top: q.top > 0 ? q.top : undefined })
       .then((response) => {
         if (session !== this.session) return undefined;
         this.failures = 0;

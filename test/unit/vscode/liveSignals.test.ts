@@ -23,6 +23,8 @@ class ScriptedReceiver {
   readonly requests: URL[] = [];
   /** Function count each /api/signals answer reports for its file. */
   count = 1;
+  /** When set, /api/signals answers a count that is not a number (a foreign or broken server). */
+  malformed = false;
   hellos = 0;
   private readonly server = http.createServer((req, res) => this.answer(req, res));
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -75,6 +77,7 @@ class ScriptedReceiver {
       functions: [{ service: 'shop', environment: 'production', function: 'f', file, line: 1, mappedBy: 'code-attributes', confidence: 1, exemplars: [],
         count: this.count, errors: 0, errorRate: 0, ratePerMin: 1, p50Ms: 1, p95Ms: 2, p99Ms: 3 }],
     };
+    if (this.malformed) (body.functions[0] as unknown as { count: string }).count = 'many';
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 }
@@ -117,6 +120,29 @@ test('answers from the cache until the file changes; a change is refetched befor
     assert.equal(live.cached({ file: 'src/a.ts' })?.functions[0].count, 7);
     assert.equal((await live.signals({ file: 'src/a.ts' }))?.functions[0].count, 7);
     assert.equal(server.signalRequests('src/a.ts').length, 2);
+  } finally {
+    live.dispose();
+    await server.stop();
+  }
+});
+
+test('an answer that is not the read API\'s is refused with one warning naming the field, and the last good answer stays', async () => {
+  const warnings: string[] = [];
+  const server = new ScriptedReceiver();
+  await server.start();
+  const live = new LiveSignals({ window: '5m', environment: undefined }, { ...silentLogger, warn: (m: string) => warnings.push(m) }, {});
+  const hello = nextEvent<ReceiverState>(live.onDidChangeState, () => server.hellos > 0);
+  live.connect(server.endpoint, false, status);
+  await hello;
+  try {
+    assert.equal((await live.signals({ file: 'src/a.ts' }))?.functions[0].count, 1);
+    server.malformed = true;
+    server.count = 9;
+    const changed = nextEvent(live.onDidChangeSignals);
+    server.send({ type: 'changed', files: ['src/a.ts'], environments: ['production'], at: Date.now() });
+    await changed;
+    assert.equal(live.cached({ file: 'src/a.ts' })?.functions[0].count, 1, 'the refused answer replaced the good one');
+    assert.ok(warnings.some((w) => /functions\[0\]\.count is string, not a finite number/.test(w)), JSON.stringify(warnings));
   } finally {
     live.dispose();
     await server.stop();
