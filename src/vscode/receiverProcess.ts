@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import type { StatusResponse } from '../core/api/signals';
-import { IDENTITY_HEADER, isLoopbackHost } from '../core/ingest/requestGuard';
+import { ReadApiClient, type ProbeResult } from '../core/client/readApiClient';
+import { isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
 import { createReceiverToken, readReceiverToken, removeReceiverToken } from './receiverToken';
 
@@ -40,12 +40,6 @@ export interface ReceiverProcessOptions {
 }
 
 /** What answers on the receiver's port. */
-export type ProbeResult =
-  | { kind: 'free' }
-  | { kind: 'runtimeLens'; status: StatusResponse }
-  | { kind: 'locked'; version: string }
-  | { kind: 'foreign'; detail: string };
-
 /** A start failure with a one-line message fit for the user. */
 export class ReceiverStartFailure extends Error {}
 
@@ -56,45 +50,7 @@ export function endpointOf(host: string, port: number): string {
 
 /** Asks `GET /api/status` what listens on the endpoint, with `token` as the bearer token when given. */
 export function probeReceiver(endpoint: string, token = '', timeoutMs = 1500): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const headers: http.OutgoingHttpHeaders = token ? { Authorization: `Bearer ${token}` } : {};
-    const req = http.get(`${endpoint}/api/status`, { timeout: timeoutMs, headers }, (res) => {
-      // A Runtime Lens receiver that refuses this token still says what it is (and nothing more).
-      const identity = res.headers[IDENTITY_HEADER.toLowerCase()];
-      if (res.statusCode === 401 && typeof identity === 'string') {
-        res.resume();
-        resolve({ kind: 'locked', version: identity });
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        // A status answer is a few hundred bytes; anything big is not ours.
-        if (size > 64 * 1024) req.destroy(new Error('answer too large'));
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        const status = parseStatus(res.statusCode, Buffer.concat(chunks).toString('utf8'));
-        resolve(status ? { kind: 'runtimeLens', status } : { kind: 'foreign', detail: `HTTP ${res.statusCode} from ${endpoint}/api/status` });
-      });
-      res.on('error', (err) => resolve({ kind: 'foreign', detail: err.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer')));
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      resolve(err.code === 'ECONNREFUSED' ? { kind: 'free' } : { kind: 'foreign', detail: err.message });
-    });
-  });
-}
-
-function parseStatus(code: number | undefined, body: string): StatusResponse | undefined {
-  if (code !== 200) return undefined;
-  try {
-    const value = JSON.parse(body) as Partial<StatusResponse>;
-    return typeof value.version === 'string' && typeof value.spansAccepted === 'number' ? (value as StatusResponse) : undefined;
-  } catch {
-    return undefined;
-  }
+  return new ReadApiClient({ server: endpoint, token, timeoutMs }).probe();
 }
 
 /** Whether a receiver maps against this workspace (the paths as the OS would compare them). */

@@ -1,4 +1,5 @@
 import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
+import { IDENTITY_HEADER } from '../ingest/requestGuard';
 import { InvalidAnswer, parseSignalsAnswer, parseStatusAnswer, parseTraceAnswer } from './validate';
 
 /** Why a read-API request failed, in one line: not reachable, an HTTP error, or an answer that is not the API's. */
@@ -7,6 +8,16 @@ export class ReadApiError extends Error {
     super(message);
   }
 }
+
+/** What listens at a server, as `GET /api/status` tells: nothing, a Runtime Lens receiver (open, or locked to another token), or something else. */
+export type ProbeResult =
+  | { kind: 'free' }
+  | { kind: 'runtimeLens'; status: StatusResponse }
+  | { kind: 'locked'; version: string }
+  | { kind: 'foreign'; detail: string };
+
+// A status answer is a few hundred bytes; anything big is not ours.
+const PROBE_MAX_BYTES = 64 * 1024;
 
 /** Where and how the client asks. */
 export interface ReadApiClientOptions {
@@ -79,13 +90,45 @@ export class ReadApiClient {
     }
   }
 
+  /**
+   * What listens at the server. Never rejects: a refused connection is `free`; a receiver that refuses
+   * this token still names its version in IDENTITY_HEADER (`locked`); an answer that is not a status
+   * (or is larger than a status can be) is `foreign`.
+   */
+  async probe(): Promise<ProbeResult> {
+    const url = this.url('/api/status');
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      return cause?.code === 'ECONNREFUSED' ? { kind: 'free' } : { kind: 'foreign', detail: cause?.message ?? (err as Error).message };
+    }
+    const identity = res.headers.get(IDENTITY_HEADER);
+    if (res.status === 401 && identity !== null) {
+      await res.body?.cancel();
+      return { kind: 'locked', version: identity };
+    }
+    const text = await capped(res, PROBE_MAX_BYTES);
+    if (text === null) return { kind: 'foreign', detail: `answer too large from ${this.server}/api/status` };
+    if (res.status === 200) {
+      try {
+        return { kind: 'runtimeLens', status: parseStatusAnswer(JSON.parse(text)) };
+      } catch {
+        // not JSON, or not a status: someone else's server
+      }
+    }
+    return { kind: 'foreign', detail: `HTTP ${res.status} from ${this.server}/api/status` };
+  }
+
+  private headers(): Record<string, string> {
+    return this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {};
+  }
+
   private async get<T>(url: URL, parse: (v: unknown) => T): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(url, {
-        headers: this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {},
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
+      res = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = (err as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 10_000} ms` : cause?.code ?? cause?.message ?? (err as Error).message;
@@ -106,4 +149,23 @@ export class ReadApiClient {
       throw err;
     }
   }
+}
+
+/** The body as text, or null once it passes `max` bytes (the rest is not read). */
+async function capped(res: Response, max: number): Promise<string | null> {
+  const reader = res.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -75,3 +75,23 @@ test('an unreachable server, a bad URL and a trace not held', async () => {
   assert.throws(() => new ReadApiClient({ server: 'ftp://x' }), /not an http\(s\) URL: "ftp:\/\/x"/);
   assert.equal(await new ReadApiClient({ server: base }).trace('0123456789abcdef0123456789abcdef'), null);
 });
+
+test('probe: a foreign server, an oversized answer and a receiver locked to another token', async () => {
+  let mode: 'html' | 'big' | 'locked' = 'html';
+  const other = http.createServer((_req, res) => {
+    if (mode === 'big') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(`{"version":"0.1.0","pad":"${'x'.repeat(100_000)}"}`);
+    if (mode === 'locked') return void res.writeHead(401, { 'X-Runtime-Lens': '0.1.0' }).end();
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>dev server</html>');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const server = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  try {
+    assert.deepEqual(await new ReadApiClient({ server }).probe(), { kind: 'foreign', detail: `HTTP 200 from ${server}/api/status` });
+    mode = 'big';
+    assert.deepEqual(await new ReadApiClient({ server }).probe(), { kind: 'foreign', detail: `answer too large from ${server}/api/status` });
+    mode = 'locked';
+    assert.deepEqual(await new ReadApiClient({ server, token: 'wrong' }).probe(), { kind: 'locked', version: '0.1.0' });
+  } finally {
+    other.close();
+  }
+});
