@@ -5,7 +5,6 @@
  * rule: time ratios and every difference in findings, explained. Prints a block for
  * bench/RESULTS.md at the end. Options: --skip-peers (our figures only).
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +20,7 @@ import { largeTreeMarkdown, measureLargeTree } from './analysis/largeTree';
 import { PEERS, installPeers, runPeer } from './analysis/peers';
 import type { OurFigures } from './analysis/report';
 import { differenceListing, resultsMarkdown } from './analysis/report';
+import { gitCommit } from './analysis/gitCommit';
 
 const repo = path.resolve(__dirname, '..');
 const CORPUS_DIR = path.join(repo, 'bench', '.corpus-analysis');
@@ -38,16 +38,6 @@ function countLines(text: string): number {
 function machine(): string {
   const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
   return `${os.cpus().length} cores · ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}`;
-}
-
-function commit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo }).toString().trim() !== '';
-    return dirty ? `${sha} (+ uncommitted changes)` : sha;
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(): Promise<void> {
@@ -135,7 +125,7 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   console.log('\n----- paste into bench/RESULTS.md -----\n');
-  console.log(resultsMarkdown({ date, machine: machine(), commit: commit(), packages: CORPUS_PACKAGES, ours, comparisons }));
+  console.log(resultsMarkdown({ date, machine: machine(), commit: gitCommit(repo), packages: CORPUS_PACKAGES, ours, comparisons }));
   console.log(`\n${largeTreeMarkdown(large)}`);
   const missing = comparisons.filter((c) => !c.peer.findings);
   if (missing.length > 0) {

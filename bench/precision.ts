@@ -24,6 +24,7 @@ import { ESLINT_PEER_LABEL, installEslint, runEslintPeer } from './analysis/jsPe
 import { PEERS, SWALLOWED_ERROR_PEERS, installPeers, runPeer } from './analysis/peers';
 import type { ToolFinding } from './analysis/precisionTable';
 import { precisionMarkdown, precisionRows, unlabelledLines } from './analysis/precisionTable';
+import { gitCommit } from './analysis/gitCommit';
 
 const repo = path.resolve(__dirname, '..');
 const CORPUS_DIR = path.join(repo, 'bench', '.corpus-analysis');
@@ -36,16 +37,6 @@ const languageOf = (file: string): string => {
   const l = languageForFile(file);
   return l === 'tsx' ? 'typescript' : (l ?? 'other');
 };
-
-function commit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo }).toString().trim() !== '';
-    return dirty ? `${sha} (+ uncommitted changes)` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Our findings, from the CLI exactly as a user runs it in the corpus's root. */
 function runCheck(root: string): ToolFinding[] {
@@ -173,7 +164,7 @@ async function main(): Promise<void> {
     const labelled = new Set(labels.map((l) => `${l.corpusFile}:${l.line}:${l.rule}`));
     for (const f of findings) if (f.tool === OURS && f.rule === rule && f.language === language && !labelled.has(`${f.file}:${f.line}:${f.rule}`)) console.log(`${f.file}:${f.line}`);
   }
-  console.log(`\n### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU'} · git ${commit()}\n`);
+  console.log(`\n### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU'} · git ${gitCommit(repo)}\n`);
   console.log('Command: `npm run bench:precision`\n');
   console.log(precisionMarkdown(shown).join('\n'));
   console.log(`\nHeld-out packages only (${CORPUS_PACKAGES.filter((p) => p.heldOut).map((p) => `${p.name} ${p.version}`).join(', ')}):\n`);

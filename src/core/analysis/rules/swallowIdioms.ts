@@ -2,35 +2,12 @@ import type { Node } from 'web-tree-sitter';
 import type { Language } from '../findings';
 import { calleeSegments, callTypes, isComment, statementsOf } from '../syntax';
 import type { RuleContext } from './context';
+import { broadCatch } from './typedHandlers';
 
 // Python/Java swallow idioms a reviewer reads as deliberate even under a broad catch (issue 11 §1): a
 // function whose name or documentation promises a default, fallback chains, closing quietly, a log
 // right after the try, detail for an error report, data-only lookups. Narrow types are expected
 // failures on their own (typedHandlers.ts).
-
-const PY_BROAD = new Set(['', 'Exception', 'BaseException']);
-// IOException is broad as a handler type, but it is the checked exception of every I/O call, so a
-// predicate or an inherited contract may answer for it
-const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error']);
-
-/** The caught type names of a handler, last dotted segment each (`exceptions.InvalidPath` -> `InvalidPath`). */
-export function caughtTypes(language: Language, types: string): string[] {
-  // `(\n  errors.PageError,\n  errors.DisambiguationError,\n)`: a trailing comma names no type; a bare `except:` names none
-  return (language === 'java' ? types.replace(/\s+\w+\s*$/, '') : types)
-    .trim()
-    .replace(/^\(|\)$/g, '')
-    .split(/[,|]/)
-    .map((t) => t.trim().split('.').pop() ?? '')
-    .filter((t) => t !== '' && !/^(final|@\w+)$/.test(t));
-}
-
-/** Whether a handler names only specific types: not bare, not `Exception`/`BaseException`/`Throwable`. */
-function narrow(language: Language, types: string, ioIsNarrow: boolean): boolean {
-  const names = caughtTypes(language, types);
-  if (names.length === 0) return false;
-  const broad = language === 'python' ? PY_BROAD : JAVA_BROAD;
-  return names.every((n) => !broad.has(n) && (ioIsNarrow || !/^(IOException|OSError|IOError|EnvironmentError)$/.test(n)));
-}
 
 const FUNCTION_TYPES = ['function_definition', 'method_declaration', 'constructor_declaration', 'lambda', 'lambda_expression', 'class_definition', 'class_body', 'module', 'program'];
 
@@ -115,8 +92,8 @@ export function contractReturn(language: Language, handler: Node, types: string,
     const v = back.value?.text ?? 'None';
     if (NAME_CONTRACT.test(name)) return true;
     if (documentsFallback(docOf(fn), v)) return true;
-    if (language === 'java' && PREDICATE.test(name) && /^(False|false)$/.test(v) && narrow(language, types, true)) return true;
-    if (language === 'java' && narrow(language, types, true) && inheritedContract(fn)) return true;
+    if (language === 'java' && PREDICATE.test(name) && /^(False|false)$/.test(v) && !broadCatch(language, types)) return true;
+    if (language === 'java' && !broadCatch(language, types) && inheritedContract(fn)) return true;
   }
   // the fallback assigned rather than returned, documented as the answer (`('unknown', 'unknown') if the server ...`)
   const values = assignedValues(stmts);
@@ -202,7 +179,7 @@ const CLOSER = /^(close\w*|shutdown\w*|disconnect|release|dispose|destroy|termin
 /** Closing quietly: an empty handler (not `Exception`/`Throwable`) around nothing but `close()`/`shutdown()` calls. */
 export function closesQuietly(language: Language, handler: Node, types: string, empty: boolean): boolean {
   const tryStmt = tryOf(handler);
-  if (!empty || !tryStmt || !narrow(language, types, true)) return false;
+  if (!empty || !tryStmt || !!broadCatch(language, types)) return false;
   const inner = statementsOf(tryBody(tryStmt));
   const calls = new Set(callTypes(language));
   return inner.length > 0 && inner.every((s) => {

@@ -1,7 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Language } from '../findings';
 import { calleeSegments, callTypes } from '../syntax';
-import { caughtTypes } from './swallowIdioms';
 
 // Python and Java handlers name what they catch. Naming a specific type is the author saying which
 // failure they expected and what it means (`except InvalidPath: return None`, `catch
@@ -14,6 +13,17 @@ import { caughtTypes } from './swallowIdioms';
 //   answer without a log hides it ("ticker not found" for a read timeout);
 // - a write whose failure is dropped by an empty handler (`try: self.delete(ids) except MilvusException: pass`):
 //   the caller goes on as if it happened.
+
+/** The caught type names of a handler, last dotted segment each (`exceptions.InvalidPath` -> `InvalidPath`). */
+export function caughtTypes(language: Language, types: string): string[] {
+  // `(\n  errors.PageError,\n  errors.DisambiguationError,\n)`: a trailing comma names no type; a bare `except:` names none
+  return (language === 'java' ? types.replace(/\s+\w+\s*$/, '') : types)
+    .trim()
+    .replace(/^\(|\)$/g, '')
+    .split(/[,|]/)
+    .map((t) => t.trim().split('.').pop() ?? '')
+    .filter((t) => t !== '' && !/^(final|@\w+)$/.test(t));
+}
 
 const PY_BROAD = new Set(['', 'Exception', 'BaseException']);
 const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error']);
