@@ -61,6 +61,30 @@ export interface FunctionSignal extends WindowFigures {
   deployedLine?: number;
   drift?: DriftSummary;
   perMinute?: SparkPoint[];
+  /** Where the figures came from, when not (only) the embedded receiver's full stream. */
+  figures?: FunctionFigureSources;
+}
+
+/** What a figure rests on: every span, a sample of traces, span metrics (all traffic) or logs. */
+export type FigureBasis = 'spans' | 'sampled' | 'metrics' | 'logs';
+
+/** Where one figure came from, and how far to trust it. */
+export interface FigureSource {
+  /** The source's configured name: `embedded`, `jaeger`, `prometheus (prod)`. */
+  source: string;
+  basis: FigureBasis;
+  /** For `sampled`: how many traces the figure rests on. */
+  traces?: number;
+  /** How old the figure is (ms since its source last refreshed), when known. */
+  ageMs?: number;
+  /** True when its source has not refreshed within its refresh interval: show the figure, marked stale, with its age. */
+  stale?: boolean;
+}
+
+/** A function's rate and percentiles (`traffic`) and its errors, stacks and exemplars (`errors`) may come from different sources. */
+export interface FunctionFigureSources {
+  traffic: FigureSource;
+  errors: FigureSource;
 }
 
 /** The revision (`vcs.ref.head.revision`) and `service.version` a deployment reported. */
@@ -102,6 +126,8 @@ export interface ErrorSignal {
   deployed?: Deployed;
   deployedLine?: number;
   drift?: DriftSummary;
+  /** Where the group came from, when not the embedded receiver. */
+  figures?: FigureSource;
 }
 
 /** Spans that could not be tied to code, grouped by why. */
@@ -126,6 +152,20 @@ export interface SignalsResponse {
   /** Outgoing calls (client spans) tied to the line in their parent's function that makes them. */
   calls: CallSignal[];
   evicted: { locations: number; operations: number; errorGroups: number; unmapped: number };
+  /** Each source the answer was merged from, with its state (absent when the embedded receiver alone answered). */
+  sources?: SourceSummary[];
+}
+
+/** One source of an answer, as the panel and status bar list it. */
+export interface SourceSummary {
+  /** The configured name: `embedded`, `jaeger`, `prometheus (prod)`. */
+  name: string;
+  /** `embedded`, `jaeger`, `prometheus`, `tempo`, `loki`. */
+  kind: string;
+  state: 'starting' | 'ok' | 'stale' | 'error' | 'stopped';
+  lastSuccess: number | null;
+  stalenessMs: number | null;
+  error?: string;
 }
 
 /** The answer of `GET /api/status`. */

@@ -20,6 +20,18 @@ const arrayOf = (item: Check): Check => (v, at) => {
   if (!Array.isArray(v)) fail(at, 'a list', v);
   (v as unknown[]).forEach((x, i) => item(x, `${at}[${i}]`));
 };
+const optional = (check: Check): Check => (v, at) => {
+  if (v !== undefined) check(v, at);
+};
+const oneOf = (...values: string[]): Check => (v, at) => {
+  if (typeof v !== 'string' || !values.includes(v)) fail(at, `one of ${values.join(', ')}`, v);
+};
+const bool: Check = (v, at) => {
+  if (typeof v !== 'boolean') fail(at, 'true or false', v);
+};
+const numOrNull: Check = (v, at) => {
+  if (v !== null) num(v, at);
+};
 const objectWith = (fields: Record<string, Check>): Check => (v, at) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'an object', v);
   const o = v as Record<string, unknown>;
@@ -34,16 +46,22 @@ function fail(at: string, expected: string, v: unknown): never {
 const figures = { count: num, errors: num, errorRate: num, ratePerMin: num, p50Ms: num, p95Ms: num, p99Ms: num };
 const located = { service: str, environment: str, function: str, file: str, line: num };
 
+const figureSource = objectWith({ source: str, basis: oneOf('spans', 'sampled', 'metrics', 'logs'), traces: optional(num), ageMs: optional(num), stale: optional(bool) });
+const sourceSummary = objectWith({
+  name: str, kind: str, state: oneOf('starting', 'ok', 'stale', 'error', 'stopped'), lastSuccess: numOrNull, stalenessMs: numOrNull, error: optional(str),
+});
+
 const SIGNALS = objectWith({
   window: str,
   environment: str,
   environments: arrayOf(str),
   generatedAt: num,
-  functions: arrayOf(objectWith({ ...figures, ...located, confidence: num })),
+  functions: arrayOf(objectWith({ ...figures, ...located, confidence: num, figures: optional(objectWith({ traffic: figureSource, errors: figureSource })) })),
   operations: arrayOf(objectWith({ ...figures, service: str, environment: str, name: str })),
-  errors: arrayOf(objectWith({ ...located, type: str, message: str, count: num, totalCount: num, firstSeen: num, lastSeen: num })),
+  errors: arrayOf(objectWith({ ...located, type: str, message: str, count: num, totalCount: num, firstSeen: num, lastSeen: num, figures: optional(figureSource) })),
   unmapped: arrayOf(objectWith({ service: str, environment: str, name: str, count: num })),
   calls: arrayOf(objectWith({ ...figures, ...located, target: str })),
+  sources: optional(arrayOf(sourceSummary)),
 });
 
 const STATUS = objectWith({ version: str, listening: str, spansAccepted: num, spansProcessed: num });
