@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
+import { CompositeSource } from '../../../src/core/sources/compositeSource';
 import { MemorySource } from '../../../src/core/sources/memorySource';
 import { parseSignalsQuery } from '../../../src/core/sources/telemetrySource';
 import { hrTime, makeSpans, sendSpans } from '../server/sdkSend';
@@ -52,4 +53,11 @@ telemetrySourceConformance('in-memory source', async () => {
   await real.teardown();
   const source = new MemorySource({ answers: new Map([['5m', answer]]), traces: new Map(trace ? [[real.traceId, trace]] : []) });
   return { source, file: FILE, traceId: real.traceId, teardown: () => source.dispose() };
+});
+
+telemetrySourceConformance('composite of the embedded receiver and an in-memory source', async () => {
+  const real = await embedded();
+  const memory = new MemorySource({ answers: new Map([['5m', await real.source.signals(parseSignalsQuery(new URLSearchParams('window=5m'), '5m'))]]) });
+  const source = new CompositeSource([{ source: real.source, name: 'embedded' }, { source: memory, name: 'memory' }]);
+  return { source, file: FILE, traceId: real.traceId, teardown: async () => { await source.dispose(); await real.teardown(); } };
 });
