@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/server/embeddedReceiver';
+import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver, type RemoteSourceFactory } from '../core/server/embeddedReceiver';
+import { remoteSourceFactory } from '../core/server/remoteSources';
+import { specsFromFlags, type SourceSpec } from '../core/sources/sourceSpec';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
@@ -38,8 +40,17 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       retention: { type: 'string' },
       'max-locations': { type: 'string' },
       'max-error-groups': { type: 'string' },
+      source: { type: 'string', multiple: true },
+      'source-auth': { type: 'string', multiple: true },
+      'source-ca': { type: 'string', multiple: true },
+      'source-env': { type: 'string', multiple: true },
+      'source-refresh': { type: 'string' },
+      'no-receiver': { type: 'boolean' },
     },
   });
+  const sources = sourceSpecs(values);
+  const acceptOtlp = values['no-receiver'] !== true;
+  if (!acceptOtlp && sources.length === 0) throw new UsageError('--no-receiver needs at least one --source KIND=URL: there would be nothing to read');
   const workspace = values.workspace ? path.resolve(values.workspace) : '';
   if (workspace && !fs.existsSync(workspace)) throw new UsageError(`--workspace ${values.workspace}: no such folder`);
   const window = values.window ?? '5m';
@@ -72,6 +83,8 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       maxLocations: intFlag('max-locations', values['max-locations'], DEFAULT_STORE_OPTIONS.maxLocations, 100, 10_000_000),
       maxErrorGroups: intFlag('max-error-groups', values['max-error-groups'], DEFAULT_STORE_OPTIONS.maxErrorGroups, 10, 1_000_000),
     },
+    acceptOtlp,
+    ...(sources.length > 0 ? { remoteSources: cliSourceFactory(sources, logger) } : {}),
   }, logger);
 
   try {
@@ -82,7 +95,8 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
   }
   const address = receiver.receiver.address()!;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  process.stdout.write(`Runtime Lens receiver listening on http://${shownHost}:${address.port}\n`);
+  process.stdout.write(acceptOtlp ? `Runtime Lens receiver listening on http://${shownHost}:${address.port}\n` : `Runtime Lens read API listening on http://${shownHost}:${address.port} (receiver off)\n`);
+  for (const s of sources) logger.info(`reading ${s.kind} at ${s.url} as "${s.name}"`);
   if (!isLoopbackHost(host)) logger.warn(`listening on ${host}: other machines can reach the receiver; every request needs the token`);
 
   const statusTimer = process.stdout.isTTY ? setInterval(() => printStatus(receiver), 1000) : undefined;
@@ -105,6 +119,26 @@ function printStatus(receiver: EmbeddedReceiver): void {
   const s = receiver.status();
   const line = `spans/s ${s.spansPerSecond.toLocaleString('en-US')} · services ${s.services} · ${coverage(s)} · processed ${s.spansProcessed.toLocaleString('en-US')} · queue ${s.queueDepth}`;
   process.stdout.write(`\r\x1b[K${line}`);
+}
+
+type SourceFlags = { source?: string[]; 'source-auth'?: string[]; 'source-ca'?: string[]; 'source-env'?: string[]; 'source-refresh'?: string };
+
+function sourceSpecs(values: SourceFlags): SourceSpec[] {
+  const refreshMs = values['source-refresh'] === undefined ? undefined : windowFlag('source-refresh', values['source-refresh']);
+  if (refreshMs !== undefined && (refreshMs < 5_000 || refreshMs > 3_600_000)) throw new UsageError(`--source-refresh ${values['source-refresh']}: use 5s to 1h`);
+  try {
+    return specsFromFlags({ source: values.source, auth: values['source-auth'], ca: values['source-ca'], env: values['source-env'], refreshMs });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function cliSourceFactory(specs: SourceSpec[], logger: Logger): RemoteSourceFactory {
+  try {
+    return remoteSourceFactory(specs, process.env, logger, (spec) => `set the credentials with --source-auth ${spec.name}=ENV_VAR`);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** Parses a window-like flag (`5m`, `1h`) or throws a UsageError naming the flag. */

@@ -118,7 +118,7 @@ export interface StartServerOptions {
   args?: string[];
 }
 
-const listening = /^Runtime Lens receiver listening on (http:\/\/127\.0\.0\.1:(\d+))$/;
+const listening = /^Runtime Lens (?:receiver|read API) listening on (http:\/\/127\.0\.0\.1:(\d+))(?: \(receiver off\))?$/;
 
 /** Starts `node dist/cli.js serve` on a free loopback port and waits until it listens. */
 export async function startServer(opts: StartServerOptions): Promise<StartedServer> {

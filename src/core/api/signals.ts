@@ -154,6 +154,25 @@ export interface SignalsResponse {
   evicted: { locations: number; operations: number; errorGroups: number; unmapped: number };
   /** Each source the answer was merged from, with its state (absent when the embedded receiver alone answered). */
   sources?: SourceSummary[];
+  /** Core Web Vitals of browser pages (Grafana Faro), p75 per page route and metric in the window; absent when none were received. */
+  webVitals?: WebVitalRow[];
+}
+
+/** The Core Web Vitals Runtime Lens keeps: milliseconds for all but `cls` (a unitless layout-shift score). */
+export type WebVitalMetric = 'lcp' | 'cls' | 'inp' | 'fcp' | 'ttfb';
+
+/** One web vital of one page route of a browser app (Faro `measurements` of type `web-vitals`), in the answer's window. */
+export interface WebVitalRow {
+  /** `meta.app.name` of the page. */
+  service: string;
+  environment: string;
+  /** The page path (`/orders/{id}`: ids folded), or the Faro view name when the page sent no URL. */
+  route: string;
+  metric: WebVitalMetric;
+  /** 75th percentile of the samples in the window, as web.dev rates pages. */
+  p75: number;
+  /** Samples in the window. */
+  count: number;
 }
 
 /** One source of an answer, as the panel and status bar list it. */
@@ -207,6 +226,10 @@ export interface StatusResponse {
   indexedAt?: number;
   /** Data points of the HTTP server duration histograms accepted on `/v1/metrics`; absent from older receivers. */
   metricPointsAccepted?: number;
+  /** Whether `/v1/*` accepts OTLP (false when the server only reads remote sources); absent from older receivers. */
+  receiving?: boolean;
+  /** The sources the read API answers from, when there are remote ones. */
+  sources?: SourceSummary[];
 }
 
 /**

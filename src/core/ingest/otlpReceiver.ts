@@ -58,10 +58,21 @@ export interface ReceiverOptions {
   maxConnections?: number;
   /** Heap ceiling of each decode worker, MB (default: sized from `maxBodyBytes`, see workerHeapMb). */
   decodeHeapMb?: number;
+  /** False answers `/v1/*` with 404: the server only reads remote sources (`serve --no-receiver`). Default true. */
+  acceptOtlp?: boolean;
 }
 
 /** Serves requests the receiver does not handle itself (the read API). Returns false when it does not know the path. */
 export type ExtraHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<boolean>;
+
+/**
+ * Ingest that browser pages call (Grafana Faro): only the Host check runs before it, since it
+ * admits its configured origins and checks its own key and rate; it answers and returns the status.
+ */
+export interface BrowserRoute {
+  readonly paths: ReadonlySet<string>;
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<number>;
+}
 
 /** Takes over an HTTP upgrade (the read API's WebSocket) that passed the token check. Returns false when it does not know the path. */
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
@@ -103,6 +114,7 @@ export class OtlpReceiver {
     private readonly logger: Logger = silentLogger,
     private readonly upgrade: UpgradeHandler = () => false,
     private readonly metrics: MetricsSink = () => {},
+    private readonly browser: BrowserRoute | null = null,
   ) {
     this.decoders = new DecodePool(options.decodeWorkers, logger, undefined, options.decodeHeapMb ?? workerHeapMb(options.maxBodyBytes));
     this.bodies = new MemoryBudget(options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT);
@@ -180,6 +192,13 @@ export class OtlpReceiver {
     let encoding: OtlpEncoding = 'json';
     try {
       const url = new URL(req.url ?? '/', 'http://receiver');
+      if (this.browser !== null && this.browser.paths.has(url.pathname)) {
+        const wrongHost = this.guard.hostRefusal(req.headers);
+        if (wrongHost) throw new HttpError(wrongHost.status, wrongHost.message, wrongHost.headers);
+        const status = await this.browser.handle(req, res);
+        this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
+        return;
+      }
       const refusal = this.guard.check(req.headers, url.pathname, false);
       if (refusal) throw new HttpError(refusal.status, refusal.message, refusal.headers);
       const signal = SIGNALS[url.pathname];
@@ -187,6 +206,7 @@ export class OtlpReceiver {
         if (!(await this.extra(req, res, url))) throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
         return;
       }
+      if (this.options.acceptOtlp === false) throw new HttpError(404, `the embedded receiver is off: this server reads its configured telemetry sources only (start it without --no-receiver to accept OTLP)`);
       if (req.method !== 'POST') throw new HttpError(405, `${url.pathname} takes POST`, { Allow: 'POST' });
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type === 'application/x-protobuf' || type === 'application/protobuf') encoding = 'protobuf';

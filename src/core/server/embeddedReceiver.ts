@@ -21,8 +21,9 @@ import { SignalStore } from '../signals/signalStore';
 import type { StoreOptions } from '../signals/storeTypes';
 import { removeLeftoverTemps, restoreSnapshot, SnapshotScheduler } from '../signals/snapshot';
 import { TraceBuffer, type TraceBufferOptions } from '../signals/traceBuffer';
+import { CompositeSource, type CompositeMember } from '../sources/compositeSource';
 import { EmbeddedSource } from '../sources/embeddedSource';
-import { parseSignalsQuery } from '../sources/telemetrySource';
+import { parseSignalsQuery, type TelemetrySource } from '../sources/telemetrySource';
 
 /** Version reported by the status API. */
 export const RUNTIME_LENS_VERSION = '0.1.0';
@@ -47,7 +48,19 @@ export interface EmbeddedReceiverOptions extends ReceiverOptions {
   traces: Partial<TraceBufferOptions>;
   /** Bounds of the client spans waiting for their parent. */
   calls: Partial<OutgoingCallOptions>;
+  /** Remote sources read beside the receiver (Jaeger, Prometheus, ...), built once the mapper exists. */
+  remoteSources?: RemoteSourceFactory;
 }
+
+/** What a remote source may share with the receiver: the mapper (tied to the workspace index) and when it is ready. */
+export interface SharedMapping {
+  mapper: CodeMapper;
+  /** Resolves once the workspace is indexed and the mapper uses it. */
+  ready: Promise<unknown>;
+}
+
+/** Builds the remote members of the read API's composite. */
+export type RemoteSourceFactory = (shared: SharedMapping) => CompositeMember[];
 
 /** Defaults for a developer machine: loopback only, the standard OTLP/HTTP port. */
 export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
@@ -89,8 +102,11 @@ export class EmbeddedReceiver {
   readonly routeMetrics: RouteMetrics;
   /** The `/api/stream` WebSocket. */
   readonly stream: StreamHub;
-  /** The store as a TelemetrySource: what the read API and `signals()` answer from. */
+  /** The store as a TelemetrySource. */
   readonly source: EmbeddedSource;
+  /** What the read API, the stream and `signals()` answer from: the store alone, or a composite with the remote sources. */
+  readonly readSource: TelemetrySource;
+  private readonly composite: CompositeSource | undefined;
   /** Paces signals queries (the read API's and `signals()`), so reading cannot starve ingest. */
   readonly queries: QueryGate<SignalsResponse>;
   private readonly options: EmbeddedReceiverOptions;
@@ -139,7 +155,11 @@ export class EmbeddedReceiver {
       store: this.store, traces: this.traces, queries: this.queries, routeMetrics: this.routeMetrics,
       lastFiled: () => this.lastFiled, running: () => this.receiver.address() !== null,
     });
-    this.api = { source: this.source, status: () => this.status(), defaultWindow: this.options.defaultWindow, queries: this.queries };
+    const remote = this.options.remoteSources?.({ mapper, ready: mapperReady }) ?? [];
+    const members: CompositeMember[] = [...(this.options.acceptOtlp === false ? [] : [{ source: this.source, name: 'embedded' }]), ...remote];
+    this.composite = remote.length > 0 || members.length === 0 ? new CompositeSource(members) : undefined;
+    this.readSource = this.composite ?? this.source;
+    this.api = { source: this.readSource, status: () => this.status(), defaultWindow: this.options.defaultWindow, queries: this.queries };
     this.stream = new StreamHub(this.store, () => this.status(), {}, logger);
     const upgrade = this.stream.handleUpgrade.bind(this.stream);
     this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade, (batch) => this.routeMetrics.record(batch));
@@ -173,11 +193,12 @@ export class EmbeddedReceiver {
     await this.pipeline.idle();
     await this.pipeline.flushWaiting();
     await this.snapshots?.stop();
+    await this.composite?.dispose();
   }
 
   /** The `/api/signals` answer for these query parameters (a one-line Error for bad ones). */
   signals(params: URLSearchParams): Promise<SignalsResponse> {
-    return this.source.signals(parseSignalsQuery(params, this.options.defaultWindow));
+    return this.readSource.signals(parseSignalsQuery(params, this.options.defaultWindow));
   }
 
   /** Once a second: the span rate, and a change event when anything was filed since the last tick. */
@@ -225,6 +246,8 @@ export class EmbeddedReceiver {
       spansFolded: s.spansFolded,
       clientSpans: s.clientSpans,
       indexedAt: this.index?.indexedAt ?? 0,
+      receiving: this.options.acceptOtlp !== false,
+      ...(this.composite !== undefined ? { sources: this.composite.summaries() } : {}),
     };
   }
 
