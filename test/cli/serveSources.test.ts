@@ -1,10 +1,6 @@
 // `serve`'s remote-source flags: refused in one line when wrong, and `--no-receiver` keeps the read API while refusing OTLP.
-import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertUsageError, runCli, startServer } from '../support/harness';
+import { assertUsageError, runCli } from '../support/harness';
 
 describe('serve --source', () => {
   it('refuses bad source flags in one line', () => {

@@ -1,0 +1,245 @@
+/**
+ * PrometheusSource against the real stack: the OpenTelemetry JS SDK sends known spans to a real
+ * collector (spanmetrics connector with code.* and http.route dimensions), a real Prometheus
+ * scrapes it, and the source must answer exact counts and error rates, and percentiles inside the
+ * histogram bucket of the true values, joined to the workspace's code. Prometheus is reached
+ * through a loopback TCP relay the test can cut, to see figures turn stale (kept, not dropped) and
+ * recover. The shared conformance suite runs against the same source. Needs
+ * `bash scripts/setup-backends.sh`.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { FunctionSignal } from '../../src/core/api/signals';
+import { CodeMapper } from '../../src/core/mapping/codeMapper';
+import { WorkspaceIndex } from '../../src/core/mapping/workspaceIndex';
+import { PrometheusSource } from '../../src/core/sources/prometheus/prometheusSource';
+import { parseSignalsQuery, type SignalsQuery } from '../../src/core/sources/telemetrySource';
+import { startBackendStack, type BackendStack } from '../support/backends';
+import { getJson, pollUntil } from '../support/backendSample';
+import { telemetrySourceConformance } from '../unit/sources/conformance';
+
+const SERVICE = 'orders-api';
+const FILE = 'src/orders.ts';
+const PROD_FILE = `/srv/app/${FILE}`;
+const ORDERS = [
+  'export function getOrder(id: string) {', '  return loadOrder(id);', '}', '',
+  'export function createOrder(body: unknown) {', '  return body;', '}', '',
+  'export function loadOrder(id: string) {', '  return { id };', '}', '',
+].join('\n');
+/** Default spanmetrics buckets (ms) around the true values below. */
+const GET_ORDER = { fast: { n: 12, ms: 3 }, slow: { n: 8, ms: 300 } };
+const CREATE_ORDER = { n: 5, errors: 2, ms: 45 };
+const CACHE_GET = { n: 7, ms: 1 };
+const HEALTH = { n: 4, ms: 1 };
+
+let stack: BackendStack;
+let relay: Relay;
+let root: string;
+let mapper: CodeMapper;
+const q = (over: Partial<SignalsQuery> = {}): SignalsQuery => ({ ...parseSignalsQuery(new URLSearchParams('window=15m'), '15m'), ...over });
+
+/** A loopback TCP relay to Prometheus that can refuse connections and come back on the same port. */
+interface Relay {
+  url: string;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startRelay(target: URL): Promise<Relay> {
+  const sockets = new Set<net.Socket>();
+  const make = () => net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  let server = make();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const stop = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut: stop,
+    restore: async () => {
+      server = make();
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    close: () => (server.listening ? stop() : Promise.resolve()),
+  };
+}
+
+/** Sends the known traffic through the real SDK to the collector. */
+async function sendTraffic(otlpHttpUrl: string): Promise<void> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': SERVICE, 'deployment.environment.name': 'production' }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpHttpUrl}/v1/traces` }))],
+  });
+  const tracer = provider.getTracer('prometheus-source-wire');
+  const base = Date.now() - 5_000;
+  const span = (name: string, kind: SpanKind, ms: number, attributes: Record<string, string>, error = false) => {
+    const s = tracer.startSpan(name, { kind, startTime: base, attributes });
+    if (error) s.setStatus({ code: SpanStatusCode.ERROR, message: 'refused' });
+    s.end(base + ms);
+  };
+  const getAttrs = { 'http.route': '/orders/:id', 'http.request.method': 'GET', 'code.function.name': 'getOrder', 'code.file.path': PROD_FILE };
+  for (const { n, ms } of [GET_ORDER.fast, GET_ORDER.slow]) for (let i = 0; i < n; i++) span('GET /orders/:id', SpanKind.SERVER, ms, getAttrs);
+  const createAttrs = { 'http.route': '/orders', 'http.request.method': 'POST', 'code.function.name': 'createOrder', 'code.file.path': PROD_FILE };
+  for (let i = 0; i < CREATE_ORDER.n; i++) span('POST /orders', SpanKind.SERVER, CREATE_ORDER.ms, createAttrs, i < CREATE_ORDER.errors);
+  // No code attributes: joined by span name through what traces taught (the index below).
+  for (let i = 0; i < CACHE_GET.n; i++) span('cache.get', SpanKind.INTERNAL, CACHE_GET.ms, {});
+  // Tied to no code at all: an operation row.
+  for (let i = 0; i < HEALTH.n; i++) span('GET /health', SpanKind.SERVER, HEALTH.ms, { 'http.route': '/health', 'http.request.method': 'GET' });
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+const TOTAL = GET_ORDER.fast.n + GET_ORDER.slow.n + CREATE_ORDER.n + CACHE_GET.n + HEALTH.n;
+const spanNames = {
+  lookup: (service: string, name: string) => (service === SERVICE && name === 'cache.get' ? { file: FILE, line: 9, function: 'loadOrder', mappedBy: 'code-attributes' as const, confidence: 0.95 } : undefined),
+};
+const newSource = (refreshMs: number): PrometheusSource => new PrometheusSource({ name: 'prometheus (wire)', remote: { baseUrl: relay.url, retries: 1, backoffMs: 50 }, refreshMs, mapper, spanNames, environment: 'production' });
+
+before(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'rl-prom-wire-'));
+  mkdirSync(path.join(root, 'src'));
+  writeFileSync(path.join(root, FILE), ORDERS);
+  mapper = new CodeMapper((await WorkspaceIndex.build(root)).index);
+  stack = await startBackendStack();
+  relay = await startRelay(new URL(stack.prometheus.url));
+  await sendTraffic(stack.collector.otlpHttpUrl);
+  // Until every span is in Prometheus (read straight from its API, not through the source).
+  await pollUntil('all spans counted in Prometheus', async () => {
+    const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query: `sum(traces_span_metrics_calls_total{service_name="${SERVICE}"})` });
+    const value = (json as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
+    return Number(value) === TOTAL ? true : undefined;
+  }, 60_000);
+});
+
+after(async () => {
+  await relay?.close();
+  await stack?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+const row = (rows: FunctionSignal[], fn: string): FunctionSignal => {
+  const r = rows.find((f) => f.function === fn);
+  assert.ok(r, `no row for ${fn} in ${JSON.stringify(rows.map((f) => f.function))}`);
+  return r;
+};
+
+/** Prometheus' own histogram_quantile over the whole counters (all traffic is inside the window). */
+async function promQuantile(quantile: number, fn: string): Promise<number> {
+  const query = `histogram_quantile(${quantile}, sum by (le) (traces_span_metrics_duration_milliseconds_bucket{service_name="${SERVICE}", code_function_name="${fn}"}))`;
+  const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query });
+  return Number((json as { data: { result: { value: [number, string] }[] } }).data.result[0]!.value[1]);
+}
+
+describe('PrometheusSource on a real collector + Prometheus', () => {
+  it('answers exact counts and error rates, percentiles inside the true values\' buckets, joined to code', async () => {
+    const source = newSource(60_000);
+    const answer = await source.signals(q());
+    const get = row(answer.functions, 'getOrder');
+    assert.deepEqual([get.file, get.line, get.mappedBy, get.environment], [FILE, 1, 'code-attributes', 'production']);
+    assert.equal(get.count, GET_ORDER.fast.n + GET_ORDER.slow.n);
+    assert.deepEqual([get.errors, get.errorRate], [0, 0]);
+    assert.ok(get.p50Ms > 2 && get.p50Ms <= 4, `p50 ${get.p50Ms} is in the 2-4 ms bucket of the true 3 ms`);
+    assert.ok(get.p95Ms > 200 && get.p95Ms <= 400, `p95 ${get.p95Ms} is in the 200-400 ms bucket of the true 300 ms`);
+    assert.equal(get.p95Ms, await promQuantile(0.95, 'getOrder'), 'the same p95 as Prometheus\' histogram_quantile');
+    assert.equal(get.p50Ms, await promQuantile(0.5, 'getOrder'));
+    assert.deepEqual(get.figures, { traffic: { source: 'prometheus (wire)', basis: 'metrics', ageMs: get.figures!.traffic.ageMs }, errors: get.figures!.traffic });
+
+    const create = row(answer.functions, 'createOrder');
+    assert.deepEqual([create.count, create.errors, create.errorRate], [CREATE_ORDER.n, CREATE_ORDER.errors, CREATE_ORDER.errors / CREATE_ORDER.n]);
+    assert.ok(create.p50Ms > 10 && create.p50Ms <= 50 && create.p99Ms <= 50, JSON.stringify(create));
+
+    const load = row(answer.functions, 'loadOrder');
+    assert.equal(load.count, CACHE_GET.n, 'cache.get joined to loadOrder by the span-name index');
+    assert.ok(load.confidence < 0.95);
+
+    const health = answer.operations.find((o) => o.name === 'GET /health');
+    assert.deepEqual([health?.count, health?.kind, health?.source], [HEALTH.n, 2, 'metrics']);
+    assert.ok(answer.unmapped.some((u) => u.name === 'GET /health' && u.count === HEALTH.n));
+    assert.ok(source.counters.requests <= 4, `detection (2) and one refresh (2), not ${source.counters.requests}`);
+
+    const again = await source.signals(q());
+    assert.equal(again.generatedAt, answer.generatedAt, 'within the refresh interval the answer is the cached one');
+    assert.ok(source.counters.requests <= 4);
+    await source.dispose();
+  });
+
+  it('a file query selects that file\'s series in PromQL, including those joined by span name after one refresh', async () => {
+    const source = newSource(60_000);
+    await source.signals(q());
+    const answer = await source.signals(q({ file: FILE }));
+    assert.deepEqual(answer.functions.map((f) => f.function).sort(), ['createOrder', 'getOrder', 'loadOrder']);
+    assert.deepEqual([answer.operations.length, answer.unmapped.length], [0, 0]);
+    const hostile = await source.signals(q({ file: 'src/a"b\\c|(.*).ts' }));
+    assert.equal(hostile.functions.length, 0, 'quotes, backslashes and regex characters in a path stay literal');
+    await source.dispose();
+  });
+
+  it('a window that starts between two batches counts only the second, exactly', async () => {
+    const between = Date.now();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await sendTraffic(stack.collector.otlpHttpUrl);
+    await pollUntil('the second batch counted in Prometheus', async () => {
+      const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query: `sum(traces_span_metrics_calls_total{service_name="${SERVICE}"})` });
+      return Number((json as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1]) === 2 * TOTAL ? true : undefined;
+    }, 60_000);
+    const source = newSource(60_000);
+    // The window reaches back to a moment after the first batch was scraped and before the second was sent.
+    const answer = await source.signals(q({ window: 'custom', windowMs: Date.now() - between }));
+    const create = row(answer.functions, 'createOrder');
+    assert.deepEqual([create.count, create.errors], [CREATE_ORDER.n, CREATE_ORDER.errors]);
+    assert.equal(row(answer.functions, 'getOrder').count, GET_ORDER.fast.n + GET_ORDER.slow.n);
+    const all = await source.signals(q());
+    assert.equal(row(all.functions, 'createOrder').count, 2 * CREATE_ORDER.n, 'the 15-minute window holds both');
+    await source.dispose();
+  });
+
+  it('keeps figures marked stale with their age while Prometheus is unreachable, then recovers', async () => {
+    const source = newSource(300);
+    const fresh = await source.signals(q());
+    assert.equal(source.status().state, 'ok');
+    await relay.cut();
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      const stale = await source.signals(q());
+      const get = row(stale.functions, 'getOrder');
+      assert.equal(get.count, row(fresh.functions, 'getOrder').count, 'figures kept, not dropped');
+      assert.equal(get.figures?.traffic.stale, true);
+      assert.ok((get.figures?.traffic.ageMs ?? 0) >= 300);
+      const status = source.status();
+      assert.equal(status.state, 'stale');
+      assert.match(status.error ?? '', /^prometheus \(wire\) at http:\/\/127\.0\.0\.1:\d+: /);
+    } finally {
+      await relay.restore();
+    }
+    await pollUntil('the source to recover', async () => {
+      const answer = await source.signals(q());
+      return source.status().state === 'ok' && row(answer.functions, 'getOrder').figures?.traffic.stale === undefined ? true : undefined;
+    }, 60_000);
+    await source.dispose();
+  });
+});
+
+telemetrySourceConformance('Prometheus span metrics (real collector + Prometheus)', async () => {
+  const source = newSource(1_000);
+  // Span metrics hold no traces: any id does for the (capability-aware) trace check.
+  return { source, file: FILE, traceId: '0123456789abcdef0123456789abcdef', teardown: () => source.dispose() };
+});
