@@ -64,7 +64,9 @@ export class RemoteTransport {
   private readonly options: RemoteOptions & typeof DEFAULTS;
 
   constructor(options: RemoteOptions, private readonly sleep: (ms: number) => Promise<void> = delay, breaker?: CircuitBreaker) {
-    this.options = { ...DEFAULTS, ...options };
+    // An option given as undefined keeps its default.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RemoteOptions;
+    this.options = { ...DEFAULTS, ...given };
     this.base = parseBase(options.name, options.baseUrl);
     this.ca = options.caFile ? readCa(options.name, options.caFile) : undefined;
     this.breaker = breaker ?? new CircuitBreaker();

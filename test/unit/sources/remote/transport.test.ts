@@ -142,3 +142,13 @@ describe('RemoteTransport', () => {
     assert.ok(trusted.ok, JSON.stringify(trusted));
   });
 });
+
+describe('RemoteTransport options', () => {
+  it('an option given as undefined keeps its default', async () => {
+    let n = 0;
+    const s = await serve((_req, res) => void (++n < 2 ? res.writeHead(503).end() : res.end('ok')));
+    open.push(s);
+    const out = await new RemoteTransport({ name: 'loki', baseUrl: s.url, retries: undefined, timeoutMs: undefined }, noSleep).getText('/', {});
+    assert.equal(out.ok, true);
+  });
+});
