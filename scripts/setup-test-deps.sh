@@ -98,10 +98,10 @@ ensure_code_server() {
 }
 
 # One ensure_* step per dependency; each returns at once when its stamp says it is done.
-# With arguments, runs only the named steps (python, java, go, node-app, debian, node24, code-server).
+# With arguments, runs only the named steps (python, java, go, node-app, debian, backends, node24, code-server).
 main() {
   if [[ $# -eq 0 ]]; then
-    set -- python java go node-app debian code-server
+    set -- python java go node-app debian backends code-server
   fi
   local step
   for step in "$@"; do
@@ -112,9 +112,11 @@ main() {
       go) bash "$ROOT/scripts/conformance/go.sh" ;;
       node-app) bash "$ROOT/scripts/conformance/node.sh" ;;
       debian) ensure_debian_packages ;;
+      # Jaeger, the collector and Prometheus for test/support/backends.ts (cached outside the clone).
+      backends) bash "$ROOT/scripts/setup-backends.sh" ;;
       node24) ensure_node24 ;;
       code-server) ensure_code_server ;;
-      *) fail "unknown step '$step' (known: python, java, go, node-app, debian, code-server, node24)" ;;
+      *) fail "unknown step '$step' (known: python, java, go, node-app, debian, backends, code-server, node24)" ;;
     esac
   done
 }
