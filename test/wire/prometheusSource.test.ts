@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +23,7 @@ import { PrometheusSource } from '../../src/core/sources/prometheus/prometheusSo
 import { parseSignalsQuery, type SignalsQuery } from '../../src/core/sources/telemetrySource';
 import { startBackendStack, type BackendStack } from '../support/backends';
 import { getJson, pollUntil } from '../support/backendSample';
+import { TcpRelay } from '../support/tcpRelay';
 import { telemetrySourceConformance } from '../unit/sources/conformance';
 
 const SERVICE = 'orders-api';
@@ -41,47 +41,10 @@ const CACHE_GET = { n: 7, ms: 1 };
 const HEALTH = { n: 4, ms: 1 };
 
 let stack: BackendStack;
-let relay: Relay;
+let relay: TcpRelay;
 let root: string;
 let mapper: CodeMapper;
 const q = (over: Partial<SignalsQuery> = {}): SignalsQuery => ({ ...parseSignalsQuery(new URLSearchParams('window=15m'), '15m'), ...over });
-
-/** A loopback TCP relay to Prometheus that can refuse connections and come back on the same port. */
-interface Relay {
-  url: string;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startRelay(target: URL): Promise<Relay> {
-  const sockets = new Set<net.Socket>();
-  const make = () => net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  let server = make();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  const stop = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut: stop,
-    restore: async () => {
-      server = make();
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    },
-    close: () => (server.listening ? stop() : Promise.resolve()),
-  };
-}
 
 /** Sends the known traffic through the real SDK to the collector. */
 async function sendTraffic(otlpHttpUrl: string): Promise<void> {
@@ -120,7 +83,7 @@ before(async () => {
   writeFileSync(path.join(root, FILE), ORDERS);
   mapper = new CodeMapper((await WorkspaceIndex.build(root)).index);
   stack = await startBackendStack();
-  relay = await startRelay(new URL(stack.prometheus.url));
+  relay = await TcpRelay.open(stack.prometheus.url);
   await sendTraffic(stack.collector.otlpHttpUrl);
   // Until every span is in Prometheus (read straight from its API, not through the source).
   await pollUntil('all spans counted in Prometheus', async () => {

@@ -67,9 +67,22 @@ export function decodeLogsRequestJson(text: string): DecodedBatch {
   return decodeRequest(text, LOGS);
 }
 
+/**
+ * Decodes an ExportTraceServiceRequest already parsed from JSON: a trace backend's answer (Jaeger's
+ * `/api/v3` `result`, Tempo's trace by id) carries the same `resourceSpans` shape.
+ */
+export function decodeTraceRequestValue(root: unknown): DecodedBatch {
+  if (!isObj(root)) throw new DecodeError(`OTLP/JSON traces must be an object, got ${describe(root)}`);
+  return decodeRoot(root, TRACES);
+}
+
 function decodeRequest(text: string, shape: RequestShape): DecodedBatch {
+  return decodeRoot(parseRoot(text), shape);
+}
+
+function decodeRoot(root: Obj, shape: RequestShape): DecodedBatch {
   const out = newBatch();
-  const list = topLevelList(parseRoot(text), shape.resources);
+  const list = topLevelList(root, shape.resources);
   checkItemCount(list, shape);
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
