@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../logger';
 import type { CompositeMember } from '../sources/compositeSource';
-import { RemoteTransport } from '../sources/remote/transport';
+import { RemoteTransport, type RemoteOptions } from '../sources/remote/transport';
 import { authHeaders, type SourceKind, type SourceSpec } from '../sources/sourceSpec';
 import type { TelemetrySource } from '../sources/telemetrySource';
 import type { RemoteSourceFactory, SharedMapping } from './embeddedReceiver';
@@ -14,6 +14,8 @@ import { SOURCE_BUILDERS } from './sourceBuilders';
 export interface SourceContext {
   spec: SourceSpec;
   transport: RemoteTransport;
+  /** What the transport was made from (a source that opens other connections, such as a WebSocket tail, uses the same). */
+  transportOptions: RemoteOptions;
   /** Headers for requests that do not go through the transport (WebSockets). */
   headers: Record<string, string>;
   shared: SharedMapping;
@@ -35,8 +37,8 @@ export type SourceBuilders = Record<SourceKind, SourceBuilder>;
 export function remoteSourceFactory(specs: SourceSpec[], env: Record<string, string | undefined>, logger: Logger, authHint: (spec: SourceSpec) => string): RemoteSourceFactory {
   const prepared = specs.map((spec) => {
     const headers = authHeaders(spec, env);
-    const transport = new RemoteTransport({ name: spec.name, baseUrl: spec.url, headers, caFile: spec.caFile, authHint: authHint(spec) });
-    return { spec, headers, transport };
+    const transportOptions: RemoteOptions = { name: spec.name, baseUrl: spec.url, headers, caFile: spec.caFile, authHint: authHint(spec) };
+    return { spec, headers, transport: new RemoteTransport(transportOptions), transportOptions };
   });
   // Trace sources first: metrics sources learn span names -> code from them.
   const order = (k: SourceKind) => (k === 'jaeger' || k === 'tempo' ? 0 : 1);
@@ -47,7 +49,7 @@ export function remoteSourceFactory(specs: SourceSpec[], env: Record<string, str
     for (const p of prepared) {
       const source = SOURCE_BUILDERS[p.spec.kind]({ ...p, shared, logger, built });
       built.push(source);
-      members.push({ source, name: p.spec.name, environments: p.spec.environments });
+      members.push({ source, name: p.spec.name, environments: p.spec.environments, traffic: () => p.transport.counters });
     }
     return members;
   };
