@@ -185,6 +185,9 @@ export interface SourceSummary {
   lastSuccess: number | null;
   stalenessMs: number | null;
   error?: string;
+  /** Requests sent to the backend and bytes received since the server started (remote sources). */
+  requests?: number;
+  bytes?: number;
 }
 
 /** The answer of `GET /api/status`. */
@@ -274,11 +277,3 @@ export interface TraceResponse {
   traceId: string;
   spans: TraceSpan[];
 }
-
-/** Messages the read API pushes on its WebSocket (`/api/stream`). */
-export type StreamMessage =
-  | { type: 'hello'; status: StatusResponse }
-  | { type: 'status'; status: StatusResponse }
-  /** Figures changed for these workspace-relative files (and these environments); sent at most every 250 ms. */
-  | { type: 'changed'; files: string[]; environments: string[]; at: number }
-  | { type: 'newErrorGroup'; error: ErrorSignal };

@@ -3,7 +3,7 @@
  * error page or a hostile server must give one clear error, not a crash deep in a view. Checks the
  * fields readers use; extra fields are allowed (newer receivers add some).
  */
-import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
+import type { ErrorSignal, SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
 
 /** Why an answer was refused: the path of the first bad field and what was expected. */
 export class InvalidAnswer extends Error {}
@@ -51,6 +51,8 @@ const sourceSummary = objectWith({
   name: str, kind: str, state: oneOf('starting', 'ok', 'stale', 'error', 'stopped'), lastSuccess: numOrNull, stalenessMs: numOrNull, error: optional(str),
 });
 
+const ERROR = objectWith({ ...located, type: str, message: str, count: num, totalCount: num, firstSeen: num, lastSeen: num, figures: optional(figureSource) });
+
 const SIGNALS = objectWith({
   window: str,
   environment: str,
@@ -58,10 +60,11 @@ const SIGNALS = objectWith({
   generatedAt: num,
   functions: arrayOf(objectWith({ ...figures, ...located, confidence: num, figures: optional(objectWith({ traffic: figureSource, errors: figureSource })) })),
   operations: arrayOf(objectWith({ ...figures, service: str, environment: str, name: str })),
-  errors: arrayOf(objectWith({ ...located, type: str, message: str, count: num, totalCount: num, firstSeen: num, lastSeen: num, figures: optional(figureSource) })),
+  errors: arrayOf(ERROR),
   unmapped: arrayOf(objectWith({ service: str, environment: str, name: str, count: num })),
   calls: arrayOf(objectWith({ ...figures, ...located, target: str })),
   sources: optional(arrayOf(sourceSummary)),
+  webVitals: optional(arrayOf(objectWith({ service: str, environment: str, route: str, metric: oneOf('lcp', 'cls', 'inp', 'fcp', 'ttfb'), p75: num, count: num }))),
 });
 
 const STATUS = objectWith({ version: str, listening: str, spansAccepted: num, spansProcessed: num });
@@ -72,6 +75,12 @@ const TRACE = objectWith({ traceId: str, spans: arrayOf(objectWith({ spanId: str
 export function parseSignalsAnswer(v: unknown): SignalsResponse {
   SIGNALS(v, '');
   return v as SignalsResponse;
+}
+
+/** The value as one error group (a stream's `newErrorGroup`), or an InvalidAnswer. */
+export function parseErrorSignal(v: unknown, at = 'error'): ErrorSignal {
+  ERROR(v, at);
+  return v as ErrorSignal;
 }
 
 /** The value as a status answer, or an InvalidAnswer. */

@@ -192,7 +192,7 @@ export class OtlpReceiver {
     let encoding: OtlpEncoding = 'json';
     try {
       const url = new URL(req.url ?? '/', 'http://receiver');
-      if (this.browser !== null && this.browser.paths.has(url.pathname)) {
+      if (this.browser !== null && this.options.acceptOtlp !== false && this.browser.paths.has(url.pathname)) {
         const wrongHost = this.guard.hostRefusal(req.headers);
         if (wrongHost) throw new HttpError(wrongHost.status, wrongHost.message, wrongHost.headers);
         const status = await this.browser.handle(req, res);

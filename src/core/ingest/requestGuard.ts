@@ -113,6 +113,12 @@ export class RequestGuard {
     };
   }
 
+  /** The Host check alone, for browser ingest (Faro), which checks origins and keys itself. */
+  hostRefusal(headers: IncomingHttpHeaders): Refusal | undefined {
+    const problem = this.hostProblem(headers.host);
+    return problem ? { status: 421, message: problem, headers: {} } : undefined;
+  }
+
   private hostProblem(host: string | undefined): string {
     // HTTP/1.0 clients may omit Host; only a loopback bind can be sure such a request is local.
     if (host === undefined || host === '') return this.loopbackBind ? '' : 'a Host header is required';

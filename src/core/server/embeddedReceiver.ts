@@ -23,6 +23,9 @@ import { removeLeftoverTemps, restoreSnapshot, SnapshotScheduler } from '../sign
 import { TraceBuffer, type TraceBufferOptions } from '../signals/traceBuffer';
 import { CompositeSource, type CompositeMember } from '../sources/compositeSource';
 import { EmbeddedSource } from '../sources/embeddedSource';
+import { StoreChangeFeed } from '../sources/storeChanges';
+import { WebVitals } from '../signals/webVitals';
+import { FaroRoute, type FaroOptions } from './faroRoute';
 import { parseSignalsQuery, type TelemetrySource } from '../sources/telemetrySource';
 
 /** Version reported by the status API. */
@@ -48,6 +51,8 @@ export interface EmbeddedReceiverOptions extends ReceiverOptions {
   traces: Partial<TraceBufferOptions>;
   /** Bounds of the client spans waiting for their parent. */
   calls: Partial<OutgoingCallOptions>;
+  /** The Grafana Faro endpoint (`/collect`): allowed browser origins, API key, payload cap, rate limit. */
+  faro?: Partial<FaroOptions>;
   /** Remote sources read beside the receiver (Jaeger, Prometheus, ...), built once the mapper exists. */
   remoteSources?: RemoteSourceFactory;
 }
@@ -100,6 +105,10 @@ export class EmbeddedReceiver {
   readonly calls: OutgoingCalls;
   /** Route figures from `/v1/metrics`, joined into the operation rows of the read API. */
   readonly routeMetrics: RouteMetrics;
+  /** Core Web Vitals from browser pages (Faro), per page route. */
+  readonly webVitals: WebVitals;
+  /** The Faro endpoint browser pages send to. */
+  readonly faro: FaroRoute;
   /** The `/api/stream` WebSocket. */
   readonly stream: StreamHub;
   /** The store as a TelemetrySource. */
@@ -146,23 +155,28 @@ export class EmbeddedReceiver {
       traces: this.traces, calls: this.calls, ownOrigins: () => this.ownOrigins(),
     });
     this.routeMetrics = new RouteMetrics({ retentionMs: this.options.store.retentionMs }, clock);
+    this.webVitals = new WebVitals({ retentionMs: this.options.store.retentionMs }, clock);
     // Everything filed (or half-filed) changes the store; that count is the query cache's generation.
     this.queries = new QueryGate(() => {
       const s = this.pipeline.stats;
-      return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation;
+      return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation + this.webVitals.generation;
     }, {}, Date.now, () => this.store.changeNotices, () => this.pipeline.stats.queueDepth > 0);
     this.source = new EmbeddedSource({
-      store: this.store, traces: this.traces, queries: this.queries, routeMetrics: this.routeMetrics,
-      lastFiled: () => this.lastFiled, running: () => this.receiver.address() !== null,
+      store: this.store, traces: this.traces, queries: this.queries, routeMetrics: this.routeMetrics, webVitals: this.webVitals,
+      lastFiled: () => this.lastFiled, running: () => this.receiver.address() !== null, changes: new StoreChangeFeed(this.store),
     });
     const remote = this.options.remoteSources?.({ mapper, ready: mapperReady }) ?? [];
     const members: CompositeMember[] = [...(this.options.acceptOtlp === false ? [] : [{ source: this.source, name: 'embedded' }]), ...remote];
     this.composite = remote.length > 0 || members.length === 0 ? new CompositeSource(members) : undefined;
     this.readSource = this.composite ?? this.source;
     this.api = { source: this.readSource, status: () => this.status(), defaultWindow: this.options.defaultWindow, queries: this.queries };
-    this.stream = new StreamHub(this.store, () => this.status(), {}, logger);
+    // The stream pushes what the read API answers from: every member's changes, with detail where a member gives it.
+    this.stream = new StreamHub(this.readSource, () => this.status(), {}, logger);
     const upgrade = this.stream.handleUpgrade.bind(this.stream);
-    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade, (batch) => this.routeMetrics.record(batch));
+    this.faro = new FaroRoute(this.options.faro ?? {}, {
+      pipeline: this.pipeline, webVitals: this.webVitals, sources: () => this.indexReady, token: this.options.token, queueWaitMs: this.options.queueWaitMs,
+    }, logger);
+    this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade, (batch) => this.routeMetrics.record(batch), this.faro);
   }
 
   /** Restores the snapshot, starts listening, then indexes the workspace (ingest waits for the index). */
@@ -206,7 +220,7 @@ export class EmbeddedReceiver {
     const s = this.pipeline.stats;
     const now = Date.now();
     this.spansPerSecond = this.meter.sample(now, s.spansProcessed);
-    const filed = s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation;
+    const filed = s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation + this.webVitals.generation;
     if (filed !== this.filedCount) {
       this.filedCount = filed;
       this.lastFiled = now;

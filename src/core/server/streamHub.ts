@@ -1,15 +1,11 @@
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ErrorSignal, StatusResponse } from '../api/signals';
+import { STREAM_PATH, type StreamMessage } from '../api/streamProtocol';
 import { STREAM_MAX_BUFFERED_BYTES, STREAM_MAX_CLIENTS } from '../loadLimits';
 import { silentLogger, type Logger } from '../logger';
-import type { SignalStore } from '../signals/signalStore';
-import type { ErrorEntry } from '../signals/storeEntries';
-import { errorSignal } from '../signals/storeQuery';
-import type { StatusResponse, StreamMessage } from '../api/signals';
-
-/** The path the stream is served on. */
-export const STREAM_PATH = '/api/stream';
+import type { Disposable, SourceChange, TelemetrySource } from '../sources/telemetrySource';
 
 /** Timing of the stream (tests shorten nothing: these are the contract's figures). */
 export interface StreamOptions {
@@ -31,16 +27,23 @@ export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
 };
 
 /**
- * The read API's WebSocket (`/api/stream`): `hello` on connect, `status` every second, `changed`
- * with the files and environments whose figures changed (at most every 250 ms, only when something
- * did), `newErrorGroup` when a group is created. Timers and change tracking run only while a client
- * is connected.
+ * The read API's WebSocket (`/api/stream`, protocol in api/streamProtocol.ts): `hello` on connect,
+ * `status` every second, `changed` with what the TelemetrySource says changed (at most every 250 ms,
+ * only when something did; `all` when the source could not say what), `newErrorGroup` for the new
+ * groups the source reports. Timers and the subscription to the source run only while a client is
+ * connected.
  */
 export class StreamHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, clientTracking: true });
   private readonly options: StreamOptions;
   private statusTimer: NodeJS.Timeout | undefined;
   private changedTimer: NodeJS.Timeout | undefined;
+  private subscription: Disposable | undefined;
+  /** What changed since the last `changed` message. */
+  private readonly pendingFiles = new Set<string>();
+  private readonly pendingEnvironments = new Set<string>();
+  private pendingAll = false;
+  private lastChanged = Number.NEGATIVE_INFINITY;
   private groupsThisSecond = 0;
   private secondStarted = 0;
   private closed = false;
@@ -52,7 +55,7 @@ export class StreamHub {
   refused = 0;
 
   constructor(
-    private readonly store: SignalStore,
+    private readonly source: TelemetrySource,
     private readonly status: () => StatusResponse,
     options: Partial<StreamOptions> = {},
     private readonly logger: Logger = silentLogger,
@@ -70,9 +73,9 @@ export class StreamHub {
     return { clients: this.wss.clients.size, dropped: this.dropped, refused: this.refused };
   }
 
-  /** True while any timer runs (none may run without a client). */
+  /** True while any timer runs or the source is listened to (neither may happen without a client). */
   get active(): boolean {
-    return this.statusTimer !== undefined || this.changedTimer !== undefined;
+    return this.statusTimer !== undefined || this.changedTimer !== undefined || this.subscription !== undefined;
   }
 
   /** Takes over an upgrade request for STREAM_PATH; false for any other path. */
@@ -130,34 +133,61 @@ export class StreamHub {
 
   private start(): void {
     if (this.statusTimer !== undefined) return;
-    this.store.trackChanges(true);
-    this.store.onNewErrorGroup = (group) => this.newGroup(group);
+    this.subscription = this.source.onChange((change) => this.noted(change));
     this.statusTimer = setInterval(() => this.broadcast({ type: 'status', status: this.status() }), this.options.statusIntervalMs);
-    this.changedTimer = setInterval(() => this.flushChanges(), this.options.changedIntervalMs);
   }
 
   private stop(): void {
     if (this.statusTimer !== undefined) clearInterval(this.statusTimer);
-    if (this.changedTimer !== undefined) clearInterval(this.changedTimer);
+    if (this.changedTimer !== undefined) clearTimeout(this.changedTimer);
     this.statusTimer = undefined;
     this.changedTimer = undefined;
-    this.store.trackChanges(false);
-    this.store.onNewErrorGroup = null;
+    this.subscription?.dispose();
+    this.subscription = undefined;
+    this.pendingFiles.clear();
+    this.pendingEnvironments.clear();
+    this.pendingAll = false;
+  }
+
+  /** A change from the source: sent at once when the last `changed` is old enough, else when it is. */
+  private noted(change: SourceChange | undefined): void {
+    if (this.statusTimer === undefined) return;
+    if (change === undefined) {
+      this.pendingAll = true;
+    } else {
+      for (const f of change.files) this.pendingFiles.add(f);
+      for (const e of change.environments) this.pendingEnvironments.add(e);
+      for (const error of change.newErrors ?? []) this.newGroup(error);
+      // A change that names nothing (new groups already sent) needs no `changed` of its own.
+      if (change.files.length === 0 && change.environments.length === 0) return;
+    }
+    if (this.changedTimer !== undefined) return;
+    const wait = this.lastChanged + this.options.changedIntervalMs - Date.now();
+    if (wait <= 0) this.flushChanges();
+    else this.changedTimer = setTimeout(() => this.flushChanges(), wait);
   }
 
   private flushChanges(): void {
-    const changes = this.store.takeChanges();
-    if (changes !== null) this.broadcast({ type: 'changed', files: changes.files, environments: changes.environments, at: Date.now() });
+    this.changedTimer = undefined;
+    if (!this.pendingAll && this.pendingFiles.size === 0 && this.pendingEnvironments.size === 0) return;
+    this.lastChanged = Date.now();
+    const files = [...this.pendingFiles].sort();
+    const environments = [...this.pendingEnvironments].sort();
+    const all = this.pendingAll;
+    this.pendingFiles.clear();
+    this.pendingEnvironments.clear();
+    this.pendingAll = false;
+    this.broadcast({ type: 'changed', files, environments, at: this.lastChanged, ...(all ? { all: true as const } : {}) });
   }
 
-  private newGroup(group: ErrorEntry): void {
+  private newGroup(error: ErrorSignal): void {
     const now = Date.now();
     if (now - this.secondStarted >= 1_000) {
       this.secondStarted = now;
       this.groupsThisSecond = 0;
     }
     if (++this.groupsThisSecond > this.options.maxNewGroupsPerSecond) return;
-    this.broadcast({ type: 'newErrorGroup', error: errorSignal(group, group.total) });
+    this.broadcast({ type: 'newErrorGroup', error });
   }
 
   private broadcast(message: StreamMessage): void {

@@ -5,7 +5,7 @@
  * percentiles come from metrics and its exemplars and error groups from traces. A source that fails
  * is listed with its error and leaves the others' figures standing.
  */
-import type { ErrorSignal, FigureBasis, FigureSource, FunctionSignal, OperationSignal, SignalsResponse, SourceSummary, TraceResponse } from '../api/signals';
+import type { ErrorSignal, FigureBasis, FigureSource, FunctionSignal, OperationSignal, SignalsResponse, SourceSummary, TraceResponse, UnmappedSignal } from '../api/signals';
 import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource } from './telemetrySource';
 
 /** One member: a source, the name it is shown under, and how its environment names read here. */
@@ -15,6 +15,8 @@ export interface CompositeMember {
   name: string;
   /** The source's environment name -> the name shown (`production` -> `prod`); unlisted names pass through. */
   environments?: ReadonlyMap<string, string>;
+  /** Requests sent to the backend and bytes received so far, for the status and the benchmark. */
+  traffic?: () => { requests: number; bytes: number };
 }
 
 /** Which basis gives a function's traffic figures first: metrics count every request, spans every span, samples some. */
@@ -100,7 +102,11 @@ export class CompositeSource implements TelemetrySource {
 
 function summary(m: CompositeMember, s: SourceStatus, error: string | undefined): SourceSummary {
   const err = error ?? s.error;
-  return { name: m.name, kind: m.source.kind, state: error !== undefined && s.state === 'ok' ? 'error' : s.state, lastSuccess: s.lastSuccess, stalenessMs: s.stalenessMs, ...(err !== undefined ? { error: err } : {}) };
+  const traffic = m.traffic?.();
+  return {
+    name: m.name, kind: m.source.kind, state: error !== undefined && s.state === 'ok' ? 'error' : s.state, lastSuccess: s.lastSuccess, stalenessMs: s.stalenessMs,
+    ...(err !== undefined ? { error: err } : {}), ...(traffic !== undefined ? { requests: traffic.requests, bytes: traffic.bytes } : {}),
+  };
 }
 
 /** The query in the member's own environment names. */
@@ -145,6 +151,7 @@ function merge(query: SignalsQuery, answers: { m: CompositeMember; answer: Signa
   const functions = new Map<string, FunctionSignal>();
   const operations = new Map<string, OperationSignal>();
   const errors = new Map<string, ErrorSignal>();
+  const unmapped = new Map<string, UnmappedSignal>();
   const environments = new Set<string>();
   const out: SignalsResponse = {
     window: query.window, environment: '', environments: [], generatedAt: now,
@@ -161,8 +168,15 @@ function merge(query: SignalsQuery, answers: { m: CompositeMember; answer: Signa
       if (had === undefined || (o.source === 'metrics' && had.source !== 'metrics')) operations.set(key, o);
     }
     for (const e of answer.errors) mergeError(errors, { ...e, figures: own(e.figures, stamp) });
-    out.unmapped.push(...answer.unmapped);
+    // Spans seen by a trace source and counted by a metrics source are one set of spans: the larger count, not the sum.
+    for (const u of answer.unmapped) {
+      const key = `${u.service}\u0000${u.environment}\u0000${u.name}`;
+      const had = unmapped.get(key);
+      if (had === undefined || u.count > had.count) unmapped.set(key, u);
+    }
     out.calls.push(...answer.calls);
+    // Only the embedded receiver has browser pages' web vitals (Faro); kept as it gave them.
+    if (answer.webVitals !== undefined) (out.webVitals ??= []).push(...answer.webVitals);
     for (const k of ['locations', 'operations', 'errorGroups', 'unmapped'] as const) out.evicted[k] += answer.evicted[k];
   }
   out.environment = query.environment ?? out.environment;
@@ -171,7 +185,7 @@ function merge(query: SignalsQuery, answers: { m: CompositeMember; answer: Signa
   out.functions = top([...functions.values()].sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || b.count - a.count));
   out.operations = top([...operations.values()].sort((a, b) => b.count - a.count));
   out.errors = top([...errors.values()].sort((a, b) => b.count - a.count));
-  out.unmapped = top(out.unmapped.sort((a, b) => b.count - a.count));
+  out.unmapped = top([...unmapped.values()].sort((a, b) => b.count - a.count));
   out.calls = top(out.calls);
   return out;
 }

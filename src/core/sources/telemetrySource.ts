@@ -4,7 +4,7 @@
  * receiver's store is one source; remote backends (Jaeger, Prometheus, Tempo, Loki) are others.
  * Optional features are capabilities, never a check of the kind.
  */
-import type { SignalsResponse, TraceResponse } from '../api/signals';
+import type { ErrorSignal, SignalsResponse, TraceResponse } from '../api/signals';
 import { parseWindow } from '../signals/windows';
 
 /** A signals query, parsed and checked. */
@@ -46,6 +46,19 @@ export interface SourceStatus {
   error?: string;
 }
 
+/**
+ * What changed, as far as a source can say. Absent (the listener gets nothing) means anything may
+ * have: readers ask again for everything they show.
+ */
+export interface SourceChange {
+  /** Workspace-relative files whose figures changed; workspace-wide rows may have changed with them. */
+  files: readonly string[];
+  /** Environments whose figures changed. */
+  environments: readonly string[];
+  /** Error groups created since the last change, when the source tells them apart (a store does). */
+  newErrors?: readonly ErrorSignal[];
+}
+
 /** Something that can be stopped; returned by subscriptions. */
 export interface Disposable {
   dispose(): void;
@@ -61,8 +74,11 @@ export interface TelemetrySource {
   /** One trace's spans, or null when the source does not hold it. `id` is 32 lowercase hex digits. */
   trace(id: string): Promise<TraceResponse | null>;
   status(): SourceStatus;
-  /** Called (debounced by the source) when its figures may have changed. */
-  onChange(listener: () => void): Disposable;
+  /**
+   * Called (debounced by the source) when its figures may have changed, with what changed when the
+   * source can say; a source that cannot (a polled backend) calls it with nothing.
+   */
+  onChange(listener: (change?: SourceChange) => void): Disposable;
   /** Ends the session: timers, sockets and subscriptions of this source. */
   dispose(): Promise<void>;
 }

@@ -93,3 +93,11 @@ describe('CompositeSource', () => {
     assert.throws(() => new CompositeSource([{ source: memory(answer({})), name: 'jaeger' }, { source: memory(answer({})), name: 'jaeger' }]), /two telemetry sources are named "jaeger"/);
   });
 });
+
+describe('CompositeSource unmapped spans', () => {
+  it('lists spans not tied to code once when a trace and a metrics source both saw them', async () => {
+    const row = { service: 'worker', environment: 'production', name: 'reserveStock', reason: 'no workspace file is named "stock.ts"', count: 2 };
+    const a = await new CompositeSource([{ source: memory(answer({ unmapped: [row] })), name: 'jaeger' }, { source: memory(answer({ unmapped: [{ ...row, count: 5 }] })), name: 'prometheus' }]).signals(q());
+    assert.deepEqual(a.unmapped.map((u) => u.count), [5]);
+  });
+});
