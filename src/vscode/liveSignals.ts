@@ -1,24 +1,14 @@
-import type WebSocket from 'ws';
-import type { ErrorSignal, SignalsResponse, StatusResponse, StreamMessage, TraceResponse } from '../core/api/signals';
+import type { ErrorSignal, SignalsResponse, StatusResponse, TraceResponse } from '../core/api/signals';
+import type { StreamMessage } from '../core/api/streamProtocol';
+import { ReadApiClient } from '../core/client/readApiClient';
+import { resolveQuery, SignalsCache, type CachedAnswer, type SignalsAsk } from '../core/client/signalsCache';
+import { StreamClient } from '../core/client/streamClient';
 import type { Logger } from '../core/logger';
 import { Emitter } from './emitter';
-import { ReadApiClient } from '../core/client/readApiClient';
-import { readHeaders } from './readHeaders';
-import type { LiveSelection, LiveSignalsSource, ReceiverState, SignalsQuery } from './liveSignalsSource';
+import type { LiveSelection, LiveSignalsSource, ReceiverState } from './liveSignalsSource';
 
 /** A signals query as this client sends it: `top` applies only without `file` (default TOP_DEFAULT). */
-export interface LiveSignalsQuery extends SignalsQuery {
-  top?: number;
-}
-
-let wsModule: typeof import('ws') | undefined;
-/** `ws` loads on the first connection, not with the extension: activation stays cheap. */
-function webSocketClass(): typeof import('ws') {
-  return (wsModule ??= require('ws') as typeof import('ws'));
-}
-
-/** Rows per ranking asked for when a query covers the whole workspace. */
-export const TOP_DEFAULT = 25;
+export type LiveSignalsQuery = SignalsAsk;
 
 /** Tuning, mostly for tests. */
 export interface LiveSignalsOptions {
@@ -43,19 +33,11 @@ const DEFAULT_OPTIONS: LiveSignalsOptions = {
   requestTimeoutMs: 5_000,
 };
 
-interface CacheEntry {
-  query: Required<Pick<LiveSignalsQuery, 'window' | 'perMinute' | 'top'>> & { environment: string | undefined; file: string | undefined };
-  response: SignalsResponse | undefined;
-  inflight: Promise<SignalsResponse | undefined> | undefined;
-  stale: boolean;
-  usedAt: number;
-}
-
 /**
- * The data side every surface reads: HTTP client for the receiver's read API, a WebSocket on
- * `/api/stream` (with reconnect) for status and change pushes, and a cache of answers so
- * providers answer from memory. Changed files are refetched first, then announced, so a
- * provider asked again after the event gets new figures at once (no flicker, no empty state).
+ * The data side every surface reads: the read API through the core's validating client, its stream
+ * (`/api/stream`, reconnecting) for status and change pushes, and the core's SignalsCache so
+ * providers answer from memory. This file adapts them to editor events; the cache logic is in
+ * core/client/signalsCache.ts.
  */
 export class LiveSignals implements LiveSignalsSource {
   private current: ReceiverState = { kind: 'stopped' };
@@ -70,27 +52,26 @@ export class LiveSignals implements LiveSignalsSource {
   readonly onNewErrorGroup = this.errorEmitter.event;
 
   private readonly options: LiveSignalsOptions;
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: SignalsCache;
   private endpoint = '';
   /** The receiver's read token for this session ('' when it needs none). */
   private token = '';
   private attached = false;
-  private socket: WebSocket | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectDelay: number;
+  private stream: StreamClient | undefined;
   private slideTimer: NodeJS.Timeout | undefined;
-  private pendingFiles = new Set<string>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlush = 0;
-  private failures = 0;
   private lastEnvironment: string | undefined;
-  /** Bumped on every connect/disconnect so late answers from an old session are dropped. */
-  private session = 0;
 
   constructor(selection: LiveSelection, private readonly log: Logger, options: Partial<LiveSignalsOptions> = {}) {
     this.chosen = { ...selection };
     this.options = { ...DEFAULT_OPTIONS, ...options };
-    this.reconnectDelay = this.options.reconnectMinMs;
+    this.cache = new SignalsCache({
+      fetch: (q) => this.client().signals({ window: q.window, environment: q.environment, file: q.file, perMinute: q.perMinute, top: q.top > 0 ? q.top : undefined }),
+      changed: (files) => this.signalsEmitter.fire({ files }),
+      failed: (message, first) => {
+        if (first) this.log.warn(`signals query failed: ${message}`);
+      },
+      answered: (response) => (this.lastEnvironment = response.environment || undefined),
+    }, { debounceMs: this.options.debounceMs, interestMs: this.options.interestMs });
   }
 
   get state(): ReceiverState {
@@ -120,16 +101,20 @@ export class LiveSignals implements LiveSignalsSource {
 
   /** Starts reading from a receiver (with its read token, if any): state becomes running, the stream connects, every surface refreshes. */
   connect(endpoint: string, attached: boolean, status: StatusResponse, token = ''): void {
-    this.teardown();
+    // Surfaces showing answers of an earlier session ask again (the state's kind may not change).
+    const files = this.teardown();
     this.endpoint = endpoint;
     this.token = token;
     this.attached = attached;
-    this.failures = 0;
     this.setState({ kind: 'running', endpoint, attached, status });
-    this.openStream();
-    this.slideTimer = setInterval(() => this.slide(), this.options.slideRefreshMs);
+    this.stream = new StreamClient(
+      { server: endpoint, token, handshakeTimeoutMs: this.options.requestTimeoutMs, reconnectMinMs: this.options.reconnectMinMs, reconnectMaxMs: this.options.reconnectMaxMs, logger: this.log },
+      { message: (m) => this.onMessage(m) },
+    );
+    this.stream.start();
+    this.slideTimer = setInterval(() => this.cache.invalidate(undefined), this.options.slideRefreshMs);
     this.slideTimer.unref?.();
-    this.announce(this.knownFiles());
+    this.cache.announce(files);
   }
 
   /** Stops reading: closes the stream, forgets cached answers, state becomes stopped. */
@@ -143,44 +128,29 @@ export class LiveSignals implements LiveSignalsSource {
 
   /** Closes the stream and timers and forgets cached answers; returns the files that had answers. */
   private teardown(): string[] {
-    this.session++;
-    clearTimeout(this.reconnectTimer);
     clearInterval(this.slideTimer);
-    clearTimeout(this.flushTimer);
-    this.reconnectTimer = this.slideTimer = this.flushTimer = undefined;
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.removeAllListeners();
-    socket?.on('error', () => {});
-    socket?.terminate();
-    const files = this.knownFiles();
-    this.cache.clear();
-    this.pendingFiles.clear();
+    this.slideTimer = undefined;
+    this.stream?.close();
+    this.stream = undefined;
     this.endpoint = '';
     this.token = '';
-    return files;
+    return this.cache.clear();
   }
 
   /** The last answer for a query, without asking the receiver (undefined if never fetched). */
   cached(query: LiveSignalsQuery): SignalsResponse | undefined {
-    const entry = this.cache.get(this.key(this.resolve(query)));
-    if (entry) entry.usedAt = Date.now();
-    return entry?.response;
+    return this.cache.cached(resolveQuery(query, this.chosen))?.response;
   }
 
-  /** The answer for a query: from the cache when fresh, else fetched (one request per key at a time). */
+  /** The last answer for a query with when it was fetched (ms since the epoch), for showing its age. */
+  cachedAnswer(query: LiveSignalsQuery): CachedAnswer | undefined {
+    return this.cache.cached(resolveQuery(query, this.chosen));
+  }
+
+  /** The answer for a query: from the cache when fresh (a file's stale one while it refreshes), else fetched (one request per query at a time). */
   async signals(query: LiveSignalsQuery): Promise<SignalsResponse | undefined> {
     if (this.current.kind !== 'running') return undefined;
-    const q = this.resolve(query);
-    const key = this.key(q);
-    let entry = this.cache.get(key);
-    if (!entry) {
-      entry = { query: q, response: undefined, inflight: undefined, stale: true, usedAt: Date.now() };
-      this.cache.set(key, entry);
-    }
-    entry.usedAt = Date.now();
-    if (!entry.stale && entry.response) return entry.response;
-    return this.refresh(entry);
+    return (await this.cache.get(resolveQuery(query, this.chosen)))?.response;
   }
 
   /** A trace held by the receiver; undefined when it is gone or no receiver answers. */
@@ -215,21 +185,10 @@ export class LiveSignals implements LiveSignalsSource {
 
   private select(next: LiveSelection): void {
     this.chosen = next;
-    const files = this.knownFiles();
     // Answers for the old selection are useless now; drop them rather than show wrong figures.
-    this.cache.clear();
+    const files = this.cache.clear();
     this.selectionEmitter.fire(next);
     if (files.length > 0) this.signalsEmitter.fire({ files });
-  }
-
-  private resolve(query: LiveSignalsQuery): CacheEntry['query'] {
-    return {
-      window: query.window ?? this.chosen.window,
-      environment: query.environment ?? this.chosen.environment,
-      file: query.file,
-      perMinute: query.perMinute ?? false,
-      top: query.file ? 0 : query.top ?? TOP_DEFAULT,
-    };
   }
 
   /** The validating read-API client for this session's endpoint and token. */
@@ -237,139 +196,32 @@ export class LiveSignals implements LiveSignalsSource {
     return new ReadApiClient({ server: this.endpoint, token: this.token, timeoutMs: this.options.requestTimeoutMs });
   }
 
-  private key(q: CacheEntry['query']): string {
-    return `${q.window}\u0000${q.environment ?? ''}\u0000${q.file ?? ''}\u0000${q.perMinute ? 1 : 0}\u0000${q.top}`;
-  }
-
-  private refresh(entry: CacheEntry): Promise<SignalsResponse | undefined> {
-    if (entry.inflight) return entry.inflight;
-    const session = this.session;
-    const q = entry.query;
-    // Marked fresh before the answer arrives: a change announced meanwhile marks it stale again.
-    entry.stale = false;
-    entry.inflight = this.client().signals({ window: q.window, environment: q.environment, file: q.file, perMinute: q.perMinute, top: q.top > 0 ? q.top : undefined })
-      .then((response) => {
-        if (session !== this.session) return undefined;
-        this.failures = 0;
-        entry.response = response;
-        this.lastEnvironment = response.environment || undefined;
-        return response;
-      })
-      .catch((err: Error) => {
-        if (session !== this.session) return undefined;
-        entry.stale = true;
-        if (this.failures++ === 0) this.log.warn(`signals query failed: ${err.message}`);
-        // Keep showing what was there: a blip must not blank every lens.
-        return entry.response;
-      })
-      .finally(() => (entry.inflight = undefined));
-    return entry.inflight;
-  }
-
-  private openStream(): void {
-    const session = this.session;
-    const url = `${this.endpoint.replace(/^http/, 'ws')}/api/stream`;
-    const WebSocketClass = webSocketClass();
-    const socket: WebSocket = new WebSocketClass(url, { perMessageDeflate: false, handshakeTimeout: this.options.requestTimeoutMs, headers: readHeaders(this.token) });
-    this.socket = socket;
-    socket.on('message', (data) => {
-      if (session !== this.session) return;
-      let message: StreamMessage;
-      try {
-        message = JSON.parse(data.toString()) as StreamMessage;
-      } catch {
-        this.log.warn('stream: a message that is not JSON was ignored');
-        return;
-      }
-      this.onMessage(message);
-    });
-    socket.on('open', () => {
-      this.reconnectDelay = this.options.reconnectMinMs;
-      this.log.debug(`stream connected: ${url}`);
-    });
-    socket.on('error', (err) => this.log.debug(`stream: ${err.message}`));
-    socket.on('close', () => {
-      if (session !== this.session || this.socket !== socket) return;
-      this.socket = undefined;
-      const delay = this.reconnectDelay;
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.options.reconnectMaxMs);
-      this.log.info(`stream closed; reconnecting in ${delay} ms`);
-      this.reconnectTimer = setTimeout(() => {
-        if (session === this.session) this.openStream();
-      }, delay);
-    });
-  }
-
   private onMessage(message: StreamMessage): void {
     switch (message.type) {
       case 'hello':
         // After a reconnect, anything may have changed while we were away.
         this.setState({ kind: 'running', endpoint: this.endpoint, attached: this.attached, status: message.status });
-        this.markStale(undefined);
-        this.announce(this.knownFiles());
+        this.cache.invalidate(undefined);
         return;
       case 'status':
         this.setState({ kind: 'running', endpoint: this.endpoint, attached: this.attached, status: message.status });
         return;
       case 'changed': {
+        // A source that could not say what changed: everything held may be out of date.
+        if (message.all) {
+          this.cache.invalidate(undefined);
+          this.cache.announce(message.files);
+          return;
+        }
         const env = this.chosen.environment;
         if (env !== undefined && message.environments.length > 0 && !message.environments.includes(env)) return;
-        this.markStale(new Set(message.files));
-        this.announce(message.files);
+        this.cache.invalidate(message.files);
         return;
       }
       case 'newErrorGroup':
         this.errorEmitter.fire(message.error);
         return;
     }
-  }
-
-  /** Marks answers for these files (all when undefined) and every workspace-wide answer stale. */
-  private markStale(files: Set<string> | undefined): void {
-    for (const entry of this.cache.values()) {
-      if (entry.query.file === undefined || !files || files.has(entry.query.file)) entry.stale = true;
-    }
-  }
-
-  /** Windows slide even without new spans: refresh what is in use, as if it had changed. */
-  private slide(): void {
-    this.markStale(undefined);
-    this.announce(this.knownFiles());
-  }
-
-  /** Queues files for the next change event: refetch what surfaces use, then fire, at most every debounceMs. */
-  private announce(files: Iterable<string>): void {
-    for (const f of files) this.pendingFiles.add(f);
-    if (this.flushTimer) return;
-    const wait = Math.max(0, this.lastFlush + this.options.debounceMs - Date.now());
-    const session = this.session;
-    this.flushTimer = setTimeout(() => void this.flush(session), wait);
-    this.flushTimer.unref?.();
-  }
-
-  private async flush(session: number): Promise<void> {
-    const files = [...this.pendingFiles];
-    this.pendingFiles.clear();
-    const now = Date.now();
-    const refetches: Promise<unknown>[] = [];
-    for (const [key, entry] of this.cache) {
-      if (!entry.stale) continue;
-      if (now - entry.usedAt > this.options.interestMs) this.cache.delete(key);
-      // Prefetch per-file answers (small) so providers read new figures from memory; workspace-wide ones refetch on demand.
-      else if (entry.query.file !== undefined) refetches.push(this.refresh(entry));
-    }
-    await Promise.all(refetches);
-    if (session !== this.session) return;
-    this.lastFlush = Date.now();
-    this.flushTimer = undefined;
-    if (files.length > 0) this.signalsEmitter.fire({ files });
-    if (this.pendingFiles.size > 0) this.announce([]);
-  }
-
-  private knownFiles(): string[] {
-    const files = new Set<string>();
-    for (const entry of this.cache.values()) if (entry.query.file !== undefined) files.add(entry.query.file);
-    return [...files];
   }
 
   private setState(next: ReceiverState): void {

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ErrorSignal, SignalsResponse, StatusResponse, TraceResponse } from '../core/api/signals';
+import type { CachedAnswer } from '../core/client/signalsCache';
 
 /** Where the receiver (or attached backend) stands, for the status bar and the panel. */
 export type ReceiverState =
@@ -37,6 +38,8 @@ export interface LiveSignalsSource {
   readonly onNewErrorGroup: vscode.Event<ErrorSignal>;
   /** Undefined when no receiver is reachable. */
   signals(query: SignalsQuery): Promise<SignalsResponse | undefined>;
+  /** The answer held for a query and when it was fetched (ms since the epoch), for showing how old figures are; never fetches. */
+  cachedAnswer(query: SignalsQuery): CachedAnswer | undefined;
   /** Undefined when the trace is no longer held. */
   trace(traceId: string): Promise<TraceResponse | undefined>;
   setWindow(window: string): void;

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { WebSocket } from 'ws';
-import type { StreamMessage } from '../../src/core/api/signals';
+import type { StreamMessage } from '../../src/core/api/streamProtocol';
 import { STREAM_MAX_BUFFERED_BYTES, STREAM_MAX_CLIENTS } from '../../src/core/loadLimits';
 import { cliPath, startChild } from '../support/harness';
 

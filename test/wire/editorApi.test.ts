@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
-import type { StreamMessage, TraceResponse } from '../../src/core/api/signals';
+import type { TraceResponse } from '../../src/core/api/signals';
+import type { StreamMessage } from '../../src/core/api/streamProtocol';
 import { getSignals, getStatus, repoRoot, startChild, startServer, waitForProcessed } from '../support/harness';
 import type { StartedServer } from '../support/harness';
 

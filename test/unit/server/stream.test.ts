@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { WebSocket } from 'ws';
-import type { StreamMessage } from '../../../src/core/api/signals';
+import type { StreamMessage } from '../../../src/core/api/streamProtocol';
 import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { hrTime, makeSpans, sendSpans } from './sdkSend';
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ErrorSignal, SignalsResponse, StatusResponse, StreamMessage } from '../../../src/core/api/signals';
+import type { ErrorSignal, SignalsResponse, StatusResponse } from '../../../src/core/api/signals';
+import type { StreamMessage } from '../../../src/core/api/streamProtocol';
 import { silentLogger } from '../../../src/core/logger';
 import { LiveSignals } from '../../../src/vscode/liveSignals';
 import type { ReceiverState } from '../../../src/vscode/liveSignalsSource';
@@ -196,7 +197,10 @@ test('the stream reconnects after it drops, status and new error groups come thr
     server.send({ type: 'status', status: { ...status, spansPerSecond: 42 } });
     await tick;
 
-    const error = { type: 'TypeError', message: 'boom' } as ErrorSignal;
+    const error: ErrorSignal = {
+      service: 'shop', environment: 'production', function: 'f', file: 'src/a.ts', line: 3, type: 'TypeError', message: 'boom',
+      count: 1, totalCount: 1, firstSeen: 1, lastSeen: 1, mappedBy: 'stacktrace', stacktrace: '', traceIds: [],
+    };
     const received = nextEvent(live.onNewErrorGroup);
     server.send({ type: 'newErrorGroup', error });
     assert.equal((await received).message, 'boom');
