@@ -38,7 +38,7 @@ const SETUP = '`bash scripts/setup-backends.sh`';
 /** The Jaeger module version the tests run (the approved one). */
 export const JAEGER_VERSION = '1.75.0';
 /** The span-metric dimensions the collector adds (attribute names; Prometheus labels replace '.' with '_'). */
-export const SPAN_METRIC_DIMENSIONS = ['code.function.name', 'code.file.path', 'http.route', 'http.request.method', 'http.response.status_code'];
+export const SPAN_METRIC_DIMENSIONS = ['code.function.name', 'code.file.path', 'http.route', 'http.request.method', 'http.response.status_code', 'deployment.environment.name'];
 /** How often the spanmetrics connector flushes and Prometheus scrapes (ms); short so tests wait seconds, not a minute. */
 export const METRICS_FLUSH_MS = 2_000;
 export const SCRAPE_INTERVAL_MS = 2_000;

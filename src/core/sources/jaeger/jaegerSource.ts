@@ -62,6 +62,8 @@ export class JaegerSource implements TelemetrySource {
   readonly transport: RemoteTransport;
   private readonly client: JaegerClient;
   private readonly schedule: PullSchedule;
+  /** Whether the last round that asked anything was answered. */
+  private lastRoundOk = false;
   private readonly health: SourceHealth;
   private readonly logger: Logger;
   private readonly listeners = new Set<() => void>();
@@ -182,12 +184,15 @@ export class JaegerSource implements TelemetrySource {
       answered = true;
     }
     if (report.errors.length > 0) return this.failed(report, report.errors[0]);
-    if (answered) this.health.succeeded();
+    // A round with nothing due (the budget spent, or nothing to search) leaves figures as fresh as the schedule allows.
+    if (answered || this.lastRoundOk) this.health.succeeded();
+    this.lastRoundOk = true;
     if (report.tracesFiled > 0 && !this.disposed) for (const l of [...this.listeners]) l();
     return report;
   }
 
   private failed(report: PullReport, error: string): PullReport {
+    this.lastRoundOk = false;
     if (report.errors.length === 0) report.errors.push(error);
     this.health.failed(error);
     this.logger.warn(error);

@@ -72,7 +72,8 @@ export class PullSchedule {
 
   /** Whether the service list should be asked for now (and the budget allows it). */
   wantsServices(): boolean {
-    const stale = this.listedAt === null || this.now() - this.listedAt >= this.options.servicesRefreshMs;
+    // No services yet (a Jaeger started before its first span): ask every round until some appear.
+    const stale = this.listedAt === null || this.services.length === 0 || this.now() - this.listedAt >= this.options.servicesRefreshMs;
     return stale && this.budget() > 0;
   }
 

@@ -67,6 +67,8 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** TraceQL metrics and sampled traces from Tempo's query API. */
 export class TempoSource implements TelemetrySource {
+  /** Whether the last round that asked anything was answered. */
+  private lastRoundOk = false;
   readonly kind = 'tempo';
   readonly capabilities: SourceCapabilities = { spans: true, traces: true, metrics: true, logs: false, live: false };
   readonly name: string;
@@ -254,7 +256,12 @@ export class TempoSource implements TelemetrySource {
   private finish(report: TempoPullReport, changed: boolean): TempoPullReport {
     // A round the budget left empty says nothing about Tempo: the figures just age.
     const asked = report.metricQueries + report.searches + report.tracesFetched > 0;
-    if (!asked) return report;
+    // A round with nothing due leaves figures as fresh as the schedule allows, unless the last round that asked failed.
+    if (!asked) {
+      if (this.lastRoundOk) this.health.succeeded();
+      return report;
+    }
+    this.lastRoundOk = report.errors.length === 0;
     if (report.errors.length > 0) {
       this.health.failed(report.errors[0]);
       this.logger.warn(report.errors[0]);
