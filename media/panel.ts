@@ -4,7 +4,7 @@
  */
 import type { PanelHostMessage, SelectionView } from '../src/core/api/panelProtocol';
 import { PANEL_WINDOWS } from '../src/core/api/panelProtocol';
-import type { ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, ServiceRow } from '../src/core/render/panelModel';
+import type { ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, ServiceRow, SourceRowView } from '../src/core/render/panelModel';
 import { sparkPoints } from '../src/core/render/panelModel';
 import type { FocusDetail } from '../src/core/render/panelModelFocus';
 import { formatAgo, formatCount } from '../src/core/format';
@@ -66,6 +66,8 @@ setInterval(() => {
 function render(): void {
   const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.key;
   const children: Node[] = [header()];
+  const sources = state.status?.sources ?? [];
+  if (sources.length > 0) children.push(sourcesSection(sources));
   if (state.focus) children.push(focusCard(state.focus));
   if (!state.model) children.push(h('p', { class: 'muted loading' }, 'Loading…'));
   else if (state.model.empty && state.streamed.length === 0) children.push(emptyState());
@@ -102,8 +104,35 @@ function header(): HTMLElement {
   );
 }
 
+/** The team's backends and the embedded receiver: state, last success, lag, and the one-line error. */
+function sourcesSection(sources: SourceRowView[]): HTMLElement {
+  const list = h('div', { class: 'list sources', role: 'list' });
+  for (const src of sources) {
+    list.append(
+      h(
+        'div',
+        { class: `src src-${src.state}`, role: 'listitem', title: src.error ? `${src.name}: ${src.error}` : src.name },
+        h('span', { class: 'dot', 'aria-hidden': 'true' }),
+        h('span', { class: 'src-name' }, src.name, h('span', { class: 'muted small' }, ` ${src.kind}`)),
+        h('span', { class: 'src-text muted' }, src.text),
+        src.error ? h('span', { class: 'src-why' }, src.error) : null,
+      ),
+    );
+  }
+  const unwell = sources.filter((x) => x.state === 'error' || x.state === 'stale').length;
+  return section('Sources', unwell > 0 ? `${unwell} not ok` : `${sources.length}`, list);
+}
+
 function emptyState(): HTMLElement {
   const st = state.status;
+  if (st?.receiving === false) {
+    return h(
+      'section',
+      { class: 'empty', 'aria-label': 'No data yet' },
+      h('p', { class: 'empty-title' }, 'No figures from the team\'s sources in this window yet.'),
+      h('p', {}, 'The embedded receiver is off; the sources above are read every refresh. A source in error says why.'),
+    );
+  }
   const line = st?.otlpLine ?? 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318';
   const copy = h('button', { class: 'icon-button', title: 'Copy', 'aria-label': 'Copy the environment variable line' }, icon('copy'));
   copy.addEventListener('click', async () => {
@@ -232,10 +261,11 @@ function selectTab(tab: Tab): void {
 
 function functionRow(r: FunctionRow): HTMLElement {
   const focused = state.focus?.key === r.key;
+  const title = [`${r.function} — ${r.file}:${r.line} (${r.service})`, r.stale ? `${r.stale}: its source has not refreshed in time; these are its last figures` : '', r.provenance ?? ''].filter((t) => t !== '').join('\n');
   const row = h(
     'div',
-    { class: `fn${focused ? ' focused' : ''}`, 'data-key': r.key, title: `${r.function} — ${r.file}:${r.line} (${r.service})` },
-    h('span', { class: 'c-name' }, r.function),
+    { class: `fn${focused ? ' focused' : ''}${r.stale ? ' stale' : ''}`, 'data-key': r.key, title },
+    h('span', { class: 'c-name' }, r.function, r.stale ? h('span', { class: 'stale-mark' }, r.stale) : null),
     h('span', { class: 'c-loc' }, `${shortPath(r.file)}:${r.line}`),
     h('span', { class: 'c-rate num' }, r.rate),
     h('span', { class: `c-err num ${lvl(r.errorLevel)}` }, r.errorRateText),
@@ -245,7 +275,7 @@ function functionRow(r: FunctionRow): HTMLElement {
   // One figure drives both bars: under the row when narrow, behind the ranked column when wide.
   row.style.setProperty('--bar', String(Math.round(r.bar * 1000) / 1000));
   row.append(h('span', { class: `bar${state.tab === 'errors' ? ' bar-err' : ''}`, 'aria-hidden': 'true' }));
-  return activatable(row, `${r.function}, ${r.file} line ${r.line}: ${r.rate}, ${r.errorRateText} errors, p95 ${r.p95}, impact ${r.impact}`, () => void request('openLocation', { file: r.file, line: r.line }));
+  return activatable(row, `${r.function}, ${r.file} line ${r.line}: ${r.rate}, ${r.errorRateText} errors, p95 ${r.p95}, impact ${r.impact}${r.stale ? `, ${r.stale}` : ''}`, () => void request('openLocation', { file: r.file, line: r.line }));
 }
 
 function mergedErrors(model: PanelModel): ErrorGroupRow[] {

@@ -1,5 +1,8 @@
 /**
- * `npm start`: the demo. Builds and packages the extension, installs it into a private
+ * `npm start`: the demo. `npm run demo:team` (`--team`): the same service exporting as production
+ * would, to an OpenTelemetry Collector that sends spans to Jaeger and span metrics to Prometheus
+ * (all real, on loopback), and VS Code reading Jaeger and Prometheus only (its receiver off).
+ * Builds and packages the extension, installs it into a private
  * code-server, starts the sample orders service (and its inventory downstream) with a steady
  * load, and prints one line `Demo ready: <url>`. Ctrl+C (or SIGTERM) stops everything it started.
  * Progress goes to stderr, the ready line to stdout; each process logs to .tools/demo/logs/.
@@ -12,6 +15,9 @@ import { ensureCodeServer, installExtension, QUIET_SETTINGS, repoRoot, startCode
 import { createDemoRepo } from './lib/demoRepo';
 import { startGroup } from './lib/processGroup';
 import type { StartedGroup } from './lib/processGroup';
+import { ensureBackends, startBackendStack } from '../test/support/backends';
+
+const TEAM = process.argv.includes('--team');
 
 const demoDir = join(repoRoot, '.tools', 'demo');
 const logDir = join(demoDir, 'logs');
@@ -110,7 +116,21 @@ async function main(): Promise<void> {
     otlpPort = (await tryBind(0)) ?? 0;
     progress(`port ${DEFAULT_OTLP_PORT} is in use; the receiver will listen on ${otlpPort}`);
   }
-  const endpoint = `http://127.0.0.1:${otlpPort}`;
+  let endpoint = `http://127.0.0.1:${otlpPort}`;
+  const teamSettings: Record<string, unknown> = {};
+  if (TEAM) {
+    progress('starting Jaeger, the OpenTelemetry Collector and Prometheus (built on first run: a few minutes, once)');
+    ensureBackends();
+    const stack = await startBackendStack();
+    started.push({ name: 'backends', stop: () => stack.stop() });
+    endpoint = stack.collector.otlpHttpUrl;
+    teamSettings['runtimeLens.receiver.enabled'] = false;
+    teamSettings['runtimeLens.sources'] = [
+      { kind: 'jaeger', url: stack.jaeger.queryUrl },
+      { kind: 'prometheus', url: stack.prometheus.url },
+    ];
+    progress(`Jaeger UI and API at ${stack.jaeger.queryUrl}; Prometheus at ${stack.prometheus.url}`);
+  }
 
   progress('starting the sample service');
   createDemoRepo(serviceDir);
@@ -128,7 +148,7 @@ async function main(): Promise<void> {
   progress('starting code-server');
   // A fresh profile each run: no editors, panels or snapshots left from the last demo.
   rmSync(userDataDir, { recursive: true, force: true });
-  const settings: Record<string, unknown> = { ...QUIET_SETTINGS };
+  const settings: Record<string, unknown> = { ...QUIET_SETTINGS, ...teamSettings };
   if (otlpPort !== DEFAULT_OTLP_PORT) settings['runtimeLens.receiver.port'] = otlpPort;
   const codeServer = await startCodeServer({
     folder: serviceDir,
@@ -141,7 +161,7 @@ async function main(): Promise<void> {
   started.push({ name: 'code-server', stop: () => codeServer.stop() });
   watch('code-server', codeServer.exited);
 
-  progress(`the service sends spans to ${endpoint}; logs in ${logDir.slice(repoRoot.length + 1)}; Ctrl+C stops everything`);
+  progress(`the service sends spans to ${TEAM ? 'the collector at ' : ''}${endpoint}; logs in ${logDir.slice(repoRoot.length + 1)}; Ctrl+C stops everything`);
   process.stdout.write(`Demo ready: ${codeServer.url}\n`);
 }
 

@@ -16,9 +16,10 @@ Commands:
             [--path-rule FROM=TO]... [--service-root NAME=DIR]... [--no-watch]
             [--environment E] [--window W] [--retention 1h]
             [--max-body BYTES] [--queue N] [--max-locations N] [--max-error-groups N]
-            [--source KIND=URL]... (KIND: jaeger, prometheus, tempo, loki) [--no-receiver]
+            [--source [NAME:]KIND=URL]... (KIND: jaeger, prometheus, tempo, loki) [--no-receiver]
             [--source-auth NAME=ENV_VAR | NAME=basic:ENV_VAR | NAME=header:H:ENV_VAR]...
-            [--source-ca NAME=FILE]... [--source-env NAME=THEIRS:OURS]... [--source-refresh 15s]
+            [--source-ca NAME=FILE]... [--source-env NAME=THEIRS:OURS]... [--source-refresh [NAME=]15s]...
+            [--faro-origin ORIGIN]... [--faro-api-key-env ENV_VAR] (Grafana Faro on /collect)
   signals   print what a running receiver knows
             [--server URL] [--window 5m] [--environment E] [--file REL] [--top 25] [--json] [--token T | --token-file FILE]
   check     find AI-written functions with production risks (exit 1 when any at or above --fail-on)

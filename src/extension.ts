@@ -10,7 +10,7 @@ import { registerCommands } from './vscode/commands';
 import { ConfigWarnings, LiveConfig, readConfig } from './vscode/config';
 import { ErrorDiagnostics } from './vscode/diagnostics';
 import { SignalsHoverProvider } from './vscode/hover';
-import { Commands, SECTION, Settings, Views } from './vscode/ids';
+import { Commands, FARO_API_KEY_SECRET, SECTION, Settings, Views } from './vscode/ids';
 import { InlineHints } from './vscode/inlineHints';
 import { LiveSignals } from './vscode/liveSignals';
 import type { LiveSignalsSource } from './vscode/liveSignalsSource';
@@ -19,6 +19,8 @@ import { openLocation } from './vscode/openLocation';
 import { LiveSignalsView } from './vscode/panel/liveSignalsView';
 import { ReceiverController } from './vscode/receiverController';
 import { receiverTokenFile } from './vscode/receiverToken';
+import { SourceSecrets } from './vscode/sourceSecrets';
+import { sourceLaunch } from './vscode/sourcesArgs';
 import { StatusBar } from './vscode/statusBar';
 import { TraceView } from './vscode/traceView/traceView';
 import { mappingRoot, relativeFile } from './vscode/workspacePaths';
@@ -84,6 +86,10 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
       if (e.affectsConfiguration(`${SECTION}.${Settings.environment}`)) live.setEnvironment(next.environment);
       if ((previous.receiver.host !== next.receiver.host || previous.receiver.port !== next.receiver.port) && surfaces.controller.active) {
         void vscode.window.showInformationMessage('Runtime Lens: the receiver address changed; stop and start the receiver to use it.');
+      } else if ((e.affectsConfiguration(`${SECTION}.${Settings.sources}`) || e.affectsConfiguration(`${SECTION}.${Settings.receiverEnabled}`)) && surfaces.controller.active) {
+        // The sources are serve's flags: a new set needs a new child.
+        log.info('the telemetry sources or the receiver switch changed; restarting the receiver');
+        void surfaces.controller.restart();
       }
     }));
     step('settingsWatch');
@@ -151,18 +157,26 @@ function composeRisk(context: vscode.ExtensionContext, channel: vscode.LogOutput
 
 function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals, step: (name: string) => void): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
   const receiverLog = componentLogger(channel, 'receiver');
-  controller = new ReceiverController(live, () => {
-    const { host, port } = config.current.receiver;
+  const secrets = new SourceSecrets(context.secrets);
+  controller = new ReceiverController(live, async () => {
+    const { host, port, enabled } = config.current.receiver;
+    const workspace = mappingRoot()?.fsPath ?? '';
+    const sources = config.current.sources;
     return {
       host,
       port,
-      workspace: mappingRoot()?.fsPath ?? '',
+      workspace,
+      sources: sourceLaunch(sources, await secrets.forSources(sources), enabled, workspace),
+      addSourceCommand: 'Runtime Lens: Add Telemetry Source…',
       serviceRoots: config.current.serviceRoots,
       snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
       // Global, not per workspace: any window that finds this receiver on the port must be able to read it.
       tokenFile: receiverTokenFile(context.globalStorageUri.fsPath, port),
       cliPath: context.asAbsolutePath('dist/cli.js'),
       portSetting: `${SECTION}.${Settings.receiverPort}`,
+      faroOrigins: config.current.faro.allowedOrigins,
+      // Set in SecretStorage (never in settings); passed to the child through its environment.
+      faroApiKey: () => context.secrets.get(FARO_API_KEY_SECRET),
     };
   }, receiverLog, (message) => void vscode.window.showErrorMessage(message, 'Show Logs').then((pick) => pick && channel.show()));
   const current = controller;
@@ -195,6 +209,7 @@ function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChan
       showFunction: (focus?: FunctionFocus) => view.reveal(focus),
       openTrace: (traceId) => traces().show(traceId),
       openLocation,
+      sources: { config, secrets, log: componentLogger(channel, 'sources') },
     }),
   );
   step('registrations');

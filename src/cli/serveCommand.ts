@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver, type RemoteSourceFactory } from '../core/server/embeddedReceiver';
 import { remoteSourceFactory } from '../core/server/remoteSources';
-import { specsFromFlags, type SourceSpec } from '../core/sources/sourceSpec';
+import { SOURCE_AUTH_HINT_ENV, specsFromFlags, type SourceSpec } from '../core/sources/sourceSpec';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
@@ -11,6 +11,7 @@ import type { PathRule } from '../core/mapping/pathResolver';
 import { coverage } from '../core/render/panelModelStatus';
 import { DEFAULT_STORE_OPTIONS } from '../core/signals/storeTypes';
 import { parseWindow } from '../core/signals/windows';
+import { faroOptionsFromFlags } from './faroFlags';
 import { parseServiceRootFlags } from './serviceRootFlags';
 import { resolveServeTokens } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
@@ -44,8 +45,10 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       'source-auth': { type: 'string', multiple: true },
       'source-ca': { type: 'string', multiple: true },
       'source-env': { type: 'string', multiple: true },
-      'source-refresh': { type: 'string' },
+      'source-refresh': { type: 'string', multiple: true },
       'no-receiver': { type: 'boolean' },
+      'faro-origin': { type: 'string', multiple: true },
+      'faro-api-key-env': { type: 'string' },
     },
   });
   const sources = sourceSpecs(values);
@@ -84,6 +87,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       maxErrorGroups: intFlag('max-error-groups', values['max-error-groups'], DEFAULT_STORE_OPTIONS.maxErrorGroups, 10, 1_000_000),
     },
     acceptOtlp,
+    faro: faroOptionsFromFlags(values['faro-origin'] ?? [], values['faro-api-key-env'], process.env),
     ...(sources.length > 0 ? { remoteSources: cliSourceFactory(sources, logger) } : {}),
   }, logger);
 
@@ -121,13 +125,11 @@ function printStatus(receiver: EmbeddedReceiver): void {
   process.stdout.write(`\r\x1b[K${line}`);
 }
 
-type SourceFlags = { source?: string[]; 'source-auth'?: string[]; 'source-ca'?: string[]; 'source-env'?: string[]; 'source-refresh'?: string };
+type SourceFlags = { source?: string[]; 'source-auth'?: string[]; 'source-ca'?: string[]; 'source-env'?: string[]; 'source-refresh'?: string[] };
 
 function sourceSpecs(values: SourceFlags): SourceSpec[] {
-  const refreshMs = values['source-refresh'] === undefined ? undefined : windowFlag('source-refresh', values['source-refresh']);
-  if (refreshMs !== undefined && (refreshMs < 5_000 || refreshMs > 3_600_000)) throw new UsageError(`--source-refresh ${values['source-refresh']}: use 5s to 1h`);
   try {
-    return specsFromFlags({ source: values.source, auth: values['source-auth'], ca: values['source-ca'], env: values['source-env'], refreshMs });
+    return specsFromFlags({ source: values.source, auth: values['source-auth'], ca: values['source-ca'], env: values['source-env'], refresh: values['source-refresh'] });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -135,7 +137,9 @@ function sourceSpecs(values: SourceFlags): SourceSpec[] {
 
 function cliSourceFactory(specs: SourceSpec[], logger: Logger): RemoteSourceFactory {
   try {
-    return remoteSourceFactory(specs, process.env, logger, (spec) => `set the credentials with --source-auth ${spec.name}=ENV_VAR`);
+    // The editor starts serve with its own fix (its command), the CLI user gets the flag.
+    const hint = process.env[SOURCE_AUTH_HINT_ENV];
+    return remoteSourceFactory(specs, process.env, logger, (spec) => hint || `set the credentials with --source-auth ${spec.name}=ENV_VAR`);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { FunctionSignal } from '../core/api/signals';
 import { plainText } from '../core/render/escape';
+import { lensStaleSuffix, provenanceLine } from '../core/render/sourcesText';
 import type { LiveConfig } from './config';
 import { Commands } from './ids';
 import type { LiveSignals } from './liveSignals';
@@ -60,14 +61,16 @@ export class SignalsCodeLensProvider implements vscode.CodeLensProvider, vscode.
     const lenses: vscode.CodeLens[] = [];
     for (const fn of busiestPerLine(response.functions.filter((f) => f.file === file && f.count > 0))) {
       if (fn.line < 1 || fn.line > document.lineCount) continue;
-      const title = config.codeLens.template.expand({ figures: fn, window: response.window, environment: fn.environment, service: fn.service });
+      // Figures a source stopped refreshing stay visible, marked with their age: old, not wrong.
+      const title = config.codeLens.template.expand({ figures: fn, window: response.window, environment: fn.environment, service: fn.service }) + lensStaleSuffix(fn.figures);
+      const from = provenanceLine(fn.figures);
       const focus: FunctionFocus = { service: fn.service, environment: fn.environment, file, line: fn.line, function: fn.function };
       const line = document.lineAt(fn.line - 1);
       lenses.push(new vscode.CodeLens(new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, line.firstNonWhitespaceCharacterIndex), {
         title,
         command: Commands.showFunction,
         arguments: [focus],
-        tooltip: `${plainText(fn.function)} in ${plainText(fn.service)}: open in Live Signals`,
+        tooltip: `${plainText(fn.function)} in ${plainText(fn.service)}: open in Live Signals${from ? `\n${plainText(from)}` : ''}`,
       }));
     }
     return lenses;

@@ -7,6 +7,7 @@ import { Commands, Views } from './ids';
 import type { LiveSignals } from './liveSignals';
 import type { ReceiverController } from './receiverController';
 import { endpointOf } from './receiverProcess';
+import { addTelemetrySource, removeTelemetrySource, type SourcesCommandDeps } from './sourcesCommand';
 
 /** The windows the window picker offers (the configured one is added when it is another). */
 export const WINDOW_CHOICES = ['1m', '5m', '15m', '1h'];
@@ -20,6 +21,8 @@ export interface CommandDeps {
   showFunction(focus: FunctionFocus | undefined): Promise<void>;
   openTrace(traceId: string): Promise<void>;
   openLocation(file: string, line: number): Promise<void>;
+  /** The team's backends: settings, secrets, log. */
+  sources: SourcesCommandDeps;
 }
 
 /** The `OTEL_EXPORTER_OTLP_ENDPOINT=…` line for a local run against the configured receiver. */
@@ -66,6 +69,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return line;
     }),
     vscode.commands.registerCommand(Commands.showLogs, () => deps.showLogs()),
+    vscode.commands.registerCommand(Commands.addTelemetrySource, () => addTelemetrySource(deps.sources)),
+    vscode.commands.registerCommand(Commands.removeTelemetrySource, () => removeTelemetrySource(deps.sources)),
     vscode.commands.registerCommand(Commands.showFunction, (focus?: FunctionFocus) => deps.showFunction(focus)),
     vscode.commands.registerCommand(Commands.openTrace, (traceId?: string) => {
       if (typeof traceId !== 'string' || !/^[0-9a-fA-F]{1,64}$/.test(traceId)) {

@@ -5,6 +5,8 @@ import { parseWindow } from '../core/signals/windows';
 import { SECTION, Settings, type SettingKey } from './ids';
 import { RULE_IDS, type RuleId } from '../core/analysis/findings';
 import { cleanServiceDir, type ServiceRootRule } from '../core/mapping/serviceRoots';
+import { normalizeOrigin } from '../core/server/faroOrigins';
+import { specsFromSettings, type SourceSpec } from '../core/sources/sourceSpec';
 
 /** How a rule's findings show in the editor (`off` hides them). */
 export type RiskLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -23,7 +25,10 @@ export interface AnalysisConfig {
 
 /** Every Runtime Lens setting, normalized: invalid values are already replaced by defaults. */
 export interface RuntimeLensConfig {
-  receiver: { host: string; port: number };
+  /** `enabled` false: the embedded receiver accepts no OTLP; the read API answers from `sources` only. */
+  receiver: { host: string; port: number; enabled: boolean };
+  /** The team's backends (`runtimeLens.sources`), valid entries only; secrets are not part of them. */
+  sources: SourceSpec[];
   autoStart: boolean;
   window: string;
   /** undefined = the receiver's default (busiest) environment. */
@@ -36,6 +41,8 @@ export interface RuntimeLensConfig {
   analysis: AnalysisConfig;
   /** Service name -> folder relative to the workspace, passed to the receiver as `--service-root`. */
   serviceRoots: ServiceRootRule[];
+  /** Browser origins allowed to send Grafana Faro telemetry to the receiver (`--faro-origin`); empty = CORS off. */
+  faro: { allowedOrigins: string[] };
 }
 
 /** The part of `vscode.WorkspaceConfiguration` this module reads (so it runs in plain Node tests). */
@@ -86,7 +93,9 @@ export function readConfig(source: ConfigSource, warnings: ConfigWarnings): Runt
     receiver: {
       host: r.string(Settings.receiverHost, DEFAULTS.host, (v) => (/^[A-Za-z0-9.:[\]-]+$/.test(v) ? '' : 'it must be a host name or an IP address')),
       port: r.number(Settings.receiverPort, DEFAULTS.port, (v) => (Number.isInteger(v) && v >= 1 && v <= 65535 ? '' : 'it must be a whole number from 1 to 65535')),
+      enabled: r.boolean(Settings.receiverEnabled, true),
     },
+    sources: readSources(source, warnings),
     autoStart: r.boolean(Settings.autoStart, false),
     window: r.string(Settings.window, DEFAULTS.window, windowProblem),
     environment: environment === '' ? undefined : environment,
@@ -98,6 +107,7 @@ export function readConfig(source: ConfigSource, warnings: ConfigWarnings): Runt
       v === '' || (/^https?:\/\/\S+$/i.test(v) && v.includes('{traceId}')) ? '' : 'it must be an http(s) URL containing {traceId}, or empty'),
     analysis: readAnalysis(r, source, warnings),
     serviceRoots: readServiceRoots(source, warnings),
+    faro: { allowedOrigins: readFaroOrigins(source, warnings) },
   };
 }
 
@@ -145,6 +155,34 @@ function readServiceRoots(source: ConfigSource, warnings: ConfigWarnings): Servi
   if (problems.length > 0) warnings.report(key, `Runtime Lens: ${SECTION}.${key}: ${problems.join('; ')}. Those entries are ignored.`);
   else warnings.clear(key);
   return rules;
+}
+
+/** Valid `runtimeLens.sources` entries; the others are reported once (one line each) and left out. */
+function readSources(source: ConfigSource, warnings: ConfigWarnings): SourceSpec[] {
+  const key = Settings.sources;
+  const { specs, problems } = specsFromSettings(source.get<unknown>(key));
+  if (problems.length > 0) warnings.report(key, `Runtime Lens: ${problems.join('; ')}. Those entries are ignored.`);
+  else warnings.clear(key);
+  return specs;
+}
+
+/** Valid origins of `faro.allowedOrigins`, normalized; the others are reported once and left out. */
+function readFaroOrigins(source: ConfigSource, warnings: ConfigWarnings): string[] {
+  const key = Settings.faroAllowedOrigins;
+  const raw = source.get<unknown>(key);
+  const origins: string[] = [];
+  const problems: string[] = [];
+  if (raw !== undefined && raw !== null && !Array.isArray(raw)) problems.push('it must be a list of origins');
+  else {
+    for (const item of (raw as unknown[] | null | undefined) ?? []) {
+      const origin = typeof item === 'string' ? normalizeOrigin(item) : new Error(`${JSON.stringify(item)} is not a string`);
+      if (origin instanceof Error) problems.push(origin.message);
+      else if (!origins.includes(origin)) origins.push(origin);
+    }
+  }
+  if (problems.length > 0) warnings.report(key, `Runtime Lens: ${SECTION}.${key}: ${problems.join('; ')}. Those entries are ignored.`);
+  else warnings.clear(key);
+  return origins;
 }
 
 function readThresholds(r: Reader): Thresholds {

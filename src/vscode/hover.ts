@@ -67,6 +67,7 @@ export class SignalsHoverProvider implements vscode.HoverProvider {
       deployed: fn.deployed,
       deployedLine: fn.deployedLine,
       drift: fn.drift,
+      ...(fn.figures ? { provenance: fn.figures } : {}),
     };
   }
 
@@ -91,6 +92,7 @@ export class SignalsHoverProvider implements vscode.HoverProvider {
       deployed: top.deployed,
       deployedLine: top.deployedLine,
       drift: top.drift,
+      ...(fn?.figures ? { provenance: fn.figures } : top.figures ? { errorSource: top.figures } : {}),
     };
   }
 

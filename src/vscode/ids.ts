@@ -13,6 +13,8 @@ export const Commands = {
   openTrace: 'runtimeLens.openTrace',
   openLocation: 'runtimeLens.openLocation',
   scanWorkspace: 'runtimeLens.scanWorkspace',
+  addTelemetrySource: 'runtimeLens.addTelemetrySource',
+  removeTelemetrySource: 'runtimeLens.removeTelemetrySource',
 } as const;
 
 /** Commands that take arguments and are hidden from the palette. */
@@ -25,6 +27,8 @@ export const SECTION = 'runtimeLens';
 export const Settings = {
   receiverHost: 'receiver.host',
   receiverPort: 'receiver.port',
+  receiverEnabled: 'receiver.enabled',
+  sources: 'sources',
   autoStart: 'autoStart',
   window: 'window',
   environment: 'environment',
@@ -42,6 +46,7 @@ export const Settings = {
   analysisSeverity: 'analysis.severity',
   analysisTimeoutMs: 'analysis.timeoutMs',
   serviceRoots: 'serviceRoots',
+  faroAllowedOrigins: 'faro.allowedOrigins',
 } as const;
 
 /** One of Settings' values. */
@@ -73,6 +78,9 @@ export const Colors = {
 
 /** The diagnostics source and collection name. */
 export const DIAGNOSTIC_SOURCE = 'Runtime Lens';
+
+/** The SecretStorage key of the Faro endpoint's API key (the X-API-Key browser pages must send); unset = no key. */
+export const FARO_API_KEY_SECRET = 'runtimeLens.faro.apiKey';
 
 /** The diagnostics collection of the AI-code risk analysis (separate from production errors). */
 export const RISK_COLLECTION = 'runtimeLens.risk';

@@ -12,7 +12,8 @@ export class ReceiverController {
 
   constructor(
     private readonly live: LiveSignals,
-    private readonly options: () => ReceiverProcessOptions,
+    /** Read at each start (async: the sources' secrets come from SecretStorage). */
+    private readonly options: () => ReceiverProcessOptions | Promise<ReceiverProcessOptions>,
     private readonly log: Logger,
     /** Shows a one-line failure to the user (once per failure). */
     private readonly showError: (message: string) => void,
@@ -40,13 +41,31 @@ export class ReceiverController {
     await current?.stop();
   }
 
+  /** Stops and starts again (the sources or the receiver switch changed); does nothing while stopped. */
+  async restart(): Promise<void> {
+    await this.starting;
+    if (!this.process) return;
+    await this.stop();
+    await this.start();
+  }
+
   /** Stops what this window started. */
   dispose(): Promise<void> {
     return this.stop();
   }
 
   private async run(): Promise<void> {
-    const proc = new ReceiverProcess(this.options(), this.log);
+    let options: ReceiverProcessOptions;
+    try {
+      options = await this.options();
+    } catch (err) {
+      const message = `could not prepare the receiver: ${(err as Error).message}`;
+      this.log.error(message);
+      this.live.setError(message);
+      this.showError(`Runtime Lens: ${message}`);
+      return;
+    }
+    const proc = new ReceiverProcess(options, this.log);
     this.process = proc;
     this.live.setStarting(proc.endpoint);
     proc.onUnexpectedExit((message) => {

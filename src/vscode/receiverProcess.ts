@@ -6,6 +6,7 @@ import { ReadApiClient, type ProbeResult } from '../core/client/readApiClient';
 import { isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
 import { createReceiverToken, readReceiverToken, removeReceiverToken } from './receiverToken';
+import { SECRET_ENV_PREFIX, type SourceLaunch } from './sourcesArgs';
 
 /**
  * Node flags the receiver child runs with. Its heap is garbage-heavy (a batch of spans every few ms):
@@ -37,7 +38,18 @@ export interface ReceiverProcessOptions {
   portSetting: string;
   /** How long the child may take to listen (default 20 s). */
   startTimeoutMs?: number;
+  /** The team's backends (`runtimeLens.sources`) and whether the embedded receiver accepts OTLP, as serve flags and child environment. */
+  sources?: SourceLaunch;
+  /** The command that adds a source, named when there is nothing to read. */
+  addSourceCommand?: string;
+  /** Browser origins allowed to send Grafana Faro telemetry (`--faro-origin`). */
+  faroOrigins?: readonly string[];
+  /** The Faro endpoint's API key from SecretStorage, if one is set; handed to the child in its environment, never as an argument. */
+  faroApiKey?: () => PromiseLike<string | undefined>;
 }
+
+/** The environment variable the child reads the Faro API key from (`--faro-api-key-env`). */
+export const FARO_API_KEY_ENV = 'RUNTIME_LENS_FARO_API_KEY';
 
 /** What answers on the receiver's port. */
 /** A start failure with a one-line message fit for the user. */
@@ -99,7 +111,10 @@ export class ReceiverProcess {
   /** Attaches or spawns; rejects with a ReceiverStartFailure whose message names the port and the setting. */
   async start(): Promise<{ attached: boolean; status: StatusResponse; token: string }> {
     const { port, portSetting } = this.options;
-    const { tokenFile } = this.options;
+    const { tokenFile, sources } = this.options;
+    if (sources && !sources.receiving && sources.count === 0) {
+      throw new ReceiverStartFailure(`the embedded receiver is switched off (runtimeLens.receiver.enabled) and runtimeLens.sources lists no backend: there is nothing to read; add one with "${this.options.addSourceCommand ?? 'Runtime Lens: Add Telemetry Source…'}" or switch the receiver on`);
+    }
     // A receiver this editor started on the port left its token here; one started otherwise has none for us.
     const existing = readReceiverToken(tokenFile);
     const probe = await probeReceiver(this.endpoint, existing);
@@ -112,13 +127,14 @@ export class ReceiverProcess {
       }
       this.attachedTo = true;
       this.log.info(`attached to the receiver already running at ${this.endpoint} (pid not ours; it keeps running when this window closes)`);
+      if (sources && sources.count > 0) this.log.warn(`the receiver already running at ${this.endpoint} reads the sources it was started with, not this window's runtimeLens.sources; stop it to use them`);
       return { attached: true, status: probe.status, token: existing };
     }
     if (probe.kind === 'foreign') {
       throw new ReceiverStartFailure(`port ${port} is in use by something other than Runtime Lens (${probe.detail}); choose another port with the ${portSetting} setting`);
     }
     this.token = createReceiverToken(tokenFile);
-    await this.spawnChild();
+    await this.spawnChild((await this.options.faroApiKey?.()) ?? '');
     const status = await probeReceiver(this.endpoint, this.token);
     if (status.kind !== 'runtimeLens') throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer`);
     return { attached: false, status: status.status, token: this.token };
@@ -144,7 +160,7 @@ export class ReceiverProcess {
     process.off('exit', this.killOnExit);
   }
 
-  private spawnChild(): Promise<void> {
+  private spawnChild(faroApiKey: string): Promise<void> {
     const o = this.options;
     const args = [...(o.execArgv ?? RECEIVER_NODE_FLAGS), o.cliPath, 'serve', '--host', o.host, '--port', String(o.port)];
     if (o.workspace) {
@@ -162,6 +178,10 @@ export class ReceiverProcess {
     }
     // A file, not the token itself: arguments show in process lists.
     args.push('--read-token-file', o.tokenFile);
+    if (o.sources) {
+      args.push(...o.sources.args);
+      for (const w of o.sources.warnings) this.log.warn(`sources: ${w}`);
+    }
     // Off loopback, ingest needs a token too: the same one, which the user hands to remote senders.
     if (!isLoopbackHost(o.host)) {
       args.push('--token-file', o.tokenFile);
@@ -170,6 +190,15 @@ export class ReceiverProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
     // A token in the editor's environment would lock the extension out of its own receiver.
     delete env.RUNTIME_LENS_TOKEN;
+    // Secrets reach the child as environment variables only: arguments show in process lists.
+    for (const name of Object.keys(env)) if (name.startsWith(SECRET_ENV_PREFIX)) delete env[name];
+    Object.assign(env, o.sources?.env);
+    delete env[FARO_API_KEY_ENV];
+    for (const origin of o.faroOrigins ?? []) args.push(`--faro-origin=${origin}`);
+    if (faroApiKey) {
+      env[FARO_API_KEY_ENV] = faroApiKey;
+      args.push('--faro-api-key-env', FARO_API_KEY_ENV);
+    }
     const child = spawn(o.execPath ?? process.execPath, args, {
       env,
       // The IPC channel closes when this process dies however it dies; the receiver then stops itself.
@@ -203,7 +232,7 @@ export class ReceiverProcess {
         if (!ready && /listening on /.test(line)) {
           ready = true;
           clearTimeout(timer);
-          this.log.info(`receiver ${line.replace(/^Runtime Lens receiver /, '')}`);
+          this.log.info(`receiver ${line.replace(/^Runtime Lens (receiver )?/, '')}`);
           resolve();
         }
       });

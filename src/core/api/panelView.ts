@@ -2,7 +2,7 @@
  * The view models the webviews are sent (the panel, the focus card, the trace waterfall): part of the
  * webview protocol, so they live with the wire contract; render/ builds them.
  */
-import type { ErrorSignal, WindowFigures } from './signals';
+import type { ErrorSignal, SourceSummary, WindowFigures } from './signals';
 
 /** How alarming a figure is. */
 export type Severity = 'ok' | 'warning' | 'error';
@@ -48,6 +48,10 @@ export interface FunctionRow extends RowFigures {
   impact: string;
   /** 0..1 against the list's first row, for the inline bar. */
   bar: number;
+  /** `stale 4m` when its source stopped refreshing (shown muted, with the age); absent when fresh. */
+  stale?: string;
+  /** Where the figures came from, when a remote source gave them: `Figures from prometheus (span metrics); ...`. */
+  provenance?: string;
 }
 
 /** An error group row (also streamed live as groups appear). */
@@ -64,6 +68,21 @@ export interface ReceiverStatusView {
   text: string;
   /** The line a user exports for a local run: `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318`. */
   otlpLine: string;
+  /** False when the embedded receiver is off and only the team's sources answer. */
+  receiving?: boolean;
+  /** The sources the read API answers from, when there are remote ones. */
+  sources?: SourceRowView[];
+}
+
+/** One source in the panel's Sources section. */
+export interface SourceRowView {
+  name: string;
+  kind: string;
+  state: SourceSummary['state'];
+  /** `ok · last success 12 s ago · lag 3s`. */
+  text: string;
+  /** One line, when the source failed or is stale. */
+  error?: string;
 }
 
 /** Everything the panel shows for one selection. */

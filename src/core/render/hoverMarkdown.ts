@@ -1,9 +1,10 @@
-import type { CallSignal, Deployed, DriftSummary, ErrorSignal, Exemplar, MappedBy, SparkPoint, WindowFigures } from '../api/signals';
+import type { CallSignal, Deployed, DriftSummary, ErrorSignal, Exemplar, FigureSource, FunctionFigureSources, MappedBy, SparkPoint, WindowFigures } from '../api/signals';
 import { plausibleRevision } from '../ingest/revisionText';
 import { codeSpan, markdownText } from './escape';
 import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from '../format';
 import { errorRateSeverity, latencySeverity, type Severity, type Thresholds } from './severity';
 import { sparklineSvg, svgDataUri } from './sparklineSvg';
+import { figureSourceText, functionStaleMark, provenanceLine, staleMark } from './sourcesText';
 
 /** The command a hover link runs to open a trace in the built-in trace view. */
 export const OPEN_TRACE_COMMAND = 'runtimeLens.openTrace';
@@ -35,6 +36,10 @@ export interface HoverInput {
   deployed?: Deployed;
   deployedLine?: number;
   drift?: DriftSummary;
+  /** Where the selected window's figures came from (remote sources); absent for the embedded receiver alone. */
+  provenance?: FunctionFigureSources;
+  /** Where the errors of an error line came from, when no function's figures say it. */
+  errorSource?: FigureSource;
   /** `runtimeLens.traceUrlTemplate` ('' = none): `{traceId}` is replaced. */
   traceUrlTemplate: string;
   thresholds: Thresholds;
@@ -62,6 +67,8 @@ export function hoverMarkdown(input: HoverInput): string {
   out.push(`**${markdownText(input.title)}**${where ? ` · ${where}` : ''}`);
   out.push('');
   out.push(...windowTable(input));
+  const from = sourceLine(input);
+  if (from) out.push('', from);
   const svg = input.perMinute ? sparklineSvg(input.perMinute) : '';
   if (svg) {
     out.push('');
@@ -105,6 +112,16 @@ function thrownLine(input: HoverInput): string | undefined {
   const requests = [...new Set(input.errors.flatMap((e) => e.operations ?? []))].slice(0, 3);
   const where = requests.length > 0 ? `requests of ${requests.map(codeSpan).join(', ')}` : 'requests served by other functions';
   return `Threw ${formatCount(threw)}× in ${where} in the last ${markdownText(input.selectedWindow)}; no requests of its own.`;
+}
+
+/** `$(history) **stale 4m** · *Figures from prometheus (span metrics); errors from jaeger (sampled, 212 traces)*`. */
+function sourceLine(input: HoverInput): string {
+  // Only the source names come from outside (settings, backends): they alone are escaped.
+  const text = input.provenance ? provenanceLine(input.provenance, markdownText) : input.errorSource ? `Errors from ${figureSourceText(input.errorSource, markdownText)}` : '';
+  if (!text) return '';
+  const stale = input.provenance ? functionStaleMark(input.provenance) : staleMark(input.errorSource);
+  const why = stale ? `$(history) **${stale}**: the source has not refreshed in time; these are its last figures  \n` : '';
+  return `${why}*${text}*`;
 }
 
 function mark(severity: Severity): string {

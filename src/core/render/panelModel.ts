@@ -8,8 +8,9 @@ import { compareText } from '../compareText';
 import { formatMs, formatPercent, formatRate } from '../format';
 import { DEFAULT_THRESHOLDS, errorRateSeverity, latencySeverity } from './severity';
 import type { Thresholds } from './severity';
+import { functionStaleMark, provenanceLine } from './sourcesText';
 import type { ErrorGroupRow, FunctionRow, PanelModel, RowFigures, ServiceRow } from '../api/panelView';
-export type { EndpointRow, ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, RowFigures, ServiceRow } from '../api/panelView';
+export type { EndpointRow, ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, RowFigures, ServiceRow, SourceRowView } from '../api/panelView';
 
 /** Endpoints listed under a service: the panel has room for this many at any width. */
 export const SERVICE_ENDPOINTS = 3;
@@ -169,7 +170,14 @@ function functionRow(f: FunctionSignal, th: Thresholds): FunctionRow {
     impactMs,
     impact: `${formatMs(impactMs)}/min`,
     bar: 0,
+    ...staleAndProvenance(f),
   };
+}
+
+function staleAndProvenance(f: FunctionSignal): Pick<FunctionRow, 'stale' | 'provenance'> {
+  const stale = functionStaleMark(f.figures);
+  const provenance = provenanceLine(f.figures);
+  return { ...(stale ? { stale } : {}), ...(provenance ? { provenance } : {}) };
 }
 
 function serviceRows(operations: OperationSignal[], th: Thresholds, now: number): ServiceRow[] {

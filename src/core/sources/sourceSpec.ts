@@ -27,16 +27,39 @@ export interface SourceSpec {
   refreshMs: number;
 }
 
+/** Names the environment variable whose text `serve` tells after a 401/403 (the editor sets it to its command). */
+export const SOURCE_AUTH_HINT_ENV = 'RUNTIME_LENS_SOURCE_AUTH_HINT';
+
 /** The refresh interval unless configured: the issue's bound is six queries per source per minute. */
 export const DEFAULT_REFRESH_MS = 15_000;
 const MIN_REFRESH_MS = 5_000;
+const MAX_REFRESH_MS = 3_600_000;
 
-/** Parses `KIND=URL`; throws a one-line Error. */
-export function parseSourceFlag(text: string): { kind: SourceKind; url: string } {
+/**
+ * Parses `KIND=URL`, or `NAME:KIND=URL` to name the source as the editor's settings do (a name
+ * holds no `:` or `=`); throws a one-line Error.
+ */
+export function parseSourceFlag(text: string): { kind: SourceKind; url: string; name?: string } {
   const eq = text.indexOf('=');
-  const kind = eq < 0 ? text : text.slice(0, eq);
-  if (eq < 0 || !isKind(kind)) throw new Error(`--source ${text}: expected KIND=URL with KIND one of ${SOURCE_KINDS.join(', ')}`);
-  return { kind, url: checkUrl(`--source ${text}`, text.slice(eq + 1)) };
+  const head = eq < 0 ? text : text.slice(0, eq);
+  const colon = head.lastIndexOf(':');
+  const kind = colon < 0 ? head : head.slice(colon + 1);
+  const name = colon < 0 ? undefined : head.slice(0, colon);
+  if (eq < 0 || !isKind(kind)) throw new Error(`--source ${text}: expected KIND=URL with KIND one of ${SOURCE_KINDS.join(', ')} (or NAME:KIND=URL)`);
+  if (name !== undefined && !SOURCE_NAME.test(name)) throw new Error(`--source ${text}: a source name is 1 to 40 letters, digits, spaces or ._-()`);
+  const url = checkUrl(`--source ${text}`, text.slice(eq + 1));
+  return name === undefined ? { kind, url } : { kind, url, name };
+}
+
+/** What a source may be named (settings and flags alike): it shows in lines and keys its secret. */
+const SOURCE_NAME = /^[\w .()-]{1,40}$/;
+
+/** Parses a refresh interval (`15s`, `1m`, `1h`) into ms, 5 s to 1 h; throws a one-line Error. */
+export function parseRefresh(where: string, text: string): number {
+  const m = /^(\d{1,5})(s|m|h)$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'] : NaN;
+  if (!(ms >= MIN_REFRESH_MS && ms <= MAX_REFRESH_MS)) throw new Error(`${where}: expected an interval from 5s to 1h, like 15s or 1m`);
+  return ms;
 }
 
 /** Names sources: the kind, then `kind-2`, `kind-3` for more of one kind. */
@@ -49,11 +72,19 @@ export function nameSources<T extends { kind: SourceKind; name?: string }>(items
   });
 }
 
-/** The CLI's source flags as specs. Throws a one-line Error naming the bad flag. */
-export function specsFromFlags(flags: { source?: string[]; auth?: string[]; ca?: string[]; env?: string[]; refreshMs?: number }): SourceSpec[] {
+/**
+ * The CLI's source flags as specs. `refresh` entries are `DURATION` (every source) or
+ * `NAME=DURATION` (one source). Throws a one-line Error naming the bad flag.
+ */
+export function specsFromFlags(flags: { source?: string[]; auth?: string[]; ca?: string[]; env?: string[]; refreshMs?: number; refresh?: string[] }): SourceSpec[] {
   const specs: SourceSpec[] = nameSources((flags.source ?? []).map(parseSourceFlag)).map((s) => ({
     ...s, environments: new Map(), auth: { kind: 'none' }, refreshMs: flags.refreshMs ?? DEFAULT_REFRESH_MS,
   }));
+  const seen = new Set<string>();
+  for (const s of specs) {
+    if (seen.has(s.name)) throw new Error(`--source: two sources are named "${s.name}"; name one NAME:KIND=URL`);
+    seen.add(s.name);
+  }
   const byName = (flag: string, text: string): [SourceSpec, string] => {
     const eq = text.indexOf('=');
     const spec = eq < 0 ? undefined : specs.find((s) => s.name === text.slice(0, eq));
@@ -68,6 +99,15 @@ export function specsFromFlags(flags: { source?: string[]; auth?: string[]; ca?:
     const [spec, file] = byName('source-ca', text);
     if (file === '') throw new Error(`--source-ca ${text}: expected NAME=FILE`);
     spec.caFile = file;
+  }
+  for (const text of flags.refresh ?? []) {
+    if (!text.includes('=')) {
+      const ms = parseRefresh(`--source-refresh ${text}`, text);
+      for (const spec of specs) spec.refreshMs = ms;
+      continue;
+    }
+    const [spec, value] = byName('source-refresh', text);
+    spec.refreshMs = parseRefresh(`--source-refresh ${text}`, value);
   }
   for (const text of flags.env ?? []) {
     const [spec, pair] = byName('source-env', text);
@@ -136,7 +176,7 @@ function settingEntry(entry: unknown, at: string): { kind: SourceKind; name?: st
   const url = own('url');
   if (typeof url !== 'string') throw new Error(`${at}.url: expected a URL`);
   const name = own('name');
-  if (name !== undefined && (typeof name !== 'string' || !/^[\w .()-]{1,40}$/.test(name))) throw new Error(`${at}.name: expected up to 40 letters, digits, spaces or ._-()`);
+  if (name !== undefined && (typeof name !== 'string' || !SOURCE_NAME.test(name))) throw new Error(`${at}.name: expected up to 40 letters, digits, spaces or ._-()`);
   const environments = new Map<string, string>();
   const envs = own('environments');
   if (envs !== undefined) {

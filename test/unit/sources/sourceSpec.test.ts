@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authHeaders, parseSourceFlag, specsFromFlags, specsFromSettings } from '../../../src/core/sources/sourceSpec';
+import { authHeaders, parseRefresh, parseSourceFlag, specsFromFlags, specsFromSettings } from '../../../src/core/sources/sourceSpec';
 
 describe('source specs', () => {
   it('parses --source KIND=URL and refuses other kinds, non-URLs and credentials in the URL', () => {
     assert.deepEqual(parseSourceFlag('jaeger=http://127.0.0.1:16686/'), { kind: 'jaeger', url: 'http://127.0.0.1:16686' });
-    assert.throws(() => parseSourceFlag('zipkin=http://x'), /^Error: --source zipkin=http:\/\/x: expected KIND=URL with KIND one of jaeger, prometheus, tempo, loki$/);
+    assert.throws(() => parseSourceFlag('zipkin=http://x'), /^Error: --source zipkin=http:\/\/x: expected KIND=URL with KIND one of jaeger, prometheus, tempo, loki \(or NAME:KIND=URL\)$/);
     assert.throws(() => parseSourceFlag('jaeger=nope'), /not a URL/);
     assert.throws(() => parseSourceFlag('loki=https://u:secret@loki'), /not in the URL/);
   });
@@ -47,5 +47,21 @@ describe('source specs', () => {
       'runtimeLens.sources[4]: expected an object with kind and url',
       'runtimeLens.sources: two sources are named "jaeger"; the second is left out',
     ]);
+  });
+
+  it('takes a source name as NAME:KIND=URL, as the editor passes its settings', () => {
+    assert.deepEqual(parseSourceFlag('prod traces:jaeger=https://j.example.com:16686'), { kind: 'jaeger', url: 'https://j.example.com:16686', name: 'prod traces' });
+    assert.throws(() => parseSourceFlag('a/b:jaeger=http://x'), /a source name is 1 to 40 letters/);
+    const specs = specsFromFlags({ source: ['prod:jaeger=http://a', 'jaeger=http://b'], auth: ['prod=PROD_TOKEN'], refresh: ['30s', 'jaeger-2=1m'] });
+    assert.deepEqual(specs.map((s) => [s.name, s.auth.env, s.refreshMs]), [['prod', 'PROD_TOKEN', 30_000], ['jaeger-2', undefined, 60_000]]);
+    assert.throws(() => specsFromFlags({ source: ['jaeger=http://a', 'jaeger:jaeger=http://b'] }), /two sources are named "jaeger"/);
+  });
+
+  it('parses refresh intervals from 5s to 1h, for all sources or one', () => {
+    assert.equal(parseRefresh('x', '15s'), 15_000);
+    assert.equal(parseRefresh('x', '1h'), 3_600_000);
+    assert.throws(() => parseRefresh('--source-refresh 2s', '2s'), /^Error: --source-refresh 2s: expected an interval from 5s to 1h/);
+    assert.throws(() => parseRefresh('x', '2h'), /5s to 1h/);
+    assert.throws(() => specsFromFlags({ source: ['loki=http://l'], refresh: ['tempo=15s'] }), /--source-refresh tempo=15s: expected NAME=/);
   });
 });

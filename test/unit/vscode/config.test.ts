@@ -14,7 +14,8 @@ function read(values: Record<string, unknown>, shown: string[] = [], warnings = 
 test('unset settings take the defaults and give no warning', () => {
   const { config, shown } = read({});
   assert.deepEqual(shown, []);
-  assert.deepEqual(config.receiver, { host: '127.0.0.1', port: 4318 });
+  assert.deepEqual(config.receiver, { host: '127.0.0.1', port: 4318, enabled: true });
+  assert.deepEqual(config.sources, []);
   assert.equal(config.window, '5m');
   assert.equal(config.environment, undefined);
   assert.equal(config.autoStart, false);
@@ -79,4 +80,25 @@ test('unknown template placeholders are reported once and kept as typed', () => 
   assert.equal(shown.length, 1);
   assert.match(shown[0], /unknown placeholder \{latency\}; they are shown as typed/);
   assert.equal(config.codeLens.template.expand({ figures: { count: 1, errors: 0, errorRate: 0, ratePerMin: 1, p50Ms: 1, p95Ms: 2, p99Ms: 3 }, window: '5m', environment: 'e', service: 's' }), '2 ms {latency} {latency}');
+});
+
+test('runtimeLens.sources: valid entries become specs, each bad one is named once, and the receiver can be switched off', () => {
+  const settings = {
+    'receiver.enabled': false,
+    sources: [
+      { kind: 'jaeger', url: 'https://jaeger.example.com:16686/', name: 'prod traces', auth: 'bearer', environments: { prd: 'production' }, refreshSeconds: 30 },
+      { kind: 'zipkin', url: 'http://z' },
+      { kind: 'loki', url: 'https://user:pw@loki.example.com' },
+    ],
+  };
+  const warnings: string[] = [];
+  const w = new ConfigWarnings((m) => warnings.push(m));
+  const first = readConfig({ get: <T>(k: string) => (settings as Record<string, unknown>)[k] as T }, w);
+  readConfig({ get: <T>(k: string) => (settings as Record<string, unknown>)[k] as T }, w);
+  assert.equal(first.receiver.enabled, false);
+  assert.deepEqual(first.sources.map((s) => [s.name, s.kind, s.url, s.auth.kind, s.refreshMs, [...s.environments]]), [['prod traces', 'jaeger', 'https://jaeger.example.com:16686', 'bearer', 30_000, [['prd', 'production']]]]);
+  assert.equal(warnings.length, 1, 'reported once across re-reads');
+  assert.match(warnings[0], /^Runtime Lens: runtimeLens\.sources\[1\]\.kind: expected one of jaeger, prometheus, tempo, loki; runtimeLens\.sources\[2\]\.url: put credentials in an environment variable or the secret store, not in the URL\. Those entries are ignored\.$/);
+  assert.deepEqual(readConfig({ get: <T>(k: string) => (k === 'sources' ? ('nope' as T) : undefined) }, new ConfigWarnings((m) => warnings.push(m))).sources, []);
+  assert.match(warnings[1], /runtimeLens\.sources: expected a list of sources/);
 });

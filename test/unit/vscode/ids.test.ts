@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_LENS_TEMPLATE } from '../../../src/core/render/lensTemplate';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
+import { SOURCE_KINDS } from '../../../src/core/sources/sourceSpec';
 import { DEFAULTS } from '../../../src/vscode/config';
 import { Colors, Commands, ContextKeys, INTERNAL_COMMANDS, RISK_SCAN_STATES, SECTION, Settings, Views } from '../../../src/vscode/ids';
 
@@ -49,6 +50,15 @@ test('every setting key is contributed with a description, and the defaults agre
   assert.equal(d(Settings.errorRateWarning), DEFAULT_THRESHOLDS.errorRateWarning);
   assert.equal(d(Settings.errorRateError), DEFAULT_THRESHOLDS.errorRateError);
   assert.equal(d(Settings.traceUrlTemplate), '');
+  assert.equal(d(Settings.receiverEnabled), true);
+  assert.deepEqual(d(Settings.sources), []);
+});
+
+test('the sources setting\'s schema knows every field the settings reader takes, and its kinds', () => {
+  const items = (manifest.contributes.configuration.properties[`${SECTION}.${Settings.sources}`] as unknown as { items: { properties: Record<string, { enum?: string[] }>; additionalProperties: boolean } }).items;
+  assert.deepEqual(Object.keys(items.properties).sort(), ['auth', 'authHeader', 'caFile', 'environments', 'kind', 'name', 'refreshSeconds', 'url']);
+  assert.deepEqual(items.properties.kind.enum, [...SOURCE_KINDS]);
+  assert.equal(items.additionalProperties, false, 'a mistyped field is flagged in the settings editor');
 });
 
 test('colours, the view container and the view match the ids', () => {
