@@ -21,7 +21,14 @@ const threadCpu = "(typeof process.threadCpuUsage === 'function' ? process.threa
 const builds = [
   // Banner and footer time the evaluation of the bundle, so the activation cost the extension
   // reports includes loading its code, as VS Code's own figure does (without VS Code's waits between).
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], banner: { js: `var __runtimeLensLoadStart = performance.now(), __runtimeLensLoadCpu = ${threadCpu}, __runtimeLensLoadEnd, __runtimeLensLoadCpuEnd;` }, footer: { js: `__runtimeLensLoadEnd = performance.now(); __runtimeLensLoadCpuEnd = ${threadCpu};` } },
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    banner: { js: `var __runtimeLensLoadStart = performance.now(), __runtimeLensLoadCpu = ${threadCpu}, __runtimeLensLoadEnd, __runtimeLensLoadCpuEnd;` },
+    footer: { js: `__runtimeLensLoadEnd = performance.now(); __runtimeLensLoadCpuEnd = ${threadCpu};` },
+  },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The receiver's decode worker threads load it from next to the bundle that starts them.
   { ...common, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
@@ -30,7 +37,11 @@ const builds = [
 ];
 
 // Webview scripts run in the browser: one bundle per media/*.ts entry.
-const webviews = existsSync('media') ? readdirSync('media').filter((f) => f.endsWith('.ts')).map((f) => `media/${f}`) : [];
+const webviews = existsSync('media')
+  ? readdirSync('media')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `media/${f}`)
+  : [];
 if (webviews.length > 0) {
   builds.push({ ...common, entryPoints: webviews, outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' });
 }

@@ -83,7 +83,10 @@ async function runPhase(rx: ReceiverHandle, phase: Phase, files: string[]): Prom
   const sampler = setInterval(() => {
     if (sampling) return;
     sampling = true;
-    void rx.memory(false).then((m) => (peakRss = Math.max(peakRss, m.rss))).finally(() => (sampling = false));
+    void rx
+      .memory(false)
+      .then((m) => (peakRss = Math.max(peakRss, m.rss)))
+      .finally(() => (sampling = false));
   }, 250);
   const run = await sender(rx.url, SECONDS, files);
   clearInterval(sampler);
@@ -211,7 +214,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

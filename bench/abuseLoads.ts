@@ -31,8 +31,7 @@ class Counts {
 function request(agent: http.Agent, url: string, method: string, body?: Buffer, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, agent,
-      headers: body ? { ...headers, 'Content-Length': body.length } : headers }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, agent, headers: body ? { ...headers, 'Content-Length': body.length } : headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
@@ -82,8 +81,12 @@ export function uniqueRevisions(base: string, spans = 20, lanes = 2): Disturbanc
     const list = Array.from({ length: spans }, (_, i) => {
       const fn = i % FUNCTIONS_PER_MODULE;
       return {
-        traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: `handler0_${fn}`, kind: 2,
-        startTimeUnixNano: String(now), endTimeUnixNano: String(now + 3_000_000n),
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        name: `handler0_${fn}`,
+        kind: 2,
+        startTimeUnixNano: String(now),
+        endTimeUnixNano: String(now + 3_000_000n),
         attributes: [
           { key: 'code.function.name', value: { stringValue: `handler0_${fn}` } },
           { key: 'code.file.path', value: { stringValue: `/app/svc${service}/src/module0.js` } },
@@ -91,7 +94,11 @@ export function uniqueRevisions(base: string, spans = 20, lanes = 2): Disturbanc
         ],
       };
     });
-    const resource = [['service.name', `svc${service}`], ['deployment.environment.name', 'production'], ['vcs.ref.head.revision', randomBytes(20).toString('hex')]];
+    const resource = [
+      ['service.name', `svc${service}`],
+      ['deployment.environment.name', 'production'],
+      ['vcs.ref.head.revision', randomBytes(20).toString('hex')],
+    ];
     const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: resource.map(([key, v]) => ({ key, value: { stringValue: v } })) }, scopeSpans: [{ scope: { name: 'abuse' }, spans: list }] }] });
     return request(agent, `${base}/v1/traces`, 'POST', Buffer.from(body), { 'Content-Type': 'application/json' });
   });
@@ -104,5 +111,6 @@ export const BOMB_INFLATED_BYTES = 80 * 1024 * 1024;
 export function gzipBombs(base: string, lanes = 2): Disturbance {
   const bomb = gzipSync(Buffer.alloc(BOMB_INFLATED_BYTES), { level: 9 });
   return loop(lanes, `gzip bombs of ${Math.round(bomb.length / 1024)} KB -> ${BOMB_INFLATED_BYTES / 1048576} MiB`, (agent) =>
-    request(agent, `${base}/v1/traces`, 'POST', bomb, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' }));
+    request(agent, `${base}/v1/traces`, 'POST', bomb, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' }),
+  );
 }

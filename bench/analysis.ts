@@ -102,7 +102,9 @@ async function main(): Promise<void> {
     python: { files: pyFiles.length, lines: pyLines, ms: pyMs, missingTimeout: ourPython.length },
     linesByLanguage,
   };
-  log(`ours: scan ${scan.files} files, ${scan.lines} lines in ${(scanMs / 1000).toFixed(2)} s; analysis only ${(analysisMs / 1000).toFixed(2)} s; Python ${pyFiles.length} files in ${(pyMs / 1000).toFixed(2)} s, ${ourPython.length} missing-timeout`);
+  log(
+    `ours: scan ${scan.files} files, ${scan.lines} lines in ${(scanMs / 1000).toFixed(2)} s; analysis only ${(analysisMs / 1000).toFixed(2)} s; Python ${pyFiles.length} files in ${(pyMs / 1000).toFixed(2)} s, ${ourPython.length} missing-timeout`,
+  );
 
   // 4. Peers, one after the other so they do not share the two cores.
   const comparisons: Comparison[] = [];

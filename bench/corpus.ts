@@ -187,7 +187,11 @@ export function makeRequestBatches(count: number, modulesPerService: number): Ba
       const middleware = tracer.startSpan('middleware - query', { kind: SpanKind.INTERNAL, startTime: start }, inServer);
       middleware.end(start + 1);
       const handler = tracer.startSpan(`handler${module}_${fn}`, { kind: SpanKind.INTERNAL, startTime: start + 1, attributes: code }, inServer);
-      const call = tracer.startSpan('GET', { kind: SpanKind.CLIENT, startTime: start + 2, attributes: { 'http.request.method': 'GET', 'url.full': 'http://rates.internal/rate', 'server.address': 'rates.internal' } }, trace.setSpan(context.active(), handler));
+      const call = tracer.startSpan(
+        'GET',
+        { kind: SpanKind.CLIENT, startTime: start + 2, attributes: { 'http.request.method': 'GET', 'url.full': 'http://rates.internal/rate', 'server.address': 'rates.internal' } },
+        trace.setSpan(context.active(), handler),
+      );
       call.end(start + 5);
       const failing = seq % 20 === 0;
       if (failing) {

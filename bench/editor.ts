@@ -59,7 +59,10 @@ async function main(): Promise<void> {
   console.log(`\n${lines.join('\n')}\n`);
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -66,18 +66,25 @@ async function main(): Promise<void> {
     fullTimes.sort((a, b) => a - b);
     const median = quantile(times, 0.5);
     const fullMedian = quantile(fullTimes, 0.5);
-    rows.push(`| ${rel.replace('node_modules/', '')} (${lines.toLocaleString('en-US')} lines) | ${median.toFixed(1)} ms | ${quantile(times, 0.9).toFixed(1)} ms | ${times[times.length - 1].toFixed(1)} ms | ${(median / 20).toFixed(2)} | ${fullMedian.toFixed(0)} ms | ${(median / fullMedian).toFixed(2)} | ${full} of ${times.length} |`);
+    rows.push(
+      `| ${rel.replace('node_modules/', '')} (${lines.toLocaleString('en-US')} lines) | ${median.toFixed(1)} ms | ${quantile(times, 0.9).toFixed(1)} ms | ${times[times.length - 1].toFixed(1)} ms | ${(median / 20).toFixed(2)} | ${fullMedian.toFixed(0)} ms | ${(median / fullMedian).toFixed(2)} | ${full} of ${times.length} |`,
+    );
   }
-  console.log([
-    `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${EDITS * 2} edits per file`,
-    '',
-    '| file | incremental median | p90 | max | median ÷ 20 ms budget | full analysis median | incremental ÷ full | edits that fell back to a full run |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n'));
+  console.log(
+    [
+      `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${EDITS * 2} edits per file`,
+      '',
+      '| file | incremental median | p90 | max | median ÷ 20 ms budget | full analysis median | incremental ÷ full | edits that fell back to a full run |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows,
+    ].join('\n'),
+  );
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

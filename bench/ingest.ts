@@ -82,11 +82,13 @@ async function replay(rx: ReceiverHandle, files: string[], contentType: string, 
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   let sampling = false;
-  const sampler = onSample ? setInterval(() => {
-    if (sampling) return;
-    sampling = true;
-    void onSample().finally(() => (sampling = false));
-  }, 500) : undefined;
+  const sampler = onSample
+    ? setInterval(() => {
+        if (sampling) return;
+        sampling = true;
+        void onSample().finally(() => (sampling = false));
+      }, 500)
+    : undefined;
   await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`loadgen exited ${code}`)))));
   await rx.filed(target);
   const ms = performance.now() - started;
@@ -130,7 +132,8 @@ async function main(): Promise<void> {
   await wideRx.stop();
   const mb = (n: number) => Math.round(n);
   const at = (fraction: number) => (rssSamples.find((s) => s.spans >= RSS_SPANS * fraction) ?? rssSamples[rssSamples.length - 1]).reading;
-  const rssLine = `RSS over ${(RSS_SPANS / 1e6).toFixed(0)}M protobuf spans across ${locations.toLocaleString('en-US')} locations (${wideRun.spansPerSec.toLocaleString('en-US')} spans/s): ` +
+  const rssLine =
+    `RSS over ${(RSS_SPANS / 1e6).toFixed(0)}M protobuf spans across ${locations.toLocaleString('en-US')} locations (${wideRun.spansPerSec.toLocaleString('en-US')} spans/s): ` +
     `${mb(baseline.rss)} MB before, ${mb(at(0.2).rss)} MB at 20%, ${mb(at(0.5).rss)} MB at 50%, ${mb(atEnd.rss)} MB at the end, peak ${mb(Math.max(...rssSamples.map((s) => s.reading.rss)))} MB. ` +
     `At the end: V8 heap ${mb(atEnd.heapUsed)} MB used of ${mb(atEnd.heapTotal)} MB, ` +
     `off-heap buffers ${mb(atEnd.external)} MB. After a full GC: RSS ${mb(afterGc.rss)} MB, V8 heap ${mb(afterGc.heapUsed)} MB used.`;
@@ -199,7 +202,10 @@ function gitHead(): string {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -17,8 +17,7 @@ const statuses: Record<number, number> = {};
 
 function post(body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent,
-      headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (res) => {
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });

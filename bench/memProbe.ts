@@ -53,8 +53,19 @@ export function combine(heap: HeapReading, pid: number | 'self'): MemoryReading 
   const spaces: Record<string, [number, number]> = {};
   for (const s of heap.spaces) spaces[s.space_name] = [round(s.space_used_size), round(s.physical_space_size)];
   const reading: MemoryReading = {
-    rss: round(m.rss), heapUsed: round(m.heapUsed), heapTotal: round(m.heapTotal), external: round(m.external), arrayBuffers: round(m.arrayBuffers),
-    spaces, anonymous: 0, fileBacked: 0, brkHeap: 0, threadArenas: 0, threadArenaCount: 0, otherAnon: 0, threads: 0,
+    rss: round(m.rss),
+    heapUsed: round(m.heapUsed),
+    heapTotal: round(m.heapTotal),
+    external: round(m.external),
+    arrayBuffers: round(m.arrayBuffers),
+    spaces,
+    anonymous: 0,
+    fileBacked: 0,
+    brkHeap: 0,
+    threadArenas: 0,
+    threadArenaCount: 0,
+    otherAnon: 0,
+    threads: 0,
   };
   try {
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -111,7 +122,12 @@ function classify(smaps: string, out: MemoryReading): void {
 
 /** A one-paragraph summary of a reading. */
 export function describeMemory(r: MemoryReading): string {
-  const spaces = Object.entries(r.spaces).filter(([, [, committed]]) => committed >= 0.5).map(([name, [used, committed]]) => `${name.replace(/_space$/, '')} ${used}/${committed}`).join(', ');
-  return `RSS ${r.rss} MB (anonymous ${r.anonymous}, file-backed ${r.fileBacked}); main V8 heap ${r.heapUsed} used of ${r.heapTotal} [${spaces}]; ` +
-    `external ${r.external} (array buffers ${r.arrayBuffers}); brk heap ${r.brkHeap}, thread arenas ${r.threadArenas} in ${r.threadArenaCount}, other anonymous ${r.otherAnon}; ${r.threads} threads`;
+  const spaces = Object.entries(r.spaces)
+    .filter(([, [, committed]]) => committed >= 0.5)
+    .map(([name, [used, committed]]) => `${name.replace(/_space$/, '')} ${used}/${committed}`)
+    .join(', ');
+  return (
+    `RSS ${r.rss} MB (anonymous ${r.anonymous}, file-backed ${r.fileBacked}); main V8 heap ${r.heapUsed} used of ${r.heapTotal} [${spaces}]; ` +
+    `external ${r.external} (array buffers ${r.arrayBuffers}); brk heap ${r.brkHeap}, thread arenas ${r.threadArenas} in ${r.threadArenaCount}, other anonymous ${r.otherAnon}; ${r.threads} threads`
+  );
 }

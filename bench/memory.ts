@@ -24,11 +24,26 @@ function main(): void {
     for (let k = 0; k < perMinute; k++) {
       const i = k % LOCATIONS;
       now += 60_000 / perMinute;
-      store.recordSpan({
-        traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: '', name: `GET /api/r${i}`, kind: 2, startMs: now - 5,
-        durationMs: 2 + (k % 400) / 4, error: k % 20 === 0, statusMessage: '', resource, code: emptyCode(),
-        httpRoute: `/api/r${i}`, httpMethod: 'GET', exceptions: [],
-      }, locations[i], '');
+      store.recordSpan(
+        {
+          traceId: 'a'.repeat(32),
+          spanId: 'b'.repeat(16),
+          parentSpanId: '',
+          name: `GET /api/r${i}`,
+          kind: 2,
+          startMs: now - 5,
+          durationMs: 2 + (k % 400) / 4,
+          error: k % 20 === 0,
+          statusMessage: '',
+          resource,
+          code: emptyCode(),
+          httpRoute: `/api/r${i}`,
+          httpMethod: 'GET',
+          exceptions: [],
+        },
+        locations[i],
+        '',
+      );
     }
     if (minute % 10 === 0) {
       gc!();

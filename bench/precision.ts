@@ -137,23 +137,33 @@ async function main(): Promise<void> {
         notes.push(...run.notes.map((n) => `${spec.label}: ${n}`));
         const byRule = new Map<string, number>();
         for (const f of run.findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
-        notes.push(`${spec.label} ${spec.version} reported ${run.findings.length} (${[...byRule].sort().map(([r, n]) => `${r} ${n}`).join(', ') || 'none'})`);
+        notes.push(
+          `${spec.label} ${spec.version} reported ${run.findings.length} (${
+            [...byRule]
+              .sort()
+              .map(([r, n]) => `${r} ${n}`)
+              .join(', ') || 'none'
+          })`,
+        );
         // noctx (a request sent without a context, so nothing can give it a deadline) is the Go
         // peer closest to missing-timeout; gosec's rules are listed, and joined only where they sit on a labelled line
-        for (const f of run.findings) findings.push({ tool: `${spec.label} ${spec.version}${spec.id === 'gosec' ? ' (any rule)' : ''}`, rule: 'missing-timeout', language: 'go', file: f.file, line: f.line, endLine: f.endLine });
+        for (const f of run.findings)
+          findings.push({ tool: `${spec.label} ${spec.version}${spec.id === 'gosec' ? ' (any rule)' : ''}`, rule: 'missing-timeout', language: 'go', file: f.file, line: f.line, endLine: f.endLine });
       }
     }
   }
 
   const labelledRules = new Set(labels.map((l) => `${l.rule}:${languageOf(l.corpusFile)}`));
-  const table = (fs: readonly ToolFinding[], ls: typeof labels) => precisionRows(fs, ls, languageOf, ran)
-    .filter((r) => r.tool.startsWith(OURS) ? labelledRules.has(`${r.rule}:${r.language}`) || r.rule === 'missing-timeout' || r.rule === 'swallowed-error' : true);
+  const table = (fs: readonly ToolFinding[], ls: typeof labels) =>
+    precisionRows(fs, ls, languageOf, ran).filter((r) => (r.tool.startsWith(OURS) ? labelledRules.has(`${r.rule}:${r.language}`) || r.rule === 'missing-timeout' || r.rule === 'swallowed-error' : true));
   const shown = table(findings, labels);
   // the packages added after the rules were tuned, labelled blind: do the figures hold on code nobody tuned for?
   const heldOut = CORPUS_PACKAGES.filter((p) => p.heldOut).map((p) => `${packageDir(p)}/`);
   const inHeldOut = (file: string) => heldOut.some((d) => file.startsWith(d));
-  const heldOutRows = table(findings.filter((f) => inHeldOut(f.file)), labels.filter((l) => inHeldOut(l.corpusFile)))
-    .filter((r) => r.rule === 'missing-timeout' || r.rule === 'swallowed-error');
+  const heldOutRows = table(
+    findings.filter((f) => inHeldOut(f.file)),
+    labels.filter((l) => inHeldOut(l.corpusFile)),
+  ).filter((r) => r.rule === 'missing-timeout' || r.rule === 'swallowed-error');
   for (const [rule, language] of peerPairs) {
     // several pairs in one run (the corpus and peers run once) get a heading each
     if (peerPairs.length > 1) console.log(`## ${rule}:${language}`);
@@ -167,7 +177,11 @@ async function main(): Promise<void> {
   console.log(`\n### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU'} · git ${gitCommit(repo)}\n`);
   console.log('Command: `npm run bench:precision`\n');
   console.log(precisionMarkdown(shown).join('\n'));
-  console.log(`\nHeld-out packages only (${CORPUS_PACKAGES.filter((p) => p.heldOut).map((p) => `${p.name} ${p.version}`).join(', ')}):\n`);
+  console.log(
+    `\nHeld-out packages only (${CORPUS_PACKAGES.filter((p) => p.heldOut)
+      .map((p) => `${p.name} ${p.version}`)
+      .join(', ')}):\n`,
+  );
   console.log(precisionMarkdown(heldOutRows).join('\n'));
   if (notes.length) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
   if (failures.length) {

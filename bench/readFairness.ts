@@ -26,9 +26,12 @@ function body(service: number, seq: number, revision: string): string {
     const module = k % MODULES;
     const fn = Math.floor(k / MODULES) % 10;
     spans.push({
-      traceId: (k + 1).toString(16).padStart(32, 'a'), spanId: (k + 1).toString(16).padStart(16, 'b'),
-      name: `handler${module}_${fn}`, kind: 2,
-      startTimeUnixNano: String(now - 1_000_000n * BigInt(k % 30_000)), endTimeUnixNano: String(now - 1_000_000n * BigInt(k % 30_000) + 3_000_000n),
+      traceId: (k + 1).toString(16).padStart(32, 'a'),
+      spanId: (k + 1).toString(16).padStart(16, 'b'),
+      name: `handler${module}_${fn}`,
+      kind: 2,
+      startTimeUnixNano: String(now - 1_000_000n * BigInt(k % 30_000)),
+      endTimeUnixNano: String(now - 1_000_000n * BigInt(k % 30_000) + 3_000_000n),
       attributes: [
         { key: 'code.function.name', value: { stringValue: `handler${module}_${fn}` } },
         { key: 'code.file.path', value: { stringValue: `/app/svc${service}/src/module${module}.js` } },
@@ -36,7 +39,10 @@ function body(service: number, seq: number, revision: string): string {
       ],
     });
   }
-  const resource = [['service.name', `svc${service}`], ['vcs.ref.head.revision', revision]].map(([key, v]) => ({ key, value: { stringValue: v } }));
+  const resource = [
+    ['service.name', `svc${service}`],
+    ['vcs.ref.head.revision', revision],
+  ].map(([key, v]) => ({ key, value: { stringValue: v } }));
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope: { name: 'bench' }, spans }] }] });
 }
 
@@ -96,7 +102,12 @@ async function main(): Promise<void> {
   const ws = path.join(root, 'ws');
   writeWorkspace(ws, MODULES);
   const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@e', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@e' };
-  for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-qm', 'bench']]) execFileSync('git', args, { cwd: ws, env });
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['commit', '-qm', 'bench'],
+  ])
+    execFileSync('git', args, { cwd: ws, env });
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ws, encoding: 'utf8' }).trim();
   const bodies = Array.from({ length: 40 }, (_, i) => body(i % SERVICES, i, PLACEHOLDER));
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--workspace', ws], { stdio: ['ignore', 'pipe', 'inherit'] });

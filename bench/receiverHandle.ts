@@ -111,14 +111,15 @@ async function startChild(o: HandleOptions): Promise<ReceiverHandle> {
     filed: async (spans) => {
       while ((await status()).spansProcessed < spans) await new Promise((r) => setTimeout(r, 20));
     },
-    memory: (gc, snapshot) => new Promise((resolve) => {
-      const id = nextId++;
-      waiting.set(id, (reply) => {
-        waiting.delete(id);
-        resolve(combine(reply, child.pid!));
-      });
-      child.send({ benchProbe: true, id, gc, snapshot });
-    }),
+    memory: (gc, snapshot) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, (reply) => {
+          waiting.delete(id);
+          resolve(combine(reply, child.pid!));
+        });
+        child.send({ benchProbe: true, id, gc, snapshot });
+      }),
     locations: async () => {
       const first = (await getJson(`${url}/api/signals?window=1h`)) as SignalsResponse;
       let n = first.functions.length;
@@ -141,16 +142,18 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 function getJson(url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      })
+      .on('error', reject);
   });
 }

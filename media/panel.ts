@@ -129,7 +129,7 @@ function emptyState(): HTMLElement {
     return h(
       'section',
       { class: 'empty', 'aria-label': 'No data yet' },
-      h('p', { class: 'empty-title' }, 'No figures from the team\'s sources in this window yet.'),
+      h('p', { class: 'empty-title' }, "No figures from the team's sources in this window yet."),
       h('p', {}, 'The embedded receiver is off; the sources above are read every refresh. A source in error says why.'),
     );
   }
@@ -226,7 +226,11 @@ function servicesList(services: ServiceRow[]): HTMLElement {
 }
 
 function topSection(model: PanelModel): HTMLElement {
-  const tabs: Array<[Tab, string]> = [['impact', 'Impact'], ['errors', 'Errors'], ['p95', 'p95']];
+  const tabs: Array<[Tab, string]> = [
+    ['impact', 'Impact'],
+    ['errors', 'Errors'],
+    ['p95', 'p95'],
+  ];
   const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Rank functions by' });
   for (const [tab, label] of tabs) {
     const b = h('button', { class: 'tab', role: 'tab', id: `tab-${tab}`, 'aria-selected': String(state.tab === tab), 'aria-controls': 'top-list', tabindex: state.tab === tab ? 0 : -1, 'data-key': `tab-${tab}` }, label);
@@ -246,7 +250,13 @@ function topSection(model: PanelModel): HTMLElement {
   if (rows.length === 0) {
     list.append(h('p', { class: 'none muted' }, state.tab === 'errors' ? 'No function failed in this window.' : 'No function calls in this window.'));
   } else {
-    list.append(h('div', { class: 'fn fn-head', 'aria-hidden': 'true' }, ...['Function', 'Location', 'Rate', 'Err', 'p95', 'Impact'].map((c, i) => h('span', { class: `c-${['name', 'loc', 'rate', 'err', 'p95', 'impact'][i]}` }, c))));
+    list.append(
+      h(
+        'div',
+        { class: 'fn fn-head', 'aria-hidden': 'true' },
+        ...['Function', 'Location', 'Rate', 'Err', 'p95', 'Impact'].map((c, i) => h('span', { class: `c-${['name', 'loc', 'rate', 'err', 'p95', 'impact'][i]}` }, c)),
+      ),
+    );
     for (const r of rows) list.append(functionRow(r));
     arrowNavigation(list, '.fn[data-key]');
   }
@@ -261,7 +271,9 @@ function selectTab(tab: Tab): void {
 
 function functionRow(r: FunctionRow): HTMLElement {
   const focused = state.focus?.key === r.key;
-  const title = [`${r.function} — ${r.file}:${r.line} (${r.service})`, r.stale ? `${r.stale}: its source has not refreshed in time; these are its last figures` : '', r.provenance ?? ''].filter((t) => t !== '').join('\n');
+  const title = [`${r.function} — ${r.file}:${r.line} (${r.service})`, r.stale ? `${r.stale}: its source has not refreshed in time; these are its last figures` : '', r.provenance ?? '']
+    .filter((t) => t !== '')
+    .join('\n');
   const row = h(
     'div',
     { class: `fn${focused ? ' focused' : ''}${r.stale ? ' stale' : ''}`, 'data-key': r.key, title },
@@ -275,7 +287,11 @@ function functionRow(r: FunctionRow): HTMLElement {
   // One figure drives both bars: under the row when narrow, behind the ranked column when wide.
   row.style.setProperty('--bar', String(Math.round(r.bar * 1000) / 1000));
   row.append(h('span', { class: `bar${state.tab === 'errors' ? ' bar-err' : ''}`, 'aria-hidden': 'true' }));
-  return activatable(row, `${r.function}, ${r.file} line ${r.line}: ${r.rate}, ${r.errorRateText} errors, p95 ${r.p95}, impact ${r.impact}${r.stale ? `, ${r.stale}` : ''}`, () => void request('openLocation', { file: r.file, line: r.line }));
+  return activatable(
+    row,
+    `${r.function}, ${r.file} line ${r.line}: ${r.rate}, ${r.errorRateText} errors, p95 ${r.p95}, impact ${r.impact}${r.stale ? `, ${r.stale}` : ''}`,
+    () => void request('openLocation', { file: r.file, line: r.line }),
+  );
 }
 
 function mergedErrors(model: PanelModel): ErrorGroupRow[] {
@@ -323,7 +339,11 @@ function focusCard(d: FocusDetail): HTMLElement {
     void request('clearFocus', {});
     render();
   });
-  const title = activatable(h('div', { class: 'focus-title', 'data-key': 'focus-title' }, h('span', { class: 'c-name' }, d.function), h('span', { class: 'muted' }, `${shortPath(d.file)}:${d.line}`)), `Open ${d.function} in ${d.file}`, () => void request('openLocation', { file: d.file, line: d.line }));
+  const title = activatable(
+    h('div', { class: 'focus-title', 'data-key': 'focus-title' }, h('span', { class: 'c-name' }, d.function), h('span', { class: 'muted' }, `${shortPath(d.file)}:${d.line}`)),
+    `Open ${d.function} in ${d.file}`,
+    () => void request('openLocation', { file: d.file, line: d.line }),
+  );
   const body: Node[] = [];
   if (!d.found) {
     body.push(h('p', { class: 'muted' }, `No calls of ${d.function} in ${d.service} (${d.environment}) in the last hour.`));
@@ -338,7 +358,12 @@ function focusCard(d: FocusDetail): HTMLElement {
           { class: 'wrow', role: 'row' },
           h('span', { class: 'wname', role: 'rowheader' }, w.window),
           ...(f
-            ? [h('span', { role: 'cell' }, f.p50), h('span', { role: 'cell', class: lvl(f.latencyLevel) }, f.p95), h('span', { role: 'cell', class: lvl(f.errorLevel) }, f.errorRateText), h('span', { role: 'cell' }, f.rate)]
+            ? [
+                h('span', { role: 'cell' }, f.p50),
+                h('span', { role: 'cell', class: lvl(f.latencyLevel) }, f.p95),
+                h('span', { role: 'cell', class: lvl(f.errorLevel) }, f.errorRateText),
+                h('span', { role: 'cell' }, f.rate),
+              ]
             : [h('span', { role: 'cell', class: 'muted wnone' }, 'no calls')]),
         ),
       );
@@ -352,7 +377,16 @@ function focusCard(d: FocusDetail): HTMLElement {
     }
     if (d.exemplars.length > 0) body.push(actions);
     actions.prepend(h('span', { class: 'muted small actions-label' }, 'Traces'));
-    for (const e of d.errors) body.push(h('div', { class: 'focus-err' }, h('span', { class: 'err-icon', 'aria-hidden': 'true' }, icon('error')), h('span', { class: 'err-msg' }, `${e.type}: ${e.message}`), h('span', { class: 'num muted' }, `${formatCount(e.count)}×`)));
+    for (const e of d.errors)
+      body.push(
+        h(
+          'div',
+          { class: 'focus-err' },
+          h('span', { class: 'err-icon', 'aria-hidden': 'true' }, icon('error')),
+          h('span', { class: 'err-msg' }, `${e.type}: ${e.message}`),
+          h('span', { class: 'num muted' }, `${formatCount(e.count)}×`),
+        ),
+      );
     body.push(h('p', { class: 'muted small' }, `${d.service} · ${d.environment} · mapped by ${d.mapping}`));
   }
   return h('section', { class: 'focus-card', 'aria-label': `Details of ${d.function}` }, h('div', { class: 'focus-head' }, title, close), ...body);

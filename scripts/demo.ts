@@ -28,7 +28,6 @@ const serviceDir = join(demoDir, 'workspace', 'orders-service');
 const DEFAULT_DEMO_PORT = 8080;
 const DEFAULT_OTLP_PORT = 4318;
 
-
 interface Stoppable {
   name: string;
   stop(): Promise<void>;

@@ -42,15 +42,21 @@ export async function packageExtension(options: PackageOptions = {}): Promise<st
     if (options.withTests) ignore += '\n!dist/test/*.js\n';
     writeFileSync(join(stage, '.vscodeignore'), ignore);
     log(`package: vsce package -> ${relative(root, vsix)}`);
-    await run(process.execPath, [
-      vsceBin, 'package',
-      '--no-dependencies',
-      '--out', vsix,
-      // The project has no public repository URL yet: README links stay relative instead of failing
-      // the build. Set `repository` in package.json to have vsce rewrite them for the Marketplace.
-      '--allow-missing-repository',
-      '--no-rewrite-relative-links',
-    ], stage);
+    await run(
+      process.execPath,
+      [
+        vsceBin,
+        'package',
+        '--no-dependencies',
+        '--out',
+        vsix,
+        // The project has no public repository URL yet: README links stay relative instead of failing
+        // the build. Set `repository` in package.json to have vsce rewrite them for the Marketplace.
+        '--allow-missing-repository',
+        '--no-rewrite-relative-links',
+      ],
+      stage,
+    );
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

@@ -77,21 +77,23 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
   step('settings');
   try {
     const surfaces = compose(context, channel, config, live, step);
-    context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SECTION)) return;
-      const previous = config.current;
-      const next = readSettings();
-      config.update(next);
-      if (e.affectsConfiguration(`${SECTION}.${Settings.window}`)) live.setWindow(next.window);
-      if (e.affectsConfiguration(`${SECTION}.${Settings.environment}`)) live.setEnvironment(next.environment);
-      if ((previous.receiver.host !== next.receiver.host || previous.receiver.port !== next.receiver.port) && surfaces.controller.active) {
-        void vscode.window.showInformationMessage('Runtime Lens: the receiver address changed; stop and start the receiver to use it.');
-      } else if ((e.affectsConfiguration(`${SECTION}.${Settings.sources}`) || e.affectsConfiguration(`${SECTION}.${Settings.receiverEnabled}`)) && surfaces.controller.active) {
-        // The sources are serve's flags: a new set needs a new child.
-        log.info('the telemetry sources or the receiver switch changed; restarting the receiver');
-        void surfaces.controller.restart();
-      }
-    }));
+    context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        const previous = config.current;
+        const next = readSettings();
+        config.update(next);
+        if (e.affectsConfiguration(`${SECTION}.${Settings.window}`)) live.setWindow(next.window);
+        if (e.affectsConfiguration(`${SECTION}.${Settings.environment}`)) live.setEnvironment(next.environment);
+        if ((previous.receiver.host !== next.receiver.host || previous.receiver.port !== next.receiver.port) && surfaces.controller.active) {
+          void vscode.window.showInformationMessage('Runtime Lens: the receiver address changed; stop and start the receiver to use it.');
+        } else if ((e.affectsConfiguration(`${SECTION}.${Settings.sources}`) || e.affectsConfiguration(`${SECTION}.${Settings.receiverEnabled}`)) && surfaces.controller.active) {
+          // The sources are serve's flags: a new set needs a new child.
+          log.info('the telemetry sources or the receiver switch changed; restarting the receiver');
+          void surfaces.controller.restart();
+        }
+      }),
+    );
     step('settingsWatch');
     const cost = timer.finish();
     log.info(cost.summary);
@@ -155,30 +157,41 @@ function composeRisk(context: vscode.ExtensionContext, channel: vscode.LogOutput
   return { tree, service: () => service, diagnostics: () => diagnostics };
 }
 
-function compose(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, config: LiveConfig, live: LiveSignals, step: (name: string) => void): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
+function compose(
+  context: vscode.ExtensionContext,
+  channel: vscode.LogOutputChannel,
+  config: LiveConfig,
+  live: LiveSignals,
+  step: (name: string) => void,
+): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
   const receiverLog = componentLogger(channel, 'receiver');
   const secrets = new SourceSecrets(context.secrets);
-  controller = new ReceiverController(live, async () => {
-    const { host, port, enabled } = config.current.receiver;
-    const workspace = mappingRoot()?.fsPath ?? '';
-    const sources = config.current.sources;
-    return {
-      host,
-      port,
-      workspace,
-      sources: sourceLaunch(sources, await secrets.forSources(sources), enabled, workspace),
-      addSourceCommand: 'Runtime Lens: Add Telemetry Source…',
-      serviceRoots: config.current.serviceRoots,
-      snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
-      // Global, not per workspace: any window that finds this receiver on the port must be able to read it.
-      tokenFile: receiverTokenFile(context.globalStorageUri.fsPath, port),
-      cliPath: context.asAbsolutePath('dist/cli.js'),
-      portSetting: `${SECTION}.${Settings.receiverPort}`,
-      faroOrigins: config.current.faro.allowedOrigins,
-      // Set in SecretStorage (never in settings); passed to the child through its environment.
-      faroApiKey: () => context.secrets.get(FARO_API_KEY_SECRET),
-    };
-  }, receiverLog, (message) => void vscode.window.showErrorMessage(message, 'Show Logs').then((pick) => pick && channel.show()));
+  controller = new ReceiverController(
+    live,
+    async () => {
+      const { host, port, enabled } = config.current.receiver;
+      const workspace = mappingRoot()?.fsPath ?? '';
+      const sources = config.current.sources;
+      return {
+        host,
+        port,
+        workspace,
+        sources: sourceLaunch(sources, await secrets.forSources(sources), enabled, workspace),
+        addSourceCommand: 'Runtime Lens: Add Telemetry Source…',
+        serviceRoots: config.current.serviceRoots,
+        snapshotFile: context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'signals.json').fsPath : '',
+        // Global, not per workspace: any window that finds this receiver on the port must be able to read it.
+        tokenFile: receiverTokenFile(context.globalStorageUri.fsPath, port),
+        cliPath: context.asAbsolutePath('dist/cli.js'),
+        portSetting: `${SECTION}.${Settings.receiverPort}`,
+        faroOrigins: config.current.faro.allowedOrigins,
+        // Set in SecretStorage (never in settings); passed to the child through its environment.
+        faroApiKey: () => context.secrets.get(FARO_API_KEY_SECRET),
+      };
+    },
+    receiverLog,
+    (message) => void vscode.window.showErrorMessage(message, 'Show Logs').then((pick) => pick && channel.show()),
+  );
   const current = controller;
   context.subscriptions.push({ dispose: () => void current.dispose() });
   step('receiver');

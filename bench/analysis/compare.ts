@@ -13,24 +13,38 @@ import type { PeerFinding, PeerRun } from './peers';
 
 /** Why a finding is on one side only. `our-miss` and `unexplained` are the ones to look into. */
 export type DiffReason =
-  | 'kwargs-splat' | 'kwargs-handled' | 'not-http-call' | 'our-miss'
-  | 'session-method' | 'kwargs-resolved' | 'kwargs-passthrough' | 'requests-request' | 'requests-options' | 'timeout-none' | 'other-library' | 'session-not-local' | 'unexplained';
+  | 'kwargs-splat'
+  | 'kwargs-handled'
+  | 'not-http-call'
+  | 'our-miss'
+  | 'session-method'
+  | 'kwargs-resolved'
+  | 'kwargs-passthrough'
+  | 'requests-request'
+  | 'requests-options'
+  | 'timeout-none'
+  | 'other-library'
+  | 'session-not-local'
+  | 'unexplained';
 
 /** What each reason means, for the report. */
 export const REASON_TEXT: Record<DiffReason, string> = {
-  'kwargs-splat': 'the call passes a `**` value built where we cannot see (neither a dict of this file nor the wrapper\'s own `**kwargs`), which may carry `timeout`: we stay silent; the peer flags it',
-  'kwargs-handled': 'the call passes the wrapper\'s own `**kwargs`, which the wrapper itself deals with (`kwargs.setdefault(\'timeout\', ...)`, `kwargs.get(\'timeout\')`, `\'timeout\' in kwargs`, an update or reassignment, a decorator about timeouts): we stay silent; the peer flags it',
+  'kwargs-splat': "the call passes a `**` value built where we cannot see (neither a dict of this file nor the wrapper's own `**kwargs`), which may carry `timeout`: we stay silent; the peer flags it",
+  'kwargs-handled':
+    "the call passes the wrapper's own `**kwargs`, which the wrapper itself deals with (`kwargs.setdefault('timeout', ...)`, `kwargs.get('timeout')`, `'timeout' in kwargs`, an update or reassignment, a decorator about timeouts): we stay silent; the peer flags it",
   'not-http-call': 'the callee is under `requests` but is no HTTP call (e.g. `requests.codes.get`): a false positive of the peer',
   'our-miss': 'a call to the requests library without a timeout that we do not report: our bug',
   'session-method': 'a `requests.Session` method (`s.get`, `self.session.post`, `with requests.Session() as s`): the peer only checks module-level `requests.<verb>`',
-  'kwargs-passthrough': 'a wrapper passes its own `**kwargs` on and never sets `timeout` in them: no timeout unless every caller passes one, and we say so (Bandit and Ruff flag these too); the peer\'s rule skips every `**` call',
-  'kwargs-resolved': 'the `**` argument is a dict built without `timeout` by a function of the same file: we resolve it, the peer\'s rule skips every `**` call',
-  'requests-request': '`requests.request(method, url)`: not in the peer\'s verb list',
-  'requests-options': '`requests.options(...)`: not in the peer\'s verb list',
+  'kwargs-passthrough':
+    "a wrapper passes its own `**kwargs` on and never sets `timeout` in them: no timeout unless every caller passes one, and we say so (Bandit and Ruff flag these too); the peer's rule skips every `**` call",
+  'kwargs-resolved': "the `**` argument is a dict built without `timeout` by a function of the same file: we resolve it, the peer's rule skips every `**` call",
+  'requests-request': "`requests.request(method, url)`: not in the peer's verb list",
+  'requests-options': "`requests.options(...)`: not in the peer's verb list",
   'timeout-none': '`timeout=None` disables the timeout: the peer only checks that the keyword is missing',
-  'other-library': 'another library\'s call outside the peer\'s rule: urllib `urlopen` (blocks without limit by default), aiohttp `ClientSession()` without `ClientTimeout` (aiohttp\'s default is total=300 s: finite but long; issue 4 asks for an explicit one), httpx `timeout=None`',
-  'session-not-local': 'a session held in an attribute or a `with ... as` name, or created in another scope: the peer\'s rule only follows `s = requests.Session()` in the same scope',
-  'unexplained': 'not explained by a known difference: look into it',
+  'other-library':
+    "another library's call outside the peer's rule: urllib `urlopen` (blocks without limit by default), aiohttp `ClientSession()` without `ClientTimeout` (aiohttp's default is total=300 s: finite but long; issue 4 asks for an explicit one), httpx `timeout=None`",
+  'session-not-local': "a session held in an attribute or a `with ... as` name, or created in another scope: the peer's rule only follows `s = requests.Session()` in the same scope",
+  unexplained: 'not explained by a known difference: look into it',
 };
 
 /** One finding present on one side only. */
@@ -84,11 +98,13 @@ class CallFinder {
     const row = line - 1;
     const calls = hit.root.descendantsOfType('call').filter((c): c is Node => c !== null && c.startPosition.row <= row && c.endPosition.row >= row);
     // innermost first
-    calls.sort((a, b) => (a.endIndex - a.startIndex) - (b.endIndex - b.startIndex));
-    const node = (column !== undefined ? calls.find((c) => c.startPosition.row === row && c.startPosition.column === column - 1) : undefined)
-      ?? calls.find((c) => VERB.test(calleeSegments(c).at(-1) ?? '') && c.startPosition.row === row)
-      ?? calls.find((c) => VERB.test(calleeSegments(c).at(-1) ?? ''))
-      ?? calls[0] ?? null;
+    calls.sort((a, b) => a.endIndex - a.startIndex - (b.endIndex - b.startIndex));
+    const node =
+      (column !== undefined ? calls.find((c) => c.startPosition.row === row && c.startPosition.column === column - 1) : undefined) ??
+      calls.find((c) => VERB.test(calleeSegments(c).at(-1) ?? '') && c.startPosition.row === row) ??
+      calls.find((c) => VERB.test(calleeSegments(c).at(-1) ?? '')) ??
+      calls[0] ??
+      null;
     if (!node) return { node: null, code: '(no call at this line)', kwargs: false, callee: '', timeoutNone: false };
     const segs = calleeSegments(node);
     const q = resolveName(segs, hit.imports);
@@ -143,9 +159,7 @@ export async function compareWithPeer(root: string, ours: readonly Finding[], pe
   const used = new Set<Finding>();
   const peerOnly: PeerFinding[] = [];
   for (const p of [...theirs].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
-    const candidates = (byFile.get(p.file) ?? [])
-      .filter((f) => !used.has(f) && f.line <= p.line && f.endLine >= p.line)
-      .sort((a, b) => (a.endLine - a.line) - (b.endLine - b.line) || b.line - a.line);
+    const candidates = (byFile.get(p.file) ?? []).filter((f) => !used.has(f) && f.line <= p.line && f.endLine >= p.line).sort((a, b) => a.endLine - a.line - (b.endLine - b.line) || b.line - a.line);
     if (candidates[0]) used.add(candidates[0]);
     else peerOnly.push(p);
   }

@@ -95,8 +95,12 @@ const PYPI_SIMPLE = 'https://pypi.org/simple';
 const MAVEN_CENTRAL = 'https://repo1.maven.org/maven2';
 // Fixed identity and dates: the corpus commit is the same on every machine.
 const GIT_ENV = {
-  GIT_AUTHOR_NAME: 'Runtime Lens bench', GIT_AUTHOR_EMAIL: 'bench@runtime-lens.invalid', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
-  GIT_COMMITTER_NAME: 'Runtime Lens bench', GIT_COMMITTER_EMAIL: 'bench@runtime-lens.invalid', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
+  GIT_AUTHOR_NAME: 'Runtime Lens bench',
+  GIT_AUTHOR_EMAIL: 'bench@runtime-lens.invalid',
+  GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+  GIT_COMMITTER_NAME: 'Runtime Lens bench',
+  GIT_COMMITTER_EMAIL: 'bench@runtime-lens.invalid',
+  GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
 };
 
 function manifestKey(packages: readonly PinnedPackage[]): string {
@@ -173,7 +177,15 @@ async function fetchMaven(p: PinnedPackage): Promise<Buffer> {
 
 /** Folder a package unpacks into (relative to the corpus root). */
 export function packageDir(p: PinnedPackage): string {
-  const name = p.registry === 'maven' ? p.name.split(':')[1] : p.registry === 'go' ? p.name.replace(/^github\.com\//, '').split('/').join('__') : p.name.replace('/', '__');
+  const name =
+    p.registry === 'maven'
+      ? p.name.split(':')[1]
+      : p.registry === 'go'
+        ? p.name
+            .replace(/^github\.com\//, '')
+            .split('/')
+            .join('__')
+        : p.name.replace('/', '__');
   return path.posix.join(p.registry, `${name}-${p.version}`);
 }
 

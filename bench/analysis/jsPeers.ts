@@ -37,7 +37,11 @@ export function installEslint(cache: string, log: (line: string) => void): strin
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === pins) return dir;
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'runtime-lens-bench-eslint', private: true, dependencies: ESLINT_PINS }, null, 2)}\n`);
-  log(`  installing ${Object.entries(ESLINT_PINS).map(([n, v]) => `${n}@${v}`).join(', ')} into ${dir}`);
+  log(
+    `  installing ${Object.entries(ESLINT_PINS)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(', ')} into ${dir}`,
+  );
   try {
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', '--save-exact'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {

@@ -35,7 +35,9 @@ export function loadLabels(dir: string, packages: readonly PinnedPackage[]): Lab
   const byKey = new Map<string, PinnedPackage>(packages.map((p) => [`${p.name}@${p.version}`, p]));
   const seen = new Set<string>();
   const out: Label[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()) {
     const lines = readFileSync(path.join(dir, name), 'utf8').split('\n');
     lines.forEach((text, i) => {
       if (text.trim() === '') return;
@@ -48,7 +50,7 @@ export function loadLabels(dir: string, packages: readonly PinnedPackage[]): Lab
       }
       if (typeof raw !== 'object' || raw === null) throw new Error(`${source}: not an object`);
       const o = raw as Record<string, unknown>;
-      for (const f of FIELDS) if (!Object.prototype.hasOwnProperty.call(o, f)) throw new Error(`${source}: missing "${f}"`);
+      for (const f of FIELDS) if (!Object.hasOwn(o, f)) throw new Error(`${source}: missing "${f}"`);
       if (typeof o.line !== 'number' || !Number.isInteger(o.line) || o.line < 1) throw new Error(`${source}: "line" must be a whole number >= 1`);
       if (o.label !== 'tp' && o.label !== 'fp') throw new Error(`${source}: "label" must be "tp" or "fp"`);
       for (const f of ['package', 'version', 'file', 'rule', 'reason'] as const) {

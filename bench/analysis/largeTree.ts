@@ -13,7 +13,9 @@ import { ensureCorpus, packageDir, type PinnedPackage } from './corpus';
 
 /** The pinned tree: effect's shipped TypeScript sources. */
 export const LARGE_TS_PACKAGE: PinnedPackage = {
-  registry: 'npm', name: 'effect', version: '4.1.5',
+  registry: 'npm',
+  name: 'effect',
+  version: '4.1.5',
   digest: 'sha512-xyR20KhQI0vg2gD8ILUSQRTTESEYJ0JKdP+QD8J37xbwPTqXRxFM/l0+vUVD9fuSvoYruoTqyt33C4FZv1s4TQ==',
 };
 

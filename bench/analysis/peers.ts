@@ -128,7 +128,9 @@ export async function runPeer(spec: PeerSpec, install: PeerInstall, root: string
       const r = await run(exe, ['-q', '-t', spec.select.join(','), '-f', 'json', '-o', out, ...files], root);
       if (r.code !== 0 && r.code !== 1) return failed(`bandit exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`, r.ms);
       const doc = JSON.parse(readFileSync(out, 'utf8')) as { results: { filename: string; line_number: number; line_range: number[]; issue_text: string; test_id: string }[]; errors: unknown[] };
-      const findings = doc.results.filter((x) => spec.select.includes(x.test_id)).map((x) => ({ file: rel(root, x.filename), line: x.line_number, endLine: Math.max(...x.line_range, x.line_number), message: x.issue_text }));
+      const findings = doc.results
+        .filter((x) => spec.select.includes(x.test_id))
+        .map((x) => ({ file: rel(root, x.filename), line: x.line_number, endLine: Math.max(...x.line_range, x.line_number), message: x.issue_text }));
       return { spec, version, findings, ms: r.ms, notes: doc.errors.length ? [`${doc.errors.length} file(s) Bandit could not read`] : [] };
     }
     if (spec.id === 'ruff') {
@@ -146,8 +148,15 @@ export async function runPeer(spec: PeerSpec, install: PeerInstall, root: string
     const doc = JSON.parse(r.stdout) as { results: { path: string; start: { line: number }; end: { line: number }; extra: { message: string } }[]; errors: unknown[]; paths?: { scanned?: string[] } };
     const findings = doc.results.map((x) => ({ file: rel(root, x.path), line: x.start.line, endLine: x.end.line, message: x.extra.message.trim() }));
     return {
-      spec, version, findings, ms: r.ms, scanned: doc.paths?.scanned?.length,
-      notes: ['rule written locally (bench/analysis/semgrepUseTimeout.yaml) to match the registry rule python.requests.best-practice.use-timeout; the registry is not reachable here', ...(doc.errors.length ? [`${doc.errors.length} Semgrep error(s)`] : [])],
+      spec,
+      version,
+      findings,
+      ms: r.ms,
+      scanned: doc.paths?.scanned?.length,
+      notes: [
+        'rule written locally (bench/analysis/semgrepUseTimeout.yaml) to match the registry rule python.requests.best-practice.use-timeout; the registry is not reachable here',
+        ...(doc.errors.length ? [`${doc.errors.length} Semgrep error(s)`] : []),
+      ],
     };
   } catch (e) {
     return failed(`${spec.id}: ${(e as Error).message}`);

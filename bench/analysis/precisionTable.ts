@@ -59,9 +59,7 @@ export function unlabelledLines(findings: readonly ToolFinding[], labels: readon
     at.tools.add(f.tool);
     lines.set(k, at);
   }
-  return [...lines.values()]
-    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
-    .map((l) => ({ file: l.file, line: l.line, tools: [...l.tools].sort() }));
+  return [...lines.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line).map((l) => ({ file: l.file, line: l.line, tools: [...l.tools].sort() }));
 }
 
 /** Our rows: every finding (`Runtime Lens`) and the ones the rule is sure of (`Runtime Lens, high confidence`). */

@@ -49,21 +49,39 @@ export function differenceListing(c: Comparison): string[] {
 export function resultsMarkdown(o: BenchOutcome): string {
   const { ours } = o;
   const out: string[] = [];
-  const npm = o.packages.filter((p) => p.registry === 'npm').map((p) => `${p.name}@${p.version}`).join(', ');
-  const pypi = o.packages.filter((p) => p.registry === 'pypi').map((p) => `${p.name}==${p.version}`).join(', ');
+  const npm = o.packages
+    .filter((p) => p.registry === 'npm')
+    .map((p) => `${p.name}@${p.version}`)
+    .join(', ');
+  const pypi = o.packages
+    .filter((p) => p.registry === 'pypi')
+    .map((p) => `${p.name}==${p.version}`)
+    .join(', ');
   const per100k = ours.scan.ms * (100_000 / ours.scan.lines);
   out.push(`### ${o.date} · ${o.machine} · git ${o.commit}`, '');
-  out.push(`Corpus (pinned, digests verified): npm ${npm}; PyPI sdists ${pypi}. ${int(ours.scan.files)} files, ${int(ours.scan.lines)} lines analysed (${Object.entries(ours.linesByLanguage).map(([l, n]) => `${l} ${int(n)}`).join(', ')}).`, '');
+  out.push(
+    `Corpus (pinned, digests verified): npm ${npm}; PyPI sdists ${pypi}. ${int(ours.scan.files)} files, ${int(ours.scan.lines)} lines analysed (${Object.entries(ours.linesByLanguage)
+      .map(([l, n]) => `${l} ${int(n)}`)
+      .join(', ')}).`,
+    '',
+  );
   out.push('| measure | value |', '| --- | ---: |');
   out.push(`| ${int(ours.small.lines)}-line workspace (eslint + docker, ${ours.small.files} files) through the workspace scan, cold process (target < 10 s for 100k lines) | ${secs(ours.small.ms)} |`);
   out.push(`| whole tree through the workspace scan (read, parse, all six rules, attribution of files with findings) | ${secs(ours.scan.ms)} |`);
   out.push(`| lines/s, workspace scan | ${int(ours.scan.lines / (ours.scan.ms / 1000))} |`);
   out.push(`| time per 100k lines, whole-tree workspace scan | ${secs(per100k)} |`);
   out.push(`| whole tree, analysis only (texts in memory, grammars loaded) | ${secs(ours.analysis.ms)} (${int(ours.analysis.lines / (ours.analysis.ms / 1000))} lines/s) |`);
-  out.push(`| findings | ${Object.entries(ours.scan.findings).map(([r, n]) => `${r} ${n}`).join(', ')} |`);
+  out.push(
+    `| findings | ${Object.entries(ours.scan.findings)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ')} |`,
+  );
   out.push(`| files skipped (generated, > 1 MB) / unreadable | ${ours.scan.skipped} / ${ours.scan.errors} |`, '');
 
-  out.push(`Against peers, on the same ${int(ours.python.files)} Python files (${int(ours.python.lines)} lines): ours = read + parse + every Python timeout check, one thread, in process; each peer = one process run (start-up included) with the same explicit file list.`, '');
+  out.push(
+    `Against peers, on the same ${int(ours.python.files)} Python files (${int(ours.python.lines)} lines): ours = read + parse + every Python timeout check, one thread, in process; each peer = one process run (start-up included) with the same explicit file list.`,
+    '',
+  );
   out.push('| tool | version | time | peer time ÷ ours | findings | matched | peer only | ours only |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   out.push(`| Runtime Lens missing-timeout | this commit | ${secs(ours.python.ms)} | 1.00 | ${ours.python.missingTimeout} | | | |`);
   for (const c of o.comparisons) {

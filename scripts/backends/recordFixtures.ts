@@ -37,24 +37,12 @@ async function main(): Promise<void> {
     const p = stack.prometheus.url;
     const sentAt = Date.now();
     const first = await sendSampleBatch(stack.collector.otlpHttpUrl);
-    await pollUntil(
-      'the first batch in Prometheus',
-      async () => ((await promVector(p, `${CALLS}{code_function_name="getOrder"}`)).samples[0]?.value[1] === String(PER_BATCH.getOrder) ? true : undefined),
-      60_000,
-    );
+    await pollUntil('the first batch in Prometheus', async () => ((await promVector(p, `${CALLS}{code_function_name="getOrder"}`)).samples[0]?.value[1] === String(PER_BATCH.getOrder) ? true : undefined), 60_000);
     console.log(`first batch visible in Prometheus ${Date.now() - sentAt} ms after the export began`);
     const second = await sendSampleBatch(stack.collector.otlpHttpUrl);
-    await pollUntil(
-      'the second batch in Prometheus',
-      async () => ((await promVector(p, `${CALLS}{code_function_name="getOrder"}`)).samples[0]?.value[1] === String(2 * PER_BATCH.getOrder) ? true : undefined),
-      60_000,
-    );
+    await pollUntil('the second batch in Prometheus', async () => ((await promVector(p, `${CALLS}{code_function_name="getOrder"}`)).samples[0]?.value[1] === String(2 * PER_BATCH.getOrder) ? true : undefined), 60_000);
     const quantileQuery = `histogram_quantile(0.95, sum by (le, service_name, span_name, code_function_name, code_file_path) (rate(${BUCKETS}[1m])))`;
-    await pollUntil(
-      'a finite p95',
-      async () => (findSample((await promVector(p, quantileQuery)).samples, { code_function_name: 'getOrder' })?.value[1] !== 'NaN' ? true : undefined),
-      30_000,
-    );
+    await pollUntil('a finite p95', async () => (findSample((await promVector(p, quantileQuery)).samples, { code_function_name: 'getOrder' })?.value[1] !== 'NaN' ? true : undefined), 30_000);
 
     save('jaeger/services.json', (await getJson(q, '/api/v3/services')).text);
     save('jaeger/operations.json', (await getJson(q, '/api/v3/operations', { service: SAMPLE_SERVICE })).text);
@@ -71,8 +59,14 @@ async function main(): Promise<void> {
     save('prometheus/query-calls.json', (await promVector(p, CALLS)).text);
     save('prometheus/query-buckets.json', (await promVector(p, `${BUCKETS}{code_function_name="getOrder"}`)).text);
     save('prometheus/query-histogram-quantile.json', (await promVector(p, quantileQuery)).text);
-    save('prometheus/query-error-rate.json', (await promVector(p, `sum by (service_name, span_name, code_function_name) (rate(${CALLS}{status_code="STATUS_CODE_ERROR"}[1m])) / sum by (service_name, span_name, code_function_name) (rate(${CALLS}[1m]))`)).text);
-    save('prometheus/query-range-rate.json', (await getJson(p, '/api/v1/query_range', { query: `sum by (code_function_name) (rate(${CALLS}[1m]))`, start: String(Math.floor(now - 60)), end: String(Math.floor(now)), step: '15' })).text);
+    save(
+      'prometheus/query-error-rate.json',
+      (await promVector(p, `sum by (service_name, span_name, code_function_name) (rate(${CALLS}{status_code="STATUS_CODE_ERROR"}[1m])) / sum by (service_name, span_name, code_function_name) (rate(${CALLS}[1m]))`)).text,
+    );
+    save(
+      'prometheus/query-range-rate.json',
+      (await getJson(p, '/api/v1/query_range', { query: `sum by (code_function_name) (rate(${CALLS}[1m]))`, start: String(Math.floor(now - 60)), end: String(Math.floor(now)), step: '15' })).text,
+    );
     save('prometheus/series.json', (await getJson(p, '/api/v1/series', { 'match[]': CALLS, start: String(Math.floor(now - 300)), end: String(Math.ceil(now)) })).text);
     save('prometheus/label-names.json', (await getJson(p, '/api/v1/labels', { 'match[]': CALLS })).text);
     save('prometheus/metric-names.json', (await getJson(p, '/api/v1/label/__name__/values')).text);
@@ -82,18 +76,21 @@ async function main(): Promise<void> {
     save('collector/metrics.txt', await exposition.text());
 
     const promVersion = execFileSync(prometheusBinary()!, ['--version'], { encoding: 'utf8' }).split('\n')[0];
-    save('versions.json', JSON.stringify({
-      recorded: new Date().toISOString(),
-      jaeger: `github.com/jaegertracing/jaeger v${JAEGER_VERSION} (cmd/jaeger, memory storage)`,
-      collector: 'builder v0.165.0; core v0.165.0; contrib spanmetricsconnector + prometheusexporter v0.165.1 (scripts/backends/collector-builder.yaml)',
-      prometheus: promVersion,
-      metricsFlushMs: METRICS_FLUSH_MS,
-      scrapeIntervalMs: SCRAPE_INTERVAL_MS,
-      statusOfMissingTrace: missing.status,
-      statusOfSearchWithoutNumTraces: noNumTraces.status,
-      statusOfBadQuery: bad.status,
-      errorTraceId: first.errorTraceId,
-    }));
+    save(
+      'versions.json',
+      JSON.stringify({
+        recorded: new Date().toISOString(),
+        jaeger: `github.com/jaegertracing/jaeger v${JAEGER_VERSION} (cmd/jaeger, memory storage)`,
+        collector: 'builder v0.165.0; core v0.165.0; contrib spanmetricsconnector + prometheusexporter v0.165.1 (scripts/backends/collector-builder.yaml)',
+        prometheus: promVersion,
+        metricsFlushMs: METRICS_FLUSH_MS,
+        scrapeIntervalMs: SCRAPE_INTERVAL_MS,
+        statusOfMissingTrace: missing.status,
+        statusOfSearchWithoutNumTraces: noNumTraces.status,
+        statusOfBadQuery: bad.status,
+        errorTraceId: first.errorTraceId,
+      }),
+    );
   } finally {
     await stack.stop();
   }

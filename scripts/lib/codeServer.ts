@@ -119,17 +119,23 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const home = join(userDataDir, '.code-server');
   const configFile = writeConfig(home);
   const args = [
-    '--bind-addr', `127.0.0.1:${options.port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${options.port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     // Without it a closed browser tab keeps the extension host waiting for three hours.
-    '--reconnection-grace-time', '5',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--config', configFile,
+    '--reconnection-grace-time',
+    '5',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--config',
+    configFile,
     ...(options.vscodeOptions ?? []).flatMap((o) => ['--vscode-option', o]),
     folder,
   ];

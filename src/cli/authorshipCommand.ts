@@ -43,7 +43,7 @@ export async function authorshipCommand(argv: string[], logger: Logger, io: Chec
         io.stderr(`\r\x1b[Kreading authorship of ${done}/${total} files`);
       }
     : undefined;
-  let result;
+  let result: Awaited<ReturnType<typeof listAuthorship>>;
   try {
     result = await listAuthorship({ paths: positionals.length > 0 ? positionals : [cwd], root, lookup, logger, ...(onProgress ? { onProgress } : {}) });
   } catch (err) {

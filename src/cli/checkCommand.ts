@@ -72,10 +72,14 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
         io.stderr(`\r\x1b[Kchecking ${done}/${total} files`);
       }
     : undefined;
-  let scan;
+  let scan: Awaited<ReturnType<typeof scanWorkspace>>;
   try {
     scan = await scanWorkspace({
-      paths: positionals.length > 0 ? positionals : [cwd], root, all, includeTests: values['include-tests'] === true, logger,
+      paths: positionals.length > 0 ? positionals : [cwd],
+      root,
+      all,
+      includeTests: values['include-tests'] === true,
+      logger,
       ...(blameBaseTimeoutMs !== undefined ? { attributorFor: (repoRoot: string) => new Attributor(repoRoot, { logger, blameBaseTimeoutMs }) } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
@@ -99,10 +103,12 @@ export async function checkCommand(argv: string[], logger: Logger, io: CheckIo):
 
   const summary = { files: scan.files, lines: scan.lines, all, errors: scan.errors.length, skippedAttestations: scan.skippedAttestations ?? 0 };
   const report =
-    format === 'json' ? formatJson(ranked, summary)
-    : format === 'sarif' ? formatSarif(ranked, { toolVersion: RUNTIME_LENS_VERSION, root, errors: scan.errors })
-    // function names and production environments are not ours to print raw
-    : terminalText(formatText(ranked, summary));
+    format === 'json'
+      ? formatJson(ranked, summary)
+      : format === 'sarif'
+        ? formatSarif(ranked, { toolVersion: RUNTIME_LENS_VERSION, root, errors: scan.errors })
+        : // function names and production environments are not ours to print raw
+          terminalText(formatText(ranked, summary));
   if (output === null) {
     io.stdout(report);
   } else {

@@ -65,31 +65,34 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
   if (bindProblem(host, token)) {
     throw new UsageError(`--host ${host} is not loopback, so a token is required (other machines could read production stack traces): give --token-file FILE, --token T or RUNTIME_LENS_TOKEN`);
   }
-  const receiver = new EmbeddedReceiver({
-    host,
-    port: intFlag('port', values.port, 4318, 0, 65535),
-    token,
-    readToken,
-    portHint: '--port',
-    workspace,
-    pathRules: (values['path-rule'] ?? []).map(parsePathRule),
-    serviceRoots: parseServiceRootFlags(values['service-root'] ?? [], workspace),
-    // Edits move functions: the index follows them, so figures land where the code now is.
-    watchWorkspace: workspace !== '' && values['no-watch'] !== true,
-    snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
-    maxBodyBytes: intFlag('max-body', values['max-body'], DEFAULT_RECEIVER_OPTIONS.maxBodyBytes, 1024, 1024 * 1024 * 1024),
-    maxQueuedItems: intFlag('queue', values.queue, DEFAULT_RECEIVER_OPTIONS.maxQueuedItems, 1, 10_000_000),
-    defaultWindow: window,
-    store: {
-      defaultEnvironment: values.environment ?? '',
-      retentionMs,
-      maxLocations: intFlag('max-locations', values['max-locations'], DEFAULT_STORE_OPTIONS.maxLocations, 100, 10_000_000),
-      maxErrorGroups: intFlag('max-error-groups', values['max-error-groups'], DEFAULT_STORE_OPTIONS.maxErrorGroups, 10, 1_000_000),
+  const receiver = new EmbeddedReceiver(
+    {
+      host,
+      port: intFlag('port', values.port, 4318, 0, 65535),
+      token,
+      readToken,
+      portHint: '--port',
+      workspace,
+      pathRules: (values['path-rule'] ?? []).map(parsePathRule),
+      serviceRoots: parseServiceRootFlags(values['service-root'] ?? [], workspace),
+      // Edits move functions: the index follows them, so figures land where the code now is.
+      watchWorkspace: workspace !== '' && values['no-watch'] !== true,
+      snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
+      maxBodyBytes: intFlag('max-body', values['max-body'], DEFAULT_RECEIVER_OPTIONS.maxBodyBytes, 1024, 1024 * 1024 * 1024),
+      maxQueuedItems: intFlag('queue', values.queue, DEFAULT_RECEIVER_OPTIONS.maxQueuedItems, 1, 10_000_000),
+      defaultWindow: window,
+      store: {
+        defaultEnvironment: values.environment ?? '',
+        retentionMs,
+        maxLocations: intFlag('max-locations', values['max-locations'], DEFAULT_STORE_OPTIONS.maxLocations, 100, 10_000_000),
+        maxErrorGroups: intFlag('max-error-groups', values['max-error-groups'], DEFAULT_STORE_OPTIONS.maxErrorGroups, 10, 1_000_000),
+      },
+      acceptOtlp,
+      faro: faroOptionsFromFlags(values['faro-origin'] ?? [], values['faro-api-key-env'], process.env),
+      ...(sources.length > 0 ? { remoteSources: cliSourceFactory(sources, logger) } : {}),
     },
-    acceptOtlp,
-    faro: faroOptionsFromFlags(values['faro-origin'] ?? [], values['faro-api-key-env'], process.env),
-    ...(sources.length > 0 ? { remoteSources: cliSourceFactory(sources, logger) } : {}),
-  }, logger);
+    logger,
+  );
 
   try {
     await receiver.start();

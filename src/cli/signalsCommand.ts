@@ -68,20 +68,32 @@ export function formatSignals(s: SignalsResponse, top: number, server = 'http://
   const others = s.environments.filter((e) => e !== s.environment).map(terminalCell);
   const out: string[] = [`Window ${terminalCell(s.window)} · environment ${env}${s.environments.length > 1 ? ` (also: ${others.join(', ')})` : ''}`, ''];
   if (s.functions.length === 0 && s.errors.length === 0) {
-    out.push(s.environments.length > 0
-      ? `No spans mapped to code in the last ${s.window}; the receiver holds older data (try --window 1h).`
-      : `No data yet. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=${terminalCell(server)}`);
+    out.push(
+      s.environments.length > 0
+        ? `No spans mapped to code in the last ${s.window}; the receiver holds older data (try --window 1h).`
+        : `No data yet. Point a service at the receiver: OTEL_EXPORTER_OTLP_ENDPOINT=${terminalCell(server)}`,
+    );
     return `${out.join('\n')}\n`;
   }
-  out.push(table(['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'], s.functions.slice(0, top).map((f) => [
-    `${f.service} ${f.function}`, `${f.file}:${f.line}`, String(f.count), pct(f.errorRate), f.ratePerMin.toFixed(1),
-    ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), String(f.mappedBy),
-  ].map(terminalCell)), [2, 3, 4, 5, 6, 7]));
+  out.push(
+    table(
+      ['FUNCTION', 'LOCATION', 'COUNT', 'ERR%', '/MIN', 'P50', 'P95', 'P99', 'MAPPED BY'],
+      s.functions
+        .slice(0, top)
+        .map((f) => [`${f.service} ${f.function}`, `${f.file}:${f.line}`, String(f.count), pct(f.errorRate), f.ratePerMin.toFixed(1), ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), String(f.mappedBy)].map(terminalCell)),
+      [2, 3, 4, 5, 6, 7],
+    ),
+  );
   if (s.functions.length > top) out.push(`... and ${s.functions.length - top} more functions (--top N, or --json for all)`);
   if (s.errors.length > 0) {
-    out.push('', table(['ERROR', 'COUNT', 'LOCATION', 'LAST SEEN'], s.errors.slice(0, top).map((e) => [
-      terminalCell(`${e.type}: ${e.message}`).slice(0, 70), String(e.count), e.file ? terminalCell(`${e.file}:${e.line}`) : '(unmapped)', new Date(e.lastSeen).toISOString(),
-    ]), [1]));
+    out.push(
+      '',
+      table(
+        ['ERROR', 'COUNT', 'LOCATION', 'LAST SEEN'],
+        s.errors.slice(0, top).map((e) => [terminalCell(`${e.type}: ${e.message}`).slice(0, 70), String(e.count), e.file ? terminalCell(`${e.file}:${e.line}`) : '(unmapped)', new Date(e.lastSeen).toISOString()]),
+        [1],
+      ),
+    );
     if (s.errors.length > top) out.push(`... and ${s.errors.length - top} more error groups`);
   }
   const unmapped = s.unmapped.reduce((n, u) => n + u.count, 0);
@@ -102,7 +114,11 @@ function serveHint(url: URL): string {
 /** A plain-text table; columns listed in `numeric` are right-aligned. */
 function table(head: string[], rows: string[][], numeric: number[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 

@@ -47,7 +47,11 @@ export function formatCount(n: number): string {
   if (!Number.isFinite(n) || n <= 0) return '0';
   const whole = Math.round(n);
   if (whole < 1000) return String(whole);
-  for (const [size, suffix] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
+  for (const [size, suffix] of [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
     if (whole >= size * 0.9995) {
       const scaled = whole / size;
       return scaled < 10 ? `${trimZero((Math.round(scaled * 10) / 10).toFixed(1))}${suffix}` : `${Math.round(scaled)}${suffix}`;

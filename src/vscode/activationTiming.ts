@@ -64,7 +64,9 @@ export class ActivationTimer {
     const cpuMs = activateCpuMs !== undefined && loading.cpuMs !== undefined ? loading.cpuMs + activateCpuMs : undefined;
     const wallMs = loading.wallMs + activateWallMs;
     const cpu = cpuMs === undefined ? '' : `, ${cpuMs.toFixed(1)} ms of host CPU`;
-    const steps = Object.entries(this.steps).map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ');
+    const steps = Object.entries(this.steps)
+      .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+      .join(', ');
     const summary = `activated in ${wallMs.toFixed(1)} ms${cpu} (loading the code ${loading.wallMs.toFixed(1)} ms, activate() ${activateWallMs.toFixed(1)} ms: ${steps})`;
     return { wallMs, cpuMs, activateWallMs, steps: { ...this.steps }, summary };
   }

@@ -34,7 +34,10 @@ export class SignalsCodeLensProvider implements vscode.CodeLensProvider, vscode.
   /** Refreshes fired so far (integration suites read it to check there is no storm). */
   refreshCount = 0;
 
-  constructor(private readonly live: LiveSignals, private readonly config: LiveConfig) {
+  constructor(
+    private readonly live: LiveSignals,
+    private readonly config: LiveConfig,
+  ) {
     this.lastKind = live.state.kind;
     this.subscriptions.push(
       live.onDidChangeSignals(({ files }) => {
@@ -66,12 +69,14 @@ export class SignalsCodeLensProvider implements vscode.CodeLensProvider, vscode.
       const from = provenanceLine(fn.figures);
       const focus: FunctionFocus = { service: fn.service, environment: fn.environment, file, line: fn.line, function: fn.function };
       const line = document.lineAt(fn.line - 1);
-      lenses.push(new vscode.CodeLens(new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, line.firstNonWhitespaceCharacterIndex), {
-        title,
-        command: Commands.showFunction,
-        arguments: [focus],
-        tooltip: `${plainText(fn.function)} in ${plainText(fn.service)}: open in Live Signals${from ? `\n${plainText(from)}` : ''}`,
-      }));
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, line.firstNonWhitespaceCharacterIndex), {
+          title,
+          command: Commands.showFunction,
+          arguments: [focus],
+          tooltip: `${plainText(fn.function)} in ${plainText(fn.service)}: open in Live Signals${from ? `\n${plainText(from)}` : ''}`,
+        }),
+      );
     }
     return lenses;
   }

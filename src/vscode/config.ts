@@ -86,7 +86,10 @@ export function readConfig(source: ConfigSource, warnings: ConfigWarnings): Runt
   const lens = compileLensTemplate(template);
   const placeholderKey = `${Settings.codeLensTemplate}#placeholders`;
   if (lens.unknown.length > 0) {
-    warnings.report(placeholderKey, `Runtime Lens: ${SECTION}.${Settings.codeLensTemplate} has unknown placeholder${lens.unknown.length === 1 ? '' : 's'} ${lens.unknown.map((u) => `{${u}}`).join(', ')}; they are shown as typed. Known: {p50} {p95} {p99} {errorRate} {rate} {count} {window} {environment} {service}.`);
+    warnings.report(
+      placeholderKey,
+      `Runtime Lens: ${SECTION}.${Settings.codeLensTemplate} has unknown placeholder${lens.unknown.length === 1 ? '' : 's'} ${lens.unknown.map((u) => `{${u}}`).join(', ')}; they are shown as typed. Known: {p50} {p95} {p99} {errorRate} {rate} {count} {window} {environment} {service}.`,
+    );
   } else warnings.clear(placeholderKey);
   const environment = r.string(Settings.environment, '', () => '').trim();
   return {
@@ -103,8 +106,7 @@ export function readConfig(source: ConfigSource, warnings: ConfigWarnings): Runt
     inlineHints: { enabled: r.boolean(Settings.inlineHintsEnabled, true) },
     diagnostics: { enabled: r.boolean(Settings.diagnosticsEnabled, true) },
     thresholds: readThresholds(r),
-    traceUrlTemplate: r.string(Settings.traceUrlTemplate, '', (v) =>
-      v === '' || (/^https?:\/\/\S+$/i.test(v) && v.includes('{traceId}')) ? '' : 'it must be an http(s) URL containing {traceId}, or empty'),
+    traceUrlTemplate: r.string(Settings.traceUrlTemplate, '', (v) => (v === '' || (/^https?:\/\/\S+$/i.test(v) && v.includes('{traceId}')) ? '' : 'it must be an http(s) URL containing {traceId}, or empty')),
     analysis: readAnalysis(r, source, warnings),
     serviceRoots: readServiceRoots(source, warnings),
     faro: { allowedOrigins: readFaroOrigins(source, warnings) },
@@ -189,11 +191,17 @@ function readThresholds(r: Reader): Thresholds {
   const ms = (v: number): string => (Number.isFinite(v) && v >= 0 ? '' : 'it must be a number of milliseconds, 0 or more');
   const ratio = (v: number): string => (Number.isFinite(v) && v >= 0 && v <= 1 ? '' : 'it must be a ratio from 0 to 1 (0.01 = 1%)');
   const latencyWarningMs = r.number(Settings.latencyWarningMs, DEFAULT_THRESHOLDS.latencyWarningMs, ms);
-  const latencyErrorMs = r.number(Settings.latencyErrorMs, DEFAULT_THRESHOLDS.latencyErrorMs, (v) =>
-    ms(v) || (v < latencyWarningMs ? `it must not be below ${SECTION}.${Settings.latencyWarningMs} (${latencyWarningMs})` : ''));
+  const latencyErrorMs = r.number(
+    Settings.latencyErrorMs,
+    DEFAULT_THRESHOLDS.latencyErrorMs,
+    (v) => ms(v) || (v < latencyWarningMs ? `it must not be below ${SECTION}.${Settings.latencyWarningMs} (${latencyWarningMs})` : ''),
+  );
   const errorRateWarning = r.number(Settings.errorRateWarning, DEFAULT_THRESHOLDS.errorRateWarning, ratio);
-  const errorRateError = r.number(Settings.errorRateError, DEFAULT_THRESHOLDS.errorRateError, (v) =>
-    ratio(v) || (v < errorRateWarning ? `it must not be below ${SECTION}.${Settings.errorRateWarning} (${errorRateWarning})` : ''));
+  const errorRateError = r.number(
+    Settings.errorRateError,
+    DEFAULT_THRESHOLDS.errorRateError,
+    (v) => ratio(v) || (v < errorRateWarning ? `it must not be below ${SECTION}.${Settings.errorRateWarning} (${errorRateWarning})` : ''),
+  );
   return {
     latencyWarningMs,
     latencyErrorMs: Math.max(latencyErrorMs, latencyWarningMs),
@@ -213,7 +221,10 @@ function windowProblem(value: string): string {
 
 /** Reads one key at a time: wrong types and invalid values are reported and replaced by the default. */
 class Reader {
-  constructor(private readonly source: ConfigSource, private readonly warnings: ConfigWarnings) {}
+  constructor(
+    private readonly source: ConfigSource,
+    private readonly warnings: ConfigWarnings,
+  ) {}
 
   string(key: SettingKey, fallback: string, problem: (v: string) => string): string {
     return this.read(key, fallback, (v) => (typeof v === 'string' ? problem(v) : 'it must be a string'));

@@ -26,7 +26,10 @@ export class ErrorDiagnostics implements vscode.Disposable {
   // change get a workspace-wide look now and then, not on every change.
   private readonly unknownFiles = new Throttle(5000, () => this.full());
 
-  constructor(private readonly live: LiveSignals, private readonly config: LiveConfig) {
+  constructor(
+    private readonly live: LiveSignals,
+    private readonly config: LiveConfig,
+  ) {
     this.subscriptions.push(
       this.collection,
       live.onDidChangeSignals(({ files }) => {
@@ -53,7 +56,7 @@ export class ErrorDiagnostics implements vscode.Disposable {
   /** Diagnostics now shown for a workspace-relative file (integration suites read it). */
   forFile(file: string): readonly vscode.Diagnostic[] {
     const root = mappingRoot();
-    return root ? this.collection.get(vscode.Uri.joinPath(root, file)) ?? [] : [];
+    return root ? (this.collection.get(vscode.Uri.joinPath(root, file)) ?? []) : [];
   }
 
   /** Clears the Problems entries and stops listening. */
@@ -82,19 +85,28 @@ export class ErrorDiagnostics implements vscode.Disposable {
       if (!response) return;
       this.collection.clear();
       const open = openDocuments();
-      for (const [file, errors] of byFile(response.errors)) this.collection.set(vscode.Uri.joinPath(root, file), errors.map((e) => toDiagnostic(e, response, open.get(file))));
+      for (const [file, errors] of byFile(response.errors))
+        this.collection.set(
+          vscode.Uri.joinPath(root, file),
+          errors.map((e) => toDiagnostic(e, response, open.get(file))),
+        );
       return;
     }
     // Only files that already have problems can change them without a new group being announced.
     const files = [...this.changedFiles].filter((f) => this.collection.has(vscode.Uri.joinPath(root, f)));
     this.changedFiles.clear();
     const open = openDocuments();
-    await Promise.all(files.map(async (file) => {
-      const response = await this.live.signals({ file });
-      if (!response) return;
-      const errors = response.errors.filter((e) => e.file === file && e.count > 0);
-      this.collection.set(vscode.Uri.joinPath(root, file), errors.map((e) => toDiagnostic(e, response, open.get(file))));
-    }));
+    await Promise.all(
+      files.map(async (file) => {
+        const response = await this.live.signals({ file });
+        if (!response) return;
+        const errors = response.errors.filter((e) => e.file === file && e.count > 0);
+        this.collection.set(
+          vscode.Uri.joinPath(root, file),
+          errors.map((e) => toDiagnostic(e, response, open.get(file))),
+        );
+      }),
+    );
   }
 }
 
@@ -121,9 +133,7 @@ function openDocuments(): Map<string, vscode.TextDocument> {
 
 function toDiagnostic(e: ErrorSignal, response: SignalsResponse, open: vscode.TextDocument | undefined): vscode.Diagnostic {
   const line = e.line - 1;
-  const range = open && line < open.lineCount
-    ? new vscode.Range(line, open.lineAt(line).firstNonWhitespaceCharacterIndex, line, open.lineAt(line).range.end.character)
-    : new vscode.Range(line, 0, line, 1000);
+  const range = open && line < open.lineCount ? new vscode.Range(line, open.lineAt(line).firstNonWhitespaceCharacterIndex, line, open.lineAt(line).range.end.character) : new vscode.Range(line, 0, line, 1000);
   // Problems shows plain text, but control and bidi characters would still hide or reorder it.
   const where = [e.service, e.environment].filter(Boolean).map(plainText).join(', ');
   const message = `${plainText(e.type)}: ${plainText(e.message).replace(/\s+/g, ' ').trim()} (${formatCount(e.count)}× in ${plainText(response.window)} in production${where ? `: ${where}` : ''})`;

@@ -17,7 +17,10 @@ const SPARK_WINDOW = '1h';
  * on a line that threw (its error groups within the function's figures) or on a line that calls out.
  */
 export class SignalsHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly live: LiveSignals, private readonly config: LiveConfig) {}
+  constructor(
+    private readonly live: LiveSignals,
+    private readonly config: LiveConfig,
+  ) {}
 
   /** Builds the hover from the live cache plus one query per extra window. */
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
@@ -105,7 +108,10 @@ export class SignalsHoverProvider implements vscode.HoverProvider {
       service: call.service,
       environment: call.environment,
       line: call.line,
-      windows: rows(windows, answers.map((a) => (a?.calls ?? []).find(same))),
+      windows: rows(
+        windows,
+        answers.map((a) => (a?.calls ?? []).find(same)),
+      ),
       errors: [],
       calls: calls.length > 1 ? calls : [],
       exemplars: [],

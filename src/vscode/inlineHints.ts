@@ -17,7 +17,10 @@ export class InlineHints implements vscode.Disposable {
   /** What each editor shows now, by file (integration suites read it). */
   readonly shown = new Map<string, LineHint[]>();
 
-  constructor(private readonly live: LiveSignals, private readonly config: LiveConfig) {
+  constructor(
+    private readonly live: LiveSignals,
+    private readonly config: LiveConfig,
+  ) {
     const type = (s: Severity): vscode.TextEditorDecorationType =>
       vscode.window.createTextEditorDecorationType({
         after: { color: new vscode.ThemeColor(COLOR[s]), margin: '0 0 0 2.5em', fontStyle: 'normal' },

@@ -61,17 +61,24 @@ export class LiveSignals implements LiveSignalsSource {
   private slideTimer: NodeJS.Timeout | undefined;
   private lastEnvironment: string | undefined;
 
-  constructor(selection: LiveSelection, private readonly log: Logger, options: Partial<LiveSignalsOptions> = {}) {
+  constructor(
+    selection: LiveSelection,
+    private readonly log: Logger,
+    options: Partial<LiveSignalsOptions> = {},
+  ) {
     this.chosen = { ...selection };
     this.options = { ...DEFAULT_OPTIONS, ...options };
-    this.cache = new SignalsCache({
-      fetch: (q) => this.client().signals({ window: q.window, environment: q.environment, file: q.file, perMinute: q.perMinute, top: q.top > 0 ? q.top : undefined }),
-      changed: (files) => this.signalsEmitter.fire({ files }),
-      failed: (message, first) => {
-        if (first) this.log.warn(`signals query failed: ${message}`);
+    this.cache = new SignalsCache(
+      {
+        fetch: (q) => this.client().signals({ window: q.window, environment: q.environment, file: q.file, perMinute: q.perMinute, top: q.top > 0 ? q.top : undefined }),
+        changed: (files) => this.signalsEmitter.fire({ files }),
+        failed: (message, first) => {
+          if (first) this.log.warn(`signals query failed: ${message}`);
+        },
+        answered: (response) => (this.lastEnvironment = response.environment || undefined),
       },
-      answered: (response) => (this.lastEnvironment = response.environment || undefined),
-    }, { debounceMs: this.options.debounceMs, interestMs: this.options.interestMs });
+      { debounceMs: this.options.debounceMs, interestMs: this.options.interestMs },
+    );
   }
 
   get state(): ReceiverState {

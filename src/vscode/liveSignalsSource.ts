@@ -3,11 +3,7 @@ import type { ErrorSignal, SignalsResponse, StatusResponse, TraceResponse } from
 import type { CachedAnswer } from '../core/client/signalsCache';
 
 /** Where the receiver (or attached backend) stands, for the status bar and the panel. */
-export type ReceiverState =
-  | { kind: 'stopped' }
-  | { kind: 'starting'; endpoint: string }
-  | { kind: 'running'; endpoint: string; attached: boolean; status: StatusResponse }
-  | { kind: 'error'; message: string };
+export type ReceiverState = { kind: 'stopped' } | { kind: 'starting'; endpoint: string } | { kind: 'running'; endpoint: string; attached: boolean; status: StatusResponse } | { kind: 'error'; message: string };
 
 /** The window and environment every surface shows. `environment` undefined = the backend's default. */
 export interface LiveSelection {

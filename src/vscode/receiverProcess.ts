@@ -89,7 +89,10 @@ export class ReceiverProcess {
   private token = '';
   private readonly killOnExit = (): void => void this.child?.kill();
 
-  constructor(private readonly options: ReceiverProcessOptions, private readonly log: Logger) {
+  constructor(
+    private readonly options: ReceiverProcessOptions,
+    private readonly log: Logger,
+  ) {
     this.endpoint = endpointOf(options.host, options.port);
   }
 
@@ -113,13 +116,17 @@ export class ReceiverProcess {
     const { port, portSetting } = this.options;
     const { tokenFile, sources } = this.options;
     if (sources && !sources.receiving && sources.count === 0) {
-      throw new ReceiverStartFailure(`the embedded receiver is switched off (runtimeLens.receiver.enabled) and runtimeLens.sources lists no backend: there is nothing to read; add one with "${this.options.addSourceCommand ?? 'Runtime Lens: Add Telemetry Source…'}" or switch the receiver on`);
+      throw new ReceiverStartFailure(
+        `the embedded receiver is switched off (runtimeLens.receiver.enabled) and runtimeLens.sources lists no backend: there is nothing to read; add one with "${this.options.addSourceCommand ?? 'Runtime Lens: Add Telemetry Source…'}" or switch the receiver on`,
+      );
     }
     // A receiver this editor started on the port left its token here; one started otherwise has none for us.
     const existing = readReceiverToken(tokenFile);
     const probe = await probeReceiver(this.endpoint, existing);
     if (probe.kind === 'locked') {
-      throw new ReceiverStartFailure(`port ${port} is used by a Runtime Lens receiver (${probe.version}) that does not accept this editor's read token (started with --token or --read-token?); stop it or choose another port with the ${portSetting} setting`);
+      throw new ReceiverStartFailure(
+        `port ${port} is used by a Runtime Lens receiver (${probe.version}) that does not accept this editor's read token (started with --token or --read-token?); stop it or choose another port with the ${portSetting} setting`,
+      );
     }
     if (probe.kind === 'runtimeLens') {
       if (!sameWorkspace(probe.status.workspace ?? '', this.options.workspace)) {
@@ -249,9 +256,7 @@ export class ReceiverProcess {
           clearTimeout(timer);
           // The CLI prints usage errors (a taken port among them) without an "error:" prefix.
           const inUse = /already in use|EADDRINUSE/.test(why);
-          reject(new ReceiverStartFailure(inUse
-            ? `port ${o.port} is already in use; choose another port with the ${o.portSetting} setting`
-            : `the receiver ${how}${why ? `: ${why}` : ''}`));
+          reject(new ReceiverStartFailure(inUse ? `port ${o.port} is already in use; choose another port with the ${o.portSetting} setting` : `the receiver ${how}${why ? `: ${why}` : ''}`));
           return;
         }
         if (this.stopping) {

@@ -50,10 +50,11 @@ export async function addTelemetrySource(deps: SourcesCommandDeps): Promise<bool
     }
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Testing ${full.name} at ${spec.url}…`, cancellable: true },
-      (_progress, token) => new Promise<ProbeResult | undefined>((resolve) => {
-        token.onCancellationRequested(() => resolve(undefined));
-        void probeSource(spec, draftHeaders(spec, secret)).then(resolve);
-      }),
+      (_progress, token) =>
+        new Promise<ProbeResult | undefined>((resolve) => {
+          token.onCancellationRequested(() => resolve(undefined));
+          void probeSource(spec, draftHeaders(spec, secret)).then(resolve);
+        }),
     );
     if (result === undefined) return false;
     if (!result.ok) {
@@ -76,19 +77,26 @@ async function collect(deps: SourcesCommandDeps, previous: Partial<SourceDraft>,
   if (!kindPick) return undefined;
   const kind = kindPick.label as SourceKind;
   const url = await vscode.window.showInputBox({
-    title: `${TITLE} (2/6): URL`, prompt: `The ${kind} query API's base URL (no credentials in it)`, placeHolder: KIND_ITEMS[kind].example,
-    value: previous.kind === kind ? previous.url : undefined, ignoreFocusOut: true, validateInput: (text) => urlProblem(kind, text) || undefined,
+    title: `${TITLE} (2/6): URL`,
+    prompt: `The ${kind} query API's base URL (no credentials in it)`,
+    placeHolder: KIND_ITEMS[kind].example,
+    value: previous.kind === kind ? previous.url : undefined,
+    ignoreFocusOut: true,
+    validateInput: (text) => urlProblem(kind, text) || undefined,
   });
   if (url === undefined) return undefined;
   const taken = deps.config.current.sources.map((s) => s.name);
   const name = await vscode.window.showInputBox({
-    title: `${TITLE} (3/6): name`, prompt: 'How the source is named in the status bar, the panel and messages',
-    value: previous.name ?? defaultSourceName(kind, taken), ignoreFocusOut: true, validateInput: (text) => nameProblem(text.trim(), taken) || undefined,
+    title: `${TITLE} (3/6): name`,
+    prompt: 'How the source is named in the status bar, the panel and messages',
+    value: previous.name ?? defaultSourceName(kind, taken),
+    ignoreFocusOut: true,
+    validateInput: (text) => nameProblem(text.trim(), taken) || undefined,
   });
   if (name === undefined) return undefined;
   const authPick = await vscode.window.showQuickPick(
     AUTH_ITEMS.map((a) => ({ ...a, picked: a.auth === previous.auth })),
-    { title: `${TITLE} (4/6): credentials`, placeHolder: 'How are requests authorized? (the secret is kept in the editor\'s secret storage)', ignoreFocusOut: true },
+    { title: `${TITLE} (4/6): credentials`, placeHolder: "How are requests authorized? (the secret is kept in the editor's secret storage)", ignoreFocusOut: true },
   );
   if (!authPick) return undefined;
   const auth = authPick.auth;
@@ -96,7 +104,10 @@ async function collect(deps: SourcesCommandDeps, previous: Partial<SourceDraft>,
   let secret: string | undefined;
   if (auth === 'header') {
     authHeader = await vscode.window.showInputBox({
-      title: `${TITLE}: header name`, value: previous.authHeader, placeHolder: 'X-Scope-OrgID', ignoreFocusOut: true,
+      title: `${TITLE}: header name`,
+      value: previous.authHeader,
+      placeHolder: 'X-Scope-OrgID',
+      ignoreFocusOut: true,
       validateInput: (t) => (/^[A-Za-z0-9-]+$/.test(t) ? undefined : 'A header name: letters, digits and -'),
     });
     if (authHeader === undefined) return undefined;
@@ -104,8 +115,10 @@ async function collect(deps: SourcesCommandDeps, previous: Partial<SourceDraft>,
   if (auth !== 'none') {
     secret = await vscode.window.showInputBox({
       title: `${TITLE}: ${auth === 'bearer' ? 'token' : auth === 'basic' ? 'user:password' : `value of ${authHeader}`}`,
-      prompt: 'Stored in the editor\'s secret storage, never in settings or logs',
-      password: true, ignoreFocusOut: true, value: previous.auth === auth ? previousSecret : undefined,
+      prompt: "Stored in the editor's secret storage, never in settings or logs",
+      password: true,
+      ignoreFocusOut: true,
+      value: previous.auth === auth ? previousSecret : undefined,
       validateInput: (t) => secretProblem(auth, t) || undefined,
     });
     if (secret === undefined) return undefined;
@@ -113,8 +126,10 @@ async function collect(deps: SourcesCommandDeps, previous: Partial<SourceDraft>,
   const caFile = await pickCaFile(previous.caFile);
   if (caFile === null) return undefined;
   const envText = await vscode.window.showInputBox({
-    title: `${TITLE} (6/6): environments (optional)`, prompt: 'The backend\'s environment names and the names shown, e.g. prd=production, stg=staging; empty keeps them as they are',
-    value: (previous.environments ?? []).map(([t, o]) => `${t}=${o}`).join(', '), ignoreFocusOut: true,
+    title: `${TITLE} (6/6): environments (optional)`,
+    prompt: "The backend's environment names and the names shown, e.g. prd=production, stg=staging; empty keeps them as they are",
+    value: (previous.environments ?? []).map(([t, o]) => `${t}=${o}`).join(', '),
+    ignoreFocusOut: true,
     validateInput: (t) => {
       try {
         parseEnvironmentMapping(t);
@@ -133,7 +148,7 @@ async function collect(deps: SourcesCommandDeps, previous: Partial<SourceDraft>,
 async function pickCaFile(previous: string | undefined): Promise<string | null> {
   const items = [
     { label: 'System certificates', detail: 'Trust the certificate authorities this machine trusts (and plain http)', id: 'none' },
-    { label: 'Choose a CA file…', detail: 'A PEM file of the authority that signed the backend\'s certificate (TLS is always verified)', id: 'pick' },
+    { label: 'Choose a CA file…', detail: "A PEM file of the authority that signed the backend's certificate (TLS is always verified)", id: 'pick' },
     ...(previous ? [{ label: previous, detail: 'The CA file chosen before', id: 'keep' }] : []),
   ];
   const pick = await vscode.window.showQuickPick(items, { title: `${TITLE} (5/6): TLS`, placeHolder: 'Which certificate authorities verify the backend?', ignoreFocusOut: true });
@@ -150,9 +165,7 @@ async function save(deps: SourcesCommandDeps, draft: SourceDraft, spec: { name: 
   const settings = vscode.workspace.getConfiguration(SECTION);
   const inspected = settings.inspect<unknown[]>(Settings.sources);
   // A workspace list replaces the user's (settings do not merge lists): add where the sources in force live.
-  const target = inspected?.workspaceValue !== undefined || (inspected?.globalValue === undefined && vscode.workspace.workspaceFolders?.length)
-    ? vscode.ConfigurationTarget.Workspace
-    : vscode.ConfigurationTarget.Global;
+  const target = inspected?.workspaceValue !== undefined || (inspected?.globalValue === undefined && vscode.workspace.workspaceFolders?.length) ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   const own = (target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
   await settings.update(Settings.sources, [...(Array.isArray(own) ? own : []), { ...settingsEntry(draft), url: spec.url }], target);
   deps.log.info(`added source ${draft.name} (${draft.kind} at ${spec.url}) to the ${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} settings${secret ? '; its secret is in SecretStorage' : ''}`);
@@ -175,7 +188,7 @@ export async function removeTelemetrySource(deps: SourcesCommandDeps): Promise<b
       const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
       const kind = typeof e.kind === 'string' ? e.kind : '?';
       const url = typeof e.url === 'string' ? e.url : '';
-      const name = typeof e.name === 'string' ? e.name : specs.find((s) => s.kind === kind && s.url === url.replace(/\/+$/, ''))?.name ?? kind;
+      const name = typeof e.name === 'string' ? e.name : (specs.find((s) => s.kind === kind && s.url === url.replace(/\/+$/, ''))?.name ?? kind);
       items.push({ label: name, description: `${kind} · ${url}`, detail: `${scope.label} settings`, target: scope.target, index, list: scope.list as unknown[], name, url: url.replace(/\/+$/, '') });
     });
   }
@@ -185,7 +198,11 @@ export async function removeTelemetrySource(deps: SourcesCommandDeps): Promise<b
   }
   const pick = await vscode.window.showQuickPick(items, { title: 'Runtime Lens: Remove Telemetry Source', placeHolder: 'The source to remove (its stored secret is deleted too)' });
   if (!pick) return false;
-  await settings.update(Settings.sources, pick.list.filter((_, i) => i !== pick.index), pick.target);
+  await settings.update(
+    Settings.sources,
+    pick.list.filter((_, i) => i !== pick.index),
+    pick.target,
+  );
   await deps.secrets.delete({ name: pick.name, url: pick.url });
   deps.log.info(`removed source ${pick.name} from the ${pick.detail}`);
   return true;

@@ -34,7 +34,7 @@ export function draftSpec(d: SourceDraft): { spec?: SourceSpec; problem?: string
 
 /** '' when `text` is a URL a source of `kind` can have, else why not (shown under the input box as it is typed). */
 export function urlProblem(kind: SourceKind, text: string): string {
-  if (text.trim() === '') return 'The backend\'s base URL, e.g. https://jaeger.example.com:16686';
+  if (text.trim() === '') return "The backend's base URL, e.g. https://jaeger.example.com:16686";
   const { problem } = draftSpec({ kind, url: text.trim(), name: kind, auth: 'none', environments: [] });
   return problem ? problem.replace(/^url: /, '') : '';
 }
@@ -55,7 +55,10 @@ export function defaultSourceName(kind: SourceKind, taken: readonly string[]): s
 /** Parses `prd=production, stg=staging` (empty = none); throws a one-line Error. */
 export function parseEnvironmentMapping(text: string): [string, string][] {
   const pairs: [string, string][] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const eq = part.indexOf('=');
     const theirs = eq < 0 ? '' : part.slice(0, eq).trim();
     const ours = eq < 0 ? '' : part.slice(eq + 1).trim();

@@ -11,7 +11,10 @@ export class StatusBar implements vscode.Disposable {
   constructor(private readonly live: LiveSignals) {
     this.item.name = 'Runtime Lens';
     this.item.command = Commands.openPanel;
-    this.subscriptions.push(live.onDidChangeState(() => this.render()), live.onDidChangeSelection(() => this.render()));
+    this.subscriptions.push(
+      live.onDidChangeState(() => this.render()),
+      live.onDidChangeSelection(() => this.render()),
+    );
     this.render();
     this.item.show();
   }
@@ -31,8 +34,6 @@ export class StatusBar implements vscode.Disposable {
     const view = statusText(this.live.state, this.live.selection.environment ?? this.live.resolvedEnvironment);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
-    this.item.backgroundColor = view.error
-      ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 }

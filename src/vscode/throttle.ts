@@ -6,7 +6,10 @@ export class Throttle {
   private last = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs: number, private readonly action: () => void) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly action: () => void,
+  ) {}
 
   /** Asks for a run. */
   schedule(): void {

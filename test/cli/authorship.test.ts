@@ -31,7 +31,10 @@ before(async () => {
   const now = nowNs();
   const spans = [
     ...Array.from({ length: 120 }, (_, i): CodeSpan => ({ function: 'loadOrders', file: '/srv/app/src/orders.js', line: 2, startNs: now - BigInt(i) * 1_000_000_000n, durationMs: 20 })),
-    ...Array.from({ length: 40 }, (_, i): CodeSpan => ({ function: 'loadUsers', file: '/srv/app/src/users.js', line: 2, startNs: now - BigInt(i) * 1_000_000_000n, durationMs: 5, spanId: (i + 500).toString(16).padStart(16, 'c') })),
+    ...Array.from(
+      { length: 40 },
+      (_, i): CodeSpan => ({ function: 'loadUsers', file: '/srv/app/src/users.js', line: 2, startNs: now - BigInt(i) * 1_000_000_000n, durationMs: 5, spanId: (i + 500).toString(16).padStart(16, 'c') }),
+    ),
   ];
   assert.equal((await postTraces(server.url, codeSpansJson({ 'service.name': 'orders', 'deployment.environment.name': 'production' }, spans))).status, 200);
   await waitForProcessed(server.url, spans.length);
@@ -64,7 +67,10 @@ describe('runtime-lens authorship', () => {
     const r = authorship(['--signals', server!.url, '--window', '15m', '--summary']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0]!, /^src\/orders\.js:1 {2}loadOrders {2}AI-written \(Claude Code, trailer\) · Co-Authored-By trailer on [0-9a-f]{7} · 100% AI lines · confidence medium · p95 [\d.]+ ms, [\d.]+\/min in production$/);
+    assert.match(
+      lines[0]!,
+      /^src\/orders\.js:1 {2}loadOrders {2}AI-written \(Claude Code, trailer\) · Co-Authored-By trailer on [0-9a-f]{7} · 100% AI lines · confidence medium · p95 [\d.]+ ms, [\d.]+\/min in production$/,
+    );
     assert.match(r.stdout, /^By agent:\n {2}Claude Code +2 functions, 7 AI lines, [\d.]+\/min\n {2}aider +1 function, 2 AI lines$/m);
     assert.match(r.stdout, /^By folder:\n {2}src +2 functions/m);
     // 120 of the 160 calls the receiver has for these functions run through loadOrders.

@@ -67,7 +67,10 @@ describe('runtime-lens check on a repository', () => {
     const r = check(['--all', '--format', 'json']);
     assert.equal(r.code, 1, r.stderr);
     const { findings } = JSON.parse(r.stdout);
-    assert.deepEqual(findings.map((f: { file: string; function: string }) => `${f.file} ${f.function}`), ['src/orders.js loadOrders', 'src/orders.js syncInventory', 'src/users.js loadUsers']);
+    assert.deepEqual(
+      findings.map((f: { file: string; function: string }) => `${f.file} ${f.function}`),
+      ['src/orders.js loadOrders', 'src/orders.js syncInventory', 'src/users.js loadUsers'],
+    );
     assert.equal(findings[2].attribution.ai, false);
     assert.equal(findings[2].message, 'no timeout on fetch (no AbortSignal)');
   });
@@ -77,8 +80,14 @@ describe('runtime-lens check on a repository', () => {
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.findings[0], {
-      rule: 'missing-timeout', file: 'src/orders.js', line: 2, endLine: 2, function: 'loadOrders',
-      message: 'AI-written (Claude Code, trailer) · no timeout on fetch (no AbortSignal)', severity: 'warning', confidence: 'high',
+      rule: 'missing-timeout',
+      file: 'src/orders.js',
+      line: 2,
+      endLine: 2,
+      function: 'loadOrders',
+      message: 'AI-written (Claude Code, trailer) · no timeout on fetch (no AbortSignal)',
+      severity: 'warning',
+      confidence: 'high',
       attribution: { ai: true, source: `Co-Authored-By trailer on ${aiSha.slice(0, 7)}`, agent: 'Claude Code', model: null, commit: aiSha.slice(0, 7), confidence: 'medium' },
       production: null,
     });
@@ -96,12 +105,18 @@ describe('runtime-lens check on a repository', () => {
     assert.equal(run.tool.driver.name, 'Runtime Lens');
     assert.equal(run.tool.driver.rules.length, 6);
     assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, `file://${repo.dir}/`);
-    assert.deepEqual(run.results.map((x: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: unknown; region: { startLine: number } } }[] }) => [
-      x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation, x.locations[0]!.physicalLocation.region.startLine,
-    ]), [
-      ['missing-timeout', 'warning', { uri: 'src/orders.js', uriBaseId: '%SRCROOT%' }, 2],
-      ['missing-timeout', 'warning', { uri: 'src/orders.js', uriBaseId: '%SRCROOT%' }, 7],
-    ]);
+    assert.deepEqual(
+      run.results.map((x: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: unknown; region: { startLine: number } } }[] }) => [
+        x.ruleId,
+        x.level,
+        x.locations[0]!.physicalLocation.artifactLocation,
+        x.locations[0]!.physicalLocation.region.startLine,
+      ]),
+      [
+        ['missing-timeout', 'warning', { uri: 'src/orders.js', uriBaseId: '%SRCROOT%' }, 2],
+        ['missing-timeout', 'warning', { uri: 'src/orders.js', uriBaseId: '%SRCROOT%' }, 7],
+      ],
+    );
     assert.equal(run.results[0].properties.attribution.agent, 'Claude Code');
   });
 
@@ -138,10 +153,17 @@ describe('runtime-lens check --signals against a receiver', () => {
     server = await startServer({ workspace: repo.dir });
     // syncInventory is hot in production: 200 calls, most of them slow; loadOrders has no traffic
     const now = nowNs();
-    const spans = Array.from({ length: 200 }, (_, i): CodeSpan => ({
-      function: 'syncInventory', file: '/srv/app/src/orders.js', line: 7,
-      startNs: now - BigInt(i) * 1_000_000_000n, durationMs: i < 20 ? 50 : 2300, error: i % 10 === 0,
-    }));
+    const spans = Array.from(
+      { length: 200 },
+      (_, i): CodeSpan => ({
+        function: 'syncInventory',
+        file: '/srv/app/src/orders.js',
+        line: 7,
+        startNs: now - BigInt(i) * 1_000_000_000n,
+        durationMs: i < 20 ? 50 : 2300,
+        error: i % 10 === 0,
+      }),
+    );
     const res = await postTraces(server.url, codeSpansJson({ 'service.name': 'orders', 'deployment.environment.name': 'production' }, spans));
     assert.equal(res.status, 200);
     await waitForProcessed(server.url, 200);

@@ -30,7 +30,11 @@ const NOTE = [
   '  s_aaaaaaaaaaaaaa::t_00000000000001 1-4',
   '  s_bbbbbbbbbbbbbb::t_00000000000002 6-9',
   '---',
-  JSON.stringify({ schema_version: 'authorship/3.0.0', git_ai_version: '1.4.0', base_commit_sha: '', prompts: {}, sessions: { s_aaaaaaaaaaaaaa: { agent_id: { tool: 'claude', id: 'x', model: 'claude-opus-4-7' } } } }, null, 2),
+  JSON.stringify(
+    { schema_version: 'authorship/3.0.0', git_ai_version: '1.4.0', base_commit_sha: '', prompts: {}, sessions: { s_aaaaaaaaaaaaaa: { agent_id: { tool: 'claude', id: 'x', model: 'claude-opus-4-7' } } } },
+    null,
+    2,
+  ),
 ].join('\n');
 
 let repo: TestRepo;
@@ -60,7 +64,10 @@ describe('check counts skipped git-ai attestation lines', () => {
     const r = check(['--format', 'json']);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout) as { findings: { function: string }[]; skippedAttestations?: number };
-    assert.deepEqual(report.findings.map((f) => f.function), ['loadOrders']);
+    assert.deepEqual(
+      report.findings.map((f) => f.function),
+      ['loadOrders'],
+    );
     assert.equal(report.skippedAttestations, 1);
   });
 });

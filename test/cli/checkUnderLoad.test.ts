@@ -28,15 +28,7 @@ let slow: SlowGit;
 function service(name: string, functions: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < functions; i++) {
-    out.push(
-      `async function ${name}${i}(url) {`,
-      '  try {',
-      `    const res = await fetch(url + '/${name}/${i}');`,
-      '    return await res.json();',
-      '  } catch (e) {}',
-      '}',
-      '',
-    );
+    out.push(`async function ${name}${i}(url) {`, '  try {', `    const res = await fetch(url + '/${name}/${i}');`, '    return await res.json();', '  } catch (e) {}', '}', '');
   }
   out.push(`module.exports = { ${Array.from({ length: functions }, (_, i) => `${name}${i}`).join(', ')} };`);
   return out;
@@ -81,7 +73,10 @@ function underCpuHog<T>(n: number, body: () => T): T {
 
 describe('runtime-lens check under load', () => {
   it('gives the same findings and attributions on a quiet and on a loaded machine', () => {
-    const args = [['--all', '--format', 'json'], ['--format', 'json']];
+    const args = [
+      ['--all', '--format', 'json'],
+      ['--format', 'json'],
+    ];
     const quiet = args.map((a) => check(a));
     const loaded = underCpuHog(2, () => args.map((a) => check(a)));
     for (const [i, r] of quiet.entries()) {

@@ -16,8 +16,27 @@ function entries(zip: string): string[] {
 
 test('the .vsix ships what runs and what the extension links to, and nothing else', { timeout: 180_000 }, async () => {
   const vsix = await packageExtension({ log: () => undefined });
-  const names = entries(vsix).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
-  for (const needed of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/cli.js', 'dist/decodeWorker.js', 'dist/analysisWorker.js', 'dist/media/panel.js', 'dist/media/panel.css', 'dist/wasm/web-tree-sitter.wasm', 'dist/wasm/tree-sitter-python.wasm', 'media/icon.png', 'media/activity.svg', 'docs/rules/missing-timeout.md', 'docs/images/overview-dark.png']) {
+  const names = entries(vsix)
+    .filter((n) => n.startsWith('extension/'))
+    .map((n) => n.slice('extension/'.length));
+  for (const needed of [
+    'package.json',
+    'readme.md',
+    'changelog.md',
+    'LICENSE.txt',
+    'dist/extension.js',
+    'dist/cli.js',
+    'dist/decodeWorker.js',
+    'dist/analysisWorker.js',
+    'dist/media/panel.js',
+    'dist/media/panel.css',
+    'dist/wasm/web-tree-sitter.wasm',
+    'dist/wasm/tree-sitter-python.wasm',
+    'media/icon.png',
+    'media/activity.svg',
+    'docs/rules/missing-timeout.md',
+    'docs/images/overview-dark.png',
+  ]) {
     assert.ok(names.includes(needed), `${needed} is missing from the .vsix: ${names.join(', ')}`);
   }
   const stray = names.filter((n) => /^(src|test|node_modules|bench|scripts|examples|\.tools)\//.test(n) || n.endsWith('.map') || n.endsWith('.ts'));

@@ -28,7 +28,7 @@ module.exports = { app, quote };
 /** Three new lines above everything else: every function moves down by three. */
 const moved = (text: string): string => `// added\n// by an\n// edit\n${text}`;
 
-test('serve re-indexes a changed file: the same spans sent after an edit land on the functions\' new lines', { timeout: 60_000 }, async () => {
+test("serve re-indexes a changed file: the same spans sent after an edit land on the functions' new lines", { timeout: 60_000 }, async () => {
   const workspace = path.join(tmp, 'ws');
   mkdirSync(path.join(workspace, 'src'), { recursive: true });
   writeFileSync(path.join(workspace, 'src', 'shop.js'), SHOP);
@@ -36,10 +36,11 @@ test('serve re-indexes a changed file: the same spans sent after an edit land on
   try {
     const built = (await waitForStatus(server.url, (s) => (s.indexedAt ?? 0) > 0, 20_000)).indexedAt!;
     // A route span (mapped through the route registration) and a span naming its function and file but no line.
-    const send = () => Promise.all([
-      postTraces(server.url, routeSpansJson({ shop: [{ method: 'GET', route: '/price/:item', startNs: nowNs(), durationMs: 4 }] })),
-      postTraces(server.url, codeSpansJson({ 'service.name': 'shop' }, [{ function: 'quote', file: '/srv/app/src/shop.js', line: 0, startNs: nowNs(), durationMs: 2 }])),
-    ]);
+    const send = () =>
+      Promise.all([
+        postTraces(server.url, routeSpansJson({ shop: [{ method: 'GET', route: '/price/:item', startNs: nowNs(), durationMs: 4 }] })),
+        postTraces(server.url, codeSpansJson({ 'service.name': 'shop' }, [{ function: 'quote', file: '/srv/app/src/shop.js', line: 0, startNs: nowNs(), durationMs: 2 }])),
+      ]);
     const where = async () => (await getSignals(server.url)).functions.map((f) => `${f.function}@${f.file}:${f.line}x${f.count}`).sort();
 
     for (const r of await send()) assert.equal(r.status, 200);

@@ -49,10 +49,9 @@ function monorepo(name: string): string {
   return root;
 }
 
-const health = (n: number, errors = 0): RouteSpan[] =>
-  Array.from({ length: n }, (_, i) => ({ method: 'GET', route: '/health', startNs: nowNs(), durationMs: 5, error: i < errors }));
+const health = (n: number, errors = 0): RouteSpan[] => Array.from({ length: n }, (_, i) => ({ method: 'GET', route: '/health', startNs: nowNs(), durationMs: 5, error: i < errors }));
 
-test('serve --service-root: the same route in two services\' folders lands in the folder of the span\'s service', async () => {
+test("serve --service-root: the same route in two services' folders lands in the folder of the span's service", async () => {
   const workspace = monorepo('explicit');
   const server = await startServer({ workspace, args: ['--service-root', 'orders=services/orders'] });
   try {
@@ -60,12 +59,15 @@ test('serve --service-root: the same route in two services\' folders lands in th
     assert.equal(res.status, 200);
     await waitForProcessed(server.url, 5);
     const s = await getSignals(server.url);
-    const rows = s.functions.map((f) => ({ service: f.service, file: f.file, line: f.line, function: f.function, count: f.count, errors: f.errors }))
-      .sort((a, b) => a.service.localeCompare(b.service));
-    assert.deepEqual(rows, [
-      { service: 'billing', file: 'services/billing/app.py', line: 12, function: 'health', count: 2, errors: 0 },
-      { service: 'orders', file: 'services/orders/app.py', line: 7, function: 'health', count: 3, errors: 1 },
-    ], JSON.stringify(s.unmapped));
+    const rows = s.functions.map((f) => ({ service: f.service, file: f.file, line: f.line, function: f.function, count: f.count, errors: f.errors })).sort((a, b) => a.service.localeCompare(b.service));
+    assert.deepEqual(
+      rows,
+      [
+        { service: 'billing', file: 'services/billing/app.py', line: 12, function: 'health', count: 2, errors: 0 },
+        { service: 'orders', file: 'services/orders/app.py', line: 7, function: 'health', count: 3, errors: 1 },
+      ],
+      JSON.stringify(s.unmapped),
+    );
     assert.deepEqual(s.unmapped, [], 'nothing listed as ambiguous');
   } finally {
     await server.stop();
@@ -79,7 +81,11 @@ test('without a rule or a manifest for the service, the route stays honestly amb
     await postTraces(server.url, routeSpansJson({ orders: health(1), billing: health(1) }));
     await waitForProcessed(server.url, 2);
     const s = await getSignals(server.url);
-    assert.deepEqual(s.functions.map((f) => [f.service, f.file]), [['billing', 'services/billing/app.py']], 'billing is found by its pyproject.toml');
+    assert.deepEqual(
+      s.functions.map((f) => [f.service, f.file]),
+      [['billing', 'services/billing/app.py']],
+      'billing is found by its pyproject.toml',
+    );
     assert.equal(s.unmapped.length, 1);
     assert.match(s.unmapped[0]!.reason, /registered in several places/);
   } finally {

@@ -37,16 +37,24 @@ function errorBatch(seq: number): string {
   const frames = Array.from({ length: 300 }, (_, i) => `    at handler${i} (/srv/src/pay.js:${i + 1}:${(seq % 50) + 1}) ${'x'.repeat(60)}`).join('\n');
   const now = BigInt(Date.now()) * 1_000_000n;
   const spans = Array.from({ length: 20 }, (_, i) => ({
-    traceId: (seq * 20 + i + 1).toString(16).padStart(32, 'c'), spanId: (seq * 20 + i + 1).toString(16).padStart(16, 'd'),
-    name: 'charge', kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n), status: { code: 2 },
-    events: [{
-      name: 'exception', timeUnixNano: String(now),
-      attributes: [
-        { key: 'exception.type', value: { stringValue: 'Error' } },
-        { key: 'exception.message', value: { stringValue: `failure ${letters(seq * 20 + i)}` } },
-        { key: 'exception.stacktrace', value: { stringValue: `Error: failure ${letters(seq * 20 + i)}\n${frames}` } },
-      ],
-    }],
+    traceId: (seq * 20 + i + 1).toString(16).padStart(32, 'c'),
+    spanId: (seq * 20 + i + 1).toString(16).padStart(16, 'd'),
+    name: 'charge',
+    kind: 2,
+    startTimeUnixNano: String(now),
+    endTimeUnixNano: String(now + 1_000_000n),
+    status: { code: 2 },
+    events: [
+      {
+        name: 'exception',
+        timeUnixNano: String(now),
+        attributes: [
+          { key: 'exception.type', value: { stringValue: 'Error' } },
+          { key: 'exception.message', value: { stringValue: `failure ${letters(seq * 20 + i)}` } },
+          { key: 'exception.stacktrace', value: { stringValue: `Error: failure ${letters(seq * 20 + i)}\n${frames}` } },
+        ],
+      },
+    ],
   }));
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pay' } }] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
 }
@@ -74,22 +82,28 @@ test('non-reading stream clients are refused beyond the cap and dropped once beh
     const opened: WebSocket[] = [];
     const closed = new Set<WebSocket>();
     let refused = 0;
-    await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((resolve) => {
-      const ws = new WebSocket(wsUrl);
-      ws.once('open', () => {
-        (ws as unknown as { _socket: { pause(): void } })._socket.pause();
-        opened.push(ws);
-        resolve();
-      });
-      ws.once('unexpected-response', (_req, res) => {
-        if (res.statusCode === 503) refused++;
-        res.resume();
-        ws.terminate();
-        resolve();
-      });
-      ws.once('close', () => closed.add(ws));
-      ws.on('error', () => resolve());
-    })));
+    await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise<void>((resolve) => {
+            const ws = new WebSocket(wsUrl);
+            ws.once('open', () => {
+              (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+              opened.push(ws);
+              resolve();
+            });
+            ws.once('unexpected-response', (_req, res) => {
+              if (res.statusCode === 503) refused++;
+              res.resume();
+              ws.terminate();
+              resolve();
+            });
+            ws.once('close', () => closed.add(ws));
+            ws.on('error', () => resolve());
+          }),
+      ),
+    );
     assert.ok(opened.length <= STREAM_MAX_CLIENTS - 1, `${opened.length} non-readers connected`);
     assert.equal(refused, 100 - opened.length, 'the rest were refused with 503');
 

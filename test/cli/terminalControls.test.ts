@@ -56,8 +56,14 @@ describe('terminal output of hostile telemetry', () => {
     assert.doesNotMatch(r.stdout, UNSAFE_CHARS, JSON.stringify(r.stdout.slice(0, 2000)));
     const body = JSON.parse(r.stdout);
     // The row is named by the definition (syncInventory); the span name stays the operation's, exactly.
-    assert.ok(body.operations.some((o: { name: string }) => o.name === HOSTILE_NAME), 'the JSON keeps the exact span name');
-    assert.ok(body.functions.some((f: { service: string }) => f.service === HOSTILE_NAME), 'the JSON keeps the exact service name');
+    assert.ok(
+      body.operations.some((o: { name: string }) => o.name === HOSTILE_NAME),
+      'the JSON keeps the exact span name',
+    );
+    assert.ok(
+      body.functions.some((f: { service: string }) => f.service === HOSTILE_NAME),
+      'the JSON keeps the exact service name',
+    );
   });
 
   it('check prints its text report with the production environment and no control characters', () => {

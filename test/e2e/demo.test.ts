@@ -79,7 +79,13 @@ async function panelFrame(): Promise<Frame> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if (await frame.locator('.svc-name').count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('.svc-name')
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     await page.waitForTimeout(250);
   }
@@ -97,10 +103,14 @@ async function setTheme(theme: 'Default Light Modern' | 'Default Dark Modern'): 
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor();
   await page.keyboard.press('Enter');
   const light = theme.includes('Light');
-  await page.waitForFunction((wantLight) => {
-    const wb = (globalThis as unknown as { document: { querySelector(s: string): { classList: { contains(c: string): boolean } } | null } }).document.querySelector('.monaco-workbench');
-    return !!wb && wb.classList.contains('vs') === wantLight && wb.classList.contains('vs-dark') === !wantLight;
-  }, light, { timeout: 20_000 });
+  await page.waitForFunction(
+    (wantLight) => {
+      const wb = (globalThis as unknown as { document: { querySelector(s: string): { classList: { contains(c: string): boolean } } | null } }).document.querySelector('.monaco-workbench');
+      return !!wb && wb.classList.contains('vs') === wantLight && wb.classList.contains('vs-dark') === !wantLight;
+    },
+    light,
+    { timeout: 20_000 },
+  );
   await page.waitForTimeout(1000);
 }
 
@@ -135,7 +145,11 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
   assert.ok(services.includes('orders-service'), `services in the panel: ${services.join(', ')}`);
   assert.ok((await panel.locator('.fn').count()) > 0, 'no function rows in the panel');
   await openFile('orders.js');
-  await page.locator('.codelens-decoration', { hasText: LENS }).first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+  await page
+    .locator('.codelens-decoration', { hasText: LENS })
+    .first()
+    .waitFor({ timeout: 60_000 })
+    .catch(() => undefined);
   await page.screenshot({ path: path.join(shots, 'overview-dark.png') });
 
   await setTheme('Default Light Modern');
@@ -151,7 +165,10 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
   if ((await riskHeader.getAttribute('aria-expanded')) !== 'true') await riskHeader.click();
   const riskRow = page.locator('.monaco-list-row', { hasText: 'quoteShipping' }).first();
   await riskRow.waitFor({ timeout: 90_000 });
-  await page.locator('.monaco-list-row', { hasText: /quoteShipping\s*shipping\.js · p95 [\d.]+ (ms|s), [\d.]+\/min/ }).first().waitFor({ timeout: 60_000 });
+  await page
+    .locator('.monaco-list-row', { hasText: /quoteShipping\s*shipping\.js · p95 [\d.]+ (ms|s), [\d.]+\/min/ })
+    .first()
+    .waitFor({ timeout: 60_000 });
   // the row's click opens the code (the AI-written fetch, with its warning); the twistie shows the finding
   await riskRow.click();
   await page.locator('.tab.active[data-resource-name="shipping.js"]').waitFor({ timeout: 30_000 });

@@ -33,32 +33,94 @@ const FONT = '-apple-system, BlinkMacSystemFont, "Segoe WPC", "Segoe UI", "Ubunt
 /** The variables VS Code sets on a webview's <html> under Dark Modern / Light Modern (the ones these webviews read). */
 const THEMES: Record<'dark' | 'light', Record<string, string>> = {
   dark: {
-    'font-family': FONT, 'font-size': '13px', 'editor-font-family': '"Droid Sans Mono", "monospace", monospace',
-    foreground: '#cccccc', descriptionForeground: '#9d9d9d', errorForeground: '#f85149', focusBorder: '#0078d4',
-    'widget-border': '#313131', 'sideBar-background': '#181818', 'sideBarSectionHeader-foreground': '#cccccc', 'sideBarSectionHeader-border': '#2b2b2b',
-    'editor-background': '#1f1f1f', 'editorWidget-background': '#202020', 'editorWidget-border': '#454545',
-    'dropdown-background': '#313131', 'dropdown-foreground': '#cccccc', 'dropdown-border': '#3c3c3c',
-    'list-hoverBackground': '#2a2d2e', 'list-inactiveSelectionBackground': '#37373d', 'list-focusOutline': '#0078d4',
-    'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-border': '#ffffff1a',
-    'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc',
-    'textCodeBlock-background': '#2b2b2b', 'toolbar-hoverBackground': '#5a5d5e50', 'icon-foreground': '#cccccc',
-    'panelTitle-activeForeground': '#cccccc', 'panelTitle-activeBorder': '#0078d4',
-    'charts-foreground': '#cccccc', 'charts-red': '#f14c4c', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
-    'runtimeLens-hint-errorForeground': '#f14c4cc0', 'runtimeLens-hint-warningForeground': '#cca700c0', 'runtimeLens-hint-okForeground': '#8b949e99',
+    'font-family': FONT,
+    'font-size': '13px',
+    'editor-font-family': '"Droid Sans Mono", "monospace", monospace',
+    foreground: '#cccccc',
+    descriptionForeground: '#9d9d9d',
+    errorForeground: '#f85149',
+    focusBorder: '#0078d4',
+    'widget-border': '#313131',
+    'sideBar-background': '#181818',
+    'sideBarSectionHeader-foreground': '#cccccc',
+    'sideBarSectionHeader-border': '#2b2b2b',
+    'editor-background': '#1f1f1f',
+    'editorWidget-background': '#202020',
+    'editorWidget-border': '#454545',
+    'dropdown-background': '#313131',
+    'dropdown-foreground': '#cccccc',
+    'dropdown-border': '#3c3c3c',
+    'list-hoverBackground': '#2a2d2e',
+    'list-inactiveSelectionBackground': '#37373d',
+    'list-focusOutline': '#0078d4',
+    'button-background': '#0078d4',
+    'button-foreground': '#ffffff',
+    'button-hoverBackground': '#026ec1',
+    'button-border': '#ffffff1a',
+    'badge-background': '#616161',
+    'badge-foreground': '#f8f8f8',
+    'textLink-foreground': '#4daafc',
+    'textLink-activeForeground': '#4daafc',
+    'textCodeBlock-background': '#2b2b2b',
+    'toolbar-hoverBackground': '#5a5d5e50',
+    'icon-foreground': '#cccccc',
+    'panelTitle-activeForeground': '#cccccc',
+    'panelTitle-activeBorder': '#0078d4',
+    'charts-foreground': '#cccccc',
+    'charts-red': '#f14c4c',
+    'charts-blue': '#3794ff',
+    'charts-yellow': '#cca700',
+    'charts-orange': '#d18616',
+    'charts-green': '#89d185',
+    'charts-purple': '#b180d7',
+    'runtimeLens-hint-errorForeground': '#f14c4cc0',
+    'runtimeLens-hint-warningForeground': '#cca700c0',
+    'runtimeLens-hint-okForeground': '#8b949e99',
   },
   light: {
-    'font-family': FONT, 'font-size': '13px', 'editor-font-family': '"Droid Sans Mono", "monospace", monospace',
-    foreground: '#3b3b3b', descriptionForeground: '#3b3b3b', errorForeground: '#f85149', focusBorder: '#005fb8',
-    'widget-border': '#e5e5e5', 'sideBar-background': '#f8f8f8', 'sideBarSectionHeader-foreground': '#3b3b3b', 'sideBarSectionHeader-border': '#e5e5e5',
-    'editor-background': '#ffffff', 'editorWidget-background': '#f8f8f8', 'editorWidget-border': '#c8c8c8',
-    'dropdown-background': '#ffffff', 'dropdown-foreground': '#3b3b3b', 'dropdown-border': '#cecece',
-    'list-hoverBackground': '#f2f2f2', 'list-inactiveSelectionBackground': '#e4e6f1', 'list-focusOutline': '#005fb8',
-    'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-border': '#0000001a',
-    'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b', 'textLink-foreground': '#005fb8', 'textLink-activeForeground': '#005fb8',
-    'textCodeBlock-background': '#f8f8f8', 'toolbar-hoverBackground': '#b8b8b850', 'icon-foreground': '#3b3b3b',
-    'panelTitle-activeForeground': '#3b3b3b', 'panelTitle-activeBorder': '#005fb8',
-    'charts-foreground': '#3b3b3b', 'charts-red': '#e51400', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803', 'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-purple': '#652d90',
-    'runtimeLens-hint-errorForeground': '#c72e2ec0', 'runtimeLens-hint-warningForeground': '#996f00c0', 'runtimeLens-hint-okForeground': '#6e768199',
+    'font-family': FONT,
+    'font-size': '13px',
+    'editor-font-family': '"Droid Sans Mono", "monospace", monospace',
+    foreground: '#3b3b3b',
+    descriptionForeground: '#3b3b3b',
+    errorForeground: '#f85149',
+    focusBorder: '#005fb8',
+    'widget-border': '#e5e5e5',
+    'sideBar-background': '#f8f8f8',
+    'sideBarSectionHeader-foreground': '#3b3b3b',
+    'sideBarSectionHeader-border': '#e5e5e5',
+    'editor-background': '#ffffff',
+    'editorWidget-background': '#f8f8f8',
+    'editorWidget-border': '#c8c8c8',
+    'dropdown-background': '#ffffff',
+    'dropdown-foreground': '#3b3b3b',
+    'dropdown-border': '#cecece',
+    'list-hoverBackground': '#f2f2f2',
+    'list-inactiveSelectionBackground': '#e4e6f1',
+    'list-focusOutline': '#005fb8',
+    'button-background': '#005fb8',
+    'button-foreground': '#ffffff',
+    'button-hoverBackground': '#0258a8',
+    'button-border': '#0000001a',
+    'badge-background': '#cccccc',
+    'badge-foreground': '#3b3b3b',
+    'textLink-foreground': '#005fb8',
+    'textLink-activeForeground': '#005fb8',
+    'textCodeBlock-background': '#f8f8f8',
+    'toolbar-hoverBackground': '#b8b8b850',
+    'icon-foreground': '#3b3b3b',
+    'panelTitle-activeForeground': '#3b3b3b',
+    'panelTitle-activeBorder': '#005fb8',
+    'charts-foreground': '#3b3b3b',
+    'charts-red': '#e51400',
+    'charts-blue': '#1a85ff',
+    'charts-yellow': '#bf8803',
+    'charts-orange': '#d18616',
+    'charts-green': '#388a34',
+    'charts-purple': '#652d90',
+    'runtimeLens-hint-errorForeground': '#c72e2ec0',
+    'runtimeLens-hint-warningForeground': '#996f00c0',
+    'runtimeLens-hint-okForeground': '#6e768199',
   },
 };
 
@@ -117,7 +179,8 @@ function buildStore(now: number): SignalStore {
         const tid = traceId(++seq);
         const startMs = now - minute * 60_000 - 55_000 + Math.round((i / calls) * 50_000);
         const kind = fn === 'handleCheckout' || fn === 'proxyCatalog' || fn === 'createOrder' || fn === 'listOrders' || fn === 'getOrder' || fn === 'charge' || fn === 'reserve_stock' || fn === 'get_product' ? 2 : 1;
-        const name = kind === 2 ? `${fn === 'listOrders' || fn === 'getOrder' || fn === 'proxyCatalog' || fn === 'get_product' ? 'GET' : 'POST'} /${fn.replace(/[A-Z_]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '')}` : fn;
+        const name =
+          kind === 2 ? `${fn === 'listOrders' || fn === 'getOrder' || fn === 'proxyCatalog' || fn === 'get_product' ? 'GET' : 'POST'} /${fn.replace(/[A-Z_]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '')}` : fn;
         store.recordSpan(span({ traceId: tid, name, kind, resource: res, startMs, durationMs: p50 * tail, error }), loc, '');
         if (error && EXCEPTIONS[fn]) {
           const [type, message] = EXCEPTIONS[fn];
@@ -139,8 +202,20 @@ function buildTrace(now: number): TraceResponse {
   const add = (parent: string, name: string, service: string, start: number, dur: number, extra: Partial<TraceSpan> = {}, map?: [string, number, string]): string => {
     const spanId = (++n).toString(16).padStart(16, '0');
     spans.push({
-      spanId, parentSpanId: parent, name, kind: 1, service, environment: 'production', startMs: t0 + start, durationMs: dur, error: false,
-      statusMessage: '', httpRoute: '', httpMethod: '', exceptions: [], ...extra,
+      spanId,
+      parentSpanId: parent,
+      name,
+      kind: 1,
+      service,
+      environment: 'production',
+      startMs: t0 + start,
+      durationMs: dur,
+      error: false,
+      statusMessage: '',
+      httpRoute: '',
+      httpMethod: '',
+      exceptions: [],
+      ...extra,
       ...(map ? { mapping: { file: map[0], line: map[1], function: map[2], mappedBy: map[0].endsWith('.py') ? 'stacktrace' : 'code-attributes', confidence: map[0].endsWith('.py') ? 0.9 : 1 } } : {}),
     });
     return spanId;
@@ -159,13 +234,21 @@ function buildTrace(now: number): TraceResponse {
   add(orders, 'applyDiscounts', 'orders', 27, 3.1, {}, ['src/orders/pricing.ts', 30, 'applyDiscounts']);
   // The first stock call timed out; the retry succeeded.
   const r1 = add(orders, 'POST', 'orders', 31, 402, { kind: 3, error: true, statusMessage: 'socket hang up' });
-  add(r1, 'POST /stock/reserve', 'inventory', 33, 398, { ...server('POST', '/stock/reserve'), error: true, exceptions: [{ type: 'TimeoutError', message: 'inventory lock not acquired within 400 ms' }] }, ['src/inventory/stock.py', 33, 'reserve_stock']);
+  add(r1, 'POST /stock/reserve', 'inventory', 33, 398, { ...server('POST', '/stock/reserve'), error: true, exceptions: [{ type: 'TimeoutError', message: 'inventory lock not acquired within 400 ms' }] }, [
+    'src/inventory/stock.py',
+    33,
+    'reserve_stock',
+  ]);
   const r2 = add(orders, 'POST', 'orders', 440, 610, { kind: 3 });
   const reserve = add(r2, 'POST /stock/reserve', 'inventory', 442, 606, server('POST', '/stock/reserve'), ['src/inventory/stock.py', 33, 'reserve_stock']);
   add(reserve, 'SELECT stock FOR UPDATE', 'inventory', 446, 540, { kind: 3 });
   add(reserve, 'UPDATE stock', 'inventory', 988, 52, { kind: 3 });
   const toBilling = add(orders, 'POST', 'orders', 1056, 760, { kind: 3, error: true, statusMessage: '402 Payment Required' });
-  const charge = add(toBilling, 'POST /charge', 'billing', 1058, 755, { ...server('POST', '/charge'), error: true, exceptions: [{ type: 'PaymentDeclined', message: 'card_declined: insufficient_funds' }] }, ['src/billing/charge.ts', 7, 'charge']);
+  const charge = add(toBilling, 'POST /charge', 'billing', 1058, 755, { ...server('POST', '/charge'), error: true, exceptions: [{ type: 'PaymentDeclined', message: 'card_declined: insufficient_funds' }] }, [
+    'src/billing/charge.ts',
+    7,
+    'charge',
+  ]);
   add(charge, 'scoreTransaction', 'billing', 1062, 88, {}, ['src/billing/fraud.ts', 21, 'scoreTransaction']);
   const psp = add(charge, 'POST', 'billing', 1152, 640, { kind: 3, error: true, statusMessage: '402' });
   add(psp, 'tls.connect', 'billing', 1153, 48);
@@ -189,25 +272,101 @@ interface Stubbed {
   MessageEvent: new (type: string, init: { data: unknown }) => unknown;
 }
 
-interface Shot { name: string; page: 'panel' | 'traceView'; messages: Array<PanelHostMessage | TraceHostMessage>; keyboard?: number }
+interface Shot {
+  name: string;
+  page: 'panel' | 'traceView';
+  messages: Array<PanelHostMessage | TraceHostMessage>;
+  keyboard?: number;
+}
 
 function shots(): Shot[] {
   const store = buildStore(NOW);
   const q = (windowMs: number, file?: string) => store.query({ windowMs, perMinute: !file, ...(file ? { file } : {}) });
   const model = buildPanelModel(q(15 * 60_000), '15m');
-  const running = receiverStatusView({ kind: 'running', endpoint: 'http://127.0.0.1:4318', attached: false, status: {
-    version: '0.1.0', listening: '127.0.0.1:4318', workspace: '/work/shop', startedAt: NOW - 3_600_000, spansAccepted: 48_211, spansProcessed: 48_211, spansRejected: 0,
-    logsAccepted: 0, logsProcessed: 0, queueDepth: 0, spansPerSecond: 38.6, services: 5, mappedPercent: 97.4,
-  } }, 'http://127.0.0.1:4318');
+  const running = receiverStatusView(
+    {
+      kind: 'running',
+      endpoint: 'http://127.0.0.1:4318',
+      attached: false,
+      status: {
+        version: '0.1.0',
+        listening: '127.0.0.1:4318',
+        workspace: '/work/shop',
+        startedAt: NOW - 3_600_000,
+        spansAccepted: 48_211,
+        spansProcessed: 48_211,
+        spansRejected: 0,
+        logsAccepted: 0,
+        logsProcessed: 0,
+        queueDepth: 0,
+        spansPerSecond: 38.6,
+        services: 5,
+        mappedPercent: 97.4,
+      },
+    },
+    'http://127.0.0.1:4318',
+  );
   const selection = { window: '15m', environment: null };
   const update: PanelHostMessage = { kind: 'update', model, selection, status: running };
   const target = { service: 'orders', environment: 'production', file: 'src/orders/createOrder.ts', line: 23, function: 'createOrder' };
-  const focus: PanelHostMessage = { kind: 'focus', detail: buildFocusDetail(target, [['1m', 60_000], ['5m', 300_000], ['1h', 3_600_000]].map(([w, ms]) => ({ window: w as string, response: q(ms as number, target.file) }))) };
-  const fresh = errorGroupRow({ service: 'billing', environment: 'production', type: 'RangeError', message: 'amount exceeds the card limit', count: 1, totalCount: 1, function: 'charge', file: 'src/billing/charge.ts', line: 19, firstSeen: NOW - 2000, lastSeen: NOW - 2000, mappedBy: 'code-attributes', stacktrace: '', traceIds: ['a'.repeat(32)] });
+  const focus: PanelHostMessage = {
+    kind: 'focus',
+    detail: buildFocusDetail(
+      target,
+      [
+        ['1m', 60_000],
+        ['5m', 300_000],
+        ['1h', 3_600_000],
+      ].map(([w, ms]) => ({ window: w as string, response: q(ms as number, target.file) })),
+    ),
+  };
+  const fresh = errorGroupRow({
+    service: 'billing',
+    environment: 'production',
+    type: 'RangeError',
+    message: 'amount exceeds the card limit',
+    count: 1,
+    totalCount: 1,
+    function: 'charge',
+    file: 'src/billing/charge.ts',
+    line: 19,
+    firstSeen: NOW - 2000,
+    lastSeen: NOW - 2000,
+    mappedBy: 'code-attributes',
+    stacktrace: '',
+    traceIds: ['a'.repeat(32)],
+  });
   const stopped = receiverStatusView({ kind: 'stopped' }, 'http://127.0.0.1:4318');
   const empty: PanelHostMessage = { kind: 'update', model: buildPanelModel(undefined, '5m'), selection: { window: '5m', environment: null }, status: stopped };
-  const listening = receiverStatusView({ kind: 'running', endpoint: 'http://127.0.0.1:4318', attached: false, status: { version: '0.1.0', listening: '127.0.0.1:4318', workspace: '/w', startedAt: NOW, spansAccepted: 0, spansProcessed: 0, spansRejected: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0, spansPerSecond: 0, services: 0, mappedPercent: 0 } }, '');
-  const waiting: PanelHostMessage = { kind: 'update', model: buildPanelModel(new SignalStore({}, new TestClock(NOW)).query({ windowMs: 300_000, perMinute: true }), '5m'), selection: { window: '5m', environment: null }, status: listening };
+  const listening = receiverStatusView(
+    {
+      kind: 'running',
+      endpoint: 'http://127.0.0.1:4318',
+      attached: false,
+      status: {
+        version: '0.1.0',
+        listening: '127.0.0.1:4318',
+        workspace: '/w',
+        startedAt: NOW,
+        spansAccepted: 0,
+        spansProcessed: 0,
+        spansRejected: 0,
+        logsAccepted: 0,
+        logsProcessed: 0,
+        queueDepth: 0,
+        spansPerSecond: 0,
+        services: 0,
+        mappedPercent: 0,
+      },
+    },
+    '',
+  );
+  const waiting: PanelHostMessage = {
+    kind: 'update',
+    model: buildPanelModel(new SignalStore({}, new TestClock(NOW)).query({ windowMs: 300_000, perMinute: true }), '5m'),
+    selection: { window: '5m', environment: null },
+    status: listening,
+  };
   const trace: TraceHostMessage = { kind: 'trace', waterfall: buildTraceWaterfall(buildTrace(NOW)) };
   const missing: TraceHostMessage = { kind: 'missing', traceId: '0af7651916cd43dd8448eb211c80319c', reason: 'The receiver has dropped it to stay within its memory bound.' };
   return [

@@ -252,12 +252,7 @@ export async function startPrometheus(options: { scrapeUrl: string; scrapeInterv
   const proc = await startBackendProcess({
     name: 'prometheus',
     binary,
-    args: [
-      `--config.file=${file}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=${loopback(port)}`,
-      '--enable-feature=exemplar-storage',
-    ],
+    args: [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${loopback(port)}`, '--enable-feature=exemplar-storage'],
     dir,
     // Ready means scraping: Prometheus applies new targets only every 5 s, so without this the
     // first spans would wait for that on top of the flush and scrape intervals.

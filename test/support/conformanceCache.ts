@@ -30,7 +30,14 @@ export function javaConformancePaths(repoRoot: string): JavaConformancePaths {
   if (!version) throw new Error(`${script} names no AGENT_VERSION`);
   const app = join(repoRoot, 'test', 'fixtures', 'conformance', 'java-spring');
   const files = ['pom.xml', ...listFiles(app, join(app, 'src'))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const lines = files.map((f) => `${createHash('sha256').update(readFileSync(join(app, f))).digest('hex')}  ${f}\n`).join('');
+  const lines = files
+    .map(
+      (f) =>
+        `${createHash('sha256')
+          .update(readFileSync(join(app, f)))
+          .digest('hex')}  ${f}\n`,
+    )
+    .join('');
   const hash = createHash('sha256').update(lines).digest('hex').slice(0, 16);
   const root = conformanceCacheRoot();
   const paths = {
@@ -43,9 +50,7 @@ export function javaConformancePaths(repoRoot: string): JavaConformancePaths {
 
 // Posix paths relative to `base`, as `find` prints them there.
 function listFiles(base: string, dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(base, join(dir, e.name)) : e.isFile() ? [relative(base, join(dir, e.name)).split('\\').join('/')] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(base, join(dir, e.name)) : e.isFile() ? [relative(base, join(dir, e.name)).split('\\').join('/')] : []));
 }
 
 /**
@@ -72,7 +77,14 @@ export function goConformanceBinary(repoRoot: string): string {
   const files = listFiles(app, app)
     .filter((f) => /(^|\/)(go\.mod|go\.sum|[^/]*\.go)$/.test(f))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const lines = files.map((f) => `${createHash('sha256').update(readFileSync(join(app, f))).digest('hex')}  ${f}\n`).join('');
+  const lines = files
+    .map(
+      (f) =>
+        `${createHash('sha256')
+          .update(readFileSync(join(app, f)))
+          .digest('hex')}  ${f}\n`,
+    )
+    .join('');
   const hash = createHash('sha256').update(`${lines}${app}\n`).digest('hex').slice(0, 16);
   const dir = join(conformanceCacheRoot(), `go-nethttp-${hash}`);
   if (!existsSync(join(dir, '.runtime-lens-done'))) throw new Error(`${dir} is missing: run \`bash scripts/conformance/go.sh\``);

@@ -20,13 +20,7 @@ export interface ReceiverRun<R> {
  * status (everything exported is filed), and reads the service's rows. Stops the receiver itself
  * when any of that fails.
  */
-export async function runAgainstReceiver<R>(opts: {
-  workspace: string;
-  service: string;
-  run: (endpoint: string) => Promise<R>;
-  settled: (s: StatusResponse) => boolean;
-  timeoutMs: number;
-}): Promise<ReceiverRun<R>> {
+export async function runAgainstReceiver<R>(opts: { workspace: string; service: string; run: (endpoint: string) => Promise<R>; settled: (s: StatusResponse) => boolean; timeoutMs: number }): Promise<ReceiverRun<R>> {
   const server = await startServer({ workspace: opts.workspace });
   try {
     const run = await opts.run(server.url);

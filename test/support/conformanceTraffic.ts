@@ -28,8 +28,7 @@ export interface TrafficRequest {
 // The downstream's calls (1-based) that answer 503; /quote turns them into 502.
 const DOWNSTREAM_FAILS = new Set([3, 6]);
 
-const repeat = (times: number, path: string, status: (i: number) => number): TrafficRequest[] =>
-  Array.from({ length: times }, (_, i) => ({ path, status: status(i) }));
+const repeat = (times: number, path: string, status: (i: number) => number): TrafficRequest[] => Array.from({ length: times }, (_, i) => ({ path, status: status(i) }));
 
 /** The fixed traffic, in order; `panic` adds Go's two recovered-panic requests at the end. */
 export function conformanceTraffic(opts: { panic?: boolean } = {}): readonly TrafficRequest[] {

@@ -27,6 +27,8 @@ export interface DemoWorkspaceOptions {
   settings?: Record<string, unknown>;
   /** Requests per second of the load generator (default 20). */
   rate?: number;
+  /** Where the services send OTLP (default the extension's receiver), e.g. a collector's OTLP/HTTP base. */
+  otlpEndpoint?: string;
 }
 
 /** The file the demo repository commits as AI-written. */
@@ -55,7 +57,7 @@ export async function startDemoWorkspace(options: DemoWorkspaceOptions = {}): Pr
   const logs = path.join(parent, 'logs');
   const env = {
     ...process.env,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint ?? `http://127.0.0.1:${receiverPort}`,
     PORT: String(ordersPort),
     INVENTORY_PORT: String(inventoryPort),
     INVENTORY_URL: `http://127.0.0.1:${inventoryPort}`,

@@ -74,8 +74,13 @@ export function byteCase(ctx: ModelContext): FuzzCase {
     return { ...base, body: bomb, headers: { ...headers, 'Content-Encoding': 'gzip' }, valid: 0, describe: `${base.describe}gzip bomb` };
   }
   if (kind === 3) {
-    const header = rnd.pick<Record<string, string>>([{ 'Content-Encoding': 'br' }, { 'Content-Encoding': 'gzip, gzip' }, { 'Content-Type': 'text/plain' },
-      { 'Content-Type': 'application/json; charset=utf-16' }, { 'Content-Type': json ? 'application/x-protobuf' : 'application/json' }]);
+    const header = rnd.pick<Record<string, string>>([
+      { 'Content-Encoding': 'br' },
+      { 'Content-Encoding': 'gzip, gzip' },
+      { 'Content-Type': 'text/plain' },
+      { 'Content-Type': 'application/json; charset=utf-16' },
+      { 'Content-Type': json ? 'application/x-protobuf' : 'application/json' },
+    ]);
     return { ...base, body: clean, headers: { ...headers, ...header }, valid: 0, describe: `${base.describe}headers ${JSON.stringify(header)}` };
   }
   const bytes = Uint8Array.from(clean);

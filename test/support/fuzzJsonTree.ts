@@ -35,8 +35,14 @@ const attrs = (list: ModelAttr[]) => list.map((a) => ({ key: a.key, value: anyVa
 
 function spanJson(s: ModelSpan): Obj {
   return {
-    traceId: s.traceId, spanId: s.spanId, ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}), name: s.name, kind: s.kind,
-    startTimeUnixNano: String(s.startNs), endTimeUnixNano: String(s.endNs), attributes: attrs(s.attributes),
+    traceId: s.traceId,
+    spanId: s.spanId,
+    ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+    name: s.name,
+    kind: s.kind,
+    startTimeUnixNano: String(s.startNs),
+    endTimeUnixNano: String(s.endNs),
+    attributes: attrs(s.attributes),
     events: s.events.map((e) => ({ timeUnixNano: String(e.timeNs), name: e.name, attributes: attrs(e.attributes) })),
     status: { code: s.status.code, ...(s.status.message ? { message: s.status.message } : {}) },
   };
@@ -44,8 +50,12 @@ function spanJson(s: ModelSpan): Obj {
 
 function logJson(l: ModelLog): Obj {
   return {
-    timeUnixNano: String(l.timeNs), severityNumber: l.severity, severityText: l.severityText, body: { stringValue: l.body },
-    ...(l.traceId ? { traceId: l.traceId } : {}), attributes: attrs(l.attributes),
+    timeUnixNano: String(l.timeNs),
+    severityNumber: l.severity,
+    severityText: l.severityText,
+    body: { stringValue: l.body },
+    ...(l.traceId ? { traceId: l.traceId } : {}),
+    attributes: attrs(l.attributes),
   };
 }
 
@@ -61,11 +71,17 @@ export function buildJson(e: ModelExport): JsonTree {
         return node;
       });
       const scope: Obj = { scope: { name: s.name, version: s.version }, [traces ? 'spans' : 'logRecords']: items };
-      owners.set(scope, s.items.map((i) => i.id));
+      owners.set(
+        scope,
+        s.items.map((i) => i.id),
+      );
       return scope;
     });
     const resource: Obj = { resource: { attributes: attrs(r.attributes) }, [traces ? 'scopeSpans' : 'scopeLogs']: scopes };
-    owners.set(resource, scopes.flatMap((s) => owners.get(s)!));
+    owners.set(
+      resource,
+      scopes.flatMap((s) => owners.get(s)!),
+    );
     return resource;
   });
   return { root: { [traces ? 'resourceSpans' : 'resourceLogs']: resources }, owners, signal: e.signal };
@@ -83,12 +99,31 @@ function deepAnyValue(depth: number): Raw {
 /** A value of any JSON type, or not quite JSON. */
 export function hostileJsonValue(rnd: SeededRandom): unknown {
   return rnd.pick<() => unknown>([
-    () => hostileString(rnd), () => hostileString(rnd), () => hostileString(rnd),
-    () => null, () => true, () => false, () => 0, () => -1, () => 1.5, () => 1e308, () => -1e308, () => 2 ** 64,
-    () => [], () => ({}), () => [null], () => [[], {}],
-    () => ({ stringValue: hostileString(rnd) }), () => ({ intValue: '99999999999999999999' }), () => ({ kvlistValue: { values: [] } }),
-    () => new Raw('1e400'), () => new Raw('-0'), () => new Raw('123456789012345678901234567890'), () => new Raw('"\\ud800\\u0000"'),
-    () => deepArray(rnd.pick([100, 1_000, 100_000])), () => deepAnyValue(rnd.pick([10, 1_000, 10_000])),
+    () => hostileString(rnd),
+    () => hostileString(rnd),
+    () => hostileString(rnd),
+    () => null,
+    () => true,
+    () => false,
+    () => 0,
+    () => -1,
+    () => 1.5,
+    () => 1e308,
+    () => -1e308,
+    () => 2 ** 64,
+    () => [],
+    () => ({}),
+    () => [null],
+    () => [[], {}],
+    () => ({ stringValue: hostileString(rnd) }),
+    () => ({ intValue: '99999999999999999999' }),
+    () => ({ kvlistValue: { values: [] } }),
+    () => new Raw('1e400'),
+    () => new Raw('-0'),
+    () => new Raw('123456789012345678901234567890'),
+    () => new Raw('"\\ud800\\u0000"'),
+    () => deepArray(rnd.pick([100, 1_000, 100_000])),
+    () => deepAnyValue(rnd.pick([10, 1_000, 10_000])),
     () => (rnd.chance(0.1) ? new Raw('NaN') : null),
   ])();
 }
@@ -96,10 +131,18 @@ export function hostileJsonValue(rnd: SeededRandom): unknown {
 /** An AnyValue that is malformed or hostile. */
 function hostileAnyValue(rnd: SeededRandom): unknown {
   return rnd.pick<() => unknown>([
-    () => ({ stringValue: hostileString(rnd) }), () => ({ stringValue: hostileString(rnd) }),
-    () => ({ intValue: rnd.pick(HOSTILE_TIMES) }), () => ({ doubleValue: rnd.pick(['NaN', 'Infinity', '-Infinity', 1e308, 'x']) }),
-    () => ({ boolValue: 'yes' }), () => ({ bytesValue: 'not base64!' }), () => ({ stringValue: 5 }), () => ({ stringValue: 'a', intValue: 5 }),
-    () => ({}), () => null, () => 'bare string', () => deepAnyValue(rnd.pick([10, 1_000, 10_000])),
+    () => ({ stringValue: hostileString(rnd) }),
+    () => ({ stringValue: hostileString(rnd) }),
+    () => ({ intValue: rnd.pick(HOSTILE_TIMES) }),
+    () => ({ doubleValue: rnd.pick(['NaN', 'Infinity', '-Infinity', 1e308, 'x']) }),
+    () => ({ boolValue: 'yes' }),
+    () => ({ bytesValue: 'not base64!' }),
+    () => ({ stringValue: 5 }),
+    () => ({ stringValue: 'a', intValue: 5 }),
+    () => ({}),
+    () => null,
+    () => 'bare string',
+    () => deepAnyValue(rnd.pick([10, 1_000, 10_000])),
     () => ({ arrayValue: { values: [{ stringValue: hostileString(rnd) }, null, 7] } }),
   ])();
 }
@@ -236,7 +279,10 @@ export function serializeJson(value: unknown): string {
     const o = value as Obj;
     const pairs: [string, unknown][] = Object.keys(o).map((k) => [k, o[k]]);
     if (o[DUPS]) pairs.push(...o[DUPS]);
-    return `{${pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${serializeJson(v)}`).join(',')}}`;
+    return `{${pairs
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}:${serializeJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -247,7 +293,7 @@ export function jsonItemSlots(tree: JsonTree): number {
   const get = (o: unknown, key: string): unknown => {
     if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Raw) return undefined;
     const dup = (o as Obj)[DUPS]?.filter(([k]) => k === key).pop();
-    return dup ? dup[1] : Object.prototype.hasOwnProperty.call(o, key) ? (o as Obj)[key] : undefined;
+    return dup ? dup[1] : Object.hasOwn(o, key) ? (o as Obj)[key] : undefined;
   };
   let n = 0;
   const resources = get(tree.root, traces ? 'resourceSpans' : 'resourceLogs');

@@ -81,13 +81,7 @@ export const str = (key: string, v: string): ModelAttr => ({ key, value: { kind:
 const int = (key: string, v: number): ModelAttr => ({ key, value: { kind: 'int', v } });
 
 function resourceAttrs(ctx: ModelContext, service: string, environment: string, revision = ctx.rnd.pick(ctx.revisions)): ModelAttr[] {
-  return [
-    str('service.name', service),
-    str('service.version', '1.0.0'),
-    str('deployment.environment.name', environment),
-    str('vcs.ref.head.revision', revision),
-    str('telemetry.sdk.language', 'nodejs'),
-  ];
+  return [str('service.name', service), str('service.version', '1.0.0'), str('deployment.environment.name', environment), str('vcs.ref.head.revision', revision), str('telemetry.sdk.language', 'nodejs')];
 }
 
 function span(ctx: ModelContext, name?: string): ModelSpan {
@@ -107,12 +101,19 @@ function span(ctx: ModelContext, name?: string): ModelSpan {
     startNs,
     endNs: startNs + BigInt(rnd.int(1, 500_000_000)),
     attributes,
-    events: failed ? [{
-      name: 'exception',
-      timeNs: startNs + 1000n,
-      attributes: [str('exception.type', 'Error'), str('exception.message', 'upstream timed out'),
-        str('exception.stacktrace', `Error: upstream timed out\n    at ${fn.name} (${fn.file}:${fn.line + 1}:5)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)`)],
-    }] : [],
+    events: failed
+      ? [
+          {
+            name: 'exception',
+            timeNs: startNs + 1000n,
+            attributes: [
+              str('exception.type', 'Error'),
+              str('exception.message', 'upstream timed out'),
+              str('exception.stacktrace', `Error: upstream timed out\n    at ${fn.name} (${fn.file}:${fn.line + 1}:5)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)`),
+            ],
+          },
+        ]
+      : [],
     status: { code: failed ? 2 : rnd.int(0, 1), message: failed ? 'failed' : '' },
   };
 }
@@ -150,7 +151,16 @@ export function randomExport(ctx: ModelContext, signal: 'traces' | 'logs'): Mode
     scopes: Array.from({ length: rnd.int(1, 2) }, () => ({ name: 'fuzz-scope', version: '1.0', items: [] as never[] })),
   }));
   if (signal === 'traces') {
-    const out: ModelResource<ModelSpan>[] = resources.map((r) => ({ ...r, scopes: r.scopes.map((s) => ({ ...s, items: withClientCall(ctx, Array.from({ length: rnd.int(1, 4) }, () => span(ctx))) })) }));
+    const out: ModelResource<ModelSpan>[] = resources.map((r) => ({
+      ...r,
+      scopes: r.scopes.map((s) => ({
+        ...s,
+        items: withClientCall(
+          ctx,
+          Array.from({ length: rnd.int(1, 4) }, () => span(ctx)),
+        ),
+      })),
+    }));
     return { signal, resources: out };
   }
   const out: ModelResource<ModelLog>[] = resources.map((r) => ({ ...r, scopes: r.scopes.map((s) => ({ ...s, items: Array.from({ length: rnd.int(1, 4) }, () => log(ctx)) })) }));

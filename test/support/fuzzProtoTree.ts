@@ -15,10 +15,7 @@ export interface Msg {
 }
 
 /** One field: varint (0), fixed64 (1), bytes or a sub-message (2), a group (3), fixed32 (5). */
-export type Field =
-  | { no: number; wt: 0 | 1 | 5; v: bigint }
-  | { no: number; wt: 2; v: Uint8Array | Msg }
-  | { no: number; wt: 3; v: Msg };
+export type Field = { no: number; wt: 0 | 1 | 5; v: bigint } | { no: number; wt: 2; v: Uint8Array | Msg } | { no: number; wt: 3; v: Msg };
 
 /** An export as a mutable field tree, with the item ids under each span, log, scope and resource message. */
 export interface ProtoTree {
@@ -47,12 +44,21 @@ const attrs = (no: number, list: ModelAttr[]): Field[] => list.map((a) => ({ ...
 const hexBytes = (hex: string) => Buffer.from(hex, 'hex');
 
 function spanMsg(s: ModelSpan): Msg {
-  return attributed(9, msg(
-    bytes(1, hexBytes(s.traceId)), bytes(2, hexBytes(s.spanId)), s.parentSpanId ? bytes(4, hexBytes(s.parentSpanId)) : undefined,
-    bytes(5, s.name), varint(6, s.kind), fixed64(7, s.startNs), fixed64(8, s.endNs), ...attrs(9, s.attributes),
-    ...s.events.map((e) => sub(11, attributed(3, msg(fixed64(1, e.timeNs), bytes(2, e.name), ...attrs(3, e.attributes))))),
-    sub(15, msg(s.status.message ? bytes(2, s.status.message) : undefined, varint(3, s.status.code))),
-  ));
+  return attributed(
+    9,
+    msg(
+      bytes(1, hexBytes(s.traceId)),
+      bytes(2, hexBytes(s.spanId)),
+      s.parentSpanId ? bytes(4, hexBytes(s.parentSpanId)) : undefined,
+      bytes(5, s.name),
+      varint(6, s.kind),
+      fixed64(7, s.startNs),
+      fixed64(8, s.endNs),
+      ...attrs(9, s.attributes),
+      ...s.events.map((e) => sub(11, attributed(3, msg(fixed64(1, e.timeNs), bytes(2, e.name), ...attrs(3, e.attributes))))),
+      sub(15, msg(s.status.message ? bytes(2, s.status.message) : undefined, varint(3, s.status.code))),
+    ),
+  );
 }
 
 function attributed(no: number, m: Msg): Msg {
@@ -61,10 +67,10 @@ function attributed(no: number, m: Msg): Msg {
 }
 
 function logMsg(l: ModelLog): Msg {
-  return attributed(6, msg(
-    fixed64(1, l.timeNs), varint(2, l.severity), bytes(3, l.severityText), sub(5, anyValue({ kind: 'string', v: l.body })),
-    ...attrs(6, l.attributes), l.traceId ? bytes(9, hexBytes(l.traceId)) : undefined,
-  ));
+  return attributed(
+    6,
+    msg(fixed64(1, l.timeNs), varint(2, l.severity), bytes(3, l.severityText), sub(5, anyValue({ kind: 'string', v: l.body })), ...attrs(6, l.attributes), l.traceId ? bytes(9, hexBytes(l.traceId)) : undefined),
+  );
 }
 
 /** Encodes a model export as ExportTraceServiceRequest / ExportLogsServiceRequest fields. */
@@ -79,11 +85,17 @@ export function buildProto(e: ModelExport): ProtoTree {
         return sub(2, node);
       });
       const scope = msg(sub(1, msg(bytes(1, s.name), bytes(2, s.version))), ...items);
-      owners.set(scope, s.items.map((i) => i.id));
+      owners.set(
+        scope,
+        s.items.map((i) => i.id),
+      );
       return sub(2, scope);
     });
     const resource = msg(sub(1, attributed(1, msg(...attrs(1, r.attributes)))), ...scopes);
-    owners.set(resource, r.scopes.flatMap((s) => s.items.map((i) => i.id)));
+    owners.set(
+      resource,
+      r.scopes.flatMap((s) => s.items.map((i) => i.id)),
+    );
     return sub(1, resource);
   });
   return { root: msg(...resources), owners };
@@ -96,7 +108,9 @@ const ID_LENGTHS = [0, 1, 7, 9, 15, 17, 32, 1000];
 
 function hostileBytes(rnd: SeededRandom): Uint8Array {
   return rnd.pick<() => Uint8Array>([
-    () => utf8(hostileString(rnd)), () => utf8(hostileString(rnd)), () => utf8(hostileString(rnd)),
+    () => utf8(hostileString(rnd)),
+    () => utf8(hostileString(rnd)),
+    () => utf8(hostileString(rnd)),
     () => Uint8Array.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]), // not UTF-8: lone continuation, overlong, surrogate
     () => rnd.bytes(rnd.pick(ID_LENGTHS)),
     () => new Uint8Array(rnd.pick([8, 16])), // all-zero ids
@@ -108,9 +122,7 @@ function deepAnyValue(depth: number, rnd: SeededRandom): Uint8Array {
   let v = encodeProto(msg(bytes(1, 'leaf')));
   const viaArray = rnd.chance(0.5);
   for (let i = 0; i < depth; i++) {
-    v = viaArray
-      ? encodeProto(msg(bytes(5, encodeProto(msg(bytes(1, v))))))
-      : encodeProto(msg(bytes(6, encodeProto(msg(bytes(1, encodeProto(msg(bytes(1, 'k'), bytes(2, v)))))))));
+    v = viaArray ? encodeProto(msg(bytes(5, encodeProto(msg(bytes(1, v)))))) : encodeProto(msg(bytes(6, encodeProto(msg(bytes(1, encodeProto(msg(bytes(1, 'k'), bytes(2, v)))))))));
   }
   return v;
 }
@@ -121,7 +133,6 @@ function randomField(rnd: SeededRandom, no: number): Field {
   if (wt === 3) return { no, wt, v: msg(varint(1, rnd.pick(HOSTILE_VARINTS)), bytes(2, hostileBytes(rnd))) };
   return { no, wt, v: wt === 5 ? BigInt(rnd.int(0, 2 ** 31)) : rnd.pick(HOSTILE_VARINTS) };
 }
-
 
 type Mutation = (m: Msg, rnd: SeededRandom) => string;
 

@@ -60,22 +60,33 @@ export class FuzzSender {
   private readonly agent: http.Agent;
   private readonly target: URL;
 
-  constructor(base: string, readonly concurrency: number, private readonly headers: Record<string, string> = {}) {
+  constructor(
+    base: string,
+    readonly concurrency: number,
+    private readonly headers: Record<string, string> = {},
+  ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     this.target = new URL(base);
   }
 
   private once(c: FuzzCase): Promise<{ status: number; body: Buffer; type?: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: this.target.hostname, port: this.target.port, method: 'POST', path: c.signal === 'traces' ? '/v1/traces' : '/v1/logs', agent: this.agent,
-        headers: { ...this.headers, ...c.headers, 'Content-Length': c.body.length },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), type: res.headers['content-type'] }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          host: this.target.hostname,
+          port: this.target.port,
+          method: 'POST',
+          path: c.signal === 'traces' ? '/v1/traces' : '/v1/logs',
+          agent: this.agent,
+          headers: { ...this.headers, ...c.headers, 'Content-Length': c.body.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), type: res.headers['content-type'] }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(c.body);
     });

@@ -174,7 +174,8 @@ export class LokiFixture {
     return {
       status: 'success',
       data: {
-        resultType: 'streams', result,
+        resultType: 'streams',
+        result,
         stats: { summary: { bytesProcessedPerSecond: 0, linesProcessedPerSecond: 0, totalBytesProcessed: 0, totalLinesProcessed: lines, execTime: 0, queueTime: 0 } },
       },
     };

@@ -16,13 +16,17 @@ export interface LogQuery {
 
 /** A request Loki refuses (400) or a feature the fixture lacks (501), with Loki's message. */
 export class LogqlError extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
 
 /** Loki's text for a selector that would read every stream. */
-export const EMPTY_COMPATIBLE = 'parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
+export const EMPTY_COMPATIBLE =
+  'parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
 
 /** Parses and checks a log query; throws LogqlError with Loki's message. */
 export function parseLogQuery(text: string): LogQuery {
@@ -34,7 +38,7 @@ export function parseLogQuery(text: string): LogQuery {
 
 /** True when a stream with these labels is selected. */
 export function selects(query: LogQuery, labels: Record<string, string>): boolean {
-  return query.matchers.every((m) => m.test(Object.prototype.hasOwnProperty.call(labels, m.label) ? labels[m.label] : ''));
+  return query.matchers.every((m) => m.test(Object.hasOwn(labels, m.label) ? labels[m.label] : ''));
 }
 
 class Parser {
@@ -148,7 +152,18 @@ class Parser {
         continue;
       }
       const e = this.s[i + 1];
-      const simple = new Map([['n', '\n'], ['t', '\t'], ['r', '\r'], ['\\', '\\'], ['"', '"'], ["'", "'"], ['a', '\x07'], ['b', '\b'], ['f', '\f'], ['v', '\v']]);
+      const simple = new Map([
+        ['n', '\n'],
+        ['t', '\t'],
+        ['r', '\r'],
+        ['\\', '\\'],
+        ['"', '"'],
+        ["'", "'"],
+        ['a', '\x07'],
+        ['b', '\b'],
+        ['f', '\f'],
+        ['v', '\v'],
+      ]);
       if (simple.has(e)) {
         out += simple.get(e);
         i += 2;

@@ -26,27 +26,31 @@ export interface CodeSpan {
 /** An ExportTraceServiceRequest as JSON: one resource (its attributes as strings), one scope. */
 export function codeSpansJson(resource: Record<string, string>, spans: readonly CodeSpan[]): string {
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: Object.entries(resource).map(([key, value]) => ({ key, value: { stringValue: value } })) },
-      scopeSpans: [{
-        scope: { name: 'runtime-lens-tests' },
-        spans: spans.map((s, i) => ({
-          traceId: s.traceId ?? (i + 1).toString(16).padStart(32, 'a'),
-          spanId: s.spanId ?? (i + 1).toString(16).padStart(16, 'b'),
-          name: s.function,
-          kind: s.kind ?? 1,
-          startTimeUnixNano: String(s.startNs),
-          endTimeUnixNano: String(s.startNs + BigInt(Math.round(s.durationMs * 1_000_000))),
-          attributes: [
-            { key: 'code.function.name', value: { stringValue: s.function } },
-            { key: 'code.file.path', value: { stringValue: s.file } },
-            { key: 'code.line.number', value: { intValue: s.line } },
-          ],
-          ...(s.exception === undefined ? {} : { events: [exceptionEvent(s.startNs + BigInt(Math.round(s.durationMs * 500_000)), s.exception)] }),
-          ...(s.error === undefined ? {} : { status: { code: s.error ? 2 : 0 } }),
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: Object.entries(resource).map(([key, value]) => ({ key, value: { stringValue: value } })) },
+        scopeSpans: [
+          {
+            scope: { name: 'runtime-lens-tests' },
+            spans: spans.map((s, i) => ({
+              traceId: s.traceId ?? (i + 1).toString(16).padStart(32, 'a'),
+              spanId: s.spanId ?? (i + 1).toString(16).padStart(16, 'b'),
+              name: s.function,
+              kind: s.kind ?? 1,
+              startTimeUnixNano: String(s.startNs),
+              endTimeUnixNano: String(s.startNs + BigInt(Math.round(s.durationMs * 1_000_000))),
+              attributes: [
+                { key: 'code.function.name', value: { stringValue: s.function } },
+                { key: 'code.file.path', value: { stringValue: s.file } },
+                { key: 'code.line.number', value: { intValue: s.line } },
+              ],
+              ...(s.exception === undefined ? {} : { events: [exceptionEvent(s.startNs + BigInt(Math.round(s.durationMs * 500_000)), s.exception)] }),
+              ...(s.error === undefined ? {} : { status: { code: s.error ? 2 : 0 } }),
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 

@@ -48,12 +48,15 @@ export async function startRecorder(): Promise<Recorder> {
       res.writeHead(404).end();
       return;
     }
-    void readBody(req).then((body) => {
-      const contentType = String(req.headers['content-type'] ?? '');
-      records.push({ path, contentType, contentEncoding: String(req.headers['content-encoding'] ?? ''), bodyBase64: body.toString('base64') });
-      const json = contentType.includes('json');
-      res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
-    }, () => res.writeHead(400).end());
+    void readBody(req).then(
+      (body) => {
+        const contentType = String(req.headers['content-type'] ?? '');
+        records.push({ path, contentType, contentEncoding: String(req.headers['content-encoding'] ?? ''), bodyBase64: body.toString('base64') });
+        const json = contentType.includes('json');
+        res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+      },
+      () => res.writeHead(400).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -70,7 +73,10 @@ export async function startRecorder(): Promise<Recorder> {
 
 /** Reads a file written by `Recorder.save`. */
 export function loadRecording(file: string): RecordedExport[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RecordedExport);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as RecordedExport);
 }
 
 /** Sends recorded exports to a receiver in their recorded order; throws on any answer but 2xx. */

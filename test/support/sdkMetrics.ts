@@ -46,8 +46,12 @@ export function sdkMeter(url: string, encoding: 'json' | 'protobuf', resource: R
     record(requests) {
       for (const r of requests) {
         duration.record(r.seconds, {
-          'http.request.method': r.method, 'http.route': r.route, 'http.response.status_code': r.status,
-          'url.scheme': 'http', 'network.protocol.version': '1.1', ...(r.errorType ? { 'error.type': r.errorType } : {}),
+          'http.request.method': r.method,
+          'http.route': r.route,
+          'http.response.status_code': r.status,
+          'url.scheme': 'http',
+          'network.protocol.version': '1.1',
+          ...(r.errorType ? { 'error.type': r.errorType } : {}),
         });
       }
       jobs.add(requests.length, { queue: 'default' });

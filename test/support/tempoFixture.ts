@@ -49,7 +49,10 @@ export class TempoFixture {
   private port = 0;
 
   /** `v2: false` stands in for a Tempo from before `/api/v2/traces` (its router answers 404). */
-  constructor(private readonly now: () => number = Date.now, private readonly options: { v2?: boolean } = {}) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly options: { v2?: boolean } = {},
+  ) {}
 
   /** Listens on 127.0.0.1 (`port` 0 picks one; a restart passes the old one); resolves to the base URL. */
   async start(port = this.port): Promise<string> {
@@ -188,7 +191,12 @@ export class TempoFixture {
   private metrics(p: URLSearchParams): unknown {
     const q = p.get('q') ?? p.get('query') ?? '';
     try {
-      return queryRange(q, p, [...this.traces.values()].flatMap((t) => t.spans), this.now());
+      return queryRange(
+        q,
+        p,
+        [...this.traces.values()].flatMap((t) => t.spans),
+        this.now(),
+      );
     } catch (err) {
       if (err instanceof TraceqlError) throw new BadRequest(`invalid TraceQL query: ${err.message}`);
       if (err instanceof RangeError) throw new BadRequest(err.message);
@@ -217,12 +225,14 @@ function unsigned(p: URLSearchParams, name: string, what: string): number | unde
 }
 
 function searchSpan(s: FixtureSpan, names: string[]): Record<string, unknown> {
-  const attributes = names.filter((n) => !['name', 'status', 'kind', 'duration'].includes(n)).flatMap((n) => {
-    const v = attributeOf(s, n);
-    if (v === undefined) return [];
-    const key = n.replace(/^(resource|span)?\./, '');
-    return [{ key, value: typeof v === 'number' ? (Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v }) : typeof v === 'boolean' ? { boolValue: v } : { stringValue: String(v) } }];
-  });
+  const attributes = names
+    .filter((n) => !['name', 'status', 'kind', 'duration'].includes(n))
+    .flatMap((n) => {
+      const v = attributeOf(s, n);
+      if (v === undefined) return [];
+      const key = n.replace(/^(resource|span)?\./, '');
+      return [{ key, value: typeof v === 'number' ? (Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v }) : typeof v === 'boolean' ? { boolValue: v } : { stringValue: String(v) } }];
+    });
   return compactTop({ spanID: s.spanId, name: s.name, startTimeUnixNano: String(s.startNs), durationNanos: String(s.endNs - s.startNs), attributes });
 }
 

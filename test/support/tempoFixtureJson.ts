@@ -60,9 +60,16 @@ export function holdExport(traces: Map<string, HeldTrace>, body: unknown): numbe
         let held = traces.get(traceId);
         if (held === undefined) traces.set(traceId, (held = { traceId, resourceSpans: [], spans: [] }));
         held.spans.push({
-          traceId, spanId: s.spanId.toLowerCase(), parentSpanId: typeof s.parentSpanId === 'string' ? s.parentSpanId.toLowerCase() : '',
-          name: String(s.name ?? ''), kind: Number(s.kind ?? 0), startNs: BigInt(String(s.startTimeUnixNano ?? 0)), endNs: BigInt(String(s.endTimeUnixNano ?? 0)),
-          statusCode: isObj(s.status) ? Number(s.status.code ?? 0) : 0, attributes: attributeMap(s.attributes), resource,
+          traceId,
+          spanId: s.spanId.toLowerCase(),
+          parentSpanId: typeof s.parentSpanId === 'string' ? s.parentSpanId.toLowerCase() : '',
+          name: String(s.name ?? ''),
+          kind: Number(s.kind ?? 0),
+          startNs: BigInt(String(s.startTimeUnixNano ?? 0)),
+          endNs: BigInt(String(s.endTimeUnixNano ?? 0)),
+          statusCode: isObj(s.status) ? Number(s.status.code ?? 0) : 0,
+          attributes: attributeMap(s.attributes),
+          resource,
         });
         const key = `${traceId}|${String(isObj(ss.scope) ? ss.scope.name : '')}`;
         const group = perTrace.get(key) ?? [];
@@ -92,7 +99,9 @@ function jsonpbValue(v: unknown): unknown {
 }
 
 function jsonpbAttributes(attrs: unknown): unknown[] | undefined {
-  const out = list(attrs).filter(isObj).map((kv) => ({ key: kv.key, value: jsonpbValue(kv.value) }));
+  const out = list(attrs)
+    .filter(isObj)
+    .map((kv) => ({ key: kv.key, value: jsonpbValue(kv.value) }));
   return out.length > 0 ? out : undefined;
 }
 
@@ -120,18 +129,26 @@ function jsonpbSpan(s: Obj): Obj {
     endTimeUnixNano: String(s.endTimeUnixNano ?? '0'),
     attributes: jsonpbAttributes(s.attributes),
     droppedAttributesCount: s.droppedAttributesCount,
-    events: list(s.events).filter(isObj).map((e) => compact({ timeUnixNano: String(e.timeUnixNano ?? '0'), name: e.name, attributes: jsonpbAttributes(e.attributes) })),
-    links: list(s.links).filter(isObj).map((l) => compact({ traceId: base64OfHex(String(l.traceId)), spanId: base64OfHex(String(l.spanId)), attributes: jsonpbAttributes(l.attributes) })),
+    events: list(s.events)
+      .filter(isObj)
+      .map((e) => compact({ timeUnixNano: String(e.timeUnixNano ?? '0'), name: e.name, attributes: jsonpbAttributes(e.attributes) })),
+    links: list(s.links)
+      .filter(isObj)
+      .map((l) => compact({ traceId: base64OfHex(String(l.traceId)), spanId: base64OfHex(String(l.spanId)), attributes: jsonpbAttributes(l.attributes) })),
     status: compact({ message: status.message, code: code === 0 ? undefined : STATUS_NAMES[code] }),
   });
 }
 
 /** A held trace's resource spans as Tempo's Trace message writes them in JSON. */
 export function jsonpbResourceSpans(trace: HeldTrace): Obj[] {
-  return trace.resourceSpans.map((rs) => compact({
-    resource: isObj(rs.resource) ? compact({ attributes: jsonpbAttributes(rs.resource.attributes) }) : undefined,
-    scopeSpans: list(rs.scopeSpans).filter(isObj).map((ss) => compact({ scope: ss.scope, spans: list(ss.spans).filter(isObj).map(jsonpbSpan) })),
-  }));
+  return trace.resourceSpans.map((rs) =>
+    compact({
+      resource: isObj(rs.resource) ? compact({ attributes: jsonpbAttributes(rs.resource.attributes) }) : undefined,
+      scopeSpans: list(rs.scopeSpans)
+        .filter(isObj)
+        .map((ss) => compact({ scope: ss.scope, spans: list(ss.spans).filter(isObj).map(jsonpbSpan) })),
+    }),
+  );
 }
 
 /** A trace id as Tempo's search answer writes it: hex without leading zeros. */

@@ -94,7 +94,17 @@ export function queryRange(q: string, p: URLSearchParams, spans: FixtureSpan[], 
   for (const g of groups.values()) {
     if (fn === 'quantile_over_time') {
       for (const qv of quantiles) {
-        const samples = g.per.map((d, i) => sample(i, d.length === 0 ? 0 : nearestRank([...d].sort((a, b) => a - b), qv)));
+        const samples = g.per.map((d, i) =>
+          sample(
+            i,
+            d.length === 0
+              ? 0
+              : nearestRank(
+                  [...d].sort((a, b) => a - b),
+                  qv,
+                ),
+          ),
+        );
         series.push({ labels: [...g.labels, { key: 'p', value: { doubleValue: qv } }], samples });
       }
     } else {

@@ -250,14 +250,22 @@ function holds(c: Condition, span: FixtureSpan): boolean {
   const b = scalar(c.value);
   if (typeof a !== typeof b) return c.op === '!=';
   switch (c.op) {
-    case '=': return a === b;
-    case '!=': return a !== b;
-    case '=~': return new RegExp(`^(?:${b as string})$`).test(a as string);
-    case '!~': return !new RegExp(`^(?:${b as string})$`).test(a as string);
-    case '>': return (a as number) > (b as number);
-    case '>=': return (a as number) >= (b as number);
-    case '<': return (a as number) < (b as number);
-    default: return (a as number) <= (b as number);
+    case '=':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '=~':
+      return new RegExp(`^(?:${b as string})$`).test(a as string);
+    case '!~':
+      return !new RegExp(`^(?:${b as string})$`).test(a as string);
+    case '>':
+      return (a as number) > (b as number);
+    case '>=':
+      return (a as number) >= (b as number);
+    case '<':
+      return (a as number) < (b as number);
+    default:
+      return (a as number) <= (b as number);
   }
 }
 

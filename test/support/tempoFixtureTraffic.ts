@@ -16,7 +16,13 @@ export const ORDERS_FILE = 'src/orders.js';
 const ORDERS = 'function createOrder(req) {\n  return req;\n}\n\nfunction listOrders() {\n  return [];\n}\n';
 
 /** What the calls were: function, duration (ms), failed. */
-export const CALLS = [['createOrder', 40, false], ['listOrders', 5, false], ['createOrder', 60, true], ['createOrder', 80, false], ['listOrders', 7, false]] as const;
+export const CALLS = [
+  ['createOrder', 40, false],
+  ['listOrders', 5, false],
+  ['createOrder', 60, true],
+  ['createOrder', 80, false],
+  ['listOrders', 7, false],
+] as const;
 
 /** A running fixture with the calls of CALLS (one trace each, two minutes ago) and a mapper over the workspace. */
 export interface TempoTraffic {
@@ -50,7 +56,10 @@ export async function tempoTraffic(agoMs = 120_000): Promise<TempoTraffic> {
   await sendSpans(fixture.url, spans);
   const mapper = new CodeMapper((await WorkspaceIndex.build(root)).index);
   return {
-    fixture, root, mapper, traceIds,
+    fixture,
+    root,
+    mapper,
+    traceIds,
     teardown: async () => {
       await fixture.stop();
       rmSync(root, { recursive: true, force: true });

@@ -8,8 +8,18 @@ import { test } from 'node:test';
 
 const CORE = path.resolve(__dirname, '../../src/core');
 const LEVEL: ReadonlyMap<string, number> = new Map([
-  ['', 0], ['api', 1], ['ingest', 2], ['mapping', 3], ['signals', 4], ['sources', 5],
-  ['analysis', 6], ['shadow', 6], ['agent', 6], ['server', 7], ['client', 7], ['render', 8],
+  ['', 0],
+  ['api', 1],
+  ['ingest', 2],
+  ['mapping', 3],
+  ['signals', 4],
+  ['sources', 5],
+  ['analysis', 6],
+  ['shadow', 6],
+  ['agent', 6],
+  ['server', 7],
+  ['client', 7],
+  ['render', 8],
 ]);
 
 function tsFiles(dir: string): string[] {
@@ -41,7 +51,9 @@ function crossings(file: string): Array<[string, string, string]> {
 }
 
 test('every src/core folder is a known layer', () => {
-  const folders = readdirSync(CORE, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const folders = readdirSync(CORE, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   for (const f of folders) assert.ok(LEVEL.has(f), `src/core/${f} is not a layer in DESIGN.md's order; place it there first`);
 });
 
@@ -58,5 +70,8 @@ test('core folders import only downward (no folder imports one above it, and no 
 test('the check sees an upward import when there is one', () => {
   // a self-check on a file that is known to cross downward: signals imports mapping
   const store = path.join(CORE, 'signals', 'storeTypes.ts');
-  assert.ok(crossings(store).some(([from, to]) => from === 'signals' && to === 'mapping'), 'storeTypes.ts no longer imports mapping: pick another file for this self-check');
+  assert.ok(
+    crossings(store).some(([from, to]) => from === 'signals' && to === 'mapping'),
+    'storeTypes.ts no longer imports mapping: pick another file for this self-check',
+  );
 });

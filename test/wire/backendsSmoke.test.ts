@@ -9,18 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackendStack } from '../support/backends';
 import type { BackendStack } from '../support/backends';
-import {
-  PER_BATCH,
-  SAMPLE_FILE,
-  SAMPLE_SERVICE,
-  SAMPLE_SERVICE_2,
-  findSample,
-  getJson,
-  jaegerSearchParams,
-  pollUntil,
-  promVector,
-  sendSampleBatch,
-} from '../support/backendSample';
+import { PER_BATCH, SAMPLE_FILE, SAMPLE_SERVICE, SAMPLE_SERVICE_2, findSample, getJson, jaegerSearchParams, pollUntil, promVector, sendSampleBatch } from '../support/backendSample';
 import type { SentBatch } from '../support/backendSample';
 
 const CALLS = 'traces_span_metrics_calls_total';
@@ -118,7 +107,10 @@ test('spans sent through the collector reach Jaeger api_v3 (services, operations
   assert.equal(failing.name, 'POST /orders');
   assert.equal(failing.status?.code, 2, 'status ERROR survives the collector and Jaeger');
   assert.equal(attr(failing, 'code.function.name'), 'createOrder');
-  assert.ok(failing.events?.some((e) => e.name === 'exception'), 'the exception event is kept');
+  assert.ok(
+    failing.events?.some((e) => e.name === 'exception'),
+    'the exception event is kept',
+  );
   console.log(`# backendsSmoke: Jaeger search complete ${Date.now() - firstExport} ms after the first export`);
 });
 

@@ -38,11 +38,7 @@ before(async () => {
     service: GO_SERVICE,
     run: runGoConformance,
     settled: (s) =>
-      s.spansAccepted >= EXPECTED_SPANS &&
-      s.logsAccepted >= EXPECTED_LOGS &&
-      s.spansProcessed + (s.spansFailed ?? 0) >= s.spansAccepted &&
-      s.logsProcessed + (s.logsFailed ?? 0) >= s.logsAccepted &&
-      s.queueDepth === 0,
+      s.spansAccepted >= EXPECTED_SPANS && s.logsAccepted >= EXPECTED_LOGS && s.spansProcessed + (s.spansFailed ?? 0) >= s.spansAccepted && s.logsProcessed + (s.logsFailed ?? 0) >= s.logsAccepted && s.queueDepth === 0,
     timeoutMs: 30_000,
   }));
 });
@@ -64,7 +60,17 @@ test('one row per handler, found from `METHOD pattern` span names: count = reque
   const row = (name: string, prefix: string) => ({ function: name, file: MAIN, line: lineOf(MAIN, `func ${name}(`), ...sent(prefix) });
   // The panic handler is the closure panicHandler returns; its row is panicHandler's (closures fold).
   const expected = [row('price', '/price/'), row('slow', '/slow'), row('inventory', '/inventory/'), row('quote', '/quote'), row('panicHandler', '/panic')].sort(byName);
-  assert.deepEqual(expected.map((r) => [r.count, r.errors]).sort(), [[2, 0], [2, 2], [5, 0], [6, 2], [9, 3]], 'fixture: the traffic script');
+  assert.deepEqual(
+    expected.map((r) => [r.count, r.errors]).sort(),
+    [
+      [2, 0],
+      [2, 2],
+      [5, 0],
+      [6, 2],
+      [9, 3],
+    ],
+    'fixture: the traffic script',
+  );
   const actual = signals!.functions.map((f) => ({ function: f.function, file: f.file, line: f.line, count: f.count, errors: f.errors })).sort(byName);
   assert.deepEqual(actual, expected, shown());
 });

@@ -46,11 +46,7 @@ function conformance(label: string, opts: JavaRunOptions): void {
         workspace: JAVA_APP_DIR,
         service: JAVA_SERVICE,
         run: (endpoint) => runJavaConformance(endpoint, opts),
-        settled: (s) =>
-          s.spansAccepted >= expectedSpans(opts) &&
-          s.spansProcessed + (s.spansFailed ?? 0) >= s.spansAccepted &&
-          s.logsProcessed + (s.logsFailed ?? 0) >= s.logsAccepted &&
-          s.queueDepth === 0,
+        settled: (s) => s.spansAccepted >= expectedSpans(opts) && s.spansProcessed + (s.spansFailed ?? 0) >= s.spansAccepted && s.logsProcessed + (s.logsFailed ?? 0) >= s.logsAccepted && s.queueDepth === 0,
         timeoutMs: 30_000,
       }));
       console.log(`# ${label}: app ready in ${run.startMs} ms; run, flush and ingest took ${Date.now() - began} ms`);
@@ -75,7 +71,16 @@ function conformance(label: string, opts: JavaRunOptions): void {
         row('inventory', '/inventory/', 'public ResponseEntity<Map<String, Object>> inventory('),
         row('quote', '/quote', 'public ResponseEntity<Map<String, Object>> quote('),
       ].sort(byName);
-      assert.deepEqual(expected.map((r) => [r.count, r.errors]).sort(), [[2, 0], [5, 0], [6, 2], [9, 3]], 'fixture: the traffic script');
+      assert.deepEqual(
+        expected.map((r) => [r.count, r.errors]).sort(),
+        [
+          [2, 0],
+          [5, 0],
+          [6, 2],
+          [9, 3],
+        ],
+        'fixture: the traffic script',
+      );
       const actual = signals!.functions.map((f) => ({ function: f.function, file: f.file, line: f.line, count: f.count, errors: f.errors })).sort(byName);
       assert.deepEqual(actual, expected, shown(signals!));
     });
@@ -86,9 +91,7 @@ function conformance(label: string, opts: JavaRunOptions): void {
         { type: 'NoSuchElementException', function: 'PricingService.stockOf', file: PRICING, line: lineOf(PRICING, 'throw new NoSuchElementException('), totalCount: 2 },
       ].sort(byName);
       // The agent names exceptions by their full class name; the short name is what the group is about.
-      const actual = signals!.errors
-        .map((e) => ({ type: e.type.slice(e.type.lastIndexOf('.') + 1), function: e.function, file: e.file, line: e.line, totalCount: e.totalCount }))
-        .sort(byName);
+      const actual = signals!.errors.map((e) => ({ type: e.type.slice(e.type.lastIndexOf('.') + 1), function: e.function, file: e.file, line: e.line, totalCount: e.totalCount })).sort(byName);
       assert.deepEqual(actual, expected, shown(signals!));
     });
 

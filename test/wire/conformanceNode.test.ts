@@ -41,11 +41,7 @@ before(async () => {
     run: runNodeApp,
     // The app has exited, so its exporters have sent everything: wait until all of it is filed.
     settled: (s) =>
-      s.spansAccepted >= MIN_SPANS &&
-      s.spansProcessed + (s.spansFailed ?? 0) === s.spansAccepted &&
-      s.logsAccepted >= LOG_RECORDS &&
-      s.logsProcessed + (s.logsFailed ?? 0) === s.logsAccepted &&
-      s.queueDepth === 0,
+      s.spansAccepted >= MIN_SPANS && s.spansProcessed + (s.spansFailed ?? 0) === s.spansAccepted && s.logsAccepted >= LOG_RECORDS && s.logsProcessed + (s.logsFailed ?? 0) === s.logsAccepted && s.queueDepth === 0,
     timeoutMs: 20_000,
   }));
 });
@@ -67,9 +63,7 @@ test('the receiver accepted everything the app exported, and the app answered th
 });
 
 test('one row per handler, named as TypeScript names it, with the requests it served and failed', () => {
-  const rows = signals!.functions
-    .map((f) => ({ function: f.function, file: f.file, line: f.line, count: f.count, errors: f.errors }))
-    .sort((a, b) => a.line - b.line);
+  const rows = signals!.functions.map((f) => ({ function: f.function, file: f.file, line: f.line, count: f.count, errors: f.errors })).sort((a, b) => a.line - b.line);
   const expected = [
     { function: 'price', file: ROUTES, line: lineOf(ROUTES, 'export async function price('), ...sent('/price/') },
     { function: 'inventory', file: ROUTES, line: lineOf(ROUTES, 'export async function inventory('), ...sent('/inventory/') },
@@ -82,9 +76,7 @@ test('one row per handler, named as TypeScript names it, with the requests it se
 });
 
 test('each exception is one error group, counted once per request, on the throw line in the .ts', () => {
-  const groups = signals!.errors
-    .map((e) => ({ type: e.type, function: e.function, file: e.file, line: e.line, count: e.count, totalCount: e.totalCount }))
-    .sort((a, b) => a.line - b.line);
+  const groups = signals!.errors.map((e) => ({ type: e.type, function: e.function, file: e.file, line: e.line, count: e.count, totalCount: e.totalCount })).sort((a, b) => a.line - b.line);
   const expected = [
     // Recorded on the express request-handler span; the 500 also marks the server span.
     { type: 'Error', function: 'unitPrice', file: PRICING, line: lineOf(PRICING, 'throw new Error('), count: 3, totalCount: 3 },
@@ -100,11 +92,7 @@ test('each exception is one error group, counted once per request, on the throw 
 test('the downstream call sits on the fetch line of quote, with its calls and failures', () => {
   const calls = signals!.calls.map((c) => ({ function: c.function, file: c.file, line: c.line, count: c.count, errors: c.errors }));
   // The downstream answers 503 to its 3rd and 6th call.
-  assert.deepEqual(
-    calls,
-    [{ function: 'quote', file: ROUTES, line: lineOf(ROUTES, 'await fetch('), count: sent('/quote').count, errors: 2 }],
-    `calls of ${NODE_SERVICE}:\n${picture()}`,
-  );
+  assert.deepEqual(calls, [{ function: 'quote', file: ROUTES, line: lineOf(ROUTES, 'await fetch('), count: sent('/quote').count, errors: 2 }], `calls of ${NODE_SERVICE}:\n${picture()}`);
 });
 
 test('nothing the app sent is listed as unmapped', () => {

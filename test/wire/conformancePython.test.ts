@@ -61,7 +61,15 @@ test('one row per handler, named as Python names it, with the requests and failu
     { function: 'slow', file: 'app.py', line: lineOf('app.py', 'def slow('), count: sent('/slow'), errors: failed('/slow') },
   ];
   // Pinned against the script so a changed TRAFFIC cannot silently change what is asserted.
-  assert.deepEqual(expected.map((r) => [r.function, r.count, r.errors]), [['inventory', 5, 0], ['price', 9, 3], ['quote', 6, 2], ['slow', 2, 0]]);
+  assert.deepEqual(
+    expected.map((r) => [r.function, r.count, r.errors]),
+    [
+      ['inventory', 5, 0],
+      ['price', 9, 3],
+      ['quote', 6, 2],
+      ['slow', 2, 0],
+    ],
+  );
   assert.deepEqual(rows, expected, `functions differ (no row may exist for the pricing helpers)${shown()}`);
   for (const f of signals!.functions) assert.equal(f.environment, CONFORMANCE_ENVIRONMENT, `environment of ${f.function}${shown()}`);
 });

@@ -72,7 +72,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-test('an instrumented service\'s outgoing calls, traces and change stream reach the editor API', async () => {
+test("an instrumented service's outgoing calls, traces and change stream reach the editor API", async () => {
   const status = await getStatus(server!.url);
   assert.equal(status.workspace, resolve(workspace));
 
@@ -108,7 +108,11 @@ test('an instrumented service\'s outgoing calls, traces and change stream reach 
   const res = await fetch(`${server!.url}/api/traces/${traceId}`);
   assert.equal(res.status, 200);
   const body = (await res.json()) as TraceResponse;
-  assert.deepEqual(body.spans.map((s) => s.kind), [1, 3, 2], 'function, its client call, the downstream server span');
+  assert.deepEqual(
+    body.spans.map((s) => s.kind),
+    [1, 3, 2],
+    'function, its client call, the downstream server span',
+  );
   assert.equal(body.spans[0].mapping?.function, 'reserveStock');
   assert.equal(body.spans[1].parentSpanId, body.spans[0].spanId);
   assert.equal(body.spans[2].parentSpanId, body.spans[1].spanId);
@@ -117,6 +121,9 @@ test('an instrumented service\'s outgoing calls, traces and change stream reach 
   const deadline = Date.now() + 5_000;
   while (!messages.some((m) => m.type === 'changed' && m.files.includes('app.js')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(messages[0]?.type, 'hello');
-  assert.ok(messages.some((m) => m.type === 'changed' && m.files.includes('app.js') && m.environments.includes('production')), JSON.stringify(messages.map((m) => m.type)));
+  assert.ok(
+    messages.some((m) => m.type === 'changed' && m.files.includes('app.js') && m.environments.includes('production')),
+    JSON.stringify(messages.map((m) => m.type)),
+  );
   ws.close();
 });

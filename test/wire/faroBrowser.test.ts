@@ -149,7 +149,9 @@ test('a page from an origin that is not configured is refused, and nothing it se
   const other = http.createServer((_req, res) => {
     const receiver = `http://127.0.0.1:${rx.receiver.address()!.port}/collect`;
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(`<!doctype html><script>window.result = fetch(${JSON.stringify(receiver)}, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-api-key': ${JSON.stringify(API_KEY)} }, body: JSON.stringify({ meta: { app: { name: 'intruder' } }, exceptions: [{ type: 'Error', value: 'x', timestamp: new Date().toISOString() }] }) }).then((r) => 'status ' + r.status, (e) => 'blocked ' + e);</script>`);
+    res.end(
+      `<!doctype html><script>window.result = fetch(${JSON.stringify(receiver)}, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-api-key': ${JSON.stringify(API_KEY)} }, body: JSON.stringify({ meta: { app: { name: 'intruder' } }, exceptions: [{ type: 'Error', value: 'x', timestamp: new Date().toISOString() }] }) }).then((r) => 'status ' + r.status, (e) => 'blocked ' + e);</script>`,
+    );
   });
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
   const page = await browser.newPage();

@@ -132,7 +132,10 @@ test('a DNS-rebinding page (a name resolving to 127.0.0.1) gets 421 on navigatio
     const report = (await page.evaluate('window.attack')) as PageReport;
     assertNothingLeaked(report);
     // Same-origin now, so the page sees the statuses: refusals, with no data.
-    assert.deepEqual(report.fetches.slice(0, 3).map((f) => f.status), [421, 421, 421]);
+    assert.deepEqual(
+      report.fetches.slice(0, 3).map((f) => f.status),
+      [421, 421, 421],
+    );
     assert.ok(counted(421) - misdirectedBefore >= 6, 'navigation, the upgrade, three reads and the POST were refused');
     assert.equal(served() - servedBefore, 0);
   } finally {

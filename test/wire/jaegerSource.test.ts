@@ -74,14 +74,13 @@ describe('JaegerSource against a real Jaeger v2', () => {
   telemetrySourceConformance('jaeger (real Jaeger v2, real SDK spans)', async () => {
     const jaeger = await startJaeger();
     const { root, mapper } = await workspace();
-    const source = new JaegerSource(
-      { url: jaeger.queryUrl, refreshMs: 200, maxPullsPerMinute: 10_000, servicesRefreshMs: 200, transport: { retries: 0, timeoutMs: 5_000 } },
-      { mapper, ready: Promise.resolve() },
-    );
+    const source = new JaegerSource({ url: jaeger.queryUrl, refreshMs: 200, maxPullsPerMinute: 10_000, servicesRefreshMs: 200, transport: { retries: 0, timeoutMs: 5_000 } }, { mapper, ready: Promise.resolve() });
     const ids = await sendTraces(jaeger.otlpHttpUrl, 6);
     await until('the source to pull the sent traces', () => source.sampled.trace(ids[5]) !== null);
     return {
-      source, file: FILE, traceId: ids[0],
+      source,
+      file: FILE,
+      traceId: ids[0],
       teardown: async () => {
         await source.dispose();
         await jaeger.stop();
@@ -179,7 +178,10 @@ describe('JaegerSource against a real Jaeger v2', () => {
       try {
         const trace = await idle.trace(fresh[0]);
         assert.equal(trace?.traceId, fresh[0]);
-        assert.ok(trace?.spans.some((s) => s.mapping?.function === 'createOrder' && s.mapping.file === FILE), JSON.stringify(trace?.spans));
+        assert.ok(
+          trace?.spans.some((s) => s.mapping?.function === 'createOrder' && s.mapping.file === FILE),
+          JSON.stringify(trace?.spans),
+        );
         assert.equal((await idle.trace(fresh[0].toUpperCase()))?.spans.length, trace?.spans.length, 'held after the first ask');
         assert.deepEqual((await idle.signals(window5m())).functions, []);
       } finally {

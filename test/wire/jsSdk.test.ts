@@ -18,15 +18,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_CODE_FILE_PATH,
-  ATTR_CODE_FUNCTION_NAME,
-  ATTR_CODE_LINE_NUMBER,
-  ATTR_EXCEPTION_MESSAGE,
-  ATTR_EXCEPTION_STACKTRACE,
-  ATTR_EXCEPTION_TYPE,
-  ATTR_SERVICE_NAME,
-} from '@opentelemetry/semantic-conventions';
+import { ATTR_CODE_FILE_PATH, ATTR_CODE_FUNCTION_NAME, ATTR_CODE_LINE_NUMBER, ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { getSignals, waitForProcessed, waitForStatus, startServer } from '../support/harness';
 import type { StartedServer } from '../support/harness';
 import type { SignalsResponse } from '../../src/core/api/signals';
@@ -153,10 +145,7 @@ for (const [index, run] of runs.entries()) {
         attributes: { [ATTR_CODE_FUNCTION_NAME]: fn, [ATTR_CODE_FILE_PATH]: PROD_PATH, [ATTR_CODE_LINE_NUMBER]: at.line },
       });
       if (fail) {
-        span.recordException(
-          { name: 'TypeError', message: 'card declined', stack: v8Stack('TypeError', 'card declined', fn, throwTypeErrorAt) },
-          hrTime(clock + ms - 1),
-        );
+        span.recordException({ name: 'TypeError', message: 'card declined', stack: v8Stack('TypeError', 'card declined', fn, throwTypeErrorAt) }, hrTime(clock + ms - 1));
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
       }
       span.end(hrTime(clock + ms));
@@ -189,9 +178,7 @@ async function signalsWhen(query: Record<string, string>, ready: (s: SignalsResp
 
 test('per-function signals count every span of the four runs, mapped by code attributes', async () => {
   const total = runs.length;
-  const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) =>
-    s.functions.some((f) => f.service === SERVICE && f.function === 'createOrder' && f.count === CREATE_SPANS * total),
-  );
+  const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) => s.functions.some((f) => f.service === SERVICE && f.function === 'createOrder' && f.count === CREATE_SPANS * total));
   assert.equal(signals.window, '5m');
   const rows = signals.functions.filter((f) => f.service === SERVICE);
   const list = rows.find((f) => f.function === 'listOrders');
@@ -224,9 +211,7 @@ test('per-function signals count every span of the four runs, mapped by code att
 
 test('exceptions recorded on spans form one error group at the throw site', async () => {
   const expected = CREATE_ERRORS * runs.length;
-  const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) =>
-    s.errors.some((e) => e.service === SERVICE && e.type === 'TypeError' && e.count === expected),
-  );
+  const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) => s.errors.some((e) => e.service === SERVICE && e.type === 'TypeError' && e.count === expected));
   const groups = signals.errors.filter((e) => e.service === SERVICE && e.type === 'TypeError');
   assert.equal(groups.length, 1, `TypeError groups: ${JSON.stringify(groups)}`);
   const group = groups[0]!;
@@ -260,9 +245,7 @@ test('a log record with exception attributes appears as an error group', async (
   await provider.shutdown();
   await waitForStatus(server!.url, (s) => s.logsProcessed >= idle.logsProcessed + 1, 10_000);
 
-  const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) =>
-    s.errors.some((e) => e.service === SERVICE && e.type === 'RangeError'),
-  );
+  const signals = await signalsWhen({ environment: ENVIRONMENT }, (s) => s.errors.some((e) => e.service === SERVICE && e.type === 'RangeError'));
   const group = signals.errors.find((e) => e.service === SERVICE && e.type === 'RangeError');
   assert.ok(group, `no RangeError group in ${JSON.stringify(signals.errors)}`);
   assert.equal(group.count, 1);

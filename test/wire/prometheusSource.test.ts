@@ -30,9 +30,18 @@ const SERVICE = 'orders-api';
 const FILE = 'src/orders.ts';
 const PROD_FILE = `/srv/app/${FILE}`;
 const ORDERS = [
-  'export function getOrder(id: string) {', '  return loadOrder(id);', '}', '',
-  'export function createOrder(body: unknown) {', '  return body;', '}', '',
-  'export function loadOrder(id: string) {', '  return { id };', '}', '',
+  'export function getOrder(id: string) {',
+  '  return loadOrder(id);',
+  '}',
+  '',
+  'export function createOrder(body: unknown) {',
+  '  return body;',
+  '}',
+  '',
+  'export function loadOrder(id: string) {',
+  '  return { id };',
+  '}',
+  '',
 ].join('\n');
 /** Default spanmetrics buckets (ms) around the true values below. */
 const GET_ORDER = { fast: { n: 12, ms: 3 }, slow: { n: 8, ms: 300 } };
@@ -75,7 +84,8 @@ const TOTAL = GET_ORDER.fast.n + GET_ORDER.slow.n + CREATE_ORDER.n + CACHE_GET.n
 const spanNames = {
   lookup: (service: string, name: string) => (service === SERVICE && name === 'cache.get' ? { file: FILE, line: 9, function: 'loadOrder', mappedBy: 'code-attributes' as const, confidence: 0.95 } : undefined),
 };
-const newSource = (refreshMs: number): PrometheusSource => new PrometheusSource({ name: 'prometheus (wire)', remote: { baseUrl: relay.url, retries: 1, backoffMs: 50 }, refreshMs, mapper, spanNames, environment: 'production' });
+const newSource = (refreshMs: number): PrometheusSource =>
+  new PrometheusSource({ name: 'prometheus (wire)', remote: { baseUrl: relay.url, retries: 1, backoffMs: 50 }, refreshMs, mapper, spanNames, environment: 'production' });
 
 before(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'rl-prom-wire-'));
@@ -86,11 +96,15 @@ before(async () => {
   relay = await TcpRelay.open(stack.prometheus.url);
   await sendTraffic(stack.collector.otlpHttpUrl);
   // Until every span is in Prometheus (read straight from its API, not through the source).
-  await pollUntil('all spans counted in Prometheus', async () => {
-    const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query: `sum(traces_span_metrics_calls_total{service_name="${SERVICE}"})` });
-    const value = (json as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
-    return Number(value) === TOTAL ? true : undefined;
-  }, 60_000);
+  await pollUntil(
+    'all spans counted in Prometheus',
+    async () => {
+      const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query: `sum(traces_span_metrics_calls_total{service_name="${SERVICE}"})` });
+      const value = (json as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1];
+      return Number(value) === TOTAL ? true : undefined;
+    },
+    60_000,
+  );
 });
 
 after(async () => {
@@ -113,7 +127,7 @@ async function promQuantile(quantile: number, fn: string): Promise<number> {
 }
 
 describe('PrometheusSource on a real collector + Prometheus', () => {
-  it('answers exact counts and error rates, percentiles inside the true values\' buckets, joined to code', async () => {
+  it("answers exact counts and error rates, percentiles inside the true values' buckets, joined to code", async () => {
     const source = newSource(60_000);
     const answer = await source.signals(q());
     const get = row(answer.functions, 'getOrder');
@@ -122,7 +136,7 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     assert.deepEqual([get.errors, get.errorRate], [0, 0]);
     assert.ok(get.p50Ms > 2 && get.p50Ms <= 4, `p50 ${get.p50Ms} is in the 2-4 ms bucket of the true 3 ms`);
     assert.ok(get.p95Ms > 200 && get.p95Ms <= 400, `p95 ${get.p95Ms} is in the 200-400 ms bucket of the true 300 ms`);
-    assert.equal(get.p95Ms, await promQuantile(0.95, 'getOrder'), 'the same p95 as Prometheus\' histogram_quantile');
+    assert.equal(get.p95Ms, await promQuantile(0.95, 'getOrder'), "the same p95 as Prometheus' histogram_quantile");
     assert.equal(get.p50Ms, await promQuantile(0.5, 'getOrder'));
     assert.deepEqual(get.figures, { traffic: { source: 'prometheus (wire)', basis: 'metrics', ageMs: get.figures!.traffic.ageMs }, errors: get.figures!.traffic });
 
@@ -145,7 +159,7 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     await source.dispose();
   });
 
-  it('a file query selects that file\'s series in PromQL, including those joined by span name after one refresh', async () => {
+  it("a file query selects that file's series in PromQL, including those joined by span name after one refresh", async () => {
     const source = newSource(60_000);
     await source.signals(q());
     const answer = await source.signals(q({ file: FILE }));
@@ -160,10 +174,14 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     const between = Date.now();
     await new Promise((r) => setTimeout(r, 1_500));
     await sendTraffic(stack.collector.otlpHttpUrl);
-    await pollUntil('the second batch counted in Prometheus', async () => {
-      const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query: `sum(traces_span_metrics_calls_total{service_name="${SERVICE}"})` });
-      return Number((json as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1]) === 2 * TOTAL ? true : undefined;
-    }, 60_000);
+    await pollUntil(
+      'the second batch counted in Prometheus',
+      async () => {
+        const { json } = await getJson(stack.prometheus.url, '/api/v1/query', { query: `sum(traces_span_metrics_calls_total{service_name="${SERVICE}"})` });
+        return Number((json as { data: { result: { value: [number, string] }[] } }).data.result[0]?.value[1]) === 2 * TOTAL ? true : undefined;
+      },
+      60_000,
+    );
     const source = newSource(60_000);
     // The window reaches back to a moment after the first batch was scraped and before the second was sent.
     const answer = await source.signals(q({ window: 'custom', windowMs: Date.now() - between }));
@@ -193,10 +211,14 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     } finally {
       await relay.restore();
     }
-    await pollUntil('the source to recover', async () => {
-      const answer = await source.signals(q());
-      return source.status().state === 'ok' && row(answer.functions, 'getOrder').figures?.traffic.stale === undefined ? true : undefined;
-    }, 60_000);
+    await pollUntil(
+      'the source to recover',
+      async () => {
+        const answer = await source.signals(q());
+        return source.status().state === 'ok' && row(answer.functions, 'getOrder').figures?.traffic.stale === undefined ? true : undefined;
+      },
+      60_000,
+    );
     await source.dispose();
   });
 });

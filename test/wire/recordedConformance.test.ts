@@ -25,9 +25,12 @@ interface Expected {
 }
 
 const PYTHON: Expected = {
-  recording: 'python/export.jsonl', app: 'python-flask', service: 'conf-python',
+  recording: 'python/export.jsonl',
+  app: 'python-flask',
+  service: 'conf-python',
   rows: { price: [9, 3], slow: [2, 0], inventory: [5, 0], quote: [6, 2] },
-  groups: { unit_price: 3, stock_level: 2 }, calls: { quote: [6, 2] },
+  groups: { unit_price: 3, stock_level: 2 },
+  calls: { quote: [6, 2] },
 };
 const JAVA_ROWS: Expected['rows'] = { 'ShopController.price': [9, 3], 'ShopController.slow': [2, 0], 'ShopController.inventory': [5, 0], 'ShopController.quote': [6, 2] };
 const JAVA_GROUPS = { 'PricingService.unitPrice': 3, 'PricingService.stockOf': 2 };
@@ -36,14 +39,20 @@ const STACKS: Expected[] = [
   { recording: 'java/export.jsonl', app: 'java-spring', service: 'conf-java', rows: JAVA_ROWS, groups: JAVA_GROUPS, calls: { 'ShopController.quote': [6, 2] } },
   { recording: 'java/export-controller-spans.jsonl', app: 'java-spring', service: 'conf-java', rows: JAVA_ROWS, groups: JAVA_GROUPS, calls: { 'ShopController.quote': [6, 2] } },
   {
-    recording: 'go/export.jsonl', app: 'go-nethttp', service: 'conf-go',
+    recording: 'go/export.jsonl',
+    app: 'go-nethttp',
+    service: 'conf-go',
     rows: { price: [9, 3], slow: [2, 0], inventory: [5, 0], quote: [6, 2], panicHandler: [2, 2] },
-    groups: { price: 3, inventory: 2, Explode: 2 }, calls: { quote: [6, 2] },
+    groups: { price: 3, inventory: 2, Explode: 2 },
+    calls: { quote: [6, 2] },
   },
   {
-    recording: 'node/export.jsonl', app: 'node-express', service: 'conf-node',
+    recording: 'node/export.jsonl',
+    app: 'node-express',
+    service: 'conf-node',
     rows: { price: [9, 3], 'GET /slow handler': [2, 0], inventory: [5, 0], quote: [6, 2] },
-    groups: { unitPrice: 3, stockOf: 2 }, calls: { quote: [6, 2] },
+    groups: { unitPrice: 3, stockOf: 2 },
+    calls: { quote: [6, 2] },
   },
 ];
 
@@ -64,9 +73,21 @@ for (const stack of STACKS) {
       const all: SignalsResponse = await getSignals(server.url, { window: '1h' });
       const mine = <T extends { service: string }>(l: T[]) => l.filter((x) => x.service === stack.service);
       const shown = JSON.stringify({ functions: mine(all.functions).map((f) => [f.function, f.count, f.errors]), errors: mine(all.errors).map((e) => [e.function, e.totalCount]), unmapped: mine(all.unmapped) });
-      assert.deepEqual(byFunction(mine(all.functions), (f) => [f.count, f.errors]), stack.rows, shown);
-      assert.deepEqual(byFunction(mine(all.errors), (e) => e.totalCount), stack.groups, shown);
-      assert.deepEqual(byFunction(mine(all.calls), (c) => [c.count, c.errors]), stack.calls, shown);
+      assert.deepEqual(
+        byFunction(mine(all.functions), (f) => [f.count, f.errors]),
+        stack.rows,
+        shown,
+      );
+      assert.deepEqual(
+        byFunction(mine(all.errors), (e) => e.totalCount),
+        stack.groups,
+        shown,
+      );
+      assert.deepEqual(
+        byFunction(mine(all.calls), (c) => [c.count, c.errors]),
+        stack.calls,
+        shown,
+      );
       assert.deepEqual(mine(all.unmapped), [], shown);
       const status = await getStatus(server.url);
       assert.equal(status.requestsMappedPercent, 100);

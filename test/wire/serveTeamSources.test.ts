@@ -17,9 +17,20 @@ import { getSignals, getStatus, startServer, type StartedServer } from '../suppo
 import { TcpRelay } from '../support/tcpRelay';
 
 const ORDERS = [
-  ...Array(11).fill(''), 'export function getOrder(id: string) {', '  return loadOrder(id);', '}',
-  ...Array(15).fill(''), 'export function loadOrder(id: string) {', '  return { id };', '}',
-  ...Array(11).fill(''), 'export function createOrder(body: unknown) {', '  if (!body) return null;', '  throw new TypeError("card declined");', '}', '',
+  ...Array(11).fill(''),
+  'export function getOrder(id: string) {',
+  '  return loadOrder(id);',
+  '}',
+  ...Array(15).fill(''),
+  'export function loadOrder(id: string) {',
+  '  return { id };',
+  '}',
+  ...Array(11).fill(''),
+  'export function createOrder(body: unknown) {',
+  '  if (!body) return null;',
+  '  throw new TypeError("card declined");',
+  '}',
+  '',
 ].join('\n');
 
 describe('serve reading Jaeger and Prometheus with its receiver off', () => {
@@ -56,16 +67,26 @@ describe('serve reading Jaeger and Prometheus with its receiver off', () => {
     assert.match(await res.text(), /embedded receiver is off/);
     const status = await getStatus(server.url);
     assert.equal(status.receiving, false);
-    assert.deepEqual(status.sources?.map((s) => [s.name, s.kind]), [['jaeger', 'jaeger'], ['prometheus', 'prometheus']]);
+    assert.deepEqual(
+      status.sources?.map((s) => [s.name, s.kind]),
+      [
+        ['jaeger', 'jaeger'],
+        ['prometheus', 'prometheus'],
+      ],
+    );
   });
 
   it('answers rate and percentiles from metrics, exemplars and errors from traces, on the workspace lines', async () => {
-    const answer = await pollUntil('getOrder from metrics and createOrder\'s error from traces', async () => {
-      const a = await getSignals(server.url, { window: '15m' });
-      const get = fn(a, 'getOrder');
-      const ok = get?.figures?.traffic.basis === 'metrics' && get.count === 2 * PER_BATCH.getOrder && get.exemplars.length > 0 && a.errors.some((e) => e.type === 'TypeError');
-      return ok ? a : undefined;
-    }, 90_000);
+    const answer = await pollUntil(
+      "getOrder from metrics and createOrder's error from traces",
+      async () => {
+        const a = await getSignals(server.url, { window: '15m' });
+        const get = fn(a, 'getOrder');
+        const ok = get?.figures?.traffic.basis === 'metrics' && get.count === 2 * PER_BATCH.getOrder && get.exemplars.length > 0 && a.errors.some((e) => e.type === 'TypeError');
+        return ok ? a : undefined;
+      },
+      90_000,
+    );
     const get = fn(answer, 'getOrder')!;
     assert.equal(get.file, 'src/orders.ts');
     assert.equal(get.line, 12);
@@ -85,19 +106,27 @@ describe('serve reading Jaeger and Prometheus with its receiver off', () => {
   it('a Prometheus that goes away leaves its figures standing, marked stale, and they recover', async () => {
     const before = fn(await getSignals(server.url, { window: '15m' }), 'getOrder')!;
     await prometheus.cut();
-    const stale = await pollUntil('getOrder\'s traffic to turn stale', async () => {
-      const f = fn(await getSignals(server.url, { window: '15m' }), 'getOrder');
-      return f?.figures?.traffic.stale === true ? f : undefined;
-    }, 60_000);
+    const stale = await pollUntil(
+      "getOrder's traffic to turn stale",
+      async () => {
+        const f = fn(await getSignals(server.url, { window: '15m' }), 'getOrder');
+        return f?.figures?.traffic.stale === true ? f : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual([stale.count, stale.p95Ms, stale.figures!.traffic.source], [before.count, before.p95Ms, 'prometheus']);
     assert.ok((stale.figures!.traffic.ageMs ?? 0) > 0);
     const status = await getStatus(server.url);
     assert.notEqual(status.sources!.find((s) => s.name === 'prometheus')!.state, 'ok');
     assert.equal(status.sources!.find((s) => s.name === 'jaeger')!.state, 'ok');
     await prometheus.restore();
-    await pollUntil('prometheus to recover', async () => {
-      const f = fn(await getSignals(server.url, { window: '15m' }), 'getOrder');
-      return f?.figures?.traffic.basis === 'metrics' && f.figures.traffic.stale !== true ? f : undefined;
-    }, 90_000);
+    await pollUntil(
+      'prometheus to recover',
+      async () => {
+        const f = fn(await getSignals(server.url, { window: '15m' }), 'getOrder');
+        return f?.figures?.traffic.basis === 'metrics' && f.figures.traffic.stale !== true ? f : undefined;
+      },
+      90_000,
+    );
   });
 });

@@ -84,7 +84,13 @@ export async function listAuthorship(options: AuthorshipOptions): Promise<Author
   const { files, skipped } = await listAnalysableFiles(options.paths, { signal: options.signal });
   const attributors = new Map<string, Attributor>();
   const result: AuthorshipResult = {
-    rows: [], files: 0, functions: 0, byAgent: [], byFolder: [], skipped: skipped.map((s) => ({ file: toRelative(root, s.file), reason: s.reason })), errors: [],
+    rows: [],
+    files: 0,
+    functions: 0,
+    byAgent: [],
+    byFolder: [],
+    skipped: skipped.map((s) => ({ file: toRelative(root, s.file), reason: s.reason })),
+    errors: [],
   };
   let totalRate = 0;
   let aiRate = 0;

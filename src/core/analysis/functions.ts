@@ -67,17 +67,23 @@ function bindingName(node: Node): string | null {
   const p = node.parent;
   if (!p) return null;
   switch (p.type) {
-    case 'variable_declarator': return p.childForFieldName('name')?.text ?? null;
-    case 'pair': return p.childForFieldName('key')?.text ?? null;
-    case 'public_field_definition': case 'field_definition': return p.childForFieldName('name')?.text ?? p.childForFieldName('property')?.text ?? null;
-    case 'assignment_expression': return p.childForFieldName('left')?.text ?? null;
+    case 'variable_declarator':
+      return p.childForFieldName('name')?.text ?? null;
+    case 'pair':
+      return p.childForFieldName('key')?.text ?? null;
+    case 'public_field_definition':
+    case 'field_definition':
+      return p.childForFieldName('name')?.text ?? p.childForFieldName('property')?.text ?? null;
+    case 'assignment_expression':
+      return p.childForFieldName('left')?.text ?? null;
     case 'expression_list': {
       // Go `var handler = func() {}`
       const spec = p.parent;
       if (spec?.type === 'var_spec' || spec?.type === 'short_var_declaration') return spec.childForFieldName('name')?.text ?? spec.childForFieldName('left')?.text ?? null;
       return null;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -87,7 +93,12 @@ function ownerName(node: Node, language: Language): string | null {
     const type = recv?.descendantsOfType('type_identifier')[0];
     return type ? type.text : null;
   }
-  const classTypes = language === 'python' ? ['class_definition'] : language === 'java' ? ['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'] : ['class_declaration', 'class', 'abstract_class_declaration'];
+  const classTypes =
+    language === 'python'
+      ? ['class_definition']
+      : language === 'java'
+        ? ['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration']
+        : ['class_declaration', 'class', 'abstract_class_declaration'];
   const stopTypes = functionTypes(language);
   for (let p = node.parent; p; p = p.parent) {
     if (classTypes.includes(p.type)) return p.childForFieldName('name')?.text ?? null;

@@ -40,7 +40,6 @@ export interface UpdateStats {
   ms: number;
 }
 
-
 /** Keeps the findings of one document current across edits. */
 export class IncrementalAnalysis {
   private tree: Tree | null;
@@ -123,7 +122,8 @@ export class IncrementalAnalysis {
     let touchesNames = false;
     for (const change of changes) {
       const before = this.current;
-      touchesNames ||= mentionsName(before, change.start, change.end, this.names) || mentionsName(before.slice(0, change.start) + change.text + before.slice(change.end), change.start, change.start + change.text.length, this.names);
+      touchesNames ||=
+        mentionsName(before, change.start, change.end, this.names) || mentionsName(before.slice(0, change.start) + change.text + before.slice(change.end), change.start, change.start + change.text.length, this.names);
       const rows = rowChangeOf(before, change);
       rowChanges.push(rows);
       this.current = editTree(this.tree, before, change);
@@ -149,8 +149,7 @@ export class IncrementalAnalysis {
     const table = importKey(readImports(view, this.language));
     if (table !== this.imports) return this.fullRun('the imports changed', started);
 
-    const fresh = analyzeTree(this.file, view, this.current, language, this.options)
-      .filter((f) => plan.dirtyNew.some((u) => f.line - 1 >= u.startRow && f.endLine - 1 <= u.endRow));
+    const fresh = analyzeTree(this.file, view, this.current, language, this.options).filter((f) => plan.dirtyNew.some((u) => f.line - 1 >= u.startRow && f.endLine - 1 <= u.endRow));
     const kept: Finding[] = [];
     for (const f of this.result) {
       const moved = moveFinding(f, plan.dirtyOldRows, rowChanges);
@@ -240,7 +239,6 @@ function scopedTree(tree: Tree, scope: readonly Unit[], text: string): Tree {
   };
   return { rootNode: view } as unknown as Tree;
 }
-
 
 /** A word-matcher for the identifiers on the lines of module-level findings, or null when there are none. */
 function hotNamesOf(findings: readonly Finding[], text: string): RegExp | null {

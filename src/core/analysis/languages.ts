@@ -4,10 +4,16 @@ import type { Language } from './findings';
 export type GrammarLanguage = Exclude<Language, 'sql'>;
 
 const BY_EXTENSION: Record<string, Language> = {
-  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
   '.tsx': 'tsx',
-  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
-  '.py': 'python', '.pyi': 'python',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.py': 'python',
+  '.pyi': 'python',
   '.go': 'go',
   '.java': 'java',
   '.sql': 'sql',

@@ -117,14 +117,16 @@ export interface TextChange {
 /** Tells the tree about a change so the next parse can reuse the unchanged parts; returns the new text. */
 export function editTree(tree: Tree, oldText: string, change: TextChange): string {
   const newText = oldText.slice(0, change.start) + change.text + oldText.slice(change.end);
-  tree.edit(new treeSitter.Edit({
-    startIndex: change.start,
-    oldEndIndex: change.end,
-    newEndIndex: change.start + change.text.length,
-    startPosition: pointAt(oldText, change.start),
-    oldEndPosition: pointAt(oldText, change.end),
-    newEndPosition: pointAt(newText, change.start + change.text.length),
-  }));
+  tree.edit(
+    new treeSitter.Edit({
+      startIndex: change.start,
+      oldEndIndex: change.end,
+      newEndIndex: change.start + change.text.length,
+      startPosition: pointAt(oldText, change.start),
+      oldEndPosition: pointAt(oldText, change.end),
+      newEndPosition: pointAt(newText, change.start + change.text.length),
+    }),
+  );
   return newText;
 }
 

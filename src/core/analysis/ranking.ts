@@ -118,12 +118,14 @@ export interface RankOptions {
 
 /** Findings with their production figures (copies), in ranking order; without a lookup, only ordered. */
 export async function rankFindings(findings: readonly Finding[], lookup: ProductionLookup | null, options: RankOptions = {}): Promise<Finding[]> {
-  const joined = await Promise.all(findings.map(async (f) => {
-    if (!lookup) return { ...f };
-    const span = options.spans?.get(f);
-    const q: ProductionQuery = { file: f.file, function: f.function, line: f.line, ...(span ? { startLine: span.startLine, endLine: span.endLine } : {}) };
-    return { ...f, production: await lookup.figures(q) };
-  }));
+  const joined = await Promise.all(
+    findings.map(async (f) => {
+      if (!lookup) return { ...f };
+      const span = options.spans?.get(f);
+      const q: ProductionQuery = { file: f.file, function: f.function, line: f.line, ...(span ? { startLine: span.startLine, endLine: span.endLine } : {}) };
+      return { ...f, production: await lookup.figures(q) };
+    }),
+  );
   return joined.sort(compareFindings);
 }
 

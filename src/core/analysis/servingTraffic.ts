@@ -28,9 +28,8 @@ export async function joinServingTraffic(rows: readonly AuthorshipRow[], lookup:
 
 /** Orders rows by calls per minute (then impact, errors, file and line), in place; returns them. */
 export function hottestFirst<T extends ServingRow>(rows: T[]): T[] {
-  return rows.sort((a, b) =>
-    b.production.ratePerMin - a.production.ratePerMin
-    || b.production.impact - a.production.impact
-    || b.production.errorRate - a.production.errorRate
-    || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return rows.sort(
+    (a, b) =>
+      b.production.ratePerMin - a.production.ratePerMin || b.production.impact - a.production.impact || b.production.errorRate - a.production.errorRate || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
+  );
 }

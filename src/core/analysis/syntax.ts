@@ -34,10 +34,14 @@ export function pointAfter(node: Node): Range1 {
 /** Call node types per language (constructor calls included). */
 export function callTypes(language: Language): string[] {
   switch (language) {
-    case 'python': return ['call'];
-    case 'go': return ['call_expression'];
-    case 'java': return ['method_invocation', 'object_creation_expression'];
-    default: return ['call_expression', 'new_expression'];
+    case 'python':
+      return ['call'];
+    case 'go':
+      return ['call_expression'];
+    case 'java':
+      return ['method_invocation', 'object_creation_expression'];
+    default:
+      return ['call_expression', 'new_expression'];
   }
 }
 
@@ -63,21 +67,37 @@ export function calleeSegments(call: Node): string[] {
 /** Dotted segments of a name-like expression. */
 export function segments(node: Node): string[] {
   switch (node.type) {
-    case 'identifier': case 'property_identifier': case 'field_identifier': case 'type_identifier':
-    case 'package_identifier': case 'this': case 'super': case 'shorthand_property_identifier':
+    case 'identifier':
+    case 'property_identifier':
+    case 'field_identifier':
+    case 'type_identifier':
+    case 'package_identifier':
+    case 'this':
+    case 'super':
+    case 'shorthand_property_identifier':
       return [node.text];
-    case 'member_expression': case 'attribute': case 'selector_expression': case 'field_access': {
+    case 'member_expression':
+    case 'attribute':
+    case 'selector_expression':
+    case 'field_access': {
       const obj = node.childForFieldName('object') ?? node.childForFieldName('operand');
       const prop = node.childForFieldName('property') ?? node.childForFieldName('attribute') ?? node.childForFieldName('field');
       return [...(obj ? segments(obj) : ['?']), prop?.text ?? '?'];
     }
-    case 'qualified_type': case 'scoped_identifier': case 'scoped_type_identifier':
+    case 'qualified_type':
+    case 'scoped_identifier':
+    case 'scoped_type_identifier':
       return node.text.split('.');
-    case 'generic_type': case 'non_null_expression': case 'parenthesized_expression': case 'await_expression': {
+    case 'generic_type':
+    case 'non_null_expression':
+    case 'parenthesized_expression':
+    case 'await_expression': {
       const inner = node.namedChildren.find((c) => c && c.type !== 'comment' && c.type !== 'type_arguments');
       return inner ? segments(inner) : ['?'];
     }
-    case 'call_expression': case 'call': case 'method_invocation': {
+    case 'call_expression':
+    case 'call':
+    case 'method_invocation': {
       const s = calleeSegments(node);
       s[s.length - 1] += '()';
       return s;
@@ -123,7 +143,7 @@ export function objectKeys(obj: Node): { keys: Set<string>; spread: boolean } {
   let spread = false;
   for (const c of obj.namedChildren) {
     if (!c) continue;
-    if (c.type === 'shorthand_property_identifier' || c.type === 'method_definition') keys.add(c.type === 'method_definition' ? c.childForFieldName('name')?.text ?? '' : c.text);
+    if (c.type === 'shorthand_property_identifier' || c.type === 'method_definition') keys.add(c.type === 'method_definition' ? (c.childForFieldName('name')?.text ?? '') : c.text);
     else if (c.type === 'pair') keys.add(stringValue(c.childForFieldName('key')) ?? c.childForFieldName('key')?.text ?? '');
     else if (c.type === 'spread_element' || c.type === 'dictionary_splat') spread = true;
   }
@@ -134,13 +154,18 @@ export function objectKeys(obj: Node): { keys: Set<string>; spread: boolean } {
 export function stringValue(node: Node | null | undefined): string | null {
   if (!node) return null;
   switch (node.type) {
-    case 'string': case 'string_literal': case 'interpreted_string_literal': case 'raw_string_literal': case 'template_string': {
+    case 'string':
+    case 'string_literal':
+    case 'interpreted_string_literal':
+    case 'raw_string_literal':
+    case 'template_string': {
       if (node.namedChildren.some((c) => c?.type === 'interpolation' || c?.type === 'template_substitution')) return null;
       const t = node.text;
       const m = /^[a-zA-Z]*("""|'''|["'`])([\s\S]*)\1$/.exec(t);
       return m ? m[2] : t.replace(/^["'`]|["'`]$/g, '');
     }
-    case 'property_identifier': case 'identifier':
+    case 'property_identifier':
+    case 'identifier':
       return node.text;
     default:
       return null;

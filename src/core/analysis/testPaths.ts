@@ -6,13 +6,7 @@
 /** Folder names whose contents are tests or test data. */
 const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'testdata', 'fixtures', '__fixtures__']);
 
-const TEST_FILE_PATTERNS: readonly RegExp[] = [
-  /_test\.go$/,
-  /\.(test|spec)\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/,
-  /^test_[^/]*\.py$/,
-  /_test\.py$/,
-  /^conftest\.py$/,
-];
+const TEST_FILE_PATTERNS: readonly RegExp[] = [/_test\.go$/, /\.(test|spec)\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/, /^test_[^/]*\.py$/, /_test\.py$/, /^conftest\.py$/];
 
 /**
  * Whether a path (absolute or relative, `/` or `\` separated) is test code: test files by name

@@ -87,15 +87,15 @@ export function matchUnits(old: TrackedUnit[], fresh: Unit[], language: GrammarL
   const oldDirty = new Set(old.map((_, i) => i).filter((i) => !pairOfOld.has(i)));
   const newDirty = new Set(fresh.map((_, i) => i).filter((i) => !pairOfNew.has(i)));
   // Closure: a unit sharing rows with a re-checked one is re-checked too, on both sides.
-  for (let changed = true; changed;) {
+  for (let changed = true; changed; ) {
     changed = spreadByRows(old, oldDirty) || spreadByRows(fresh, newDirty);
     for (const i of oldDirty) {
       const j = pairOfOld.get(i);
-      if (j !== undefined && !newDirty.has(j)) (newDirty.add(j), (changed = true));
+      if (j !== undefined && !newDirty.has(j)) newDirty.add(j), (changed = true);
     }
     for (const j of newDirty) {
       const i = pairOfNew.get(j);
-      if (i !== undefined && !oldDirty.has(i)) (oldDirty.add(i), (changed = true));
+      if (i !== undefined && !oldDirty.has(i)) oldDirty.add(i), (changed = true);
     }
   }
   const contextTouched = [...oldDirty].some((i) => old[i]!.kind !== 'code') || [...newDirty].some((j) => classifyUnit(fresh[j]!, language) === 'context');

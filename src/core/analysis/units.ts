@@ -66,7 +66,19 @@ export function classifyUnit(u: Unit, language: GrammarLanguage): Unit['kind'] {
 }
 
 const SETS_INSTANCE = /\b(self|this)\.[\w$.]+\s*=[^=]/;
-const OWN_SCOPE_BREAKS = new Set(['function_declaration', 'function_expression', 'function', 'generator_function', 'generator_function_declaration', 'method_definition', 'class_declaration', 'class', 'class_body', 'function_definition', 'class_definition']);
+const OWN_SCOPE_BREAKS = new Set([
+  'function_declaration',
+  'function_expression',
+  'function',
+  'generator_function',
+  'generator_function_declaration',
+  'method_definition',
+  'class_declaration',
+  'class',
+  'class_body',
+  'function_definition',
+  'class_definition',
+]);
 
 /** Whether a top-level function assigns to its own `this`/`self` (not a nested function's or class's). */
 function setsOwnInstance(node: Node): boolean {
@@ -127,10 +139,10 @@ function pushClassMembers(top: Node, language: GrammarLanguage, out: Unit[]): bo
 function classify(node: Node, language: GrammarLanguage): 'code' | 'context' {
   let code = false;
   if (isJsFamily(language)) {
-    const inner = node.type === 'export_statement' ? node.childForFieldName('declaration') ?? node : node;
+    const inner = node.type === 'export_statement' ? (node.childForFieldName('declaration') ?? node) : node;
     code = JS_FUNCTIONS.has(inner.type) || isFunctionBinding(inner) || isCallStatement(inner);
   } else if (language === 'python') {
-    const inner = node.type === 'decorated_definition' ? node.childForFieldName('definition') ?? node : node;
+    const inner = node.type === 'decorated_definition' ? (node.childForFieldName('definition') ?? node) : node;
     code = inner.type === 'function_definition' || inner.type === 'comment' || isCallStatement(inner);
   } else if (language === 'go') {
     code = node.type === 'function_declaration' || node.type === 'method_declaration' || node.type === 'comment';

@@ -118,7 +118,10 @@ export async function scanWorkspace(options: ScanOptions = {}): Promise<ScanResu
       const index = next++;
       const abs = files[index]!;
       outcomes[index] = await scanFile(abs, toRelative(root, abs), options, repoRootOf, attributorFor).catch((error: Error) => ({
-        findings: [], spans: [], lines: 0, error: error.message,
+        findings: [],
+        spans: [],
+        lines: 0,
+        error: error.message,
       }));
       done++;
       options.onProgress?.(done, total);
@@ -152,13 +155,7 @@ export async function scanWorkspace(options: ScanOptions = {}): Promise<ScanResu
 }
 
 /** Analyses and attributes one file. */
-async function scanFile(
-  abs: string,
-  rel: string,
-  options: ScanOptions,
-  repoRootOf: (dir: string) => Promise<string | null>,
-  attributorFor: (repoRoot: string) => Attributor,
-): Promise<FileOutcome> {
+async function scanFile(abs: string, rel: string, options: ScanOptions, repoRootOf: (dir: string) => Promise<string | null>, attributorFor: (repoRoot: string) => Attributor): Promise<FileOutcome> {
   const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
   const size = (await stat(abs)).size;
   if (size > maxBytes) return { findings: [], spans: [], lines: 0, skipped: `larger than ${formatBytes(maxBytes)}` };
@@ -196,7 +193,7 @@ async function scanFile(
   if (repoRoot !== null) attributions = await attributorFor(repoRoot).attributeFunctions(abs, [...unique.values()], text);
   const kept: [Finding, FunctionSpan][] = [];
   for (const [f, s] of spans) {
-    const attribution = repoRoot === null ? null : attributions.get(unique.get(spanKey(s))!) ?? null;
+    const attribution = repoRoot === null ? null : (attributions.get(unique.get(spanKey(s))!) ?? null);
     // unknown authorship is kept: dropping it would treat it as human
     if (!options.all && attribution?.ai !== true && attribution?.unknown === undefined) continue;
     const finding: Finding = { ...f, attribution };
@@ -222,7 +219,6 @@ export function spanFor(f: Finding, functions: readonly FunctionSpan[], language
   if (f.function !== '' && enclosing) return enclosing;
   return { name: f.function, startLine: f.line, endLine: f.endLine };
 }
-
 
 /** Absolute paths of the analysable files under `paths` (sorted, each once), and the named files left out. */
 export async function listAnalysableFiles(

@@ -85,7 +85,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   const m = raw as Record<string, unknown>;
   if (m.kind === 'ready') return { kind: 'ready' };
   if (m.kind !== 'request' || !Number.isSafeInteger(m.id) || typeof m.method !== 'string') return undefined;
-  if (!Object.prototype.hasOwnProperty.call(METHODS, m.method)) return undefined;
+  if (!Object.hasOwn(METHODS, m.method)) return undefined;
   const params = typeof m.params === 'object' && m.params !== null ? (m.params as Record<string, unknown>) : {};
   if (!METHODS[m.method as PanelMethod](params)) return undefined;
   return { kind: 'request', id: m.id as number, method: m.method, params } as RequestMessage;

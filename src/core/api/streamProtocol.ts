@@ -35,8 +35,4 @@ export interface StreamChanged {
 }
 
 /** Messages the read API pushes on its WebSocket. */
-export type StreamMessage =
-  | { type: 'hello'; status: StatusResponse }
-  | { type: 'status'; status: StatusResponse }
-  | StreamChanged
-  | { type: 'newErrorGroup'; error: ErrorSignal };
+export type StreamMessage = { type: 'hello'; status: StatusResponse } | { type: 'status'; status: StatusResponse } | StreamChanged | { type: 'newErrorGroup'; error: ErrorSignal };

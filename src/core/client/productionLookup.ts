@@ -40,7 +40,10 @@ export class HttpProductionLookup implements ProductionLookup {
       this.files.set(q.file, response);
     }
     const r = await response;
-    const s = matchFunctionSignal(r.functions.filter((f) => f.file === q.file), q);
+    const s = matchFunctionSignal(
+      r.functions.filter((f) => f.file === q.file),
+      q,
+    );
     return s ? figuresFromSignal(s, r.window) : null;
   }
 

@@ -4,17 +4,17 @@ import { InvalidAnswer, parseSignalsAnswer, parseStatusAnswer, parseTraceAnswer 
 
 /** Why a read-API request failed, in one line: not reachable, an HTTP error, or an answer that is not the API's. */
 export class ReadApiError extends Error {
-  constructor(message: string, readonly kind: 'url' | 'unreachable' | 'http' | 'invalid', readonly status?: number) {
+  constructor(
+    message: string,
+    readonly kind: 'url' | 'unreachable' | 'http' | 'invalid',
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
 
 /** What listens at a server, as `GET /api/status` tells: nothing, a Runtime Lens receiver (open, or locked to another token), or something else. */
-export type ProbeResult =
-  | { kind: 'free' }
-  | { kind: 'runtimeLens'; status: StatusResponse }
-  | { kind: 'locked'; version: string }
-  | { kind: 'foreign'; detail: string };
+export type ProbeResult = { kind: 'free' } | { kind: 'runtimeLens'; status: StatusResponse } | { kind: 'locked'; version: string } | { kind: 'foreign'; detail: string };
 
 // A status answer is a few hundred bytes; anything big is not ours.
 const PROBE_MAX_BYTES = 64 * 1024;
@@ -131,7 +131,7 @@ export class ReadApiClient {
       res = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 10_000} ms` : cause?.code ?? cause?.message ?? (err as Error).message;
+      const why = (err as Error).name === 'TimeoutError' ? `no answer in ${this.options.timeoutMs ?? 10_000} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
       throw new ReadApiError(`cannot reach ${this.server}: ${why}`, 'unreachable');
     }
     const text = await res.text().catch(() => '');

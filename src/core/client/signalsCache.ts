@@ -42,7 +42,7 @@ export function resolveQuery(ask: SignalsAsk, selection: CacheSelection): CacheQ
     environment: ask.environment ?? selection.environment,
     file: ask.file,
     perMinute: ask.perMinute ?? false,
-    top: ask.file ? 0 : ask.top ?? TOP_DEFAULT,
+    top: ask.file ? 0 : (ask.top ?? TOP_DEFAULT),
   };
 }
 
@@ -100,7 +100,10 @@ export class SignalsCache {
   /** Bumped by `clear`, so answers to an earlier session are dropped. */
   private generation = 0;
 
-  constructor(private readonly ports: SignalsCachePorts, options: Partial<SignalsCacheOptions> = {}) {
+  constructor(
+    private readonly ports: SignalsCachePorts,
+    options: Partial<SignalsCacheOptions> = {},
+  ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
   }
 
@@ -210,21 +213,24 @@ export class SignalsCache {
     entry.stale = false;
     entry.inflight = Promise.resolve()
       .then(() => this.ports.fetch(entry.query))
-      .then((response) => {
-        if (generation !== this.generation) return undefined;
-        this.failures = 0;
-        entry.failedAt = undefined;
-        entry.answer = { response, fetchedAt: this.options.now() };
-        this.ports.answered?.(response);
-        return response;
-      }, (err: Error) => {
-        if (generation !== this.generation) return undefined;
-        entry.stale = true;
-        entry.failedAt = this.options.now();
-        this.ports.failed?.(err.message, this.failures++ === 0);
-        // Keep showing what was there: a blip must not blank every lens.
-        return entry.answer?.response;
-      })
+      .then(
+        (response) => {
+          if (generation !== this.generation) return undefined;
+          this.failures = 0;
+          entry.failedAt = undefined;
+          entry.answer = { response, fetchedAt: this.options.now() };
+          this.ports.answered?.(response);
+          return response;
+        },
+        (err: Error) => {
+          if (generation !== this.generation) return undefined;
+          entry.stale = true;
+          entry.failedAt = this.options.now();
+          this.ports.failed?.(err.message, this.failures++ === 0);
+          // Keep showing what was there: a blip must not blank every lens.
+          return entry.answer?.response;
+        },
+      )
       .finally(() => (entry.inflight = undefined));
     return entry.inflight;
   }

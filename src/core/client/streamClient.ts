@@ -49,7 +49,10 @@ export class StreamClient {
   private closedByOwner = false;
   private readonly logger: Logger;
 
-  constructor(private readonly options: StreamClientOptions, private readonly handlers: StreamHandlers) {
+  constructor(
+    private readonly options: StreamClientOptions,
+    private readonly handlers: StreamHandlers,
+  ) {
     const base = new URL(options.server);
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`not an http(s) URL: "${options.server}"`);
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -79,7 +82,10 @@ export class StreamClient {
   private open(): void {
     const WebSocketClass = webSocketClass();
     const socket: WebSocket = new WebSocketClass(this.url, {
-      perMessageDeflate: false, handshakeTimeout: this.options.handshakeTimeoutMs ?? 5_000, headers: readHeaders(this.options.token), maxPayload: 64 * 1024 * 1024,
+      perMessageDeflate: false,
+      handshakeTimeout: this.options.handshakeTimeoutMs ?? 5_000,
+      headers: readHeaders(this.options.token),
+      maxPayload: 64 * 1024 * 1024,
     });
     this.socket = socket;
     let warned = false;
@@ -91,7 +97,7 @@ export class StreamClient {
     });
     socket.on('message', (data) => {
       if (this.socket !== socket) return;
-      let parsed;
+      let parsed: ReturnType<typeof parseStreamMessage>;
       try {
         parsed = parseStreamMessage(String(data));
       } catch (err) {

@@ -42,7 +42,7 @@ export function parseStreamMessage(text: string): ParsedStreamMessage {
 }
 
 function own(o: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 function strings(v: unknown, at: string): string[] {

@@ -16,27 +16,35 @@ const str: Check = (v, at) => {
 const num: Check = (v, at) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, 'a finite number', v);
 };
-const arrayOf = (item: Check): Check => (v, at) => {
-  if (!Array.isArray(v)) fail(at, 'a list', v);
-  (v as unknown[]).forEach((x, i) => item(x, `${at}[${i}]`));
-};
-const optional = (check: Check): Check => (v, at) => {
-  if (v !== undefined) check(v, at);
-};
-const oneOf = (...values: string[]): Check => (v, at) => {
-  if (typeof v !== 'string' || !values.includes(v)) fail(at, `one of ${values.join(', ')}`, v);
-};
+const arrayOf =
+  (item: Check): Check =>
+  (v, at) => {
+    if (!Array.isArray(v)) fail(at, 'a list', v);
+    (v as unknown[]).forEach((x, i) => item(x, `${at}[${i}]`));
+  };
+const optional =
+  (check: Check): Check =>
+  (v, at) => {
+    if (v !== undefined) check(v, at);
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (v, at) => {
+    if (typeof v !== 'string' || !values.includes(v)) fail(at, `one of ${values.join(', ')}`, v);
+  };
 const bool: Check = (v, at) => {
   if (typeof v !== 'boolean') fail(at, 'true or false', v);
 };
 const numOrNull: Check = (v, at) => {
   if (v !== null) num(v, at);
 };
-const objectWith = (fields: Record<string, Check>): Check => (v, at) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'an object', v);
-  const o = v as Record<string, unknown>;
-  for (const [k, check] of Object.entries(fields)) check(Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined, at ? `${at}.${k}` : k);
-};
+const objectWith =
+  (fields: Record<string, Check>): Check =>
+  (v, at) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'an object', v);
+    const o = v as Record<string, unknown>;
+    for (const [k, check] of Object.entries(fields)) check(Object.hasOwn(o, k) ? o[k] : undefined, at ? `${at}.${k}` : k);
+  };
 
 function fail(at: string, expected: string, v: unknown): never {
   const got = v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v;
@@ -48,7 +56,12 @@ const located = { service: str, environment: str, function: str, file: str, line
 
 const figureSource = objectWith({ source: str, basis: oneOf('spans', 'sampled', 'metrics', 'logs'), traces: optional(num), ageMs: optional(num), stale: optional(bool) });
 const sourceSummary = objectWith({
-  name: str, kind: str, state: oneOf('starting', 'ok', 'stale', 'error', 'stopped'), lastSuccess: numOrNull, stalenessMs: numOrNull, error: optional(str),
+  name: str,
+  kind: str,
+  state: oneOf('starting', 'ok', 'stale', 'error', 'stopped'),
+  lastSuccess: numOrNull,
+  stalenessMs: numOrNull,
+  error: optional(str),
 });
 
 const ERROR = objectWith({ ...located, type: str, message: str, count: num, totalCount: num, firstSeen: num, lastSeen: num, figures: optional(figureSource) });

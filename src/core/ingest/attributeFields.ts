@@ -3,14 +3,7 @@
  * JSON and protobuf decoders so they cannot drift apart. Also the record factories, so every
  * record of a kind is created with the same property order (one hidden class in V8).
  */
-import type {
-  CodeAttributes,
-  DecodedBatch,
-  ExceptionInfo,
-  LogRecordInfo,
-  ResourceInfo,
-  SpanRecord,
-} from './records';
+import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
 import { emptyCode } from './records';
 import { capString, MAX_MESSAGE_CHARS, MAX_METHOD_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_RESOURCE_CHARS, MAX_STACK_CHARS } from './limits';
 
@@ -136,16 +129,36 @@ function asInt(v: Scalar): number {
 /** Applies a `code.*` field; stable names win, deprecated ones only fill an empty slot. */
 export function applyCodeField(code: CodeAttributes, field: number, v: Scalar): void {
   switch (field) {
-    case F.codeFunction: code.function = asString(v, MAX_NAME_CHARS); break;
-    case F.codeFunctionOld: if (code.function === '') code.function = asString(v, MAX_NAME_CHARS); break;
-    case F.codeNamespace: code.namespace = asString(v, MAX_NAME_CHARS); break;
-    case F.codeFile: code.file = asString(v, MAX_PATH_CHARS); break;
-    case F.codeFileOld: if (code.file === '') code.file = asString(v, MAX_PATH_CHARS); break;
-    case F.codeLine: code.line = asInt(v); break;
-    case F.codeLineOld: if (code.line === 0) code.line = asInt(v); break;
-    case F.codeColumn: code.column = asInt(v); break;
-    case F.codeColumnOld: if (code.column === 0) code.column = asInt(v); break;
-    case F.codeStacktrace: code.stacktrace = asString(v, MAX_STACK_CHARS); break;
+    case F.codeFunction:
+      code.function = asString(v, MAX_NAME_CHARS);
+      break;
+    case F.codeFunctionOld:
+      if (code.function === '') code.function = asString(v, MAX_NAME_CHARS);
+      break;
+    case F.codeNamespace:
+      code.namespace = asString(v, MAX_NAME_CHARS);
+      break;
+    case F.codeFile:
+      code.file = asString(v, MAX_PATH_CHARS);
+      break;
+    case F.codeFileOld:
+      if (code.file === '') code.file = asString(v, MAX_PATH_CHARS);
+      break;
+    case F.codeLine:
+      code.line = asInt(v);
+      break;
+    case F.codeLineOld:
+      if (code.line === 0) code.line = asInt(v);
+      break;
+    case F.codeColumn:
+      code.column = asInt(v);
+      break;
+    case F.codeColumnOld:
+      if (code.column === 0) code.column = asInt(v);
+      break;
+    case F.codeStacktrace:
+      code.stacktrace = asString(v, MAX_STACK_CHARS);
+      break;
   }
 }
 
@@ -217,13 +230,27 @@ export function applyLogField(log: LogRecordInfo, field: number, v: Scalar): voi
 /** Applies a resource attribute. */
 export function applyResourceField(res: ResourceInfo, field: number, v: Scalar): void {
   switch (field) {
-    case F.service: res.service = asString(v, MAX_RESOURCE_CHARS); break;
-    case F.environment: res.environment = asString(v, MAX_RESOURCE_CHARS); break;
-    case F.environmentOld: if (res.environment === '') res.environment = asString(v, MAX_RESOURCE_CHARS); break;
-    case F.revision: res.revision = asString(v, MAX_RESOURCE_CHARS); break;
-    case F.revisionOld: if (res.revision === '') res.revision = asString(v, MAX_RESOURCE_CHARS); break;
-    case F.serviceVersion: res.serviceVersion = asString(v, MAX_RESOURCE_CHARS); break;
-    case F.language: res.language = asString(v, MAX_RESOURCE_CHARS); break;
+    case F.service:
+      res.service = asString(v, MAX_RESOURCE_CHARS);
+      break;
+    case F.environment:
+      res.environment = asString(v, MAX_RESOURCE_CHARS);
+      break;
+    case F.environmentOld:
+      if (res.environment === '') res.environment = asString(v, MAX_RESOURCE_CHARS);
+      break;
+    case F.revision:
+      res.revision = asString(v, MAX_RESOURCE_CHARS);
+      break;
+    case F.revisionOld:
+      if (res.revision === '') res.revision = asString(v, MAX_RESOURCE_CHARS);
+      break;
+    case F.serviceVersion:
+      res.serviceVersion = asString(v, MAX_RESOURCE_CHARS);
+      break;
+    case F.language:
+      res.language = asString(v, MAX_RESOURCE_CHARS);
+      break;
   }
 }
 

@@ -157,11 +157,13 @@ export class DecodePool {
     const stopped = new Error('decode worker stopped');
     for (const job of this.backlog.splice(0)) job.reject(stopped);
     this.waitingBytes = 0;
-    await Promise.all(workers.map((w) => {
-      w.job?.reject(stopped);
-      w.job = undefined;
-      return w.worker.terminate();
-    }));
+    await Promise.all(
+      workers.map((w) => {
+        w.job?.reject(stopped);
+        w.job = undefined;
+        return w.worker.terminate();
+      }),
+    );
   }
 
   /** Hands waiting bodies to idle workers, starting workers while fewer than `size` run. */
@@ -216,9 +218,7 @@ export class DecodePool {
       const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
       if (!outOfMemory) this.logger.error(`decode worker failed: ${err.stack ?? err.message}`);
       else this.logger.warn(`decode worker ran out of its ${this.heapMb} MB heap on a ${w.job?.body.length ?? 0}-byte body; answering 413 and starting another`);
-      this.retire(w, outOfMemory
-        ? new HttpError(413, `batch too large to decode within the decoder's ${this.heapMb} MB heap: send smaller batches`)
-        : err);
+      this.retire(w, outOfMemory ? new HttpError(413, `batch too large to decode within the decoder's ${this.heapMb} MB heap: send smaller batches`) : err);
     });
     w.worker.on('exit', (code) => this.retire(w, new Error(`decode worker exited with code ${code}`)));
     this.workers.push(w);

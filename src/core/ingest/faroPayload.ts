@@ -5,19 +5,7 @@
  * counted rejected and the good items are kept. Only faro-core's types are imported: nothing of
  * the SDK runs here.
  */
-import type {
-  EventEvent,
-  ExceptionEvent,
-  ExceptionStackFrame,
-  LogEvent,
-  LogLevel,
-  MeasurementEvent,
-  Meta,
-  MetaApp,
-  TraceContext,
-  TraceEvent,
-  TransportBody,
-} from '@grafana/faro-core';
+import type { EventEvent, ExceptionEvent, ExceptionStackFrame, LogEvent, LogLevel, MeasurementEvent, Meta, MetaApp, TraceContext, TraceEvent, TransportBody } from '@grafana/faro-core';
 import { MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_RESOURCE_CHARS } from './limits';
 import { DecodeError, TooManyItemsError } from './records';
 
@@ -262,7 +250,7 @@ function traceContext(o: Obj): TraceContext | undefined {
 }
 
 function own(o: Obj, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 function isObj(v: unknown): v is Obj {

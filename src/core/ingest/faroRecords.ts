@@ -39,7 +39,10 @@ export function faroPageRoute(meta: Meta): string {
     } catch {
       path = url.replace(/[?#].*$/, '');
     }
-    const folded = path.split('/').map((s) => (ID_SEGMENT.test(s) ? '{id}' : s)).join('/');
+    const folded = path
+      .split('/')
+      .map((s) => (ID_SEGMENT.test(s) ? '{id}' : s))
+      .join('/');
     return (folded || '/').slice(0, MAX_ROUTE_CHARS);
   }
   return (meta.view?.name ?? '').slice(0, MAX_ROUTE_CHARS);

@@ -40,21 +40,54 @@ export interface PointDraft {
 /** A draft with nothing read yet. */
 export function newDraft(resource: ResourceInfo, metric: DurationMetric, msPerUnit: number, temporality: number): PointDraft {
   return {
-    resource, metric, msPerUnit, temporality, identity: '', route: '', target: '', method: '', methodOld: '', statusCode: 0, errorType: '',
-    startMs: 0, timeMs: 0, count: NaN, sum: NaN, min: NaN, max: NaN, bounds: [], counts: [], noRecordedValue: false, problem: '',
+    resource,
+    metric,
+    msPerUnit,
+    temporality,
+    identity: '',
+    route: '',
+    target: '',
+    method: '',
+    methodOld: '',
+    statusCode: 0,
+    errorType: '',
+    startMs: 0,
+    timeMs: 0,
+    count: NaN,
+    sum: NaN,
+    min: NaN,
+    max: NaN,
+    bounds: [],
+    counts: [],
+    noRecordedValue: false,
+    problem: '',
   };
 }
 
 /** Applies one point attribute read by `pointAttrOf`. */
 export function applyPointAttr(d: PointDraft, code: number, v: Scalar): void {
   switch (code) {
-    case ATTR.route: d.route = typeof v === 'string' ? capString(v, MAX_NAME_CHARS) : ''; break;
-    case ATTR.method: d.method = typeof v === 'string' ? capString(v, MAX_METHOD_CHARS) : ''; break;
-    case ATTR.methodOld: d.methodOld = typeof v === 'string' ? capString(v, MAX_METHOD_CHARS) : ''; break;
-    case ATTR.status: d.statusCode = statusOf(v); break;
-    case ATTR.statusOld: if (d.statusCode === 0) d.statusCode = statusOf(v); break;
-    case ATTR.errorType: d.errorType = v === null ? '' : capString(String(v), MAX_NAME_CHARS); break;
-    case ATTR.target: d.target = typeof v === 'string' ? capString(v, MAX_NAME_CHARS) : ''; break;
+    case ATTR.route:
+      d.route = typeof v === 'string' ? capString(v, MAX_NAME_CHARS) : '';
+      break;
+    case ATTR.method:
+      d.method = typeof v === 'string' ? capString(v, MAX_METHOD_CHARS) : '';
+      break;
+    case ATTR.methodOld:
+      d.methodOld = typeof v === 'string' ? capString(v, MAX_METHOD_CHARS) : '';
+      break;
+    case ATTR.status:
+      d.statusCode = statusOf(v);
+      break;
+    case ATTR.statusOld:
+      if (d.statusCode === 0) d.statusCode = statusOf(v);
+      break;
+    case ATTR.errorType:
+      d.errorType = v === null ? '' : capString(String(v), MAX_NAME_CHARS);
+      break;
+    case ATTR.target:
+      d.target = typeof v === 'string' ? capString(v, MAX_NAME_CHARS) : '';
+      break;
   }
 }
 
@@ -120,8 +153,21 @@ export function finishPoint(d: PointDraft, out: DecodedMetrics): void {
   // A target with a query string is a raw path, never a route template.
   const route = d.route || (d.metric === 'http.server.duration' && !d.target.includes('?') ? d.target : '');
   out.points.push({
-    resource: d.resource, metric: d.metric, seriesKey: seriesKeyOf(d.identity), route, method: d.method || d.methodOld,
-    statusCode: d.statusCode, errorType: d.errorType, temporality: d.temporality as Temporality, startMs: d.startMs, timeMs: d.timeMs,
-    count: d.count, sumMs: d.sum * k, minMs: d.min * k, maxMs: d.max * k, boundsMs: d.bounds.map((b) => b * k), bucketCounts: d.counts,
+    resource: d.resource,
+    metric: d.metric,
+    seriesKey: seriesKeyOf(d.identity),
+    route,
+    method: d.method || d.methodOld,
+    statusCode: d.statusCode,
+    errorType: d.errorType,
+    temporality: d.temporality as Temporality,
+    startMs: d.startMs,
+    timeMs: d.timeMs,
+    count: d.count,
+    sumMs: d.sum * k,
+    minMs: d.min * k,
+    maxMs: d.max * k,
+    boundsMs: d.bounds.map((b) => b * k),
+    bucketCounts: d.counts,
   });
 }

@@ -232,7 +232,7 @@ function hexId(v: string, len: number): string | null {
 function enumValue(v: unknown, names: Record<string, number>): number | null {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 0x7fffffff ? v : null;
-  if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(names, v)) return names[v];
+  if (typeof v === 'string' && Object.hasOwn(names, v)) return names[v];
   return null;
 }
 

@@ -203,15 +203,33 @@ function readPoint(r: ProtoReader, end: number, d: PointDraft): void {
         if (code !== 0) applyPointAttr(d, code, readScalarAt(r, kv.valueStart, kv.valueEnd));
         break;
       }
-      case P_START: d.startMs = readTime(r); break;
-      case P_TIME: d.timeMs = readTime(r); break;
-      case P_COUNT: d.count = readUint64(r); break;
-      case P_SUM: d.sum = r.double(); break;
-      case P_MIN: d.min = r.double(); break;
-      case P_MAX: d.max = r.double(); break;
-      case P_FLAGS: d.noRecordedValue = (r.varint32() & FLAG_NO_RECORDED_VALUE) !== 0; break;
-      case P_COUNTS_ONE: pushBounded(d, d.counts, readUint64(r)); break;
-      case P_BOUNDS_ONE: pushBounded(d, d.bounds, r.double()); break;
+      case P_START:
+        d.startMs = readTime(r);
+        break;
+      case P_TIME:
+        d.timeMs = readTime(r);
+        break;
+      case P_COUNT:
+        d.count = readUint64(r);
+        break;
+      case P_SUM:
+        d.sum = r.double();
+        break;
+      case P_MIN:
+        d.min = r.double();
+        break;
+      case P_MAX:
+        d.max = r.double();
+        break;
+      case P_FLAGS:
+        d.noRecordedValue = (r.varint32() & FLAG_NO_RECORDED_VALUE) !== 0;
+        break;
+      case P_COUNTS_ONE:
+        pushBounded(d, d.counts, readUint64(r));
+        break;
+      case P_BOUNDS_ONE:
+        pushBounded(d, d.bounds, r.double());
+        break;
       case P_COUNTS_PACKED:
       case P_BOUNDS_PACKED: {
         const len = r.length(end);
@@ -259,4 +277,3 @@ function readKeyValue(r: ProtoReader, end: number): { keyStart: number; keyLen: 
   r.expectEnd(end);
   return { keyStart, keyLen, valueStart, valueEnd };
 }
-

@@ -9,15 +9,7 @@ import type { DecodedMetrics, MetricsSink } from './metricRecords';
 import { decodeMetricsRequest } from './otlpMetricsDecode';
 import { contentTypeOf, exportResponse, statusResponse, type OtlpEncoding } from './otlpResponses';
 import { DecodeError, TooManyItemsError } from './records';
-import {
-  DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
-  DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_DECODE_BACKLOG_BYTES,
-  HEADERS_TIMEOUT_MS,
-  REQUEST_TIMEOUT_MS,
-  RETRY_AFTER_SECONDS,
-  workerHeapMb,
-} from './limits';
+import { DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_DECODE_BACKLOG_BYTES, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, RETRY_AFTER_SECONDS, workerHeapMb } from './limits';
 import { MemoryBudget } from './memoryBudget';
 import { bindProblem, RequestGuard } from './requestGuard';
 
@@ -174,7 +166,14 @@ export class OtlpReceiver {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n${extra}\r\n${message}`);
     };
     const refusal = this.guard.check(req.headers, url.pathname, true);
-    if (refusal) return refuse(refusal.status, refusal.message, Object.entries(refusal.headers).map(([k, v]) => `${k}: ${v}\r\n`).join(''));
+    if (refusal)
+      return refuse(
+        refusal.status,
+        refusal.message,
+        Object.entries(refusal.headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join(''),
+      );
     if (!this.upgrade(req, socket, head, url)) refuse(404, `no WebSocket at ${url.pathname}`);
   }
 
@@ -241,10 +240,14 @@ export class OtlpReceiver {
       }
       this.send(res, 200, encoding, exportResponse(encoding, signal, batch.rejected, batch.rejectReasons.join('; ')));
     } catch (err) {
-      const failure = err instanceof HttpError ? err
-        : err instanceof DecodeError ? new HttpError(400, err.message)
-        : err instanceof TooManyItemsError ? new HttpError(413, err.message)
-        : new HttpError(500, `internal error: ${(err as Error).message}`);
+      const failure =
+        err instanceof HttpError
+          ? err
+          : err instanceof DecodeError
+            ? new HttpError(400, err.message)
+            : err instanceof TooManyItemsError
+              ? new HttpError(413, err.message)
+              : new HttpError(500, `internal error: ${(err as Error).message}`);
       if (failure.status === 500) this.logger.error(`receiver: ${(err as Error).stack ?? err}`);
       if (failure.status === 413 || failure.status === 429 || failure.status === 503) req.resume();
       this.send(res, failure.status, encoding, statusResponse(encoding, failure.status, failure.message), failure.headers);

@@ -32,9 +32,7 @@ interface SliceBuffer extends Buffer {
   utf8Slice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;
 }
-const fastSlices =
-  typeof (Buffer.prototype as Partial<SliceBuffer>).utf8Slice === 'function' &&
-  typeof (Buffer.prototype as Partial<SliceBuffer>).latin1Slice === 'function';
+const fastSlices = typeof (Buffer.prototype as Partial<SliceBuffer>).utf8Slice === 'function' && typeof (Buffer.prototype as Partial<SliceBuffer>).latin1Slice === 'function';
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;

@@ -183,8 +183,19 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
   const transfer = [buffer];
   const { fresh, reset } = table.take();
   const out: ColumnarBatch = {
-    columnar: true, count: n, strings: [], freshStrings: fresh, resetStrings: reset, resources, ints, times, ids, exceptions,
-    logs: batch.logs, rejected: batch.rejected, rejectReasons: batch.rejectReasons,
+    columnar: true,
+    count: n,
+    strings: [],
+    freshStrings: fresh,
+    resetStrings: reset,
+    resources,
+    ints,
+    times,
+    ids,
+    exceptions,
+    logs: batch.logs,
+    rejected: batch.rejected,
+    rejectReasons: batch.rejectReasons,
   };
   return { batch: out, transfer };
 }
@@ -230,7 +241,10 @@ export class SpanCursor implements SpanRecord {
   private index = 0;
   private readonly ids: Latin1Buffer;
 
-  constructor(private readonly batch: ColumnarBatch, intern: (s: string) => string) {
+  constructor(
+    private readonly batch: ColumnarBatch,
+    intern: (s: string) => string,
+  ) {
     // Resources are a few per batch; their strings are interned so store keys stay shared too.
     for (const r of batch.resources) {
       r.service = intern(r.service);
@@ -293,9 +307,20 @@ export class SpanCursor implements SpanRecord {
   /** A standalone copy of the current span. */
   toRecord(): SpanRecord {
     return {
-      traceId: this.traceId, spanId: this.spanId, parentSpanId: this.parentSpanId, name: this.name, kind: this.kind,
-      startMs: this.startMs, durationMs: this.durationMs, error: this.error, statusMessage: this.statusMessage,
-      resource: this.resource, code: { ...this.code }, httpRoute: this.httpRoute, httpMethod: this.httpMethod, exceptions: this.exceptions,
+      traceId: this.traceId,
+      spanId: this.spanId,
+      parentSpanId: this.parentSpanId,
+      name: this.name,
+      kind: this.kind,
+      startMs: this.startMs,
+      durationMs: this.durationMs,
+      error: this.error,
+      statusMessage: this.statusMessage,
+      resource: this.resource,
+      code: { ...this.code },
+      httpRoute: this.httpRoute,
+      httpMethod: this.httpMethod,
+      exceptions: this.exceptions,
       peer: this.peer,
     };
   }

@@ -20,7 +20,10 @@ export class BoundedGit implements GitPort {
   readonly counters: GitCounters = { started: 0, inFlight: 0, maxInFlight: 0, waiting: 0 };
   private readonly queue: (() => void)[] = [];
 
-  constructor(private readonly inner: GitPort, private readonly limit: number) {
+  constructor(
+    private readonly inner: GitPort,
+    private readonly limit: number,
+  ) {
     if (!(limit >= 1)) throw new Error(`git concurrency must be at least 1, not ${limit}`);
   }
 

@@ -42,20 +42,32 @@ const raw = String.raw;
 // (`axios.post(`, `session.get(`, `client.Get(`) so the method can be read off the match.
 const CALLS: Record<SourceLanguage, RegExp> = {
   js: re([
-    raw`\bfetch\s*\(`, raw`\baxios(?:\.(?:get|post|put|patch|delete|head|options|request))?\s*\(`,
-    raw`\bhttps?\.(?:request|get)\s*\(`, raw`\bgot(?:\.\w+)?\s*\(`, raw`\bky(?:\.\w+)?\s*\(`, raw`\bsuperagent\b`,
-    raw`\bundici\.\w+\s*\(`, raw`\$\.ajax\s*\(`, raw`\b\w*(?:[cC]lient|[aA]xios|[aA]pi|[hH]ttp)\.(?:get|post|put|patch|delete|head|request|fetch)\s*\(`,
+    raw`\bfetch\s*\(`,
+    raw`\baxios(?:\.(?:get|post|put|patch|delete|head|options|request))?\s*\(`,
+    raw`\bhttps?\.(?:request|get)\s*\(`,
+    raw`\bgot(?:\.\w+)?\s*\(`,
+    raw`\bky(?:\.\w+)?\s*\(`,
+    raw`\bsuperagent\b`,
+    raw`\bundici\.\w+\s*\(`,
+    raw`\$\.ajax\s*\(`,
+    raw`\b\w*(?:[cC]lient|[aA]xios|[aA]pi|[hH]ttp)\.(?:get|post|put|patch|delete|head|request|fetch)\s*\(`,
   ]),
   python: re([
-    raw`\brequests\.(?:get|post|put|patch|delete|head|options|request)\s*\(`, raw`\bhttpx\.(?:get|post|put|patch|delete|head|options|request|stream)\s*\(`,
+    raw`\brequests\.(?:get|post|put|patch|delete|head|options|request)\s*\(`,
+    raw`\bhttpx\.(?:get|post|put|patch|delete|head|options|request|stream)\s*\(`,
     raw`\b\w*(?:[sS]ession|[cC]lient|http)\.(?:get|post|put|patch|delete|head|options|request|send|stream)\s*\(`,
     raw`\burlopen\s*\(`,
   ]),
   go: re([raw`\bhttp\.(?:Get|Post|Head|PostForm)\s*\(`, raw`\.Do\s*\(`, raw`\b\w*[cC]lient\.(?:Get|Post|Head|PostForm)\s*\(`]),
   java: re([
-    raw`\.sendAsync\s*\(`, raw`\b\w*[cC]lient\.send\s*\(`, raw`\.send\s*\(\s*\w+\s*,\s*(?:HttpResponse\s*\.\s*)?BodyHandlers\b`,
-    raw`\brestTemplate\.\w+\s*\(`, raw`\b\w*[cC]lient\.(?:get|post|put|patch|delete|head|execute|exchange)\w*\s*\(`,
-    raw`\.newCall\s*\(`, raw`\bwebClient\.\w+`, raw`\.openConnection\s*\(`,
+    raw`\.sendAsync\s*\(`,
+    raw`\b\w*[cC]lient\.send\s*\(`,
+    raw`\.send\s*\(\s*\w+\s*,\s*(?:HttpResponse\s*\.\s*)?BodyHandlers\b`,
+    raw`\brestTemplate\.\w+\s*\(`,
+    raw`\b\w*[cC]lient\.(?:get|post|put|patch|delete|head|execute|exchange)\w*\s*\(`,
+    raw`\.newCall\s*\(`,
+    raw`\bwebClient\.\w+`,
+    raw`\.openConnection\s*\(`,
   ]),
 };
 

@@ -23,7 +23,10 @@ export class CallSites {
   private readonly byFunction = new Map<string, Promise<CallLine[]>>();
   private readonly choices = new Map<string, CallSite>();
 
-  constructor(private functions: FunctionIndex, private reader: FileReader) {}
+  constructor(
+    private functions: FunctionIndex,
+    private reader: FileReader,
+  ) {}
 
   /** Uses a rebuilt index (and its reader) and forgets everything cached. */
   setSources(functions: FunctionIndex, reader: FileReader): void {
@@ -83,7 +86,10 @@ export class CallSites {
     const key = `${file}\u0000${from}`;
     let lines = this.byFunction.get(key);
     if (lines === undefined) {
-      lines = this.reader.read(file).then((text) => (text === undefined ? [] : findCallLines(file, text, from, to)), () => []);
+      lines = this.reader.read(file).then(
+        (text) => (text === undefined ? [] : findCallLines(file, text, from, to)),
+        () => [],
+      );
       if (this.byFunction.size >= MAX_FUNCTIONS) this.byFunction.clear();
       this.byFunction.set(key, lines);
     }

@@ -91,7 +91,10 @@ export class CodeMapper {
   private lastDeployed = '';
 
   /** `drift` carries lines from a deployment's revision to the working copy; null maps lines as reported. */
-  constructor(private sources: MappingSources, private readonly drift: RevisionDrift | null = null) {}
+  constructor(
+    private sources: MappingSources,
+    private readonly drift: RevisionDrift | null = null,
+  ) {}
 
   /** Switches to new sources (a rebuilt workspace index) and forgets what was mapped with the old ones. */
   setSources(sources: MappingSources): void {
@@ -263,7 +266,10 @@ export class CodeMapper {
     const hits = this.sources.functions.findByName(name);
     if (hits.length === 0) return { location: null, reason: `${what} matches no function in the workspace` };
     if (hits.length > 1) {
-      const where = hits.slice(0, 3).map((h) => `${h.file}:${h.def.line}`).join(', ');
+      const where = hits
+        .slice(0, 3)
+        .map((h) => `${h.file}:${h.def.line}`)
+        .join(', ');
       return { location: null, reason: `${what} matches ${hits.length} functions (${where}${hits.length > 3 ? ', ...' : ''})` };
     }
     const { def, file } = hits[0];
@@ -312,9 +318,7 @@ export class CodeMapper {
    */
   private finish(location: CodeLocation, name: string, toFunctionStart: boolean, language: string): CodeLocation {
     const folded = foldClosureName(name, language);
-    const def = location.line > 0
-      ? this.sources.functions.enclosingNamed(location.file, location.line)
-      : this.sources.functions.findByName(folded || name).find((h) => h.file === location.file)?.def;
+    const def = location.line > 0 ? this.sources.functions.enclosingNamed(location.file, location.line) : this.sources.functions.findByName(folded || name).find((h) => h.file === location.file)?.def;
     // A line inside an inline handler (`app.get('/x', (req, res) => ...)`) belongs to that handler,
     // named after its route, not to the function the registration sits in, nor "(top level)".
     const inline = location.line > 0 ? this.sources.routes.inlineHandlerAt(location.file, location.line) : undefined;
@@ -325,7 +329,6 @@ export class CodeMapper {
     const fn = def?.qualifiedName || folded || location.function || '(top level)';
     return { ...location, function: fn, line: def && (toFunctionStart || location.line === 0) ? def.line : location.line };
   }
-
 }
 
 /** The cache key of a span without code attributes: what the mapping reads, and the deployment it came from. */

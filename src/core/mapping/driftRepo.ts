@@ -81,9 +81,7 @@ export class DriftRepo {
   changesSince(commit: string): Promise<Map<string, FileChange>> {
     const cached = this.changeSets.get(commit);
     if (cached) return cached;
-    const pending = this.git
-      .run(['diff', '--name-status', '-z', '--no-ext-diff', '-M', '--relative', commit, '--'])
-      .then(parseNameStatus);
+    const pending = this.git.run(['diff', '--name-status', '-z', '--no-ext-diff', '-M', '--relative', commit, '--']).then(parseNameStatus);
     // A failure should be retried next time, not remembered.
     pending.catch(() => {
       if (this.changeSets.get(commit) === pending) this.changeSets.delete(commit);

@@ -48,7 +48,11 @@ export class FunctionIndex {
    */
   findByName(name: string): Located[] {
     // Go frames say `pkg.(*T).Name`; C++/Ruby-style separators become dots.
-    const q = name.trim().replace(/\(\*?([\w$]+)\)/g, '$1').replace(/::|#/g, '.').replace(/\(\)$/, '');
+    const q = name
+      .trim()
+      .replace(/\(\*?([\w$]+)\)/g, '$1')
+      .replace(/::|#/g, '.')
+      .replace(/\(\)$/, '');
     if (!q) return [];
     const exact = this.byKey.get(q);
     if (exact) return [...exact].sort(byPlace);

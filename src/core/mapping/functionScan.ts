@@ -90,7 +90,10 @@ function scanGo(sk: string, lines: LineMap): FunctionDef[] {
       else if (c === '\n' && depth === 0) break;
       else if (c === '{') {
         if (/\b(?:interface|struct)\s*$/.test(sk.slice(Math.max(0, i - 12), i))) i = matchBracket(sk, i);
-        else { body = i; break; }
+        else {
+          body = i;
+          break;
+        }
         if (i === -1) break;
       }
     }

@@ -43,8 +43,9 @@ function expressionEnd(sk: string, i: number): number {
   for (let depth = 0; i < sk.length; i++) {
     const c = sk[i];
     if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') { if (--depth < 0) return i - 1; }
-    else if (depth === 0 && (c === ';' || c === ',')) return i - 1;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth < 0) return i - 1;
+    } else if (depth === 0 && (c === ';' || c === ',')) return i - 1;
     else if (depth === 0 && c === '\n' && !/^\s*[.?:+\-*/&|=<>]/.test(sk.slice(i, i + 80))) return i - 1;
   }
   return sk.length - 1;
@@ -57,7 +58,10 @@ function assignedName(sk: string, eq: number): string | undefined {
   if (sk[eq] === '=' && sk[j] === '>') {
     // `const f: Handler<P> = ...`: walk back over the generic and the type name.
     let depth = 0;
-    for (; j >= 0; j--) { if (sk[j] === '>') depth++; else if (sk[j] === '<' && --depth === 0) break; }
+    for (; j >= 0; j--) {
+      if (sk[j] === '>') depth++;
+      else if (sk[j] === '<' && --depth === 0) break;
+    }
     j--;
     while (j >= 0 && /\s/.test(sk[j]!)) j--;
   }

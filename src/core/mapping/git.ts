@@ -60,13 +60,7 @@ const REVISION_PATTERN = /^[0-9A-Za-z._/-]+$/;
  * range syntax, no reflog or ancestry operators.
  */
 export function isSafeRevision(value: string): boolean {
-  return (
-    value.length > 0 &&
-    value.length <= 255 &&
-    REVISION_PATTERN.test(value) &&
-    !value.startsWith('-') &&
-    !value.includes('..')
-  );
+  return value.length > 0 && value.length <= 255 && REVISION_PATTERN.test(value) && !value.startsWith('-') && !value.includes('..');
 }
 
 /** A `GitPort` that runs the git binary in `cwd`. */
@@ -84,18 +78,13 @@ export function nodeGit(cwd: string, options: NodeGitOptions = {}): GitPort {
       const subcommand = subcommandOf(args);
       const limitMs = runOptions.timeoutMs ?? timeoutMs;
       return new Promise((resolve, reject) => {
-        execFile(
-          'git',
-          ['-c', 'core.quotepath=off', ...args],
-          { cwd, env, timeout: limitMs, maxBuffer: MAX_BUFFER_BYTES, encoding: 'utf8', windowsHide: true, shell: false },
-          (error, stdout, stderr) => {
-            if (error) {
-              reject(toGitError(error, subcommand, String(stderr ?? ''), cwd, limitMs));
-            } else {
-              resolve(stdout);
-            }
-          },
-        );
+        execFile('git', ['-c', 'core.quotepath=off', ...args], { cwd, env, timeout: limitMs, maxBuffer: MAX_BUFFER_BYTES, encoding: 'utf8', windowsHide: true, shell: false }, (error, stdout, stderr) => {
+          if (error) {
+            reject(toGitError(error, subcommand, String(stderr ?? ''), cwd, limitMs));
+          } else {
+            resolve(stdout);
+          }
+        });
       });
     },
     stream(args: string[], separator: string, onRecord: (record: string) => void, runOptions: GitRunOptions = {}): Promise<void> {
@@ -204,7 +193,11 @@ function toGitError(error: Error & ExecFailure, subcommand: string, stderr: stri
   }
   const exitCode = typeof error.code === 'number' ? error.code : null;
   // git's last stderr line is the 'fatal:'/'error:' summary; hints and progress come before it.
-  const lastLine = trimmed.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  const lastLine =
+    trimmed
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? '';
   const detail = lastLine ? `: ${lastLine}` : '';
   return new GitError(`${label} failed (exit ${exitCode ?? '?'})${detail}`, subcommand, exitCode, trimmed);
 }

@@ -32,7 +32,10 @@ export function goFuncDecls(sk: string): GoFuncDecl[] {
         if (/\b(?:interface|struct)\s*$/.test(sk.slice(Math.max(0, i - 12), i))) {
           i = matchBracket(sk, i);
           if (i === -1) break;
-        } else { open = i; break; }
+        } else {
+          open = i;
+          break;
+        }
       }
     }
     if (open === -1) continue;

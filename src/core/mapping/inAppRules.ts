@@ -48,10 +48,7 @@ export const NOT_IN_APP_RULES: readonly InAppRule[] = [
 ];
 
 const rulesByFormat = new Map<StackFormat, RegExp[]>(
-  (['v8', 'python', 'java', 'go', 'gecko'] as const).map((format) => [
-    format,
-    NOT_IN_APP_RULES.filter((r) => r.formats === 'all' || r.formats.includes(format)).map((r) => r.file),
-  ]),
+  (['v8', 'python', 'java', 'go', 'gecko'] as const).map((format) => [format, NOT_IN_APP_RULES.filter((r) => r.formats === 'all' || r.formats.includes(format)).map((r) => r.file)]),
 );
 
 // Traces repeat the same few files over and over, so decisions are memoized per format; the

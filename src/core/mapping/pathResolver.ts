@@ -5,9 +5,7 @@ export interface PathRule {
 }
 
 /** Where a production path landed in the workspace, or why it did not (results are frozen and shared). */
-export type PathMatch =
-  | { file: string; how: 'rule' | 'exact' | 'suffix'; ambiguous: string[] }
-  | { file: null; reason: string; ambiguous: string[] };
+export type PathMatch = { file: string; how: 'rule' | 'exact' | 'suffix'; ambiguous: string[] } | { file: null; reason: string; ambiguous: string[] };
 
 /** A production path in the two forms the resolver matches on. */
 export interface NormalizedPath {
@@ -244,9 +242,7 @@ function sharedSuffixLength(a: readonly string[], b: readonly string[]): number 
 
 /** CPython's standard library lives in `lib/pythonX.Y/`; its files are not the user's. */
 function isPythonLibDir(segments: readonly string[], i: number): boolean {
-  return (
-    i > 0 && segments[i].startsWith('python') && /^python\d+(\.\d+)?$/.test(segments[i]) && /^lib(64)?$/i.test(segments[i - 1])
-  );
+  return i > 0 && segments[i].startsWith('python') && /^python\d+(\.\d+)?$/.test(segments[i]) && /^lib(64)?$/i.test(segments[i - 1]);
 }
 
 function deepFreeze(match: PathMatch): PathMatch {

@@ -149,10 +149,13 @@ export class RevisionDrift {
   /** Settles when the current second's budget of new revisions is renewed. */
   private secondOver(): Promise<void> {
     this.nextSecond ??= new Promise<void>((resolve) => {
-      setTimeout(() => {
-        this.nextSecond = null;
-        resolve();
-      }, Math.max(1, this.secondEnds - Date.now())).unref();
+      setTimeout(
+        () => {
+          this.nextSecond = null;
+          resolve();
+        },
+        Math.max(1, this.secondEnds - Date.now()),
+      ).unref();
     });
     return this.nextSecond;
   }
@@ -266,12 +269,7 @@ export class RevisionDrift {
     }
 
     if (repo.shallow && !(await this.repo.haveMergeBase(commit, repo.head))) {
-      return unknown(
-        resolvedFrom,
-        commit,
-        repo.head,
-        `the clone is shallow and its history does not reach where ${shortName(resolvedFrom)} and HEAD meet; run git fetch --unshallow`,
-      );
+      return unknown(resolvedFrom, commit, repo.head, `the clone is shallow and its history does not reach where ${shortName(resolvedFrom)} and HEAD meet; run git fetch --unshallow`);
     }
     const { ahead, behind } = await this.repo.aheadBehind(commit, repo.head);
     const status = commit === repo.head ? 'same' : 'drifted';

@@ -7,8 +7,7 @@ export interface RouteMatch {
   ambiguous: RouteRegistration[];
 }
 
-const byPlace = (a: RouteRegistration, b: RouteRegistration): number =>
-  a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.method < b.method ? -1 : a.method > b.method ? 1 : 0);
+const byPlace = (a: RouteRegistration, b: RouteRegistration): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
 
 /** Workspace-wide index of route registrations, looked up by a span's method and `http.route`. */
 export class RouteIndex {
@@ -63,7 +62,7 @@ export class RouteIndex {
     const all = this.byPattern.get(normalizeRoute(route));
     if (!all) return undefined;
     const tiers = verb ? [verb, '*', ...(verb === 'HEAD' ? ['GET'] : [])] : [];
-    const hits = tiers.length ? tiers.map((t) => all.filter((r) => r.method === t)).find((l) => l.length > 0) ?? [] : all;
+    const hits = tiers.length ? (tiers.map((t) => all.filter((r) => r.method === t)).find((l) => l.length > 0) ?? []) : all;
     if (hits.length === 0) return undefined;
     return { registration: hits[0]!, ambiguous: hits.slice(1) };
   }

@@ -33,7 +33,9 @@ export interface RouteRegistration {
 
 /** Turns every parameter syntax into `{}` and wildcards into `{*}` so routes from any framework compare. */
 export function normalizeRoute(route: string): string {
-  const segs = splitSegments(route.trim()).map(normalizeSegment).filter((s) => s !== '');
+  const segs = splitSegments(route.trim())
+    .map(normalizeSegment)
+    .filter((s) => s !== '');
   return '/' + segs.join('/');
 }
 
@@ -54,7 +56,10 @@ function splitSegments(route: string): string[] {
     const c = route[i];
     if (c === '{' || c === '(') depth++;
     else if ((c === '}' || c === ')') && depth > 0) depth--;
-    else if (c === '/' && depth === 0) { out.push(route.slice(from, i)); from = i + 1; }
+    else if (c === '/' && depth === 0) {
+      out.push(route.slice(from, i));
+      from = i + 1;
+    }
   }
   out.push(route.slice(from));
   return out;
@@ -67,7 +72,10 @@ function normalizeSegment(seg: string): string {
     if (c === '{') {
       let depth = 0;
       let j = i;
-      for (; j < seg.length; j++) { if (seg[j] === '{') depth++; else if (seg[j] === '}' && --depth === 0) break; }
+      for (; j < seg.length; j++) {
+        if (seg[j] === '{') depth++;
+        else if (seg[j] === '}' && --depth === 0) break;
+      }
       const inner = seg.slice(i + 1, j).trim();
       // `{$}` (Go) only anchors the end; `{*p}` (Spring, ASP.NET), `{p...}` (Go), `{p:path}` (Starlette)
       // and a regex that crosses slashes (`{p:.*}`, `{p:[a-z/]+}`, gorilla/chi) span segments.
@@ -82,7 +90,10 @@ function normalizeSegment(seg: string): string {
       while (j < seg.length && /[\w$]/.test(seg[j]!)) j++;
       if (seg[j] === '(') {
         let depth = 0;
-        for (; j < seg.length; j++) { if (seg[j] === '(') depth++; else if (seg[j] === ')' && --depth === 0) break; }
+        for (; j < seg.length; j++) {
+          if (seg[j] === '(') depth++;
+          else if (seg[j] === ')' && --depth === 0) break;
+        }
         j++;
       }
       const mod = seg[j];
@@ -114,5 +125,14 @@ export function scanRoutes(file: string, text: string): RouteRegistration[] {
   // Built field by field so serialized registrations keep their key order (pattern after route).
   return ctx.out
     .sort((a, b) => a.line - b.line)
-    .map((r) => ({ method: r.method, route: r.route, pattern: normalizeRoute(r.route), file: r.file, line: r.line, handler: r.handler, framework: r.framework, ...(r.endLine !== undefined ? { endLine: r.endLine } : {}) }));
+    .map((r) => ({
+      method: r.method,
+      route: r.route,
+      pattern: normalizeRoute(r.route),
+      file: r.file,
+      line: r.line,
+      handler: r.handler,
+      framework: r.framework,
+      ...(r.endLine !== undefined ? { endLine: r.endLine } : {}),
+    }));
 }

@@ -142,7 +142,10 @@ export function methodAfterDecorators(sk: string, i: number): { name: string; at
     }
     const w = /^[A-Za-z_$][\w$]*/.exec(sk.slice(i, i + 100))?.[0];
     if (!w) return undefined;
-    if (MODIFIERS.test(w)) { i += w.length; continue; }
+    if (MODIFIERS.test(w)) {
+      i += w.length;
+      continue;
+    }
     if (/^(?:class|interface|enum|record)$/.test(w)) return undefined;
     // Java return types come before the name: the name is the last word before `(`.
     const head = /^[\w$<>[\],.?\s]*?([A-Za-z_$][\w$]*)\s*\(/.exec(sk.slice(i, i + 300));

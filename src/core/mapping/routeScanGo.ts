@@ -38,8 +38,15 @@ interface GoCall {
 /** net/http (Go 1.22 patterns), chi, gin, echo and gorilla/mux registrations, with Route/Mount/Group prefixes. */
 export function scanGoRoutes(ctx: Ctx): void {
   const { sk, text } = ctx;
-  const lib: Lib = /"github\.com\/go-chi\/chi/.test(text) ? 'chi' : /"github\.com\/gin-gonic\/gin"/.test(text) ? 'gin'
-    : /"github\.com\/labstack\/echo/.test(text) ? 'echo' : /"github\.com\/gorilla\/mux"/.test(text) ? 'gorilla/mux' : '';
+  const lib: Lib = /"github\.com\/go-chi\/chi/.test(text)
+    ? 'chi'
+    : /"github\.com\/gin-gonic\/gin"/.test(text)
+      ? 'gin'
+      : /"github\.com\/labstack\/echo/.test(text)
+        ? 'echo'
+        : /"github\.com\/gorilla\/mux"/.test(text)
+          ? 'gorilla/mux'
+          : '';
   const info: GoFileInfo = { decls: goFuncDecls(sk) };
   const calls = [...sk.matchAll(GO_CALL)].map((m) => goCall(ctx, m)).filter((c): c is GoCall => c !== undefined);
   const prefixers = collectPrefixers(ctx, calls, info.decls, lib);
@@ -108,7 +115,7 @@ function collectPrefixers(ctx: Ctx, calls: GoCall[], decls: GoFuncDecl[], lib: L
       if (open !== -1 && open < fn!.end) out.push({ at: c.at, recv: c.recv, path: full, start: open, end: matchBracket(sk, open) });
     } else if (c.verb === 'Mount') {
       const target = c.args[1] ? sk.slice(c.args[1].start, c.args[1].end) : '';
-      const callee = /(?:^|\.)\s*([A-Za-z_]\w*)\s*\(\s*[^]*\)$/.exec(target)?.[1];
+      const callee = /(?:^|\.)\s*([A-Za-z_]\w*)\s*\(\s*[\s\S]*\)$/.exec(target)?.[1];
       const sub = /^[A-Za-z_]\w*$/.test(target) ? undefined : decls.find((d) => d.name === callee);
       if (sub) out.push({ at: c.at, recv: c.recv, path: full, start: sub.open, end: sub.close });
       else if (/^[A-Za-z_]\w*$/.test(target)) out.push(groupVar(c, target, full, decls, sk));
@@ -161,7 +168,7 @@ function methodsOf(ctx: Ctx, s: Span): string[] | undefined {
   if (list) {
     const items = splitArgs(ctx.sk, s.start + list[0].length - 1);
     const all = items?.args.map((a) => methodsOf(ctx, a));
-    return all && all.every((x) => x !== undefined) ? all.flat() as string[] : undefined;
+    return all && all.every((x) => x !== undefined) ? (all.flat() as string[]) : undefined;
   }
   const lit = readStrings(ctx, s);
   return lit?.length === 1 && HTTP_METHODS.test(lit[0]!.toUpperCase()) ? [lit[0]!.toUpperCase()] : lit?.length === 1 && /^(?:ANY|ALL|\*)$/i.test(lit[0]!) ? ['*'] : undefined;
@@ -171,8 +178,7 @@ function methodsOf(ctx: Ctx, s: Span): string[] | undefined {
 function registration(ctx: Ctx, c: GoCall, lib: Lib, netHttp: boolean): { methods: string[]; path: string; handlerArg: Span; framework: string } | undefined {
   const { sk } = ctx;
   const strs = c.args.map((a) => readStrings(ctx, a)?.[0]);
-  const explicit = c.verb === 'Method' || c.verb === 'MethodFunc' || c.verb === 'Add' || c.verb === 'Match'
-    || (c.verb === 'Handle' && c.args.length >= 3 && methodsOf(ctx, c.args[0]!) !== undefined);
+  const explicit = c.verb === 'Method' || c.verb === 'MethodFunc' || c.verb === 'Add' || c.verb === 'Match' || (c.verb === 'Handle' && c.args.length >= 3 && methodsOf(ctx, c.args[0]!) !== undefined);
   let methods = explicit ? methodsOf(ctx, c.args[0]!) : c.verb === 'HandleFunc' || c.verb === 'Handle' || c.verb === 'Any' ? ['*'] : [c.verb.toUpperCase()];
   const pathIdx = explicit ? 1 : 0;
   let path = strs[pathIdx];

@@ -18,13 +18,16 @@ export function scanSpringRoutes(ctx: Ctx): void {
       if (!call) continue;
       const { positional, named } = keywordArgs(ctx, call.args);
       const p = positional[0] ?? named.get('value') ?? named.get('path');
-      paths = p ? readStrings(ctx, p) ?? [] : [''];
+      paths = p ? (readStrings(ctx, p) ?? []) : [''];
       const v = named.get('method');
       if (v) verbs = [...sk.slice(v.start, v.end).matchAll(/\b(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|TRACE)\b/g)].map((x) => x[1]!);
       i = call.close + 1;
     }
     const method = methodAfterDecorators(sk, i);
-    if (method) { methods.push({ at: m.index, paths, verbs, name: method.name, nameAt: method.at }); continue; }
+    if (method) {
+      methods.push({ at: m.index, paths, verbs, name: method.name, nameAt: method.at });
+      continue;
+    }
     const cls = /^[^;{]*?\b(?:class|interface)\b[^{]*\{/.exec(sk.slice(i));
     if (!cls) continue;
     const open = i + cls[0].length - 1;

@@ -39,9 +39,7 @@ function jsReceiver(ctx: Ctx, name: string): { server: boolean; prefix: string }
 /** Express, Koa, Fastify and Hapi style registrations, then NestJS controllers. */
 export function scanJsRoutes(ctx: Ctx): void {
   const { sk, text } = ctx;
-  const framework = /['"](?:@koa\/router|koa-router)['"]/.test(text) ? 'koa'
-    : /['"]@hapi\/hapi['"]/.test(text) ? 'hapi'
-    : /['"]fastify['"]|\bFastify[A-Z]\w*|\bfastify\s*\./.test(text) ? 'fastify' : 'express';
+  const framework = /['"](?:@koa\/router|koa-router)['"]/.test(text) ? 'koa' : /['"]@hapi\/hapi['"]/.test(text) ? 'hapi' : /['"]fastify['"]|\bFastify[A-Z]\w*|\bfastify\s*\./.test(text) ? 'fastify' : 'express';
   const receivers = new Map<string, { server: boolean; prefix: string } | undefined>();
   const receiver = (name: string): { server: boolean; prefix: string } | undefined => {
     if (!receivers.has(name)) receivers.set(name, jsReceiver(ctx, name));
@@ -114,7 +112,7 @@ function scanNest(ctx: Ctx): void {
     if (!call) continue;
     const arg = call.args[0];
     const prefixSpan = arg && sk[arg.start] === '{' ? objectProps(ctx, arg).get('path') : arg;
-    const prefix = prefixSpan ? readStrings(ctx, prefixSpan)?.[0] ?? '' : '';
+    const prefix = prefixSpan ? (readStrings(ctx, prefixSpan)?.[0] ?? '') : '';
     const cls = /\bclass\b[^{]*\{/.exec(sk.slice(call.close));
     if (!cls) continue;
     const open = call.close + cls.index + cls[0].length - 1;

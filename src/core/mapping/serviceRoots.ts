@@ -112,13 +112,20 @@ export function manifestServiceNames(file: string, text: string): string[] {
   const base = file.slice(file.lastIndexOf('/') + 1);
   const names = (() => {
     switch (base) {
-      case 'package.json': return packageJsonNames(text);
-      case 'go.mod': return goModNames(text);
-      case 'pyproject.toml': return tomlNames(text, ['project', 'tool.poetry']);
-      case 'setup.cfg': return tomlNames(text, ['metadata']);
-      case 'setup.py': return setupPyNames(text);
-      case 'pom.xml': return pomNames(text);
-      default: return [];
+      case 'package.json':
+        return packageJsonNames(text);
+      case 'go.mod':
+        return goModNames(text);
+      case 'pyproject.toml':
+        return tomlNames(text, ['project', 'tool.poetry']);
+      case 'setup.cfg':
+        return tomlNames(text, ['metadata']);
+      case 'setup.py':
+        return setupPyNames(text);
+      case 'pom.xml':
+        return pomNames(text);
+      default:
+        return [];
     }
   })();
   return [...new Set(names.map((n) => n.trim()).filter((n) => n !== ''))];
@@ -143,7 +150,7 @@ function packageJsonNames(text: string): string[] {
   } catch {
     return [];
   }
-  if (typeof parsed !== 'object' || parsed === null || !Object.prototype.hasOwnProperty.call(parsed, 'name')) return [];
+  if (typeof parsed !== 'object' || parsed === null || !Object.hasOwn(parsed, 'name')) return [];
   const name = (parsed as { name: unknown }).name;
   if (typeof name !== 'string') return [];
   // `@acme/orders` is usually reported as service `orders`.
@@ -187,7 +194,10 @@ function setupPyNames(text: string): string[] {
 
 /** The project's own `artifactId`: a direct child of `<project>`, not the `<parent>`'s or a dependency's. */
 function pomNames(text: string): string[] {
-  const xml = text.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '').replace(/<\?[\s\S]*?\?>/g, '');
+  const xml = text
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '')
+    .replace(/<\?[\s\S]*?\?>/g, '');
   const tag = /<(\/?)([A-Za-z_][\w.:-]*)[^>]*?(\/?)>/g;
   let level = 0;
   for (let m = tag.exec(xml); m !== null; m = tag.exec(xml)) {
@@ -211,7 +221,12 @@ function localName(name: string): string {
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function depth(dir: string): number {

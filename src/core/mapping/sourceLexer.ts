@@ -76,9 +76,14 @@ export function sourceSkeleton(text: string, lang: SourceLanguage): string {
     while (j < n) {
       const c = out[j];
       if (c === BACKSLASH) j += 2;
-      else if (c === BACKTICK) { blank(i, j); return j + 1; }
-      else if (c === 36 && at(j + 1) === 123) { blank(i, j); braces.push(true); return j + 2; }
-      else j++;
+      else if (c === BACKTICK) {
+        blank(i, j);
+        return j + 1;
+      } else if (c === 36 && at(j + 1) === 123) {
+        blank(i, j);
+        braces.push(true);
+        return j + 2;
+      } else j++;
     }
     blank(i, n);
     return n;
@@ -124,12 +129,24 @@ export function sourceSkeleton(text: string, lang: SourceLanguage): string {
       continue;
     }
     if (lang === 'js') {
-      if (c === BACKTICK) { i = template(i + 1); prevSig = i - 1; continue; }
+      if (c === BACKTICK) {
+        i = template(i + 1);
+        prevSig = i - 1;
+        continue;
+      }
       if (c === 123) braces.push(false);
-      else if (c === 125 && braces.pop() === true) { i = template(i + 1); prevSig = i - 1; continue; }
-      else if (c === SLASH && regexAllowed(text, out, prevSig)) {
+      else if (c === 125 && braces.pop() === true) {
+        i = template(i + 1);
+        prevSig = i - 1;
+        continue;
+      } else if (c === SLASH && regexAllowed(text, out, prevSig)) {
         const e = regexEnd(out, i + 1);
-        if (e !== -1) { blank(i + 1, e); i = e + 1; prevSig = e; continue; }
+        if (e !== -1) {
+          blank(i + 1, e);
+          i = e + 1;
+          prevSig = e;
+          continue;
+        }
       }
     }
     if (c !== SPACE && c !== 9 && c !== NL && c !== 13) prevSig = i;
@@ -200,7 +217,10 @@ export function splitArgs(sk: string, open: number): { args: Span[]; close: numb
     const c = sk[i];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) { push(i); from = i + 1; }
+    else if (c === ',' && depth === 0) {
+      push(i);
+      from = i + 1;
+    }
   }
   push(close);
   return { args, close };

@@ -3,26 +3,59 @@ import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
 
 /** Directory names skipped at any depth unless the caller passes its own `ignoreDirs`. */
-export const defaultIgnoredDirs: readonly string[] = [
-  '.git',
-  '.hg',
-  '.svn',
-  'node_modules',
-  '.venv',
-  'venv',
-  '__pycache__',
-  '.tox',
-  'target',
-  'vendor',
-];
+export const defaultIgnoredDirs: readonly string[] = ['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '__pycache__', '.tox', 'target', 'vendor'];
 
 /** File extensions (lowercase, with dot) that count as source; `.map` is kept for source maps. */
 export const sourceFileExtensions: ReadonlySet<string> = new Set([
-  '.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.vue', '.svelte',
-  '.py', '.pyi', '.java', '.kt', '.kts', '.scala', '.groovy', '.go', '.rb', '.php',
-  '.cs', '.fs', '.vb', '.rs', '.c', '.h', '.cc', '.cpp', '.cxx', '.hpp', '.hh',
-  '.m', '.mm', '.swift', '.dart', '.ex', '.exs', '.erl', '.clj', '.cljs', '.lua',
-  '.pl', '.pm', '.r', '.jl', '.elm', '.hs', '.ml', '.map',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.ts',
+  '.mts',
+  '.cts',
+  '.tsx',
+  '.vue',
+  '.svelte',
+  '.py',
+  '.pyi',
+  '.java',
+  '.kt',
+  '.kts',
+  '.scala',
+  '.groovy',
+  '.go',
+  '.rb',
+  '.php',
+  '.cs',
+  '.fs',
+  '.vb',
+  '.rs',
+  '.c',
+  '.h',
+  '.cc',
+  '.cpp',
+  '.cxx',
+  '.hpp',
+  '.hh',
+  '.m',
+  '.mm',
+  '.swift',
+  '.dart',
+  '.ex',
+  '.exs',
+  '.erl',
+  '.clj',
+  '.cljs',
+  '.lua',
+  '.pl',
+  '.pm',
+  '.r',
+  '.jl',
+  '.elm',
+  '.hs',
+  '.ml',
+  '.map',
 ]);
 
 /** Options for {@link listWorkspaceFiles}. */
@@ -44,10 +77,7 @@ const readConcurrency = 16;
  * following them could leave the root or loop. Symlinked files are kept only if they resolve
  * inside the root.
  */
-export async function listWorkspaceFiles(
-  root: string,
-  options: ListWorkspaceFilesOptions = {},
-): Promise<{ files: string[]; truncated: boolean }> {
+export async function listWorkspaceFiles(root: string, options: ListWorkspaceFilesOptions = {}): Promise<{ files: string[]; truncated: boolean }> {
   const maxFiles = Math.max(0, Math.floor(options.maxFiles ?? defaultMaxFiles));
   const ignored = new Set(options.ignoreDirs ?? defaultIgnoredDirs);
   const absRoot = path.resolve(root);
@@ -85,9 +115,7 @@ export async function listWorkspaceFiles(
     }
     const batch = queue.slice(head, head + readConcurrency);
     head += batch.length;
-    pending = (await Promise.all(batch.map((rel) => readDirQuietly(absRoot, rel)))).filter(
-      (d): d is { rel: string; entries: Dirent[] } => d !== undefined,
-    );
+    pending = (await Promise.all(batch.map((rel) => readDirQuietly(absRoot, rel)))).filter((d): d is { rel: string; entries: Dirent[] } => d !== undefined);
   }
 
   files.sort();
@@ -100,10 +128,7 @@ function isSourceName(name: string): boolean {
 }
 
 /** A directory that vanished or is unreadable mid-walk is skipped, not fatal. */
-async function readDirQuietly(
-  absRoot: string,
-  rel: string,
-): Promise<{ rel: string; entries: Dirent[] } | undefined> {
+async function readDirQuietly(absRoot: string, rel: string): Promise<{ rel: string; entries: Dirent[] } | undefined> {
   try {
     return { rel, entries: await fs.readdir(path.join(absRoot, rel), { withFileTypes: true }) };
   } catch {

@@ -170,10 +170,7 @@ export class WorkspaceIndex implements MappingSources {
     for (const rel of wanted) {
       const kind = await kindOf(rel);
       if (kind === 'dir') {
-        const [listed, folders] = await Promise.all([
-          listWorkspaceFiles(path.join(this.root, rel), { maxFiles: MAX_FILES }).catch(() => ({ files: [] as string[] })),
-          listWorkspaceDirs(this.root, rel),
-        ]);
+        const [listed, folders] = await Promise.all([listWorkspaceFiles(path.join(this.root, rel), { maxFiles: MAX_FILES }).catch(() => ({ files: [] as string[] })), listWorkspaceDirs(this.root, rel)]);
         const inside = new Set(listed.files.map((f) => under(rel, f)));
         for (const f of inside) files.add(f);
         for (const f of known.under(rel)) if (!inside.has(f)) files.add(f);

@@ -175,10 +175,15 @@ export class WorkspaceWatcher {
 
 /** Keeps `index` current with the files under `root` until the returned watcher is closed. */
 export function watchWorkspaceIndex(root: string, index: WorkspaceIndex, logger: Logger = silentLogger, options: WorkspaceWatcherOptions = {}): WorkspaceWatcher {
-  const watcher = new WorkspaceWatcher(root, async (paths) => {
-    const update = await index.update(paths);
-    if (update.files > 0 || update.manifests) logger.debug(`re-indexed ${update.files} changed file(s)${update.manifests ? ' and the service folders' : ''} in ${update.ms} ms`);
-  }, logger, options);
+  const watcher = new WorkspaceWatcher(
+    root,
+    async (paths) => {
+      const update = await index.update(paths);
+      if (update.files > 0 || update.manifests) logger.debug(`re-indexed ${update.files} changed file(s)${update.manifests ? ' and the service folders' : ''} in ${update.ms} ms`);
+    },
+    logger,
+    options,
+  );
   watcher.watch(index.dirs);
   return watcher;
 }

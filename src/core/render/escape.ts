@@ -50,7 +50,10 @@ export function codeSpan(text: string): string {
 
 /** Text for a terminal: keeps newlines and tabs, drops every other control (escape sequences, CR, BEL) and bidi character. */
 export function terminalText(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(CONTROLS, '').replace(/[\r\u2028\u2029]/g, '');
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(CONTROLS, '')
+    .replace(/[\r\u2028\u2029]/g, '');
 }
 
 /** Text for one terminal table cell or status line: terminalText on one line. */

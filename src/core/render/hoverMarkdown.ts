@@ -63,7 +63,10 @@ const MAPPED_BY: Record<MappedBy, string> = {
  */
 export function hoverMarkdown(input: HoverInput): string {
   const out: string[] = [];
-  const where = [input.service, input.environment].filter((s) => s !== '').map(markdownText).join(' · ');
+  const where = [input.service, input.environment]
+    .filter((s) => s !== '')
+    .map(markdownText)
+    .join(' · ');
   out.push(`**${markdownText(input.title)}**${where ? ` · ${where}` : ''}`);
   out.push('');
   out.push(...windowTable(input));
@@ -201,7 +204,10 @@ export function traceLink(label: string, traceId: string): string {
 export function externalTraceUrl(template: string, traceId: string): string {
   if (!/^https?:\/\//i.test(template) || !/^[0-9a-fA-F]{1,64}$/.test(traceId)) return '';
   // Parentheses and spaces would end the markdown link early.
-  return template.split('{traceId}').join(traceId).replace(/[ ()]/g, (c) => URL_ESCAPES[c]);
+  return template
+    .split('{traceId}')
+    .join(traceId)
+    .replace(/[ ()]/g, (c) => URL_ESCAPES[c]);
 }
 
 const URL_ESCAPES: Record<string, string> = { ' ': '%20', '(': '%28', ')': '%29' };

@@ -54,13 +54,13 @@ export function compileLensTemplate(source: string): LensTemplate {
     unknown,
     expand(values: LensValues): string {
       let out = parts[0];
-      for (let i = 1; i < parts.length; i += 2) out += valueOf(parts[i] as LensPlaceholder, values) + parts[i + 1];
+      for (let i = 1; i < parts.length; i += 2) out += valueFor(parts[i] as LensPlaceholder, values) + parts[i + 1];
       return out.trim();
     },
   };
 }
 
-function valueOf(name: LensPlaceholder, v: LensValues): string {
+function valueFor(name: LensPlaceholder, v: LensValues): string {
   switch (name) {
     case 'p50':
       return formatMs(v.figures.p50Ms);

@@ -34,7 +34,10 @@ export function buildPanelModel(res: SignalsResponse | undefined, window: string
   }
   const functions = res.functions.map((f) => functionRow(f, th));
   const ranked = (score: (r: FunctionRow) => number, keep: (r: FunctionRow) => boolean = () => true) => {
-    const rows = functions.filter((r) => keep(r) && score(r) > 0).sort((a, b) => score(b) - score(a) || b.count - a.count || compareText(a.key, b.key)).slice(0, top);
+    const rows = functions
+      .filter((r) => keep(r) && score(r) > 0)
+      .sort((a, b) => score(b) - score(a) || b.count - a.count || compareText(a.key, b.key))
+      .slice(0, top);
     const max = rows.length > 0 ? score(rows[0]) : 0;
     return rows.map((r) => ({ ...r, bar: max > 0 ? score(r) / max : 0 }));
   };
@@ -47,10 +50,16 @@ export function buildPanelModel(res: SignalsResponse | undefined, window: string
     services: serviceRows(res.operations, th, res.generatedAt),
     top: {
       impact: ranked((r) => r.impactMs),
-      errors: ranked((r) => r.errorRate, (r) => r.errors > 0),
+      errors: ranked(
+        (r) => r.errorRate,
+        (r) => r.errors > 0,
+      ),
       p95: ranked((r) => r.p95Ms),
     },
-    errors: [...res.errors].sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen).slice(0, top).map(errorGroupRow),
+    errors: [...res.errors]
+      .sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen)
+      .slice(0, top)
+      .map(errorGroupRow),
     unmappedSpans: res.unmapped.reduce((n, u) => n + u.count, 0),
   };
 }
@@ -135,7 +144,12 @@ export function sparkPoints(values: number[], width: number, height: number, max
   const y = (v: number) => (max > 0 ? height - (Math.max(0, v) / max) * height : height);
   const pts = values.map((v, i): [number, number] => [round2(i * step), round2(y(v))]);
   // One point draws nothing: stretch it into a flat line across the box.
-  return pts.length === 1 ? [[0, pts[0][1]], [width, pts[0][1]]] : pts;
+  return pts.length === 1
+    ? [
+        [0, pts[0][1]],
+        [width, pts[0][1]],
+      ]
+    : pts;
 }
 
 function round2(x: number): number {

@@ -11,11 +11,7 @@ import type { FocusDetail, FocusTarget, FocusWindow } from '../api/panelView';
 export type { FocusDetail, FocusTarget, FocusWindow } from '../api/panelView';
 
 /** Builds the focus card; windows are shown in the order given. */
-export function buildFocusDetail(
-  target: FocusTarget,
-  perWindow: Array<{ window: string; response: SignalsResponse | undefined }>,
-  thresholds: Thresholds = DEFAULT_THRESHOLDS,
-): FocusDetail {
+export function buildFocusDetail(target: FocusTarget, perWindow: Array<{ window: string; response: SignalsResponse | undefined }>, thresholds: Thresholds = DEFAULT_THRESHOLDS): FocusDetail {
   const windows: FocusWindow[] = [];
   let widest: FunctionSignal | undefined;
   let widestResponse: SignalsResponse | undefined;
@@ -60,9 +56,5 @@ export function buildFocusDetail(
 /** The exact location first; then the same function in the file (revision drift may move its line). */
 function findFunction(functions: FunctionSignal[], t: FocusTarget): FunctionSignal | undefined {
   const same = (f: FunctionSignal) => f.service === t.service && f.environment === t.environment && f.file === t.file;
-  return (
-    functions.find((f) => same(f) && f.line === t.line && f.function === t.function) ??
-    functions.find((f) => same(f) && f.function === t.function) ??
-    functions.find((f) => same(f) && f.line === t.line)
-  );
+  return functions.find((f) => same(f) && f.line === t.line && f.function === t.function) ?? functions.find((f) => same(f) && f.function === t.function) ?? functions.find((f) => same(f) && f.line === t.line);
 }

@@ -4,17 +4,15 @@ import type { ReceiverStatusView } from './panelModel';
 import { sourceRows } from './sourcesText';
 
 /** The shape of the extension's ReceiverState (kept structural: core does not import the adapters). */
-export type ReceiverStateLike =
-  | { kind: 'stopped' }
-  | { kind: 'starting'; endpoint: string }
-  | { kind: 'running'; endpoint: string; attached: boolean; status: StatusResponse }
-  | { kind: 'error'; message: string };
+export type ReceiverStateLike = { kind: 'stopped' } | { kind: 'starting'; endpoint: string } | { kind: 'running'; endpoint: string; attached: boolean; status: StatusResponse } | { kind: 'error'; message: string };
 
 /** One status line plus the `OTEL_EXPORTER_OTLP_ENDPOINT=` line and the sources; `configured` is the endpoint from settings. */
 export function receiverStatusView(state: ReceiverStateLike, configured: string, now = Date.now()): ReceiverStatusView {
   const endpoint = 'endpoint' in state ? state.endpoint : configured;
   const otlpLine = `OTEL_EXPORTER_OTLP_ENDPOINT=${withScheme(endpoint)}`;
-  const host = withScheme(endpoint).replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const host = withScheme(endpoint)
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   switch (state.kind) {
     case 'stopped':
       return { kind: 'stopped', text: 'Receiver stopped', otlpLine };

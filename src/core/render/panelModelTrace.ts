@@ -64,10 +64,7 @@ export function buildTraceWaterfall(trace: TraceResponse): TraceWaterfall {
 function row(s: TraceSpan, depth: number, serviceIndex: number, start: number, total: number, orphan: boolean): WaterfallRow {
   const offset = total > 0 ? (s.startMs - start) / total : 0;
   const width = total > 0 ? Math.max(0, s.durationMs) / total : 1;
-  const problems = [
-    ...(s.statusMessage ? [s.statusMessage] : []),
-    ...s.exceptions.map((e) => (e.message ? `${e.type}: ${e.message}` : e.type)).filter((p) => p !== s.statusMessage),
-  ];
+  const problems = [...(s.statusMessage ? [s.statusMessage] : []), ...s.exceptions.map((e) => (e.message ? `${e.type}: ${e.message}` : e.type)).filter((p) => p !== s.statusMessage)];
   return {
     spanId: s.spanId,
     depth,

@@ -40,19 +40,19 @@ export function lensStaleSuffix(figures: FunctionFigureSources | undefined): str
 
 const BASIS: Record<FigureSource['basis'], string> = { spans: 'every span', sampled: 'sampled', metrics: 'span metrics', logs: 'logs' };
 
-/** `jaeger (sampled, 212 traces)`, `prometheus (span metrics)`, `embedded (every span)`, plus the stale mark; `escape` is applied to the source's name. */
-export function figureSourceText(f: FigureSource, escape: (text: string) => string = (t) => t): string {
+/** `jaeger (sampled, 212 traces)`, `prometheus (span metrics)`, `embedded (every span)`, plus the stale mark; `esc` is applied to the source's name. */
+export function figureSourceText(f: FigureSource, esc: (text: string) => string = (t) => t): string {
   const basis = Object.hasOwn(BASIS, f.basis) ? BASIS[f.basis] : 'unknown basis';
   const traces = f.basis === 'sampled' && f.traces !== undefined ? `, ${formatCount(f.traces)} trace${f.traces === 1 ? '' : 's'}` : '';
   const stale = staleMark(f);
-  return `${escape(oneLine(f.source))} (${basis}${traces}${stale ? `, ${stale}` : ''})`;
+  return `${esc(oneLine(f.source))} (${basis}${traces}${stale ? `, ${stale}` : ''})`;
 }
 
 /** Where a function's figures came from, one line: `Figures from prometheus (span metrics); errors from jaeger (sampled, 212 traces)`. */
-export function provenanceLine(figures: FunctionFigureSources | undefined, escape: (text: string) => string = (t) => t): string {
+export function provenanceLine(figures: FunctionFigureSources | undefined, esc: (text: string) => string = (t) => t): string {
   if (!figures) return '';
-  const traffic = figureSourceText(figures.traffic, escape);
-  const errors = figureSourceText(figures.errors, escape);
+  const traffic = figureSourceText(figures.traffic, esc);
+  const errors = figureSourceText(figures.errors, esc);
   return traffic === errors ? `Figures from ${traffic}` : `Figures from ${traffic}; errors from ${errors}`;
 }
 
@@ -90,5 +90,7 @@ export function sourcesStatusText(sources: readonly SourceSummary[] | undefined,
 }
 
 function oneLine(text: string): string {
-  return String(text).replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
+  return String(text)
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .trim();
 }

@@ -32,7 +32,7 @@ export function sparklineSvg(points: SparkPoint[], options: Partial<SparklineOpt
   let run: number[] = [];
   points.forEach((p, i) => {
     if (p.count > 0) run.push(i);
-    else if (run.length > 0) (runs.push(run), (run = []));
+    else if (run.length > 0) runs.push(run), (run = []);
   });
   if (run.length > 0) runs.push(run);
 

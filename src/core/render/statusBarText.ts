@@ -27,18 +27,11 @@ export function statusText(state: ReceiverStateLike, environment: string | undef
       const env = environment ? ` · ${iconSafe(environment)}` : '';
       const receiving = s.receiving !== false;
       const sources = sourcesStatusText(s.sources, now);
-      const lines = [
-        receiving
-          ? `Runtime Lens: ${state.attached ? 'attached to' : 'receiver on'} ${state.endpoint}`
-          : `Runtime Lens: read API on ${state.endpoint} (embedded receiver off)`,
-      ];
+      const lines = [receiving ? `Runtime Lens: ${state.attached ? 'attached to' : 'receiver on'} ${state.endpoint}` : `Runtime Lens: read API on ${state.endpoint} (embedded receiver off)`];
       if (receiving) lines.push(`${formatCount(s.spansAccepted)} spans received, ${s.mappedPercent}% mapped to code, ${s.services} service${s.services === 1 ? '' : 's'}`);
       if (sources.tooltip.length > 0) lines.push('', 'Sources:', ...sources.tooltip.map((l) => `• ${l}`), '');
       lines.push('Click to open Live Signals');
-      const parts = [
-        ...(receiving || !sources.text ? [`${formatCount(s.spansPerSecond)} spans/s`] : []),
-        ...(sources.text ? [iconSafe(sources.text)] : []),
-      ];
+      const parts = [...(receiving || !sources.text ? [`${formatCount(s.spansPerSecond)} spans/s`] : []), ...(sources.text ? [iconSafe(sources.text)] : [])];
       const icon = sources.problem ? '$(warning)' : '$(pulse)';
       return { text: `${icon} ${parts.join(' · ')}${env}`, tooltip: lines.join('\n'), error: false, warning: sources.problem };
     }

@@ -134,7 +134,11 @@ export class EmbeddedReceiver {
   private filedCount = 0;
   private lastFiled: number | null = null;
 
-  constructor(options: Partial<EmbeddedReceiverOptions>, private readonly logger: Logger = silentLogger, clock: Clock = systemClock) {
+  constructor(
+    options: Partial<EmbeddedReceiverOptions>,
+    private readonly logger: Logger = silentLogger,
+    clock: Clock = systemClock,
+  ) {
     this.options = { ...DEFAULT_RECEIVER_OPTIONS, ...options };
     this.store = new SignalStore(this.options.store, clock);
     this.indexReady = new Promise((resolve) => (this.resolveIndex = resolve));
@@ -152,18 +156,32 @@ export class EmbeddedReceiver {
     this.calls = new OutgoingCalls(this.store, this.traces, sites, this.options.calls, clock);
     this.store.onTraceReferenced = (traceId) => this.traces.pin(traceId);
     this.pipeline = new IngestPipeline(this.store, mapper, this.options.maxQueuedItems, mapperReady, logger, {
-      traces: this.traces, calls: this.calls, ownOrigins: () => this.ownOrigins(),
+      traces: this.traces,
+      calls: this.calls,
+      ownOrigins: () => this.ownOrigins(),
     });
     this.routeMetrics = new RouteMetrics({ retentionMs: this.options.store.retentionMs }, clock);
     this.webVitals = new WebVitals({ retentionMs: this.options.store.retentionMs }, clock);
     // Everything filed (or half-filed) changes the store; that count is the query cache's generation.
-    this.queries = new QueryGate(() => {
-      const s = this.pipeline.stats;
-      return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation + this.webVitals.generation;
-    }, {}, Date.now, () => this.store.changeNotices, () => this.pipeline.stats.queueDepth > 0);
+    this.queries = new QueryGate(
+      () => {
+        const s = this.pipeline.stats;
+        return s.spansProcessed + s.spansFailed + s.logsProcessed + s.logsFailed + this.routeMetrics.generation + this.webVitals.generation;
+      },
+      {},
+      Date.now,
+      () => this.store.changeNotices,
+      () => this.pipeline.stats.queueDepth > 0,
+    );
     this.source = new EmbeddedSource({
-      store: this.store, traces: this.traces, queries: this.queries, routeMetrics: this.routeMetrics, webVitals: this.webVitals,
-      lastFiled: () => this.lastFiled, running: () => this.receiver.address() !== null, changes: new StoreChangeFeed(this.store),
+      store: this.store,
+      traces: this.traces,
+      queries: this.queries,
+      routeMetrics: this.routeMetrics,
+      webVitals: this.webVitals,
+      lastFiled: () => this.lastFiled,
+      running: () => this.receiver.address() !== null,
+      changes: new StoreChangeFeed(this.store),
     });
     const remote = this.options.remoteSources?.({ mapper, ready: mapperReady }) ?? [];
     const members: CompositeMember[] = [...(this.options.acceptOtlp === false ? [] : [{ source: this.source, name: 'embedded' }]), ...remote];
@@ -173,9 +191,17 @@ export class EmbeddedReceiver {
     // The stream pushes what the read API answers from: every member's changes, with detail where a member gives it.
     this.stream = new StreamHub(this.readSource, () => this.status(), {}, logger);
     const upgrade = this.stream.handleUpgrade.bind(this.stream);
-    this.faro = new FaroRoute(this.options.faro ?? {}, {
-      pipeline: this.pipeline, webVitals: this.webVitals, sources: () => this.indexReady, token: this.options.token, queueWaitMs: this.options.queueWaitMs,
-    }, logger);
+    this.faro = new FaroRoute(
+      this.options.faro ?? {},
+      {
+        pipeline: this.pipeline,
+        webVitals: this.webVitals,
+        sources: () => this.indexReady,
+        token: this.options.token,
+        queueWaitMs: this.options.queueWaitMs,
+      },
+      logger,
+    );
     this.receiver = new OtlpReceiver(this.options, this.pipeline, readApiHandler(this.api), logger, upgrade, (batch) => this.routeMetrics.record(batch), this.faro);
   }
 

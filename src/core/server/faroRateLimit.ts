@@ -21,7 +21,10 @@ const MAX_CLIENTS = 10_000;
 export class ClientRateLimit {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly options: RateLimitOptions, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Takes one request from `client`'s bucket: 0 when it may go ahead, else the whole seconds to wait (at least 1). */
   take(client: string): number {

@@ -78,7 +78,12 @@ export class FaroRoute implements BrowserRoute {
   private readonly keyDigest: Buffer | undefined;
   private readonly tokenDigest: Buffer | undefined;
 
-  constructor(options: Partial<FaroOptions>, private readonly sinks: FaroSinks, private readonly logger: Logger = silentLogger, now: () => number = Date.now) {
+  constructor(
+    options: Partial<FaroOptions>,
+    private readonly sinks: FaroSinks,
+    private readonly logger: Logger = silentLogger,
+    now: () => number = Date.now,
+  ) {
     this.options = { ...DEFAULT_FARO_OPTIONS, ...options };
     const origins = new Set<string>();
     for (const o of this.options.allowedOrigins) {
@@ -99,9 +104,12 @@ export class FaroRoute implements BrowserRoute {
     const cors: Record<string, string> = allowed ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'Retry-After' } : {};
     try {
       if (origin !== undefined && !allowed) {
-        throw new HttpError(403, this.origins.size === 0
-          ? `browser origin "${origin.slice(0, 100)}" may not send Faro telemetry: no origins are allowed (--faro-origin, or the runtimeLens.faro.allowedOrigins setting)`
-          : `browser origin "${origin.slice(0, 100)}" is not among the allowed Faro origins`);
+        throw new HttpError(
+          403,
+          this.origins.size === 0
+            ? `browser origin "${origin.slice(0, 100)}" may not send Faro telemetry: no origins are allowed (--faro-origin, or the runtimeLens.faro.allowedOrigins setting)`
+            : `browser origin "${origin.slice(0, 100)}" is not among the allowed Faro origins`,
+        );
       }
       const site = req.headers['sec-fetch-site'];
       if (origin === undefined && (site === 'cross-site' || site === 'same-site')) throw new HttpError(403, `cross-site browser request (Sec-Fetch-Site: ${site}) refused`);
@@ -117,10 +125,14 @@ export class FaroRoute implements BrowserRoute {
       const accepted = await this.file(payload);
       return send(res, 202, 'application/json', JSON.stringify({ accepted, rejected: payload.rejected, ...(payload.rejectReasons.length > 0 ? { reasons: payload.rejectReasons } : {}) }), cors);
     } catch (err) {
-      const failure = err instanceof HttpError ? err
-        : err instanceof DecodeError ? new HttpError(400, err.message)
-        : err instanceof TooManyItemsError ? new HttpError(413, err.message)
-        : new HttpError(500, `internal error: ${(err as Error).message}`);
+      const failure =
+        err instanceof HttpError
+          ? err
+          : err instanceof DecodeError
+            ? new HttpError(400, err.message)
+            : err instanceof TooManyItemsError
+              ? new HttpError(413, err.message)
+              : new HttpError(500, `internal error: ${(err as Error).message}`);
       if (failure.status === 500) this.logger.error(`faro: ${(err as Error).stack ?? err}`);
       // The body is left unread: drain it so the answer reaches the page instead of a reset.
       if (!req.readableEnded) req.resume();

@@ -28,8 +28,12 @@ function spanNamesOf(built: readonly TelemetrySource[]): SpanNameIndex {
 
 function prometheus(ctx: SourceContext): TelemetrySource {
   return new PrometheusSource({
-    name: ctx.spec.name, remote: ctx.transportOptions, transport: ctx.transport, refreshMs: ctx.spec.refreshMs,
-    mapper: ctx.shared.mapper, spanNames: spanNamesOf(ctx.built),
+    name: ctx.spec.name,
+    remote: ctx.transportOptions,
+    transport: ctx.transport,
+    refreshMs: ctx.spec.refreshMs,
+    mapper: ctx.shared.mapper,
+    spanNames: spanNamesOf(ctx.built),
   });
 }
 
@@ -39,8 +43,16 @@ function tempo(ctx: SourceContext): TelemetrySource {
 
 function loki(ctx: SourceContext): TelemetrySource {
   return new LokiSource({
-    name: ctx.spec.name, baseUrl: ctx.spec.url, headers: ctx.headers, caFile: ctx.spec.caFile, authHint: ctx.transportOptions.authHint,
-    transport: ctx.transport, mapper: ctx.shared.mapper, ready: ctx.shared.ready, refreshMs: ctx.spec.refreshMs, logger: ctx.logger,
+    name: ctx.spec.name,
+    baseUrl: ctx.spec.url,
+    headers: ctx.headers,
+    caFile: ctx.spec.caFile,
+    authHint: ctx.transportOptions.authHint,
+    transport: ctx.transport,
+    mapper: ctx.shared.mapper,
+    ready: ctx.shared.ready,
+    refreshMs: ctx.spec.refreshMs,
+    logger: ctx.logger,
   });
 }
 

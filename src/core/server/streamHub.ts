@@ -22,8 +22,11 @@ export interface StreamOptions {
 
 /** The contract's figures: status every second, changes at most every 250 ms; limits from loadLimits.ts. */
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
-  statusIntervalMs: 1_000, changedIntervalMs: 250, maxNewGroupsPerSecond: 50,
-  maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES, maxClients: STREAM_MAX_CLIENTS,
+  statusIntervalMs: 1_000,
+  changedIntervalMs: 250,
+  maxNewGroupsPerSecond: 50,
+  maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES,
+  maxClients: STREAM_MAX_CLIENTS,
 };
 
 /**
@@ -109,12 +112,15 @@ export class StreamHub {
   /** Closes every client (code 1001, going away) and stops the timers. */
   async close(): Promise<void> {
     this.closed = true;
-    const closing = [...this.wss.clients].map((ws) => new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close(1001, 'receiver stopping');
-      // A client that does not answer the close handshake is cut off.
-      setTimeout(() => ws.terminate(), 1_000).unref();
-    }));
+    const closing = [...this.wss.clients].map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.close(1001, 'receiver stopping');
+          // A client that does not answer the close handshake is cut off.
+          setTimeout(() => ws.terminate(), 1_000).unref();
+        }),
+    );
     await Promise.all(closing);
     this.stop();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -71,11 +71,14 @@ export class AwaitingSpan<T> {
     if (this.timer !== undefined || this.count === 0) return;
     const next = this.order.find((w) => w.expiresAt !== -1);
     if (next === undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.expire();
-      this.schedule();
-    }, Math.max(10, next.expiresAt - this.clock.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.expire();
+        this.schedule();
+      },
+      Math.max(10, next.expiresAt - this.clock.now()),
+    );
     this.timer.unref?.();
   }
 

@@ -44,7 +44,7 @@ export function bucketLatencies(d: PointDelta): [number, number][] {
 export function maxLatency(d: PointDelta): number {
   if (Number.isFinite(d.maxMs)) return d.maxMs;
   for (let i = d.bucketCounts.length - 1; i >= 0; i--) {
-    if (d.bucketCounts[i] > 0) return Math.max(0, i < d.boundsMs.length ? d.boundsMs[i] : d.boundsMs[d.boundsMs.length - 1] ?? 0);
+    if (d.bucketCounts[i] > 0) return Math.max(0, i < d.boundsMs.length ? d.boundsMs[i] : (d.boundsMs[d.boundsMs.length - 1] ?? 0));
   }
   return Number.isFinite(d.sumMs) && d.count > 0 ? d.sumMs / d.count : 0;
 }

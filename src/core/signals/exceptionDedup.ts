@@ -54,7 +54,10 @@ export class ExceptionDedup {
   /** Occurrences found to repeat one already counted. */
   duplicates = 0;
 
-  constructor(private readonly maxTraces = DEDUP_MAX_TRACES, private readonly windowMs = DEDUP_TRACELESS_WINDOW_MS) {}
+  constructor(
+    private readonly maxTraces = DEDUP_MAX_TRACES,
+    private readonly windowMs = DEDUP_TRACELESS_WINDOW_MS,
+  ) {}
 
   /**
    * True when this occurrence is new and must be counted. `traceId` '' means the producer gave

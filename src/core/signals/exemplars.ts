@@ -38,7 +38,10 @@ export class ExemplarPool {
   /** Records (by index) whose ids could not be packed. */
   private readonly odd = new Map<number, [string, string]>();
 
-  constructor(private readonly slowKeep: number, private readonly recentKeep: number) {
+  constructor(
+    private readonly slowKeep: number,
+    private readonly recentKeep: number,
+  ) {
     this.perSlot = slowKeep + recentKeep;
   }
 

@@ -50,7 +50,10 @@ export class MetricDeltas {
   private readonly series: BoundedMap<SeriesState>;
 
   /** `sinceMs`: when this converter started listening (unix ms). */
-  constructor(private readonly sinceMs: number, maxSeries = DEFAULT_MAX_SERIES) {
+  constructor(
+    private readonly sinceMs: number,
+    maxSeries = DEFAULT_MAX_SERIES,
+  ) {
     this.series = new BoundedMap<SeriesState>(maxSeries, undefined, undefined, (s) => s.service);
   }
 
@@ -69,10 +72,18 @@ export class MetricDeltas {
     }
     if (p.timeMs <= held.timeMs) return null;
     const reset = p.startMs !== held.startMs || p.count < held.count || !sameBounds(p, held) || p.bucketCounts.some((c, i) => c < held.bucketCounts[i]);
-    const delta: PointDelta = reset ? whole(p, NaN, NaN) : {
-      fromMs: held.timeMs, toMs: p.timeMs, count: p.count - held.count, sumMs: p.sumMs - held.sumMs, minMs: NaN, maxMs: NaN,
-      boundsMs: p.boundsMs, bucketCounts: p.bucketCounts.map((c, i) => c - held.bucketCounts[i]),
-    };
+    const delta: PointDelta = reset
+      ? whole(p, NaN, NaN)
+      : {
+          fromMs: held.timeMs,
+          toMs: p.timeMs,
+          count: p.count - held.count,
+          sumMs: p.sumMs - held.sumMs,
+          minMs: NaN,
+          maxMs: NaN,
+          boundsMs: p.boundsMs,
+          bucketCounts: p.bucketCounts.map((c, i) => c - held.bucketCounts[i]),
+        };
     Object.assign(held, stateOf(p));
     return nonEmpty(delta);
   }

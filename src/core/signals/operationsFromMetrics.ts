@@ -24,8 +24,15 @@ export function operationsFromMetrics(fromSpans: readonly OperationSignal[], fro
     }
     metrics.delete(key);
     rows.push({
-      ...op, count: m.count, errors: m.errors, errorRate: m.errorRate, ratePerMin: m.ratePerMin,
-      p50Ms: m.p50Ms, p95Ms: m.p95Ms, p99Ms: m.p99Ms, source: 'metrics',
+      ...op,
+      count: m.count,
+      errors: m.errors,
+      errorRate: m.errorRate,
+      ratePerMin: m.ratePerMin,
+      p50Ms: m.p50Ms,
+      p95Ms: m.p95Ms,
+      p99Ms: m.p99Ms,
+      source: 'metrics',
       // The caller asks both sides for sparklines or neither; the row's is drawn from the same figures.
       ...(m.perMinute !== undefined ? { perMinute: m.perMinute } : {}),
     });

@@ -112,8 +112,15 @@ export class OutgoingCalls {
 
   private client(span: SpanRecord, slot: number): Promise<void> | undefined {
     const call: PendingCall = {
-      parentSpanId: span.parentSpanId, expiresAt: 0, resource: span.resource, name: span.name, peer: span.peer ?? '',
-      method: span.httpMethod, endMs: span.startMs + span.durationMs, durationMs: span.durationMs, error: span.error,
+      parentSpanId: span.parentSpanId,
+      expiresAt: 0,
+      resource: span.resource,
+      name: span.name,
+      peer: span.peer ?? '',
+      method: span.httpMethod,
+      endMs: span.startMs + span.durationMs,
+      durationMs: span.durationMs,
+      error: span.error,
     };
     return this.attach(call, this.traces.parentHashAt(slot));
   }

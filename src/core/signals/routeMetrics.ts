@@ -72,7 +72,10 @@ export class RouteMetrics {
   /** The earliest interval start filed (ms): rates divide by the part of a window there is data for. */
   private dataSinceMs = Infinity;
 
-  constructor(options: Partial<RouteMetricsOptions> = {}, private readonly clock: Clock = systemClock) {
+  constructor(
+    options: Partial<RouteMetricsOptions> = {},
+    private readonly clock: Clock = systemClock,
+  ) {
     // Field by field: an option passed as undefined (an unset store setting) keeps its default.
     const d = DEFAULT_ROUTE_METRICS_OPTIONS;
     this.options = { retentionMs: options.retentionMs ?? d.retentionMs, maxRoutes: options.maxRoutes ?? d.maxRoutes, maxSeries: options.maxSeries ?? d.maxSeries };
@@ -121,8 +124,13 @@ export class RouteMetrics {
       if (w.count === 0) continue;
       const sketch = w.sketch;
       rows.push({
-        service: e.service, environment: e.environment, name: e.name, kind: SERVER,
-        count: w.count, errors: w.errors, errorRate: w.errors / w.count,
+        service: e.service,
+        environment: e.environment,
+        name: e.name,
+        kind: SERVER,
+        count: w.count,
+        errors: w.errors,
+        errorRate: w.errors / w.count,
         ratePerMin: round((w.count * 60_000) / Math.min(w.coveredMs, Math.max(60_000, now - this.dataSinceMs))),
         p50Ms: sketch ? round(quantile(sketch, 0.5)) : 0,
         p95Ms: sketch ? round(quantile(sketch, 0.95)) : 0,

@@ -57,24 +57,40 @@ export class SignalStore {
   /** Called once per new error group, after its first occurrence is filed. */
   onNewErrorGroup: ((group: ErrorEntry) => void) | null = null;
 
-  constructor(options: Partial<StoreOptions> = {}, private readonly clock: Clock = systemClock) {
+  constructor(
+    options: Partial<StoreOptions> = {},
+    private readonly clock: Clock = systemClock,
+  ) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
-    this.environmentNames = new Environments(
-      () => [...this.operations.values(), ...this.errorGroups.values()], this.options.defaultEnvironment, this.options.retentionMs,
-    );
+    this.environmentNames = new Environments(() => [...this.operations.values(), ...this.errorGroups.values()], this.options.defaultEnvironment, this.options.retentionMs);
     const forgetEnvironments = () => this.environmentNames.invalidate();
     this.exemplars = new ExemplarPool(this.options.slowExemplars, this.options.errorExemplars);
     // Eviction is fair across services: a high-cardinality sender gives up its own entries first.
     const byService = (e: { service: string }) => e.service;
-    this.locations = new BoundedMap<LocationEntry>(this.options.maxLocations, () => this.locationFiles.prune(), (e) => this.exemplars.release(e.exemplars), byService);
-    this.operations = new BoundedMap<OperationEntry>(this.options.maxOperations, () => {
-      this.operationRefs.clear();
-      forgetEnvironments();
-    }, undefined, byService);
-    this.errorGroups = new BoundedMap<ErrorEntry>(this.options.maxErrorGroups, () => {
-      this.errorFiles.prune();
-      forgetEnvironments();
-    }, undefined, byService);
+    this.locations = new BoundedMap<LocationEntry>(
+      this.options.maxLocations,
+      () => this.locationFiles.prune(),
+      (e) => this.exemplars.release(e.exemplars),
+      byService,
+    );
+    this.operations = new BoundedMap<OperationEntry>(
+      this.options.maxOperations,
+      () => {
+        this.operationRefs.clear();
+        forgetEnvironments();
+      },
+      undefined,
+      byService,
+    );
+    this.errorGroups = new BoundedMap<ErrorEntry>(
+      this.options.maxErrorGroups,
+      () => {
+        this.errorFiles.prune();
+        forgetEnvironments();
+      },
+      undefined,
+      byService,
+    );
     this.unmapped = new BoundedMap<UnmappedEntry>(this.options.maxUnmapped, undefined, undefined, byService);
     this.calls = new BoundedMap<CallEntry>(this.options.maxCalls, () => this.callFiles.prune(), undefined, byService);
   }
@@ -164,16 +180,26 @@ export class SignalStore {
     const created = group === undefined;
     if (group === undefined) {
       group = {
-        touched: 0, service: resource.service, environment: resource.environment, type: exception.type || 'Error',
-        message: exception.message, stacktrace: exception.stacktrace, revision: plausibleRevision(resource.revision),
-        serviceVersion: plausibleRevision(resource.serviceVersion), location, firstSeen: time, lastSeen: time,
-        total: 0, series: this.newCountSeries(), traceIds: [], operations: [],
+        touched: 0,
+        service: resource.service,
+        environment: resource.environment,
+        type: exception.type || 'Error',
+        message: exception.message,
+        stacktrace: exception.stacktrace,
+        revision: plausibleRevision(resource.revision),
+        serviceVersion: plausibleRevision(resource.serviceVersion),
+        location,
+        firstSeen: time,
+        lastSeen: time,
+        total: 0,
+        series: this.newCountSeries(),
+        traceIds: [],
+        operations: [],
       };
       this.errorGroups.set(key, group);
       if (location !== null) this.errorFiles.add(location.file, group);
       this.environmentNames.invalidate();
-    }
-    else if (group.location !== null && location !== null && location.file === group.location.file && replacesProvisional(group.location, location)) {
+    } else if (group.location !== null && location !== null && location.file === group.location.file && replacesProvisional(group.location, location)) {
       group.location = location;
     }
     group.total++;
@@ -211,12 +237,18 @@ export class SignalStore {
     const environments = this.environments();
     const environment = q.environment ?? this.environmentNames.pick(now);
     const exemplarsOf = (e: LocationEntry) => [...this.exemplars.slowest(e.exemplars), ...this.exemplars.recent(e.exemplars)];
-    const source: QuerySource = q.file !== undefined
-      ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file), exemplarsOf, dataSinceMs: this.dataSinceMs }
-      : {
-        locations: this.locations.values(), operations: this.operations.values(),
-        errorGroups: this.errorGroups.values(), unmapped: this.unmapped.values(), calls: this.calls.values(), exemplarsOf, dataSinceMs: this.dataSinceMs,
-      };
+    const source: QuerySource =
+      q.file !== undefined
+        ? { locations: this.locationFiles.get(q.file), operations: [], errorGroups: this.errorFiles.get(q.file), unmapped: [], calls: this.callFiles.get(q.file), exemplarsOf, dataSinceMs: this.dataSinceMs }
+        : {
+            locations: this.locations.values(),
+            operations: this.operations.values(),
+            errorGroups: this.errorGroups.values(),
+            unmapped: this.unmapped.values(),
+            calls: this.calls.values(),
+            exemplarsOf,
+            dataSinceMs: this.dataSinceMs,
+          };
 
     const rows = queryRows(source, q, environment, now);
     this.lastQueryExamined = rows.examined;
@@ -239,8 +271,10 @@ export class SignalStore {
   /** Evictions so far, per kind of entry. */
   evicted(): SignalsResponse['evicted'] {
     return {
-      locations: this.locations.evicted, operations: this.operations.evicted,
-      errorGroups: this.errorGroups.evicted, unmapped: this.unmapped.evicted,
+      locations: this.locations.evicted,
+      operations: this.operations.evicted,
+      errorGroups: this.errorGroups.evicted,
+      unmapped: this.unmapped.evicted,
     };
   }
 
@@ -268,9 +302,18 @@ export class SignalStore {
    * listed now and serialized as the pieces are pulled; those evicted in between are left out.
    */
   snapshotPieces(perChunk = SNAPSHOT_ENTRIES_PER_CHUNK): Generator<string, void, undefined> {
-    const live = <E extends { evicted?: boolean; series: TimeSeries; touched: number }>(toState: (e: E) => object) => (e: E) => (e.evicted ? undefined : toState(e));
+    const live =
+      <E extends { evicted?: boolean; series: TimeSeries; touched: number }>(toState: (e: E) => object) =>
+      (e: E) =>
+        e.evicted ? undefined : toState(e);
     const lists: SnapshotList[] = [
-      { name: 'locations', states: lazyStates([...this.locations.values()], live((e: LocationEntry) => this.locationState(e))) },
+      {
+        name: 'locations',
+        states: lazyStates(
+          [...this.locations.values()],
+          live((e: LocationEntry) => this.locationState(e)),
+        ),
+      },
       { name: 'operations', states: lazyStates([...this.operations.values()], live(seriesState)) },
       { name: 'errors', states: lazyStates([...this.errorGroups.values()], live(seriesState)) },
       { name: 'unmapped', states: lazyStates([...this.unmapped.values()], live(seriesState)) },
@@ -294,7 +337,13 @@ export class SignalStore {
     // Older snapshots do not say when their data begins: rates then use whole windows.
     this.dataSinceMs = frame.dataSinceMs ?? -Infinity;
     const o = this.options;
-    const caps = new Map<SnapshotKind, number>([['locations', o.maxLocations], ['operations', o.maxOperations], ['errors', o.maxErrorGroups], ['calls', o.maxCalls], ['unmapped', o.maxUnmapped]]);
+    const caps = new Map<SnapshotKind, number>([
+      ['locations', o.maxLocations],
+      ['operations', o.maxOperations],
+      ['errors', o.maxErrorGroups],
+      ['calls', o.maxCalls],
+      ['unmapped', o.maxUnmapped],
+    ]);
     const report = restoreLists(frame, caps, (kind, raw) => this.fileRestored(restoredEntry(kind, raw, { retentionMs: o.retentionMs, exemplars: this.exemplars, errorExemplars: o.errorExemplars })));
     this.environmentNames.invalidate();
     this.locations.evicted += frame.evicted.locations;
@@ -342,8 +391,14 @@ export class SignalStore {
     entry = this.locations.get(key);
     if (entry === undefined) {
       entry = {
-        ...loc, touched: 0, service: res.service, environment: res.environment, revision: plausibleRevision(res.revision),
-        serviceVersion: plausibleRevision(res.serviceVersion), series: this.newSeries(), exemplars: this.exemplars.allocate(),
+        ...loc,
+        touched: 0,
+        service: res.service,
+        environment: res.environment,
+        revision: plausibleRevision(res.revision),
+        serviceVersion: plausibleRevision(res.serviceVersion),
+        series: this.newSeries(),
+        exemplars: this.exemplars.allocate(),
       };
       this.locations.set(key, entry);
       this.locationFiles.add(entry.file, entry);
@@ -427,4 +482,3 @@ function seriesState<T extends { series: TimeSeries; touched: number; evicted?: 
   const { series, touched: _touched, evicted: _evicted, ...rest } = e;
   return { ...rest, series: series.toState() };
 }
-

@@ -22,7 +22,10 @@ export interface SketchMessage {
 
 class Reader {
   at = 0;
-  constructor(readonly bytes: Buffer, readonly end = bytes.length) {}
+  constructor(
+    readonly bytes: Buffer,
+    readonly end = bytes.length,
+  ) {}
 
   varint(): number {
     let value = 0;

@@ -39,7 +39,7 @@ export async function writeSnapshotPieces(file: string, pieces: Iterable<string>
     try {
       for (const piece of pieces) {
         const bytes = Buffer.from(piece, 'utf8');
-        for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+        for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
         written.bytes += bytes.length;
         written.pieces++;
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -139,7 +139,7 @@ export async function restoreSnapshot(file: string, store: SignalStore, logger: 
     logger.warn(message);
     return message;
   }
-  let report;
+  let report: ReturnType<typeof store.restore>;
   try {
     report = store.restore(JSON.parse(text));
   } catch (err) {
@@ -149,7 +149,10 @@ export async function restoreSnapshot(file: string, store: SignalStore, logger: 
   const restored = `${sizes.locations} locations and ${sizes.errorGroups} error groups`;
   if (report.skipped === 0) return `restored ${restored} from ${file}`;
   const aside = `${file}.partial-${Date.now()}`;
-  const kept = await fs.copyFile(file, aside).then(() => `; the original is kept as ${aside}`, () => '');
+  const kept = await fs.copyFile(file, aside).then(
+    () => `; the original is kept as ${aside}`,
+    () => '',
+  );
   const message = `partial restore from ${file}: restored ${report.restored} entries (${restored}), skipped ${report.skipped} (${report.reasons.join('; ')})${kept}`;
   logger.warn(message);
   return message;

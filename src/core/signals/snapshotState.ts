@@ -6,12 +6,7 @@
  */
 import type { DriftSummary, Exemplar, MappedBy } from '../api/signals';
 import type { LineMatch } from '../mapping/callLines';
-import {
-  MAX_SNAPSHOT_EXEMPLARS,
-  MAX_SNAPSHOT_SERIES_MINUTES,
-  MAX_SNAPSHOT_SERIES_SKETCHES,
-  MAX_SNAPSHOT_STRING_CHARS,
-} from './snapshotLimits';
+import { MAX_SNAPSHOT_EXEMPLARS, MAX_SNAPSHOT_SERIES_MINUTES, MAX_SNAPSHOT_SERIES_SKETCHES, MAX_SNAPSHOT_STRING_CHARS } from './snapshotLimits';
 import type { CodeLocation, StoreState } from './storeTypes';
 import { MAX_GROUP_OPERATIONS } from './storeEntries';
 import type { TimeSeriesState } from './timeSeries';
@@ -31,7 +26,7 @@ const LINE_MATCH = new Set<string>(['url', 'only-call', 'function']);
 const MAX_MINUTE_ID = 2 ** 24;
 
 function own(o: Obj, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 function obj(v: unknown, what: string): Obj {
@@ -98,7 +93,8 @@ function series(v: unknown): TimeSeriesState {
   const minutes = list(own(o, 'minutes'), 'series.minutes', MAX_SNAPSHOT_SERIES_MINUTES).map((row) => {
     const r = list(row, 'a series minute', 5);
     if (r.length !== 5 || !r.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) throw new Error('a series minute is not five finite numbers >= 0');
-    if (!Number.isInteger(r[0]) || (r[0] as number) >= MAX_MINUTE_ID || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || (r[2] as number) > (r[1] as number)) throw new Error('a series minute has a bad minute, count or error count');
+    if (!Number.isInteger(r[0]) || (r[0] as number) >= MAX_MINUTE_ID || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || (r[2] as number) > (r[1] as number))
+      throw new Error('a series minute has a bad minute, count or error count');
     return r as TimeSeriesState['minutes'][number];
   });
   const sketches = (key: 'fine' | 'coarse') =>
@@ -116,8 +112,14 @@ function series(v: unknown): TimeSeriesState {
 function location(v: unknown): LocationState {
   const o = obj(v, 'location');
   return {
-    ...codeLocation(o), service: str(o, 'service'), environment: str(o, 'environment'), revision: str(o, 'revision'), serviceVersion: str(o, 'serviceVersion'),
-    series: series(own(o, 'series')), slowest: exemplars(own(o, 'slowest'), 'slowest', 'slowest'), recentErrors: exemplars(own(o, 'recentErrors'), 'recentErrors', 'error'),
+    ...codeLocation(o),
+    service: str(o, 'service'),
+    environment: str(o, 'environment'),
+    revision: str(o, 'revision'),
+    serviceVersion: str(o, 'serviceVersion'),
+    series: series(own(o, 'series')),
+    slowest: exemplars(own(o, 'slowest'), 'slowest', 'slowest'),
+    recentErrors: exemplars(own(o, 'recentErrors'), 'recentErrors', 'error'),
   };
 }
 
@@ -136,14 +138,27 @@ function errorGroup(v: unknown): ErrorState {
     return id;
   });
   return {
-    service: str(o, 'service'), environment: str(o, 'environment'), type: str(o, 'type'), message: str(o, 'message'), stacktrace: str(o, 'stacktrace'),
-    revision: str(o, 'revision'), serviceVersion: str(o, 'serviceVersion'), location: at === null || at === undefined ? null : codeLocation(obj(at, 'location')),
-    firstSeen: num(o, 'firstSeen'), lastSeen: num(o, 'lastSeen'), total: count(o, 'total'), series: series(own(o, 'series')), traceIds,
+    service: str(o, 'service'),
+    environment: str(o, 'environment'),
+    type: str(o, 'type'),
+    message: str(o, 'message'),
+    stacktrace: str(o, 'stacktrace'),
+    revision: str(o, 'revision'),
+    serviceVersion: str(o, 'serviceVersion'),
+    location: at === null || at === undefined ? null : codeLocation(obj(at, 'location')),
+    firstSeen: num(o, 'firstSeen'),
+    lastSeen: num(o, 'lastSeen'),
+    total: count(o, 'total'),
+    series: series(own(o, 'series')),
+    traceIds,
     // Snapshots written before error groups named their requests have none.
-    operations: own(o, 'operations') === undefined ? [] : list(own(o, 'operations'), 'operations', MAX_GROUP_OPERATIONS).map((op) => {
-      if (typeof op !== 'string' || op.length > MAX_SNAPSHOT_STRING_CHARS) throw new Error('an operation is not a string');
-      return op;
-    }),
+    operations:
+      own(o, 'operations') === undefined
+        ? []
+        : list(own(o, 'operations'), 'operations', MAX_GROUP_OPERATIONS).map((op) => {
+            if (typeof op !== 'string' || op.length > MAX_SNAPSHOT_STRING_CHARS) throw new Error('an operation is not a string');
+            return op;
+          }),
   };
 }
 
@@ -155,8 +170,14 @@ function unmapped(v: unknown): UnmappedState {
 function call(v: unknown): CallState {
   const o = obj(v, 'call');
   return {
-    file: str(o, 'file'), line: count(o, 'line'), function: str(o, 'function'), lineMatch: oneOf<LineMatch>(o, 'lineMatch', LINE_MATCH),
-    service: str(o, 'service'), environment: str(o, 'environment'), target: str(o, 'target'), series: series(own(o, 'series')),
+    file: str(o, 'file'),
+    line: count(o, 'line'),
+    function: str(o, 'function'),
+    lineMatch: oneOf<LineMatch>(o, 'lineMatch', LINE_MATCH),
+    service: str(o, 'service'),
+    environment: str(o, 'environment'),
+    target: str(o, 'target'),
+    series: series(own(o, 'series')),
   };
 }
 

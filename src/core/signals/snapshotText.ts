@@ -16,12 +16,7 @@ export function* lazyStates<E>(entries: readonly E[], toState: (entry: E) => obj
  * Entries are serialized only as pieces are pulled, so a caller that yields to the event loop
  * between pieces never blocks it for more than one piece's worth of work.
  */
-export function* snapshotText(
-  dataSinceMs: number,
-  lists: readonly SnapshotList[],
-  evicted: () => StoreState['evicted'],
-  perChunk: number,
-): Generator<string, void, undefined> {
+export function* snapshotText(dataSinceMs: number, lists: readonly SnapshotList[], evicted: () => StoreState['evicted'], perChunk: number): Generator<string, void, undefined> {
   let out = `{"version":1${Number.isFinite(dataSinceMs) ? `,"dataSinceMs":${JSON.stringify(dataSinceMs)}` : ''}`;
   for (const list of lists) {
     out += `,"${list.name}":[`;

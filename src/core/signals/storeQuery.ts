@@ -41,11 +41,22 @@ export function queryRows(source: QuerySource, q: SignalQuery, environment: stri
     if (e.environment !== environment || (q.file !== undefined && e.file !== q.file)) continue;
     const w = e.series.window(now, q.windowMs);
     if (w.count === 0) continue;
-    functions.push([{
-      service: e.service, environment: e.environment, function: e.function, file: e.file, line: e.line,
-      ...figures(w, now, source.dataSinceMs), mappedBy: e.mappedBy, confidence: e.confidence,
-      exemplars: source.exemplarsOf(e), ...deployed(e.revision, e.serviceVersion), ...placement(e),
-    }, e.series]);
+    functions.push([
+      {
+        service: e.service,
+        environment: e.environment,
+        function: e.function,
+        file: e.file,
+        line: e.line,
+        ...figures(w, now, source.dataSinceMs),
+        mappedBy: e.mappedBy,
+        confidence: e.confidence,
+        exemplars: source.exemplarsOf(e),
+        ...deployed(e.revision, e.serviceVersion),
+        ...placement(e),
+      },
+      e.series,
+    ]);
   }
   functions.sort(byImpact);
   if (functions.length > top) functions = topFunctions(functions, top);
@@ -84,16 +95,29 @@ export function queryRows(source: QuerySource, q: SignalQuery, environment: stri
     if (c.environment !== environment || (q.file !== undefined && c.file !== q.file)) continue;
     const w = c.series.window(now, q.windowMs);
     if (w.count === 0) continue;
-    calls.push([{
-      service: c.service, environment: c.environment, function: c.function, file: c.file, line: c.line,
-      target: c.target, lineMatch: c.lineMatch, ...figures(w, now, source.dataSinceMs),
-    }, c.series]);
+    calls.push([
+      {
+        service: c.service,
+        environment: c.environment,
+        function: c.function,
+        file: c.file,
+        line: c.line,
+        target: c.target,
+        lineMatch: c.lineMatch,
+        ...figures(w, now, source.dataSinceMs),
+      },
+      c.series,
+    ]);
   }
   calls.sort(byImpact);
 
   return {
-    functions: finish(functions), operations: finish(operations.slice(0, top)), errors: errors.slice(0, top),
-    unmapped, calls: finish(calls.slice(0, top)), examined,
+    functions: finish(functions),
+    operations: finish(operations.slice(0, top)),
+    errors: errors.slice(0, top),
+    unmapped,
+    calls: finish(calls.slice(0, top)),
+    examined,
   };
 }
 
@@ -109,10 +133,23 @@ function topFunctions(rows: Pending<FunctionSignal>[], n: number): Pending<Funct
 /** The API row of an error group, with `count` occurrences in the window asked for. */
 export function errorSignal(g: ErrorEntry, count: number): ErrorSignal {
   return {
-    service: g.service, environment: g.environment, type: g.type, message: g.message, count, totalCount: g.total,
-    function: g.location?.function ?? '', file: g.location?.file ?? '', line: g.location?.line ?? 0,
-    firstSeen: g.firstSeen, lastSeen: g.lastSeen, mappedBy: g.location?.mappedBy ?? null,
-    stacktrace: g.stacktrace, traceIds: g.traceIds, ...(g.operations.length > 0 ? { operations: g.operations } : {}), ...deployed(g.revision, g.serviceVersion), ...(g.location ? placement(g.location) : {}),
+    service: g.service,
+    environment: g.environment,
+    type: g.type,
+    message: g.message,
+    count,
+    totalCount: g.total,
+    function: g.location?.function ?? '',
+    file: g.location?.file ?? '',
+    line: g.location?.line ?? 0,
+    firstSeen: g.firstSeen,
+    lastSeen: g.lastSeen,
+    mappedBy: g.location?.mappedBy ?? null,
+    stacktrace: g.stacktrace,
+    traceIds: g.traceIds,
+    ...(g.operations.length > 0 ? { operations: g.operations } : {}),
+    ...deployed(g.revision, g.serviceVersion),
+    ...(g.location ? placement(g.location) : {}),
   };
 }
 

@@ -171,8 +171,7 @@ export class TimeSeries {
     for (let at = 0; at < this.slots.length; at += FIELDS) {
       if (this.slots[at] >= 0) minutes.push([this.slots[at], this.slots[at + COUNT], this.slots[at + ERRORS], this.slots[at + SUM], this.slots[at + MAX]]);
     }
-    const slots = (list: (SketchSlot | undefined)[] | null): [number, string][] =>
-      (list ?? []).filter((s): s is SketchSlot => s !== undefined).map((s) => [s.id, sketchToBase64(s.sketch)]);
+    const slots = (list: (SketchSlot | undefined)[] | null): [number, string][] => (list ?? []).filter((s): s is SketchSlot => s !== undefined).map((s) => [s.id, sketchToBase64(s.sketch)]);
     return { minutes, fine: slots(this.fine), coarse: slots(this.coarse) };
   }
 

@@ -183,7 +183,10 @@ export class TraceBuffer {
         const flags = this.flags[slot];
         const route = this.routes[slot];
         return {
-          location: this.locations[slot], resource: this.resources[slot]!, kind: flags & 7, error: (flags & 8) !== 0,
+          location: this.locations[slot],
+          resource: this.resources[slot]!,
+          kind: flags & 7,
+          error: (flags & 8) !== 0,
           parentSpanId: this.ids[pAt] === 0 ? '' : this.ids.toString('latin1', pAt, pAt + 16),
           operation: route ? (this.methods[slot] ? `${this.methods[slot]} ${route}` : route) : this.names[slot],
         };

@@ -44,7 +44,10 @@ export class WebVitals {
   /** Bumped per sample kept, so cached answers are recomputed. */
   generation = 0;
 
-  constructor(options: Partial<WebVitalsOptions> = {}, private readonly clock: Clock = systemClock) {
+  constructor(
+    options: Partial<WebVitalsOptions> = {},
+    private readonly clock: Clock = systemClock,
+  ) {
     // `{ retentionMs: undefined }` (a store left at its default) must not blank the default out.
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.options = { ...DEFAULT_WEB_VITALS_OPTIONS, ...given };

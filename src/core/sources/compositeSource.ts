@@ -30,7 +30,10 @@ export class CompositeSource implements TelemetrySource {
   readonly capabilities: SourceCapabilities;
   private readonly last = new Map<string, SourceSummary>();
 
-  constructor(private readonly members: readonly CompositeMember[], private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly members: readonly CompositeMember[],
+    private readonly now: () => number = Date.now,
+  ) {
     const names = new Set<string>();
     for (const m of members) {
       if (names.has(m.name)) throw new Error(`two telemetry sources are named "${m.name}": give each a distinct name`);
@@ -46,13 +49,15 @@ export class CompositeSource implements TelemetrySource {
   }
 
   async signals(query: SignalsQuery): Promise<SignalsResponse> {
-    const answers = await Promise.all(this.members.map(async (m) => {
-      try {
-        return { m, answer: renameEnvironments(await m.source.signals(sourceQuery(m, query)), m) };
-      } catch (err) {
-        return { m, error: (err as Error).message.split('\n')[0].slice(0, 300) };
-      }
-    }));
+    const answers = await Promise.all(
+      this.members.map(async (m) => {
+        try {
+          return { m, answer: renameEnvironments(await m.source.signals(sourceQuery(m, query)), m) };
+        } catch (err) {
+          return { m, error: (err as Error).message.split('\n')[0].slice(0, 300) };
+        }
+      }),
+    );
     const sources: SourceSummary[] = [];
     const ok: { m: CompositeMember; answer: SignalsResponse; stamp: FigureSource }[] = [];
     for (const a of answers) {
@@ -104,8 +109,13 @@ function summary(m: CompositeMember, s: SourceStatus, error: string | undefined)
   const err = error ?? s.error;
   const traffic = m.traffic?.();
   return {
-    name: m.name, kind: m.source.kind, state: error !== undefined && s.state === 'ok' ? 'error' : s.state, lastSuccess: s.lastSuccess, stalenessMs: s.stalenessMs,
-    ...(err !== undefined ? { error: err } : {}), ...(traffic !== undefined ? { requests: traffic.requests, bytes: traffic.bytes } : {}),
+    name: m.name,
+    kind: m.source.kind,
+    state: error !== undefined && s.state === 'ok' ? 'error' : s.state,
+    lastSuccess: s.lastSuccess,
+    stalenessMs: s.stalenessMs,
+    ...(err !== undefined ? { error: err } : {}),
+    ...(traffic !== undefined ? { requests: traffic.requests, bytes: traffic.bytes } : {}),
   };
 }
 
@@ -122,8 +132,14 @@ function renameEnvironments(answer: SignalsResponse, m: CompositeMember): Signal
   const env = (e: string) => map.get(e) ?? e;
   const rows = <T extends { environment: string }>(list: T[]) => list.map((r) => ({ ...r, environment: env(r.environment) }));
   return {
-    ...answer, environment: env(answer.environment), environments: answer.environments.map(env),
-    functions: rows(answer.functions), operations: rows(answer.operations), errors: rows(answer.errors), unmapped: rows(answer.unmapped), calls: rows(answer.calls),
+    ...answer,
+    environment: env(answer.environment),
+    environments: answer.environments.map(env),
+    functions: rows(answer.functions),
+    operations: rows(answer.operations),
+    errors: rows(answer.errors),
+    unmapped: rows(answer.unmapped),
+    calls: rows(answer.calls),
   };
 }
 
@@ -134,7 +150,7 @@ function stampOf(m: CompositeMember, s: SourceStatus): FigureSource {
 }
 
 function withAge(f: FigureSource, s: SourceStatus): FigureSource {
-  const age = s.lastSuccess === null ? undefined : s.stalenessMs ?? undefined;
+  const age = s.lastSuccess === null ? undefined : (s.stalenessMs ?? undefined);
   return { ...f, ...(age !== undefined ? { ageMs: age } : {}), ...(s.state === 'stale' || s.state === 'error' ? { stale: true } : {}) };
 }
 
@@ -154,8 +170,17 @@ function merge(query: SignalsQuery, answers: { m: CompositeMember; answer: Signa
   const unmapped = new Map<string, UnmappedSignal>();
   const environments = new Set<string>();
   const out: SignalsResponse = {
-    window: query.window, environment: '', environments: [], generatedAt: now,
-    functions: [], operations: [], errors: [], unmapped: [], calls: [], evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 }, sources,
+    window: query.window,
+    environment: '',
+    environments: [],
+    generatedAt: now,
+    functions: [],
+    operations: [],
+    errors: [],
+    unmapped: [],
+    calls: [],
+    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+    sources,
   };
   for (const { answer, stamp } of answers) {
     out.environment ||= answer.environment;
@@ -205,7 +230,12 @@ function mergeFunction(into: Map<string, FunctionSignal>, row: FunctionSignal, s
   const e = ERRORS_RANK[errs.basis] < ERRORS_RANK[had.figures!.errors.basis] ? incoming : had;
   const exemplars = e.exemplars.length > 0 ? e.exemplars : t.exemplars;
   into.set(key, {
-    ...e, ...pickTraffic(t), exemplars, line: t.line || e.line, mappedBy: e.mappedBy, confidence: Math.max(t.confidence, e.confidence),
+    ...e,
+    ...pickTraffic(t),
+    exemplars,
+    line: t.line || e.line,
+    mappedBy: e.mappedBy,
+    confidence: Math.max(t.confidence, e.confidence),
     figures: { traffic: t.figures!.traffic, errors: e.figures!.errors },
   });
 }
@@ -225,7 +255,10 @@ function mergeError(into: Map<string, ErrorSignal>, row: ErrorSignal): void {
   }
   const [big, small] = row.count > had.count ? [row, had] : [had, row];
   into.set(key, {
-    ...big, firstSeen: Math.min(big.firstSeen, small.firstSeen), lastSeen: Math.max(big.lastSeen, small.lastSeen),
-    totalCount: Math.max(big.totalCount, small.totalCount), traceIds: [...new Set([...big.traceIds, ...small.traceIds])].slice(0, 10),
+    ...big,
+    firstSeen: Math.min(big.firstSeen, small.firstSeen),
+    lastSeen: Math.max(big.lastSeen, small.lastSeen),
+    totalCount: Math.max(big.totalCount, small.totalCount),
+    traceIds: [...new Set([...big.traceIds, ...small.traceIds])].slice(0, 10),
   });
 }

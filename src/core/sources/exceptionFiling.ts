@@ -102,7 +102,13 @@ export class ExceptionFiling {
     const mapped = await this.mapper.mapException(log.resource, exception, log.code, inSpan);
     const operation = this.requestOf(null, log.spanId);
     const counted = this.fileException(log.resource, exception, log.traceId, mapped.location, mapped.frameKey, operation, log.timeMs || Date.now());
-    if (counted && mapped.location === null) this.store.recordUnmapped(log.resource, `log record: ${exception.type}: ${exception.message}`.slice(0, 200), 'log record with no stack trace, code attributes or span that match the workspace', log.timeMs || Date.now());
+    if (counted && mapped.location === null)
+      this.store.recordUnmapped(
+        log.resource,
+        `log record: ${exception.type}: ${exception.message}`.slice(0, 200),
+        'log record with no stack trace, code attributes or span that match the workspace',
+        log.timeMs || Date.now(),
+      );
   }
 
   /** Files a log record whose span did not come in time, without it. */

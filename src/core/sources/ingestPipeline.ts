@@ -78,8 +78,25 @@ export class IngestPipeline {
   private idleWaiters: (() => void)[] = [];
   private roomWaiters: (() => void)[] = [];
   readonly stats: PipelineStats = {
-    spansAccepted: 0, spansProcessed: 0, spansFailed: 0, spansMapped: 0, itemsRejected: 0, logsAccepted: 0, logsProcessed: 0, logsFailed: 0, queueDepth: 0,
-    spansFolded: 0, spansCounted: 0, spansCountedMapped: 0, clientSpans: 0, serverSpans: 0, serverSpansMapped: 0, exceptions: 0, exceptionsMapped: 0, exceptionRepeats: 0, ownExportFailures: 0,
+    spansAccepted: 0,
+    spansProcessed: 0,
+    spansFailed: 0,
+    spansMapped: 0,
+    itemsRejected: 0,
+    logsAccepted: 0,
+    logsProcessed: 0,
+    logsFailed: 0,
+    queueDepth: 0,
+    spansFolded: 0,
+    spansCounted: 0,
+    spansCountedMapped: 0,
+    clientSpans: 0,
+    serverSpans: 0,
+    serverSpansMapped: 0,
+    exceptions: 0,
+    exceptionsMapped: 0,
+    exceptionRepeats: 0,
+    ownExportFailures: 0,
   };
   private readonly fold: RequestFold<CountedCall> | undefined;
   private readonly exceptions: ExceptionFiling;
@@ -284,7 +301,10 @@ export class IngestPipeline {
       this.spanFiled(result);
       return undefined;
     }
-    return pending.then(() => this.spanFiled(result), (err: unknown) => this.spanFailed(err));
+    return pending.then(
+      () => this.spanFiled(result),
+      (err: unknown) => this.spanFailed(err),
+    );
   }
 
   private spanFiled(result: MappingResult): void {

@@ -10,9 +10,7 @@ import type { SourceKind, SourceSpec } from './sourceSpec';
 import { parseSearchAnswer } from './tempo/tempoAnswers';
 
 /** What a probe found: the backend answered as its kind does (with a short description), or why not. */
-export type ProbeResult =
-  | { ok: true; detail: string }
-  | { ok: false; error: string; kind: FailureKind | 'not-found' | 'config' };
+export type ProbeResult = { ok: true; detail: string } | { ok: false; error: string; kind: FailureKind | 'not-found' | 'config' };
 
 /** Tuning, for tests and the editor's progress. */
 export interface ProbeOptions {
@@ -78,7 +76,12 @@ export async function probeSource(spec: ProbeSpec, headers: Record<string, strin
   let transport: RemoteTransport;
   try {
     transport = new RemoteTransport({
-      name: spec.name, baseUrl: spec.url, headers, caFile: spec.caFile, timeoutMs: options.timeoutMs ?? 8_000, retries: 0,
+      name: spec.name,
+      baseUrl: spec.url,
+      headers,
+      caFile: spec.caFile,
+      timeoutMs: options.timeoutMs ?? 8_000,
+      retries: 0,
       authHint: authFix(spec),
     });
   } catch (err) {
@@ -87,9 +90,8 @@ export async function probeSource(spec: ProbeSpec, headers: Record<string, strin
   const where = `${spec.name} at ${transport.url}`;
   const values: unknown[] = [];
   for (const step of product.steps) {
-    const outcome: Outcome<unknown> = step.json === false
-      ? await transport.getText(step.path, step.params).then((o) => (o.ok ? parsedText(o.value, step, where, o.bytes) : o))
-      : await transport.getJson(step.path, step.params, step.parse);
+    const outcome: Outcome<unknown> =
+      step.json === false ? await transport.getText(step.path, step.params).then((o) => (o.ok ? parsedText(o.value, step, where, o.bytes) : o)) : await transport.getJson(step.path, step.params, step.parse);
     if (!outcome.ok) return failure(outcome, step, product, where);
     values.push(outcome.value);
   }

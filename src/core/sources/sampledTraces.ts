@@ -62,7 +62,13 @@ export class SampledTraceStore {
   /** Traces with something new filed, since creation: a generation for caches and change events. */
   newTraces = 0;
 
-  constructor(private readonly mapper: CodeMapper, private readonly ready: Promise<unknown>, options: Partial<SampledTraceOptions> = {}, clock: Clock = systemClock, logger: Logger = silentLogger) {
+  constructor(
+    private readonly mapper: CodeMapper,
+    private readonly ready: Promise<unknown>,
+    options: Partial<SampledTraceOptions> = {},
+    clock: Clock = systemClock,
+    logger: Logger = silentLogger,
+  ) {
     this.clock = clock;
     this.store = new SignalStore(options.store ?? {}, clock);
     this.traces = new TraceBuffer(options.traces ?? {});

@@ -20,7 +20,7 @@ export interface SourceSpec {
   url: string;
   /** The backend's environment name -> the name shown. */
   environments: Map<string, string>;
-  auth: { kind: AuthKind; /** For `header`: the header's name. */ header?: string; /** The environment variable holding the secret. */ env?: string };
+  auth: { kind: AuthKind /** For `header`: the header's name. */; header?: string /** The environment variable holding the secret. */; env?: string };
   /** Extra CA certificates (PEM) to trust. */
   caFile?: string;
   /** How often the source refreshes (ms). */
@@ -78,7 +78,10 @@ export function nameSources<T extends { kind: SourceKind; name?: string }>(items
  */
 export function specsFromFlags(flags: { source?: string[]; auth?: string[]; ca?: string[]; env?: string[]; refreshMs?: number; refresh?: string[] }): SourceSpec[] {
   const specs: SourceSpec[] = nameSources((flags.source ?? []).map(parseSourceFlag)).map((s) => ({
-    ...s, environments: new Map(), auth: { kind: 'none' }, refreshMs: flags.refreshMs ?? DEFAULT_REFRESH_MS,
+    ...s,
+    environments: new Map(),
+    auth: { kind: 'none' },
+    refreshMs: flags.refreshMs ?? DEFAULT_REFRESH_MS,
   }));
   const seen = new Set<string>();
   for (const s of specs) {
@@ -170,7 +173,7 @@ export function specsFromSettings(raw: unknown): { specs: SourceSpec[]; problems
 function settingEntry(entry: unknown, at: string): { kind: SourceKind; name?: string; spec: Omit<SourceSpec, 'name' | 'kind'> } {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${at}: expected an object with kind and url`);
   const e = entry as Record<string, unknown>;
-  const own = (k: string) => (Object.prototype.hasOwnProperty.call(e, k) ? e[k] : undefined);
+  const own = (k: string) => (Object.hasOwn(e, k) ? e[k] : undefined);
   const kind = own('kind');
   if (typeof kind !== 'string' || !isKind(kind)) throw new Error(`${at}.kind: expected one of ${SOURCE_KINDS.join(', ')}`);
   const url = own('url');
@@ -195,9 +198,12 @@ function settingEntry(entry: unknown, at: string): { kind: SourceKind; name?: st
   const refresh = own('refreshSeconds') ?? DEFAULT_REFRESH_MS / 1000;
   if (typeof refresh !== 'number' || !Number.isFinite(refresh) || refresh * 1000 < MIN_REFRESH_MS || refresh > 3600) throw new Error(`${at}.refreshSeconds: expected 5 to 3600`);
   return {
-    kind, ...(typeof name === 'string' ? { name } : {}),
+    kind,
+    ...(typeof name === 'string' ? { name } : {}),
     spec: {
-      url: checkUrl(`${at}.url`, url), environments, refreshMs: refresh * 1000,
+      url: checkUrl(`${at}.url`, url),
+      environments,
+      refreshMs: refresh * 1000,
       auth: { kind: auth, ...(auth === 'header' ? { header: header as string } : {}) },
       ...(typeof caFile === 'string' ? { caFile } : {}),
     },

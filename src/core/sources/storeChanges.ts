@@ -25,7 +25,10 @@ export class StoreChangeFeed {
   private timer: NodeJS.Timeout | undefined;
   private newGroups: ErrorEntry[] = [];
 
-  constructor(private readonly store: SignalStore, options: Partial<StoreChangeOptions> = {}) {
+  constructor(
+    private readonly store: SignalStore,
+    options: Partial<StoreChangeOptions> = {},
+  ) {
     this.options = { ...DEFAULT_STORE_CHANGE_OPTIONS, ...options };
   }
 

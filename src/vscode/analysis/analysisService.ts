@@ -162,9 +162,8 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
       this.setScanState('untrusted');
       return (this.scanning = Promise.resolve());
     }
-    this.scanning = Promise.resolve(vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Runtime Lens: scanning for production risks', cancellable: true },
-      async (progress, token) => {
+    this.scanning = Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Runtime Lens: scanning for production risks', cancellable: true }, async (progress, token) => {
         const controller = new AbortController();
         const cancel = token.onCancellationRequested(() => controller.abort());
         const started = performance.now();
@@ -198,7 +197,10 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
             if (!openFiles.has(file)) this.byFile.set(file, list);
           }
           this.log.info(`workspace scan: ${result.files} files, ${result.lines} lines, ${result.findings.length} findings in ${(performance.now() - started).toFixed(0)} ms`);
-          await this.rejoin([...scanned.keys()].filter((f) => !openFiles.has(f)), false);
+          await this.rejoin(
+            [...scanned.keys()].filter((f) => !openFiles.has(f)),
+            false,
+          );
           this.emitter.fire({ files: [...files] });
           this.setScanState('done');
           void this.listAuthorship(root.fsPath);
@@ -209,8 +211,8 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
         } finally {
           cancel.dispose();
         }
-      },
-    ));
+      }),
+    );
     return this.scanning;
   }
 
@@ -245,7 +247,20 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     if (!file || !languageForFile(file) || this.open.has(file)) return;
     const text = document.getText();
     if (isGeneratedFile(text)) return;
-    const doc: OpenDocument = { document, file, ready: Promise.resolve(), result: undefined, text, pending: [], timer: undefined, sent: 0, attributions: new Map(), attributedAt: 0, attributing: false, attributeAgain: false };
+    const doc: OpenDocument = {
+      document,
+      file,
+      ready: Promise.resolve(),
+      result: undefined,
+      text,
+      pending: [],
+      timer: undefined,
+      sent: 0,
+      attributions: new Map(),
+      attributedAt: 0,
+      attributing: false,
+      attributeAgain: false,
+    };
     this.open.set(file, doc);
     doc.ready = this.load(doc, text);
   }
@@ -400,7 +415,6 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     if (changed.length > 0) this.emitter.fire({ files: [...new Set(changed)] });
   }
 }
-
 
 /** Ranking order across files: hot first (see ranking.ts). */
 function rankOrder(findings: Finding[]): Finding[] {

@@ -27,7 +27,11 @@ export class RiskDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection(RISK_COLLECTION);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly source: RiskSource, private readonly config: LiveConfig, private readonly extensionUri: vscode.Uri) {
+  constructor(
+    private readonly source: RiskSource,
+    private readonly config: LiveConfig,
+    private readonly extensionUri: vscode.Uri,
+  ) {
     this.subscriptions.push(
       this.collection,
       source.onDidChange(({ files }) => this.refresh(files)),
@@ -60,7 +64,10 @@ export class RiskDiagnostics implements vscode.Disposable {
     if (!root) return;
     for (const file of files) {
       const uri = vscode.Uri.joinPath(root, ...file.split('/'));
-      const diagnostics = this.source.findings(file).map((f) => this.toDiagnostic(f)).filter((d): d is vscode.Diagnostic => d !== null);
+      const diagnostics = this.source
+        .findings(file)
+        .map((f) => this.toDiagnostic(f))
+        .filter((d): d is vscode.Diagnostic => d !== null);
       if (diagnostics.length === 0) this.collection.delete(uri);
       else this.collection.set(uri, diagnostics);
     }

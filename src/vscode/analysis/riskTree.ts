@@ -107,10 +107,11 @@ export class RiskTree implements vscode.TreeDataProvider<RiskItem>, vscode.Dispo
     if (element.kind === 'section') {
       const item = new vscode.TreeItem(SECTION_LABELS[element.section], vscode.TreeItemCollapsibleState.Expanded);
       item.id = `runtimeLens.risk.${element.section}`;
-      item.description = String(element.section === 'findings' ? this.roots().length : this.source?.aiServingTraffic().length ?? 0);
-      item.tooltip = element.section === 'findings'
-        ? 'Functions with production risks, the most used in production first'
-        : 'AI-written functions with production traffic, the busiest first, findings or not (runtime-lens authorship lists them all)';
+      item.description = String(element.section === 'findings' ? this.roots().length : (this.source?.aiServingTraffic().length ?? 0));
+      item.tooltip =
+        element.section === 'findings'
+          ? 'Functions with production risks, the most used in production first'
+          : 'AI-written functions with production traffic, the busiest first, findings or not (runtime-lens authorship lists them all)';
       item.contextValue = `runtimeLens.riskSection.${element.section}`;
       return item;
     }
@@ -122,13 +123,17 @@ export class RiskTree implements vscode.TreeDataProvider<RiskItem>, vscode.Dispo
       const figures = first.production ? productionLabel(first.production) : 'no production data';
       item.description = plainText(`${element.file.split('/').pop()} · ${figures}`);
       // Names, paths, messages and the production environment are text, never markup.
-      item.tooltip = new vscode.MarkdownString([
-        `**${markdownText(name)}** in ${markdownText(element.file)}`,
-        markdownText(attributionLabel(first.attribution) ?? 'not attributed to an AI'),
-        first.attribution ? markdownText(`Source: ${first.attribution.source} (${first.attribution.confidence} confidence)`) : '',
-        markdownText(figures),
-        ...element.findings.map((f) => `- ${markdownText(`${f.rule}: ${f.message} (line ${f.line})`)}`),
-      ].filter(Boolean).join('\n\n'));
+      item.tooltip = new vscode.MarkdownString(
+        [
+          `**${markdownText(name)}** in ${markdownText(element.file)}`,
+          markdownText(attributionLabel(first.attribution) ?? 'not attributed to an AI'),
+          first.attribution ? markdownText(`Source: ${first.attribution.source} (${first.attribution.confidence} confidence)`) : '',
+          markdownText(figures),
+          ...element.findings.map((f) => `- ${markdownText(`${f.rule}: ${f.message} (line ${f.line})`)}`),
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+      );
       item.iconPath = new vscode.ThemeIcon(element.findings.some((f) => f.severity === 'error') ? 'error' : 'warning');
       item.command = { command: Commands.openLocation, title: 'Open', arguments: [element.file, first.line] };
       item.contextValue = 'runtimeLens.riskFunction';

@@ -39,7 +39,12 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
   /** The last message of each kind the webview accepted (integration suites read it). */
   readonly delivered = new Map<PanelHostMessage['kind'], PanelHostMessage>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly live: LiveSignalsSource, private readonly settings: LiveConfig, private readonly log: Logger) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly live: LiveSignalsSource,
+    private readonly settings: LiveConfig,
+    private readonly log: Logger,
+  ) {
     this.subscriptions.push(
       live.onDidChangeSignals(() => this.schedule(false)),
       live.onDidChangeSelection(() => this.schedule(true)),
@@ -198,9 +203,7 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
   private async postFocus(): Promise<void> {
     const target = this.focus;
     if (!target) return;
-    const perWindow = await Promise.all(
-      FOCUS_WINDOWS.map(async (window) => ({ window, response: await this.live.signals({ window, environment: target.environment, file: target.file }) })),
-    );
+    const perWindow = await Promise.all(FOCUS_WINDOWS.map(async (window) => ({ window, response: await this.live.signals({ window, environment: target.environment, file: target.file }) })));
     if (this.focus !== target) return;
     this.post({ kind: 'focus', detail: buildFocusDetail(target, perWindow, this.settings.current.thresholds) });
   }
@@ -211,9 +214,12 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
 
   private post(message: PanelHostMessage): void {
     if (!this.view || !this.ready) return;
-    void this.view.webview.postMessage(message).then((accepted) => {
-      if (accepted) this.delivered.set(message.kind, message);
-    }, (err: Error) => this.log.debug(`post to panel failed: ${err.message}`));
+    void this.view.webview.postMessage(message).then(
+      (accepted) => {
+        if (accepted) this.delivered.set(message.kind, message);
+      },
+      (err: Error) => this.log.debug(`post to panel failed: ${err.message}`),
+    );
   }
 }
 

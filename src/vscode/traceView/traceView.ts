@@ -24,7 +24,11 @@ export class TraceView implements vscode.Disposable {
   /** The last trace message each tab's webview accepted, by trace id (integration suites read it). */
   readonly delivered = new Map<string, TraceHostMessage>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly live: LiveSignalsSource, private readonly log: Logger) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly live: LiveSignalsSource,
+    private readonly log: Logger,
+  ) {}
 
   /** Opens (or reveals) the trace's tab and draws it, or says it is no longer held. */
   async show(traceId: string): Promise<void> {

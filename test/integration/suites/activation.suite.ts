@@ -23,13 +23,20 @@ export function activationSuite(): void {
     it('registers every command package.json contributes', async () => {
       await extensionApi();
       const registered = new Set(await vscode.commands.getCommands(true));
-      const missing = manifest().contributes.commands.map((c) => c.command).filter((id) => !registered.has(id));
+      const missing = manifest()
+        .contributes.commands.map((c) => c.command)
+        .filter((id) => !registered.has(id));
       assert.deepEqual(missing, []);
     });
 
     it('starts the receiver because the workspace sets runtimeLens.autoStart', async () => {
       const { live } = await extensionApi();
-      const state = await waitFor('the receiver to run', () => (live.state.kind === 'running' ? live.state : undefined), 30_000, () => JSON.stringify(live.state));
+      const state = await waitFor(
+        'the receiver to run',
+        () => (live.state.kind === 'running' ? live.state : undefined),
+        30_000,
+        () => JSON.stringify(live.state),
+      );
       assert.match(state.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     });
   });

@@ -39,8 +39,12 @@ export function analysisSuite(): void {
 
     it('flags the AI-written fetch without a timeout, with the rule code, its doc and the attribution', async () => {
       const line = lineOf(doc, /await fetch\(/);
-      const diagnostic = await waitFor('a missing-timeout diagnostic on shipping.js', () => riskDiagnostics(doc.uri)[0], 60_000,
-        () => JSON.stringify(vscode.languages.getDiagnostics(doc.uri).map((d) => `${d.source} ${d.message}`)));
+      const diagnostic = await waitFor(
+        'a missing-timeout diagnostic on shipping.js',
+        () => riskDiagnostics(doc.uri)[0],
+        60_000,
+        () => JSON.stringify(vscode.languages.getDiagnostics(doc.uri).map((d) => `${d.source} ${d.message}`)),
+      );
       assert.equal(diagnostic.range.start.line, line);
       assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
       const code = diagnostic.code as { value: string; target: vscode.Uri };
@@ -62,13 +66,22 @@ export function analysisSuite(): void {
       assert.equal(children.length, 1);
       // the view's welcome text (shown when it is empty) follows the scan's state
       const service = risk(await extensionApi()).service();
-      await waitFor('the workspace scan to finish', () => (service?.scanState === 'done' ? true : undefined), 60_000, () => String(service?.scanState));
+      await waitFor(
+        'the workspace scan to finish',
+        () => (service?.scanState === 'done' ? true : undefined),
+        60_000,
+        () => String(service?.scanState),
+      );
     });
 
     it('lists quoteShipping under "AI-written code serving traffic" with its production figures and who wrote it', async () => {
       const { tree } = risk(await extensionApi());
-      const serving = await waitFor('quoteShipping with figures in the serving-traffic section', () => tree.serving().find((s) => s.row.function === 'quoteShipping'), 60_000,
-        () => JSON.stringify(tree.serving().map((s) => `${s.row.file}:${s.row.function}`)));
+      const serving = await waitFor(
+        'quoteShipping with figures in the serving-traffic section',
+        () => tree.serving().find((s) => s.row.function === 'quoteShipping'),
+        60_000,
+        () => JSON.stringify(tree.serving().map((s) => `${s.row.file}:${s.row.function}`)),
+      );
       assert.equal(serving.row.file, AI_FILE);
       assert.equal(serving.row.attribution.agent, 'Claude Code');
       assert.ok(serving.row.production.ratePerMin > 0, JSON.stringify(serving.row.production));

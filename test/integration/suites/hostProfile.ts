@@ -99,7 +99,10 @@ export function busyStretches(profile: Profile, ours: RegExp): BusyStretches {
     if (runMs > best.longestMs) best = { ...best, longestMs: runMs, longestScripts: [...runScripts].slice(0, 5) };
     if (runOurs && runMs > best.oursLongestMs) best = { ...best, oursLongestMs: runMs };
     if (runOursMs > best.oursMaxShareMs) {
-      const top = [...runFns].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} (${ms.toFixed(1)} ms)`);
+      const top = [...runFns]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([n, ms]) => `${n} (${ms.toFixed(1)} ms)`);
       best = { ...best, oursMaxShareMs: runOursMs, oursTop: top, oursLongestSampleMs: runLongestSample };
     }
     runLongestSample = 0;

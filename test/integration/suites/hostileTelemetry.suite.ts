@@ -49,10 +49,15 @@ export function hostileTelemetrySuite(): void {
     it('renders a hover with no injected link, image, HTML, icon or deployed revision', async () => {
       const position = new vscode.Position(fnLine, 'function sl'.length);
       let text = '';
-      await waitFor('a Runtime Lens hover from the hostile spans', async () => {
-        text = hoverText((await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? []);
-        return /pay/.test(text) && /Errors/.test(text) ? true : undefined;
-      }, 60_000, () => text);
+      await waitFor(
+        'a Runtime Lens hover from the hostile spans',
+        async () => {
+          text = hoverText((await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? []);
+          return /pay/.test(text) && /Errors/.test(text) ? true : undefined;
+        },
+        60_000,
+        () => text,
+      );
       assert.deepEqual(injectedMarkdown(text), [], `injected markdown in:\n${text}`);
       assert.deepEqual(markdownIcons(text, OWN_ICONS), [], `foreign theme icons in:\n${text}`);
       assert.doesNotMatch(text, /abc1234|deployed/, `an implausible revision is shown:\n${text}`);
@@ -60,11 +65,16 @@ export function hostileTelemetrySuite(): void {
 
     it('shows `$(…)` from telemetry literally in the CodeLens title and the status bar', async () => {
       let seen: string[] = [];
-      const lens = await waitFor('a CodeLens on sleep() from the hostile spans', async () => {
-        const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
-        seen = lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`);
-        return lenses.find((l) => l.range.start.line === fnLine && /prod/.test(l.command?.title ?? ''));
-      }, 60_000, () => JSON.stringify(seen));
+      const lens = await waitFor(
+        'a CodeLens on sleep() from the hostile spans',
+        async () => {
+          const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+          seen = lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`);
+          return lenses.find((l) => l.range.start.line === fnLine && /prod/.test(l.command?.title ?? ''));
+        },
+        60_000,
+        () => JSON.stringify(seen),
+      );
       const title = lens.command!.title;
       assert.deepEqual(labelIcons(title, OWN_ICONS), [], title);
       assert.match(title, /prod\\\$\(bell\)/, title);
@@ -75,11 +85,17 @@ export function hostileTelemetrySuite(): void {
     });
 
     it('keeps control and bidi characters out of inline hints and Problems', async () => {
-      const hint = await waitFor('an inline hint for the hostile exception', () => surfaces(api).hints.shown.get('pricing.js')?.find((h) => /Evil/.test(h.text)), 60_000,
-        () => JSON.stringify(surfaces(api).hints.shown.get('pricing.js')));
+      const hint = await waitFor(
+        'an inline hint for the hostile exception',
+        () =>
+          surfaces(api)
+            .hints.shown.get('pricing.js')
+            ?.find((h) => /Evil/.test(h.text)),
+        60_000,
+        () => JSON.stringify(surfaces(api).hints.shown.get('pricing.js')),
+      );
       assert.doesNotMatch(hint.text, UNSAFE_CHARS, JSON.stringify(hint.text));
-      const diagnostic = await waitFor('a Runtime Lens diagnostic for the hostile exception', () =>
-        vscode.languages.getDiagnostics(doc.uri).find((d) => d.source === 'Runtime Lens' && /Evil/.test(d.message)), 60_000);
+      const diagnostic = await waitFor('a Runtime Lens diagnostic for the hostile exception', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.source === 'Runtime Lens' && /Evil/.test(d.message)), 60_000);
       assert.doesNotMatch(diagnostic.message, UNSAFE_CHARS, JSON.stringify(diagnostic.message));
       assert.doesNotMatch(diagnostic.message, /\n/);
     });

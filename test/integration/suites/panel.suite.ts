@@ -14,15 +14,23 @@ export function panelSuite(): void {
     it('opens the panel and sends it the services and the top functions', async () => {
       const { panel } = surfaces(await extensionApi());
       await vscode.commands.executeCommand('runtimeLens.openPanel');
-      const update = await waitFor('an update with orders-service and computeQuote', () => {
-        const m = panel.delivered.get('update');
-        if (m?.kind !== 'update') return undefined;
-        const hasService = m.model.services.some((s) => s.service === 'orders-service');
-        return hasService && m.model.top.impact.some((f) => f.function === 'computeQuote') ? m : undefined;
-      }, 60_000, () => JSON.stringify(panel.delivered.get('update'))?.slice(0, 500));
+      const update = await waitFor(
+        'an update with orders-service and computeQuote',
+        () => {
+          const m = panel.delivered.get('update');
+          if (m?.kind !== 'update') return undefined;
+          const hasService = m.model.services.some((s) => s.service === 'orders-service');
+          return hasService && m.model.top.impact.some((f) => f.function === 'computeQuote') ? m : undefined;
+        },
+        60_000,
+        () => JSON.stringify(panel.delivered.get('update'))?.slice(0, 500),
+      );
       assert.equal(update.model.empty, false);
       assert.equal(update.model.environment, 'production');
-      assert.ok(update.model.errors.some((e) => e.type === 'TypeError'), 'the TypeError group is not in the panel');
+      assert.ok(
+        update.model.errors.some((e) => e.type === 'TypeError'),
+        'the TypeError group is not in the panel',
+      );
       assert.match(JSON.stringify(update.status), /127\.0\.0\.1/);
     });
 
@@ -32,10 +40,14 @@ export function panelSuite(): void {
       const fn = response?.functions.find((f) => f.function === 'computeQuote');
       assert.ok(fn, 'no figures for computeQuote');
       await vscode.commands.executeCommand('runtimeLens.showFunction', { service: fn.service, environment: fn.environment, file: fn.file, line: fn.line, function: fn.function });
-      const focus = await waitFor('a focus message for computeQuote', () => {
-        const m = surfaces(api).panel.delivered.get('focus');
-        return m?.kind === 'focus' && m.detail.function === 'computeQuote' && m.detail.found ? m.detail : undefined;
-      }, 30_000);
+      const focus = await waitFor(
+        'a focus message for computeQuote',
+        () => {
+          const m = surfaces(api).panel.delivered.get('focus');
+          return m?.kind === 'focus' && m.detail.function === 'computeQuote' && m.detail.found ? m.detail : undefined;
+        },
+        30_000,
+      );
       assert.deepEqual(focus.windows.map((w) => w.window).slice(0, 3), ['1m', '5m', '1h']);
       assert.ok(focus.exemplars.length > 0, 'no exemplar traces in the focus card');
     });

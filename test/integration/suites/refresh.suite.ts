@@ -8,11 +8,19 @@ import { extensionApi, lineOf, waitFor, workspaceFile } from './context';
 /** One OTLP/JSON export with `count` spans of `findOrder`, tied to its line by code attributes. */
 function exportBody(file: string, line: number, count: number): string {
   const start = nowNs() - 2_000_000n;
-  const spans = Array.from({ length: count }, (): CodeSpan => ({
-    function: 'findOrder', file, line, startNs: start, durationMs: 2,
-    // unique across exports: the receiver keeps exemplar traces by id
-    traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'),
-  }));
+  const spans = Array.from(
+    { length: count },
+    (): CodeSpan => ({
+      function: 'findOrder',
+      file,
+      line,
+      startNs: start,
+      durationMs: 2,
+      // unique across exports: the receiver keeps exemplar traces by id
+      traceId: randomBytes(16).toString('hex'),
+      spanId: randomBytes(8).toString('hex'),
+    }),
+  );
   return codeSpansJson({ 'service.name': 'orders-service', 'deployment.environment.name': 'production' }, spans);
 }
 
@@ -38,10 +46,14 @@ export function refreshSuite(): void {
         delays.push(Date.now() - sent);
         await new Promise((r) => setTimeout(r, 200));
       }
-      const lens = await waitFor('a CodeLens above findOrder', async () => {
-        const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
-        return lenses.find((l) => l.range.start.line === line - 1);
-      }, 30_000);
+      const lens = await waitFor(
+        'a CodeLens above findOrder',
+        async () => {
+          const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+          return lenses.find((l) => l.range.start.line === line - 1);
+        },
+        30_000,
+      );
       assert.match(lens.command?.title ?? '', /p50 [\d.]+ ms/);
       delays.sort((a, b) => a - b);
       recordFigure('refreshMedianMs', delays[Math.floor(delays.length / 2)]);

@@ -34,11 +34,16 @@ export function surfacesSuite(): void {
       const doc = editor.document;
       const quoteLine = lineOf(doc, /async function computeQuote\(/);
       let seen: string[] = [];
-      const lens = await waitFor('a CodeLens with figures above computeQuote', async () => {
-        const lenses = await lensesOf(doc.uri);
-        seen = lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`);
-        return lenses.find((l) => l.range.start.line === quoteLine && LENS.test(l.command?.title ?? ''));
-      }, 90_000, () => JSON.stringify(seen));
+      const lens = await waitFor(
+        'a CodeLens with figures above computeQuote',
+        async () => {
+          const lenses = await lensesOf(doc.uri);
+          seen = lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`);
+          return lenses.find((l) => l.range.start.line === quoteLine && LENS.test(l.command?.title ?? ''));
+        },
+        90_000,
+        () => JSON.stringify(seen),
+      );
       assert.equal(lens.command?.command, 'runtimeLens.showFunction');
       // sleep() never gets a span of its own: no lens may sit on it.
       const sleepLine = lineOf(doc, /^function sleep\(/);
@@ -78,10 +83,15 @@ export function surfacesSuite(): void {
       const line = lineOf(doc, /async function computeQuote\(/);
       const position = new vscode.Position(line, doc.lineAt(line).text.indexOf('computeQuote') + 3);
       let text = '';
-      await waitFor('a Runtime Lens hover on computeQuote', async () => {
-        text = hoverText((await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? []);
-        return /p95/.test(text) ? true : undefined;
-      }, 30_000, () => text);
+      await waitFor(
+        'a Runtime Lens hover on computeQuote',
+        async () => {
+          text = hoverText((await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? []);
+          return /p95/.test(text) ? true : undefined;
+        },
+        30_000,
+        () => text,
+      );
       for (const window of ['1m', '5m', '1h']) assert.match(text, new RegExp(`\\b${window}\\b`), `no ${window} row in:\n${text}`);
       assert.match(text, /data:image\/svg\+xml/, 'no sparkline image');
       assert.match(text, /Mapped by the span name, confidence \d+%/, `the hover does not say how the span was mapped:\n${text}`);
@@ -92,12 +102,22 @@ export function surfacesSuite(): void {
       const api = await extensionApi();
       const editor = await open('orders.js');
       const throwing = lineOf(editor.document, /order\.customer\.name/) + 1;
-      const hint = await waitFor('an inline hint on the line that throws', () => surfaces(api).hints.shown.get('orders.js')?.find((h) => h.line === throwing), 60_000,
-        () => JSON.stringify(surfaces(api).hints.shown.get('orders.js')));
+      const hint = await waitFor(
+        'an inline hint on the line that throws',
+        () =>
+          surfaces(api)
+            .hints.shown.get('orders.js')
+            ?.find((h) => h.line === throwing),
+        60_000,
+        () => JSON.stringify(surfaces(api).hints.shown.get('orders.js')),
+      );
       assert.match(hint.text, /^✖ [\d,.]+k?× TypeError: Cannot read properties of undefined \(reading 'name'\) \(5m\)/);
       assert.equal(hint.severity, 'error');
-      const diagnostic = await waitFor('a Runtime Lens diagnostic in orders.js', () =>
-        vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'Runtime Lens' && /TypeError/.test(d.message)), 30_000);
+      const diagnostic = await waitFor(
+        'a Runtime Lens diagnostic in orders.js',
+        () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'Runtime Lens' && /TypeError/.test(d.message)),
+        30_000,
+      );
       assert.equal(diagnostic.range.start.line, throwing - 1);
       assert.match(diagnostic.message, /Cannot read properties of undefined/);
     });
@@ -106,14 +126,26 @@ export function surfacesSuite(): void {
       const api = await extensionApi();
       const editor = await open('stock.js');
       const calling = lineOf(editor.document, /await fetch\(/) + 1;
-      const hint = await waitFor('a latency hint on the fetch line', () => surfaces(api).hints.shown.get('stock.js')?.find((h) => h.line === calling), 60_000,
-        () => JSON.stringify(surfaces(api).hints.shown.get('stock.js')));
+      const hint = await waitFor(
+        'a latency hint on the fetch line',
+        () =>
+          surfaces(api)
+            .hints.shown.get('stock.js')
+            ?.find((h) => h.line === calling),
+        60_000,
+        () => JSON.stringify(surfaces(api).hints.shown.get('stock.js')),
+      );
       assert.match(hint.text, /^~[\d.]+ (ms|s)$/);
     });
 
     it('shows the receiver, its rate and the environment in the status bar', async () => {
       const { statusBar } = surfaces(await extensionApi());
-      const text = await waitFor('a status bar with a span rate', () => (/spans\/s/.test(statusBar.text) ? statusBar.text : undefined), 30_000, () => statusBar.text);
+      const text = await waitFor(
+        'a status bar with a span rate',
+        () => (/spans\/s/.test(statusBar.text) ? statusBar.text : undefined),
+        30_000,
+        () => statusBar.text,
+      );
       assert.match(text, /production/);
     });
   });

@@ -71,7 +71,10 @@ describe('AnalysisClient (the analysis worker thread)', () => {
         last = await client.update('src/api.ts', [change]);
         assert.deepEqual(shape(last.findings), shape(await analyzeFile('src/api.ts', text)));
       }
-      assert.ok(last.findings.some((f) => f.function === 'ping'), 'the new function is flagged');
+      assert.ok(
+        last.findings.some((f) => f.function === 'ping'),
+        'the new function is flagged',
+      );
       assert.ok(!last.findings.some((f) => f.rule === 'missing-timeout' && f.function === 'loadUser'), 'the fixed fetch is no longer flagged');
     } finally {
       await client.dispose();
@@ -124,10 +127,16 @@ describe('AnalysisClient (the analysis worker thread)', () => {
 
       const controller = new AbortController();
       let seen = 0;
-      const cancelled = client.scan({ root, all: true, attribute: true, signal: controller.signal, onProgress: (done) => {
-        seen = done;
-        if (done === 3) controller.abort();
-      } });
+      const cancelled = client.scan({
+        root,
+        all: true,
+        attribute: true,
+        signal: controller.signal,
+        onProgress: (done) => {
+          seen = done;
+          if (done === 3) controller.abort();
+        },
+      });
       await assert.rejects(cancelled, /abort/i);
       assert.ok(seen < 30, `the scan ran on to ${seen} files after the abort`);
       // the worker still answers after a cancelled scan
@@ -153,10 +162,16 @@ describe('AnalysisClient (the analysis worker thread)', () => {
       assert.equal(loadOrders?.agent, 'Claude Code');
 
       const attributed = await client.scan({ root: repo.dir, all: false, attribute: true });
-      assert.deepEqual(attributed.findings.map((f) => `${f.function}:${f.attribution?.ai}`), ['loadOrders:true']);
+      assert.deepEqual(
+        attributed.findings.map((f) => `${f.function}:${f.attribution?.ai}`),
+        ['loadOrders:true'],
+      );
       // untrusted workspace: no git, so nothing is known to be AI-written, and with `all` nothing is attributed
       assert.deepEqual((await client.scan({ root: repo.dir, all: false, attribute: false })).findings, []);
-      assert.deepEqual((await client.scan({ root: repo.dir, all: true, attribute: false })).findings.map((f) => f.attribution), [null]);
+      assert.deepEqual(
+        (await client.scan({ root: repo.dir, all: true, attribute: false })).findings.map((f) => f.attribution),
+        [null],
+      );
     } finally {
       await client.dispose();
     }

@@ -17,10 +17,16 @@ describe('AnalysisClient authorship (AI-written functions, listed on the worker)
     try {
       const progress: [number, number][] = [];
       const rows = await client.authorship({ root: repo.dir, onProgress: (done, total) => progress.push([done, total]) });
-      assert.deepEqual(rows.map((r) => `${r.file}:${r.function}:${r.line}-${r.endLine}`), ['src/shipping.ts:quoteShipping:1-3', 'src/shipping.ts:packParcel:4-6']);
+      assert.deepEqual(
+        rows.map((r) => `${r.file}:${r.function}:${r.line}-${r.endLine}`),
+        ['src/shipping.ts:quoteShipping:1-3', 'src/shipping.ts:packParcel:4-6'],
+      );
       assert.equal(rows[0]!.attribution.agent, 'Claude Code');
       assert.equal(rows[0]!.attribution.kind, 'commit-trailer');
-      assert.ok(rows.every((r) => r.production === undefined), 'figures are joined by the editor, not the worker');
+      assert.ok(
+        rows.every((r) => r.production === undefined),
+        'figures are joined by the editor, not the worker',
+      );
       const local = await listAuthorship({ paths: [repo.dir], root: repo.dir });
       assert.deepEqual(rows, local.rows);
       assert.deepEqual(progress[0], [0, 2]);
@@ -38,10 +44,14 @@ describe('AnalysisClient authorship (AI-written functions, listed on the worker)
     try {
       const controller = new AbortController();
       let seen = 0;
-      const cancelled = client.authorship({ root: repo.dir, signal: controller.signal, onProgress: (done) => {
-        seen = done;
-        if (done === 3) controller.abort();
-      } });
+      const cancelled = client.authorship({
+        root: repo.dir,
+        signal: controller.signal,
+        onProgress: (done) => {
+          seen = done;
+          if (done === 3) controller.abort();
+        },
+      });
       await assert.rejects(cancelled, /abort/i);
       assert.ok(seen < 30, `the listing ran on to ${seen} files after the abort`);
       const aborted = new AbortController();

@@ -164,7 +164,7 @@ function lineStarts(text: string): number[] {
 
 /** One random edit: insert a snippet at a line start or anywhere, delete a few characters, delete or duplicate a line. */
 function randomEdit(text: string, snippets: string[], next: () => number): TextChange {
-  const pick = <T,>(xs: T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)]!;
   const starts = lineStarts(text);
   const kind = Math.floor(next() * 5);
   if (kind === 0) {
@@ -192,7 +192,13 @@ function comparable(findings: readonly Finding[]): unknown[] {
 describe('incremental analysis', () => {
   // Seed 2027 once left a Java file with a syntax error whose incremental reparse recovered
   // differently from a fresh parse; full runs on broken code now parse from scratch.
-  for (const [file, source, seed] of [['a.ts', TS, 7919], ['a.py', PY, 7919], ['a.go', GO, 7919], ['Fetcher.java', JAVA, 7919], ['Fetcher.java', JAVA, 2027]] as const) {
+  for (const [file, source, seed] of [
+    ['a.ts', TS, 7919],
+    ['a.py', PY, 7919],
+    ['a.go', GO, 7919],
+    ['Fetcher.java', JAVA, 7919],
+    ['Fetcher.java', JAVA, 2027],
+  ] as const) {
     it(`matches a full analysis after every one of 150 random edits (${file}, seed ${seed})`, async () => {
       const doc = await IncrementalAnalysis.create(file, source);
       assert.ok(doc);
@@ -233,7 +239,7 @@ describe('incremental analysis', () => {
     const edit = doc.update([{ start: inFunction, end: inFunction, text: 'await fetch("z");\n    ' }]);
     assert.equal(edit.mode, 'incremental');
     assert.equal(edit.units, 1);
-    const importAt = doc.text.indexOf("import { logger }");
+    const importAt = doc.text.indexOf('import { logger }');
     const imp = doc.update([{ start: importAt, end: importAt, text: "import got from 'got';\n" }]);
     assert.equal(imp.mode, 'full');
     assert.deepEqual(comparable(doc.findings), comparable(await analyzeFile('a.ts', doc.text)));
@@ -243,7 +249,18 @@ describe('incremental analysis', () => {
   it('keeps a 2,000-line file incremental for an edit inside one function', async (t) => {
     const blocks = ["import { logger } from './log';", ''];
     for (let i = 0; blocks.length < 2000; i++) {
-      blocks.push(`export async function handler${i}(req, res) {`, `  try {`, `    const r = await fetch('http://svc/${i}');`, `    return res.json(await r.json());`, `  } catch (err) {`, `    logger.error('failed', err);`, `    throw err;`, `  }`, `}`, '');
+      blocks.push(
+        `export async function handler${i}(req, res) {`,
+        `  try {`,
+        `    const r = await fetch('http://svc/${i}');`,
+        `    return res.json(await r.json());`,
+        `  } catch (err) {`,
+        `    logger.error('failed', err);`,
+        `    throw err;`,
+        `  }`,
+        `}`,
+        '',
+      );
     }
     const text = blocks.join('\n');
     const doc = (await IncrementalAnalysis.create('big.ts', text))!;

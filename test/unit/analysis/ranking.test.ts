@@ -5,8 +5,16 @@ import type { AddressInfo } from 'node:net';
 import type { FunctionSignal, SignalsResponse } from '../../../src/core/api/signals';
 import type { Attribution, Finding } from '../../../src/core/analysis/findings';
 import {
-  attributionLabel, compareFindings, ERROR_PENALTY_MS, impactOf, matchFunctionSignal, MemoryProductionLookup,
-  ProductionLookupError, productionLabel, rankFindings, riskMessage,
+  attributionLabel,
+  compareFindings,
+  ERROR_PENALTY_MS,
+  impactOf,
+  matchFunctionSignal,
+  MemoryProductionLookup,
+  ProductionLookupError,
+  productionLabel,
+  rankFindings,
+  riskMessage,
 } from '../../../src/core/analysis/ranking';
 import { HttpProductionLookup } from '../../../src/core/client/productionLookup';
 
@@ -14,20 +22,55 @@ const CLAUDE: Attribution = { ai: true, source: 'Co-Authored-By trailer on 3f2a1
 
 function finding(over: Partial<Finding> = {}): Finding {
   return {
-    rule: 'missing-timeout', file: 'src/orders.ts', line: 12, endLine: 12, column: 5, endColumn: 20, function: 'loadOrders',
-    message: 'no timeout on fetch', severity: 'warning', attribution: CLAUDE, production: null, ...over,
+    rule: 'missing-timeout',
+    file: 'src/orders.ts',
+    line: 12,
+    endLine: 12,
+    column: 5,
+    endColumn: 20,
+    function: 'loadOrders',
+    message: 'no timeout on fetch',
+    severity: 'warning',
+    attribution: CLAUDE,
+    production: null,
+    ...over,
   };
 }
 
 function signal(over: Partial<FunctionSignal> = {}): FunctionSignal {
   return {
-    service: 'orders', environment: 'production', function: 'loadOrders', file: 'src/orders.ts', line: 10, mappedBy: 'code-attributes',
-    confidence: 1, exemplars: [], count: 700, errors: 0, errorRate: 0, ratePerMin: 140, p50Ms: 900, p95Ms: 2300, p99Ms: 3000, ...over,
+    service: 'orders',
+    environment: 'production',
+    function: 'loadOrders',
+    file: 'src/orders.ts',
+    line: 10,
+    mappedBy: 'code-attributes',
+    confidence: 1,
+    exemplars: [],
+    count: 700,
+    errors: 0,
+    errorRate: 0,
+    ratePerMin: 140,
+    p50Ms: 900,
+    p95Ms: 2300,
+    p99Ms: 3000,
+    ...over,
   };
 }
 
 function response(functions: FunctionSignal[]): SignalsResponse {
-  return { window: '5m', environment: 'production', environments: ['production'], generatedAt: 0, functions, operations: [], errors: [], unmapped: [], calls: [], evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 } };
+  return {
+    window: '5m',
+    environment: 'production',
+    environments: ['production'],
+    generatedAt: 0,
+    functions,
+    operations: [],
+    errors: [],
+    unmapped: [],
+    calls: [],
+    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+  };
 }
 
 describe('the production message', () => {
@@ -71,17 +114,23 @@ describe('impact and order', () => {
   it('rankFindings joins through the scan spans and orders the copies, leaving the inputs alone', async () => {
     const quiet = finding({ line: 3, function: 'helper' });
     const busy = finding({ line: 30, function: 'handler' });
-    const lookup = new MemoryProductionLookup(response([
-      signal({ function: 'helper', line: 2, ratePerMin: 1, p95Ms: 10 }),
-      signal({ function: 'handler', line: 28, ratePerMin: 500, p95Ms: 80, errorRate: 0.1 }),
-    ]));
-    const spans = new Map([[quiet, { name: 'helper', startLine: 2, endLine: 6 }], [busy, { name: 'handler', startLine: 28, endLine: 40 }]]);
+    const lookup = new MemoryProductionLookup(response([signal({ function: 'helper', line: 2, ratePerMin: 1, p95Ms: 10 }), signal({ function: 'handler', line: 28, ratePerMin: 500, p95Ms: 80, errorRate: 0.1 })]));
+    const spans = new Map([
+      [quiet, { name: 'helper', startLine: 2, endLine: 6 }],
+      [busy, { name: 'handler', startLine: 28, endLine: 40 }],
+    ]);
     const ranked = await rankFindings([quiet, busy], lookup, { spans });
-    assert.deepEqual(ranked.map((f) => f.function), ['handler', 'helper']);
+    assert.deepEqual(
+      ranked.map((f) => f.function),
+      ['handler', 'helper'],
+    );
     assert.equal(ranked[0]!.production?.impact, impactOf(500, 80, 0.1));
     assert.equal(ranked[0]!.production?.window, '5m');
     assert.equal(quiet.production, null, 'inputs untouched');
-    assert.deepEqual((await rankFindings([quiet, busy], null)).map((f) => f.production), [null, null]);
+    assert.deepEqual(
+      (await rankFindings([quiet, busy], null)).map((f) => f.production),
+      [null, null],
+    );
   });
 });
 
@@ -136,7 +185,10 @@ describe('HttpProductionLookup against a loopback server', () => {
     assert.equal(a?.impact, impactOf(140, 2300, 0));
     assert.deepEqual(b, a);
     assert.equal(c, null);
-    assert.deepEqual(requests.map((r) => r.url), ['/api/signals?window=15m&top=1', '/api/signals?window=15m&file=src%2Forders.ts', '/api/signals?window=15m&file=src%2Fother.ts']);
+    assert.deepEqual(
+      requests.map((r) => r.url),
+      ['/api/signals?window=15m&top=1', '/api/signals?window=15m&file=src%2Forders.ts', '/api/signals?window=15m&file=src%2Fother.ts'],
+    );
     assert.ok(requests.every((r) => r.auth === 'Bearer s3cret'));
   });
 

@@ -15,15 +15,46 @@ const PRODUCTION = { ratePerMin: 140, p95Ms: 2300, errorRate: 0, count: 700, win
 
 function finding(over: Partial<Finding> = {}): Finding {
   return {
-    rule: 'missing-timeout', file: 'src/orders.ts', line: 12, endLine: 12, column: 19, endColumn: 34, function: 'OrderService.load',
-    message: 'no timeout on fetch', severity: 'warning', attribution: CLAUDE, production: PRODUCTION, ...over,
+    rule: 'missing-timeout',
+    file: 'src/orders.ts',
+    line: 12,
+    endLine: 12,
+    column: 19,
+    endColumn: 34,
+    function: 'OrderService.load',
+    message: 'no timeout on fetch',
+    severity: 'warning',
+    attribution: CLAUDE,
+    production: PRODUCTION,
+    ...over,
   };
 }
 
 const FINDINGS: Finding[] = [
   finding(),
-  finding({ rule: 'secret-in-log', severity: 'error', line: 30, endLine: 31, column: 3, endColumn: 2, message: 'log call writes token', production: null, attribution: { ...CLAUDE, kind: 'git-ai-note', source: 'git-ai note on 9abc123', model: 'claude-sonnet-4', confidence: 'high' } }),
-  finding({ rule: 'non-idempotent-migration', file: 'db/migrations/001 init.sql', function: '', line: 1, endLine: 1, column: 1, endColumn: 1, message: 'CREATE TABLE without IF NOT EXISTS', attribution: null, production: null }),
+  finding({
+    rule: 'secret-in-log',
+    severity: 'error',
+    line: 30,
+    endLine: 31,
+    column: 3,
+    endColumn: 2,
+    message: 'log call writes token',
+    production: null,
+    attribution: { ...CLAUDE, kind: 'git-ai-note', source: 'git-ai note on 9abc123', model: 'claude-sonnet-4', confidence: 'high' },
+  }),
+  finding({
+    rule: 'non-idempotent-migration',
+    file: 'db/migrations/001 init.sql',
+    function: '',
+    line: 1,
+    endLine: 1,
+    column: 1,
+    endColumn: 1,
+    message: 'CREATE TABLE without IF NOT EXISTS',
+    attribution: null,
+    production: null,
+  }),
   // the same problem twice in one function: two results with distinct fingerprints
   finding({ line: 14, endLine: 14, production: null }),
 ];
@@ -53,8 +84,14 @@ describe('JSON report', () => {
     const report = JSON.parse(formatJson(FINDINGS));
     assert.deepEqual(Object.keys(report), ['findings']);
     assert.deepEqual(report.findings[0], {
-      rule: 'missing-timeout', file: 'src/orders.ts', line: 12, endLine: 12, function: 'OrderService.load',
-      message: 'AI-written (Claude Code, trailer) · no timeout on fetch · p95 2.3 s, 140/min in production', severity: 'warning', confidence: 'high',
+      rule: 'missing-timeout',
+      file: 'src/orders.ts',
+      line: 12,
+      endLine: 12,
+      function: 'OrderService.load',
+      message: 'AI-written (Claude Code, trailer) · no timeout on fetch · p95 2.3 s, 140/min in production',
+      severity: 'warning',
+      confidence: 'high',
       attribution: { ai: true, source: 'Co-Authored-By trailer on 3f2a1c0', agent: 'Claude Code', model: null, commit: '3f2a1c0', confidence: 'medium' },
       production: { ratePerMin: 140, p95Ms: 2300, errorRate: 0, count: 700, window: '5m', environment: 'production', impact: 322_000 },
     });
@@ -131,7 +168,10 @@ describe('SARIF report', () => {
 
   it('lists the six rules with docs links and default levels', () => {
     const rules = log.runs[0]!.tool.driver.rules;
-    assert.deepEqual(rules.map((r) => r.id), [...RULE_IDS]);
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      [...RULE_IDS],
+    );
     assert.equal(rules[0]!.helpUri, `${RULE_DOCS_BASE}missing-timeout.md`);
     assert.equal(rules.find((r) => r.id === 'secret-in-log')!.defaultConfiguration.level, 'error');
     assert.equal(rules.find((r) => r.id === 'missing-timeout')!.defaultConfiguration.level, 'warning');
@@ -155,14 +195,23 @@ describe('SARIF report', () => {
     assert.equal(second!.ruleIndex, RULE_IDS.indexOf('secret-in-log'));
     assert.equal(migration!.locations[0]!.physicalLocation.artifactLocation.uri, 'db/migrations/001%20init.sql');
     assert.equal(migration!.locations[0]!.logicalLocations, undefined);
-    assert.deepEqual(run.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text), ['could not analyse src/broken.ts: EACCES']);
+    assert.deepEqual(
+      run.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text),
+      ['could not analyse src/broken.ts: EACCES'],
+    );
   });
 
   it('fingerprints survive line moves and tell identical findings in one function apart', () => {
     const prints = log.runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]);
     assert.equal(new Set(prints).size, prints.length);
-    const moved = toSarif(FINDINGS.map((f) => ({ ...f, line: f.line + 7, endLine: f.endLine + 7 })), { toolVersion: '0.1.0' });
-    assert.deepEqual(moved.runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]), prints);
+    const moved = toSarif(
+      FINDINGS.map((f) => ({ ...f, line: f.line + 7, endLine: f.endLine + 7 })),
+      { toolVersion: '0.1.0' },
+    );
+    assert.deepEqual(
+      moved.runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]),
+      prints,
+    );
     const text = formatSarif(FINDINGS, { toolVersion: '0.1.0' });
     assert.deepEqual(JSON.parse(text).runs[0].results.length, 4);
     assert.equal(JSON.parse(text).runs[0].originalUriBaseIds, undefined, 'no base without a root');

@@ -43,10 +43,13 @@ describe('scanWorkspace', () => {
 
   it('keeps findings in AI-written functions only, attributed, with repo-relative paths', async () => {
     const result = await scanWorkspace({ paths: [repo.dir], root: repo.dir });
-    assert.deepEqual(result.findings.map((f) => [f.rule, f.file, f.function, f.line]), [
-      ['non-idempotent-migration', 'db/migrations/001_init.sql', '', 1],
-      ['missing-timeout', 'src/orders.ts', 'loadOrders', 2],
-    ]);
+    assert.deepEqual(
+      result.findings.map((f) => [f.rule, f.file, f.function, f.line]),
+      [
+        ['non-idempotent-migration', 'db/migrations/001_init.sql', '', 1],
+        ['missing-timeout', 'src/orders.ts', 'loadOrders', 2],
+      ],
+    );
     const fetchFinding = result.findings[1]!;
     assert.equal(fetchFinding.attribution?.ai, true);
     assert.equal(fetchFinding.attribution?.agent, 'Claude Code');
@@ -56,7 +59,11 @@ describe('scanWorkspace', () => {
     assert.deepEqual(result.spans.get(result.findings[0]!), { name: '', startLine: 1, endLine: 1 });
     assert.equal(result.files, 3, 'orders.ts, users.ts, the migration and nothing from node_modules/dist/vendor/dot-folders');
     assert.equal(result.lines, 4 + 4 + 1);
-    assert.deepEqual(result.skipped.map((s) => [s.file, s.reason]).sort(), [['out/_next/static/chunks/app.js', 'generated'], ['src/gen.ts', 'generated'], ['src/huge.js', 'larger than 1 MB']]);
+    assert.deepEqual(result.skipped.map((s) => [s.file, s.reason]).sort(), [
+      ['out/_next/static/chunks/app.js', 'generated'],
+      ['src/gen.ts', 'generated'],
+      ['src/huge.js', 'larger than 1 MB'],
+    ]);
     assert.deepEqual(result.errors, []);
   });
 
@@ -72,16 +79,31 @@ describe('scanWorkspace', () => {
   it('reports progress from 0 to the total, once per file, and names files given explicitly', async () => {
     const seen: [number, number][] = [];
     const result = await scanWorkspace({ paths: [join(repo.dir, 'src/orders.ts'), join(repo.dir, 'dist/bundle.js')], root: repo.dir, concurrency: 1, onProgress: (d, t) => seen.push([d, t]) });
-    assert.deepEqual(seen, [[0, 2], [1, 2], [2, 2]]);
+    assert.deepEqual(seen, [
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
     // an explicitly named file is analysed even inside dist/ (only the walk skips it); its commit is human
     assert.equal(result.files, 2);
-    assert.deepEqual(result.findings.map((f) => f.file), ['src/orders.ts']);
+    assert.deepEqual(
+      result.findings.map((f) => f.file),
+      ['src/orders.ts'],
+    );
   });
 
   it('stops with an AbortError when cancelled', async () => {
     const controller = new AbortController();
     await assert.rejects(
-      scanWorkspace({ paths: [repo.dir], root: repo.dir, signal: controller.signal, concurrency: 1, onProgress: (done) => { if (done === 1) controller.abort(); } }),
+      scanWorkspace({
+        paths: [repo.dir],
+        root: repo.dir,
+        signal: controller.signal,
+        concurrency: 1,
+        onProgress: (done) => {
+          if (done === 1) controller.abort();
+        },
+      }),
       (err: Error) => err.name === 'AbortError',
     );
     const already = new AbortController();
@@ -127,7 +149,10 @@ describe('listAnalysableFiles and spanFor', () => {
 
   it('attributes a finding by its innermost function of that name, else by its own lines', () => {
     const f = { rule: 'missing-timeout', file: 'a.ts', line: 5, endLine: 6, column: 1, endColumn: 2, function: 'inner', message: 'm', severity: 'warning', attribution: null, production: null } as Finding;
-    const fns = [{ name: 'outer', startLine: 1, endLine: 10 }, { name: 'inner', startLine: 4, endLine: 8 }];
+    const fns = [
+      { name: 'outer', startLine: 1, endLine: 10 },
+      { name: 'inner', startLine: 4, endLine: 8 },
+    ];
     assert.deepEqual(spanFor(f, fns, 'typescript', 12), fns[1]);
     assert.deepEqual(spanFor({ ...f, function: 'outer' }, fns, 'typescript', 12), fns[0]);
     assert.deepEqual(spanFor({ ...f, function: '' }, fns, 'typescript', 12), { name: '', startLine: 5, endLine: 6 });

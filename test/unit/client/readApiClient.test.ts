@@ -7,9 +7,34 @@ import { after, before, test } from 'node:test';
 import { ReadApiClient, ReadApiError } from '../../../src/core/client/readApiClient';
 
 const good = {
-  window: '5m', environment: 'prod', environments: ['prod'], generatedAt: 1, evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
-  functions: [{ service: 's', environment: 'prod', function: 'f', file: 'a.ts', line: 3, count: 2, errors: 0, errorRate: 0, ratePerMin: 0.4, p50Ms: 1, p95Ms: 2, p99Ms: 3, confidence: 1, mappedBy: 'code-attributes', exemplars: [] }],
-  operations: [], errors: [], unmapped: [], calls: [],
+  window: '5m',
+  environment: 'prod',
+  environments: ['prod'],
+  generatedAt: 1,
+  evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+  functions: [
+    {
+      service: 's',
+      environment: 'prod',
+      function: 'f',
+      file: 'a.ts',
+      line: 3,
+      count: 2,
+      errors: 0,
+      errorRate: 0,
+      ratePerMin: 0.4,
+      p50Ms: 1,
+      p95Ms: 2,
+      p99Ms: 3,
+      confidence: 1,
+      mappedBy: 'code-attributes',
+      exemplars: [],
+    },
+  ],
+  operations: [],
+  errors: [],
+  unmapped: [],
+  calls: [],
 };
 const answers = new Map<string, { status: number; body: string }>([
   ['good', { status: 200, body: JSON.stringify(good) }],
@@ -49,7 +74,7 @@ const refusal = async (p: Promise<unknown>): Promise<ReadApiError> => {
   assert.fail('the request was not refused');
 };
 
-test('a receiver\'s answer is returned as is, with the token sent as a bearer token', async () => {
+test("a receiver's answer is returned as is, with the token sent as a bearer token", async () => {
   const answer = await new ReadApiClient({ server: base, token: 't0k' }).signals({ window: '5m' });
   assert.equal(answer.functions[0]?.function, 'f');
   assert.equal(seenAuth, 'Bearer t0k');

@@ -5,9 +5,18 @@ import { resolveQuery, SignalsCache, TOP_DEFAULT, type CacheQuery } from '../../
 
 function answer(count: number, file = 'src/a.ts'): SignalsResponse {
   return {
-    window: '5m', environment: 'production', environments: ['production'], generatedAt: count, operations: [], errors: [], unmapped: [], calls: [],
+    window: '5m',
+    environment: 'production',
+    environments: ['production'],
+    generatedAt: count,
+    operations: [],
+    errors: [],
+    unmapped: [],
+    calls: [],
     evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
-    functions: [{ service: 'shop', environment: 'production', function: 'f', file, line: 1, mappedBy: 'code-attributes', confidence: 1, exemplars: [], count, errors: 0, errorRate: 0, ratePerMin: 1, p50Ms: 1, p95Ms: 2, p99Ms: 3 }],
+    functions: [
+      { service: 'shop', environment: 'production', function: 'f', file, line: 1, mappedBy: 'code-attributes', confidence: 1, exemplars: [], count, errors: 0, errorRate: 0, ratePerMin: 1, p50Ms: 1, p95Ms: 2, p99Ms: 3 },
+    ],
   } as SignalsResponse;
 }
 
@@ -42,7 +51,7 @@ function changes(cache: { onChanged: (files: string[]) => void }): () => Promise
 
 function setup(now = () => Date.now()) {
   const server = new HeldServer();
-  const hooks = { onChanged: (_files: string[]) => undefined as void };
+  const hooks = { onChanged: (_files: string[]): void => {} };
   const failures: { message: string; first: boolean }[] = [];
   const cache = new SignalsCache({ fetch: server.fetch, changed: (f) => hooks.onChanged(f), failed: (message, first) => failures.push({ message, first }) }, { debounceMs: 0, now });
   const nextChange = changes(hooks);
@@ -75,7 +84,7 @@ test('one request per query at a time; a fresh answer comes from memory with the
 // provider asking then waited on the network, though it held an answer; VS Code cancels a CodeLens
 // request when the provider signals the next change. A held answer is served at once, and the
 // refresh it triggers is announced.
-test('a file\'s stale answer is served at once, never after a request, and the refreshed answer is announced', async () => {
+test("a file's stale answer is served at once, never after a request, and the refreshed answer is announced", async () => {
   const { server, cache, nextChange } = setup();
   const first = cache.get(FILE);
   await server.asks(1);
@@ -131,7 +140,11 @@ test('a first answer that fails gives nothing, and the next ask tries again', as
   await server.asks(2);
   server.fail('answered 503');
   await again;
-  assert.deepEqual(failures.map((f) => f.first), [true, false], 'only the first failure since a success is worth a log line');
+  assert.deepEqual(
+    failures.map((f) => f.first),
+    [true, false],
+    'only the first failure since a success is worth a log line',
+  );
 });
 
 test('everything changed: every file held is refetched and announced; workspace-wide answers refetch when asked', async () => {
@@ -147,7 +160,13 @@ test('everything changed: every file held is refetched and announced; workspace-
 
   cache.invalidate(undefined);
   await server.asks(5);
-  assert.deepEqual(server.asked.slice(3).map((q) => q.file).sort(), ['src/a.ts', 'src/b.ts']);
+  assert.deepEqual(
+    server.asked
+      .slice(3)
+      .map((q) => q.file)
+      .sort(),
+    ['src/a.ts', 'src/b.ts'],
+  );
   const announced = nextChange();
   server.answer(answer(2));
   server.answer(answer(2, 'src/b.ts'));

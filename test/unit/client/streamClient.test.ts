@@ -22,7 +22,8 @@ async function server(onClient: (ws: WebSocket, n: number) => void) {
   });
   await new Promise<void>((resolve) => http1.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(http1.address() as net.AddressInfo).port}`, auth,
+    url: `http://127.0.0.1:${(http1.address() as net.AddressInfo).port}`,
+    auth,
     stop: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
@@ -44,16 +45,22 @@ test('messages are checked: good ones delivered, bad ones dropped with one warni
   const got: StreamMessage[] = [];
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  const client = new StreamClient({ server: srv.url, token: 's3cret', logger: { ...silentLogger, warn: (m: string) => warnings.push(m) } }, {
-    message: (m) => {
-      got.push(m);
-      if (m.type === 'changed') done();
+  const client = new StreamClient(
+    { server: srv.url, token: 's3cret', logger: { ...silentLogger, warn: (m: string) => warnings.push(m) } },
+    {
+      message: (m) => {
+        got.push(m);
+        if (m.type === 'changed') done();
+      },
     },
-  });
+  );
   try {
     client.start();
     await finished;
-    assert.deepEqual(got.map((m) => m.type), ['hello', 'changed']);
+    assert.deepEqual(
+      got.map((m) => m.type),
+      ['hello', 'changed'],
+    );
     assert.deepEqual(got[1], { type: 'changed', files: ['src/a.ts'], environments: ['prod'], at: 2, all: true });
     assert.deepEqual(client.counters, { opened: 1, invalid: 3, unknown: 1 });
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
@@ -76,13 +83,16 @@ test('a dropped stream reconnects; close stops reconnecting', async () => {
   let second!: () => void;
   const reconnected = new Promise<void>((r) => (second = r));
   const closes: number[] = [];
-  const client = new StreamClient({ server: srv.url, reconnectMinMs: 10, reconnectMaxMs: 20 }, {
-    message: (m) => {
-      if (m.type === 'hello') hellos.push(m.status.spansProcessed);
-      if (hellos.length === 2) second();
+  const client = new StreamClient(
+    { server: srv.url, reconnectMinMs: 10, reconnectMaxMs: 20 },
+    {
+      message: (m) => {
+        if (m.type === 'hello') hellos.push(m.status.spansProcessed);
+        if (hellos.length === 2) second();
+      },
+      closed: (delay) => closes.push(delay),
     },
-    closed: (delay) => closes.push(delay),
-  });
+  );
   try {
     client.start();
     await reconnected;

@@ -20,7 +20,10 @@ async function roundTrip(body: Buffer, headers: Record<string, string>): Promise
 
 test('bodies come back whole, owning their memory, and can be transferred to a worker', async () => {
   const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
-  for (const [body, headers] of [[payload, {}], [gzipSync(payload), { 'Content-Encoding': 'gzip' }]] as const) {
+  for (const [body, headers] of [
+    [payload, {}],
+    [gzipSync(payload), { 'Content-Encoding': 'gzip' }],
+  ] as const) {
     const got = await roundTrip(body, headers);
     assert.ok(got.equals(payload));
     assert.equal(got.byteOffset, 0);
@@ -54,7 +57,13 @@ test('a body that inflates past the ratio limit is refused once that is clear; a
     assert.equal(bomb.status, 413);
     assert.match(await bomb.text(), /inflates more than \d+:1/);
     // 1,000 spans sharing one 4 KB attribute: about 300:1, the most repetitive export we know of.
-    const span = (i: number) => ({ traceId: 'a'.repeat(32), spanId: String(i).padStart(16, '0'), name: 'SELECT', kind: 3, attributes: [{ key: 'db.statement', value: { stringValue: 'SELECT x FROM t WHERE '.repeat(200) } }] });
+    const span = (i: number) => ({
+      traceId: 'a'.repeat(32),
+      spanId: String(i).padStart(16, '0'),
+      name: 'SELECT',
+      kind: 3,
+      attributes: [{ key: 'db.statement', value: { stringValue: 'SELECT x FROM t WHERE '.repeat(200) } }],
+    });
     const repetitive = Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: 1000 }, (_, i) => span(i)) }] }] }));
     const ok = await fetch(url, { method: 'POST', body: gzipSync(repetitive, { level: 9 }), headers: { 'Content-Encoding': 'gzip' } });
     assert.equal(ok.status, 200);

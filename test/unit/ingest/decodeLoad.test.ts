@@ -64,7 +64,13 @@ test('a JSON batch of 50k spans and a protobuf batch of 200k spans under the 64 
     const j = await post(base, json);
     assert.equal(j.status, 200, await j.text());
     const p = await post(base, proto, 'application/x-protobuf');
-    assert.equal(p.status, 200, Buffer.from(await p.arrayBuffer()).toString('latin1').slice(0, 300));
+    assert.equal(
+      p.status,
+      200,
+      Buffer.from(await p.arrayBuffer())
+        .toString('latin1')
+        .slice(0, 300),
+    );
     await rx.pipeline.idle();
     assert.equal(rx.pipeline.stats.spansProcessed, 250_000);
   });
@@ -79,7 +85,10 @@ test('a batch that kills its decode worker fails alone: the other client gets 20
     await until(() => receiver.decoders.decoding > 0);
     const normal = await Promise.all(Array.from({ length: 20 }, (_, i) => post(base, smallJson(i))));
     const statuses = normal.map((r) => r.status);
-    assert.deepEqual(statuses, Array.from({ length: 20 }, () => 200));
+    assert.deepEqual(
+      statuses,
+      Array.from({ length: 20 }, () => 200),
+    );
     const k = await killer;
     assert.equal(k.status, 413, 'the batch that exhausted the heap is told to send smaller batches');
     assert.match(((await k.json()) as { message: string }).message, /too large to decode/);

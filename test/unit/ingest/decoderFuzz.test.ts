@@ -31,7 +31,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function mutate(base: Uint8Array, ms: Mutation[]): Uint8Array {
   let out: Uint8Array = Uint8Array.from(base);
   for (const m of ms) {
-    const at = out.length === 0 ? 0 : ('at' in m ? m.at % out.length : 0);
+    const at = out.length === 0 ? 0 : 'at' in m ? m.at % out.length : 0;
     if (m.kind === 'flip' && out.length > 0) out[at] ^= 1 << m.bit;
     else if (m.kind === 'truncate') out = out.slice(0, at);
     else if (m.kind === 'insert') out = Uint8Array.from([...out.subarray(0, at), ...m.data, ...out.subarray(at)]);
@@ -118,20 +118,16 @@ function replaceAt(doc: unknown, path: Array<string | number>, value: unknown): 
 function jsonNodeMutations(text: string): fc.Arbitrary<string> {
   const doc = JSON.parse(text) as unknown;
   const all = paths(doc);
-  return fc
-    .tuple(fc.nat({ max: all.length - 1 }), fc.jsonValue({ maxDepth: 3 }))
-    .map(([i, value]) => JSON.stringify(replaceAt(doc, all[i], value)));
+  return fc.tuple(fc.nat({ max: all.length - 1 }), fc.jsonValue({ maxDepth: 3 })).map(([i, value]) => JSON.stringify(replaceAt(doc, all[i], value)));
 }
 
 /** Text-level JSON mutation: truncation, character edits, inserted fragments. */
 function jsonTextMutations(text: string): fc.Arbitrary<string> {
   const fragments = fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'null', '-', '1e999', '"\\u0000"', ' ');
-  return fc
-    .tuple(fc.nat(), fc.nat({ max: 40 }), fc.oneof(fragments, fc.string({ maxLength: 6 })))
-    .map(([at, cut, insert]) => {
-      const i = at % (text.length + 1);
-      return text.slice(0, i) + insert + text.slice(Math.min(text.length, i + cut));
-    });
+  return fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.oneof(fragments, fc.string({ maxLength: 6 }))).map(([at, cut, insert]) => {
+    const i = at % (text.length + 1);
+    return text.slice(0, i) + insert + text.slice(Math.min(text.length, i + cut));
+  });
 }
 
 function jsonInputs(text: string): fc.Arbitrary<string> {

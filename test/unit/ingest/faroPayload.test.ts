@@ -37,24 +37,36 @@ test('a body that is not a Faro payload is one DecodeError line', () => {
     ['{"traces":[]}', /traces is not an object with a resourceSpans list/],
   ];
   for (const [body, message] of cases) {
-    assert.throws(() => parseFaroPayload(body), (err: Error) => err instanceof DecodeError && message.test(err.message) && !err.message.includes('\n'), body);
+    assert.throws(
+      () => parseFaroPayload(body),
+      (err: Error) => err instanceof DecodeError && message.test(err.message) && !err.message.includes('\n'),
+      body,
+    );
   }
 });
 
 test('a bad item is rejected and counted; the good items of the payload are kept', () => {
-  const p = parseFaroPayload(JSON.stringify({
-    meta: { app: { name: 'web' } },
-    exceptions: [
-      { type: 'Error', value: 'good', timestamp: now, stacktrace: { frames: [{ filename: 'http://x/app.js', function: 'f', lineno: 3, colno: 7 }] } },
-      { type: 'Error', value: 'no time' },
-      { type: 'Error', value: 'bad frame', timestamp: now, stacktrace: { frames: [{ function: 'f' }] } },
-      'a string',
-    ],
-    measurements: [{ type: 'web-vitals', values: { lcp: 'slow' }, timestamp: now }, { type: 'web-vitals', values: { cls: 0.1 }, timestamp: now }],
-    logs: [{ level: 'shout', message: 'x', timestamp: now }],
-    events: [{ name: 'click', timestamp: now, attributes: { n: 5, sku: 'A-1' } }],
-  }).replace('"n":5', '"__proto__":"a key","n":5'));
-  assert.deepEqual(p.exceptions.map((e) => e.value), ['good']);
+  const p = parseFaroPayload(
+    JSON.stringify({
+      meta: { app: { name: 'web' } },
+      exceptions: [
+        { type: 'Error', value: 'good', timestamp: now, stacktrace: { frames: [{ filename: 'http://x/app.js', function: 'f', lineno: 3, colno: 7 }] } },
+        { type: 'Error', value: 'no time' },
+        { type: 'Error', value: 'bad frame', timestamp: now, stacktrace: { frames: [{ function: 'f' }] } },
+        'a string',
+      ],
+      measurements: [
+        { type: 'web-vitals', values: { lcp: 'slow' }, timestamp: now },
+        { type: 'web-vitals', values: { cls: 0.1 }, timestamp: now },
+      ],
+      logs: [{ level: 'shout', message: 'x', timestamp: now }],
+      events: [{ name: 'click', timestamp: now, attributes: { n: 5, sku: 'A-1' } }],
+    }).replace('"n":5', '"__proto__":"a key","n":5'),
+  );
+  assert.deepEqual(
+    p.exceptions.map((e) => e.value),
+    ['good'],
+  );
   assert.equal(p.measurements.length, 1);
   assert.equal(p.logs.length, 0);
   assert.equal(p.rejected, 5);
@@ -68,10 +80,14 @@ test('a bad item is rejected and counted; the good items of the payload are kept
 
 test('frames are capped, trace contexts are checked, and too many items is 413', () => {
   const frames = Array.from({ length: FARO_MAX_FRAMES + 50 }, (_, i) => ({ filename: 'http://x/app.js', function: `f${i}`, lineno: i + 1, colno: 1 }));
-  const p = parseFaroPayload(JSON.stringify({ exceptions: [
-    { type: 'Error', value: 'deep', timestamp: now, stacktrace: { frames }, trace: { trace_id: 'AB'.repeat(16), span_id: 'cd'.repeat(8) } },
-    { type: 'Error', value: 'bad trace', timestamp: now, trace: { trace_id: 'nothex' } },
-  ] }));
+  const p = parseFaroPayload(
+    JSON.stringify({
+      exceptions: [
+        { type: 'Error', value: 'deep', timestamp: now, stacktrace: { frames }, trace: { trace_id: 'AB'.repeat(16), span_id: 'cd'.repeat(8) } },
+        { type: 'Error', value: 'bad trace', timestamp: now, trace: { trace_id: 'nothex' } },
+      ],
+    }),
+  );
   assert.equal(p.exceptions[0].stacktrace?.frames.length, FARO_MAX_FRAMES);
   assert.deepEqual(p.exceptions[0].trace, { trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8) });
   assert.equal(p.exceptions[1].trace, undefined, 'a malformed trace context is dropped, not the exception');
@@ -80,8 +96,13 @@ test('frames are capped, trace contexts are checked, and too many items is 413',
 });
 
 test('the app is the resource: name is the service, gitHash the revision, version the version', () => {
-  assert.deepEqual(faroResource({ app: { name: 'shop', version: '1.4.2', release: 'r-9', gitHash: 'abc1234def', environment: 'prod' } }),
-    { service: 'shop', environment: 'prod', revision: 'abc1234def', serviceVersion: '1.4.2', language: 'webjs' });
+  assert.deepEqual(faroResource({ app: { name: 'shop', version: '1.4.2', release: 'r-9', gitHash: 'abc1234def', environment: 'prod' } }), {
+    service: 'shop',
+    environment: 'prod',
+    revision: 'abc1234def',
+    serviceVersion: '1.4.2',
+    language: 'webjs',
+  });
   // A release that is a commit is the revision; a release that is not stands in for a missing version.
   assert.deepEqual(faroResource({ app: { name: 'shop', release: 'deadbeef12' } }).revision, 'deadbeef12');
   assert.deepEqual(faroResource({ app: { name: 'shop', release: 'v2.0.0' } }).serviceVersion, 'v2.0.0');
@@ -97,11 +118,20 @@ test('page routes: the URL path with ids folded, else the view name', () => {
 });
 
 test('an exception becomes an error log record whose stack the V8 parser reads', () => {
-  const frames = [{ filename: 'web/src/page.ts', function: 'checkoutTotal', lineno: 23, colno: 11 }, { filename: 'web/src/page.ts', function: '?', lineno: 28, colno: 18 }];
+  const frames = [
+    { filename: 'web/src/page.ts', function: 'checkoutTotal', lineno: 23, colno: 11 },
+    { filename: 'web/src/page.ts', function: '?', lineno: 28, colno: 18 },
+  ];
   const text = faroStackText('Error', 'over limit\nforged line', frames);
   assert.equal(text.split('\n').length, 3, 'a newline in the message does not forge a frame');
   const parsed = parseStackTrace(text, 'webjs');
-  assert.deepEqual(parsed.frames.map((f) => [f.file, f.line, f.column, f.function]), [['web/src/page.ts', 23, 11, 'checkoutTotal'], ['web/src/page.ts', 28, 18, '']]);
+  assert.deepEqual(
+    parsed.frames.map((f) => [f.file, f.line, f.column, f.function]),
+    [
+      ['web/src/page.ts', 23, 11, 'checkoutTotal'],
+      ['web/src/page.ts', 28, 18, ''],
+    ],
+  );
   const log = faroExceptionLog({ type: 'Error', value: 'over limit', timestamp: '2026-01-01T00:00:00.000Z' }, faroResource({}), text);
   assert.equal(log.severity, 17);
   assert.equal(log.timeMs, Date.parse('2026-01-01T00:00:00.000Z'));
@@ -124,5 +154,9 @@ test('web vitals: p75 per route and metric in the window, bounded samples', () =
   assert.equal(vitals.rows('prod', 60_000).find((r) => r.metric === 'lcp')?.p75, 400);
   t += 120_000;
   vitals.record('web', 'prod', '/b', 'inp', 80, t);
-  assert.deepEqual(vitals.rows('prod', 60_000).map((r) => r.route), ['/b'], 'older samples are outside the window');
+  assert.deepEqual(
+    vitals.rows('prod', 60_000).map((r) => r.route),
+    ['/b'],
+    'older samples are outside the window',
+  );
 });

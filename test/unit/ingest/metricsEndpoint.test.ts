@@ -59,10 +59,14 @@ test('/v1/metrics is never 404: empty and foreign metrics are accepted, in both 
 
 test('invalid duration points are answered as partial success (rejectedDataPoints)', async () => {
   const body = JSON.stringify({
-    resourceMetrics: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bad' } }] },
-      scopeMetrics: [{ metrics: [{ name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: '1', count: '2', bucketCounts: ['1'], explicitBounds: [] }] } }] }],
-    }],
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bad' } }] },
+        scopeMetrics: [
+          { metrics: [{ name: 'http.server.request.duration', unit: 's', histogram: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: '1', count: '2', bucketCounts: ['1'], explicitBounds: [] }] } }] },
+        ],
+      },
+    ],
   });
   const res = await post(body);
   assert.equal(res.status, 200);
@@ -89,7 +93,10 @@ for (const encoding of ['protobuf', 'json'] as const) {
     assert.ok(orders.p50Ms >= 10 && orders.p50Ms <= 25, `p50 ${orders.p50Ms} within the 10-25 ms bucket`);
     assert.equal(row(s, service, 'POST /orders').count, 1);
     // The next export carries the totals again: only the new requests count.
-    meter.record([{ method: 'GET', route: '/orders/:id', status: 503, seconds: 0.05, errorType: '503' }, { method: 'POST', route: '/orders', status: 201, seconds: 0.07 }]);
+    meter.record([
+      { method: 'GET', route: '/orders/:id', status: 503, seconds: 0.05, errorType: '503' },
+      { method: 'POST', route: '/orders', status: 201, seconds: 0.07 },
+    ]);
     await meter.flush();
     s = await signals();
     assert.deepEqual([row(s, service, 'GET /orders/:id').count, row(s, service, 'GET /orders/:id').errors], [10, 2]);

@@ -38,6 +38,7 @@ test('int64 timestamps as strings keep sub-microsecond precision; numbers are ac
   );
   assert.equal(batch.rejected, 0);
   const [a, b, c] = batch.spans;
+  // biome-ignore lint/correctness/noPrecisionLoss: the literal is the nanosecond timestamp as written; the check allows for the double's rounding
   assert.ok(Math.abs(a.startMs - 1700000000123.456789) < 0.0005);
   assert.equal(a.durationMs, 2.5);
   assert.ok(Math.abs(b.startMs - 1700000000123) < 0.001);

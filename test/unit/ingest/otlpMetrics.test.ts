@@ -73,24 +73,32 @@ for (const encoding of ['json', 'protobuf'] as const) {
 }
 
 test('JSON and protobuf give the same figures for the same export', () => {
-  const strip = (d: DecodedMetrics) => d.points.map(({ seriesKey: _k, startMs: _s, timeMs: _t, ...rest }) => rest).sort((a, b) => `${a.method}${a.route}${a.statusCode}`.localeCompare(`${b.method}${b.route}${b.statusCode}`));
+  const strip = (d: DecodedMetrics) =>
+    d.points.map(({ seriesKey: _k, startMs: _s, timeMs: _t, ...rest }) => rest).sort((a, b) => `${a.method}${a.route}${a.statusCode}`.localeCompare(`${b.method}${b.route}${b.statusCode}`));
   assert.deepEqual(strip(decode('json')), strip(decode('protobuf')));
 });
 
 /** A JSON export request with one histogram metric holding `point`. */
 function histogramJson(point: Record<string, unknown>, metric: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    resourceMetrics: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
-      scopeMetrics: [{
-        scope: { name: 'x' },
-        metrics: [{
-          name: 'http.server.duration', unit: 'ms',
-          histogram: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE', dataPoints: [point] },
-          ...metric,
-        }],
-      }],
-    }],
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+        scopeMetrics: [
+          {
+            scope: { name: 'x' },
+            metrics: [
+              {
+                name: 'http.server.duration',
+                unit: 'ms',
+                histogram: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE', dataPoints: [point] },
+                ...metric,
+              },
+            ],
+          },
+        ],
+      },
+    ],
   });
 }
 

@@ -29,7 +29,15 @@ const fixed64 = (field: number, n: bigint): number[] => {
 const bytes = (field: number, hex: string): number[] => len(field, [...Buffer.from(hex, 'hex')]);
 const kv = (key: string, value: number[]): number[] => [...str(1, key), ...len(2, value)];
 const request = (spans: number[][], resource: number[] = []): Uint8Array =>
-  Uint8Array.from(len(1, [...len(2, spans.flatMap((s) => len(2, s))), ...len(1, resource)]));
+  Uint8Array.from(
+    len(1, [
+      ...len(
+        2,
+        spans.flatMap((s) => len(2, s)),
+      ),
+      ...len(1, resource),
+    ]),
+  );
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const SPAN = 'b7ad6b7169203331';
@@ -194,8 +202,14 @@ test('unknown fields, any field order and exotic wire types are handled', () => 
     ...len(9, kv('code.lineno', [...vint(3, -5)])), // negative int64 -> no line
     ...len(9, kv('code.line.number', [...fixed64(4, 0n)])), // doubleValue 0.0
     ...len(9, [...len(2, [...str(1, 'svc')]), ...str(1, 'code.filepath')]), // value before key
-    ...varint((50 << 3) | 3), ...vint(1, 1), ...varint((50 << 3) | 4), // a group
-    ...varint((51 << 3) | 5), 1, 2, 3, 4, // a fixed32
+    ...varint((50 << 3) | 3),
+    ...vint(1, 1),
+    ...varint((50 << 3) | 4), // a group
+    ...varint((51 << 3) | 5),
+    1,
+    2,
+    3,
+    4, // a fixed32
     ...fixed64(7, start),
     ...bytes(2, SPAN),
     ...bytes(1, TRACE.toUpperCase()),
@@ -204,9 +218,7 @@ test('unknown fields, any field order and exotic wire types are handled', () => 
     ...bytes(4, '0000000000000000'), // all-zero parent means root
   ];
   const resource = len(1, kv('service.name', str(1, 'late-resource')));
-  const batch = decodeTraceRequestProto(
-    Uint8Array.from(len(1, [...len(2, len(2, span)), ...len(1, resource), ...vint(3, 1)])),
-  );
+  const batch = decodeTraceRequestProto(Uint8Array.from(len(1, [...len(2, len(2, span)), ...len(1, resource), ...vint(3, 1)])));
   assert.equal(batch.rejected, 0);
   const s = batch.spans[0];
   assert.equal(s.traceId, TRACE);
@@ -215,6 +227,7 @@ test('unknown fields, any field order and exotic wire types are handled', () => 
   assert.equal(s.kind, 3);
   assert.equal(s.error, true);
   assert.equal(s.statusMessage, 'boom');
+  // biome-ignore lint/correctness/noPrecisionLoss: the decoder must give exactly the double nearest to this literal
   assert.equal(s.startMs, 1_700_000_000_123.456789);
   assert.equal(s.durationMs, 2.5);
   assert.equal(s.code.line, 0);
@@ -231,7 +244,10 @@ test('an empty resource falls back to unknown_service', () => {
 test('structurally broken bodies throw DecodeError with the byte offset', () => {
   const good = encodeSpans(sdkSpans()).proto;
   const cut = good.subarray(0, good.length - 7);
-  assert.throws(() => decodeTraceRequestProto(cut), (e: unknown) => e instanceof DecodeError && /at byte \d+/.test(e.message));
+  assert.throws(
+    () => decodeTraceRequestProto(cut),
+    (e: unknown) => e instanceof DecodeError && /at byte \d+/.test(e.message),
+  );
   assert.throws(() => countSpansProto(cut), DecodeError);
   assert.throws(() => decodeTraceRequestProto(Uint8Array.from([0x0a, 0x05, 0x01])), /runs past the end/);
   assert.throws(() => decodeTraceRequestProto(Uint8Array.from([0x0f])), /unexpected wire type 7/);

@@ -22,10 +22,12 @@ function traceJson(count: number, opts: { badIds?: number; service?: string } = 
     status: { code: i % 4 === 0 ? 2 : 0 },
   }));
   return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: opts.service ?? 'orders' } }] },
-      scopeSpans: [{ scope: { name: 't' }, spans }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: opts.service ?? 'orders' } }] },
+        scopeSpans: [{ scope: { name: 't' }, spans }],
+      },
+    ],
   });
 }
 
@@ -122,7 +124,7 @@ test('a full queue answers 429 with Retry-After and loses nothing it accepted', 
   const accepted = statuses.filter((s) => s === 200).length;
   assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
   assert.equal(rx.pipeline.stats.spansProcessed - processedBefore, accepted * 200);
-  const signals = await (await fetch(`${base}/api/signals?window=5m`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json() as { operations: { service: string; count: number }[] };
+  const signals = (await (await fetch(`${base}/api/signals?window=5m`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { operations: { service: string; count: number }[] };
   assert.equal(signals.operations.find((o) => o.service === 'flood')?.count, accepted * 200);
 });
 

@@ -5,7 +5,7 @@ import { isOwnExportFailure } from '../../../src/core/ingest/ownExportFailure';
 
 const OWN = ['http://127.0.0.1:4318'];
 
-test('SDK export failures aimed at the receiver are recognised, in every SDK\'s words', () => {
+test("SDK export failures aimed at the receiver are recognised, in every SDK's words", () => {
   const texts = [
     // Python opentelemetry-exporter-otlp-proto-http
     'Failed to export metrics batch code: 404, reason: {"code":13,"message":"no such endpoint: POST /v1/metrics"}',
@@ -42,9 +42,9 @@ test('loopback spellings and origins without a scheme match; timestamps are not 
   assert.equal(isOwnExportFailure('12:41:36,051 Failed to export logs. Server responded with HTTP status code 404. Error message: Not Found', OWN), true);
 });
 
-test('the user\'s own errors are never taken for export failures', () => {
+test("the user's own errors are never taken for export failures", () => {
   const texts = [
-    'KeyError: \'sku-42\'',
+    "KeyError: 'sku-42'",
     'Failed to export report to S3: AccessDenied',
     'requests.exceptions.HTTPError: 404 Client Error: Not Found for url: http://127.0.0.1:4318/api/orders',
     'Error: connect ECONNREFUSED 127.0.0.1:5432',

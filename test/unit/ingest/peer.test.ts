@@ -36,8 +36,14 @@ test('both decoders and the columnar batches give client spans their peer, witho
   const payload = encodeSpans(spans());
   const json = decodeTraceRequestJson(payload.json);
   const proto = decodeTraceRequestProto(payload.proto);
-  assert.deepEqual(json.spans.map((s) => [s.name, s.peer]), EXPECTED);
-  assert.deepEqual(proto.spans.map((s) => [s.name, s.peer]), EXPECTED);
+  assert.deepEqual(
+    json.spans.map((s) => [s.name, s.peer]),
+    EXPECTED,
+  );
+  assert.deepEqual(
+    proto.spans.map((s) => [s.name, s.peer]),
+    EXPECTED,
+  );
   const { batch } = packBatch(proto, new StringTableWriter());
   new StringTableReader().accept(batch);
   const cursor = new SpanCursor(batch, createInterner());

@@ -42,7 +42,10 @@ before(async () => {
   git('init', '-q');
   git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.');
   git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'init');
-  for (const [name, decodeWorkers] of [['inline', 0], ['workers', 1]] as const) {
+  for (const [name, decodeWorkers] of [
+    ['inline', 0],
+    ['workers', 1],
+  ] as const) {
     const r = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, workspace, decodeWorkers });
     await r.start();
     await r.indexReady;
@@ -66,16 +69,28 @@ function provider(resource: Record<string, string>) {
 /** Every resource string field set to `k`. */
 function hostileResource(k: string): Record<string, string> {
   return {
-    'service.name': k, 'deployment.environment.name': k, 'deployment.environment': k, 'telemetry.sdk.language': k,
-    'vcs.ref.head.revision': k, 'vcs.repository.ref.revision': k, 'service.version': k,
+    'service.name': k,
+    'deployment.environment.name': k,
+    'deployment.environment': k,
+    'telemetry.sdk.language': k,
+    'vcs.ref.head.revision': k,
+    'vcs.repository.ref.revision': k,
+    'service.version': k,
   };
 }
 
 /** A span with every string field we read set to `k`, an exception and a child client call. */
 function hostileSpans(tracer: ReturnType<typeof provider>['tracer'], k: string): void {
   const attributes = {
-    'code.function.name': k, 'code.function': k, 'code.namespace': k, 'code.file.path': k, 'code.filepath': k,
-    'code.stacktrace': stackOf(k), 'http.route': k, 'http.request.method': k, 'http.method': k,
+    'code.function.name': k,
+    'code.function': k,
+    'code.namespace': k,
+    'code.file.path': k,
+    'code.filepath': k,
+    'code.stacktrace': stackOf(k),
+    'http.route': k,
+    'http.request.method': k,
+    'http.method': k,
   };
   const server = tracer.startSpan(k, { kind: SpanKind.SERVER, attributes });
   server.addEvent('exception', { 'exception.type': k, 'exception.message': k, 'exception.stacktrace': stackOf(k) });
@@ -85,20 +100,26 @@ function hostileSpans(tracer: ReturnType<typeof provider>['tracer'], k: string):
   bare.addEvent('exception', { 'exception.type': k, 'exception.message': k, 'exception.stacktrace': k });
   bare.setStatus({ code: SpanStatusCode.ERROR, message: k });
   bare.end();
-  const client = tracer.startSpan(k, {
-    kind: SpanKind.CLIENT,
-    attributes: { 'url.full': k, 'http.url': k, 'server.address': k, 'net.peer.name': k, 'peer.service': k, 'server.port': k, 'http.request.method': k },
-  }, trace.setSpan(context.active(), server));
+  const client = tracer.startSpan(
+    k,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'url.full': k, 'http.url': k, 'server.address': k, 'net.peer.name': k, 'peer.service': k, 'server.port': k, 'http.request.method': k },
+    },
+    trace.setSpan(context.active(), server),
+  );
   client.end();
   server.end();
 }
 
 function goodSpans(tracer: ReturnType<typeof provider>['tracer'], n: number): void {
   for (let i = 0; i < n; i++) {
-    tracer.startSpan('charge', {
-      kind: SpanKind.INTERNAL,
-      attributes: { 'code.function.name': 'charge', 'code.file.path': '/app/src/pay.js', 'code.line.number': 2 },
-    }).end();
+    tracer
+      .startSpan('charge', {
+        kind: SpanKind.INTERNAL,
+        attributes: { 'code.function.name': 'charge', 'code.file.path': '/app/src/pay.js', 'code.line.number': 2 },
+      })
+      .end();
   }
 }
 
@@ -145,7 +166,12 @@ async function chargeCount(environment: string, service: string): Promise<number
   return body.functions.filter((f) => f.function === 'charge' && f.service === service).reduce((n, f) => n + f.count, 0);
 }
 
-for (const [decoding, encoding] of [['inline', 'json'], ['inline', 'proto'], ['workers', 'json'], ['workers', 'proto']] as const) {
+for (const [decoding, encoding] of [
+  ['inline', 'json'],
+  ['inline', 'proto'],
+  ['workers', 'json'],
+  ['workers', 'proto'],
+] as const) {
   test(`prototype keys in every string field (${encoding}, decoded ${decoding}): every good span is filed and the counters reconcile`, async () => {
     use(decoding);
     const before = await status();
@@ -178,32 +204,33 @@ for (const [decoding, encoding] of [['inline', 'json'], ['inline', 'proto'], ['w
   });
 }
 
-for (const decoding of ['inline', 'workers'] as const) test(`a span whose filing throws is counted as failed; the rest of its batch is filed (decoded ${decoding})`, async () => {
-  use(decoding);
-  const before = await status();
-  const beforeCount = await chargeCount('prod', 'checkout');
-  // A store callback that throws for one error group stands for any bug met while filing one span.
-  const previous = rx.store.onNewErrorGroup;
-  rx.store.onNewErrorGroup = (group) => {
-    if (group.message === 'poison') throw new Error('filing bug');
-  };
-  try {
-    const p = provider({ 'service.name': 'checkout', 'deployment.environment.name': 'prod', 'telemetry.sdk.language': 'nodejs' });
-    const bad = p.tracer.startSpan('charge', { attributes: { 'code.function.name': 'charge', 'code.file.path': '/app/src/pay.js', 'code.line.number': 2 } });
-    bad.addEvent('exception', { 'exception.type': 'Poison', 'exception.message': 'poison', 'exception.stacktrace': stackOf('poison') });
-    bad.end();
-    goodSpans(p.tracer, 100);
-    const payload = encodeSpans(p.exporter.getFinishedSpans());
-    assert.equal(await post('traces', 'json', payload.json), 200);
-    await rx.pipeline.idle();
-  } finally {
-    rx.store.onNewErrorGroup = previous;
-  }
-  const after = await status();
-  assert.equal(after.spansAccepted - before.spansAccepted, 101);
-  assert.equal((after.spansFailed ?? 0) - (before.spansFailed ?? 0), 1, 'the poisoned span is counted as failed');
-  assert.equal(after.spansProcessed - before.spansProcessed, 100, 'the 100 good spans were filed');
-  assert.equal(after.spansProcessed + (after.spansFailed ?? 0), after.spansAccepted, 'processed + failed reconciles with accepted');
-  // The bad span itself reached its location before its exception failed; the good ones all did.
-  assert.ok((await chargeCount('prod', 'checkout')) - beforeCount >= 100);
-});
+for (const decoding of ['inline', 'workers'] as const)
+  test(`a span whose filing throws is counted as failed; the rest of its batch is filed (decoded ${decoding})`, async () => {
+    use(decoding);
+    const before = await status();
+    const beforeCount = await chargeCount('prod', 'checkout');
+    // A store callback that throws for one error group stands for any bug met while filing one span.
+    const previous = rx.store.onNewErrorGroup;
+    rx.store.onNewErrorGroup = (group) => {
+      if (group.message === 'poison') throw new Error('filing bug');
+    };
+    try {
+      const p = provider({ 'service.name': 'checkout', 'deployment.environment.name': 'prod', 'telemetry.sdk.language': 'nodejs' });
+      const bad = p.tracer.startSpan('charge', { attributes: { 'code.function.name': 'charge', 'code.file.path': '/app/src/pay.js', 'code.line.number': 2 } });
+      bad.addEvent('exception', { 'exception.type': 'Poison', 'exception.message': 'poison', 'exception.stacktrace': stackOf('poison') });
+      bad.end();
+      goodSpans(p.tracer, 100);
+      const payload = encodeSpans(p.exporter.getFinishedSpans());
+      assert.equal(await post('traces', 'json', payload.json), 200);
+      await rx.pipeline.idle();
+    } finally {
+      rx.store.onNewErrorGroup = previous;
+    }
+    const after = await status();
+    assert.equal(after.spansAccepted - before.spansAccepted, 101);
+    assert.equal((after.spansFailed ?? 0) - (before.spansFailed ?? 0), 1, 'the poisoned span is counted as failed');
+    assert.equal(after.spansProcessed - before.spansProcessed, 100, 'the 100 good spans were filed');
+    assert.equal(after.spansProcessed + (after.spansFailed ?? 0), after.spansAccepted, 'processed + failed reconciles with accepted');
+    // The bad span itself reached its location before its exception failed; the good ones all did.
+    assert.ok((await chargeCount('prod', 'checkout')) - beforeCount >= 100);
+  });

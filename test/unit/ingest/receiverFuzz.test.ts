@@ -19,8 +19,15 @@ import { byteCase, canaryCase, structureCase, type FuzzCase } from '../../suppor
 import { CANARY_SERVICE, type ModelContext, type WorkspaceFunction } from '../../support/fuzzModel';
 import { FuzzSender, type Outcome } from '../../support/fuzzSender';
 import {
-  FUZZ_ALLOWED_STATUSES, FUZZ_BYTE_ROUND_EVERY, FUZZ_CANARY_EVERY, FUZZ_CONCURRENCY, FUZZ_DEFAULT_RUNS, FUZZ_DEFAULT_SEED,
-  FUZZ_MAX_ANSWER_STRING, FUZZ_MAX_QUERY_CHARS, FUZZ_ROUND,
+  FUZZ_ALLOWED_STATUSES,
+  FUZZ_BYTE_ROUND_EVERY,
+  FUZZ_CANARY_EVERY,
+  FUZZ_CONCURRENCY,
+  FUZZ_DEFAULT_RUNS,
+  FUZZ_DEFAULT_SEED,
+  FUZZ_MAX_ANSWER_STRING,
+  FUZZ_MAX_QUERY_CHARS,
+  FUZZ_ROUND,
 } from '../../support/fuzzSettings';
 import { HOSTILE_STRINGS } from '../../support/hostileValues';
 import { SeededRandom } from '../../support/seededRandom';
@@ -154,11 +161,15 @@ test(`the receiver survives ${RUNS.toLocaleString('en-US')} mutated OTLP request
     const size = Math.min(FUZZ_ROUND, RUNS - sent);
     const bytes = round % FUZZ_BYTE_ROUND_EVERY === FUZZ_BYTE_ROUND_EVERY - 1;
     const r = tally();
-    await sender.run(size, (i) => {
-      const n = sent + i;
-      if (i % FUZZ_CANARY_EVERY === FUZZ_CANARY_EVERY - 1) return canaryCase(ctx, `canary-${n}`);
-      return bytes ? byteCase(ctx) : structureCase(ctx);
-    }, (c, o, i) => record(r, c, o, sent + i));
+    await sender.run(
+      size,
+      (i) => {
+        const n = sent + i;
+        if (i % FUZZ_CANARY_EVERY === FUZZ_CANARY_EVERY - 1) return canaryCase(ctx, `canary-${n}`);
+        return bytes ? byteCase(ctx) : structureCase(ctx);
+      },
+      (c, o, i) => record(r, c, o, sent + i),
+    );
     sent += size;
     await rx.pipeline.idle();
     const status = await getJson<StatusResponse>('/api/status');
@@ -214,8 +225,10 @@ test(`the receiver survives ${RUNS.toLocaleString('en-US')} mutated OTLP request
   failures.check(!existsSync(sentinel), 'a hostile revision or path wrote a file', () => sentinel);
   const ms = performance.now() - started;
   const status = rx.status();
-  t.diagnostic(`${RUNS} requests in ${(ms / 1000).toFixed(1)} s (${Math.round((RUNS * 1000) / ms)}/s), seed ${SEED}; statuses ${JSON.stringify(Object.fromEntries(totals.statuses))}; ` +
-    `${totals.retries} retries; spans accepted ${status.spansAccepted} (certainly valid in 200s: ${totals.valid.traces}), rejected items ${status.spansRejected}, ` +
-    `logs accepted ${status.logsAccepted} (certainly valid: ${totals.valid.logs}); ${allCanaries.length} canaries; operations evicted ${end.evicted.operations}`);
+  t.diagnostic(
+    `${RUNS} requests in ${(ms / 1000).toFixed(1)} s (${Math.round((RUNS * 1000) / ms)}/s), seed ${SEED}; statuses ${JSON.stringify(Object.fromEntries(totals.statuses))}; ` +
+      `${totals.retries} retries; spans accepted ${status.spansAccepted} (certainly valid in 200s: ${totals.valid.traces}), rejected items ${status.spansRejected}, ` +
+      `logs accepted ${status.logsAccepted} (certainly valid: ${totals.valid.logs}); ${allCanaries.length} canaries; operations evicted ${end.evicted.operations}`,
+  );
   assert.deepEqual(failures.report(), []);
 });

@@ -34,12 +34,15 @@ test('16 concurrent gzip bombs: each gets 413 or 503 and the receiver stays unde
     const before = memoryOf(pid);
     // 1 GB of zeros compresses to ~1 MB: far under the 64 MiB cap on the wire, far over it inflated.
     const bomb = gzipSync(Buffer.alloc(1024 * MB), { level: 9 });
-    const statuses = await Promise.all(Array.from({ length: 16 }, () =>
-      fetch(`${server.url}/v1/traces`, { method: 'POST', body: bomb, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } }).then(async (r) => {
-        await r.arrayBuffer();
-        if (r.status === 503) assert.ok(r.headers.get('retry-after'), 'a shed request says when to retry');
-        return r.status;
-      })));
+    const statuses = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        fetch(`${server.url}/v1/traces`, { method: 'POST', body: bomb, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } }).then(async (r) => {
+          await r.arrayBuffer();
+          if (r.status === 503) assert.ok(r.headers.get('retry-after'), 'a shed request says when to retry');
+          return r.status;
+        }),
+      ),
+    );
     for (const s of statuses) assert.ok(s === 413 || s === 503, `a bomb gets 413 or 503, got ${s}`);
     const during = memoryOf(pid);
     assert.ok(during.hwm < 512 * MB, `peak RSS ${Math.round(during.hwm / MB)} MB (started at ${Math.round(before.rss / MB)} MB)`);
@@ -59,19 +62,25 @@ test('connections beyond the cap are closed at once and do not grow memory', asy
     const before = memoryOf(pid);
     const extra = 300;
     let closedByServer = 0;
-    await Promise.all(Array.from({ length: DEFAULT_MAX_CONNECTIONS + extra }, () => new Promise<void>((resolve) => {
-      const s = net.connect(server.port, '127.0.0.1');
-      sockets.push(s);
-      s.on('error', () => undefined);
-      s.on('close', () => {
-        closedByServer++;
-      });
-      // A slow client: half a request line, then nothing.
-      s.on('connect', () => {
-        s.write('POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-        resolve();
-      });
-    })));
+    await Promise.all(
+      Array.from(
+        { length: DEFAULT_MAX_CONNECTIONS + extra },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = net.connect(server.port, '127.0.0.1');
+            sockets.push(s);
+            s.on('error', () => undefined);
+            s.on('close', () => {
+              closedByServer++;
+            });
+            // A slow client: half a request line, then nothing.
+            s.on('connect', () => {
+              s.write('POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+              resolve();
+            });
+          }),
+      ),
+    );
     const deadline = Date.now() + 20_000;
     while (closedByServer < extra && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(closedByServer >= extra, `${closedByServer} of the ${extra} connections past the cap were closed`);

@@ -7,13 +7,26 @@ import { hostHeaderName, isLoopbackHost, isWildcardHost } from '../../../src/cor
 
 const READ_TOKEN = 'read-secret';
 const TRACE_JSON = JSON.stringify({
-  resourceSpans: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'guarded' } }] },
-    scopeSpans: [{ scope: { name: 't' }, spans: [{
-      traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'GET /x', kind: 2,
-      startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.now() + 5) * 1_000_000n),
-    }] }],
-  }],
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'guarded' } }] },
+      scopeSpans: [
+        {
+          scope: { name: 't' },
+          spans: [
+            {
+              traceId: 'ab'.repeat(16),
+              spanId: 'cd'.repeat(8),
+              name: 'GET /x',
+              kind: 2,
+              startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+              endTimeUnixNano: String(BigInt(Date.now() + 5) * 1_000_000n),
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });
 
 /** An answer as the wire carried it. */
@@ -86,7 +99,10 @@ test('forged Host headers (DNS rebinding) get 421 on every route and on the upgr
   const before421 = count(rx, 421);
   const forged = ['attacker.example', `attacker.example:${port}`, `127.0.0.1.attacker.example:${port}`, `localhost.:${port}`, 'a:b:c'];
   const answers = await Promise.all(forged.flatMap((host) => everyRoute(port, [`Host: ${host}`])));
-  assert.deepEqual(answers.map((a) => a.status), answers.map(() => 421));
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    answers.map(() => 421),
+  );
   for (const a of answers) assert.doesNotMatch(a.body, /guarded|spansAccepted|"functions"/, 'a refusal carries no data');
   assert.equal(count(rx, 421) - before421, forged.length * 5, 'every refusal is counted');
   assert.equal(rx.pipeline.stats.spansAccepted, 0);
@@ -104,10 +120,23 @@ test('loopback Host names, and HTTP/1.0 without Host, are answered', async () =>
 test('any browser Origin (null too) and cross-site fetch metadata get 403 on every route and the upgrade, without CORS headers', async () => {
   const before403 = count(rx, 403);
   const host = `Host: 127.0.0.1:${port}`;
-  const browsers = [[host, 'Origin: http://attacker.example'], [host, 'Origin: null'], [host, `Origin: http://127.0.0.1:${port + 1}`], [host, 'Sec-Fetch-Site: cross-site'], [host, 'Sec-Fetch-Site: same-site']];
+  const browsers = [
+    [host, 'Origin: http://attacker.example'],
+    [host, 'Origin: null'],
+    [host, `Origin: http://127.0.0.1:${port + 1}`],
+    [host, 'Sec-Fetch-Site: cross-site'],
+    [host, 'Sec-Fetch-Site: same-site'],
+  ];
   const answers = await Promise.all(browsers.flatMap((headers) => everyRoute(port, headers)));
-  assert.deepEqual(answers.map((a) => a.status), answers.map(() => 403));
-  for (const a of answers) assert.equal([...a.headers.keys()].some((k) => k.startsWith('access-control-')), false);
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    answers.map(() => 403),
+  );
+  for (const a of answers)
+    assert.equal(
+      [...a.headers.keys()].some((k) => k.startsWith('access-control-')),
+      false,
+    );
   assert.equal(count(rx, 403) - before403, browsers.length * 5);
   // Node clients send Sec-Fetch-Mode (undici) but neither Origin nor Sec-Fetch-Site: still answered.
   assert.equal((await raw(port, ['GET /api/status HTTP/1.1', host, 'Sec-Fetch-Mode: cors'])).status, 200);
@@ -142,7 +171,10 @@ test('a read token guards the read API and the stream, not ingest; 401 on /api/s
     const auth = `Authorization: Bearer ${READ_TOKEN}`;
     const allowed = await Promise.all(everyRoute(p, [host, auth]));
     // The trace is 200 or 404 depending on whether the span posted above was filed yet: either way, answered.
-    assert.deepEqual(allowed.map((a, i) => (i === 2 && a.status === 404 ? 200 : a.status)), [200, 200, 200, 200, 101]);
+    assert.deepEqual(
+      allowed.map((a, i) => (i === 2 && a.status === 404 ? 200 : a.status)),
+      [200, 200, 200, 200, 101],
+    );
   } finally {
     await guarded.stop();
   }
@@ -173,7 +205,10 @@ test('a non-loopback bind without a token does not start; a wildcard bind with o
     const p = wild.receiver.address()!.port;
     assert.equal((await raw(p, ['GET /api/status HTTP/1.1', 'Host: build-box.lan:4318', 'Authorization: Bearer wild'])).status, 200);
     const without = await Promise.all(everyRoute(p, ['Host: attacker.example']));
-    assert.deepEqual(without.map((a) => a.status), [401, 401, 401, 401, 401]);
+    assert.deepEqual(
+      without.map((a) => a.status),
+      [401, 401, 401, 401, 401],
+    );
     assert.equal((await raw(p, ['GET /api/status HTTP/1.0', 'Authorization: Bearer wild'])).status, 421, 'no Host: only loopback binds can trust that');
     assert.equal((await raw(p, ['GET /api/status HTTP/1.1', 'Host: build-box.lan', 'Origin: http://build-box.lan', 'Authorization: Bearer wild'])).status, 403);
   } finally {

@@ -18,15 +18,7 @@ import { resource, span } from '../../support/records';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rl-model-'));
 let index: WorkspaceIndex;
-const CONTROLLER = [
-  'class ShopController {',
-  '  @GetMapping("/price/{item}")',
-  '  public Price price(@PathVariable String item) {',
-  '    return pricing.unitPrice(item);',
-  '  }',
-  '}',
-  '',
-].join('\n');
+const CONTROLLER = ['class ShopController {', '  @GetMapping("/price/{item}")', '  public Price price(@PathVariable String item) {', '    return pricing.unitPrice(item);', '  }', '}', ''].join('\n');
 const PRICING = ['class PricingService {', '  Price unitPrice(String item) {', '    throw new IllegalArgumentException("unknown item: " + item);', '  }', '}', ''].join('\n');
 const STACK = [
   'java.lang.IllegalArgumentException: unknown item: durian',
@@ -67,12 +59,25 @@ function failure(at = Date.now()): ExceptionInfo {
 function request(n: number, o: { serverError?: boolean; controllerError?: boolean; exception?: boolean } = {}) {
   const traceId = TRACE + n.toString(16);
   const server = span({
-    traceId, spanId: id(), kind: 2, name: 'GET /price/{item}', httpRoute: '/price/{item}', httpMethod: 'GET', resource: javaRes,
-    error: o.serverError ?? false, exceptions: o.exception ? [failure()] : [],
+    traceId,
+    spanId: id(),
+    kind: 2,
+    name: 'GET /price/{item}',
+    httpRoute: '/price/{item}',
+    httpMethod: 'GET',
+    resource: javaRes,
+    error: o.serverError ?? false,
+    exceptions: o.exception ? [failure()] : [],
   });
   const controller = span({
-    traceId, spanId: id(), parentSpanId: server.spanId, kind: 1, name: 'ShopController.price', resource: javaRes,
-    code: { ...emptyCode(), namespace: 'shop.ShopController', function: 'price' }, error: o.controllerError ?? false,
+    traceId,
+    spanId: id(),
+    parentSpanId: server.spanId,
+    kind: 1,
+    name: 'ShopController.price',
+    resource: javaRes,
+    code: { ...emptyCode(), namespace: 'shop.ShopController', function: 'price' },
+    error: o.controllerError ?? false,
     exceptions: o.exception ? [failure()] : [],
   });
   return { server, controller };
@@ -86,7 +91,10 @@ test('a server span and its controller span are one call of one row, whichever a
   await send([b.server]);
   await send([b.controller]);
   const rows = query().functions;
-  assert.deepEqual(rows.map((f) => [f.function, f.line, f.count, f.errors]), [['ShopController.price', 3, 2, 0]]);
+  assert.deepEqual(
+    rows.map((f) => [f.function, f.line, f.count, f.errors]),
+    [['ShopController.price', 3, 2, 0]],
+  );
 });
 
 test('the outer span speaks for the request: a 502 whose controller span succeeded is a failed call', async () => {
@@ -94,7 +102,10 @@ test('the outer span speaks for the request: a 502 whose controller span succeed
   const r = request(3, { serverError: true });
   await send([r.controller]);
   await send([r.server]);
-  assert.deepEqual(query().functions.map((f) => [f.count, f.errors]), [[1, 1]]);
+  assert.deepEqual(
+    query().functions.map((f) => [f.count, f.errors]),
+    [[1, 1]],
+  );
 });
 
 test('two calls of one function in one request (siblings) are two calls', async () => {
@@ -109,13 +120,22 @@ test('an exception on both spans and in the container log is one occurrence, on 
   const { send, query, pipeline } = setup();
   const r = request(5, { serverError: true, controllerError: true, exception: true });
   const log: LogRecordInfo = {
-    timeMs: Date.now(), traceId: r.server.traceId, spanId: r.server.spanId, severity: 17, resource: javaRes, code: emptyCode(),
-    body: 'Servlet.service() for servlet [dispatcherServlet] threw exception', exception: { ...failure(), type: 'IllegalArgumentException' },
+    timeMs: Date.now(),
+    traceId: r.server.traceId,
+    spanId: r.server.spanId,
+    severity: 17,
+    resource: javaRes,
+    code: emptyCode(),
+    body: 'Servlet.service() for servlet [dispatcherServlet] threw exception',
+    exception: { ...failure(), type: 'IllegalArgumentException' },
   };
   await send([], [log]);
   await send([r.controller, r.server]);
   const { functions, errors, unmapped } = query();
-  assert.deepEqual(functions.map((f) => [f.function, f.count, f.errors]), [['ShopController.price', 1, 1]]);
+  assert.deepEqual(
+    functions.map((f) => [f.function, f.count, f.errors]),
+    [['ShopController.price', 1, 1]],
+  );
   assert.equal(errors.length, 1);
   assert.deepEqual([errors[0].function, errors[0].line, errors[0].totalCount, errors[0].operations], ['PricingService.unitPrice', 3, 1, ['GET /price/{item}']]);
   assert.deepEqual(unmapped, []);
@@ -133,39 +153,66 @@ test('framework-internal spans fold into their request; client spans are calls, 
   assert.equal(pipeline.stats.spansFolded, 2, 'the middleware span and the server span (same function as its controller span)');
 });
 
-test('a stackless error log written before its span arrives waits, then sits on that span\'s function, once', async () => {
+test("a stackless error log written before its span arrives waits, then sits on that span's function, once", async () => {
   const { send, query } = setup();
   const r = request(7, { serverError: true });
   const stackless: ExceptionInfo = { type: '*errors.errorString', message: 'unknown item "durian"', stacktrace: '', timeMs: Date.now() };
   const log: LogRecordInfo = {
-    timeMs: Date.now(), traceId: r.server.traceId, spanId: r.server.spanId, severity: 17, resource: javaRes, code: emptyCode(),
-    body: 'price lookup failed', exception: { ...stackless, type: 'errors.errorString' },
+    timeMs: Date.now(),
+    traceId: r.server.traceId,
+    spanId: r.server.spanId,
+    severity: 17,
+    resource: javaRes,
+    code: emptyCode(),
+    body: 'price lookup failed',
+    exception: { ...stackless, type: 'errors.errorString' },
   };
   await send([], [log]);
   assert.equal(query().errors.length, 0, 'the log waits for its span');
   await send([{ ...r.server, exceptions: [stackless] }]);
   const errors = query().errors;
-  assert.deepEqual(errors.map((e) => [e.function, e.line, e.totalCount]), [['ShopController.price', 3, 1]]);
+  assert.deepEqual(
+    errors.map((e) => [e.function, e.line, e.totalCount]),
+    [['ShopController.price', 3, 1]],
+  );
 });
 
 test('a handled exception that is only logged is an error group occurrence, not a failed request', async () => {
   const { send, query } = setup();
   const r = request(8);
   const log: LogRecordInfo = {
-    timeMs: Date.now(), traceId: r.server.traceId, spanId: r.controller.spanId, severity: 17, resource: javaRes, code: emptyCode(),
-    body: 'lookup failed', exception: failure(),
+    timeMs: Date.now(),
+    traceId: r.server.traceId,
+    spanId: r.controller.spanId,
+    severity: 17,
+    resource: javaRes,
+    code: emptyCode(),
+    body: 'lookup failed',
+    exception: failure(),
   };
   await send([r.controller, { ...r.server, error: false }], [log]);
   const { functions, errors } = query();
-  assert.deepEqual(functions.map((f) => [f.count, f.errors]), [[1, 0]]);
-  assert.deepEqual(errors.map((e) => e.totalCount), [1]);
+  assert.deepEqual(
+    functions.map((f) => [f.count, f.errors]),
+    [[1, 0]],
+  );
+  assert.deepEqual(
+    errors.map((e) => e.totalCount),
+    [1],
+  );
 });
 
 test('an SDK failing to export to this receiver is not an error of the service', async () => {
   const store = new SignalStore({});
   const pipeline = new IngestPipeline(store, new CodeMapper(index), 10_000, Promise.resolve(), undefined, { traces: new TraceBuffer(), ownOrigins: () => ['http://127.0.0.1:4318'] });
   const log: LogRecordInfo = {
-    timeMs: Date.now(), traceId: '', spanId: '', severity: 17, resource: javaRes, code: emptyCode(), exception: null,
+    timeMs: Date.now(),
+    traceId: '',
+    spanId: '',
+    severity: 17,
+    resource: javaRes,
+    code: emptyCode(),
+    exception: null,
     body: 'Failed to export metrics batch code: 404, reason: Not Found',
   };
   pipeline.offer({ spans: [], logs: [log], rejected: 0, rejectReasons: [] });

@@ -12,8 +12,24 @@ test('commits, tags and versions are plausible (trimmed)', () => {
 
 test('markup, whitespace, controls, URLs, option-like and overlong names are not plausible', () => {
   const bad = [
-    HOSTILE_REVISION, HOSTILE_VERSION, 'abc def', 'abc\tdef', 'abc`def', 'v1$(bell)', '[x](y)', 'a<b', 'a\u0000b', 'a\u202eb', 'a\u009bb',
-    'http://evil.example/x', '-c core.pager=x', '--output=x', '.hidden', 'x'.repeat(MAX_REVISION_CHARS + 1), '', '   ',
+    HOSTILE_REVISION,
+    HOSTILE_VERSION,
+    'abc def',
+    'abc\tdef',
+    'abc`def',
+    'v1$(bell)',
+    '[x](y)',
+    'a<b',
+    'a\u0000b',
+    'a\u202eb',
+    'a\u009bb',
+    'http://evil.example/x',
+    '-c core.pager=x',
+    '--output=x',
+    '.hidden',
+    'x'.repeat(MAX_REVISION_CHARS + 1),
+    '',
+    '   ',
   ];
   for (const text of bad) assert.equal(plausibleRevision(text), '', JSON.stringify(text));
   assert.equal(plausibleRevision('x'.repeat(MAX_REVISION_CHARS)), 'x'.repeat(MAX_REVISION_CHARS));

@@ -57,7 +57,10 @@ test('packing into a used spare buffer rewrites every column, parent ids include
   reader.accept(second.batch);
   assert.equal(second.transfer[0], spare, 'a spare large enough is packed into');
   assert.deepEqual(unpack(second.batch), roots.spans);
-  assert.ok(roots.spans.some((s) => s.parentSpanId === ''), 'the fixture has root spans');
+  assert.ok(
+    roots.spans.some((s) => s.parentSpanId === ''),
+    'the fixture has root spans',
+  );
   const small = packBatch(structuredClone(withParents) as DecodedBatch, writer, new ArrayBuffer(8));
   assert.notEqual(small.transfer[0].byteLength, 8, 'a spare too small is not used');
 });

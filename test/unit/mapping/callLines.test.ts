@@ -17,7 +17,10 @@ const JS = `async function checkout(order) {
 
 test('finds the outgoing-call lines of a JS function, not calls in comments or strings', () => {
   const lines = findCallLines('src/checkout.js', JS, 1, 11);
-  assert.deepEqual(lines.map((l) => l.line), [4, 5, 6]);
+  assert.deepEqual(
+    lines.map((l) => l.line),
+    [4, 5, 6],
+  );
   assert.match(lines[2].text, /\/charges/, 'a multi-line call carries its continuation lines');
 });
 
@@ -32,16 +35,25 @@ test('picks the line naming the URL path, else the host', () => {
 test('a function with one outgoing call gets it even without a URL match', () => {
   const py = 'import requests\n\ndef get_stock(sku):\n    url = BASE + sku\n    r = requests.get(url, timeout=2)\n    return r.json()\n';
   const lines = findCallLines('app/stock.py', py, 3, 6);
-  assert.deepEqual(lines.map((l) => l.line), [5]);
+  assert.deepEqual(
+    lines.map((l) => l.line),
+    [5],
+  );
   assert.deepEqual(chooseCallLine(lines, peerParts('http://stock-svc/items/9')), { line: 5, lineMatch: 'only-call' });
   assert.equal(chooseCallLine([], peerParts('http://stock-svc/items/9')), undefined);
 });
 
 test('Go and Java clients are recognized', () => {
   const go = 'func fetchUser(ctx context.Context, id string) (*User, error) {\n\treq, _ := http.NewRequestWithContext(ctx, "GET", base+"/users/"+id, nil)\n\tresp, err := client.Do(req)\n\treturn decode(resp), err\n}\n';
-  assert.deepEqual(findCallLines('svc/user.go', go, 1, 5).map((l) => l.line), [2, 3]);
+  assert.deepEqual(
+    findCallLines('svc/user.go', go, 1, 5).map((l) => l.line),
+    [2, 3],
+  );
   const java = 'class A {\n  User load(String id) {\n    return restTemplate.getForObject(base + "/users/" + id, User.class);\n  }\n}\n';
-  assert.deepEqual(findCallLines('src/A.java', java, 2, 4).map((l) => l.line), [3]);
+  assert.deepEqual(
+    findCallLines('src/A.java', java, 2, 4).map((l) => l.line),
+    [3],
+  );
 });
 
 test('peers split into host and static path segments; ids, numbers and credentials are left out', () => {
@@ -149,7 +161,13 @@ const pick = (file: string, text: string, from: number, to: number, peer: string
 
 test('fetch: the only call of each method is found when the URL is not written on the line', () => {
   const lines = findCallLines('src/quote.ts', FETCH_TS, 1, 7);
-  assert.deepEqual(lines.map((l) => [l.line, l.kind, l.method]), [[3, 'call', 'GET'], [5, 'call', 'POST']]);
+  assert.deepEqual(
+    lines.map((l) => [l.line, l.kind, l.method]),
+    [
+      [3, 'call', 'GET'],
+      [5, 'call', 'POST'],
+    ],
+  );
   assert.deepEqual(pick('src/quote.ts', FETCH_TS, 1, 7, 'http://pricing:7001/price/7', 'GET'), { line: 3, lineMatch: 'only-call' });
   assert.deepEqual(pick('src/quote.ts', FETCH_TS, 1, 7, 'http://audit:7002/log', 'POST'), { line: 5, lineMatch: 'only-call' });
   assert.equal(pick('src/quote.ts', FETCH_TS, 1, 7, 'http://pricing:7001/price/7'), undefined, 'no method and no URL: the function line, honestly');
@@ -158,7 +176,14 @@ test('fetch: the only call of each method is found when the URL is not written o
 
 test('axios: the instance setup is not a call; get and post are told apart by method', () => {
   const lines = findCallLines('src/stock.js', AXIOS_JS, 1, 6);
-  assert.deepEqual(lines.map((l) => [l.line, l.kind, l.method]), [[1, 'setup', ''], [3, 'call', 'GET'], [4, 'call', 'POST']]);
+  assert.deepEqual(
+    lines.map((l) => [l.line, l.kind, l.method]),
+    [
+      [1, 'setup', ''],
+      [3, 'call', 'GET'],
+      [4, 'call', 'POST'],
+    ],
+  );
   assert.deepEqual(pick('src/stock.js', AXIOS_JS, 2, 6, 'http://stock:7003/stock/sku-1', 'GET'), { line: 3, lineMatch: 'only-call' });
   assert.deepEqual(pick('src/stock.js', AXIOS_JS, 2, 6, 'http://stock:7003/reserve', 'POST'), { line: 4, lineMatch: 'only-call' });
 });
@@ -166,11 +191,25 @@ test('axios: the instance setup is not a call; get and post are told apart by me
 test('Java HttpClient: send/sendAsync are the calls; the request they send (builder chain) gives their method', () => {
   const file = 'src/main/java/com/example/shop/StockClient.java';
   const stock = findCallLines(file, JAVA_HTTP_CLIENT, 7, 14);
-  assert.deepEqual(stock.map((l) => [l.line, l.kind, l.method]), [[8, 'setup', 'GET'], [12, 'call', 'GET']]);
+  assert.deepEqual(
+    stock.map((l) => [l.line, l.kind, l.method]),
+    [
+      [8, 'setup', 'GET'],
+      [12, 'call', 'GET'],
+    ],
+  );
   assert.deepEqual(pick(file, JAVA_HTTP_CLIENT, 7, 14, 'http://stock:8081/pear', 'GET'), { line: 12, lineMatch: 'only-call' });
   // Two requests built, then sent: each send names its request, not its method.
   const reserve = findCallLines(file, JAVA_HTTP_CLIENT, 16, 21);
-  assert.deepEqual(reserve.map((l) => [l.line, l.kind, l.method]), [[17, 'setup', 'POST'], [18, 'setup', 'GET'], [19, 'call', 'GET'], [20, 'call', 'POST']]);
+  assert.deepEqual(
+    reserve.map((l) => [l.line, l.kind, l.method]),
+    [
+      [17, 'setup', 'POST'],
+      [18, 'setup', 'GET'],
+      [19, 'call', 'GET'],
+      [20, 'call', 'POST'],
+    ],
+  );
   assert.deepEqual(pick(file, JAVA_HTTP_CLIENT, 16, 21, 'http://stock:8081/pear', 'POST'), { line: 20, lineMatch: 'only-call' });
   assert.deepEqual(pick(file, JAVA_HTTP_CLIENT, 16, 21, 'http://stock:8081/pear', 'GET'), { line: 19, lineMatch: 'only-call' });
   assert.equal(pick(file, JAVA_HTTP_CLIENT, 16, 21, 'http://stock:8081/pear'), undefined, 'no method, no URL: the function line, honestly');
@@ -179,18 +218,40 @@ test('Java HttpClient: send/sendAsync are the calls; the request they send (buil
 test('Python requests: module calls and session calls, told apart by method', () => {
   assert.deepEqual(pick('shop/prices.py', PY_REQUESTS, 7, 10, 'http://pricing:7001/pear', 'GET'), { line: 8, lineMatch: 'only-call' });
   const restock = findCallLines('shop/prices.py', PY_REQUESTS, 12, 14);
-  assert.deepEqual(restock.map((l) => [l.line, l.method]), [[13, 'GET'], [14, 'POST']]);
+  assert.deepEqual(
+    restock.map((l) => [l.line, l.method]),
+    [
+      [13, 'GET'],
+      [14, 'POST'],
+    ],
+  );
   assert.deepEqual(pick('shop/prices.py', PY_REQUESTS, 12, 14, 'http://pricing:7001/pear', 'POST'), { line: 14, lineMatch: 'only-call' });
   assert.deepEqual(pick('shop/prices.py', PY_REQUESTS, 12, 14, 'http://pricing:7001/pear', 'GET'), { line: 13, lineMatch: 'only-call' });
-  assert.deepEqual(findCallLines('shop/prices.py', PY_REQUESTS, 1, 5).map((l) => [l.line, l.kind]), [[5, 'setup']]);
+  assert.deepEqual(
+    findCallLines('shop/prices.py', PY_REQUESTS, 1, 5).map((l) => [l.line, l.kind]),
+    [[5, 'setup']],
+  );
 });
 
 test('Go http.Client: Do sends the request NewRequest built; http.Get and client.Get are calls', () => {
   const stock = findCallLines('main.go', GO_CLIENT, 5, 16);
-  assert.deepEqual(stock.map((l) => [l.line, l.kind, l.method]), [[6, 'setup', 'GET'], [10, 'call', 'GET']]);
+  assert.deepEqual(
+    stock.map((l) => [l.line, l.kind, l.method]),
+    [
+      [6, 'setup', 'GET'],
+      [10, 'call', 'GET'],
+    ],
+  );
   assert.deepEqual(pick('main.go', GO_CLIENT, 5, 16, 'http://stock:8082/pear', 'GET'), { line: 10, lineMatch: 'only-call' });
   const restock = findCallLines('main.go', GO_CLIENT, 18, 27);
-  assert.deepEqual(restock.map((l) => [l.line, l.kind, l.method]), [[19, 'call', 'GET'], [24, 'setup', 'POST'], [25, 'call', 'POST']]);
+  assert.deepEqual(
+    restock.map((l) => [l.line, l.kind, l.method]),
+    [
+      [19, 'call', 'GET'],
+      [24, 'setup', 'POST'],
+      [25, 'call', 'POST'],
+    ],
+  );
   assert.deepEqual(pick('main.go', GO_CLIENT, 18, 27, 'http://stock:8082/pear', 'GET'), { line: 19, lineMatch: 'only-call' });
   assert.deepEqual(pick('main.go', GO_CLIENT, 18, 27, 'http://stock:8082/pear', 'POST'), { line: 25, lineMatch: 'only-call' });
   assert.deepEqual(pick('main.go', GO_CLIENT, 29, 32, 'http://stock:8082/health', 'GET'), { line: 30, lineMatch: 'only-call' });
@@ -201,10 +262,11 @@ test('a URL written where the request is built points at the line that sends it'
   assert.deepEqual(pick('svc/user.go', go, 1, 5, 'http://users:8080/users/42', 'GET'), { line: 3, lineMatch: 'url' });
 });
 
-test('inline handlers: the registration brackets are the caller\'s lines; plain calls are not handlers', () => {
+test("inline handlers: the registration brackets are the caller's lines; plain calls are not handlers", () => {
   const js = "const app = express();\napp.get('/price/:item', async (req, res) => {\n  const r = await fetch(pricing(req.params.item));\n  res.json(await r.json());\n});\napp.listen(port);\n";
   assert.deepEqual(inlineHandlerLines('server.js', js, 2), { from: 2, to: 5 });
   assert.equal(inlineHandlerLines('server.js', js, 6), undefined);
-  const go = 'func main() {\n\tmux := http.NewServeMux()\n\tmux.HandleFunc("GET /stock/{item}", func(w http.ResponseWriter, r *http.Request) {\n\t\tresp, _ := client.Get(stockURL)\n\t\t_ = resp\n\t})\n\thttp.ListenAndServe(":8080", mux)\n}\n';
+  const go =
+    'func main() {\n\tmux := http.NewServeMux()\n\tmux.HandleFunc("GET /stock/{item}", func(w http.ResponseWriter, r *http.Request) {\n\t\tresp, _ := client.Get(stockURL)\n\t\t_ = resp\n\t})\n\thttp.ListenAndServe(":8080", mux)\n}\n';
   assert.deepEqual(inlineHandlerLines('main.go', go, 3), { from: 3, to: 6 });
 });

@@ -65,9 +65,15 @@ test('foldClosureName on the recorded recovered-panic stack names the recover cl
   const text = readFileSync(join(STACKS, 'go-recover-otel.txt'), 'utf8');
   // The whole text, not the parsed frames: the parser drops the closure's panic-time frame.
   const names = [...text.matchAll(/^(main\.[^\s(]+)\(/gm)].map((m) => m[1]);
-  assert.deepEqual(names.map((n) => foldClosureName(n, 'go')), ['recoverMiddleware', 'unitPrice', 'price', 'recoverMiddleware']);
+  assert.deepEqual(
+    names.map((n) => foldClosureName(n, 'go')),
+    ['recoverMiddleware', 'unitPrice', 'price', 'recoverMiddleware'],
+  );
   const frames = parseStackTrace(text, 'go').frames.filter((f) => f.inApp);
-  assert.deepEqual(frames.map((f) => foldClosureName(f.function, 'go')), ['unitPrice', 'price', 'recoverMiddleware']);
+  assert.deepEqual(
+    frames.map((f) => foldClosureName(f.function, 'go')),
+    ['unitPrice', 'price', 'recoverMiddleware'],
+  );
 });
 
 function indexOf(file: string, text: string): FunctionIndex {

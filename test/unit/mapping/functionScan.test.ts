@@ -23,7 +23,10 @@ test('sourceSkeleton keeps offsets and lines, blanks comments and literal conten
   const js = "const a = '}{'; // { comment\nconst re = /[{]\\//g; const t = `x${ {b: '}'}.b }y`;\n/* { */ f({});";
   const sk = sourceSkeleton(js, 'js');
   assert.equal(sk.length, js.length);
-  assert.deepEqual(sk.split('\n').map((l) => l.length), js.split('\n').map((l) => l.length));
+  assert.deepEqual(
+    sk.split('\n').map((l) => l.length),
+    js.split('\n').map((l) => l.length),
+  );
   assert.equal(sk.split('\n')[0], "const a = '  ';             ");
   // Only the real braces survive: the template expression's object literal and the call's.
   assert.equal([...sk].filter((c) => c === '{').length, 3);
@@ -32,7 +35,7 @@ test('sourceSkeleton keeps offsets and lines, blanks comments and literal conten
   const psk = sourceSkeleton(py, 'python');
   assert.doesNotMatch(psk, /def g|\{|comment/);
   assert.match(psk, /s = " "/);
-  const go = 'x := `raw\n{`\nr := \'{\'\n';
+  const go = "x := `raw\n{`\nr := '{'\n";
   assert.doesNotMatch(sourceSkeleton(go, 'go'), /\{/);
   assert.equal(languageOf('a/b.test.tsx'), 'js');
   assert.equal(languageOf('main.go'), 'go');
@@ -277,9 +280,22 @@ public class OrderService {
 test('route fixtures: decorated handlers are found where the route scanner points', () => {
   const text = readFileSync(join(FIXTURES, 'OrderController.java'), 'utf8');
   const names = scanFunctions('OrderController.java', text).map((d) => `${d.qualifiedName}@${d.line}`);
-  assert.deepEqual(names, ['OrderController.OrderController@17', 'OrderController.list@22', 'OrderController.get@27', 'OrderController.create@33', 'OrderController.cancel@41', 'OrderController.delete@46', 'OrderController.search@51']);
+  assert.deepEqual(names, [
+    'OrderController.OrderController@17',
+    'OrderController.list@22',
+    'OrderController.get@27',
+    'OrderController.create@33',
+    'OrderController.cancel@41',
+    'OrderController.delete@46',
+    'OrderController.search@51',
+  ]);
   const py = scanFunctions('flask_app.py', readFileSync(join(FIXTURES, 'flask_app.py'), 'utf8'));
-  assert.deepEqual(rows(py), [['index', 16, 17], ['order_detail', 21, 24], ['create_order', 28, 33], ['download', 37, 38]]);
+  assert.deepEqual(rows(py), [
+    ['index', 16, 17],
+    ['order_detail', 21, 24],
+    ['create_order', 28, 33],
+    ['download', 37, 38],
+  ]);
 });
 
 test('FunctionIndex.findByName: exact, dotted suffix, last segment, Go receiver syntax', () => {

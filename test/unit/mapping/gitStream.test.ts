@@ -54,34 +54,48 @@ describe('nodeGit stream', () => {
 
   it('fails with a one-line GitError when git fails', async () => {
     const git = nodeGit(repo.dir, { env: GIT_ENV });
-    await assert.rejects(git.stream!(['log', 'no-such-revision', '--'], '\0', () => {}), (error: unknown) => {
-      assert.ok(error instanceof GitError);
-      assert.equal(error.subcommand, 'log');
-      assert.equal(error.exitCode, 128);
-      assert.equal(error.timedOut, false);
-      assert.match(error.message, /^git log failed \(exit 128\): fatal: .*no-such-revision/);
-      return true;
-    });
+    await assert.rejects(
+      git.stream!(['log', 'no-such-revision', '--'], '\0', () => {}),
+      (error: unknown) => {
+        assert.ok(error instanceof GitError);
+        assert.equal(error.subcommand, 'log');
+        assert.equal(error.exitCode, 128);
+        assert.equal(error.timedOut, false);
+        assert.match(error.message, /^git log failed \(exit 128\): fatal: .*no-such-revision/);
+        return true;
+      },
+    );
   });
 
   it('fails with a one-line GitError when git cannot start', async () => {
     const git = nodeGit('/no/such/folder/for/git', { env: GIT_ENV });
-    await assert.rejects(git.stream!(['log'], '\0', () => {}), /^GitError: git log could not start: folder \/no\/such\/folder\/for\/git does not exist$/);
+    await assert.rejects(
+      git.stream!(['log'], '\0', () => {}),
+      /^GitError: git log could not start: folder \/no\/such\/folder\/for\/git does not exist$/,
+    );
   });
 
-  it('rejects with the handler\'s error when a record cannot be parsed', async () => {
+  it("rejects with the handler's error when a record cannot be parsed", async () => {
     const git = nodeGit(repo.dir, { env: GIT_ENV });
-    await assert.rejects(git.stream!(['log', '-z', '--format=%H', 'HEAD'], '\0', () => { throw new Error('not a commit'); }), /^Error: not a commit$/);
+    await assert.rejects(
+      git.stream!(['log', '-z', '--format=%H', 'HEAD'], '\0', () => {
+        throw new Error('not a commit');
+      }),
+      /^Error: not a commit$/,
+    );
   });
 
   it('kills a git that prints nothing for the idle timeout, marked timed out', async () => {
     const git = nodeGit(repo.dir, { env: { ...GIT_ENV, PATH: slow.path } });
-    await assert.rejects(git.stream!(['log', '--', 'hang.txt'], '\n', () => {}, { timeoutMs: 200 }), (error: unknown) => {
-      assert.ok(error instanceof GitError);
-      assert.equal(error.timedOut, true);
-      assert.match(error.message, /^git log timed out after 200 ms without output$/);
-      return true;
-    });
+    await assert.rejects(
+      git.stream!(['log', '--', 'hang.txt'], '\n', () => {}, { timeoutMs: 200 }),
+      (error: unknown) => {
+        assert.ok(error instanceof GitError);
+        assert.equal(error.timedOut, true);
+        assert.match(error.message, /^git log timed out after 200 ms without output$/);
+        return true;
+      },
+    );
   });
 });
 

@@ -5,22 +5,7 @@ import { carryLine, parseUnifiedDiffHunks } from '../../../src/core/mapping/line
 
 // Recorded from `git diff -U0 --no-color HEAD -- f` (git 2.39) after turning a,b,c,d,e into
 // X,a,c,D,e,Y: one line inserted at the top, b deleted, d changed, Y appended.
-const GIT_U0 = [
-  'diff --git a/f b/f',
-  'index 9405325..d98a0a4 100644',
-  '--- a/f',
-  '+++ b/f',
-  '@@ -0,0 +1 @@',
-  '+X',
-  '@@ -2 +2,0 @@ a',
-  '-b',
-  '@@ -4 +4 @@ c',
-  '-d',
-  '+D',
-  '@@ -5,0 +6 @@ e',
-  '+Y',
-  '',
-].join('\n');
+const GIT_U0 = ['diff --git a/f b/f', 'index 9405325..d98a0a4 100644', '--- a/f', '+++ b/f', '@@ -0,0 +1 @@', '+X', '@@ -2 +2,0 @@ a', '-b', '@@ -4 +4 @@ c', '-d', '+D', '@@ -5,0 +6 @@ e', '+Y', ''].join('\n');
 
 describe('parseUnifiedDiffHunks', () => {
   it('reads git -U0 hunks, with and without counts and section headings', () => {

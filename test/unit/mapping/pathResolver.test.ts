@@ -182,9 +182,7 @@ describe('PathResolver', () => {
     });
 
     it('lets a rule map third-party paths on purpose', () => {
-      const r = new PathResolver(['packages/shared/lib/money.js'], [
-        { from: '/app/node_modules/@shop/shared/', to: 'packages/shared/' },
-      ]);
+      const r = new PathResolver(['packages/shared/lib/money.js'], [{ from: '/app/node_modules/@shop/shared/', to: 'packages/shared/' }]);
       assert.deepEqual(hit(r.resolve('/app/node_modules/@shop/shared/lib/money.js')), {
         file: 'packages/shared/lib/money.js',
         how: 'rule',
@@ -206,24 +204,31 @@ describe('PathResolver', () => {
     const seg = fc.constantFrom('src', 'lib', 'app', 'a', 'b', 'x.js', 'y.js');
     const file = fc.tuple(fc.array(fc.constantFrom('src', 'lib', 'app', 'a', 'b'), { maxLength: 3 }), fc.constantFrom('x.js', 'y.js'));
     fc.assert(
-      fc.property(fc.uniqueArray(file.map(([d, b]) => [...d, b].join('/')), { maxLength: 12 }), fc.array(seg, { minLength: 1, maxLength: 5 }), (files, prodSegs) => {
-        const prod = `/deploy/${prodSegs.join('/')}`;
-        const m = new PathResolver(files).resolve(prod);
-        const wanted = prodSegs;
-        const shared = (f: string): number => {
-          const fs = f.split('/');
-          let n = 0;
-          while (n < fs.length && n < wanted.length && fs[fs.length - 1 - n] === wanted[wanted.length - 1 - n]) n++;
-          return n;
-        };
-        const best = Math.max(0, ...files.map(shared));
-        const top = files.filter((f) => best > 0 && shared(f) === best).sort();
-        if (top.length === 1) assert.equal(m.file, top[0]);
-        else {
-          assert.equal(m.file, null);
-          assert.deepEqual(m.ambiguous, top);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(
+          file.map(([d, b]) => [...d, b].join('/')),
+          { maxLength: 12 },
+        ),
+        fc.array(seg, { minLength: 1, maxLength: 5 }),
+        (files, prodSegs) => {
+          const prod = `/deploy/${prodSegs.join('/')}`;
+          const m = new PathResolver(files).resolve(prod);
+          const wanted = prodSegs;
+          const shared = (f: string): number => {
+            const fs = f.split('/');
+            let n = 0;
+            while (n < fs.length && n < wanted.length && fs[fs.length - 1 - n] === wanted[wanted.length - 1 - n]) n++;
+            return n;
+          };
+          const best = Math.max(0, ...files.map(shared));
+          const top = files.filter((f) => best > 0 && shared(f) === best).sort();
+          if (top.length === 1) assert.equal(m.file, top[0]);
+          else {
+            assert.equal(m.file, null);
+            assert.deepEqual(m.ambiguous, top);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

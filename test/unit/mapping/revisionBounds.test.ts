@@ -16,8 +16,13 @@ import { SignalStore } from '../../../src/core/signals/signalStore';
 import { resource, span } from '../../support/records';
 
 const GIT_ENV: Record<string, string> = {
-  GIT_AUTHOR_NAME: 'Lens Test', GIT_AUTHOR_EMAIL: 'lens@example.invalid', GIT_COMMITTER_NAME: 'Lens Test', GIT_COMMITTER_EMAIL: 'lens@example.invalid',
-  GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_CEILING_DIRECTORIES: tmpdir(),
+  GIT_AUTHOR_NAME: 'Lens Test',
+  GIT_AUTHOR_EMAIL: 'lens@example.invalid',
+  GIT_COMMITTER_NAME: 'Lens Test',
+  GIT_COMMITTER_EMAIL: 'lens@example.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CEILING_DIRECTORIES: tmpdir(),
 };
 const dir = mkdtempSync(join(tmpdir(), 'rl-revbounds-'));
 let head = '';

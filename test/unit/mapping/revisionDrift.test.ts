@@ -70,7 +70,19 @@ const APP_V1 = [
   '} // other', //                          15
 ];
 
-const UTIL_V1 = ['export function one() {', '  return 1;', '} // one', 'export function two() {', '  return 2;', '} // two', 'export function three() {', '  return 3;', '} // three', 'export const four = 4;', 'export const five = 5;'];
+const UTIL_V1 = [
+  'export function one() {',
+  '  return 1;',
+  '} // one',
+  'export function two() {',
+  '  return 2;',
+  '} // two',
+  'export function three() {',
+  '  return 3;',
+  '} // three',
+  'export const four = 4;',
+  'export const five = 5;',
+];
 
 interface Fixture {
   dir: string;
@@ -375,10 +387,12 @@ describe('nodeGit', () => {
   it('rejects with a one-line GitError naming the subcommand', async () => {
     const dir = tempDir();
     git(dir, 'init', '-q');
-    const error = await gitPort(dir).run(['rev-parse', '--verify', 'no-such-ref']).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const error = await gitPort(dir)
+      .run(['rev-parse', '--verify', 'no-such-ref'])
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(error instanceof GitError);
     assert.equal(error.subcommand, 'rev-parse');
     assert.equal(error.exitCode, 128);

@@ -15,7 +15,10 @@ function reg(file: string, method: string, route: string, line = 1, handler = ''
 function fixtureIndex(): RouteIndex {
   const index = new RouteIndex();
   // Files only: the real-project fixtures in subfolders have their own tests (routeFixturesGo.test.ts).
-  for (const f of readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name)) index.setFile(f, scanRoutes(f, readFileSync(join(FIXTURES, f), 'utf8')));
+  for (const f of readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name))
+    index.setFile(f, scanRoutes(f, readFileSync(join(FIXTURES, f), 'utf8')));
   return index;
 }
 
@@ -57,8 +60,16 @@ test('the order does not depend on the order files were added', () => {
   const a = new RouteIndex();
   const b = new RouteIndex();
   const regs = [reg('src/b.ts', 'GET', '/x/:id', 9), reg('src/a.ts', 'GET', '/x/{id}', 3), reg('src/a.ts', 'GET', '/x/<id>', 1)];
-  for (const r of regs) a.setFile(r.file, regs.filter((x) => x.file === r.file));
-  for (const r of [...regs].reverse()) b.setFile(r.file, regs.filter((x) => x.file === r.file));
+  for (const r of regs)
+    a.setFile(
+      r.file,
+      regs.filter((x) => x.file === r.file),
+    );
+  for (const r of [...regs].reverse())
+    b.setFile(
+      r.file,
+      regs.filter((x) => x.file === r.file),
+    );
   for (const index of [a, b]) {
     const hit = index.match('GET', '/x/:any');
     assert.equal(where(hit?.registration), 'src/a.ts:1:');
@@ -91,7 +102,10 @@ test('method-prefixed routes (span-name style) and an unknown method', () => {
   // No method at all: every registration of the pattern is a candidate, so the caller sees the ambiguity.
   const any = index.match('', '/items/{id}');
   assert.equal(any?.registration.handler, 'getItem');
-  assert.deepEqual(any?.ambiguous.map((r) => r.handler), ['delItem']);
+  assert.deepEqual(
+    any?.ambiguous.map((r) => r.handler),
+    ['delItem'],
+  );
 });
 
 test('setFile replaces a file, removeFile forgets it, size counts registrations', () => {

@@ -47,11 +47,13 @@ test('normalizeRoute folds every parameter syntax to {} and wildcards to {*}', (
 
 test('normalizeRoute is idempotent and makes Express, FastAPI and Flask spellings agree', () => {
   const seg = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/);
-  const part = fc.oneof(seg.map((s) => ({ lit: s })), seg.map((s) => ({ param: s })));
+  const part = fc.oneof(
+    seg.map((s) => ({ lit: s })),
+    seg.map((s) => ({ param: s })),
+  );
   fc.assert(
     fc.property(fc.array(part, { maxLength: 6 }), (parts) => {
-      const spell = (p: (typeof parts)[number], style: number): string =>
-        'lit' in p ? p.lit : style === 0 ? `:${p.param}` : style === 1 ? `{${p.param}}` : `<int:${p.param}>`;
+      const spell = (p: (typeof parts)[number], style: number): string => ('lit' in p ? p.lit : style === 0 ? `:${p.param}` : style === 1 ? `{${p.param}}` : `<int:${p.param}>`);
       const forms = [0, 1, 2].map((style) => '/' + parts.map((p) => spell(p, style)).join('/'));
       const normalized = forms.map(normalizeRoute);
       assert.equal(normalized[1], normalized[0]);
@@ -190,10 +192,10 @@ test('gin: groups (nested), middleware before the handler, Any', () => {
 
 test('false-positive traps produce no routes', () => {
   const js = [
-    "const cache = new Map();",
+    'const cache = new Map();',
     "const api = axios.create({ baseURL: '/api' });",
     "const v = cache.get('key');",
-    "const w = map.get(k);",
+    'const w = map.get(k);',
     "app.get('port');",
     "app.get('env', fallback);",
     "const port = app.get('port') || 3000;",
@@ -204,22 +206,22 @@ test('false-positive traps produce no routes', () => {
     "const url = `app.get('/in-template', h)`;",
     "/* app.get('/in-comment', h) */",
     "const re = /app.get\\('\\/in-regex', h\\)/;",
-    "router.get(`/dynamic/${id}`, handler);",
+    'router.get(`/dynamic/${id}`, handler);',
     "store.post('/x', payload);",
   ].join('\n');
   assert.deepEqual(scanRoutes('traps.js', js), []);
   const py = [
-    "import requests",
+    'import requests',
     "r = requests.get('http://example.com/api')",
     "requests.post('/relative', json={})",
     "session.get('/x')",
     "@pytest.mark.parametrize('path', ['/a'])",
-    "def test_paths(path):",
-    "    pass",
+    'def test_paths(path):',
+    '    pass',
     "# @app.route('/commented')",
     "@app.route(f'/dynamic/{prefix}')",
-    "def dyn():",
-    "    pass",
+    'def dyn():',
+    '    pass',
   ].join('\n');
   assert.deepEqual(scanRoutes('traps.py', py), []);
   const go = [
@@ -241,7 +243,10 @@ test('false-positive traps produce no routes', () => {
 test('unknown extensions scan to nothing; receivers declared as routers count whatever their name', () => {
   assert.deepEqual(scanRoutes('notes.md', "app.get('/x', h)"), []);
   const src = "const r = express.Router();\nr.get('/x', list);\nconst cfg = loadConfig();\ncfg.get('/y', fallback);\n";
-  assert.deepEqual(scanRoutes('r.ts', src).map((r) => [r.line, r.route, r.handler]), [[2, '/x', 'list']]);
+  assert.deepEqual(
+    scanRoutes('r.ts', src).map((r) => [r.line, r.route, r.handler]),
+    [[2, '/x', 'list']],
+  );
 });
 
 test('handler names are unwrapped from wrappers, bind and arrays; line follows the handler', () => {
@@ -257,16 +262,62 @@ test('handler names are unwrapped from wrappers, bind and arrays; line follows t
     '  updateThing,',
     ');',
   ].join('\n');
-  assert.deepEqual(scanRoutes('r.js', src).map((r) => [r.line, r.method, r.route, r.handler]), [
-    [1, 'GET', '/a', ''],
-    [4, 'GET', '/b', 'ctrl.list'],
-    [5, 'POST', '/c', 'create'],
-    [9, 'PUT', '/d', 'updateThing'],
-  ]);
+  assert.deepEqual(
+    scanRoutes('r.js', src).map((r) => [r.line, r.method, r.route, r.handler]),
+    [
+      [1, 'GET', '/a', ''],
+      [4, 'GET', '/b', 'ctrl.list'],
+      [5, 'POST', '/c', 'create'],
+      [9, 'PUT', '/d', 'updateThing'],
+    ],
+  );
 });
 
 test('scanners never throw on arbitrary source-like text and report lines inside the file', () => {
-  const tokens = ['app', 'router', 'r', '.', 'get', 'GET', 'Get', 'route', '(', ')', '{', '}', '[', ']', "'/x/:id'", '"/y/{id}"', '`/z`', ',', ';', '\n', '  ', '=>', 'func', 'def ', 'async ', 'class ', '@app.get', '@Get', '@GetMapping', '//', '/*', '*/', '#', '"""', "'", '"', '`', '${', '/', 'handler', ':', '='];
+  const tokens = [
+    'app',
+    'router',
+    'r',
+    '.',
+    'get',
+    'GET',
+    'Get',
+    'route',
+    '(',
+    ')',
+    '{',
+    '}',
+    '[',
+    ']',
+    "'/x/:id'",
+    '"/y/{id}"',
+    '`/z`',
+    ',',
+    ';',
+    '\n',
+    '  ',
+    '=>',
+    'func',
+    'def ',
+    'async ',
+    'class ',
+    '@app.get',
+    '@Get',
+    '@GetMapping',
+    '//',
+    '/*',
+    '*/',
+    '#',
+    '"""',
+    "'",
+    '"',
+    '`',
+    '${',
+    '/',
+    'handler',
+    ':',
+    '=',
+  ];
   const source = fc.array(fc.constantFrom(...tokens), { maxLength: 80 }).map((t) => t.join(''));
   fc.assert(
     fc.property(source, fc.constantFrom('a.ts', 'a.py', 'a.go', 'A.java'), (text, file) => {

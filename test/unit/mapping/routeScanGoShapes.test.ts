@@ -69,18 +69,21 @@ test('Go handlers: method values by receiver type, factories, middleware, wrappe
     '\tmux.Handle("GET /static/", http.FileServer(http.Dir("static")))',
     '}',
   ].join('\n');
-  assert.deepEqual(rows(src).map(([line, method, route, handler]) => [line, method, route, handler]), [
-    [14, 'GET', '/price/{item}', 'Handler.price'],
-    [15, 'GET', '/panic', 'panicHandler'],
-    [16, 'POST', '/login', 'handleLogin'],
-    [18, 'GET', '/admin', 'handleAdmin'],
-    [20, 'GET', '/links', 'Server.listLinks'],
-    [21, 'GET', '/traced', 'Server.traced'],
-    [22, 'GET', '/wrapped', 'wrapped'],
-    [23, 'GET', '/media/{name...}', ''],
-    [26, 'GET', '/curried', 'Server.curried'],
-    [27, 'GET', '/static/', 'http.FileServer'],
-  ]);
+  assert.deepEqual(
+    rows(src).map(([line, method, route, handler]) => [line, method, route, handler]),
+    [
+      [14, 'GET', '/price/{item}', 'Handler.price'],
+      [15, 'GET', '/panic', 'panicHandler'],
+      [16, 'POST', '/login', 'handleLogin'],
+      [18, 'GET', '/admin', 'handleAdmin'],
+      [20, 'GET', '/links', 'Server.listLinks'],
+      [21, 'GET', '/traced', 'Server.traced'],
+      [22, 'GET', '/wrapped', 'wrapped'],
+      [23, 'GET', '/media/{name...}', ''],
+      [26, 'GET', '/curried', 'Server.curried'],
+      [27, 'GET', '/static/', 'http.FileServer'],
+    ],
+  );
 });
 
 test('chi: With(mw).Get, Route prefixes, Method with http.Method constants, Handle patterns, Group without a path', () => {
@@ -184,7 +187,13 @@ test('a ServeMux and a chi router in one file keep their own framework; group va
     '\tr.Get("/health", health)',
     '}',
   ].join('\n');
-  assert.deepEqual(rows(src).map((r) => [r[0], r[4]]), [[7, 'net/http'], [11, 'chi']]);
+  assert.deepEqual(
+    rows(src).map((r) => [r[0], r[4]]),
+    [
+      [7, 'net/http'],
+      [11, 'chi'],
+    ],
+  );
   const gin = [
     'package main', // 1
     'import "github.com/gin-gonic/gin"',
@@ -196,7 +205,13 @@ test('a ServeMux and a chi router in one file keep their own framework; group va
     '\tr.GET("/b", b1)',
     '}',
   ].join('\n');
-  assert.deepEqual(rows(gin).map((r) => [r[0], r[2]]), [[5, '/v1/a'], [8, '/b']]);
+  assert.deepEqual(
+    rows(gin).map((r) => [r[0], r[2]]),
+    [
+      [5, '/v1/a'],
+      [8, '/b'],
+    ],
+  );
 });
 
 test('Go calls that are not registrations produce nothing', () => {
@@ -228,12 +243,15 @@ test('gorilla/mux: Methods() with constants, PathPrefix subrouters, catch-all re
     '\tapi.Handle("/files/{path:.*}", files)',
     '}',
   ].join('\n');
-  assert.deepEqual(scanRoutes('main.go', src).map((r) => [r.line, r.method, r.pattern, r.handler, r.framework]), [
-    [5, 'GET', '/articles/{}', 'getArticle', 'gorilla/mux'],
-    [7, 'GET', '/api/users', 'listUsers', 'gorilla/mux'],
-    [7, 'HEAD', '/api/users', 'listUsers', 'gorilla/mux'],
-    [8, '*', '/api/files/{*}', 'files', 'gorilla/mux'],
-  ]);
+  assert.deepEqual(
+    scanRoutes('main.go', src).map((r) => [r.line, r.method, r.pattern, r.handler, r.framework]),
+    [
+      [5, 'GET', '/articles/{}', 'getArticle', 'gorilla/mux'],
+      [7, 'GET', '/api/users', 'listUsers', 'gorilla/mux'],
+      [7, 'HEAD', '/api/users', 'listUsers', 'gorilla/mux'],
+      [8, '*', '/api/files/{*}', 'files', 'gorilla/mux'],
+    ],
+  );
 });
 
 test('prefixes: a router variable mounted under a path, a group variable reassigned', () => {
@@ -247,7 +265,10 @@ test('prefixes: a router variable mounted under a path, a group variable reassig
     '	r.Mount("/api/v1", api)',
     '}',
   ].join('\n');
-  assert.deepEqual(scanRoutes('main.go', chi).map((r) => [r.line, r.route]), [[6, '/api/v1/items']]);
+  assert.deepEqual(
+    scanRoutes('main.go', chi).map((r) => [r.line, r.route]),
+    [[6, '/api/v1/items']],
+  );
   const gin = [
     'package main', // 1
     'import "github.com/gin-gonic/gin"',
@@ -259,19 +280,74 @@ test('prefixes: a router variable mounted under a path, a group variable reassig
     '\tg.GET("/x", bx)',
     '}',
   ].join('\n');
-  assert.deepEqual(scanRoutes('main.go', gin).map((r) => [r.line, r.route, r.handler]), [[6, '/a/x', 'ax'], [8, '/b/x', 'bx']]);
+  assert.deepEqual(
+    scanRoutes('main.go', gin).map((r) => [r.line, r.route, r.handler]),
+    [
+      [6, '/a/x', 'ax'],
+      [8, '/b/x', 'bx'],
+    ],
+  );
 });
 
 test('the Go scanner never throws on router-shaped token soup and keeps lines inside the file', () => {
-  const tokens = ['r', 'mux', 'g', 'http', '.', 'Get', 'GET', 'Handle', 'HandleFunc', 'Route', 'Group', 'Mount', 'With', 'Match', 'Add', 'Method', 'PathPrefix', 'Subrouter', '(', ')', '{', '}', '[', ']', '"/x/{id}"', '"GET /y"', '""', '"v1"', ',', '\n', ' ', ':=', '=', 'func', 'func (h *H) f', 'http.MethodGet', '[]string{"GET"}', 'h.f', '&T{}', 'import "github.com/go-chi/chi/v5"', 'import "github.com/gin-gonic/gin"', 'import "github.com/labstack/echo/v4"', '//', '`', '"'];
+  const tokens = [
+    'r',
+    'mux',
+    'g',
+    'http',
+    '.',
+    'Get',
+    'GET',
+    'Handle',
+    'HandleFunc',
+    'Route',
+    'Group',
+    'Mount',
+    'With',
+    'Match',
+    'Add',
+    'Method',
+    'PathPrefix',
+    'Subrouter',
+    '(',
+    ')',
+    '{',
+    '}',
+    '[',
+    ']',
+    '"/x/{id}"',
+    '"GET /y"',
+    '""',
+    '"v1"',
+    ',',
+    '\n',
+    ' ',
+    ':=',
+    '=',
+    'func',
+    'func (h *H) f',
+    'http.MethodGet',
+    '[]string{"GET"}',
+    'h.f',
+    '&T{}',
+    'import "github.com/go-chi/chi/v5"',
+    'import "github.com/gin-gonic/gin"',
+    'import "github.com/labstack/echo/v4"',
+    '//',
+    '`',
+    '"',
+  ];
   fc.assert(
-    fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 120 }).map((t) => t.join('')), (text) => {
-      const lines = text.split('\n').length;
-      for (const r of scanRoutes('a.go', text)) {
-        assert.ok(r.line >= 1 && r.line <= lines, JSON.stringify(r));
-        assert.equal(r.pattern, normalizeRoute(r.route));
-      }
-    }),
+    fc.property(
+      fc.array(fc.constantFrom(...tokens), { maxLength: 120 }).map((t) => t.join('')),
+      (text) => {
+        const lines = text.split('\n').length;
+        for (const r of scanRoutes('a.go', text)) {
+          assert.ok(r.line >= 1 && r.line <= lines, JSON.stringify(r));
+          assert.equal(r.pattern, normalizeRoute(r.route));
+        }
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -74,7 +74,12 @@ test('rules parse and folders stay inside the workspace', () => {
 
 test('a file belongs to the deepest service folder; names compare without case and with - and _ alike; explicit rules win', () => {
   const roots = new ServiceRoots(
-    [{ name: 'shop', dir: '' }, { name: 'Orders_API', dir: 'services/orders' }, { name: 'billing', dir: 'services/billing' }, { name: 'billing', dir: 'legacy/billing' }],
+    [
+      { name: 'shop', dir: '' },
+      { name: 'Orders_API', dir: 'services/orders' },
+      { name: 'billing', dir: 'services/billing' },
+      { name: 'billing', dir: 'legacy/billing' },
+    ],
     [{ name: 'billing', dir: 'services/billing' }],
   );
   assert.equal(roots.dirFor('orders-api'), 'services/orders');
@@ -87,7 +92,7 @@ test('a file belongs to the deepest service folder; names compare without case a
   assert.deepEqual(roots.filterByService('nobody', files), []);
 });
 
-test('the same route in two services\' folders maps by service.name (discovered from manifests) instead of being ambiguous', async () => {
+test("the same route in two services' folders maps by service.name (discovered from manifests) instead of being ambiguous", async () => {
   const root = workspace('monorepo', {
     'package.json': '{"name": "shop-monorepo", "private": true}',
     'services/orders/pyproject.toml': '[project]\nname = "orders"\n',
@@ -127,10 +132,11 @@ test('an explicit rule names a folder that has no manifest, and wins over a mani
   assert.equal(r.location?.file, 'svc-a/app.py', r.reason);
 });
 
-test('Maven and Go services: artifactId and the go.mod module\'s last element name their folders', async () => {
+test("Maven and Go services: artifactId and the go.mod module's last element name their folders", async () => {
   const root = workspace('polyglot', {
     'inventory/pom.xml': POM,
-    'inventory/src/main/java/com/example/HealthController.java': 'package com.example;\n\n@RestController\npublic class HealthController {\n  @GetMapping("/health")\n  public String health() {\n    return "ok";\n  }\n}\n',
+    'inventory/src/main/java/com/example/HealthController.java':
+      'package com.example;\n\n@RestController\npublic class HealthController {\n  @GetMapping("/health")\n  public String health() {\n    return "ok";\n  }\n}\n',
     'pricing/go.mod': 'module github.com/acme/pricing\n\ngo 1.22\n',
     'pricing/main.go': 'package main\n\nimport "net/http"\n\nfunc health(w http.ResponseWriter, r *http.Request) {}\n\nfunc main() {\n\thttp.HandleFunc("GET /health", health)\n}\n',
   });

@@ -157,7 +157,7 @@ describe('SourceMapResolver with esbuild output', () => {
     const built = await fs.readFile(path.join(root, 'dist/orders.js'), 'utf8');
     const resolver = new SourceMapResolver(new CountingReader(root));
     const { line } = positionOf(built, 'new Error(');
-    const want = positionOf(ORDERS_TS, "if (sum > 100000)").line;
+    const want = positionOf(ORDERS_TS, 'if (sum > 100000)').line;
     assert.deepEqual(await resolver.resolve('dist/orders.js', line, 0), { file: 'src/orders.ts', line: want, column: 3, name: null });
   });
 

@@ -21,7 +21,10 @@ interface Case {
 const cases: Case[] = [
   { name: 'v8-plain.txt', hint: 'nodejs', format: 'v8', frames: 8, first: { file: '/app/src/orders.js', line: 9, column: 10, function: 'plainStack' }, skipped: [] },
   {
-    name: 'v8-node-modules.txt', hint: 'nodejs', format: 'v8', frames: 10,
+    name: 'v8-node-modules.txt',
+    hint: 'nodejs',
+    format: 'v8',
+    frames: 10,
     first: { file: '/app/src/orders.js', line: 5, column: 10, function: 'loadOrder' },
     skipped: ['', 'validate', 'parseStrict'],
   },
@@ -30,32 +33,58 @@ const cases: Case[] = [
   { name: 'v8-esm.txt', hint: 'nodejs', format: 'v8', frames: 4, first: { file: '/app/esm/job.mjs', line: 6, column: 18, function: 'Timeout._onTimeout' }, skipped: ['JSON.parse'] },
   { name: 'v8-urls.txt', hint: 'webjs', format: 'v8', frames: 10, first: { file: '/static/js/app.js', line: 3, column: 84, function: '' }, skipped: [] },
   {
-    name: 'v8-eval-constructor.txt', hint: 'nodejs', format: 'v8', frames: 10,
-    first: { file: '/app/evalctor.js', line: 5, column: 18, function: 'eval' }, skipped: [],
+    name: 'v8-eval-constructor.txt',
+    hint: 'nodejs',
+    format: 'v8',
+    frames: 10,
+    first: { file: '/app/evalctor.js', line: 5, column: 18, function: 'eval' },
+    skipped: [],
   },
   {
-    name: 'python-chained.txt', hint: 'python', format: 'python', frames: 3,
-    first: { file: '/app/shop/orders.py', line: 16, function: 'load_order' }, skipped: [],
+    name: 'python-chained.txt',
+    hint: 'python',
+    format: 'python',
+    frames: 3,
+    first: { file: '/app/shop/orders.py', line: 16, function: 'load_order' },
+    skipped: [],
   },
   {
-    name: 'python-during-handling.txt', hint: 'python', format: 'python', frames: 3,
-    first: { file: '/app/shop/orders.py', line: 23, function: 'load_order_implicit' }, skipped: [],
+    name: 'python-during-handling.txt',
+    hint: 'python',
+    format: 'python',
+    frames: 3,
+    first: { file: '/app/shop/orders.py', line: 23, function: 'load_order_implicit' },
+    skipped: [],
   },
   {
-    name: 'python-site-packages.txt', hint: 'python', format: 'python', frames: 11,
-    first: { file: '/app/plugins/billing.py', line: 4, function: '<module>' }, skipped: ['require'],
+    name: 'python-site-packages.txt',
+    hint: 'python',
+    format: 'python',
+    frames: 11,
+    first: { file: '/app/plugins/billing.py', line: 4, function: '<module>' },
+    skipped: ['require'],
   },
   {
-    name: 'java-caused-by.txt', hint: 'java', format: 'java', frames: 2,
-    first: { file: 'com/example/orders/Main.java', line: 14, function: 'com.example.orders.Main$Handler.handle' }, skipped: [],
+    name: 'java-caused-by.txt',
+    hint: 'java',
+    format: 'java',
+    frames: 2,
+    first: { file: 'com/example/orders/Main.java', line: 14, function: 'com.example.orders.Main$Handler.handle' },
+    skipped: [],
   },
   {
-    name: 'java-jdk-suppressed.txt', hint: 'java', format: 'java', frames: 6,
+    name: 'java-jdk-suppressed.txt',
+    hint: 'java',
+    format: 'java',
+    frames: 6,
     first: { file: 'com/example/orders/Inventory.java', line: 20, function: 'com.example.orders.Inventory.lambda$slot$0' },
     skipped: ['java.util.ImmutableCollections$AbstractImmutableList.outOfBounds', 'java.util.ImmutableCollections$List12.get'],
   },
   {
-    name: 'java-reflection.txt', hint: 'java', format: 'java', frames: 5,
+    name: 'java-reflection.txt',
+    hint: 'java',
+    format: 'java',
+    frames: 5,
     first: { file: 'com/example/orders/Reflect.java', line: 17, function: 'com.example.orders.Reflect.main' },
     skipped: [
       'jdk.internal.reflect.NativeMethodAccessorImpl.invoke0',
@@ -65,32 +94,56 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'go-panic.txt', hint: 'go', format: 'go', frames: 6,
-    first: { file: '/app/inventory/inventory.go', line: 16, function: 'main.main.SortByFirstStock.func1' }, skipped: [],
+    name: 'go-panic.txt',
+    hint: 'go',
+    format: 'go',
+    frames: 6,
+    first: { file: '/app/inventory/inventory.go', line: 16, function: 'main.main.SortByFirstStock.func1' },
+    skipped: [],
   },
   {
-    name: 'go-debug-stack.txt', hint: 'go', format: 'go', frames: 4,
-    first: { file: '/app/inventory/inventory.go', line: 22, function: 'example.com/shop/inventory.Where' }, skipped: ['runtime/debug.Stack'],
+    name: 'go-debug-stack.txt',
+    hint: 'go',
+    format: 'go',
+    frames: 4,
+    first: { file: '/app/inventory/inventory.go', line: 22, function: 'example.com/shop/inventory.Where' },
+    skipped: ['runtime/debug.Stack'],
   },
   {
-    name: 'go-goroutine-modcache.txt', hint: 'go', format: 'go', frames: 5,
-    first: { file: '/app/main.go', line: 13, function: 'main.(*pool).done' }, skipped: ['golang.org/x/sync/semaphore.(*Weighted).Release'],
+    name: 'go-goroutine-modcache.txt',
+    hint: 'go',
+    format: 'go',
+    frames: 5,
+    first: { file: '/app/main.go', line: 13, function: 'main.(*pool).done' },
+    skipped: ['golang.org/x/sync/semaphore.(*Weighted).Release'],
   },
   { name: 'go-traceback-all.txt', hint: 'go', format: 'go', frames: 2, first: { file: '/app/main.go', line: 10, function: 'main.divide' }, skipped: [] },
   // Recovered panics: the recording call, the deferred recover closure and panic( come first.
   { name: 'go-recover-otel.txt', hint: 'go', format: 'go', frames: 9, first: { file: '/app/main.go', line: 28, function: 'main.unitPrice' }, skipped: [] },
   { name: 'go-recover-debug-stack.txt', hint: 'go', format: 'go', frames: 9, first: { file: '/app/main.go', line: 28, function: 'main.unitPrice' }, skipped: [] },
   {
-    name: 'java-wrapped-cause.txt', hint: 'java', format: 'java', frames: 4,
-    first: { file: 'com/example/shop/ShopController.java', line: 8, function: 'com.example.shop.ShopController.unitPrice' }, skipped: [],
+    name: 'java-wrapped-cause.txt',
+    hint: 'java',
+    format: 'java',
+    frames: 4,
+    first: { file: 'com/example/shop/ShopController.java', line: 8, function: 'com.example.shop.ShopController.unitPrice' },
+    skipped: [],
   },
   {
-    name: 'gecko-firefox.txt', hint: 'webjs', format: 'gecko', frames: 7,
-    first: { file: '/static/js/app.js', line: 12, column: 22, function: 'formatPrice' }, skipped: ['wrapHandler'],
+    name: 'gecko-firefox.txt',
+    hint: 'webjs',
+    format: 'gecko',
+    frames: 7,
+    first: { file: '/static/js/app.js', line: 12, column: 22, function: 'formatPrice' },
+    skipped: ['wrapHandler'],
   },
   {
-    name: 'gecko-safari.txt', hint: 'webjs', format: 'gecko', frames: 6,
-    first: { file: '/static/js/app.js', line: 12, column: 22, function: 'formatPrice' }, skipped: ['assertNumber'],
+    name: 'gecko-safari.txt',
+    hint: 'webjs',
+    format: 'gecko',
+    frames: 6,
+    first: { file: '/static/js/app.js', line: 12, column: 22, function: 'formatPrice' },
+    skipped: ['assertNumber'],
   },
 ];
 
@@ -107,7 +160,10 @@ for (const c of cases) {
       assert.equal(first.function, c.first.function);
       assert.equal(first.column, c.first.column ?? 0);
       const firstIndex = frames.indexOf(first);
-      assert.deepEqual(frames.slice(0, firstIndex).map((f) => f.function), c.skipped);
+      assert.deepEqual(
+        frames.slice(0, firstIndex).map((f) => f.function),
+        c.skipped,
+      );
       assert.ok(frames.slice(0, firstIndex).every((f) => !f.inApp));
     });
   }
@@ -120,18 +176,24 @@ test('V8: builtins, node_modules and <anonymous> frames are not in-app; outer ap
   assert.equal(byFn('Module._compile')?.file, 'node:internal/modules/cjs/loader');
   assert.equal(byFn('Module._compile')?.inApp, false);
   assert.equal(byFn('OrderHandler.handle')?.inApp, true);
-  assert.deepEqual(frames.filter((f) => f.inApp).map((f) => f.function), ['loadOrder', 'OrderHandler.handle', 'Object.<anonymous>']);
+  assert.deepEqual(
+    frames.filter((f) => f.inApp).map((f) => f.function),
+    ['loadOrder', 'OrderHandler.handle', 'Object.<anonymous>'],
+  );
   const esm = parseStackTrace(fixture('v8-esm.txt'), 'nodejs').frames;
   assert.deepEqual(esm[0], { file: '<anonymous>', line: 0, column: 0, function: 'JSON.parse', inApp: false });
 });
 
 test('V8: async frames lose the "async " prefix and keep their location', () => {
   const { frames } = parseStackTrace(fixture('v8-async.txt'), 'nodejs');
-  assert.deepEqual(frames.map((f) => [f.function, f.file, f.line, f.column]), [
-    ['chargeOrder', '/app/src/orders.js', 19, 9],
-    ['fetchOrder', '/app/src/orders.js', 14, 10],
-    ['', '/app/main.js', 17, 5],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [f.function, f.file, f.line, f.column]),
+    [
+      ['chargeOrder', '/app/src/orders.js', 19, 9],
+      ['fetchOrder', '/app/src/orders.js', 14, 10],
+      ['', '/app/main.js', 17, 5],
+    ],
+  );
 });
 
 test('V8: eval frames point at the eval call site; "new " and "[as x]" are dropped', () => {
@@ -152,11 +214,14 @@ test('V8: "at async Promise.all (index 0)" is a frame without a source file', ()
 test('Java: class-loader and module prefixes are dropped; hidden lambda classes map to the outer file', () => {
   const { format, frames } = parseStackTrace(fixture('java-element-prefixes.txt'), '');
   assert.equal(format, 'java');
-  assert.deepEqual(frames.map((f) => [f.function, f.file, f.line]), [
-    ['com.example.orders.OrderService.reserve', 'com/example/orders/OrderService.java', 12],
-    ['com.example.orders.OrderService.reserve', 'com/example/orders/OrderService.java', 12],
-    ['com.example.orders.OrderService$$Lambda$14/0x0000000801001200.get', 'com/example/orders/OrderService.java', 0],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [f.function, f.file, f.line]),
+    [
+      ['com.example.orders.OrderService.reserve', 'com/example/orders/OrderService.java', 12],
+      ['com.example.orders.OrderService.reserve', 'com/example/orders/OrderService.java', 12],
+      ['com.example.orders.OrderService$$Lambda$14/0x0000000801001200.get', 'com/example/orders/OrderService.java', 0],
+    ],
+  );
   assert.ok(frames.every((f) => f.inApp));
 });
 
@@ -191,12 +256,21 @@ test('Python: stdlib (pyenv lib/python3.x), frozen importlib and site-packages a
     '<frozen importlib._bootstrap>',
     '/root/.pyenv/versions/3.11.7/lib/python3.11/importlib/__init__.py',
   ]);
-  assert.deepEqual(frames.slice(-2).map((f) => [f.function, f.line]), [['load_plugin', 6], ['<module>', 10]]);
+  assert.deepEqual(
+    frames.slice(-2).map((f) => [f.function, f.line]),
+    [
+      ['load_plugin', 6],
+      ['<module>', 10],
+    ],
+  );
 });
 
 test('Java: only the top block is parsed; Caused by, Suppressed and "... N more" are not frames', () => {
   const causedBy = parseStackTrace(fixture('java-caused-by.txt'), 'java').frames;
-  assert.deepEqual(causedBy.map((f) => f.function), ['com.example.orders.Main$Handler.handle', 'com.example.orders.Main.main']);
+  assert.deepEqual(
+    causedBy.map((f) => f.function),
+    ['com.example.orders.Main$Handler.handle', 'com.example.orders.Main.main'],
+  );
   const suppressed = parseStackTrace(fixture('java-jdk-suppressed.txt'), 'java').frames;
   assert.ok(!suppressed.some((f) => f.function.includes('Lease.close')));
   assert.equal(suppressed.at(-1)?.function, 'com.example.orders.Inventory.main');
@@ -209,35 +283,50 @@ test('Java: JDK modules and library packages are skipped; file guesses follow th
   assert.equal(frames[0].file, 'java/util/ImmutableCollections.java');
   const native = parseStackTrace(fixture('java-reflection.txt'), 'java').frames[0];
   assert.deepEqual(native, {
-    file: 'jdk/internal/reflect/NativeMethodAccessorImpl.java', line: 0, column: 0,
-    function: 'jdk.internal.reflect.NativeMethodAccessorImpl.invoke0', inApp: false,
+    file: 'jdk/internal/reflect/NativeMethodAccessorImpl.java',
+    line: 0,
+    column: 0,
+    function: 'jdk.internal.reflect.NativeMethodAccessorImpl.invoke0',
+    inApp: false,
   });
 });
 
 test('Go: arguments and +0x offsets are stripped; created-by is the outermost frame', () => {
   const { frames } = parseStackTrace(fixture('go-goroutine-modcache.txt'), 'go');
-  assert.deepEqual(frames.map((f) => [f.function, f.line, f.inApp]), [
-    ['golang.org/x/sync/semaphore.(*Weighted).Release', 127, false],
-    ['main.(*pool).done', 13, true],
-    ['main.main.func1', 20, true],
-    ['golang.org/x/sync/errgroup.(*Group).Go.func1', 78, false],
-    ['golang.org/x/sync/errgroup.(*Group).Go', 75, false],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [f.function, f.line, f.inApp]),
+    [
+      ['golang.org/x/sync/semaphore.(*Weighted).Release', 127, false],
+      ['main.(*pool).done', 13, true],
+      ['main.main.func1', 20, true],
+      ['golang.org/x/sync/errgroup.(*Group).Go.func1', 78, false],
+      ['golang.org/x/sync/errgroup.(*Group).Go', 75, false],
+    ],
+  );
   const panic = parseStackTrace(fixture('go-panic.txt'), 'go').frames;
-  assert.deepEqual(panic.filter((f) => !f.inApp).map((f) => f.file), [
-    '/usr/local/go/src/sort/zsortfunc.go',
-    '/usr/local/go/src/sort/zsortfunc.go',
-    '/usr/local/go/src/sort/slice.go',
-  ]);
+  assert.deepEqual(
+    panic.filter((f) => !f.inApp).map((f) => f.file),
+    ['/usr/local/go/src/sort/zsortfunc.go', '/usr/local/go/src/sort/zsortfunc.go', '/usr/local/go/src/sort/slice.go'],
+  );
 });
 
 test('Go: a recovered panic lands on the line that panicked, not on the deferred recover closure', () => {
   for (const name of ['go-recover-otel.txt', 'go-recover-debug-stack.txt']) {
     const { frames } = parseStackTrace(fixture(name), 'go');
-    assert.deepEqual(frames.slice(0, 2).map((f) => [f.function, f.line, f.inApp]), [['main.unitPrice', 28, true], ['main.price', 32, true]], name);
+    assert.deepEqual(
+      frames.slice(0, 2).map((f) => [f.function, f.line, f.inApp]),
+      [
+        ['main.unitPrice', 28, true],
+        ['main.price', 32, true],
+      ],
+      name,
+    );
     assert.ok(!frames.some((f) => f.function === 'panic' || f.function.startsWith('go.opentelemetry.io/') || f.function === 'runtime/debug.Stack'), name);
     // The middleware's own frame outside the panic stays: it is where the handler was called.
-    assert.ok(frames.some((f) => f.function === 'main.main.recoverMiddleware.func1' && f.line === 49), name);
+    assert.ok(
+      frames.some((f) => f.function === 'main.main.recoverMiddleware.func1' && f.line === 49),
+      name,
+    );
   }
   // A stack without a panic frame is kept whole.
   assert.equal(parseStackTrace(fixture('go-debug-stack.txt'), 'go').frames[0].function, 'runtime/debug.Stack');
@@ -245,12 +334,10 @@ test('Go: a recovered panic lands on the line that panicked, not on the deferred
 
 test('Java: a wrapper thrown and logged entirely in framework code falls back to its nearest cause with app frames', () => {
   const { frames } = parseStackTrace(fixture('java-wrapped-cause.txt'), 'java');
-  assert.deepEqual(frames.map((f) => f.function), [
-    'com.example.shop.ShopController.unitPrice',
-    'com.example.shop.ShopController.lambda$inventory$0',
-    'com.example.shop.ShopController.inventory',
-    'org.apache.tiny.Server.service',
-  ]);
+  assert.deepEqual(
+    frames.map((f) => f.function),
+    ['com.example.shop.ShopController.unitPrice', 'com.example.shop.ShopController.lambda$inventory$0', 'com.example.shop.ShopController.inventory', 'org.apache.tiny.Server.service'],
+  );
   // A wrapper with app frames of its own keeps them (java-caused-by.txt: Main$Handler.handle, not the root cause).
   assert.equal(parseStackTrace(fixture('java-caused-by.txt'), 'java').frames[0].function, 'com.example.orders.Main$Handler.handle');
 });
@@ -262,7 +349,7 @@ test('Python: "raise ... from" keeps the raised exception\'s frames; a cause is 
     'Traceback (most recent call last):',
     '  File "/app/shop/prices.py", line 7, in unit_price',
     '    return TABLE[item]',
-    'KeyError: \'pear\'',
+    "KeyError: 'pear'",
     '',
     'The above exception was the direct cause of the following exception:',
     '',
@@ -271,17 +358,26 @@ test('Python: "raise ... from" keeps the raised exception\'s frames; a cause is 
     '    result = self.fn(*self.args, **self.kwargs)',
     'LookupError: price lookup failed',
   ].join('\n');
-  assert.deepEqual(parseStackTrace(text, 'python').frames.map((f) => [f.function, f.line]), [['unit_price', 7]]);
+  assert.deepEqual(
+    parseStackTrace(text, 'python').frames.map((f) => [f.function, f.line]),
+    [['unit_price', 7]],
+  );
 });
 
 test('Go: only the first goroutine (the one that panicked) is parsed', () => {
   const { frames } = parseStackTrace(fixture('go-traceback-all.txt'), 'go');
-  assert.deepEqual(frames.map((f) => f.function), ['main.divide', 'main.main']);
+  assert.deepEqual(
+    frames.map((f) => f.function),
+    ['main.divide', 'main.main'],
+  );
 });
 
 test('Gecko: async*, "/<" and eval decorations are removed; extension and native frames skipped', () => {
   const ff = parseStackTrace(fixture('gecko-firefox.txt'), 'webjs').frames;
-  assert.deepEqual(ff.map((f) => f.function), ['wrapHandler', 'formatPrice', 'renderTotal', 'renderTotal', 'onCheckout', '', '']);
+  assert.deepEqual(
+    ff.map((f) => f.function),
+    ['wrapHandler', 'formatPrice', 'renderTotal', 'renderTotal', 'onCheckout', '', ''],
+  );
   assert.equal(ff[0].file, 'moz-extension://2f9c3f3e-7d1b-4d7e-9a51-6f5e0c2b8f10/content-script.js');
   assert.deepEqual([ff[5].file, ff[5].line, ff[5].column], ['/static/js/app.js', 90, 0]);
   const safari = parseStackTrace(fixture('gecko-safari.txt'), 'webjs').frames;

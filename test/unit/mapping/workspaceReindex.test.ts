@@ -58,7 +58,7 @@ test('update rescans edited files, forgets deleted ones, lists new folders and r
   assert.equal(updated, before);
 });
 
-test('after an edit, the mapper (invalidated by onUpdated) puts a function\'s figures on its new line', async () => {
+test("after an edit, the mapper (invalidated by onUpdated) puts a function's figures on its new line", async () => {
   const root = path.join(tmp, 'mapper');
   write(root, 'src/price.ts', PRICE);
   const { index } = await WorkspaceIndex.build(root);

@@ -10,23 +10,51 @@ const now = 1_700_000_000_000;
 const OWN_ICONS = ['error', 'warning', 'watch', 'git-commit', 'link-external'];
 const fig: WindowFigures = { count: 100, errors: 8, errorRate: 0.08, ratePerMin: 20, p50Ms: 10, p95Ms: 450, p99Ms: 900 };
 const error: ErrorSignal = {
-  service: HOSTILE_NAME, environment: HOSTILE_NAME, type: `TypeError ${HOSTILE_NAME}`, message: HOSTILE_MESSAGE, count: 3, totalCount: 9,
-  function: HOSTILE_NAME, file: 'src/a.ts', line: 4, firstSeen: now - 1000, lastSeen: now, mappedBy: 'stacktrace',
-  stacktrace: `Error: x\n    at ${HOSTILE_NAME} (http://evil.example/a.js:1:1)`, traceIds: ['") [x](http://evil.example/t) ("'],
+  service: HOSTILE_NAME,
+  environment: HOSTILE_NAME,
+  type: `TypeError ${HOSTILE_NAME}`,
+  message: HOSTILE_MESSAGE,
+  count: 3,
+  totalCount: 9,
+  function: HOSTILE_NAME,
+  file: 'src/a.ts',
+  line: 4,
+  firstSeen: now - 1000,
+  lastSeen: now,
+  mappedBy: 'stacktrace',
+  stacktrace: `Error: x\n    at ${HOSTILE_NAME} (http://evil.example/a.js:1:1)`,
+  traceIds: ['") [x](http://evil.example/t) ("'],
 };
 const call: CallSignal = {
-  ...fig, service: 's', environment: 'e', function: 'f', file: 'src/a.ts', line: 5, target: `GET ${HOSTILE_MESSAGE} /route/$(bell)`, lineMatch: 'url',
+  ...fig,
+  service: 's',
+  environment: 'e',
+  function: 'f',
+  file: 'src/a.ts',
+  line: 5,
+  target: `GET ${HOSTILE_MESSAGE} /route/$(bell)`,
+  lineMatch: 'url',
 };
 
 function input(over: Partial<HoverInput> = {}): HoverInput {
   return {
-    title: HOSTILE_NAME, service: HOSTILE_NAME, environment: `prod ${HOSTILE_MESSAGE}`, line: 3,
-    windows: [{ window: '5m', figures: fig }], selectedWindow: '5m', errors: [error], calls: [call, { ...call, line: 6 }],
+    title: HOSTILE_NAME,
+    service: HOSTILE_NAME,
+    environment: `prod ${HOSTILE_MESSAGE}`,
+    line: 3,
+    windows: [{ window: '5m', figures: fig }],
+    selectedWindow: '5m',
+    errors: [error],
+    calls: [call, { ...call, line: 6 }],
     exemplars: [{ traceId: 'zz") ![p](http://evil.example/e.png', spanId: '1', durationMs: 1, time: now, kind: 'error' }],
     mapping: { mappedBy: '__proto__' as MappedBy, confidence: 1 },
     deployed: { revision: HOSTILE_REVISION, version: HOSTILE_VERSION },
     drift: { deployed: HOSTILE_REVISION, status: 'unknown', behind: 0, ahead: 0, reason: `revision ${HOSTILE_REVISION} is not in this clone` },
-    deployedLine: 2, traceUrlTemplate: 'https://jaeger.example/trace/{traceId}', thresholds: DEFAULT_THRESHOLDS, now, ...over,
+    deployedLine: 2,
+    traceUrlTemplate: 'https://jaeger.example/trace/{traceId}',
+    thresholds: DEFAULT_THRESHOLDS,
+    now,
+    ...over,
   };
 }
 
@@ -41,7 +69,9 @@ test('a hover from hostile telemetry has no injected link, image, HTML, icon or 
 
 test('each field alone is escaped: service, environment, function, error type and message, route/peer, mapping, revision, version', () => {
   const fields: Partial<HoverInput>[] = [
-    { service: HOSTILE_MESSAGE }, { environment: HOSTILE_MESSAGE }, { title: HOSTILE_MESSAGE },
+    { service: HOSTILE_MESSAGE },
+    { environment: HOSTILE_MESSAGE },
+    { title: HOSTILE_MESSAGE },
     { errors: [{ ...error, type: HOSTILE_MESSAGE, message: 'm', traceIds: [] }] },
     { errors: [{ ...error, type: 'T', message: HOSTILE_REVISION, traceIds: [] }] },
     { calls: [{ ...call, target: HOSTILE_REVISION }] },
@@ -68,10 +98,12 @@ test('an implausible revision or version is not shown at all; plausible ones sti
 });
 
 test('trace links are made only from hex trace ids', () => {
-  const md = hoverMarkdown(input({
-    errors: [{ ...error, message: 'm', traceIds: ['0af7651916cd43dd8448eb211c80319c'] }],
-    exemplars: [{ traceId: 'aaaa5651916cd43dd8448eb211c80319', spanId: '1', durationMs: 5, time: now, kind: 'slowest' }, ...input().exemplars],
-  }));
+  const md = hoverMarkdown(
+    input({
+      errors: [{ ...error, message: 'm', traceIds: ['0af7651916cd43dd8448eb211c80319c'] }],
+      exemplars: [{ traceId: 'aaaa5651916cd43dd8448eb211c80319', spanId: '1', durationMs: 5, time: now, kind: 'slowest' }, ...input().exemplars],
+    }),
+  );
   assert.equal((md.match(/command:runtimeLens\.openTrace/g) ?? []).length, 2, md);
   assert.deepEqual(injectedMarkdown(md), [], md);
 });

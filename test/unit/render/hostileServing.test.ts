@@ -17,11 +17,7 @@ test('the serving-traffic row of a hostile commit shows its names as text: no li
   const repo = makeRepo();
   const dir = 'src/[x](http:/evil.example)$(bell)';
   repo.write(`${dir}/pay.ts`, fnLines('quote', ['return fetch("http://carrier/quote");']));
-  repo.commit([
-    'Add quotes',
-    '',
-    'Co-Authored-By: Claude Opus 4.7 $(bell) [Update](http://evil.example/u) ![p](http://evil.example/p.png) <img src=x> \u202eexe.gnp\u001b[8m <noreply@anthropic.com>',
-  ].join('\n'));
+  repo.commit(['Add quotes', '', 'Co-Authored-By: Claude Opus 4.7 $(bell) [Update](http://evil.example/u) ![p](http://evil.example/p.png) <img src=x> \u202eexe.gnp\u001b[8m <noreply@anthropic.com>'].join('\n'));
   const { rows } = await listAuthorship({ paths: [repo.dir], root: repo.dir });
   assert.equal(rows.length, 1, JSON.stringify(rows));
   const row = rows[0]!;

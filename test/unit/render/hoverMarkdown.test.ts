@@ -7,18 +7,42 @@ import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
 const now = 1_700_000_000_000;
 const fig = (p95Ms: number, errorRate = 0): WindowFigures => ({ count: 100, errors: Math.round(errorRate * 100), errorRate, ratePerMin: 20, p50Ms: 10, p95Ms, p99Ms: p95Ms * 2 });
 const error: ErrorSignal = {
-  service: 'shop', environment: 'production', type: 'TypeError', message: 'Cannot read properties of undefined (reading \'id\') | *bold*',
-  count: 37, totalCount: 90, function: 'checkout', file: 'src/shop.ts', line: 42, firstSeen: now - 2 * 3_600_000, lastSeen: now - 12_000,
-  mappedBy: 'stacktrace', stacktrace: '', traceIds: ['0af7651916cd43dd8448eb211c80319c'],
+  service: 'shop',
+  environment: 'production',
+  type: 'TypeError',
+  message: "Cannot read properties of undefined (reading 'id') | *bold*",
+  count: 37,
+  totalCount: 90,
+  function: 'checkout',
+  file: 'src/shop.ts',
+  line: 42,
+  firstSeen: now - 2 * 3_600_000,
+  lastSeen: now - 12_000,
+  mappedBy: 'stacktrace',
+  stacktrace: '',
+  traceIds: ['0af7651916cd43dd8448eb211c80319c'],
 };
 
 function input(over: Partial<HoverInput> = {}): HoverInput {
   return {
-    title: 'checkout', service: 'shop', environment: 'production', line: 40,
-    windows: [{ window: '1m', figures: fig(48) }, { window: '5m', figures: fig(450, 0.08) }, { window: '1h', figures: undefined }],
+    title: 'checkout',
+    service: 'shop',
+    environment: 'production',
+    line: 40,
+    windows: [
+      { window: '1m', figures: fig(48) },
+      { window: '5m', figures: fig(450, 0.08) },
+      { window: '1h', figures: undefined },
+    ],
     selectedWindow: '5m',
-    perMinute: [{ t: 0, count: 3, errors: 0, avgMs: 12, maxMs: 20 }, { t: 60_000, count: 4, errors: 1, avgMs: 30, maxMs: 60 }], sparkWindow: '1h',
-    errors: [error], calls: [], exemplars: [
+    perMinute: [
+      { t: 0, count: 3, errors: 0, avgMs: 12, maxMs: 20 },
+      { t: 60_000, count: 4, errors: 1, avgMs: 30, maxMs: 60 },
+    ],
+    sparkWindow: '1h',
+    errors: [error],
+    calls: [],
+    exemplars: [
       { traceId: 'aaaa5651916cd43dd8448eb211c80319', spanId: '1', durationMs: 1234, time: now, kind: 'slowest' },
       { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '2', durationMs: 340, time: now, kind: 'error' },
     ],
@@ -26,7 +50,10 @@ function input(over: Partial<HoverInput> = {}): HoverInput {
     deployed: { revision: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', version: '1.4.2' },
     drift: { deployed: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', status: 'drifted', behind: 3, ahead: 0, reason: '' },
     deployedLine: 38,
-    traceUrlTemplate: '', thresholds: DEFAULT_THRESHOLDS, now, ...over,
+    traceUrlTemplate: '',
+    thresholds: DEFAULT_THRESHOLDS,
+    now,
+    ...over,
   };
 }
 
@@ -67,7 +94,16 @@ test('the footer says how the mapping was made and where the deployment stands a
 });
 
 test('no calls in any window says so instead of an empty table', () => {
-  const md = hoverMarkdown(input({ windows: [{ window: '1m', figures: undefined }, { window: '5m', figures: undefined }], errors: [], exemplars: [] }));
+  const md = hoverMarkdown(
+    input({
+      windows: [
+        { window: '1m', figures: undefined },
+        { window: '5m', figures: undefined },
+      ],
+      errors: [],
+      exemplars: [],
+    }),
+  );
   assert.match(md, /\*No calls in the last 1m, 5m\.\*/);
   assert.doesNotMatch(md, /\| p50/);
 });

@@ -26,7 +26,14 @@ function demoResponse(): SignalsResponse {
       // billing: a quarter of the charges fail in the last two minutes only.
       const fails = minute < 2 && i % 4 === 0;
       store.recordSpan(span({ name: 'POST /charge', kind: 2, resource: billing, startMs: t, durationMs: 50, error: fails }), loc('charge', 7, 'src/billing.ts'), '');
-      if (fails) store.recordException(billing, { type: 'TypeError', message: 'card is undefined', stacktrace: 'at charge', timeMs: t }, `${minute}${i}`.padStart(32, 'a'), loc('charge', 9, 'src/billing.ts'), 'src/billing.ts:charge');
+      if (fails)
+        store.recordException(
+          billing,
+          { type: 'TypeError', message: 'card is undefined', stacktrace: 'at charge', timeMs: t },
+          `${minute}${i}`.padStart(32, 'a'),
+          loc('charge', 9, 'src/billing.ts'),
+          'src/billing.ts:charge',
+        );
     }
   }
   store.recordUnmapped(orders, 'GET /health', 'no code attributes', clock.t - 1000);
@@ -37,7 +44,10 @@ test('services add up their entry operations only, busiest first, with per-minut
   const res = demoResponse();
   const model = buildPanelModel(res, '5m');
   assert.equal(model.empty, false);
-  assert.deepEqual(model.services.map((s) => s.service), ['orders', 'billing']);
+  assert.deepEqual(
+    model.services.map((s) => s.service),
+    ['orders', 'billing'],
+  );
   const orders = model.services[0];
   // 100 GET + 50 POST server spans; the 100 nested internal spans must not count twice.
   assert.equal(orders.count, 150);
@@ -45,7 +55,10 @@ test('services add up their entry operations only, busiest first, with per-minut
   assert.ok(entryRate > 0);
   assert.equal(orders.ratePerMin, entryRate);
   assert.equal(orders.rate, `${Math.round(entryRate)}/min`);
-  assert.deepEqual(orders.endpoints.map((e) => e.name), ['POST /orders', 'GET /orders']);
+  assert.deepEqual(
+    orders.endpoints.map((e) => e.name),
+    ['POST /orders', 'GET /orders'],
+  );
   // Five minutes of points, less the minute in progress (12:00, whose partial count would look like a drop).
   assert.deepEqual(orders.sparkCounts, [30, 30, 30, 30]);
   const billing = model.services[1];
@@ -58,13 +71,22 @@ test('services add up their entry operations only, busiest first, with per-minut
 
 test('top lists rank by impact, error rate and p95, with bars relative to the first row', () => {
   const model = buildPanelModel(demoResponse(), '5m');
-  assert.deepEqual(model.top.impact.map((r) => r.function), ['createOrder', 'listOrders', 'charge']);
+  assert.deepEqual(
+    model.top.impact.map((r) => r.function),
+    ['createOrder', 'listOrders', 'charge'],
+  );
   assert.equal(model.top.impact[0].bar, 1);
   assert.ok(model.top.impact[2].bar > 0 && model.top.impact[2].bar < 1);
   assert.match(model.top.impact[0].impact, /^\d+(\.\d)? (s|min)\/min$/);
   // Only functions that failed are in the error list.
-  assert.deepEqual(model.top.errors.map((r) => r.function), ['charge']);
-  assert.deepEqual(model.top.p95.map((r) => r.function), ['createOrder', 'charge', 'listOrders']);
+  assert.deepEqual(
+    model.top.errors.map((r) => r.function),
+    ['charge'],
+  );
+  assert.deepEqual(
+    model.top.p95.map((r) => r.function),
+    ['createOrder', 'charge', 'listOrders'],
+  );
   assert.equal(model.top.p95[0].latencyLevel, 'warning');
   const create = model.top.p95[0];
   assert.equal(create.key, functionKey({ service: 'orders', environment: 'production', file: 'src/orders.ts', line: 40, function: 'createOrder' }));
@@ -116,17 +138,42 @@ test('mixedQuantile: one operation keeps its own p95; a mix lands between and fo
 });
 
 test('sparkPoints scales into the box and stretches a single point', () => {
-  assert.deepEqual(sparkPoints([0, 5, 10], 100, 20), [[0, 20], [50, 10], [100, 0]]);
-  assert.deepEqual(sparkPoints([3], 80, 16), [[0, 0], [80, 0]]);
-  assert.deepEqual(sparkPoints([0, 0], 10, 10), [[0, 10], [10, 10]]);
+  assert.deepEqual(sparkPoints([0, 5, 10], 100, 20), [
+    [0, 20],
+    [50, 10],
+    [100, 0],
+  ]);
+  assert.deepEqual(sparkPoints([3], 80, 16), [
+    [0, 0],
+    [80, 0],
+  ]);
+  assert.deepEqual(sparkPoints([0, 0], 10, 10), [
+    [0, 10],
+    [10, 10],
+  ]);
   assert.deepEqual(sparkPoints([], 10, 10), []);
-  assert.deepEqual(sparkPoints([5], 10, 10, 10), [[0, 5], [10, 5]]);
+  assert.deepEqual(sparkPoints([5], 10, 10, 10), [
+    [0, 5],
+    [10, 5],
+  ]);
 });
 
 test('errorGroupRow keeps the newest trace id', () => {
   const row = errorGroupRow({
-    service: 's', environment: 'e', type: 'Error', message: 'm', count: 2, totalCount: 3, function: 'f', file: 'a.ts', line: 3,
-    firstSeen: 1, lastSeen: 2, mappedBy: null, stacktrace: '', traceIds: ['1'.repeat(32), '2'.repeat(32)],
+    service: 's',
+    environment: 'e',
+    type: 'Error',
+    message: 'm',
+    count: 2,
+    totalCount: 3,
+    function: 'f',
+    file: 'a.ts',
+    line: 3,
+    firstSeen: 1,
+    lastSeen: 2,
+    mappedBy: null,
+    stacktrace: '',
+    traceIds: ['1'.repeat(32), '2'.repeat(32)],
   });
   assert.equal(row.traceId, '2'.repeat(32));
 });
@@ -141,6 +188,9 @@ test('a service lists only its busiest endpoints by impact, as many as the panel
   }
   const model = buildPanelModel(store.query({ windowMs: 5 * 60_000, perMinute: true }), '5m');
   assert.equal(SERVICE_ENDPOINTS, 3);
-  assert.deepEqual(model.services[0]!.endpoints.map((e) => e.name), ['GET /e5', 'GET /e4', 'GET /e3']);
+  assert.deepEqual(
+    model.services[0]!.endpoints.map((e) => e.name),
+    ['GET /e5', 'GET /e4', 'GET /e3'],
+  );
   assert.equal(model.services[0]!.count, 150, 'the service still adds up every endpoint');
 });

@@ -23,14 +23,20 @@ test('the focus card has one column per window, and only windows with calls have
   const d = buildFocusDetail(target, perWindow);
   assert.equal(d.found, true);
   assert.equal(d.key, functionKey(target));
-  assert.deepEqual(d.windows.map((w) => w.window), ['1m', '5m', '1h']);
+  assert.deepEqual(
+    d.windows.map((w) => w.window),
+    ['1m', '5m', '1h'],
+  );
   assert.equal(d.windows[0].figures, undefined);
   assert.equal(d.windows[1].figures?.count, 10);
   assert.equal(d.windows[1].figures?.errorRateText, '0%');
   assert.equal(d.windows[2].figures?.count, 20);
   assert.equal(d.windows[2].figures?.errorRateText, '50%');
   assert.equal(d.mapping, 'stack trace · 80% confidence');
-  assert.deepEqual(d.errors.map((e) => e.message), ['out of stock']);
+  assert.deepEqual(
+    d.errors.map((e) => e.message),
+    ['out of stock'],
+  );
   assert.ok(d.exemplars.length > 0);
   assert.ok(d.exemplars.some((x) => x.label === 'failed · 900 ms'));
   assert.ok(d.exemplars.some((x) => x.label === '900 ms'));
@@ -51,7 +57,21 @@ test('a focus on a moved line still finds the function; an unknown one is not fo
 });
 
 test('the status line names the endpoint, the rate and the mapped share', () => {
-  const status = { version: '0.1.0', listening: '127.0.0.1:4318', workspace: '/w', startedAt: 0, spansAccepted: 10, spansProcessed: 10, spansRejected: 0, logsAccepted: 0, logsProcessed: 0, queueDepth: 0, spansPerSecond: 42.4, services: 2, mappedPercent: 96.2 };
+  const status = {
+    version: '0.1.0',
+    listening: '127.0.0.1:4318',
+    workspace: '/w',
+    startedAt: 0,
+    spansAccepted: 10,
+    spansProcessed: 10,
+    spansRejected: 0,
+    logsAccepted: 0,
+    logsProcessed: 0,
+    queueDepth: 0,
+    spansPerSecond: 42.4,
+    services: 2,
+    mappedPercent: 96.2,
+  };
   const running = receiverStatusView({ kind: 'running', endpoint: 'http://127.0.0.1:4318', attached: false, status }, 'http://127.0.0.1:4318');
   assert.equal(running.text, 'Receiving on 127.0.0.1:4318 · 42 spans/s · 96% mapped');
   assert.equal(running.otlpLine, 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
@@ -64,7 +84,12 @@ test('the status line names the endpoint, the rate and the mapped share', () => 
 
 test('webview messages are validated before the host acts on them', () => {
   assert.deepEqual(parseWebviewMessage({ kind: 'ready' }), { kind: 'ready' });
-  assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 3, method: 'openLocation', params: { file: 'src/a.ts', line: 4 } }), { kind: 'request', id: 3, method: 'openLocation', params: { file: 'src/a.ts', line: 4 } });
+  assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 3, method: 'openLocation', params: { file: 'src/a.ts', line: 4 } }), {
+    kind: 'request',
+    id: 3,
+    method: 'openLocation',
+    params: { file: 'src/a.ts', line: 4 },
+  });
   assert.equal(parseWebviewMessage({ kind: 'request', id: 3, method: 'openLocation', params: { file: 'src/a.ts', line: 0 } }), undefined);
   assert.equal(parseWebviewMessage({ kind: 'request', id: 3, method: 'setWindow', params: { window: '2y' } }), undefined);
   assert.equal(parseWebviewMessage({ kind: 'request', id: 3, method: 'openTrace', params: { traceId: '../x' } }), undefined);

@@ -7,8 +7,20 @@ const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
 function s(spanId: string, parentSpanId: string, startOffset: number, durationMs: number, extra: Partial<TraceSpan> = {}): TraceSpan {
   return {
-    spanId, parentSpanId, name: spanId, kind: 1, service: 'orders', environment: 'production', startMs: T0 + startOffset, durationMs,
-    error: false, statusMessage: '', httpRoute: '', httpMethod: '', exceptions: [], ...extra,
+    spanId,
+    parentSpanId,
+    name: spanId,
+    kind: 1,
+    service: 'orders',
+    environment: 'production',
+    startMs: T0 + startOffset,
+    durationMs,
+    error: false,
+    statusMessage: '',
+    httpRoute: '',
+    httpMethod: '',
+    exceptions: [],
+    ...extra,
   };
 }
 
@@ -23,7 +35,15 @@ test('children sit under their parent in start order, indented, scaled to the wh
       s('render', 'handler', 100, 40, { error: true, statusMessage: 'boom', exceptions: [{ type: 'TypeError', message: 'x is undefined' }] }),
     ],
   });
-  assert.deepEqual(w.rows.map((r) => [r.spanId, r.depth]), [['root', 0], ['handler', 1], ['db', 2], ['render', 2]]);
+  assert.deepEqual(
+    w.rows.map((r) => [r.spanId, r.depth]),
+    [
+      ['root', 0],
+      ['handler', 1],
+      ['db', 2],
+      ['render', 2],
+    ],
+  );
   const [root, handler, db, render] = w.rows;
   assert.equal(root.offset, 0);
   assert.equal(root.width, 1);
@@ -39,7 +59,10 @@ test('children sit under their parent in start order, indented, scaled to the wh
   assert.equal(db.serviceIndex, 1);
   assert.equal(w.errorCount, 1);
   assert.equal(w.duration, '200 ms');
-  assert.deepEqual(w.ticks.map((t) => t.label), ['0', '50 ms', '100 ms', '150 ms', '200 ms']);
+  assert.deepEqual(
+    w.ticks.map((t) => t.label),
+    ['0', '50 ms', '100 ms', '150 ms', '200 ms'],
+  );
 });
 
 test('a span whose parent was never received becomes a root marked orphan; cycles do not loop', () => {

@@ -17,8 +17,20 @@ const sources: SourceSummary[] = [
 ];
 
 const status = (over: Partial<StatusResponse> = {}): StatusResponse => ({
-  version: '1', listening: '127.0.0.1:4318', workspace: '/ws', startedAt: now - 60_000, spansAccepted: 1200, spansProcessed: 1200, spansRejected: 0,
-  logsAccepted: 0, logsProcessed: 0, queueDepth: 0, spansPerSecond: 12, services: 2, mappedPercent: 96, ...over,
+  version: '1',
+  listening: '127.0.0.1:4318',
+  workspace: '/ws',
+  startedAt: now - 60_000,
+  spansAccepted: 1200,
+  spansProcessed: 1200,
+  spansRejected: 0,
+  logsAccepted: 0,
+  logsProcessed: 0,
+  queueDepth: 0,
+  spansPerSecond: 12,
+  services: 2,
+  mappedPercent: 96,
+  ...over,
 });
 
 const staleFigures: FunctionFigureSources = {
@@ -47,12 +59,10 @@ describe('sources and provenance in words', () => {
 
   it('lists each source with its state, last success and lag, errors on one line', () => {
     const rows = sourceRows([...sources, { name: 'loki\nfake line', kind: 'loki', state: 'starting', lastSuccess: null, stalenessMs: null, error: 'a\nb' }], now);
-    assert.deepEqual(rows.map((r) => r.text), [
-      'ok · last success just now · lag 0s',
-      'stale · last success 3 min ago · lag 3m',
-      'ok · last success 12 s ago · lag 15s',
-      'starting · no answer yet',
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.text),
+      ['ok · last success just now · lag 0s', 'stale · last success 3 min ago · lag 3m', 'ok · last success 12 s ago · lag 15s', 'starting · no answer yet'],
+    );
     assert.equal(rows[1].error, 'jaeger at http://j:16686: connection refused');
     assert.equal(rows[3].name, 'loki fake line');
     assert.equal(rows[3].error, 'a b');
@@ -89,7 +99,14 @@ describe('sources and provenance in words', () => {
   it('the panel status carries the source rows, and says when the receiver is off', () => {
     const view = receiverStatusView({ kind: 'running', endpoint: 'http://127.0.0.1:4318', attached: false, status: status({ sources }) }, '', now);
     assert.equal(view.text, 'Receiving on 127.0.0.1:4318 · 12 spans/s · 96% mapped · 2 sources');
-    assert.deepEqual(view.sources?.map((r) => [r.name, r.state]), [['embedded', 'ok'], ['jaeger', 'stale'], ['prometheus', 'ok']]);
+    assert.deepEqual(
+      view.sources?.map((r) => [r.name, r.state]),
+      [
+        ['embedded', 'ok'],
+        ['jaeger', 'stale'],
+        ['prometheus', 'ok'],
+      ],
+    );
     const off = receiverStatusView({ kind: 'running', endpoint: 'http://127.0.0.1:4318', attached: false, status: status({ receiving: false, sources: sources.slice(1) }) }, '', now);
     assert.equal(off.text, 'Reading 2 sources · read API on 127.0.0.1:4318 (receiver off)');
     assert.equal(off.receiving, false);
@@ -98,12 +115,35 @@ describe('sources and provenance in words', () => {
 
   it('panel rows of stale figures carry their mark and where they came from', () => {
     const fn = (name: string, figures?: FunctionFigureSources): FunctionSignal => ({
-      service: 'shop', environment: 'production', function: name, file: 'src/shop.ts', line: 3, mappedBy: 'code-attributes', confidence: 1, exemplars: [],
-      count: 10, errors: 1, errorRate: 0.1, ratePerMin: 2, p50Ms: 10, p95Ms: 20, p99Ms: 30, ...(figures ? { figures } : {}),
+      service: 'shop',
+      environment: 'production',
+      function: name,
+      file: 'src/shop.ts',
+      line: 3,
+      mappedBy: 'code-attributes',
+      confidence: 1,
+      exemplars: [],
+      count: 10,
+      errors: 1,
+      errorRate: 0.1,
+      ratePerMin: 2,
+      p50Ms: 10,
+      p95Ms: 20,
+      p99Ms: 30,
+      ...(figures ? { figures } : {}),
     });
     const res: SignalsResponse = {
-      window: '5m', environment: 'production', environments: ['production'], generatedAt: now, functions: [fn('checkout', staleFigures), fn('cart')],
-      operations: [], errors: [], unmapped: [], calls: [], evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 }, sources,
+      window: '5m',
+      environment: 'production',
+      environments: ['production'],
+      generatedAt: now,
+      functions: [fn('checkout', staleFigures), fn('cart')],
+      operations: [],
+      errors: [],
+      unmapped: [],
+      calls: [],
+      evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+      sources,
     };
     const rows = buildPanelModel(res, '5m').top.impact;
     const checkout = rows.find((r) => r.function === 'checkout')!;
@@ -115,12 +155,25 @@ describe('sources and provenance in words', () => {
 
   it('the hover says where figures came from, marks stale ones with their age, and escapes source names', () => {
     const base: HoverInput = {
-      title: 'checkout', service: 'shop', environment: 'production', line: 3, windows: [{ window: '5m', figures: { count: 10, errors: 1, errorRate: 0.1, ratePerMin: 2, p50Ms: 10, p95Ms: 20, p99Ms: 30 } }],
-      selectedWindow: '5m', errors: [], calls: [], exemplars: [], traceUrlTemplate: '', thresholds: DEFAULT_THRESHOLDS, now,
+      title: 'checkout',
+      service: 'shop',
+      environment: 'production',
+      line: 3,
+      windows: [{ window: '5m', figures: { count: 10, errors: 1, errorRate: 0.1, ratePerMin: 2, p50Ms: 10, p95Ms: 20, p99Ms: 30 } }],
+      selectedWindow: '5m',
+      errors: [],
+      calls: [],
+      exemplars: [],
+      traceUrlTemplate: '',
+      thresholds: DEFAULT_THRESHOLDS,
+      now,
     };
     assert.doesNotMatch(hoverMarkdown(base), /Figures from|stale/);
     const md = hoverMarkdown({ ...base, provenance: staleFigures });
-    assert.match(md, /\n\n\$\(history\) \*\*stale 4m\*\*: the source has not refreshed in time; these are its last figures {2}\n\*Figures from prometheus \(span metrics\); errors from jaeger \(sampled, 212 traces, stale 4m\)\*/);
+    assert.match(
+      md,
+      /\n\n\$\(history\) \*\*stale 4m\*\*: the source has not refreshed in time; these are its last figures {2}\n\*Figures from prometheus \(span metrics\); errors from jaeger \(sampled, 212 traces, stale 4m\)\*/,
+    );
     const fresh = hoverMarkdown({ ...base, provenance: { traffic: { source: 'jaeger', basis: 'sampled', traces: 40 }, errors: { source: 'jaeger', basis: 'sampled', traces: 40 } } });
     assert.match(fresh, /\n\n\*Figures from jaeger \(sampled, 40 traces\)\*/);
     assert.doesNotMatch(fresh, /history/);

@@ -18,10 +18,12 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'rl-deployed-gate-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function gitRepo(): string {
-  const git = (...args: string[]) => execFileSync('git', args, {
-    cwd: root, encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e', GIT_CONFIG_NOSYSTEM: '1', HOME: root },
-  }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e', GIT_CONFIG_NOSYSTEM: '1', HOME: root },
+    }).trim();
   mkdirSync(path.join(root, 'src'), { recursive: true });
   writeFileSync(path.join(root, 'src/shop.js'), 'function checkout(cart) {\n  return cart.total;\n}\n');
   git('init', '-q', '-b', 'main');

@@ -13,7 +13,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const git = (...args: string[]) =>
   execFileSync('git', args, {
-    cwd: root, encoding: 'utf8',
+    cwd: root,
+    encoding: 'utf8',
     env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e', GIT_CONFIG_NOSYSTEM: '1', HOME: root },
   }).trim();
 
@@ -31,9 +32,7 @@ test('signals of an older deployment are carried to the local lines and say how 
   const rx = new EmbeddedReceiver({ port: 0, workspace: root });
   await rx.start();
   try {
-    const body = codeSpansJson({ 'service.name': 'shop', 'vcs.ref.head.revision': deployed.slice(0, 12) }, [
-      { function: 'checkout', file: '/app/src/shop.js', line: 5, startNs: nowNs(), durationMs: 1 },
-    ]);
+    const body = codeSpansJson({ 'service.name': 'shop', 'vcs.ref.head.revision': deployed.slice(0, 12) }, [{ function: 'checkout', file: '/app/src/shop.js', line: 5, startNs: nowNs(), durationMs: 1 }]);
     const signals = async () => (await (await fetch(`${rx.status().listening}/api/signals?window=5m`)).json()) as SignalsResponse;
     assert.equal((await postTraces(rx.status().listening, body)).status, 200);
     await rx.pipeline.idle();

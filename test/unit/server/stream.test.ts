@@ -89,16 +89,20 @@ test('hello on connect, status every second, changed files after new spans, newE
   assert.equal(client.messages[0].type, 'hello', 'hello comes first');
 
   const t0 = Date.now() - 2_000;
-  const spans = makeSpans('payments', (tracer) => {
-    const ok = tracer.startSpan('charge', { kind: SpanKind.SERVER, startTime: hrTime(t0), attributes: code('charge', 1) });
-    ok.end(hrTime(t0 + 20));
-    for (let i = 0; i < 2; i++) {
-      const failing = tracer.startSpan('refund', { kind: SpanKind.SERVER, startTime: hrTime(t0 + 100 + i), attributes: code('refund', 5) });
-      failing.recordException({ name: 'RangeError', message: 'refund exceeds charge' }, hrTime(t0 + 110 + i));
-      failing.setStatus({ code: SpanStatusCode.ERROR });
-      failing.end(hrTime(t0 + 120 + i));
-    }
-  }, 'staging');
+  const spans = makeSpans(
+    'payments',
+    (tracer) => {
+      const ok = tracer.startSpan('charge', { kind: SpanKind.SERVER, startTime: hrTime(t0), attributes: code('charge', 1) });
+      ok.end(hrTime(t0 + 20));
+      for (let i = 0; i < 2; i++) {
+        const failing = tracer.startSpan('refund', { kind: SpanKind.SERVER, startTime: hrTime(t0 + 100 + i), attributes: code('refund', 5) });
+        failing.recordException({ name: 'RangeError', message: 'refund exceeds charge' }, hrTime(t0 + 110 + i));
+        failing.setStatus({ code: SpanStatusCode.ERROR });
+        failing.end(hrTime(t0 + 120 + i));
+      }
+    },
+    'staging',
+  );
   const before = client.messages.length;
   await sendSpans(base, spans, AUTH);
 
@@ -115,7 +119,13 @@ test('hello on connect, status every second, changed files after new spans, newE
   await client.next('status', quiet);
   const afterTick = client.messages.length;
   await client.next('status', afterTick);
-  assert.deepEqual(client.messages.slice(quiet).map((m) => m.type).filter((t) => t !== 'status'), []);
+  assert.deepEqual(
+    client.messages
+      .slice(quiet)
+      .map((m) => m.type)
+      .filter((t) => t !== 'status'),
+    [],
+  );
   assert.equal(client.messages.filter((m) => m.type === 'newErrorGroup').length, 1);
 
   client.ws.close();

@@ -20,7 +20,15 @@ import { hrTime, makeSpans, sendSpans } from './sdkSend';
 
 const status = { version: '0.1.0', listening: '', spansAccepted: 0, spansProcessed: 0 } as StatusResponse;
 const empty: SignalsResponse = {
-  window: '5m', environment: 'production', environments: ['production'], generatedAt: 0, functions: [], operations: [], errors: [], unmapped: [], calls: [],
+  window: '5m',
+  environment: 'production',
+  environments: ['production'],
+  generatedAt: 0,
+  functions: [],
+  operations: [],
+  errors: [],
+  unmapped: [],
+  calls: [],
   evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
 } as SignalsResponse;
 
@@ -34,23 +42,29 @@ async function serve(source: TelemetrySource) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const messages: StreamMessage[] = [];
   const waiters: { match: (m: StreamMessage) => boolean; resolve: () => void }[] = [];
-  const client = new StreamClient({ server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` }, {
-    message: (m) => {
-      messages.push(m);
-      for (const w of waiters.filter((w) => w.match(m))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
+  const client = new StreamClient(
+    { server: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` },
+    {
+      message: (m) => {
+        messages.push(m);
+        for (const w of waiters.filter((w) => w.match(m))) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      },
     },
-  });
-  const next = (match: (m: StreamMessage) => boolean) => new Promise<void>((resolve) => {
-    if (messages.some(match)) resolve();
-    else waiters.push({ match, resolve });
-  });
+  );
+  const next = (match: (m: StreamMessage) => boolean) =>
+    new Promise<void>((resolve) => {
+      if (messages.some(match)) resolve();
+      else waiters.push({ match, resolve });
+    });
   client.start();
   await next((m) => m.type === 'hello');
   return {
-    hub, messages, next,
+    hub,
+    messages,
+    next,
     stop: async () => {
       client.close();
       await hub.close();
@@ -77,20 +91,29 @@ test('a source that cannot say what changed gives `changed` with `all`; the sour
 const root = mkdtempSync(path.join(os.tmpdir(), 'rl-stream-sources-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('a composite of the embedded receiver and a polled source pushes the receiver\'s files and the other\'s generic changes', async () => {
+test("a composite of the embedded receiver and a polled source pushes the receiver's files and the other's generic changes", async () => {
   mkdirSync(path.join(root, 'src'));
   writeFileSync(path.join(root, 'src/pay.js'), 'function charge(card) {\n  return card.amount;\n}\n');
   const rx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, workspace: root, decodeWorkers: 0 });
   await rx.start();
   await rx.indexReady;
   const memory = new MemorySource({ answers: new Map([['5m', empty]]) });
-  const s = await serve(new CompositeSource([{ source: rx.source, name: 'embedded' }, { source: memory, name: 'prometheus' }]));
+  const s = await serve(
+    new CompositeSource([
+      { source: rx.source, name: 'embedded' },
+      { source: memory, name: 'prometheus' },
+    ]),
+  );
   try {
     const t0 = Date.now() - 1_000;
-    const spans = makeSpans('payments', (tracer) => {
-      const span = tracer.startSpan('charge', { kind: SpanKind.SERVER, startTime: hrTime(t0), attributes: { 'code.function.name': 'charge', 'code.file.path': '/srv/src/pay.js', 'code.line.number': 1 } });
-      span.end(hrTime(t0 + 20));
-    }, 'staging');
+    const spans = makeSpans(
+      'payments',
+      (tracer) => {
+        const span = tracer.startSpan('charge', { kind: SpanKind.SERVER, startTime: hrTime(t0), attributes: { 'code.function.name': 'charge', 'code.file.path': '/srv/src/pay.js', 'code.line.number': 1 } });
+        span.end(hrTime(t0 + 20));
+      },
+      'staging',
+    );
     await sendSpans(`http://127.0.0.1:${rx.receiver.address()!.port}`, spans);
     await s.next((m) => m.type === 'changed' && m.files.includes('src/pay.js'));
     const detailed = s.messages.find((m) => m.type === 'changed' && m.files.includes('src/pay.js'));

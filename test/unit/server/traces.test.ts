@@ -48,7 +48,7 @@ test('status names the workspace the receiver maps against', async () => {
   assert.equal(body.workspace, path.resolve(root));
 });
 
-test('a trace comes back whole, sorted by start, with each span\'s mapping; the client span\'s call is attributed', async () => {
+test("a trace comes back whole, sorted by start, with each span's mapping; the client span's call is attributed", async () => {
   const t0 = Date.now() - 5_000;
   let traceId = '';
   const spans = makeSpans('orders', (tracer) => {
@@ -62,14 +62,26 @@ test('a trace comes back whole, sorted by start, with each span\'s mapping; the 
     server.end(hrTime(t0 + 100));
   });
   // The client span travels first, in its own request: its parent is not known yet.
-  await sendSpans(base, spans.filter((s) => s.kind === SpanKind.CLIENT));
-  await sendSpans(base, spans.filter((s) => s.kind === SpanKind.SERVER));
+  await sendSpans(
+    base,
+    spans.filter((s) => s.kind === SpanKind.CLIENT),
+  );
+  await sendSpans(
+    base,
+    spans.filter((s) => s.kind === SpanKind.SERVER),
+  );
   await rx.pipeline.idle();
 
   const { status, body } = await get<TraceResponse>(`${base}/api/traces/${traceId.toUpperCase()}`);
   assert.equal(status, 200);
   assert.equal(body.traceId, traceId);
-  assert.deepEqual(body.spans.map((s) => [s.name, s.kind]), [['POST /orders', 2], ['GET', 3]]);
+  assert.deepEqual(
+    body.spans.map((s) => [s.name, s.kind]),
+    [
+      ['POST /orders', 2],
+      ['GET', 3],
+    ],
+  );
   // Matched by path suffix (/app/src/orders.js), hence 0.95 x 0.95.
   assert.deepEqual(body.spans[0].mapping, { file: 'src/orders.js', line: 1, function: 'createOrder', mappedBy: 'code-attributes', confidence: 0.9025 });
   assert.equal(body.spans[1].parentSpanId, body.spans[0].spanId);
@@ -77,9 +89,10 @@ test('a trace comes back whole, sorted by start, with each span\'s mapping; the 
   assert.equal(body.spans[0].durationMs, 100);
 
   const signals = (await get<SignalsResponse>(`${base}/api/signals?window=5m`)).body;
-  assert.deepEqual(signals.calls.map((c) => [c.service, c.function, c.file, c.line, c.target, c.lineMatch, c.count, c.errors]), [
-    ['orders', 'createOrder', 'src/orders.js', 2, 'inventory:7000', 'url', 1, 1],
-  ]);
+  assert.deepEqual(
+    signals.calls.map((c) => [c.service, c.function, c.file, c.line, c.target, c.lineMatch, c.count, c.errors]),
+    [['orders', 'createOrder', 'src/orders.js', 2, 'inventory:7000', 'url', 1, 1]],
+  );
 });
 
 test('unknown traces answer 404 with a message; malformed ids answer 400', async () => {

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { errorGroupKey, identityMessage, typeFamily } from '../../../src/core/signals/errorGroups';
 import { ExceptionDedup, exceptionIdentity } from '../../../src/core/signals/exceptionDedup';
 
-
 test('types and messages compare across producers', () => {
   assert.equal(typeFamily('requests.exceptions.HTTPError'), 'HTTPError');
   assert.equal(typeFamily('java.lang.IllegalArgumentException'), 'IllegalArgumentException');

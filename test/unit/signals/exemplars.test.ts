@@ -12,11 +12,17 @@ test('the slowest few are kept slowest first, ids and numbers exact', () => {
   const durations = [5, 50, 1, 70, 20, 70.25, 3];
   durations.forEach((d, i) => pool.offerSlowest(slot, `ab${hex(i, 30)}`, `cd${hex(i, 14)}`, d, 1000 + i, 0));
   const list = pool.slowest(slot);
-  assert.deepEqual(list.map((e) => e.durationMs), [70.25, 70, 50]);
+  assert.deepEqual(
+    list.map((e) => e.durationMs),
+    [70.25, 70, 50],
+  );
   assert.deepEqual(list[0], { traceId: `ab${hex(5, 30)}`, spanId: `cd${hex(5, 14)}`, durationMs: 70.25, time: 1005, kind: 'slowest' });
   assert.equal(pool.offerSlowest(slot, 'f'.repeat(32), 'f'.repeat(16), 40, 2000, 0), false);
   assert.equal(pool.offerSlowest(slot, 'f'.repeat(32), 'f'.repeat(16), 60, 2000, 0), true);
-  assert.deepEqual(pool.slowest(slot).map((e) => e.durationMs), [70.25, 70, 60]);
+  assert.deepEqual(
+    pool.slowest(slot).map((e) => e.durationMs),
+    [70.25, 70, 60],
+  );
 });
 
 test('slowest traces older than the retention make room for newer, faster ones', () => {
@@ -25,7 +31,10 @@ test('slowest traces older than the retention make room for newer, faster ones',
   pool.offerSlowest(slot, hex(1, 32), hex(1, 16), 900, 100, 0);
   pool.offerSlowest(slot, hex(2, 32), hex(2, 16), 800, 5000, 0);
   assert.equal(pool.offerSlowest(slot, hex(3, 32), hex(3, 16), 10, 6000, 1000), true);
-  assert.deepEqual(pool.slowest(slot).map((e) => e.traceId), [hex(2, 32), hex(3, 32)]);
+  assert.deepEqual(
+    pool.slowest(slot).map((e) => e.traceId),
+    [hex(2, 32), hex(3, 32)],
+  );
   assert.deepEqual(pool.recent(slot), []);
 });
 
@@ -33,7 +42,10 @@ test('recent failing traces are a ring, newest first', () => {
   const pool = new ExemplarPool(1, 3);
   const slot = pool.allocate();
   for (let i = 1; i <= 5; i++) pool.offerRecent(slot, hex(i, 32), hex(i, 16), i, i * 10);
-  assert.deepEqual(pool.recent(slot).map((e) => e.durationMs), [5, 4, 3]);
+  assert.deepEqual(
+    pool.recent(slot).map((e) => e.durationMs),
+    [5, 4, 3],
+  );
   assert.ok(pool.recent(slot).every((e) => e.kind === 'error'));
   assert.equal(pool.recent(slot)[0].spanId, hex(5, 16));
 });
@@ -44,8 +56,17 @@ test('ids that are not lowercase hex come back as they were sent', () => {
   pool.offerSlowest(slot, 'ABCDEF0123456789ABCDEF0123456789', 'span-1', 30, 1, 0);
   pool.offerSlowest(slot, hex(7, 32), hex(7, 16), 40, 2, 0);
   pool.offerRecent(slot, 'not-an-id', 'x', 1, 3);
-  assert.deepEqual(pool.slowest(slot).map((e) => [e.traceId, e.spanId]), [[hex(7, 32), hex(7, 16)], ['ABCDEF0123456789ABCDEF0123456789', 'span-1']]);
-  assert.deepEqual(pool.recent(slot).map((e) => e.traceId), ['not-an-id']);
+  assert.deepEqual(
+    pool.slowest(slot).map((e) => [e.traceId, e.spanId]),
+    [
+      [hex(7, 32), hex(7, 16)],
+      ['ABCDEF0123456789ABCDEF0123456789', 'span-1'],
+    ],
+  );
+  assert.deepEqual(
+    pool.recent(slot).map((e) => e.traceId),
+    ['not-an-id'],
+  );
 });
 
 test('a released slot is reused empty, and slots grow past the first allocation', () => {
@@ -72,7 +93,15 @@ test('the store keeps exemplars per location across a snapshot and frees them on
   }
   const row = () => store.query({ windowMs: 300_000 }).functions.find((f) => f.line === 1)!;
   const before = row().exemplars;
-  assert.deepEqual(before.map((e) => [e.kind, e.durationMs]), [['slowest', 50], ['slowest', 40], ['error', 50], ['error', 30]]);
+  assert.deepEqual(
+    before.map((e) => [e.kind, e.durationMs]),
+    [
+      ['slowest', 50],
+      ['slowest', 40],
+      ['error', 50],
+      ['error', 30],
+    ],
+  );
   const copy = new SignalStore({ maxLocations: 100, slowExemplars: 2, errorExemplars: 2 }, clock);
   copy.restore(JSON.parse(JSON.stringify(store.toState())));
   assert.deepEqual(copy.query({ windowMs: 300_000 }).functions.find((f) => f.line === 1)!.exemplars, before);
@@ -80,5 +109,9 @@ test('the store keeps exemplars per location across a snapshot and frees them on
   for (let line = 2; line < 152; line++) store.recordSpan(span({ traceId: hex(line, 32), spanId: hex(line, 16), durationMs: line, startMs: now - 1000 }), loc(line), '');
   assert.ok(store.evicted().locations > 0);
   const rows = store.query({ windowMs: 300_000 }).functions;
-  for (const f of rows) assert.deepEqual(f.exemplars.map((e) => e.traceId), [hex(f.line, 32)]);
+  for (const f of rows)
+    assert.deepEqual(
+      f.exemplars.map((e) => e.traceId),
+      [hex(f.line, 32)],
+    );
 });

@@ -20,7 +20,10 @@ test('one high-cardinality service cannot evict the few locations of another', a
   await rx.indexReady;
   try {
     const url = rx.status().listening;
-    const b: CodeSpan[] = [{ function: 'pay', file: '/srv/src/b.js', line: 2, startNs: nowNs(), durationMs: 3 }, { function: 'refund', file: '/srv/src/b.js', line: 5, startNs: nowNs(), durationMs: 4 }];
+    const b: CodeSpan[] = [
+      { function: 'pay', file: '/srv/src/b.js', line: 2, startNs: nowNs(), durationMs: 3 },
+      { function: 'refund', file: '/srv/src/b.js', line: 5, startNs: nowNs(), durationMs: 4 },
+    ];
     assert.equal((await postTraces(url, codeSpansJson({ 'service.name': 'billing' }, b))).status, 200);
     // Service A: 20,000 distinct locations (a distinct function name each), in batches of 1,000.
     for (let batch = 0; batch < 20; batch++) {
@@ -31,9 +34,18 @@ test('one high-cardinality service cannot evict the few locations of another', a
     const signals = (await (await fetch(`${url}/api/signals?window=5m`)).json()) as SignalsResponse;
     assert.ok(signals.evicted.locations >= 19_000, `evicted ${signals.evicted.locations}`);
     assert.ok(rx.store.sizes().locations <= 1_000);
-    const billing = signals.functions.filter((f) => f.service === 'billing').map((f) => f.function).sort();
+    const billing = signals.functions
+      .filter((f) => f.service === 'billing')
+      .map((f) => f.function)
+      .sort();
     assert.deepEqual(billing, ['pay', 'refund'], 'the quiet service still answers');
-    assert.deepEqual(signals.operations.filter((o) => o.service === 'billing').map((o) => o.name).sort(), ['pay', 'refund']);
+    assert.deepEqual(
+      signals.operations
+        .filter((o) => o.service === 'billing')
+        .map((o) => o.name)
+        .sort(),
+      ['pay', 'refund'],
+    );
   } finally {
     await rx.stop();
   }

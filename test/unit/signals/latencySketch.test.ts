@@ -82,7 +82,10 @@ test('a range wider than the bin limit collapses the lowest bins and conserves t
   assert.equal((sketch.store as unknown as { isCollapsed: boolean }).isCollapsed, true);
   assert.ok(binsOf(sketch).length <= 1024 + 16, `bins: ${binsOf(sketch).length}`);
   assert.equal(sketch.count, values.length);
-  assert.equal(Array.from(binsOf(sketch)).reduce((a, b) => a + b, 0), values.length);
+  assert.equal(
+    Array.from(binsOf(sketch)).reduce((a, b) => a + b, 0),
+    values.length,
+  );
   // The high quantiles stay exact to 2%; only the collapsed low end loses resolution.
   assertClose(sketch, values, [0.5, 0.9, 0.99]);
 });
@@ -117,7 +120,10 @@ test('merging counts that overflow 16 bits widens the target', () => {
   for (let i = 0; i < 40_000; i++) other.accept(7);
   big.merge(other);
   assert.equal(big.count, 80_000);
-  assert.equal(Array.from(binsOf(big)).reduce((x, y) => x + y, 0), 80_000);
+  assert.equal(
+    Array.from(binsOf(big)).reduce((x, y) => x + y, 0),
+    80_000,
+  );
   assert.ok(binsOf(big) instanceof Uint32Array);
 });
 

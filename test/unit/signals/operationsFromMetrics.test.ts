@@ -11,18 +11,21 @@ test('a route with metric figures takes them; spans keep the rest; every row say
   const spans = [op('GET /orders/:id', 3, { errors: 1, errorRate: 1 / 3 }), op('GET /health', 10), op('db.query', 7, { kind: 3 })];
   const metrics = [op('GET /orders/:id', 30, { errors: 2, errorRate: 2 / 30, ratePerMin: 6, p50Ms: 12, p95Ms: 40, p99Ms: 90, source: 'metrics' })];
   const rows = operationsFromMetrics(spans, metrics);
-  assert.deepEqual(rows.map((r) => [r.name, r.count, r.source]), [['GET /orders/:id', 30, 'metrics'], ['GET /health', 10, 'spans'], ['db.query', 7, 'spans']]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.count, r.source]),
+    [
+      ['GET /orders/:id', 30, 'metrics'],
+      ['GET /health', 10, 'spans'],
+      ['db.query', 7, 'spans'],
+    ],
+  );
   const joined = rows[0];
   assert.deepEqual([joined.errors, joined.errorRate, joined.ratePerMin, joined.p50Ms, joined.p95Ms, joined.p99Ms, joined.kind], [2, 2 / 30, 6, 12, 40, 90, 2]);
 });
 
 test('routes seen only in metrics get rows; services and environments never mix', () => {
   const spans = [op('GET /a', 5)];
-  const metrics = [
-    op('GET /b', 4, { source: 'metrics' }),
-    op('GET /a', 50, { service: 'billing', source: 'metrics' }),
-    op('GET /a', 60, { environment: 'staging', source: 'metrics' }),
-  ];
+  const metrics = [op('GET /b', 4, { source: 'metrics' }), op('GET /a', 50, { service: 'billing', source: 'metrics' }), op('GET /a', 60, { environment: 'staging', source: 'metrics' })];
   const rows = operationsFromMetrics(spans, metrics);
   const key = (r: OperationSignal) => `${r.service}/${r.environment}/${r.name}=${r.count}:${r.source}`;
   assert.deepEqual(rows.map(key), ['shop/staging/GET /a=60:metrics', 'billing/prod/GET /a=50:metrics', 'shop/prod/GET /a=5:spans', 'shop/prod/GET /b=4:metrics']);

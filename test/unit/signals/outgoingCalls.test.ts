@@ -85,10 +85,13 @@ test('a client span whose parent was filed earlier is tied to the line naming it
   await send([client(parent, 'http://inventory:7000/stock/881', 40), client(parent, 'http://inventory:7000/stock/882', 60, true)]);
   await send([client(parent, 'https://payments.example.com/charges', 300)]);
   const calls = store.query({ windowMs: 300_000 }).calls;
-  assert.deepEqual(calls.map((c) => [c.function, c.file, c.line, c.target, c.lineMatch, c.count, c.errors]), [
-    ['checkout', 'src/checkout.js', 3, 'payments.example.com', 'url', 1, 0],
-    ['checkout', 'src/checkout.js', 2, 'inventory:7000', 'url', 2, 1],
-  ]);
+  assert.deepEqual(
+    calls.map((c) => [c.function, c.file, c.line, c.target, c.lineMatch, c.count, c.errors]),
+    [
+      ['checkout', 'src/checkout.js', 3, 'payments.example.com', 'url', 1, 0],
+      ['checkout', 'src/checkout.js', 2, 'inventory:7000', 'url', 2, 1],
+    ],
+  );
   assert.equal(calls[1].errorRate, 0.5);
   assert.ok(calls[0].p95Ms >= 290 && calls[0].p95Ms <= 310, `p95 ${calls[0].p95Ms}`);
 });
@@ -102,7 +105,10 @@ test('a client span filed before its parent waits for it, across batches', async
   await send([parentOf('total', 12), parent]);
   assert.equal(calls.pendingSize, 0);
   const got = store.query({ windowMs: 300_000 }).calls;
-  assert.deepEqual(got.map((c) => [c.function, c.line, c.target, c.lineMatch]), [['notify', 9, 'mailer.internal', 'only-call']]);
+  assert.deepEqual(
+    got.map((c) => [c.function, c.line, c.target, c.lineMatch]),
+    [['notify', 9, 'mailer.internal', 'only-call']],
+  );
 });
 
 test('a call from a function without call lines falls back to the function line; unmapped parents are dropped', async () => {
@@ -111,7 +117,10 @@ test('a call from a function without call lines falls back to the function line;
   const unmapped = span({ startMs: BASE, spanId: 'fedcba9876543210', name: 'no such function', kind: 1 });
   await send([parent, unmapped, client(parent, 'db.internal:5432'), client(unmapped, 'db.internal:5432')]);
   const got = store.query({ windowMs: 300_000 }).calls;
-  assert.deepEqual(got.map((c) => [c.function, c.line, c.target, c.lineMatch]), [['total', 12, 'db.internal:5432', 'function']]);
+  assert.deepEqual(
+    got.map((c) => [c.function, c.line, c.target, c.lineMatch]),
+    [['total', 12, 'db.internal:5432', 'function']],
+  );
   assert.equal(calls.dropped, 1);
 });
 
@@ -142,7 +151,10 @@ test('calls survive a snapshot round trip', async () => {
   await send([parent, client(parent, 'http://inventory/stock/1')]);
   const copy = new SignalStore();
   copy.restore(JSON.parse(JSON.stringify(store.toState())));
-  assert.deepEqual(copy.query({ windowMs: 300_000, environment: 'production' }).calls.map((c) => [c.line, c.target, c.count]), [[2, 'inventory', 1]]);
+  assert.deepEqual(
+    copy.query({ windowMs: 300_000, environment: 'production' }).calls.map((c) => [c.line, c.target, c.count]),
+    [[2, 'inventory', 1]],
+  );
 });
 
 function child(parent: SpanRecord, fields: Partial<SpanRecord>): SpanRecord {
@@ -161,10 +173,13 @@ test('a call under framework spans that map to no function is tied to the neares
   const lateLayer = child(late, { name: 'router - /', kind: 1 });
   await send([child(lateLayer, { name: 'POST', kind: 3, peer: 'http://mailer.internal/send', httpMethod: 'POST' })]);
   await send([lateLayer]);
-  assert.equal(calls.pendingSize, 1, 'the call now waits for the layer\'s parent');
+  assert.equal(calls.pendingSize, 1, "the call now waits for the layer's parent");
   await send([late]);
   assert.equal(calls.pendingSize, 0);
-  assert.deepEqual(store.query({ windowMs: 300_000 }).calls.map((c) => [c.function, c.line, c.target, c.lineMatch, c.count]), [['notify', 9, 'mailer.internal', 'only-call', 2]]);
+  assert.deepEqual(
+    store.query({ windowMs: 300_000 }).calls.map((c) => [c.function, c.line, c.target, c.lineMatch, c.count]),
+    [['notify', 9, 'mailer.internal', 'only-call', 2]],
+  );
   assert.equal(calls.dropped, 0);
 });
 
@@ -178,7 +193,10 @@ test('a client span under another client span is the same call: counted once, no
   await send([parent]);
   const innerAfter = child(outer, { name: 'GET', kind: 3, peer: 'inventory:7000' });
   await send([innerAfter]);
-  assert.deepEqual(store.query({ windowMs: 300_000 }).calls.map((c) => [c.line, c.target, c.count]), [[2, 'inventory:7000', 1]]);
+  assert.deepEqual(
+    store.query({ windowMs: 300_000 }).calls.map((c) => [c.line, c.target, c.count]),
+    [[2, 'inventory:7000', 1]],
+  );
   assert.deepEqual([calls.nested, calls.dropped, calls.pendingSize], [2, 0, 0]);
 });
 
@@ -191,13 +209,22 @@ test('a call whose ancestors all map to no function is dropped once its root is 
   assert.deepEqual([calls.dropped, calls.pendingSize, store.query({ windowMs: 300_000 }).calls.length], [1, 0, 0]);
 });
 
-test('the span\'s HTTP method picks between two calls whose URL is not written on their lines', async () => {
+test("the span's HTTP method picks between two calls whose URL is not written on their lines", async () => {
   const { store, send } = setup();
   const parent = parentOf('checkout', 1);
   await send([parent, client(parent, 'http://elsewhere:9000/unknown')]);
   await send([child(parent, { name: 'POST', kind: 3, peer: 'http://elsewhere:9000/unknown', httpMethod: 'POST' })]);
   // checkout's fetches: line 2 (GET, no options) and line 3 (method: 'POST'); a span without a method decides nothing.
-  assert.deepEqual(store.query({ windowMs: 300_000 }).calls.map((c) => [c.line, c.lineMatch]).sort(), [[1, 'function'], [3, 'only-call']]);
+  assert.deepEqual(
+    store
+      .query({ windowMs: 300_000 })
+      .calls.map((c) => [c.line, c.lineMatch])
+      .sort(),
+    [
+      [1, 'function'],
+      [3, 'only-call'],
+    ],
+  );
 });
 
 test('a call from an inline handler (mapped to its registration line) lands on its line inside the handler', async () => {

@@ -40,13 +40,18 @@ test('calls made under a framework span arrive before it and their handler, and 
     // layer (no code attributes, maps to no function), then the fetches the handler makes;
     // the GET's socket-level client span sits under it (a second instrumentation of one call).
     const server = tracer.startSpan('GET /price/:item', {
-      kind: SpanKind.SERVER, startTime: hrTime(t0),
+      kind: SpanKind.SERVER,
+      startTime: hrTime(t0),
       attributes: { 'code.function.name': 'price', 'code.file.path': '/srv/src/shop.js', 'code.line.number': 1, 'http.request.method': 'GET' },
     });
     const layer = tracer.startSpan('request handler - /price/:item', { kind: SpanKind.INTERNAL, startTime: hrTime(t0 + 1), attributes: { 'express.type': 'request_handler' } }, trace.setSpan(context.active(), server));
     const inLayer = trace.setSpan(context.active(), layer);
     const get = tracer.startSpan('GET', { kind: SpanKind.CLIENT, startTime: hrTime(t0 + 2), attributes: { 'http.request.method': 'GET', 'url.full': 'http://pricing:7001/price/pear' } }, inLayer);
-    const socket = tracer.startSpan('GET', { kind: SpanKind.CLIENT, startTime: hrTime(t0 + 3), attributes: { 'http.request.method': 'GET', 'server.address': 'pricing', 'server.port': 7001 } }, trace.setSpan(context.active(), get));
+    const socket = tracer.startSpan(
+      'GET',
+      { kind: SpanKind.CLIENT, startTime: hrTime(t0 + 3), attributes: { 'http.request.method': 'GET', 'server.address': 'pricing', 'server.port': 7001 } },
+      trace.setSpan(context.active(), get),
+    );
     socket.end(hrTime(t0 + 20));
     get.end(hrTime(t0 + 21));
     const post = tracer.startSpan('POST', { kind: SpanKind.CLIENT, startTime: hrTime(t0 + 22), attributes: { 'http.request.method': 'POST', 'url.full': 'http://audit:7002/log' } }, inLayer);

@@ -44,7 +44,10 @@ for (const stack of stacks) {
     const exports = metricExports(stack);
     assert.ok(exports.length > 0, `${stack} recorded no /v1/metrics export`);
     const points = exports.flatMap((e) => e.points);
-    assert.deepEqual(exports.map((e) => e.rejectReasons).flat(), []);
+    assert.deepEqual(
+      exports.flatMap((e) => e.rejectReasons),
+      [],
+    );
     // The receiver was listening before the service started, as in the conformance run.
     let now = Math.min(...points.map((p) => p.startMs)) - 1_000;
     const store = new RouteMetrics({}, { now: () => now });
@@ -66,10 +69,7 @@ for (const stack of stacks) {
     }
     const environment = points[0].resource.environment;
     const rows = store.rows(environment, 3_600_000);
-    assert.deepEqual(
-      new Map(rows.map((r) => [r.name, { count: r.count, errors: r.errors }])),
-      expected,
-    );
+    assert.deepEqual(new Map(rows.map((r) => [r.name, { count: r.count, errors: r.errors }])), expected);
     const price = rows.find((r) => r.name === EXPECTED_ROUTE[stack]);
     assert.ok(price, `${stack}: no ${EXPECTED_ROUTE[stack]} among ${rows.map((r) => r.name).join(', ')}`);
     assert.ok(price.errors > 0 && price.errors < price.count, `${stack}: ${EXPECTED_ROUTE[stack]} has failing and succeeding requests`);

@@ -17,9 +17,22 @@ function point(over: Partial<RouteHistogramPoint> & { counts: number[] }): Route
   const { counts, ...rest } = over;
   return {
     resource: { service: 'shop', environment: 'prod', revision: '', serviceVersion: '', language: 'nodejs' },
-    metric: 'http.server.request.duration', seriesKey: 'GET /x 200', route: '/x', method: 'GET', statusCode: 200, errorType: '',
-    temporality: 2, startMs: T0 + 1_000, timeMs: T0 + 60_000, count: counts.reduce((a, b) => a + b, 0), sumMs: NaN, minMs: NaN, maxMs: NaN,
-    boundsMs: BOUNDS, bucketCounts: counts, ...rest,
+    metric: 'http.server.request.duration',
+    seriesKey: 'GET /x 200',
+    route: '/x',
+    method: 'GET',
+    statusCode: 200,
+    errorType: '',
+    temporality: 2,
+    startMs: T0 + 1_000,
+    timeMs: T0 + 60_000,
+    count: counts.reduce((a, b) => a + b, 0),
+    sumMs: NaN,
+    minMs: NaN,
+    maxMs: NaN,
+    boundsMs: BOUNDS,
+    bucketCounts: counts,
+    ...rest,
   };
 }
 
@@ -71,8 +84,14 @@ test('series state is bounded', () => {
 test('bucket counts are spread within their bucket, not put on its upper bound', () => {
   const spread = bucketLatencies({ fromMs: 0, toMs: 1, count: 9, sumMs: NaN, minMs: NaN, maxMs: NaN, boundsMs: [5, 10], bucketCounts: [1, 8, 0] });
   assert.deepEqual(spread[0], [2.5, 1]);
-  assert.deepEqual(spread.slice(1).map(([ms]) => ms), [5.625, 6.875, 8.125, 9.375]);
-  assert.equal(spread.reduce((s, [, w]) => s + w, 0), 9);
+  assert.deepEqual(
+    spread.slice(1).map(([ms]) => ms),
+    [5.625, 6.875, 8.125, 9.375],
+  );
+  assert.equal(
+    spread.reduce((s, [, w]) => s + w, 0),
+    9,
+  );
   // The unbounded last bucket ends at the point's max when known, else sits at its lower bound.
   assert.deepEqual(bucketLatencies({ fromMs: 0, toMs: 1, count: 1, sumMs: NaN, minMs: NaN, maxMs: NaN, boundsMs: [5], bucketCounts: [0, 1] }), [[5, 1]]);
   assert.deepEqual(bucketLatencies({ fromMs: 0, toMs: 1, count: 1, sumMs: NaN, minMs: NaN, maxMs: 7, boundsMs: [5], bucketCounts: [0, 1] }), [[6, 1]]);
@@ -84,14 +103,16 @@ test('routes get exact request and error counts; 5xx and error.type are errors, 
   let now = T0;
   const store = new RouteMetrics({}, { now: () => now });
   now = T0 + 200_000;
-  store.record(batch(
-    point({ seriesKey: 'a', counts: [3, 1, 0, 0, 0, 0] }),
-    point({ seriesKey: 'b', statusCode: 500, errorType: '500', counts: [0, 0, 0, 2, 0, 0] }),
-    point({ seriesKey: 'c', statusCode: 404, counts: [1, 0, 0, 0, 0, 0] }),
-    point({ seriesKey: 'd', statusCode: 200, errorType: 'java.net.SocketTimeoutException', counts: [0, 0, 0, 0, 0, 1] }),
-    point({ seriesKey: 'e', method: 'POST', route: '/orders', statusCode: 201, counts: [0, 0, 1, 0, 0, 0] }),
-    point({ seriesKey: 'f', route: '', counts: [9, 0, 0, 0, 0, 0] }),
-  ));
+  store.record(
+    batch(
+      point({ seriesKey: 'a', counts: [3, 1, 0, 0, 0, 0] }),
+      point({ seriesKey: 'b', statusCode: 500, errorType: '500', counts: [0, 0, 0, 2, 0, 0] }),
+      point({ seriesKey: 'c', statusCode: 404, counts: [1, 0, 0, 0, 0, 0] }),
+      point({ seriesKey: 'd', statusCode: 200, errorType: 'java.net.SocketTimeoutException', counts: [0, 0, 0, 0, 0, 1] }),
+      point({ seriesKey: 'e', method: 'POST', route: '/orders', statusCode: 201, counts: [0, 0, 1, 0, 0, 0] }),
+      point({ seriesKey: 'f', route: '', counts: [9, 0, 0, 0, 0, 0] }),
+    ),
+  );
   const rows = store.rows('prod', 300_000);
   const x = rows.find((r) => r.name === 'GET /x');
   assert.ok(x);
@@ -113,10 +134,7 @@ test('a service sending both the stable and the old metric is counted once, from
   let now = T0;
   const store = new RouteMetrics({}, { now: () => now });
   now = T0 + 100_000;
-  store.record(batch(
-    point({ seriesKey: 'old', metric: 'http.server.duration', counts: [2, 0, 0, 0, 0, 0] }),
-    point({ seriesKey: 'new', counts: [2, 0, 0, 0, 0, 0] }),
-  ));
+  store.record(batch(point({ seriesKey: 'old', metric: 'http.server.duration', counts: [2, 0, 0, 0, 0, 0] }), point({ seriesKey: 'new', counts: [2, 0, 0, 0, 0, 0] })));
   assert.equal(store.rows('prod', 300_000)[0].count, 2);
   assert.equal(store.counters.pointsDuplicated, 1);
 });
@@ -131,7 +149,10 @@ test('the window, the rate and the sparkline follow the time of the points', () 
   const hour = store.rows('prod', 60 * 60_000, 60)[0];
   assert.equal(hour.count, 6);
   assert.equal(hour.perMinute?.length, 60);
-  assert.equal(hour.perMinute?.reduce((s, p) => s + p.count, 0), 6);
+  assert.equal(
+    hour.perMinute?.reduce((s, p) => s + p.count, 0),
+    6,
+  );
 });
 
 test('a route busy for half an hour: long windows read the rolled-up latency, short ones the last minutes', () => {

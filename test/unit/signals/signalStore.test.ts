@@ -27,7 +27,10 @@ test('aggregates per location with count, errors, rate and quantiles', () => {
   assert.equal(f.ratePerMin, 100);
   assert.ok(Math.abs(f.p50Ms - 50) <= 1, `p50 ${f.p50Ms}`);
   assert.ok(Math.abs(f.p99Ms - 99) <= 2, `p99 ${f.p99Ms}`);
-  assert.deepEqual(f.exemplars.filter((e) => e.kind === 'slowest').map((e) => e.durationMs), [100, 99, 98]);
+  assert.deepEqual(
+    f.exemplars.filter((e) => e.kind === 'slowest').map((e) => e.durationMs),
+    [100, 99, 98],
+  );
   assert.equal(f.exemplars.filter((e) => e.kind === 'error').length, 5);
 });
 
@@ -83,7 +86,10 @@ test('unmapped spans are listed with their reason, not dropped', () => {
   const store = new SignalStore({}, clock);
   store.recordSpan(span({ name: 'mystery', startMs: clock.t }), null, 'no code attributes, stack trace, route or name');
   const r = store.query({ windowMs: 60_000 });
-  assert.deepEqual(r.unmapped.map((u) => [u.name, u.count, u.reason]), [['mystery', 1, 'no code attributes, stack trace, route or name']]);
+  assert.deepEqual(
+    r.unmapped.map((u) => [u.name, u.count, u.reason]),
+    [['mystery', 1, 'no code attributes, stack trace, route or name']],
+  );
   assert.equal(r.operations[0].name, 'mystery');
 });
 

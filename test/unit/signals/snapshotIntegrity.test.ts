@@ -44,17 +44,31 @@ function goodSketch(): string {
 
 function location(fn: string, overrides: Record<string, unknown> = {}, sketch = goodSketch()): Record<string, unknown> {
   return {
-    file: 'src/pay.js', line: 3, function: fn, mappedBy: 'code-attributes', confidence: 0.95, service: 'checkout', environment: 'prod',
-    revision: '', serviceVersion: '', series: { minutes: [[MINUTE, 50, 1, 1275, 50]], fine: [[MINUTE, sketch]], coarse: [] },
-    slowest: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), durationMs: 50, time: Date.now(), kind: 'slowest' }], recentErrors: [],
+    file: 'src/pay.js',
+    line: 3,
+    function: fn,
+    mappedBy: 'code-attributes',
+    confidence: 0.95,
+    service: 'checkout',
+    environment: 'prod',
+    revision: '',
+    serviceVersion: '',
+    series: { minutes: [[MINUTE, 50, 1, 1275, 50]], fine: [[MINUTE, sketch]], coarse: [] },
+    slowest: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), durationMs: 50, time: Date.now(), kind: 'slowest' }],
+    recentErrors: [],
     ...overrides,
   };
 }
 
 function snapshotOf(parts: { locations?: unknown[]; operations?: unknown[]; errors?: unknown[] }): string {
   return JSON.stringify({
-    version: 1, locations: parts.locations ?? [], operations: parts.operations ?? [{ service: 'checkout', environment: 'prod', name: 'charge', kind: 1, series: { minutes: [[MINUTE, 1, 0, 1, 1]], fine: [], coarse: [] } }],
-    errors: parts.errors ?? [], unmapped: [], calls: [], evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+    version: 1,
+    locations: parts.locations ?? [],
+    operations: parts.operations ?? [{ service: 'checkout', environment: 'prod', name: 'charge', kind: 1, series: { minutes: [[MINUTE, 1, 0, 1, 1]], fine: [], coarse: [] } }],
+    errors: parts.errors ?? [],
+    unmapped: [],
+    calls: [],
+    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
   });
 }
 
@@ -70,7 +84,10 @@ test('a crafted 2 MB sketch is set aside before it is decoded; the rest of the s
     assert.match(message, /^partial restore from .*: restored 2 entries \(1 locations and 0 error groups\), skipped 1 \(locations\[0\]: sketch of \d+ characters is larger than any sketch we write/);
     assert.match(message, /the original is kept as .*signals\.json\.partial-\d+/);
     assert.equal(store.sizes().locations, 1);
-    assert.deepEqual(store.query({ windowMs: 300_000, environment: 'prod' }).functions.map((f) => f.function), ['charge']);
+    assert.deepEqual(
+      store.query({ windowMs: 300_000, environment: 'prod' }).functions.map((f) => f.function),
+      ['charge'],
+    );
     assert.ok((await fs.readdir(dir)).some((f) => f.startsWith('signals.json.partial-')));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -131,8 +148,36 @@ test('entries with wrong field types are set aside and never served back by /api
   ];
   const extras = location('charge', { evil: 'not ours', drift: { deployed: 'abc', status: 'same', behind: 0, ahead: 0, reason: '', evil: '<script>' } });
   const errors = [
-    { service: 'checkout', environment: 'prod', type: 'E', message: 'm', stacktrace: '', revision: '', serviceVersion: '', location: null, firstSeen: 1, lastSeen: 1, total: 1, series: { minutes: [], fine: [], coarse: [] }, traceIds: 'abc' },
-    { service: 'checkout', environment: 'prod', type: 'Good', message: 'm', stacktrace: '', revision: '', serviceVersion: '', location: null, firstSeen: 1, lastSeen: 1, total: 1, series: { minutes: [[MINUTE, 1, 1, 0, 0]], fine: [], coarse: [] }, traceIds: ['t1'] },
+    {
+      service: 'checkout',
+      environment: 'prod',
+      type: 'E',
+      message: 'm',
+      stacktrace: '',
+      revision: '',
+      serviceVersion: '',
+      location: null,
+      firstSeen: 1,
+      lastSeen: 1,
+      total: 1,
+      series: { minutes: [], fine: [], coarse: [] },
+      traceIds: 'abc',
+    },
+    {
+      service: 'checkout',
+      environment: 'prod',
+      type: 'Good',
+      message: 'm',
+      stacktrace: '',
+      revision: '',
+      serviceVersion: '',
+      location: null,
+      firstSeen: 1,
+      lastSeen: 1,
+      total: 1,
+      series: { minutes: [[MINUTE, 1, 1, 0, 0]], fine: [], coarse: [] },
+      traceIds: ['t1'],
+    },
   ];
   await fs.writeFile(file, snapshotOf({ locations: [...bad, extras], errors }));
   const rx = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, snapshotFile: file, snapshotIntervalMs: 3_600_000 });
@@ -141,27 +186,36 @@ test('entries with wrong field types are set aside and never served back by /api
   const withLog = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, snapshotFile: file, snapshotIntervalMs: 3_600_000 }, logger as never);
   try {
     await withLog.start();
-    assert.ok(lines.some((l) => /^partial restore from .*restored 3 entries \(1 locations and 1 error groups\), skipped 10 \(/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^partial restore from .*restored 3 entries \(1 locations and 1 error groups\), skipped 10 \(/.test(l)),
+      lines.join('\n'),
+    );
     await withLog.stop();
     await rx.start();
     const res = await fetch(`${rx.status().listening}/api/signals?window=1h&environment=prod`);
     assert.equal(res.status, 200);
     const body = (await res.json()) as SignalsResponse;
-    assert.deepEqual(body.functions.map((f) => f.function), ['charge']);
+    assert.deepEqual(
+      body.functions.map((f) => f.function),
+      ['charge'],
+    );
     const f = body.functions[0];
     assert.equal(typeof f.line, 'number');
     assert.equal(typeof f.confidence, 'number');
     assert.equal(f.mappedBy, 'code-attributes');
     assert.deepEqual(f.drift, { deployed: 'abc', status: 'same', behind: 0, ahead: 0, reason: '' }, 'only the drift fields we know are kept');
     assert.equal((f as unknown as Record<string, unknown>).evil, undefined);
-    assert.deepEqual(body.errors.map((e) => [e.type, e.traceIds]), [['Good', ['t1']]]);
+    assert.deepEqual(
+      body.errors.map((e) => [e.type, e.traceIds]),
+      [['Good', ['t1']]],
+    );
   } finally {
     await rx.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
 
-test('leftover temp files of dead writers are removed on start; a live writer\'s and other files stay', async () => {
+test("leftover temp files of dead writers are removed on start; a live writer's and other files stay", async () => {
   const dir = await tempDir();
   try {
     const file = path.join(dir, 'signals.json');
@@ -197,8 +251,16 @@ test('a snapshot write fsyncs the file before the rename and the folder after it
         return new Proxy(handle, {
           get(h, key) {
             const v = Reflect.get(h, key, h);
-            if (key === 'sync') return async () => { calls.push(`sync ${name}`); return h.sync(); };
-            if (key === 'close') return async () => { calls.push(`close ${name}`); return h.close(); };
+            if (key === 'sync')
+              return async () => {
+                calls.push(`sync ${name}`);
+                return h.sync();
+              };
+            if (key === 'close')
+              return async () => {
+                calls.push(`close ${name}`);
+                return h.close();
+              };
             return typeof v === 'function' ? v.bind(h) : v;
           },
         });

@@ -32,7 +32,10 @@ test('top=N keeps the top N by error rate, p95 and impact, their union sorted by
   const all = store.query({ windowMs: WINDOW });
   assert.equal(all.functions.length, 4_003);
   const top = store.query({ windowMs: WINDOW, top: 1 });
-  assert.deepEqual(top.functions.map((f) => f.file), ['src/busy.ts', 'src/slow.ts', 'src/failing.ts']);
+  assert.deepEqual(
+    top.functions.map((f) => f.file),
+    ['src/busy.ts', 'src/slow.ts', 'src/failing.ts'],
+  );
   const five = store.query({ windowMs: WINDOW, top: 5 });
   assert.ok(five.functions.length >= 5 && five.functions.length <= 15, `${five.functions.length} rows`);
   for (let i = 1; i < five.functions.length; i++) {
@@ -50,7 +53,7 @@ test('top=N with perMinute computes sparklines only for the rows kept', () => {
   assert.ok(top.operations.every((o) => Array.isArray(o.perMinute)));
 });
 
-test('a file query reads only that file\'s entries and ignores top', () => {
+test("a file query reads only that file's entries and ignores top", () => {
   const { store } = bigStore();
   const r = store.query({ windowMs: WINDOW, file: 'src/mod7.ts', top: 1 });
   assert.equal(r.functions.length, 20);

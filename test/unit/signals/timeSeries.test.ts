@@ -59,7 +59,10 @@ test('perMinute gives one point per minute, oldest first, zero where empty', () 
   s.add(T0 + 2 * 60_000, 30, true);
   s.add(T0 + 2 * 60_000 + 1000, 50, false);
   const points = s.perMinute(T0 + 2 * 60_000, 3);
-  assert.deepEqual(points.map((p) => p.count), [1, 0, 2]);
+  assert.deepEqual(
+    points.map((p) => p.count),
+    [1, 0, 2],
+  );
   assert.equal(points[2].errors, 1);
   assert.equal(points[2].avgMs, 40);
   assert.equal(points[2].maxMs, 50);
@@ -105,7 +108,10 @@ test('a sparse series keeps every minute within the retention as its ring grows'
   assert.equal(w.count, minutes.length);
   assert.equal(w.errors, minutes.filter((m) => m % 2 === 0).length);
   const points = s.perMinute(now, 51);
-  assert.deepEqual(points.flatMap((p, i) => (p.count > 0 ? [i] : [])), minutes);
+  assert.deepEqual(
+    points.flatMap((p, i) => (p.count > 0 ? [i] : [])),
+    minutes,
+  );
   assert.equal(points[16].maxMs, 17);
 });
 

@@ -32,7 +32,10 @@ test('a trace comes back sorted by start with its mapping, whatever order its sp
   for (const other of trace(2, 2)) buf.record(other, null);
 
   const got = buf.get(spans[0].traceId)!;
-  assert.deepEqual(got.map((s) => s.name), ['GET /orders', 'child 0', 'child 1', 'child 2']);
+  assert.deepEqual(
+    got.map((s) => s.name),
+    ['GET /orders', 'child 0', 'child 1', 'child 2'],
+  );
   assert.deepEqual(got[0].mapping, { file: 'src/orders.ts', line: 12, function: 'createOrder', mappedBy: 'code-attributes', confidence: 0.95 });
   assert.equal(got[0].parentSpanId, '');
   assert.equal(got[1].parentSpanId, spans[0].spanId);
@@ -56,7 +59,10 @@ test('spans read through a columnar cursor are held the same as records', () => 
     buf.record(cursor, i === 0 ? LOC : null);
   }
   const got = buf.get(spans[0].traceId)!;
-  assert.deepEqual(got.map((s) => [s.spanId, s.parentSpanId, s.name]), spans.map((s) => [s.spanId, s.parentSpanId, s.name]));
+  assert.deepEqual(
+    got.map((s) => [s.spanId, s.parentSpanId, s.name]),
+    spans.map((s) => [s.spanId, s.parentSpanId, s.name]),
+  );
   assert.equal(buf.findSpan(spans[0].spanId)?.location, LOC);
 });
 
@@ -68,7 +74,10 @@ test('the ring forgets the oldest traces; a pinned trace is kept past it', () =>
   buf.pin(pinned[0].traceId);
   for (let t = 20; t < 25; t++) for (const s of trace(t, 1)) buf.record(s, null);
   assert.equal(buf.get(first[0].traceId), undefined, 'overwritten and not pinned');
-  assert.deepEqual(buf.get(pinned[0].traceId)?.map((s) => s.name), ['GET /orders', 'child 0', 'child 1']);
+  assert.deepEqual(
+    buf.get(pinned[0].traceId)?.map((s) => s.name),
+    ['GET /orders', 'child 0', 'child 1'],
+  );
   assert.equal(buf.sizes().pinnedSpans, 3);
   assert.equal(buf.sizes().spans, 8);
 });

@@ -26,7 +26,11 @@ async function embedded(): Promise<ConformanceFixture & { rx: EmbeddedReceiver }
   const now = Date.now();
   let traceId = '';
   const spans = makeSpans('orders', (tracer) => {
-    for (const [fn, ms] of [['createOrder', 40], ['listOrders', 5], ['createOrder', 60]] as const) {
+    for (const [fn, ms] of [
+      ['createOrder', 40],
+      ['listOrders', 5],
+      ['createOrder', 60],
+    ] as const) {
       const span = tracer.startSpan(`orders.${fn}`, { kind: SpanKind.INTERNAL, startTime: hrTime(now - 1000), attributes: { 'code.function.name': fn, 'code.file.path': path.join(root, FILE) } });
       traceId ||= span.spanContext().traceId;
       span.end(hrTime(now - 1000 + ms));
@@ -35,7 +39,10 @@ async function embedded(): Promise<ConformanceFixture & { rx: EmbeddedReceiver }
   await sendSpans(`http://127.0.0.1:${rx.receiver.address()!.port}`, spans);
   await rx.pipeline.idle();
   return {
-    rx, source: rx.source, file: FILE, traceId,
+    rx,
+    source: rx.source,
+    file: FILE,
+    traceId,
     teardown: async () => {
       await rx.stop();
       rmSync(root, { recursive: true, force: true });
@@ -58,6 +65,17 @@ telemetrySourceConformance('in-memory source', async () => {
 telemetrySourceConformance('composite of the embedded receiver and an in-memory source', async () => {
   const real = await embedded();
   const memory = new MemorySource({ answers: new Map([['5m', await real.source.signals(parseSignalsQuery(new URLSearchParams('window=5m'), '5m'))]]) });
-  const source = new CompositeSource([{ source: real.source, name: 'embedded' }, { source: memory, name: 'memory' }]);
-  return { source, file: FILE, traceId: real.traceId, teardown: async () => { await source.dispose(); await real.teardown(); } };
+  const source = new CompositeSource([
+    { source: real.source, name: 'embedded' },
+    { source: memory, name: 'memory' },
+  ]);
+  return {
+    source,
+    file: FILE,
+    traceId: real.traceId,
+    teardown: async () => {
+      await source.dispose();
+      await real.teardown();
+    },
+  };
 });

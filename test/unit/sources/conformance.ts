@@ -37,7 +37,7 @@ export function telemetrySourceConformance(name: string, setup: () => Promise<Co
       for (const key of ['spans', 'metrics', 'logs', 'live', 'traces'] as const) assert.equal(typeof fx.source.capabilities[key], 'boolean', key);
     });
 
-    it('answers a window with that window echoed and figures for the file\'s functions', async () => {
+    it("answers a window with that window echoed and figures for the file's functions", async () => {
       const answer = await fx.source.signals(query());
       assert.equal(answer.window, '5m');
       // A logs-only source (Loki) has no functions: its figures are error groups on the file's lines.
@@ -53,7 +53,7 @@ export function telemetrySourceConformance(name: string, setup: () => Promise<Co
       for (const f of fns) assert.ok(f.count > 0, JSON.stringify(f));
     });
 
-    it('a file query answers only that file\'s functions, errors and calls', async () => {
+    it("a file query answers only that file's functions, errors and calls", async () => {
       const answer = await fx.source.signals(query({ file: fx.file }));
       assert.ok(answer.functions.length + answer.errors.length > 0);
       for (const row of [...answer.functions, ...answer.errors, ...answer.calls]) assert.equal(row.file, fx.file);
@@ -66,7 +66,7 @@ export function telemetrySourceConformance(name: string, setup: () => Promise<Co
       for (const list of [answer.functions, answer.operations, answer.errors, answer.unmapped]) assert.ok(list.length <= 1, JSON.stringify(list));
     });
 
-    it('an unknown environment answers no rows, not another environment\'s', async () => {
+    it("an unknown environment answers no rows, not another environment's", async () => {
       const answer = await fx.source.signals(query({ environment: 'no-such-environment' }));
       assert.deepEqual([answer.functions.length, answer.errors.length, answer.calls.length], [0, 0, 0]);
     });

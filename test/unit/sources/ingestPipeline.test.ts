@@ -42,8 +42,16 @@ test('exceptions on spans become error groups at the throwing line; the span cou
   const r = store.query({ windowMs: 300_000 });
   assert.equal(r.errors.length, 1);
   assert.deepEqual([r.errors[0].file, r.errors[0].line, r.errors[0].function, r.errors[0].mappedBy], ['src/pay.js', 3, 'charge', 'stacktrace']);
-  assert.deepEqual(r.functions.map((f) => [f.function, f.line, f.count, f.errors]), [['checkout', 5, 1, 1]], 'the failing span is an error of the function it represents; charge served nothing');
-  assert.equal(r.unmapped.reduce((n, u) => n + u.count, 0), 3, 'a span named "work" and the two plain spans have nothing to map by; the exception does not move them');
+  assert.deepEqual(
+    r.functions.map((f) => [f.function, f.line, f.count, f.errors]),
+    [['checkout', 5, 1, 1]],
+    'the failing span is an error of the function it represents; charge served nothing',
+  );
+  assert.equal(
+    r.unmapped.reduce((n, u) => n + u.count, 0),
+    3,
+    'a span named "work" and the two plain spans have nothing to map by; the exception does not move them',
+  );
   assert.equal(pipeline.stats.spansProcessed, 4);
   assert.equal(pipeline.stats.spansMapped, 1);
 });

@@ -7,16 +7,22 @@ import { PullSchedule } from '../../../src/core/sources/jaeger/pullSchedule';
 import { recorded } from './jaegerFixtures';
 
 describe('Jaeger api_v3 parsers (recorded v1.75.0 answers)', () => {
-  it('reads services and operations, and jsonpb\'s empty answers', () => {
+  it("reads services and operations, and jsonpb's empty answers", () => {
     assert.deepEqual(parseServices(recorded('services')).sort(), ['checkout-api', 'inventory-worker']);
-    assert.deepEqual(parseOperations(recorded('operations-server')).sort((a, b) => a.name.localeCompare(b.name)), [{ name: 'GET /orders/:id', spanKind: 'server' }, { name: 'POST /orders', spanKind: 'server' }]);
+    assert.deepEqual(
+      parseOperations(recorded('operations-server')).sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: 'GET /orders/:id', spanKind: 'server' },
+        { name: 'POST /orders', spanKind: 'server' },
+      ],
+    );
     assert.equal(parseOperations(recorded('operations')).length, 3);
     // gogo jsonpb leaves empty lists out.
     assert.deepEqual(parseServices({}), []);
     assert.deepEqual(parseOperations({}), []);
   });
 
-  it('rejects answers that are not Jaeger\'s with one line', () => {
+  it("rejects answers that are not Jaeger's with one line", () => {
     assert.throws(() => parseServices([]), /^Error: services: expected an object$/);
     assert.throws(() => parseServices({ services: 'checkout-api' }), /not a list/);
     assert.throws(() => parseServices({ services: [1] }), /entry 0 is not a service name/);
@@ -24,7 +30,7 @@ describe('Jaeger api_v3 parsers (recorded v1.75.0 answers)', () => {
     assert.throws(() => parseOperations({ operations: [{ name: 'x', spanKind: 2 }] }), /spanKind that is not a string/);
   });
 
-  it('reads a traces answer as its OTLP result, and refuses Jaeger\'s error bodies', () => {
+  it("reads a traces answer as its OTLP result, and refuses Jaeger's error bodies", () => {
     const result = parseTraces(recorded('traces-search'));
     assert.ok(Array.isArray(result.resourceSpans));
     assert.ok(Array.isArray(parseTraces(recorded('trace-by-id')).resourceSpans));
@@ -40,7 +46,7 @@ describe('Jaeger api_v3 parsers (recorded v1.75.0 answers)', () => {
     assert.ok(!isNothingFound('jaeger at http://127.0.0.1:16686: HTTP 404 for /api/v3/traces: 404 page not found'));
   });
 
-  it('writes times as RFC 3339, which Jaeger\'s gateway parses', () => {
+  it("writes times as RFC 3339, which Jaeger's gateway parses", () => {
     assert.equal(rfc3339(Date.UTC(2026, 11, 5, 4, 26, 3, 94.7)), '2026-12-05T04:26:03.094Z');
   });
 });
@@ -72,28 +78,37 @@ describe('PullSchedule', () => {
     assert.equal(s.cursorOf('a'), 1_000_000);
   });
 
-  it('spends at most its budget per minute, a round\'s share at a time, longest-waiting services first', () => {
+  it("spends at most its budget per minute, a round's share at a time, longest-waiting services first", () => {
     const clock = clockAt(0);
     const s = new PullSchedule({ maxPullsPerMinute: 6, refreshMs: 20_000 }, [], clock.now);
     assert.ok(s.wantsServices());
     s.spend();
     s.listed(['a', 'b', 'c', 'd']);
     const round1 = s.due();
-    assert.deepEqual(round1.map((d) => d.service), ['a', 'b']);
+    assert.deepEqual(
+      round1.map((d) => d.service),
+      ['a', 'b'],
+    );
     for (const d of round1) {
       s.spend();
       s.searched(d, true);
     }
     clock.t = 20_000;
     const round2 = s.due();
-    assert.deepEqual(round2.map((d) => d.service), ['c', 'd']);
+    assert.deepEqual(
+      round2.map((d) => d.service),
+      ['c', 'd'],
+    );
     for (const d of round2) {
       s.spend();
       s.searched(d, true);
     }
     clock.t = 40_000;
     // 5 of 6 spent this minute: one search left.
-    assert.deepEqual(s.due().map((d) => d.service), ['a']);
+    assert.deepEqual(
+      s.due().map((d) => d.service),
+      ['a'],
+    );
     s.spend();
     assert.equal(s.budget(), 0);
     assert.ok(!s.wantsServices());

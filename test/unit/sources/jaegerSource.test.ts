@@ -75,7 +75,10 @@ describe('JaegerSource (recorded Jaeger v1.75.0 answers)', () => {
   const clock = { now: () => recordingEndMs() };
   const sources: JaegerSource[] = [];
   const make = (over: Partial<JaegerSourceOptions> = {}) => {
-    const source = new JaegerSource({ url: jaeger.url, autoStart: false, maxPullsPerMinute: 1_000, transport: { retries: 0, timeoutMs: 5_000, authHint: 'set JAEGER_TOKEN' }, ...over }, { mapper, ready: Promise.resolve(), clock });
+    const source = new JaegerSource(
+      { url: jaeger.url, autoStart: false, maxPullsPerMinute: 1_000, transport: { retries: 0, timeoutMs: 5_000, authHint: 'set JAEGER_TOKEN' }, ...over },
+      { mapper, ready: Promise.resolve(), clock },
+    );
     sources.push(source);
     return source;
   };
@@ -100,7 +103,10 @@ describe('JaegerSource (recorded Jaeger v1.75.0 answers)', () => {
     jaeger.requests.length = 0;
     const report = await source.pull();
     assert.deepEqual(report, { searches: 2, tracesFiled: 8, spansFiled: 14, spansRejected: 0, errors: [] });
-    assert.deepEqual(jaeger.requests.map((u) => u.pathname), ['/api/v3/services', '/api/v3/traces', '/api/v3/traces']);
+    assert.deepEqual(
+      jaeger.requests.map((u) => u.pathname),
+      ['/api/v3/services', '/api/v3/traces', '/api/v3/traces'],
+    );
     const search = jaeger.requests.find((u) => u.searchParams.get('query.service_name') === 'checkout-api')!.searchParams;
     assert.equal(search.get('query.num_traces'), '7');
     assert.equal(Date.parse(search.get('query.start_time_max')!), recordingEndMs());
@@ -134,7 +140,10 @@ describe('JaegerSource (recorded Jaeger v1.75.0 answers)', () => {
     const source = make();
     jaeger.requests.length = 0;
     const fetched = await source.trace(ERROR_TRACE_ID.toUpperCase());
-    assert.deepEqual(jaeger.requests.map((u) => u.pathname), [`/api/v3/traces/${ERROR_TRACE_ID}`]);
+    assert.deepEqual(
+      jaeger.requests.map((u) => u.pathname),
+      [`/api/v3/traces/${ERROR_TRACE_ID}`],
+    );
     assert.equal(fetched?.spans[0]?.mapping?.function, 'createOrder');
     assert.deepEqual((await source.signals(window5m())).functions, [], 'a trace viewed is not a trace counted');
     assert.equal(await source.trace('0123456789abcdef0123456789abcdef'), null);

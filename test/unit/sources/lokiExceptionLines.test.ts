@@ -91,26 +91,45 @@ test('stacks of different streams interleaved in one answer stay apart', () => {
   const node = entries(stack('v8-node-modules.txt'));
   const reader = new LogExceptionReader();
   const found = readAll(reader, [stream({ service_name: 'py' }, py), stream({ service_name: 'node' }, node)]);
-  assert.deepEqual(found.map((f) => [f.labels.get('service_name'), f.exception.type]).sort(), [['node', 'TypeError'], ['py', 'shop.orders.OrderError']]);
+  assert.deepEqual(found.map((f) => [f.labels.get('service_name'), f.exception.type]).sort(), [
+    ['node', 'TypeError'],
+    ['py', 'shop.orders.OrderError'],
+  ]);
 });
 
 test('two stacks back to back in one stream, with ordinary log lines around them, are two exceptions', () => {
   const a = stack('v8-node-modules.txt').split('\n');
   const b = stack('java-reflection.txt').split('\n');
   const lines = ['INFO listening on :8080', ...a, 'INFO request done', ...b, 'INFO shutting down'];
-  const found = readAll(new LogExceptionReader(), [stream({ app: 'x' }, lines.map((l, i) => [ns(T0 + i), l]))]);
-  assert.deepEqual(found.map((f) => f.exception.type), ['TypeError', 'java.lang.reflect.InvocationTargetException']);
+  const found = readAll(new LogExceptionReader(), [
+    stream(
+      { app: 'x' },
+      lines.map((l, i) => [ns(T0 + i), l]),
+    ),
+  ]);
+  assert.deepEqual(
+    found.map((f) => f.exception.type),
+    ['TypeError', 'java.lang.reflect.InvocationTargetException'],
+  );
 });
 
 test('lines of one stack further apart in time than the gap are not joined', () => {
   const lines = stack('v8-node-modules.txt').split('\n');
-  const values: Array<[string, string]> = [[ns(T0), lines[0]], [ns(T0 + 1), lines[1]], [ns(T0 + 10_000), 'TypeError: again'], [ns(T0 + 10_001), lines[2]]];
+  const values: Array<[string, string]> = [
+    [ns(T0), lines[0]],
+    [ns(T0 + 1), lines[1]],
+    [ns(T0 + 10_000), 'TypeError: again'],
+    [ns(T0 + 10_001), lines[2]],
+  ];
   const found = readAll(new LogExceptionReader(2_000), [stream({ app: 'x' }, values)]);
   assert.equal(found.length, 2);
 });
 
 test('a header line with no frames after it is not an exception', () => {
-  const values: Array<[string, string]> = [[ns(T0), 'TypeError: x is not a function'], [ns(T0 + 1), 'INFO next request']];
+  const values: Array<[string, string]> = [
+    [ns(T0), 'TypeError: x is not a function'],
+    [ns(T0 + 1), 'INFO next request'],
+  ];
   assert.deepEqual(readAll(new LogExceptionReader(), [stream({ app: 'x' }, values)]), []);
 });
 
@@ -128,11 +147,24 @@ test('a Node stack made here by real code, shipped as one entry with newlines (a
   assert.ok(parseStackTrace(found[0].exception.stacktrace).frames.some((f) => f.file === __filename));
 });
 
-test('JSON lines: flat dotted exception.* keys, nested objects, an OTLP record with attributes, pino\'s err', () => {
+test("JSON lines: flat dotted exception.* keys, nested objects, an OTLP record with attributes, pino's err", () => {
   const err = new RangeError('quantity must be positive');
-  const flat = JSON.stringify({ level: 'error', msg: 'charge failed', 'exception.type': 'RangeError', 'exception.message': err.message, 'exception.stacktrace': err.stack, trace_id: '4BF92F3577B34DA6A3CE929D0E0E4736', 'service.name': 'checkout' });
+  const flat = JSON.stringify({
+    level: 'error',
+    msg: 'charge failed',
+    'exception.type': 'RangeError',
+    'exception.message': err.message,
+    'exception.stacktrace': err.stack,
+    trace_id: '4BF92F3577B34DA6A3CE929D0E0E4736',
+    'service.name': 'checkout',
+  });
   const nested = JSON.stringify({ level: 'error', exception: { type: 'ValueError', message: 'bad qty', stacktrace: stack('python-site-packages.txt') } });
-  const otlp = JSON.stringify({ body: 'charge failed', severity: 'ERROR', attributes: { 'exception.type': 'java.lang.IllegalStateException', 'exception.message': 'cannot reserve', 'exception.stacktrace': stack('java-caused-by.txt') }, resources: { 'service.name': 'orders', 'deployment.environment.name': 'prod', 'telemetry.sdk.language': 'java' } });
+  const otlp = JSON.stringify({
+    body: 'charge failed',
+    severity: 'ERROR',
+    attributes: { 'exception.type': 'java.lang.IllegalStateException', 'exception.message': 'cannot reserve', 'exception.stacktrace': stack('java-caused-by.txt') },
+    resources: { 'service.name': 'orders', 'deployment.environment.name': 'prod', 'telemetry.sdk.language': 'java' },
+  });
   const pino = JSON.stringify({ level: 50, time: T0, msg: 'failed', err: { type: 'RangeError', message: err.message, stack: err.stack } });
   const a = structuredException(flat)!;
   assert.deepEqual([a.type, a.message, a.stacktrace, a.traceId, a.service], ['RangeError', 'quantity must be positive', err.stack, '4bf92f3577b34da6a3ce929d0e0e4736', 'checkout']);
@@ -158,14 +190,25 @@ test('logfmt lines with exception.* keys, quoted and escaped as go-logfmt writes
   assert.equal(e.stacktrace, text);
   assert.equal(structuredException('level=info msg="all good" took=3ms'), null);
   assert.equal(parseLogfmt('ERROR: something "odd" happened'), null);
-  assert.deepEqual([...parseLogfmt('a=1 b="x \\"y\\" \\u00e9\\nz" c= d=')!], [['a', '1'], ['b', 'x "y" é\nz'], ['c', ''], ['d', '']]);
+  assert.deepEqual(
+    [...parseLogfmt('a=1 b="x \\"y\\" \\u00e9\\nz" c= d=')!],
+    [
+      ['a', '1'],
+      ['b', 'x "y" é\nz'],
+      ['c', ''],
+      ['d', ''],
+    ],
+  );
 });
 
-test('Alloy\'s Faro exception line is a browser error with its frames, app and environment', () => {
+test("Alloy's Faro exception line is a browser error with its frames, app and environment", () => {
   const e = structuredException(lokiLine('faro-exception.logfmt'))!;
   assert.equal(e.browser, true);
   assert.equal(e.language, 'webjs');
-  assert.deepEqual([e.type, e.message, e.service, e.environment, e.version, e.traceId], ['TypeError', "Cannot read properties of undefined (reading 'amount')", 'shop-web', 'production', '1.4.0', '4bf92f3577b34da6a3ce929d0e0e4736']);
+  assert.deepEqual(
+    [e.type, e.message, e.service, e.environment, e.version, e.traceId],
+    ['TypeError', "Cannot read properties of undefined (reading 'amount')", 'shop-web', 'production', '1.4.0', '4bf92f3577b34da6a3ce929d0e0e4736'],
+  );
   const frames = parseStackTrace(e.stacktrace, 'webjs').frames;
   assert.deepEqual([frames[0].file, frames[0].line, frames[0].column, frames[0].function], ['/src/cart.ts', 12, 9, 'renderTotal']);
   assert.equal(frames.length, 4);
@@ -177,10 +220,13 @@ test('a Faro line read from a Loki stream is one browser exception', () => {
   assert.equal(found[0].exception.browser, true);
 });
 
-test('an exception Loki\'s OTLP ingest kept as structured metadata (labels) is read from the labels', () => {
+test("an exception Loki's OTLP ingest kept as structured metadata (labels) is read from the labels", () => {
   const labels = { service_name: 'orders', exception_type: 'java.lang.IllegalStateException', exception_message: 'cannot reserve order o-1', exception_stacktrace: stack('java-caused-by.txt') };
   const found = readAll(new LogExceptionReader(), [stream(labels, [[ns(T0), 'reserve failed']])]);
-  assert.deepEqual(found.map((f) => [f.exception.type, f.exception.message]), [['java.lang.IllegalStateException', 'cannot reserve order o-1']]);
+  assert.deepEqual(
+    found.map((f) => [f.exception.type, f.exception.message]),
+    [['java.lang.IllegalStateException', 'cannot reserve order o-1']],
+  );
 });
 
 test('stackHeadline reads the type and message each runtime prints', () => {

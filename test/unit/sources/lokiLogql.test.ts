@@ -15,7 +15,11 @@ let loki: LokiFixture;
 
 before(async () => {
   loki = await LokiFixture.start();
-  loki.push({ service_name: 'checkout', env: 'prod' }, [[ns(NOW - 2000), 'INFO ok'], [ns(NOW - 1000), 'TypeError: boom'], [ns(NOW - 999), '    at pay (/app/src/pay.js:3:9)']]);
+  loki.push({ service_name: 'checkout', env: 'prod' }, [
+    [ns(NOW - 2000), 'INFO ok'],
+    [ns(NOW - 1000), 'TypeError: boom'],
+    [ns(NOW - 999), '    at pay (/app/src/pay.js:3:9)'],
+  ]);
   loki.push({ service_name: 'search', env: 'prod' }, [[ns(NOW - 1500), 'panic: nil map']]);
 });
 after(() => loki.stop());
@@ -33,14 +37,30 @@ test('the client asks for the configured streams with a line filter of exception
   assert.ok(selects(parsed, { service_name: 'checkout', env: 'prod' }));
   assert.ok(!selects(parsed, { service_name: 'checkout', env: 'dev' }));
   const keeps = (line: string) => parsed.filters.every((f) => f(line));
-  for (const line of ['Traceback (most recent call last):', '  File "/app/x.py", line 3, in f', '\tat com.x.Y.z(Y.java:3)', '\t... 2 more', 'goroutine 1 [running]:', 'main.main()', '\t/app/main.go:18 +0xec', 'kind=exception type=Error', '{"exception.type":"X"}', 'KeyError: \'x\'']) assert.ok(keeps(line), line);
+  for (const line of [
+    'Traceback (most recent call last):',
+    '  File "/app/x.py", line 3, in f',
+    '\tat com.x.Y.z(Y.java:3)',
+    '\t... 2 more',
+    'goroutine 1 [running]:',
+    'main.main()',
+    '\t/app/main.go:18 +0xec',
+    'kind=exception type=Error',
+    '{"exception.type":"X"}',
+    "KeyError: 'x'",
+  ])
+    assert.ok(keeps(line), line);
   for (const line of ['INFO GET /health 200 1ms', 'level=info msg="started"']) assert.ok(!keeps(line), line);
   assert.ok(exceptionQuery(DEFAULT_SELECTOR).startsWith('{service_name=~".+"} |~ `'));
 });
 
 test('a selector Loki would refuse is refused before asking, with one line', () => {
   for (const bad of ['{}', '{app=~".*"}', '{app!="x"}', '{app!~"x"}', 'app="x"', '{app=x}', '{app="x" |= "y"}']) {
-    assert.throws(() => checkSelector(bad), (err: Error) => /^loki: /.test(err.message) && !err.message.includes('\n'), bad);
+    assert.throws(
+      () => checkSelector(bad),
+      (err: Error) => /^loki: /.test(err.message) && !err.message.includes('\n'),
+      bad,
+    );
   }
   assert.equal(checkSelector(' {app=~".+", env!="dev"} '), '{app=~".+", env!="dev"}');
   assert.equal(checkSelector('{app="a,b", team=`x`}'), '{app="a,b", team=`x`}');
@@ -52,7 +72,13 @@ test('query_range answers streams within [start, end), with the limit across str
   assert.equal(res.status, 200);
   const streams = parseQueryRange(JSON.parse(res.body));
   const all = streams.flatMap((s) => s.entries.map(([t, l]) => [s.labels.get('service_name'), t, l]));
-  assert.deepEqual(all.sort(), [['checkout', ns(NOW - 1000), 'TypeError: boom'], ['search', ns(NOW - 1500), 'panic: nil map']].sort());
+  assert.deepEqual(
+    all.sort(),
+    [
+      ['checkout', ns(NOW - 1000), 'TypeError: boom'],
+      ['search', ns(NOW - 1500), 'panic: nil map'],
+    ].sort(),
+  );
   const backward = parseQueryRange(JSON.parse((await get('/loki/api/v1/query_range', { query, start: ns(NOW - 10_000), end: ns(NOW), limit: '1' })).body));
   assert.deepEqual(backward[0].entries, [[ns(NOW - 999), '    at pay (/app/src/pay.js:3:9)']]);
   // end is exclusive; RFC3339 is accepted
@@ -90,12 +116,13 @@ test('labels, ready, and an unknown path', async () => {
 });
 
 test('the tail refuses a delay_for over 5 and bad LogQL before upgrading, and streams matching entries after', async () => {
-  const refused = (url: string) => new Promise<number>((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on('open', () => resolve(101));
-    ws.on('error', () => undefined);
-  });
+  const refused = (url: string) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(url);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
   assert.equal(await refused(tailUrl(loki.url, '{env="prod"}', 10, 6, undefined)), 400);
   assert.equal(await refused(tailUrl(loki.url, '{}', 10, 0, undefined)), 400);
   const ws = new WebSocket(tailUrl(loki.url, exceptionQuery('{service_name="checkout"}'), 10, 0, ns(NOW - 5000)));
@@ -103,16 +130,31 @@ test('the tail refuses a delay_for over 5 and bad LogQL before upgrading, and st
   await new Promise<void>((resolve) => {
     ws.on('message', (data) => {
       messages.push(JSON.parse(data.toString()));
-      if (messages.length === 1) loki.push({ service_name: 'checkout', env: 'prod' }, [[ns(NOW + 1), 'INFO skipped by the filter'], [ns(NOW + 2), 'RangeError: late']]);
+      if (messages.length === 1)
+        loki.push({ service_name: 'checkout', env: 'prod' }, [
+          [ns(NOW + 1), 'INFO skipped by the filter'],
+          [ns(NOW + 2), 'RangeError: late'],
+        ]);
       if (messages.length === 2) resolve();
     });
   });
   ws.close();
-  assert.deepEqual(messages[0], { streams: [{ stream: { service_name: 'checkout', env: 'prod' }, values: [[ns(NOW - 1000), 'TypeError: boom'], [ns(NOW - 999), '    at pay (/app/src/pay.js:3:9)']] }], dropped_entries: null });
+  assert.deepEqual(messages[0], {
+    streams: [
+      {
+        stream: { service_name: 'checkout', env: 'prod' },
+        values: [
+          [ns(NOW - 1000), 'TypeError: boom'],
+          [ns(NOW - 999), '    at pay (/app/src/pay.js:3:9)'],
+        ],
+      },
+    ],
+    dropped_entries: null,
+  });
   assert.deepEqual(messages[1], { streams: [{ stream: { service_name: 'checkout', env: 'prod' }, values: [[ns(NOW + 2), 'RangeError: late']] }], dropped_entries: null });
 });
 
-test('answers that are not Loki\'s are refused with one line', () => {
+test("answers that are not Loki's are refused with one line", () => {
   const bad: unknown[] = [
     { status: 'error' },
     { status: 'success', data: { resultType: 'matrix', result: [] } },
@@ -120,6 +162,11 @@ test('answers that are not Loki\'s are refused with one line', () => {
     { status: 'success', data: { resultType: 'streams', result: [{ stream: { a: 1 }, values: [] }] } },
     { status: 'success', data: { resultType: 'streams', result: [{ stream: {}, values: [['1', 2]] }] } },
   ];
-  for (const body of bad) assert.throws(() => parseQueryRange(body), (err: Error) => !err.message.includes('\n'), JSON.stringify(body));
+  for (const body of bad)
+    assert.throws(
+      () => parseQueryRange(body),
+      (err: Error) => !err.message.includes('\n'),
+      JSON.stringify(body),
+    );
   assert.deepEqual(parseQueryRange({ status: 'success', data: { resultType: 'streams', result: [{ stream: { a: 'b' }, values: [['1', 'x', { trace_id: 't' }]] }] } })[0].entries, [['1', 'x']]);
 });

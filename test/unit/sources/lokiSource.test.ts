@@ -34,11 +34,102 @@ function workspace(): string {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), text);
   };
-  write('shop/orders.py', numbered(18, { 8: 'def parse_order(raw):', 9: '    return json.loads(raw)', 12: 'def load_order(raw):', 13: '    try:', 14: '        return parse_order(raw)', 15: '    except ValueError as exc:', 16: '        raise OrderError("bad order payload") from exc' }).replace(/#/g, '#'));
-  write('src/main/java/com/example/orders/Main.java', ['package com.example.orders;', '', 'public class Main {', '  static class Handler {', '    void handle(String id) {', '      try {', '        new OrderService().reserve(id);', '      } catch (Exception e) {', '        // wrap', '        // and', '        // rethrow', '        // below', '        // here', '        throw new RuntimeException("request failed", e);', '      }', '    }', '  }', '  public static void main(String[] args) {', '    // run', '    // it', '    new Handler().handle("o-1");', '  }', '}', ''].join('\n'));
-  write('inventory/inventory.go', ['package inventory', '', 'import "sort"', '', 'type Item struct{ Stock []int }', '', '// SortByFirstStock sorts items by their first stock count.', '//', '//', '//', '//', '//', '//', 'func SortByFirstStock(items []Item) {', '\tsort.Slice(items, func(i, j int) bool {', '\t\treturn items[i].Stock[0] < items[j].Stock[0]', '\t})', '}', ''].join('\n'));
-  write('src/cart.ts', ['export interface Line { amount: number }', '', '/** The total of a cart. */', '', '', '', '', '', '', 'export function renderTotal(lines: Line[]): string {', '  const first = lines[0];', '  return String(first.amount);', '}', '', '', '', '', '', 'export function renderCart(lines: Line[]): string {', '  return renderTotal(lines);', '}', ''].join('\n'));
-  write('src/checkout.js', ['function pay(cart) {', '  if (cart.quantity <= 0) {', "    throw new RangeError('quantity must be positive');", '  }', '  return cart.quantity;', '}', 'module.exports = { pay };', ''].join('\n'));
+  write(
+    'shop/orders.py',
+    numbered(18, {
+      8: 'def parse_order(raw):',
+      9: '    return json.loads(raw)',
+      12: 'def load_order(raw):',
+      13: '    try:',
+      14: '        return parse_order(raw)',
+      15: '    except ValueError as exc:',
+      16: '        raise OrderError("bad order payload") from exc',
+    }).replace(/#/g, '#'),
+  );
+  write(
+    'src/main/java/com/example/orders/Main.java',
+    [
+      'package com.example.orders;',
+      '',
+      'public class Main {',
+      '  static class Handler {',
+      '    void handle(String id) {',
+      '      try {',
+      '        new OrderService().reserve(id);',
+      '      } catch (Exception e) {',
+      '        // wrap',
+      '        // and',
+      '        // rethrow',
+      '        // below',
+      '        // here',
+      '        throw new RuntimeException("request failed", e);',
+      '      }',
+      '    }',
+      '  }',
+      '  public static void main(String[] args) {',
+      '    // run',
+      '    // it',
+      '    new Handler().handle("o-1");',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'inventory/inventory.go',
+    [
+      'package inventory',
+      '',
+      'import "sort"',
+      '',
+      'type Item struct{ Stock []int }',
+      '',
+      '// SortByFirstStock sorts items by their first stock count.',
+      '//',
+      '//',
+      '//',
+      '//',
+      '//',
+      '//',
+      'func SortByFirstStock(items []Item) {',
+      '\tsort.Slice(items, func(i, j int) bool {',
+      '\t\treturn items[i].Stock[0] < items[j].Stock[0]',
+      '\t})',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'src/cart.ts',
+    [
+      'export interface Line { amount: number }',
+      '',
+      '/** The total of a cart. */',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'export function renderTotal(lines: Line[]): string {',
+      '  const first = lines[0];',
+      '  return String(first.amount);',
+      '}',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'export function renderCart(lines: Line[]): string {',
+      '  return renderTotal(lines);',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'src/checkout.js',
+    ['function pay(cart) {', '  if (cart.quantity <= 0) {', "    throw new RangeError('quantity must be positive');", '  }', '  return cart.quantity;', '}', 'module.exports = { pay };', ''].join('\n'),
+  );
   return root;
 }
 
@@ -82,7 +173,10 @@ describe('LokiSource with the Loki fixture', () => {
     // already in Loki when the editor connects: a Python traceback and a Java chain as plain lines, a JSON line
     loki.push({ service_name: 'shop', deployment_environment: 'prod' }, [[ns(start - 5), 'INFO order accepted'], ...lines(stack('python-chained.txt'), start), [ns(start + 100), 'INFO next']]);
     loki.push({ service_name: 'orders', deployment_environment: 'prod' }, lines(stack('java-caused-by.txt'), start + 200));
-    loki.push({ service_name: 'checkout', deployment_environment: 'prod' }, [[ns(start + 300), nodeJsonLine(root)], [ns(start + 301), '{"level":"info","msg":"ok"}']]);
+    loki.push({ service_name: 'checkout', deployment_environment: 'prod' }, [
+      [ns(start + 300), nodeJsonLine(root)],
+      [ns(start + 301), '{"level":"info","msg":"ok"}'],
+    ]);
     source = new LokiSource({ baseUrl: loki.url, mapper: await mapperFor(root), reconnectBaseMs: 50, reconnectMaxMs: 200, pingMs: 100, refreshMs: 1_000, retries: 0, timeoutMs: 2_000 });
   });
 
@@ -134,7 +228,10 @@ describe('LokiSource with the Loki fixture', () => {
     const go = find(answer, 'panic')!;
     assert.deepEqual([go.file, go.line, go.message, go.service], ['inventory/inventory.go', 16, 'runtime error: index out of range [0] with length 0', 'inventory']);
     const browser = find(web, 'TypeError')!;
-    assert.deepEqual([browser.file, browser.line, browser.function, browser.service, browser.environment, browser.traceIds], ['src/cart.ts', 12, 'renderTotal', 'shop-web', 'production', ['4bf92f3577b34da6a3ce929d0e0e4736']]);
+    assert.deepEqual(
+      [browser.file, browser.line, browser.function, browser.service, browser.environment, browser.traceIds],
+      ['src/cart.ts', 12, 'renderTotal', 'shop-web', 'production', ['4bf92f3577b34da6a3ce929d0e0e4736']],
+    );
     const tail = loki.requests.find((r) => r.path === '/loki/api/v1/tail')!;
     assert.equal(tail.params.get('query'), loki.requests.find((r) => r.path === '/loki/api/v1/query_range')!.params.get('query'));
   });
@@ -183,8 +280,16 @@ describe('LokiSource when Loki refuses', () => {
     const loki = await LokiFixture.start({ requireHeaders: { Authorization: 'Bearer right' } });
     const states: Array<[boolean, string | undefined]> = [];
     const tail = new LokiTail({
-      name: 'loki', baseUrl: loki.url, query: '{app="x"}', headers: { Authorization: 'Bearer wrong' }, authHint: 'set LOKI_TOKEN',
-      startNs: () => undefined, onStreams: () => undefined, onState: (open, error) => states.push([open, error]), reconnectBaseMs: 20, reconnectMaxMs: 40,
+      name: 'loki',
+      baseUrl: loki.url,
+      query: '{app="x"}',
+      headers: { Authorization: 'Bearer wrong' },
+      authHint: 'set LOKI_TOKEN',
+      startNs: () => undefined,
+      onStreams: () => undefined,
+      onState: (open, error) => states.push([open, error]),
+      reconnectBaseMs: 20,
+      reconnectMaxMs: 40,
     });
     try {
       tail.connect();
@@ -219,7 +324,9 @@ telemetrySourceConformance('loki (fixture, exception logs)', async () => {
   loki.push({ service_name: 'shop', deployment_environment: 'prod' }, lines(stack('python-chained.txt'), Date.now() - 30_000));
   const source = new LokiSource({ baseUrl: loki.url, mapper: await mapperFor(root) });
   return {
-    source, file: 'shop/orders.py', traceId: '0123456789abcdef0123456789abcdef',
+    source,
+    file: 'shop/orders.py',
+    traceId: '0123456789abcdef0123456789abcdef',
     teardown: async () => {
       await source.dispose();
       await loki.stop();

@@ -56,7 +56,10 @@ describe('probeSource: test the connection before saving', () => {
     const server = await serve(jaegerHandler(['orders'], 's3cret'));
     const refused = await probeSource(spec('jaeger', server.url), {});
     assert.equal(refused.ok, false);
-    assert.match(!refused.ok ? refused.error : '', /^jaeger at http:\/\/127\.0\.0\.1:\d+: credentials missing or refused \(HTTP 401\); the backend wants credentials: choose Edit and pick bearer token, basic or a custom header$/);
+    assert.match(
+      !refused.ok ? refused.error : '',
+      /^jaeger at http:\/\/127\.0\.0\.1:\d+: credentials missing or refused \(HTTP 401\); the backend wants credentials: choose Edit and pick bearer token, basic or a custom header$/,
+    );
     const wrong = await probeSource(spec('jaeger', server.url, { auth: { kind: 'bearer' } }), { Authorization: 'Bearer nope' });
     assert.match(!wrong.ok ? wrong.error : '', /\(HTTP 401\); check the token \(choose Edit\)$/);
     assert.deepEqual(await probeSource(spec('jaeger', server.url, { auth: { kind: 'bearer' } }), { Authorization: 'Bearer s3cret' }), { ok: true, detail: 'Jaeger answered: 1 service' });
@@ -73,7 +76,11 @@ describe('probeSource: test the connection before saving', () => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
     });
     const asJaeger = await probeSource(spec('jaeger', prometheus.url), {});
-    assert.deepEqual(asJaeger, { ok: false, kind: 'not-found', error: `jaeger at ${prometheus.url}: answered, but has no /api/v3/services (HTTP 404): it is not Jaeger v2's query API (/api/v3); check the URL (usually port 16686)` });
+    assert.deepEqual(asJaeger, {
+      ok: false,
+      kind: 'not-found',
+      error: `jaeger at ${prometheus.url}: answered, but has no /api/v3/services (HTTP 404): it is not Jaeger v2's query API (/api/v3); check the URL (usually port 16686)`,
+    });
     assert.deepEqual(await probeSource(spec('prometheus', prometheus.url), {}), { ok: true, detail: 'Prometheus 2.53.0 answered' });
     const jaeger = await serve((_req, res) => json(res, 200, { services: ['x'] }));
     const asProm = await probeSource(spec('prometheus', jaeger.url), {});
@@ -90,7 +97,13 @@ describe('probeSource: test the connection before saving', () => {
     const url = await tempo.start();
     closers.push(() => tempo.stop());
     assert.deepEqual(await probeSource(spec('tempo', url), {}), { ok: true, detail: 'Tempo answered, and searching traces works' });
-    assert.deepEqual(tempo.requests.map((r) => [r.path, r.status]), [['/api/echo', 200], ['/api/search', 200]]);
+    assert.deepEqual(
+      tempo.requests.map((r) => [r.path, r.status]),
+      [
+        ['/api/echo', 200],
+        ['/api/search', 200],
+      ],
+    );
     const asLoki = await probeSource(spec('loki', url), {});
     assert.equal(!asLoki.ok && asLoki.kind, 'not-found');
   });

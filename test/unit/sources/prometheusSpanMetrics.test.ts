@@ -31,7 +31,10 @@ describe('Prometheus API answers', () => {
   });
 
   it('turns the error envelope into one line naming its type', () => {
-    assert.throws(() => parseInstantVector({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error\nmore' }), /^Error: Prometheus answered bad_data: invalid parameter "query": 1:5: parse error more$/);
+    assert.throws(
+      () => parseInstantVector({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error\nmore' }),
+      /^Error: Prometheus answered bad_data: invalid parameter "query": 1:5: parse error more$/,
+    );
   });
 
   it('rejects what is not an instant vector', () => {
@@ -103,20 +106,54 @@ describe('folding answers and quantiles', () => {
       { labels: labels({ status_code: 'STATUS_CODE_UNSET' }), timeMs: 0, value: 7 },
       { labels: labels({ status_code: 'STATUS_CODE_ERROR' }), timeMs: 0, value: 3 },
     ];
-    const buckets = [{ labels: labels({ le: '0.1' }), timeMs: 0, value: 4 }, { labels: labels({ le: '+Inf' }), timeMs: 0, value: 10 }];
+    const buckets = [
+      { labels: labels({ le: '0.1' }), timeMs: 0, value: 4 },
+      { labels: labels({ le: '+Inf' }), timeMs: 0, value: 10 },
+    ];
     const groups = [...foldGroups(['service_name', 'span_name', 'span_kind'], calls, buckets, 1000).values()];
     assert.equal(groups.length, 1);
     assert.deepEqual([groups[0].count, groups[0].errors], [10, 3]);
-    assert.deepEqual([...groups[0].buckets], [[100, 4], [Infinity, 10]]);
+    assert.deepEqual(
+      [...groups[0].buckets],
+      [
+        [100, 4],
+        [Infinity, 10],
+      ],
+    );
   });
 
   it('interpolates within the bucket like histogram_quantile', () => {
-    const b = new Map([[10, 2], [50, 8], [100, 10], [Infinity, 10]]);
+    const b = new Map([
+      [10, 2],
+      [50, 8],
+      [100, 10],
+      [Infinity, 10],
+    ]);
     assert.equal(bucketQuantile(0.5, b), 10 + 40 * (3 / 6));
     assert.equal(bucketQuantile(0.1, b), 5);
     assert.equal(bucketQuantile(0.95, b), 50 + 50 * (1.5 / 2));
-    assert.equal(bucketQuantile(0.99, new Map([[10, 1], [Infinity, 10]])), 10, 'a rank in +Inf answers the highest finite bound');
-    assert.ok(Number.isNaN(bucketQuantile(0.5, new Map([[10, 0], [Infinity, 0]]))));
+    assert.equal(
+      bucketQuantile(
+        0.99,
+        new Map([
+          [10, 1],
+          [Infinity, 10],
+        ]),
+      ),
+      10,
+      'a rank in +Inf answers the highest finite bound',
+    );
+    assert.ok(
+      Number.isNaN(
+        bucketQuantile(
+          0.5,
+          new Map([
+            [10, 0],
+            [Infinity, 0],
+          ]),
+        ),
+      ),
+    );
   });
 });
 
@@ -127,16 +164,33 @@ describe('rows joined to code', () => {
       mkdirSync(path.join(root, 'src'));
       writeFileSync(path.join(root, 'src', 'orders.js'), 'function createOrder(req) {\n  return req;\n}\n');
       const { index } = await WorkspaceIndex.build(root);
-      const spanNames = { lookup: (service: string, name: string) => (service === 'orders' && name === 'db.query' ? { file: 'src/orders.js', line: 1, function: 'createOrder', mappedBy: 'code-attributes' as const, confidence: 0.95 } : undefined) };
+      const spanNames = {
+        lookup: (service: string, name: string) =>
+          service === 'orders' && name === 'db.query' ? { file: 'src/orders.js', line: 1, function: 'createOrder', mappedBy: 'code-attributes' as const, confidence: 0.95 } : undefined,
+      };
       const join = new SpanMetricsJoin(new CodeMapper(index), spanNames);
       const m = withLabels(NAMINGS[0], ['code_file_path', 'code_function_name']);
       const g = (labels: Record<string, string>, count: number, errors: number, buckets: [number, number][]) => ({
-        labels: new Map(Object.entries({ service_name: 'orders', span_kind: 'SPAN_KIND_INTERNAL', code_function_name: '', code_file_path: '', ...labels })), count, errors, buckets: new Map(buckets),
+        labels: new Map(Object.entries({ service_name: 'orders', span_kind: 'SPAN_KIND_INTERNAL', code_function_name: '', code_file_path: '', ...labels })),
+        count,
+        errors,
+        buckets: new Map(buckets),
       });
       const groups = [
-        g({ span_name: 'create', code_function_name: 'createOrder', code_file_path: '/srv/app/src/orders.js' }, 6, 1, [[10, 3], [100, 6], [Infinity, 6]]),
-        g({ span_name: 'db.query' }, 4, 1, [[10, 4], [100, 4], [Infinity, 4]]),
-        g({ span_name: 'GET /health', span_kind: 'SPAN_KIND_SERVER' }, 5, 0, [[10, 5], [Infinity, 5]]),
+        g({ span_name: 'create', code_function_name: 'createOrder', code_file_path: '/srv/app/src/orders.js' }, 6, 1, [
+          [10, 3],
+          [100, 6],
+          [Infinity, 6],
+        ]),
+        g({ span_name: 'db.query' }, 4, 1, [
+          [10, 4],
+          [100, 4],
+          [Infinity, 4],
+        ]),
+        g({ span_name: 'GET /health', span_kind: 'SPAN_KIND_SERVER' }, 5, 0, [
+          [10, 5],
+          [Infinity, 5],
+        ]),
       ];
       const learned: string[] = [];
       const query = parseSignalsQuery(new URLSearchParams('window=5m'), '5m');
@@ -147,9 +201,12 @@ describe('rows joined to code', () => {
       assert.deepEqual([f.file, f.function, f.line, f.count, f.errors, f.errorRate, f.ratePerMin], ['src/orders.js', 'createOrder', 1, 10, 2, 0.2, 2]);
       assert.equal(f.p50Ms, 5 * (10 / 7), 'quantiles come from the merged buckets');
       assert.equal(f.mappedBy, 'code-attributes');
-      assert.ok(f.confidence < 0.95, 'the span-name join lowers the merged row\'s confidence');
+      assert.ok(f.confidence < 0.95, "the span-name join lowers the merged row's confidence");
       assert.deepEqual(learned, ['src/orders.js<-/srv/app/src/orders.js', 'src/orders.js<-span name']);
-      assert.deepEqual(rows.operations.map((o) => [o.name, o.kind, o.count, o.source]), [['GET /health', 2, 5, 'metrics']]);
+      assert.deepEqual(
+        rows.operations.map((o) => [o.name, o.kind, o.count, o.source]),
+        [['GET /health', 2, 5, 'metrics']],
+      );
       assert.match(rows.unmapped[0].reason, /route|span name/);
       const other = await spanMetricsRows(groups, m, join, { ...query, environment: 'staging' }, 'prod', () => {});
       assert.equal(other.functions.length, 0, 'an environment the series do not carry has no rows');

@@ -5,7 +5,13 @@ import { QueryGate } from '../../../src/core/sources/queryGate';
 /** A gate over a store whose generation and change notices the test moves by hand, with a hand clock. */
 function gate() {
   const state = { generation: 0, notices: 0, now: 1_000, computed: 0, busy: true };
-  const g = new QueryGate<number>(() => state.generation, { freshMs: 250, cacheMs: 1_000, restFactor: 0 }, () => state.now, () => state.notices, () => state.busy);
+  const g = new QueryGate<number>(
+    () => state.generation,
+    { freshMs: 250, cacheMs: 1_000, restFactor: 0 },
+    () => state.now,
+    () => state.notices,
+    () => state.busy,
+  );
   const ask = () => g.run('q', () => ++state.computed);
   return { state, g, ask };
 }

@@ -98,12 +98,15 @@ describe('SampledTraceStore with recorded Jaeger v1.75.0 answers', () => {
     const fresh = store();
     const viewed = await fresh.view(ERROR_TRACE_ID, recorded('trace-by-id').result);
     assert.equal(viewed?.traceId, ERROR_TRACE_ID);
-    assert.deepEqual(viewed?.spans.map((sp) => [sp.name, sp.mapping?.function, sp.mapping?.file]), [['POST /orders', 'createOrder', FILE]]);
+    assert.deepEqual(
+      viewed?.spans.map((sp) => [sp.name, sp.mapping?.function, sp.mapping?.file]),
+      [['POST /orders', 'createOrder', FILE]],
+    );
     assert.deepEqual(fresh.query(q(), LABEL).functions, []);
     assert.equal(fresh.trace(ERROR_TRACE_ID)?.spans.length, 1);
   });
 
-  it('files Tempo\'s shape (batches, base64 ids) as the same traces', async () => {
+  it("files Tempo's shape (batches, base64 ids) as the same traces", async () => {
     const tempoLike = searchResult() as { resourceSpans?: unknown[]; batches?: unknown[] };
     for (const span of spansOf({ result: tempoLike })) {
       for (const key of ['traceId', 'spanId', 'parentSpanId'] as const) if (typeof span[key] === 'string' && span[key] !== '') span[key] = Buffer.from(span[key] as string, 'hex').toString('base64');
@@ -141,7 +144,7 @@ describe('sampled trace inputs', () => {
     assert.equal(hexOfId(7, 8), 7);
   });
 
-  it('accepts an empty answer and Tempo\'s older scope name', () => {
+  it("accepts an empty answer and Tempo's older scope name", () => {
     assert.deepEqual(otlpTracesOf({}), { resourceSpans: [] });
     const body = { batches: [{ instrumentationLibrarySpans: [{ spans: [] }] }] };
     assert.deepEqual((otlpTracesOf(body).resourceSpans as { scopeSpans: unknown }[])[0].scopeSpans, [{ spans: [] }]);
@@ -149,7 +152,14 @@ describe('sampled trace inputs', () => {
 
   it('counts distinct traces per key within a window, bounded per key and in keys', () => {
     const counts = new TraceCounts({ maxTracesPerKey: 3, maxKeys: 2 });
-    for (const [trace, t] of [['a', 10], ['b', 20], ['a', 30], ['c', 40], ['d', 50]] as const) counts.add('k', trace, t);
+    for (const [trace, t] of [
+      ['a', 10],
+      ['b', 20],
+      ['a', 30],
+      ['c', 40],
+      ['d', 50],
+    ] as const)
+      counts.add('k', trace, t);
     assert.equal(counts.count('k', 0), 3, 'at most three remembered');
     assert.equal(counts.count('k', 35), 2, 'c and d are recent');
     counts.add('k2', 'x', 1);

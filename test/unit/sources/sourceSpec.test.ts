@@ -17,7 +17,14 @@ describe('source specs', () => {
       ca: ['jaeger=/etc/ca.pem'],
       env: ['prometheus=prd:production'],
     });
-    assert.deepEqual(specs.map((s) => [s.name, s.auth.kind, s.auth.env]), [['jaeger', 'bearer', 'JAEGER_TOKEN'], ['prometheus', 'header', 'TENANT'], ['prometheus-2', 'basic', 'PROM_BASIC']]);
+    assert.deepEqual(
+      specs.map((s) => [s.name, s.auth.kind, s.auth.env]),
+      [
+        ['jaeger', 'bearer', 'JAEGER_TOKEN'],
+        ['prometheus', 'header', 'TENANT'],
+        ['prometheus-2', 'basic', 'PROM_BASIC'],
+      ],
+    );
     assert.equal(specs[0].caFile, '/etc/ca.pem');
     assert.deepEqual([...specs[1].environments], [['prd', 'production']]);
     assert.throws(() => specsFromFlags({ source: ['jaeger=http://a'], auth: ['tempo=X'] }), /--source-auth tempo=X: expected NAME=\.\.\. with NAME one of the sources given \(jaeger\)/);
@@ -40,7 +47,10 @@ describe('source specs', () => {
       { kind: 'jaeger', url: 'http://second', name: 'jaeger' },
       'nonsense',
     ]);
-    assert.deepEqual(specs.map((s) => [s.name, s.url, s.refreshMs, s.auth.kind]), [['jaeger', 'https://jaeger.example.com', 30_000, 'bearer']]);
+    assert.deepEqual(
+      specs.map((s) => [s.name, s.url, s.refreshMs, s.auth.kind]),
+      [['jaeger', 'https://jaeger.example.com', 30_000, 'bearer']],
+    );
     assert.deepEqual(problems, [
       'runtimeLens.sources[1].kind: expected one of jaeger, prometheus, tempo, loki',
       'runtimeLens.sources[2].authHeader: expected a header name for auth "header"',
@@ -53,7 +63,13 @@ describe('source specs', () => {
     assert.deepEqual(parseSourceFlag('prod traces:jaeger=https://j.example.com:16686'), { kind: 'jaeger', url: 'https://j.example.com:16686', name: 'prod traces' });
     assert.throws(() => parseSourceFlag('a/b:jaeger=http://x'), /a source name is 1 to 40 letters/);
     const specs = specsFromFlags({ source: ['prod:jaeger=http://a', 'jaeger=http://b'], auth: ['prod=PROD_TOKEN'], refresh: ['30s', 'jaeger-2=1m'] });
-    assert.deepEqual(specs.map((s) => [s.name, s.auth.env, s.refreshMs]), [['prod', 'PROD_TOKEN', 30_000], ['jaeger-2', undefined, 60_000]]);
+    assert.deepEqual(
+      specs.map((s) => [s.name, s.auth.env, s.refreshMs]),
+      [
+        ['prod', 'PROD_TOKEN', 30_000],
+        ['jaeger-2', undefined, 60_000],
+      ],
+    );
     assert.throws(() => specsFromFlags({ source: ['jaeger=http://a', 'jaeger:jaeger=http://b'] }), /two sources are named "jaeger"/);
   });
 

@@ -52,7 +52,7 @@ describe('Tempo answers', () => {
     assert.deepEqual(parseSearchAnswer({}), []);
   });
 
-  it('rejects a search answer that is not Tempo\'s with one line', () => {
+  it("rejects a search answer that is not Tempo's with one line", () => {
     assert.throws(() => parseSearchAnswer([]), /^Error: search answer is not an object$/);
     assert.throws(() => parseSearchAnswer({ traces: {} }), /traces is not a list/);
     assert.throws(() => parseSearchAnswer({ traces: [{ traceID: 'zz' }] }), /not hex/);
@@ -61,29 +61,76 @@ describe('Tempo answers', () => {
 
   it('reads metrics series: typed labels, an empty label for a missing attribute, absent zero values, NaN dropped', () => {
     const series = parseQueryRangeAnswer({
-      series: [{
-        labels: [{ key: 'span.code.function.name', value: { stringValue: 'createOrder' } }, { key: 'p', value: { doubleValue: 0.95 } }, { key: 'span.missing', value: {} }, { key: 'n', value: { intValue: '7' } }],
-        samples: [{ timestampMs: '1700000060000', value: 0.25 }, { timestampMs: '1700000120000' }, { timestampMs: 1700000180000, value: 'NaN' }],
-        promLabels: '{p="0.95"}',
-      }],
+      series: [
+        {
+          labels: [
+            { key: 'span.code.function.name', value: { stringValue: 'createOrder' } },
+            { key: 'p', value: { doubleValue: 0.95 } },
+            { key: 'span.missing', value: {} },
+            { key: 'n', value: { intValue: '7' } },
+          ],
+          samples: [{ timestampMs: '1700000060000', value: 0.25 }, { timestampMs: '1700000120000' }, { timestampMs: 1700000180000, value: 'NaN' }],
+          promLabels: '{p="0.95"}',
+        },
+      ],
     });
-    assert.deepEqual([...series[0].labels], [['span.code.function.name', 'createOrder'], ['p', 0.95], ['span.missing', null], ['n', 7]]);
-    assert.deepEqual(series[0].samples, [{ t: 1700000060000, value: 0.25 }, { t: 1700000120000, value: 0 }]);
+    assert.deepEqual(
+      [...series[0].labels],
+      [
+        ['span.code.function.name', 'createOrder'],
+        ['p', 0.95],
+        ['span.missing', null],
+        ['n', 7],
+      ],
+    );
+    assert.deepEqual(series[0].samples, [
+      { t: 1700000060000, value: 0.25 },
+      { t: 1700000120000, value: 0 },
+    ]);
     assert.throws(() => parseQueryRangeAnswer({ series: [{ samples: [{ timestampMs: 'soon' }] }] }), /timestampMs is not an integer/);
     assert.throws(() => parseQueryRangeAnswer({ series: [{ labels: [{ value: {} }] }] }), /label without a key/);
   });
 
-  it('adds up minutes into window figures, weighting percentiles by each minute\'s spans', () => {
-    const labels = (extra: [string, string | number][]) => new Map<string, string | number | null>([['resource.service.name', 'orders'], ['resource.deployment.environment.name', 'production'], ['span.code.function.name', 'f'], ['span.code.file.path', '/app/f.js'], ...extra]);
+  it("adds up minutes into window figures, weighting percentiles by each minute's spans", () => {
+    const labels = (extra: [string, string | number][]) =>
+      new Map<string, string | number | null>([
+        ['resource.service.name', 'orders'],
+        ['resource.deployment.environment.name', 'production'],
+        ['span.code.function.name', 'f'],
+        ['span.code.file.path', '/app/f.js'],
+        ...extra,
+      ]);
     const h = new MetricHistory(3_600_000);
     // 30 spans in minute 1 (6 failed), 10 in minute 2; rates are per second at 60 s steps.
-    h.addRates([
-      { labels: labels([['status', 'unset']]), samples: [{ t: 60_000, value: 24 / 60 }, { t: 120_000, value: 10 / 60 }] },
-      { labels: labels([['status', 'error']]), samples: [{ t: 60_000, value: 6 / 60 }] },
-    ], 60);
+    h.addRates(
+      [
+        {
+          labels: labels([['status', 'unset']]),
+          samples: [
+            { t: 60_000, value: 24 / 60 },
+            { t: 120_000, value: 10 / 60 },
+          ],
+        },
+        { labels: labels([['status', 'error']]), samples: [{ t: 60_000, value: 6 / 60 }] },
+      ],
+      60,
+    );
     h.addQuantiles([
-      { labels: labels([['p', 0.5]]), samples: [{ t: 60_000, value: 0.01 }, { t: 120_000, value: 0.05 }, { t: 180_000, value: 0 }] },
-      { labels: labels([['p', 0.99]]), samples: [{ t: 60_000, value: 0.1 }, { t: 120_000, value: 0.2 }] },
+      {
+        labels: labels([['p', 0.5]]),
+        samples: [
+          { t: 60_000, value: 0.01 },
+          { t: 120_000, value: 0.05 },
+          { t: 180_000, value: 0 },
+        ],
+      },
+      {
+        labels: labels([['p', 0.99]]),
+        samples: [
+          { t: 60_000, value: 0.1 },
+          { t: 120_000, value: 0.2 },
+        ],
+      },
     ]);
     const key = h.functions()[0];
     const t = h.totals(key, 0)!;
@@ -108,7 +155,7 @@ describe('TempoClient against the fixture', () => {
   });
   after(() => traffic.teardown());
 
-  it('searches a service\'s recent traces with start/end in seconds', async () => {
+  it("searches a service's recent traces with start/end in seconds", async () => {
     const now = Date.now() / 1000;
     const hits = await client.search({ q: serviceFilter('orders'), startS: now - 900, endS: now, limit: 3, spss: 1 });
     assert.ok(hits.ok, !hits.ok ? hits.error : '');
@@ -140,7 +187,10 @@ describe('TempoClient against the fixture', () => {
       assert.ok(found.ok && found.value !== null);
       const missing = await c.trace('0123456789abcdef0123456789abcdef');
       assert.ok(missing.ok && missing.value === null);
-      assert.deepEqual(old.requests.map((r) => r.path.split('/').slice(0, 3).join('/')), ['/api/v2', '/api/traces', '/api/traces']);
+      assert.deepEqual(
+        old.requests.map((r) => r.path.split('/').slice(0, 3).join('/')),
+        ['/api/v2', '/api/traces', '/api/traces'],
+      );
     } finally {
       await old.stop();
     }

@@ -23,7 +23,9 @@ telemetrySourceConformance('tempo (fixture holding real SDK spans)', async () =>
   const report = await source.pull();
   assert.deepEqual(report.errors, []);
   return {
-    source, file: ORDERS_FILE, traceId: traffic.traceIds[0],
+    source,
+    file: ORDERS_FILE,
+    traceId: traffic.traceIds[0],
     teardown: async () => {
       await source.dispose();
       await traffic.teardown();

@@ -23,7 +23,7 @@ test('activation is timed step by step, and the steps add up to activate()', () 
   assert.match(cost.summary, /^activated in [\d.]+ ms.* \(loading the code 0\.0 ms, activate\(\) [\d.]+ ms: settings [\d.]+, surfaces [\d.]+\)$/);
 });
 
-test('host CPU time is reported exactly where Node can measure a thread\'s CPU time', () => {
+test("host CPU time is reported exactly where Node can measure a thread's CPU time", () => {
   const measurable = typeof (process as { threadCpuUsage?: unknown }).threadCpuUsage === 'function';
   assert.equal(threadCpuMs() !== undefined, measurable);
   const timer = new ActivationTimer();

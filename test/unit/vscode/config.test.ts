@@ -26,8 +26,14 @@ test('unset settings take the defaults and give no warning', () => {
 
 test('valid values are used as given', () => {
   const { config, shown } = read({
-    'receiver.port': 14318, window: '1h', environment: ' staging ', autoStart: true, 'codeLens.enabled': false,
-    'thresholds.latencyWarningMs': 100, 'thresholds.latencyErrorMs': 200, traceUrlTemplate: 'https://jaeger.example/trace/{traceId}',
+    'receiver.port': 14318,
+    window: '1h',
+    environment: ' staging ',
+    autoStart: true,
+    'codeLens.enabled': false,
+    'thresholds.latencyWarningMs': 100,
+    'thresholds.latencyErrorMs': 200,
+    traceUrlTemplate: 'https://jaeger.example/trace/{traceId}',
   });
   assert.deepEqual(shown, []);
   assert.equal(config.receiver.port, 14318);
@@ -96,9 +102,15 @@ test('runtimeLens.sources: valid entries become specs, each bad one is named onc
   const first = readConfig({ get: <T>(k: string) => (settings as Record<string, unknown>)[k] as T }, w);
   readConfig({ get: <T>(k: string) => (settings as Record<string, unknown>)[k] as T }, w);
   assert.equal(first.receiver.enabled, false);
-  assert.deepEqual(first.sources.map((s) => [s.name, s.kind, s.url, s.auth.kind, s.refreshMs, [...s.environments]]), [['prod traces', 'jaeger', 'https://jaeger.example.com:16686', 'bearer', 30_000, [['prd', 'production']]]]);
+  assert.deepEqual(
+    first.sources.map((s) => [s.name, s.kind, s.url, s.auth.kind, s.refreshMs, [...s.environments]]),
+    [['prod traces', 'jaeger', 'https://jaeger.example.com:16686', 'bearer', 30_000, [['prd', 'production']]]],
+  );
   assert.equal(warnings.length, 1, 'reported once across re-reads');
-  assert.match(warnings[0], /^Runtime Lens: runtimeLens\.sources\[1\]\.kind: expected one of jaeger, prometheus, tempo, loki; runtimeLens\.sources\[2\]\.url: put credentials in an environment variable or the secret store, not in the URL\. Those entries are ignored\.$/);
+  assert.match(
+    warnings[0],
+    /^Runtime Lens: runtimeLens\.sources\[1\]\.kind: expected one of jaeger, prometheus, tempo, loki; runtimeLens\.sources\[2\]\.url: put credentials in an environment variable or the secret store, not in the URL\. Those entries are ignored\.$/,
+  );
   assert.deepEqual(readConfig({ get: <T>(k: string) => (k === 'sources' ? ('nope' as T) : undefined) }, new ConfigWarnings((m) => warnings.push(m))).sources, []);
   assert.match(warnings[1], /runtimeLens\.sources: expected a list of sources/);
 });

@@ -12,5 +12,8 @@ const properties = (JSON.parse(readFileSync(resolve(__dirname, '../../../package
 
 test('a repository cannot set the receiver host (machine scope), and no setting holds a token', () => {
   assert.equal(properties[`${SECTION}.${Settings.receiverHost}`]?.scope, 'machine');
-  assert.deepEqual(Object.keys(properties).filter((key) => /token|secret|password/i.test(key)), []);
+  assert.deepEqual(
+    Object.keys(properties).filter((key) => /token|secret|password/i.test(key)),
+    [],
+  );
 });

@@ -30,13 +30,21 @@ test('every command id is contributed with the Runtime Lens category, and nothin
 });
 
 test('internal commands are hidden from the palette', () => {
-  const hidden = manifest.contributes.menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command).sort();
+  const hidden = manifest.contributes.menus.commandPalette
+    .filter((m) => m.when === 'false')
+    .map((m) => m.command)
+    .sort();
   assert.deepEqual(hidden, [...INTERNAL_COMMANDS].sort());
 });
 
 test('every setting key is contributed with a description, and the defaults agree with the code', () => {
   const props = manifest.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(props).sort(), Object.values(Settings).map((k) => `${SECTION}.${k}`).sort());
+  assert.deepEqual(
+    Object.keys(props).sort(),
+    Object.values(Settings)
+      .map((k) => `${SECTION}.${k}`)
+      .sort(),
+  );
   for (const [key, p] of Object.entries(props)) assert.ok(p.description || p.markdownDescription, `${key} has no description`);
   const d = (k: string): unknown => props[`${SECTION}.${k}`].default;
   assert.equal(d(Settings.receiverHost), DEFAULTS.host);
@@ -54,7 +62,7 @@ test('every setting key is contributed with a description, and the defaults agre
   assert.deepEqual(d(Settings.sources), []);
 });
 
-test('the sources setting\'s schema knows every field the settings reader takes, and its kinds', () => {
+test("the sources setting's schema knows every field the settings reader takes, and its kinds", () => {
   const items = (manifest.contributes.configuration.properties[`${SECTION}.${Settings.sources}`] as unknown as { items: { properties: Record<string, { enum?: string[] }>; additionalProperties: boolean } }).items;
   assert.deepEqual(Object.keys(items.properties).sort(), ['auth', 'authHeader', 'caFile', 'environments', 'kind', 'name', 'refreshSeconds', 'url']);
   assert.deepEqual(items.properties.kind.enum, [...SOURCE_KINDS]);
@@ -64,14 +72,25 @@ test('the sources setting\'s schema knows every field the settings reader takes,
 test('colours, the view container and the view match the ids', () => {
   assert.deepEqual(manifest.contributes.colors.map((c) => c.id).sort(), Object.values(Colors).sort());
   for (const c of manifest.contributes.colors) assert.deepEqual(Object.keys(c.defaults).sort(), ['dark', 'highContrast', 'highContrastLight', 'light'], c.id);
-  assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((v) => v.id), [Views.container]);
-  assert.deepEqual(manifest.contributes.views[Views.container].map((v) => [v.id, v.type]), [[Views.liveSignals, 'webview'], [Views.productionRisk, 'tree']]);
+  assert.deepEqual(
+    manifest.contributes.viewsContainers.activitybar.map((v) => v.id),
+    [Views.container],
+  );
+  assert.deepEqual(
+    manifest.contributes.views[Views.container].map((v) => [v.id, v.type]),
+    [
+      [Views.liveSignals, 'webview'],
+      [Views.productionRisk, 'tree'],
+    ],
+  );
   assert.ok(manifest.activationEvents.includes(`onView:${Views.liveSignals}`));
 });
 
 test('the Production risk view explains itself in every scan state, with links that lead somewhere', () => {
   const welcome = manifest.contributes.viewsWelcome;
-  const views = Object.values(manifest.contributes.views).flat().map((v) => v.id);
+  const views = Object.values(manifest.contributes.views)
+    .flat()
+    .map((v) => v.id);
   const builtIn = ['workbench.action.openSettings', 'workbench.trust.manage'];
   for (const w of welcome) {
     assert.ok(views.includes(w.view), `${w.view} is not a contributed view`);
@@ -83,8 +102,15 @@ test('the Production risk view explains itself in every scan state, with links t
     }
   }
   const risk = welcome.filter((w) => w.view === Views.productionRisk);
-  for (const state of RISK_SCAN_STATES) assert.ok(risk.some((w) => w.when.includes(`== ${state}`)), `no welcome text for ${state}`);
-  assert.ok(risk.some((w) => w.when === `!${ContextKeys.riskScan}`), 'no welcome text before the first scan');
+  for (const state of RISK_SCAN_STATES)
+    assert.ok(
+      risk.some((w) => w.when.includes(`== ${state}`)),
+      `no welcome text for ${state}`,
+    );
+  assert.ok(
+    risk.some((w) => w.when === `!${ContextKeys.riskScan}`),
+    'no welcome text before the first scan',
+  );
   const setting = /openSettings\?%5B%22([\w.]+)%22%5D/.exec(welcome.map((w) => w.contents).join('\n'))?.[1];
   assert.equal(setting, `${SECTION}.${Settings.analysisAll}`);
 });

@@ -15,8 +15,19 @@ import { ReceiverController } from '../../../src/vscode/receiverController';
 import { codeSpansJson, nowNs, postTraces, type CodeSpan } from '../../support/otlpJson';
 
 const status: StatusResponse = {
-  version: '0.1.0', listening: '', workspace: '/ws', startedAt: 1, spansAccepted: 0, spansProcessed: 0, spansRejected: 0,
-  logsAccepted: 0, logsProcessed: 0, queueDepth: 0, spansPerSecond: 0, services: 0, mappedPercent: 0,
+  version: '0.1.0',
+  listening: '',
+  workspace: '/ws',
+  startedAt: 1,
+  spansAccepted: 0,
+  spansProcessed: 0,
+  spansRejected: 0,
+  logsAccepted: 0,
+  logsProcessed: 0,
+  queueDepth: 0,
+  spansPerSecond: 0,
+  services: 0,
+  mappedPercent: 0,
 };
 
 /** A scripted read API on loopback: real HTTP and a real WebSocket, answers the test controls. */
@@ -73,10 +84,34 @@ class ScriptedReceiver {
     if (url.pathname.startsWith('/api/traces/')) return void res.writeHead(404).end('{"error":"not held"}');
     const file = url.searchParams.get('file') ?? 'src/a.ts';
     const body: SignalsResponse = {
-      window: url.searchParams.get('window') ?? '5m', environment: url.searchParams.get('environment') ?? 'production', environments: ['production', 'staging'],
-      generatedAt: Date.now(), operations: [], errors: [], unmapped: [], calls: [], evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
-      functions: [{ service: 'shop', environment: 'production', function: 'f', file, line: 1, mappedBy: 'code-attributes', confidence: 1, exemplars: [],
-        count: this.count, errors: 0, errorRate: 0, ratePerMin: 1, p50Ms: 1, p95Ms: 2, p99Ms: 3 }],
+      window: url.searchParams.get('window') ?? '5m',
+      environment: url.searchParams.get('environment') ?? 'production',
+      environments: ['production', 'staging'],
+      generatedAt: Date.now(),
+      operations: [],
+      errors: [],
+      unmapped: [],
+      calls: [],
+      evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+      functions: [
+        {
+          service: 'shop',
+          environment: 'production',
+          function: 'f',
+          file,
+          line: 1,
+          mappedBy: 'code-attributes',
+          confidence: 1,
+          exemplars: [],
+          count: this.count,
+          errors: 0,
+          errorRate: 0,
+          ratePerMin: 1,
+          p50Ms: 1,
+          p95Ms: 2,
+          p99Ms: 3,
+        },
+      ],
     };
     if (this.malformed) (body.functions[0] as unknown as { count: string }).count = 'many';
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -127,7 +162,7 @@ test('answers from the cache until the file changes; a change is refetched befor
   }
 });
 
-test('an answer that is not the read API\'s is refused with one warning naming the field, and the last good answer stays', async () => {
+test("an answer that is not the read API's is refused with one warning naming the field, and the last good answer stays", async () => {
   const warnings: string[] = [];
   const server = new ScriptedReceiver();
   await server.start();
@@ -143,7 +178,10 @@ test('an answer that is not the read API\'s is refused with one warning naming t
     server.send({ type: 'changed', files: ['src/a.ts'], environments: ['production'], at: Date.now() });
     await changed;
     assert.equal(live.cached({ file: 'src/a.ts' })?.functions[0].count, 1, 'the refused answer replaced the good one');
-    assert.ok(warnings.some((w) => /functions\[0\]\.count is string, not a finite number/.test(w)), JSON.stringify(warnings));
+    assert.ok(
+      warnings.some((w) => /functions\[0\]\.count is string, not a finite number/.test(w)),
+      JSON.stringify(warnings),
+    );
   } finally {
     live.dispose();
     await server.stop();
@@ -198,8 +236,20 @@ test('the stream reconnects after it drops, status and new error groups come thr
     await tick;
 
     const error: ErrorSignal = {
-      service: 'shop', environment: 'production', function: 'f', file: 'src/a.ts', line: 3, type: 'TypeError', message: 'boom',
-      count: 1, totalCount: 1, firstSeen: 1, lastSeen: 1, mappedBy: 'stacktrace', stacktrace: '', traceIds: [],
+      service: 'shop',
+      environment: 'production',
+      function: 'f',
+      file: 'src/a.ts',
+      line: 3,
+      type: 'TypeError',
+      message: 'boom',
+      count: 1,
+      totalCount: 1,
+      firstSeen: 1,
+      lastSeen: 1,
+      mappedBy: 'stacktrace',
+      stacktrace: '',
+      traceIds: [],
     };
     const received = nextEvent(live.onNewErrorGroup);
     server.send({ type: 'newErrorGroup', error });
@@ -270,10 +320,21 @@ test('end to end: the real receiver as a child process, OTLP in, a change event 
 
   const live = new LiveSignals({ window: '5m', environment: undefined }, silentLogger);
   const errors: string[] = [];
-  const controller = new ReceiverController(live, () => ({
-    host: '127.0.0.1', port, workspace, snapshotFile: '', tokenFile: path.join(tmp, `receiver-${port}.token`),
-    cliPath: path.resolve(__dirname, '..', '..', '..', 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port',
-  }), silentLogger, (m) => errors.push(m));
+  const controller = new ReceiverController(
+    live,
+    () => ({
+      host: '127.0.0.1',
+      port,
+      workspace,
+      snapshotFile: '',
+      tokenFile: path.join(tmp, `receiver-${port}.token`),
+      cliPath: path.resolve(__dirname, '..', '..', '..', 'src', 'cli.ts'),
+      execArgv: ['--import', 'tsx'],
+      portSetting: 'runtimeLens.receiver.port',
+    }),
+    silentLogger,
+    (m) => errors.push(m),
+  );
   try {
     const states: string[] = [];
     live.onDidChangeState((s) => states.push(s.kind));

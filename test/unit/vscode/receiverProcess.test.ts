@@ -30,7 +30,17 @@ function recordingLogger(): Logger & { lines: string[] } {
 
 function options(port: number, workspace: string, over: Partial<ReceiverProcessOptions> = {}): ReceiverProcessOptions {
   // The CLI runs from source through tsx, the same `serve` the bundle runs.
-  return { host: '127.0.0.1', port, workspace, snapshotFile: path.join(tmp, 'storage', `${port}`, 'signals.json'), tokenFile: receiverTokenFile(path.join(tmp, 'global'), port), cliPath: path.join(repoRoot, 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port', ...over };
+  return {
+    host: '127.0.0.1',
+    port,
+    workspace,
+    snapshotFile: path.join(tmp, 'storage', `${port}`, 'signals.json'),
+    tokenFile: receiverTokenFile(path.join(tmp, 'global'), port),
+    cliPath: path.join(repoRoot, 'src', 'cli.ts'),
+    execArgv: ['--import', 'tsx'],
+    portSetting: 'runtimeLens.receiver.port',
+    ...over,
+  };
 }
 
 function workspace(name: string): string {
@@ -51,7 +61,10 @@ test('spawns the receiver, a second window on the same workspace attaches, anoth
     assert.equal(started.attached, false);
     assert.equal(started.status.workspace, path.resolve(ws));
     assert.ok(first.pid, 'a child runs');
-    assert.ok(log.lines.some((l) => /^info receiver listening on http:\/\/127\.0\.0\.1:\d+/.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /^info receiver listening on http:\/\/127\.0\.0\.1:\d+/.test(l)),
+      log.lines.join('\n'),
+    );
 
     const second = new ReceiverProcess(options(port, ws), recordingLogger());
     const attached = await second.start();
@@ -79,7 +92,10 @@ test('something else on the port gives one line naming the port and the setting'
   const port = (server.address() as net.AddressInfo).port;
   try {
     const proc = new ReceiverProcess(options(port, workspace('ws-c')), recordingLogger());
-    await assert.rejects(proc.start(), /^Error: port \d+ is in use by something other than Runtime Lens \(HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/api\/status\); choose another port with the runtimeLens\.receiver\.port setting$/);
+    await assert.rejects(
+      proc.start(),
+      /^Error: port \d+ is in use by something other than Runtime Lens \(HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/api\/status\); choose another port with the runtimeLens\.receiver\.port setting$/,
+    );
     assert.equal(proc.pid, undefined);
   } finally {
     server.close();

@@ -15,7 +15,7 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-receiver-roots-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const HEALTH = 'const express = require(\'express\');\nconst app = express();\n\napp.get(\'/health\', function health(req, res) {\n  res.send(\'ok\');\n});\n';
+const HEALTH = "const express = require('express');\nconst app = express();\n\napp.get('/health', function health(req, res) {\n  res.send('ok');\n});\n";
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -40,21 +40,41 @@ test('the serviceRoots setting reaches the receiver as --service-root; a folder 
   const port = await freePort();
   const lines: string[] = [];
   const log: Logger = { debug: () => {}, info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-  const proc = new ReceiverProcess({
-    host: '127.0.0.1', port, workspace: ws, snapshotFile: '', tokenFile: receiverTokenFile(path.join(tmp, 'global'), port),
-    cliPath: path.join(repoRoot, 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port',
-    serviceRoots: [{ name: 'orders', dir: 'svc/orders' }, { name: 'billing', dir: 'svc/billing' }, { name: 'gone', dir: 'svc/gone' }],
-  }, log);
+  const proc = new ReceiverProcess(
+    {
+      host: '127.0.0.1',
+      port,
+      workspace: ws,
+      snapshotFile: '',
+      tokenFile: receiverTokenFile(path.join(tmp, 'global'), port),
+      cliPath: path.join(repoRoot, 'src', 'cli.ts'),
+      execArgv: ['--import', 'tsx'],
+      portSetting: 'runtimeLens.receiver.port',
+      serviceRoots: [
+        { name: 'orders', dir: 'svc/orders' },
+        { name: 'billing', dir: 'svc/billing' },
+        { name: 'gone', dir: 'svc/gone' },
+      ],
+    },
+    log,
+  );
   try {
     const { token } = await proc.start();
-    assert.ok(lines.some((l) => /^warn serviceRoots: "gone" names svc\/gone, which is not a folder/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^warn serviceRoots: "gone" names svc\/gone, which is not a folder/.test(l)),
+      lines.join('\n'),
+    );
     const endpoint = `http://127.0.0.1:${port}`;
     await postTraces(endpoint, routeSpansJson({ orders: [{ method: 'GET', route: '/health', startNs: nowNs(), durationMs: 1 }] }));
     for (let s = await get<StatusResponse>(`${endpoint}/api/status`, token); s.spansProcessed < 1; s = await get<StatusResponse>(`${endpoint}/api/status`, token)) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const signals = await get<SignalsResponse>(`${endpoint}/api/signals?window=5m`, token);
-    assert.deepEqual(signals.functions.map((f) => [f.service, f.file]), [['orders', 'svc/orders/server.js']], JSON.stringify(signals.unmapped));
+    assert.deepEqual(
+      signals.functions.map((f) => [f.service, f.file]),
+      [['orders', 'svc/orders/server.js']],
+      JSON.stringify(signals.unmapped),
+    );
   } finally {
     await proc.stop();
   }

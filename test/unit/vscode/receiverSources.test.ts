@@ -59,7 +59,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 function baseOptions(port: number, ws: string, over: Partial<ReceiverProcessOptions>): ReceiverProcessOptions {
-  return { host: '127.0.0.1', port, workspace: ws, snapshotFile: '', tokenFile: receiverTokenFile(path.join(tmp, 'global'), port), cliPath: path.join(repoRoot, 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port', ...over };
+  return {
+    host: '127.0.0.1',
+    port,
+    workspace: ws,
+    snapshotFile: '',
+    tokenFile: receiverTokenFile(path.join(tmp, 'global'), port),
+    cliPath: path.join(repoRoot, 'src', 'cli.ts'),
+    execArgv: ['--import', 'tsx'],
+    portSetting: 'runtimeLens.receiver.port',
+    ...over,
+  };
 }
 
 test('sources reach serve with their names; the secret goes by environment, never argv; a refused source names the command', async () => {
@@ -104,7 +114,10 @@ test('sources reach serve with their names; the secret goes by environment, neve
     const lockedRow = status.sources!.find((x) => x.name === 'locked')!;
     assert.match(lockedRow.error ?? '', /HTTP 401/);
     assert.ok(lockedRow.error!.includes(EDITOR_AUTH_HINT), lockedRow.error);
-    assert.ok(locked.auth.every((a) => a === undefined), 'the source without a stored secret sends none');
+    assert.ok(
+      locked.auth.every((a) => a === undefined),
+      'the source without a stored secret sends none',
+    );
     assert.equal(status.sources!.find((x) => x.name === 'team metrics')?.kind, 'prometheus');
   } finally {
     await proc.stop();
@@ -114,6 +127,9 @@ test('sources reach serve with their names; the secret goes by environment, neve
 test('with the receiver off and no source there is nothing to read: one line naming the fix, nothing spawned', async () => {
   const port = await freePort();
   const proc = new ReceiverProcess(baseOptions(port, '', { sources: sourceLaunch([], new Map(), false, ''), addSourceCommand: 'Runtime Lens: Add Telemetry Source…' }), quiet);
-  await assert.rejects(proc.start(), /^Error: the embedded receiver is switched off \(runtimeLens\.receiver\.enabled\) and runtimeLens\.sources lists no backend: there is nothing to read; add one with "Runtime Lens: Add Telemetry Source…" or switch the receiver on$/);
+  await assert.rejects(
+    proc.start(),
+    /^Error: the embedded receiver is switched off \(runtimeLens\.receiver\.enabled\) and runtimeLens\.sources lists no backend: there is nothing to read; add one with "Runtime Lens: Add Telemetry Source…" or switch the receiver on$/,
+  );
   assert.equal(proc.pid, undefined);
 });

@@ -34,8 +34,15 @@ function workspace(name: string): string {
 
 function options(port: number, ws: string, over: Partial<ReceiverProcessOptions> = {}): ReceiverProcessOptions {
   return {
-    host: '127.0.0.1', port, workspace: ws, snapshotFile: '', tokenFile: receiverTokenFile(path.join(tmp, 'global'), port),
-    cliPath: path.join(repoRoot, 'src', 'cli.ts'), execArgv: ['--import', 'tsx'], portSetting: 'runtimeLens.receiver.port', ...over,
+    host: '127.0.0.1',
+    port,
+    workspace: ws,
+    snapshotFile: '',
+    tokenFile: receiverTokenFile(path.join(tmp, 'global'), port),
+    cliPath: path.join(repoRoot, 'src', 'cli.ts'),
+    execArgv: ['--import', 'tsx'],
+    portSetting: 'runtimeLens.receiver.port',
+    ...over,
   };
 }
 
@@ -51,7 +58,11 @@ test('the spawned receiver gets a per-session read token through a 0600 file; th
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const cmdline = readFileSync(`/proc/${proc.pid}/cmdline`, 'utf8').split('\0');
     assert.ok(cmdline.includes('--read-token-file') && cmdline.includes(file), cmdline.join(' '));
-    assert.equal(cmdline.some((a) => a.includes(started.token)), false, 'the token is not in the process list');
+    assert.equal(
+      cmdline.some((a) => a.includes(started.token)),
+      false,
+      'the token is not in the process list',
+    );
 
     assert.deepEqual(await probeReceiver(proc.endpoint), { kind: 'locked', version: '0.1.0' });
     assert.equal((await fetch(`${proc.endpoint}/api/signals?window=5m`)).status, 401);
@@ -76,7 +87,7 @@ test('the spawned receiver gets a per-session read token through a 0600 file; th
   assert.equal(existsSync(options(port, '').tokenFile), false, 'stopping removes the token file');
 });
 
-test('RUNTIME_LENS_TOKEN in the editor\'s environment does not lock the extension out of its own receiver', async () => {
+test("RUNTIME_LENS_TOKEN in the editor's environment does not lock the extension out of its own receiver", async () => {
   const port = await freePort();
   const saved = process.env.RUNTIME_LENS_TOKEN;
   process.env.RUNTIME_LENS_TOKEN = 'from-the-editor-environment';
@@ -92,7 +103,7 @@ test('RUNTIME_LENS_TOKEN in the editor\'s environment does not lock the extensio
   }
 });
 
-test('a receiver on the port that refuses this editor\'s token is refused with one line naming the port and the setting', async () => {
+test("a receiver on the port that refuses this editor's token is refused with one line naming the port and the setting", async () => {
   const ws = workspace('ws-c');
   const other = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, workspace: ws, readToken: 'someone-elses', decodeWorkers: 0 });
   await other.start();
@@ -101,7 +112,12 @@ test('a receiver on the port that refuses this editor\'s token is refused with o
     mkdirSync(path.dirname(options(port, ws).tokenFile), { recursive: true });
     writeFileSync(options(port, ws).tokenFile, 'a-stale-token-of-ours', { mode: 0o600 });
     const proc = new ReceiverProcess(options(port, ws), silentLogger);
-    await assert.rejects(proc.start(), new RegExp(`^Error: port ${port} is used by a Runtime Lens receiver \\(0\\.1\\.0\\) that does not accept this editor's read token \\(started with --token or --read-token\\?\\); stop it or choose another port with the runtimeLens\\.receiver\\.port setting$`));
+    await assert.rejects(
+      proc.start(),
+      new RegExp(
+        `^Error: port ${port} is used by a Runtime Lens receiver \\(0\\.1\\.0\\) that does not accept this editor's read token \\(started with --token or --read-token\\?\\); stop it or choose another port with the runtimeLens\\.receiver\\.port setting$`,
+      ),
+    );
     assert.equal(proc.pid, undefined);
   } finally {
     await other.stop();

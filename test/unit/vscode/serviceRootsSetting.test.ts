@@ -33,7 +33,11 @@ test('runtimeLens.serviceRoots is a per-folder object of service name to folder,
 test('valid entries become rules with clean relative folders; invalid ones are reported once and left out', () => {
   const ok = read({ serviceRoots: { orders: './services/orders/', billing: 'services\\billing', root: '.' } });
   assert.deepEqual(ok.shown, []);
-  assert.deepEqual(ok.roots, [{ name: 'orders', dir: 'services/orders' }, { name: 'billing', dir: 'services/billing' }, { name: 'root', dir: '' }]);
+  assert.deepEqual(ok.roots, [
+    { name: 'orders', dir: 'services/orders' },
+    { name: 'billing', dir: 'services/billing' },
+    { name: 'root', dir: '' },
+  ]);
 
   const bad = read({ serviceRoots: { orders: 'services/orders', escape: '../other', abs: '/etc', num: 3, '': 'x' } });
   assert.deepEqual(bad.roots, [{ name: 'orders', dir: 'services/orders' }]);

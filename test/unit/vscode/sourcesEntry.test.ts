@@ -24,7 +24,10 @@ describe('Add Telemetry Source: the pieces without the UI', () => {
   });
 
   it('parses the environment mapping and checks secrets per auth kind', () => {
-    assert.deepEqual(parseEnvironmentMapping(' prd=production , stg = staging,'), [['prd', 'production'], ['stg', 'staging']]);
+    assert.deepEqual(parseEnvironmentMapping(' prd=production , stg = staging,'), [
+      ['prd', 'production'],
+      ['stg', 'staging'],
+    ]);
     assert.deepEqual(parseEnvironmentMapping(''), []);
     assert.throws(() => parseEnvironmentMapping('prd'), /write BACKEND=SHOWN/);
     assert.throws(() => parseEnvironmentMapping('a=b, a=c'), /mapped twice/);
@@ -69,24 +72,36 @@ describe('Add Telemetry Source: the pieces without the UI', () => {
       { kind: 'loki', url: 'http://loki:3100', auth: 'header', authHeader: 'X-Scope-OrgID' },
       { kind: 'tempo', url: 'http://tempo:3200', auth: 'bearer' },
     ]);
-    const launch = sourceLaunch(specs, new Map([['-prod (eu)', 'tok'], ['prometheus', 'u:p'], ['loki', 'tenant']]), true, '/ws');
+    const launch = sourceLaunch(
+      specs,
+      new Map([
+        ['-prod (eu)', 'tok'],
+        ['prometheus', 'u:p'],
+        ['loki', 'tenant'],
+      ]),
+      true,
+      '/ws',
+    );
     assert.equal(launch.args.includes('--no-receiver'), false);
     assert.deepEqual(launch.env, { RUNTIME_LENS_SOURCE_SECRET_0: 'tok', RUNTIME_LENS_SOURCE_SECRET_1: 'u:p', RUNTIME_LENS_SOURCE_SECRET_2: 'tenant', RUNTIME_LENS_SOURCE_AUTH_HINT: EDITOR_AUTH_HINT });
-    assert.ok(launch.args.every((a) => a.startsWith('--') && a.includes('=')), 'one --flag=value argument each');
+    assert.ok(
+      launch.args.every((a) => a.startsWith('--') && a.includes('=')),
+      'one --flag=value argument each',
+    );
     assert.ok(!launch.args.some((a) => /tok|u:p|tenant/.test(a.replace(/--source-auth=[^=]+=/, ''))), 'no secret in the arguments');
-    assert.deepEqual(launch.warnings, [
-      '-prod (eu): environment "a:b" -> "x" holds a colon; left out',
-      `tempo: no bearer credentials are stored in this editor; it is asked without them (${EDITOR_AUTH_HINT})`,
-    ]);
+    assert.deepEqual(launch.warnings, ['-prod (eu): environment "a:b" -> "x" holds a colon; left out', `tempo: no bearer credentials are stored in this editor; it is asked without them (${EDITOR_AUTH_HINT})`]);
     // serve's own parser reads them back (parseArgs hands it the values after `--flag=`).
     const values = (flag: string) => launch.args.filter((a) => a.startsWith(`--${flag}=`)).map((a) => a.slice(flag.length + 3));
     const back = specsFromFlags({ source: values('source'), auth: values('source-auth'), ca: values('source-ca'), env: values('source-env'), refresh: values('source-refresh') });
-    assert.deepEqual(back.map((s) => [s.name, s.kind, s.url, s.auth, s.caFile, [...s.environments], s.refreshMs]), [
-      ['-prod (eu)', 'jaeger', 'https://jaeger.corp', { kind: 'bearer', env: 'RUNTIME_LENS_SOURCE_SECRET_0' }, '/ws/certs/ca.pem', [['prd', 'production']], 30_000],
-      ['prometheus', 'prometheus', 'http://prom:9090', { kind: 'basic', env: 'RUNTIME_LENS_SOURCE_SECRET_1' }, undefined, [], 15_000],
-      ['loki', 'loki', 'http://loki:3100', { kind: 'header', header: 'X-Scope-OrgID', env: 'RUNTIME_LENS_SOURCE_SECRET_2' }, undefined, [], 15_000],
-      ['tempo', 'tempo', 'http://tempo:3200', { kind: 'none' }, undefined, [], 15_000],
-    ]);
+    assert.deepEqual(
+      back.map((s) => [s.name, s.kind, s.url, s.auth, s.caFile, [...s.environments], s.refreshMs]),
+      [
+        ['-prod (eu)', 'jaeger', 'https://jaeger.corp', { kind: 'bearer', env: 'RUNTIME_LENS_SOURCE_SECRET_0' }, '/ws/certs/ca.pem', [['prd', 'production']], 30_000],
+        ['prometheus', 'prometheus', 'http://prom:9090', { kind: 'basic', env: 'RUNTIME_LENS_SOURCE_SECRET_1' }, undefined, [], 15_000],
+        ['loki', 'loki', 'http://loki:3100', { kind: 'header', header: 'X-Scope-OrgID', env: 'RUNTIME_LENS_SOURCE_SECRET_2' }, undefined, [], 15_000],
+        ['tempo', 'tempo', 'http://tempo:3200', { kind: 'none' }, undefined, [], 15_000],
+      ],
+    );
     assert.deepEqual(sourceLaunch([], new Map(), false, '').args, ['--no-receiver']);
   });
 });

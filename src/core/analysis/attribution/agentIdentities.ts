@@ -110,9 +110,7 @@ export const AGENT_IDENTITIES: readonly AgentIdentity[] = [
 ];
 
 /** Name + address pairs that are an agent only together (the address alone is a vendor's generic one). */
-export const PAIRED_IDENTITIES: readonly { agent: string; name: RegExp; address: RegExp }[] = [
-  { agent: 'Gemini CLI', name: /^gemini\b/i, address: /^noreply@google\.com$/i },
-];
+export const PAIRED_IDENTITIES: readonly { agent: string; name: RegExp; address: RegExp }[] = [{ agent: 'Gemini CLI', name: /^gemini\b/i, address: /^noreply@google\.com$/i }];
 
 /** aider marks the author name (`Dana (aider)`) and keeps the user's address (aider docs, "Git integration"). */
 export const AIDER_AUTHOR_SUFFIX = /\S\s+\(aider\)$/;
@@ -138,10 +136,32 @@ export const SESSION_URLS: readonly { key: string; agent: string; url: RegExp }[
 
 /** Domains of AI vendors: a `noreply` address there that no row knows is a possible agent. */
 export const AI_VENDOR_DOMAINS: readonly string[] = [
-  'anthropic.com', 'openai.com', 'google.com', 'cursor.com', 'ampcode.com', 'cognition.ai', 'devin.ai', 'mistral.ai',
-  'x.ai', 'deepseek.com', 'qwen.ai', 'alibabacloud.com', 'opencode.ai', 'windsurf.com', 'codeium.com', 'factory.ai',
-  'sourcegraph.com', 'jetbrains.com', 'replit.com', 'meta.com', 'microsoft.com', 'tabnine.com', 'augmentcode.com', 'kiro.dev',
+  'anthropic.com',
+  'openai.com',
+  'google.com',
+  'cursor.com',
+  'ampcode.com',
+  'cognition.ai',
+  'devin.ai',
+  'mistral.ai',
+  'x.ai',
+  'deepseek.com',
+  'qwen.ai',
+  'alibabacloud.com',
+  'opencode.ai',
+  'windsurf.com',
+  'codeium.com',
+  'factory.ai',
+  'sourcegraph.com',
+  'jetbrains.com',
+  'replit.com',
+  'meta.com',
+  'microsoft.com',
+  'tabnine.com',
+  'augmentcode.com',
+  'kiro.dev',
 ];
 
 /** Words that make a bot account or a trailer name look like an AI rather than a dependency or CI bot. */
-export const AI_ISH_NAME = /(?:^|[^a-z])(?:ai|llm|gpt|claude|gemini|copilot|codex|cursor|devin|jules|qwen|mistral|grok|deepseek|llama|agent|assistant|coderabbit|sweep|openhands|kiro|junie|windsurf|codeium|tabnine|augment)(?:[^a-z]|$)/i;
+export const AI_ISH_NAME =
+  /(?:^|[^a-z])(?:ai|llm|gpt|claude|gemini|copilot|codex|cursor|devin|jules|qwen|mistral|grok|deepseek|llama|agent|assistant|coderabbit|sweep|openhands|kiro|junie|windsurf|codeium|tabnine|augment)(?:[^a-z]|$)/i;

@@ -251,14 +251,7 @@ export class Attributor {
     };
   }
 
-  private attributeOne(
-    fn: FunctionSpan,
-    textLines: string[],
-    blame: (BlameLine | null)[] | null,
-    claimOf: (line: BlameLine) => LineClaim | null,
-    markers: number[],
-    why: string,
-  ): Attribution {
+  private attributeOne(fn: FunctionSpan, textLines: string[], blame: (BlameLine | null)[] | null, claimOf: (line: BlameLine) => LineClaim | null, markers: number[], why: string): Attribution {
     const first = Math.max(1, fn.startLine);
     const last = Math.min(fn.endLine, textLines.length);
     // Blank lines carry no authorship; counting them would let layout tip the majority.
@@ -309,13 +302,7 @@ const shared = new Map<string, Attributor>();
  * Attribution per function of `file` in the repository at `repoRoot`. Generated files give an
  * empty map. Attributors (and their caches) are shared per repository root.
  */
-export function attributeFunctions(
-  repoRoot: string,
-  file: string,
-  functions: readonly FunctionSpan[],
-  text: string,
-  options: AttributorOptions = {},
-): Promise<Map<FunctionSpan, Attribution>> {
+export function attributeFunctions(repoRoot: string, file: string, functions: readonly FunctionSpan[], text: string, options: AttributorOptions = {}): Promise<Map<FunctionSpan, Attribution>> {
   let attributor = shared.get(repoRoot);
   if (!attributor) shared.set(repoRoot, (attributor = new Attributor(repoRoot, options)));
   return attributor.attributeFunctions(file, functions, text);
@@ -344,7 +331,10 @@ function fromClaim(claim: LineClaim, ai: boolean, aiShare: number): Attribution 
 /** `file` as a path relative to the repository root, or null when it lies outside. */
 function toRepoPath(repoRoot: string, file: string): string | null {
   const rel = isAbsolute(file) ? relative(repoRoot, file) : file;
-  const posix = rel.split(sep).join('/').replace(/^(\.\/)+/, '');
+  const posix = rel
+    .split(sep)
+    .join('/')
+    .replace(/^(\.\/)+/, '');
   if (posix === '' || posix.startsWith('../') || posix === '..' || isAbsolute(posix)) return null;
   return posix;
 }

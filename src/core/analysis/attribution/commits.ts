@@ -117,8 +117,17 @@ export function logFieldParser(onCommit: (info: CommitInfo) => void, logger: Log
 }
 
 function commitInfo(
-  sha: string, parents: string, authorName: string, authorEmail: string, trailers: string, body: string, noteText: string,
-  logger: Logger, withNotes: boolean, committerName?: string, committerEmail?: string,
+  sha: string,
+  parents: string,
+  authorName: string,
+  authorEmail: string,
+  trailers: string,
+  body: string,
+  noteText: string,
+  logger: Logger,
+  withNotes: boolean,
+  committerName?: string,
+  committerEmail?: string,
 ): CommitInfo {
   const cleanSha = sha.replace(/^\n+/, '');
   if (!SHA.test(cleanSha)) throw new Error(`unexpected git log output near '${cleanSha.slice(0, 40)}'`);

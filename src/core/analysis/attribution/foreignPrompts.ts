@@ -40,10 +40,12 @@ export class ForeignPromptResolver {
       else missing.push(key);
     }
     if (missing.length === 0) return out;
-    const found = notesTip ? await this.search(missing).catch((error: Error) => {
-      this.logger.warn(`attribution: looking up git-ai prompts in other notes failed: ${error.message}`);
-      return new Map<string, PromptAgent>();
-    }) : new Map<string, PromptAgent>();
+    const found = notesTip
+      ? await this.search(missing).catch((error: Error) => {
+          this.logger.warn(`attribution: looking up git-ai prompts in other notes failed: ${error.message}`);
+          return new Map<string, PromptAgent>();
+        })
+      : new Map<string, PromptAgent>();
     for (const key of missing) {
       const record = found.get(key) ?? null;
       this.cache.set(key, record);

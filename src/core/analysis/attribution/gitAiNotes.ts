@@ -113,12 +113,7 @@ export function foreignPromptKeys(note: GitAiNote): string[] {
  * Who wrote `line` (1-based, as of the noted commit) of `path`, or null when the note does not say.
  * `foreign` holds the records of prompt keys found in other notes (null: found nowhere).
  */
-export function noteLineAuthor(
-  note: GitAiNote,
-  path: string,
-  line: number,
-  foreign: ReadonlyMap<string, PromptAgent | null> = new Map(),
-): NoteLineAuthor | null {
+export function noteLineAuthor(note: GitAiNote, path: string, line: number, foreign: ReadonlyMap<string, PromptAgent | null> = new Map()): NoteLineAuthor | null {
   const attestations = note.files.get(path);
   if (!attestations) return null;
   // The latest entry for a line wins, as in git-ai's get_line_attribution (entries in reverse);

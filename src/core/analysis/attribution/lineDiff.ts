@@ -16,10 +16,7 @@ export function matchLines(before: readonly string[], after: readonly string[], 
     prefix++;
   }
   let suffix = 0;
-  while (
-    suffix < shorter - prefix &&
-    before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
-  ) {
+  while (suffix < shorter - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) {
     result[after.length - 1 - suffix] = before.length - 1 - suffix;
     suffix++;
   }

@@ -153,7 +153,10 @@ export function formatSarif(findings: readonly Finding[], options: SarifOptions)
 
 /** A relative URI reference for a posix path: each segment percent-encoded. */
 function artifact(file: string, withBase: boolean): { uri: string; uriBaseId?: string } {
-  const uri = file.split('/').map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s))).join('/');
+  const uri = file
+    .split('/')
+    .map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s)))
+    .join('/');
   return withBase ? { uri, uriBaseId: '%SRCROOT%' } : { uri };
 }
 

@@ -16,7 +16,19 @@ const INDEXED_TYPES: Partial<Record<Language, string[]>> = {
   javascript: JS_TYPES,
   python: ['call', 'assignment', 'class_definition', 'except_clause', 'while_statement', 'for_statement', 'decorator', 'import_statement', 'import_from_statement'],
   go: ['call_expression', 'composite_literal', 'parameter_declaration', 'field_declaration', 'var_spec', 'if_statement', 'for_statement', 'import_spec', 'import_spec_list', 'import_declaration', 'package_clause'],
-  java: ['method_invocation', 'object_creation_expression', 'catch_clause', 'for_statement', 'while_statement', 'do_statement', 'enhanced_for_statement', 'method_declaration', 'variable_declarator', 'import_declaration', 'package_declaration'],
+  java: [
+    'method_invocation',
+    'object_creation_expression',
+    'catch_clause',
+    'for_statement',
+    'while_statement',
+    'do_statement',
+    'enhanced_for_statement',
+    'method_declaration',
+    'variable_declarator',
+    'import_declaration',
+    'package_declaration',
+  ],
 };
 
 /** Options every rule reads, with defaults applied. */
@@ -56,7 +68,13 @@ export class RuleContext {
   private indexed: { node: Node; type: string }[] | undefined;
   private readonly fnTypes: string[];
 
-  constructor(readonly file: string, readonly language: Language, readonly tree: Tree, readonly text: string, readonly options: RuleOptions) {
+  constructor(
+    readonly file: string,
+    readonly language: Language,
+    readonly tree: Tree,
+    readonly text: string,
+    readonly options: RuleOptions,
+  ) {
     this.root = tree.rootNode;
     this.imports = readImports(tree, language, (types) => this.nodes(types));
     this.isLogCallee = compileLoggers(options.loggers);
@@ -72,7 +90,10 @@ export class RuleContext {
       // whole file, so several separate walks would dominate the incremental path
       const indexed = INDEXED_TYPES[this.language] ?? [];
       if (types.every((t) => indexed.includes(t))) {
-        this.indexed ??= this.root.descendantsOfType(indexed).filter((n): n is Node => n !== null).map((n) => ({ node: n, type: n.type }));
+        this.indexed ??= this.root
+          .descendantsOfType(indexed)
+          .filter((n): n is Node => n !== null)
+          .map((n) => ({ node: n, type: n.type }));
         const wanted = new Set(types);
         hit = this.indexed.filter((e) => wanted.has(e.type)).map((e) => e.node);
       } else {
@@ -124,8 +145,15 @@ export class RuleContext {
     const r = range ?? rangeOf(at);
     const severity = this.options.severity[rule];
     this.findings.push({
-      rule, file: this.file, line: r.line, endLine: r.endLine, column: r.column, endColumn: r.endColumn,
-      function: this.functionOf(at), attribution: null, production: null,
+      rule,
+      file: this.file,
+      line: r.line,
+      endLine: r.endLine,
+      column: r.column,
+      endColumn: r.endColumn,
+      function: this.functionOf(at),
+      attribution: null,
+      production: null,
       ...(unsure ? { message: `${message} (low confidence: ${unsure})`, severity: LOWER[severity], confidence: 'low' as const } : { message, severity }),
       ...(fix ? { fix } : {}),
     });

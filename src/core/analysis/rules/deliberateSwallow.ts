@@ -7,7 +7,8 @@ import type { RuleContext } from './context';
 const DIRECTIVE = /^(eslint|tslint|biome|prettier|istanbul|c8|noqa|nosec|type:\s*ignore|pylint|pyright|mypy|ts-|nolint|lint:|NOSONAR|checkstyle|CHECKSTYLE|SuppressWarnings)/i;
 const TODO = /^(todo|fixme|xxx|hack)\b/i;
 const WAVE_AWAY = /^(ignored?|ignores|ignoring|swallow(ed|s)?|noop|no-op|do nothing|nothing( to do)?|empty|pass|skip(ped)?|silent(ly)?)\b[\s\w]{0,12}$/i;
-const REASON = /\b(because|since|expected|invalid|malformed|unknown|unsupported|unavailable|not (a|an|supported|available|installed|present|set|json)|legacy|older|compat\w*|keep|kept|stays?|remains?|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|not exists?|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
+const REASON =
+  /\b(because|since|expected|invalid|malformed|unknown|unsupported|unavailable|not (a|an|supported|available|installed|present|set|json)|legacy|older|compat\w*|keep|kept|stays?|remains?|intentional(ly)?|deliberate(ly)?|on purpose|best[- ]effort|optional|fallback|fall back|defaults?|not found|missing|absent|does ?n[o']t exist|not exists?|already|may|might|can(no|')t|unreachable|never|fine|harmless|safe|benign|racy|race|retry|retried|validated|checked|handled|reported|logged|cleanup|closing|shutdown)\b/i;
 
 /**
  * Whether a comment says why the error is dropped: at least four words, or a reason word
@@ -16,7 +17,11 @@ const REASON = /\b(because|since|expected|invalid|malformed|unknown|unsupported|
  */
 export function saysWhy(comment: string): boolean {
   if (acknowledgesSwallow(comment)) return true;
-  let text = comment.replace(/^\s*(\/\/+|\/\*+|#+|--)\s*/, '').replace(/\*+\/\s*$/, '').replace(/^\s*\*\s*/gm, '').trim();
+  let text = comment
+    .replace(/^\s*(\/\/+|\/\*+|#+|--)\s*/, '')
+    .replace(/\*+\/\s*$/, '')
+    .replace(/^\s*\*\s*/gm, '')
+    .trim();
   // `// ignore: not supported on Windows`, `// NOPMD - body is best effort`: the reason follows the marker
   const marked = /^(ignored?|ignoring|no-?op|skip|NOPMD|NOSONAR|noqa(:\s*[\w,]+)?|nosec(\s+\w+)?)\s*([:;,(]|-+|\s(because|as|since)\b)\s*(.+)$/i.exec(text);
   if (marked) text = marked[6].replace(/\)\s*$/, '').trim();
@@ -83,13 +88,17 @@ export function commentedEmpty(ctx: RuleContext, handler: Node): boolean {
     const inside = c.startIndex >= handler.startIndex && c.endIndex <= handler.endIndex;
     const trailing = c.startIndex >= handler.endIndex && c.startPosition.row === handler.endPosition.row;
     if (!inside && !trailing) continue;
-    const text = c.text.replace(/^\s*(\/\/+|\/\*+|#+)\s*/, '').replace(/\*+\/\s*$/, '').trim();
+    const text = c.text
+      .replace(/^\s*(\/\/+|\/\*+|#+)\s*/, '')
+      .replace(/\*+\/\s*$/, '')
+      .trim();
     if (text && !TODO.test(text) && !(DIRECTIVE.test(text) && !acknowledgesSwallow(c.text))) return true;
   }
   return false;
 }
 
-const FAILURE = /\b(errors?|exceptions?|fail\w*|raises?|throws?|ignored?|fall(s)? ?back|fallback|missing|not found|optional|best[- ]effort|unavailable|invalid|may not|might not|can(no|')t|does ?n[o']t)\b|Error\b|Exception\b/i;
+const FAILURE =
+  /\b(errors?|exceptions?|fail\w*|raises?|throws?|ignored?|fall(s)? ?back|fallback|missing|not found|optional|best[- ]effort|unavailable|invalid|may not|might not|can(no|')t|does ?n[o']t)\b|Error\b|Exception\b/i;
 
 /** The consecutive own-line comments ending on the line above `row`, joined as one comment. */
 function commentBlockAbove(ownLine: ReadonlyMap<number, Node>, row: number): string {

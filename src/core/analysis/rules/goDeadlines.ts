@@ -141,7 +141,9 @@ export class GoDeadlines {
       // a library's exported API takes the caller's ctx, and the deadline is theirs to set (Go's convention)
       if (libraryApi(this.ctx, fn)) return UNKNOWN;
       const method = fn.type === 'method_declaration';
-      const callers = this.ctx.calls().filter((c) => (method ? c.segments.length >= 2 : c.segments.length === 1) && c.segments[c.segments.length - 1] === name && !(c.node.startIndex >= fn.startIndex && c.node.endIndex <= fn.endIndex));
+      const callers = this.ctx
+        .calls()
+        .filter((c) => (method ? c.segments.length >= 2 : c.segments.length === 1) && c.segments[c.segments.length - 1] === name && !(c.node.startIndex >= fn.startIndex && c.node.endIndex <= fn.endIndex));
       // callers in other files are not read: a deadline not seen is not assumed
       if (callers.length === 0) return { kind: 'no', why: `its context ${expr.text} comes from the callers of ${name}, and none in this file gives it a deadline` };
       let unknown = false;
@@ -158,7 +160,11 @@ export class GoDeadlines {
 
   /** `name` is the request parameter of a handler (beside a ResponseWriter), not a RoundTripper's outgoing request. */
   private isRequestParam(at: Node, name: string): boolean {
-    return enclosingFunctions(at).some((fn) => paramIndex(fn, name, (type) => /^\*(\w+\.)?Request$/.test(type)) >= 0 && fn.childForFieldName('parameters')?.namedChildren.some((p) => /(^|\.)ResponseWriter$/.test(p?.childForFieldName('type')?.text ?? '')) === true);
+    return enclosingFunctions(at).some(
+      (fn) =>
+        paramIndex(fn, name, (type) => /^\*(\w+\.)?Request$/.test(type)) >= 0 &&
+        fn.childForFieldName('parameters')?.namedChildren.some((p) => /(^|\.)ResponseWriter$/.test(p?.childForFieldName('type')?.text ?? '')) === true,
+    );
   }
 }
 

@@ -8,7 +8,8 @@ export const HEALTH_PATH = /\/(health|healthz|healthcheck|health-check|ready|rea
 
 const ROUTE_METHODS = /^(get|all|head|route|use|handle|HandleFunc|Handle|GET|HEAD|Any|add_url_route|add_api_route|api_route)$/;
 /** Calls that are about building the response, not about any dependency. */
-const BENIGN = /^(Date|JSON|Math|process|os\.(Getpid|Hostname)|time|datetime|fmt|json|strconv|ResponseEntity|Map|Collections|List|Set|HttpStatus|Response|JSONResponse|PlainTextResponse|jsonify|make_response|dict|str|int|len|HttpResponse|JsonResponse|Health|Status|String|Integer|Instant|System\.currentTimeMillis|io|json\.NewEncoder|json\.Marshal|Ok|ok)(\.|$|\(\)$)/;
+const BENIGN =
+  /^(Date|JSON|Math|process|os\.(Getpid|Hostname)|time|datetime|fmt|json|strconv|ResponseEntity|Map|Collections|List|Set|HttpStatus|Response|JSONResponse|PlainTextResponse|jsonify|make_response|dict|str|int|len|HttpResponse|JsonResponse|Health|Status|String|Integer|Instant|System\.currentTimeMillis|io|json\.NewEncoder|json\.Marshal|Ok|ok)(\.|$|\(\)$)/;
 
 /** `hollow-health-check`: a probe route whose handler returns success without touching any dependency. */
 export const hollowHealthCheck: Rule = {
@@ -58,7 +59,7 @@ function isHollow(ctx: RuleContext, fn: Node): boolean {
   // reading a dependency's state (`redis.isReady`, `db.Stats()`) counts as touching it
   const allowedRoots = new Set([...params, ...[...ctx.imports.bindings].filter(([, b]) => b.module === 'net/http').map(([n]) => n)]);
   for (const m of body.descendantsOfType(['member_expression', 'attribute', 'selector_expression', 'field_access'])) {
-    if (!m || m.parent && ['member_expression', 'attribute', 'selector_expression', 'field_access'].includes(m.parent.type)) continue;
+    if (!m || (m.parent && ['member_expression', 'attribute', 'selector_expression', 'field_access'].includes(m.parent.type))) continue;
     const segs = segments(m);
     if (allowedRoots.has(segs[0]) || BENIGN.test(segs.join('.')) || isCallee(m)) continue;
     return false;
@@ -94,7 +95,12 @@ function checkJava(ctx: RuleContext): void {
   for (const m of ctx.nodes(['method_declaration'])) {
     const mods = m.namedChildren.find((c) => c?.type === 'modifiers');
     const ann = mods?.namedChildren.find((a) => a !== null && /^(Get|Request)Mapping$/.test(a.childForFieldName('name')?.text ?? ''));
-    const path = ann ? ann.descendantsOfType('string_literal').map((s) => stringValue(s)).find((p) => p !== null && HEALTH_PATH.test(p)) : undefined;
+    const path = ann
+      ? ann
+          .descendantsOfType('string_literal')
+          .map((s) => stringValue(s))
+          .find((p) => p !== null && HEALTH_PATH.test(p))
+      : undefined;
     if (!path) continue;
     if (isHollow(ctx, m)) ctx.report('hollow-health-check', m.childForFieldName('name') ?? m, `health check ${path} returns success without checking any dependency`);
   }

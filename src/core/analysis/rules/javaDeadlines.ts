@@ -52,7 +52,8 @@ export function builderGetsFactory(build: Node): boolean {
  * a deadline. Files that build no request keep the finding (the requests are elsewhere).
  */
 export function everyRequestHasTimeout(ctx: RuleContext): boolean {
-  const chains = ctx.calls()
+  const chains = ctx
+    .calls()
     .filter((c) => c.segments.length === 2 && c.segments[0] === 'HttpRequest' && c.segments[1] === 'newBuilder')
     .map((c) => chainFrom(c.node))
     .filter((chain) => chain.includes('build'));

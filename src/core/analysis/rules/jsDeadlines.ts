@@ -76,7 +76,10 @@ export function requestInit(ctx: RuleContext, arg: Node | undefined): Node | 'un
   if (!arg) return null;
   let value: Node | null | undefined = arg;
   if (arg.type === 'identifier') {
-    value = ctx.nodes(['variable_declarator']).find((d) => d.childForFieldName('name')?.text === arg.text)?.childForFieldName('value');
+    value = ctx
+      .nodes(['variable_declarator'])
+      .find((d) => d.childForFieldName('name')?.text === arg.text)
+      ?.childForFieldName('value');
   }
   if (value?.type !== 'new_expression' || value.childForFieldName('constructor')?.text !== 'Request') return null;
   const init = argumentsOf(value)[1];

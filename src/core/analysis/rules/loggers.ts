@@ -4,8 +4,26 @@
  * `a.b` matches a call ending in `a.b`; a bare `f` matches a call to `f`.
  */
 export const DEFAULT_LOGGERS: readonly string[] = [
-  'console.*', 'logger.*', 'log.*', 'logging.*', 'structlog.*', 'slog.*', 'zap.*', 'zerolog.*', 'logrus.*', 'klog.*', 'glog.*',
-  'pino.*', 'winston.*', 'bunyan.*', 'sugar.*', 'LOG.*', 'LOGGER.*', 'getLogger.*', 'Sentry.captureException', 'captureException',
+  'console.*',
+  'logger.*',
+  'log.*',
+  'logging.*',
+  'structlog.*',
+  'slog.*',
+  'zap.*',
+  'zerolog.*',
+  'logrus.*',
+  'klog.*',
+  'glog.*',
+  'pino.*',
+  'winston.*',
+  'bunyan.*',
+  'sugar.*',
+  'LOG.*',
+  'LOGGER.*',
+  'getLogger.*',
+  'Sentry.captureException',
+  'captureException',
 ];
 
 /** A compiled matcher over callee segments. */

@@ -27,7 +27,11 @@ const PATTERNS: { re: RegExp; message: (m: RegExpExecArray) => string; insert: s
   { re: /\bCREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)/gi, message: () => 'CREATE TABLE without IF NOT EXISTS', insert: 'IF NOT EXISTS ' },
   { re: /\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS|ON)\b)(?:CONCURRENTLY\s+)?/gi, message: () => 'CREATE INDEX without IF NOT EXISTS', insert: 'IF NOT EXISTS ' },
   { re: /\bADD\s+COLUMN\s+(?!IF\s+NOT\s+EXISTS\b)/gi, message: () => 'ADD COLUMN without IF NOT EXISTS', insert: 'IF NOT EXISTS ' },
-  { re: /\bDROP\s+(TABLE|INDEX|COLUMN|VIEW|MATERIALIZED\s+VIEW|SCHEMA|SEQUENCE|TYPE|FUNCTION|TRIGGER|CONSTRAINT|DATABASE|EXTENSION)\s+(?!(?:CONCURRENTLY\s+)?IF\s+EXISTS\b)(?:CONCURRENTLY\s+)?/gi, message: (m) => `DROP ${m[1].toUpperCase().replace(/\s+/g, ' ')} without IF EXISTS`, insert: 'IF EXISTS ' },
+  {
+    re: /\bDROP\s+(TABLE|INDEX|COLUMN|VIEW|MATERIALIZED\s+VIEW|SCHEMA|SEQUENCE|TYPE|FUNCTION|TRIGGER|CONSTRAINT|DATABASE|EXTENSION)\s+(?!(?:CONCURRENTLY\s+)?IF\s+EXISTS\b)(?:CONCURRENTLY\s+)?/gi,
+    message: (m) => `DROP ${m[1].toUpperCase().replace(/\s+/g, ' ')} without IF EXISTS`,
+    insert: 'IF EXISTS ',
+  },
 ];
 
 /** Blanks out comments and string literals (keeping offsets) so keywords inside them do not match. */
@@ -67,8 +71,17 @@ export function checkSqlMigration(file: string, text: string, severity: Severity
     const e = position(text, p.end);
     const at = position(text, p.insertAt);
     return {
-      rule: 'non-idempotent-migration', file, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
-      function: '', message: p.message, severity, attribution: null, production: null,
+      rule: 'non-idempotent-migration',
+      file,
+      line: s.line,
+      column: s.column,
+      endLine: e.line,
+      endColumn: e.column,
+      function: '',
+      message: p.message,
+      severity,
+      attribution: null,
+      production: null,
       fix: { title: `Add ${p.insert.trim()}`, edits: [{ line: at.line, column: at.column, endLine: at.line, endColumn: at.column, text: p.insert }] },
     };
   });

@@ -114,11 +114,14 @@ function sessionScope(ctx: RuleContext, at: Node, name: string, binding: Session
 
 function declaresParameter(fn: Node, name: string): boolean {
   const params = fn.childForFieldName('parameters');
-  return !!params && params.namedChildren.some((p) => {
-    if (!p) return false;
-    const id = p.type === 'identifier' ? p : p.namedChildren.find((c) => c?.type === 'identifier') ?? p.childForFieldName('name');
-    return id?.text === name;
-  });
+  return (
+    !!params &&
+    params.namedChildren.some((p) => {
+      if (!p) return false;
+      const id = p.type === 'identifier' ? p : (p.namedChildren.find((c) => c?.type === 'identifier') ?? p.childForFieldName('name'));
+      return id?.text === name;
+    })
+  );
 }
 
 /**

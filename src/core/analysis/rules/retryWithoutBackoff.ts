@@ -11,7 +11,8 @@ const LOOPS: Record<string, string[]> = {
 };
 // word starts only: `attempts`, `maxRetries`, `max_retries`, but not `Object.entries`
 const RETRY_NAME = /(^|[^a-z])(retr(y|ies)|attempts?|tries)|Retr(y|ies)|Attempts?|Tries|RETR(Y|IES)|ATTEMPTS?/;
-const SLEEP = /^(setTimeout|sleep|delay|wait|time\.sleep|asyncio\.sleep|time\.Sleep|Thread\.sleep|TimeUnit\.\w+\.sleep|\w+\.sleep|setTimeoutPromise|timers\.setTimeout|promisify\(setTimeout\)|\w*[sS]leep\w*|\w*[dD]elay\w*|\w*[bB]ackoff\w*)$/;
+const SLEEP =
+  /^(setTimeout|sleep|delay|wait|time\.sleep|asyncio\.sleep|time\.Sleep|Thread\.sleep|TimeUnit\.\w+\.sleep|\w+\.sleep|setTimeoutPromise|timers\.setTimeout|promisify\(setTimeout\)|\w*[sS]leep\w*|\w*[dD]elay\w*|\w*[bB]ackoff\w*)$/;
 
 function family(language: Language): string {
   return language === 'python' || language === 'go' || language === 'java' ? language : 'js';
@@ -54,7 +55,8 @@ function isRetryLoop(ctx: RuleContext, loop: Node): boolean {
   const header = loop.text.slice(0, body.startIndex - loop.startIndex);
   if (RETRY_NAME.test(header)) return true;
   // iterating over items (`for (const path of paths)`) tries alternatives, not the same call again
-  const overItems = loop.type === 'for_in_statement' || loop.type === 'enhanced_for_statement' || (ctx.language === 'python' && loop.type === 'for_statement') || loop.namedChildren.some((c) => c?.type === 'range_clause');
+  const overItems =
+    loop.type === 'for_in_statement' || loop.type === 'enhanced_for_statement' || (ctx.language === 'python' && loop.type === 'for_statement') || loop.namedChildren.some((c) => c?.type === 'range_clause');
   if (overItems) return false;
   if (ctx.language === 'go') {
     return body.descendantsOfType('if_statement').some((s) => /^err\s*==\s*nil$/.test(s?.childForFieldName('condition')?.text ?? '') && /\b(break|return)\b/.test(s?.childForFieldName('consequence')?.text ?? ''));

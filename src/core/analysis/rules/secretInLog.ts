@@ -5,7 +5,8 @@ import type { Rule } from './context';
 /** Names of values that must not reach a log (compared lower-case without `_`/`-`). */
 const SECRET_SUFFIX = /(password|passwd|passphrase|pwd|secret|token|apikey|authorization|authheader|cookie|sessionid|sessionkey|privatekey|secretkey|accesskey|credentials?|jwt|bearer)$/;
 /** Names ending like a secret that are not one. */
-const NOT_SECRET = /(pagetoken|nexttoken|continuationtoken|cursortoken|csrftokenname|tokentype|tokenizer|maxtokens?|numtokens?|tokencount|nocookie|cookiename|passwordpolicy|passwordlength|haspassword|hastoken|istoken)$|^(is|has|should|needs|with|use)[a-z]/;
+const NOT_SECRET =
+  /(pagetoken|nexttoken|continuationtoken|cursortoken|csrftokenname|tokentype|tokenizer|maxtokens?|numtokens?|tokencount|nocookie|cookiename|passwordpolicy|passwordlength|haspassword|hastoken|istoken)$|^(is|has|should|needs|with|use)[a-z]/;
 /** Wrappers that make a value safe to log. */
 const SANITIZERS = /redact|mask|hash|sha\d*|digest|censor|obfuscate|truncate|len|length|count|bool|exists|has|type|typeof/i;
 
@@ -32,7 +33,9 @@ export const secretInLog: Rule = {
       // `zap.String(...)` inside `logger.Info(...)` is part of the outer call, not a second one
       if (outer && call.node.startIndex < outer.endIndex && call.node.startIndex >= outer.startIndex) continue;
       outer = call.node;
-      const hit = argumentsOf(call.node).map((a) => findSecret(a)).find((n) => n !== null);
+      const hit = argumentsOf(call.node)
+        .map((a) => findSecret(a))
+        .find((n) => n !== null);
       if (hit) ctx.report('secret-in-log', call.node, `log call writes ${hit}`);
     }
   },
@@ -41,18 +44,26 @@ export const secretInLog: Rule = {
 /** The first secret-named value an argument writes, skipping sanitizer calls, flags and plain strings. */
 function findSecret(node: Node): string | null {
   switch (node.type) {
-    case 'string': case 'string_literal': case 'interpreted_string_literal': case 'string_fragment': case 'string_content':
+    case 'string':
+    case 'string_literal':
+    case 'interpreted_string_literal':
+    case 'string_fragment':
+    case 'string_content':
       if (node.type === 'string' && node.namedChildren.some((c) => c?.type === 'interpolation')) break;
       return null;
-    case 'call_expression': case 'call': case 'method_invocation': {
+    case 'call_expression':
+    case 'call':
+    case 'method_invocation': {
       const segs = calleeSegments(node);
       if (SANITIZERS.test(segs[segs.length - 1])) return null;
       break;
     }
-    case 'unary_expression': case 'not_operator':
+    case 'unary_expression':
+    case 'not_operator':
       if (/^(!|not|typeof)/.test(node.text)) return null;
       break;
-    case 'ternary_expression': case 'conditional_expression': {
+    case 'ternary_expression':
+    case 'conditional_expression': {
       const branches = node.namedChildren.slice(1).filter((c): c is Node => c !== null);
       for (const b of branches) {
         const s = findSecret(b);
@@ -73,12 +84,16 @@ function findSecret(node: Node): string | null {
       if (value && isSecretName(name) && !/string|integer|true|false|none/.test(value.type)) return name;
       return value ? findSecret(value) : null;
     }
-    case 'member_expression': case 'attribute': case 'selector_expression': case 'field_access': {
+    case 'member_expression':
+    case 'attribute':
+    case 'selector_expression':
+    case 'field_access': {
       const prop = node.childForFieldName('property') ?? node.childForFieldName('attribute') ?? node.childForFieldName('field');
       if (prop && isSecretName(prop.text)) return node.text;
       return null; // `token.length`, `user.name`: the last part decides
     }
-    case 'subscript_expression': case 'subscript': {
+    case 'subscript_expression':
+    case 'subscript': {
       const index = node.childForFieldName('index') ?? node.childForFieldName('subscript');
       if (index && isSecretName(index.text)) return node.text;
       return null;

@@ -179,15 +179,18 @@ const CLOSER = /^(close\w*|shutdown\w*|disconnect|release|dispose|destroy|termin
 /** Closing quietly: an empty handler (not `Exception`/`Throwable`) around nothing but `close()`/`shutdown()` calls. */
 export function closesQuietly(language: Language, handler: Node, types: string, empty: boolean): boolean {
   const tryStmt = tryOf(handler);
-  if (!empty || !tryStmt || !!broadCatch(language, types)) return false;
+  if (!empty || !tryStmt || broadCatch(language, types)) return false;
   const inner = statementsOf(tryBody(tryStmt));
   const calls = new Set(callTypes(language));
-  return inner.length > 0 && inner.every((s) => {
-    const call = s.type === 'expression_statement' ? s.namedChildren[0] : null;
-    if (!call || !calls.has(call.type)) return false;
-    const segs = calleeSegments(call);
-    return CLOSER.test(segs[segs.length - 1]);
-  });
+  return (
+    inner.length > 0 &&
+    inner.every((s) => {
+      const call = s.type === 'expression_statement' ? s.namedChildren[0] : null;
+      if (!call || !calls.has(call.type)) return false;
+      const segs = calleeSegments(call);
+      return CLOSER.test(segs[segs.length - 1]);
+    })
+  );
 }
 
 /** An empty handler whose try is followed at once by a log call: the failure is logged below it. */

@@ -7,7 +7,18 @@ import { tryBody, tryOf } from './swallowIdioms';
 // input when a transformation of it fails, reading detail for an error already being raised, and
 // probing an optional dependency.
 
-const FUNCTIONS = ['function_definition', 'function_declaration', 'method_definition', 'method_declaration', 'arrow_function', 'function_expression', 'function', 'generator_function_declaration', 'lambda', 'lambda_expression'];
+const FUNCTIONS = [
+  'function_definition',
+  'function_declaration',
+  'method_definition',
+  'method_declaration',
+  'arrow_function',
+  'function_expression',
+  'function',
+  'generator_function_declaration',
+  'lambda',
+  'lambda_expression',
+];
 
 function enclosingFunction(node: Node): Node | null {
   for (let p = node.parent; p; p = p.parent) if (FUNCTIONS.includes(p.type)) return p;
@@ -135,10 +146,12 @@ export function localFileDefault(language: Language, handler: Node, stmts: reado
   const s = stmts[0];
   const value = s.type === 'return_statement' ? s.namedChildren.find((c) => c !== null && !isComment(c)) : assignment(s)?.value;
   if (!value || !CONSTANT.test(value.type) || (/^(list|dictionary|tuple)$/.test(value.type) && value.namedChildren.length > 0)) return false;
-  const calls = body.descendantsOfType('call').filter((c): c is Node => c !== null).map((c) => calleeSegments(c));
+  const calls = body
+    .descendantsOfType('call')
+    .filter((c): c is Node => c !== null)
+    .map((c) => calleeSegments(c));
   const last = (segs: string[]) => (segs[segs.length - 1] ?? '').replace(/\(\)$/, '');
-  return calls.some((segs) => OPENS_FILE.test(last(segs)))
-    && calls.every((segs) => LOCAL_FILE.test(last(segs)) && !segs.some((x) => /^(requests|httpx|urllib\w*|session|client|\w*_client|aiohttp)$/.test(x)));
+  return calls.some((segs) => OPENS_FILE.test(last(segs))) && calls.every((segs) => LOCAL_FILE.test(last(segs)) && !segs.some((x) => /^(requests|httpx|urllib\w*|session|client|\w*_client|aiohttp)$/.test(x)));
 }
 
 /**
@@ -172,7 +185,8 @@ export function cleanupOfFailure(handler: Node): boolean {
 }
 
 // recording telemetry: metrics, spans, tags and breadcrumbs
-const RECORDS = /^(record\w*|observe|inc|increment|decrement|gauge|histogram|count|timing|distribution|set_tag|set_tags|set_data|set_attribute|set_attributes|set_measurement|add_event|add_breadcrumb|set_context|set_extra|set_status|capture_\w+|emit\w*)$/;
+const RECORDS =
+  /^(record\w*|observe|inc|increment|decrement|gauge|histogram|count|timing|distribution|set_tag|set_tags|set_data|set_attribute|set_attributes|set_measurement|add_event|add_breadcrumb|set_context|set_extra|set_status|capture_\w+|emit\w*)$/;
 
 /**
  * Telemetry that must never break the code it observes: a try that only records metrics, span
@@ -187,10 +201,13 @@ export function recordsTelemetry(language: Language, handler: Node): boolean {
   const calls = body.descendantsOfType(callTypes(language)).filter((c): c is Node => c !== null);
   // the outermost calls of each statement: arguments may compute the values being recorded
   const outer = calls.filter((c) => !calls.some((o) => o !== c && o.startIndex <= c.startIndex && o.endIndex >= c.endIndex));
-  return outer.length > 0 && outer.every((c) => {
-    const segs = calleeSegments(c);
-    return RECORDS.test((segs[segs.length - 1] ?? '').replace(/\(\)$/, ''));
-  });
+  return (
+    outer.length > 0 &&
+    outer.every((c) => {
+      const segs = calleeSegments(c);
+      return RECORDS.test((segs[segs.length - 1] ?? '').replace(/\(\)$/, ''));
+    })
+  );
 }
 
 /**

@@ -32,8 +32,8 @@ export const swallowedError: Rule = {
 function handlerParts(ctx: RuleContext, h: Node): { name: string | null; body: Node | null; types: string } {
   if (ctx.language === 'python') {
     const value = h.childForFieldName('value') ?? h.namedChildren.find((c) => c !== null && c.type !== 'block' && !isComment(c)) ?? null;
-    const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text ?? null : null;
-    const types = value?.type === 'as_pattern' ? value.namedChildren[0]?.text ?? '' : value?.text ?? '';
+    const alias = value?.type === 'as_pattern' ? (value.childForFieldName('alias')?.text ?? null) : null;
+    const types = value?.type === 'as_pattern' ? (value.namedChildren[0]?.text ?? '') : (value?.text ?? '');
     return { name: alias, body: h.namedChildren.find((c) => c?.type === 'block') ?? null, types };
   }
   if (ctx.language === 'java') {
@@ -83,9 +83,7 @@ function checkHandler(ctx: RuleContext, h: Node): void {
   if (isJsFamily(l) && jsProbe(h, stmts)) return;
   if ((l === 'python' || l === 'java') && deliberateIdiom(ctx, h, types, stmts, empty)) return;
   const what = ctx.language === 'python' ? 'except' : 'catch';
-  const message = empty
-    ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why`
-    : `${what} falls back without logging or rethrowing the error, and no comment says why`;
+  const message = empty ? `empty ${what} swallows the error: nothing logs or rethrows it, and no comment says why` : `${what} falls back without logging or rethrowing the error, and no comment says why`;
   ctx.report('swallowed-error', h, message, logFix(ctx, body, name, stmts), undefined, swallowDoubt(l, types) ?? undefined);
 }
 
@@ -114,13 +112,15 @@ function carveOut(ctx: RuleContext, h: Node): boolean {
 /** Python/Java idioms of a deliberate swallow (swallowIdioms.ts), cheapest first. */
 function deliberateIdiom(ctx: RuleContext, h: Node, types: string, stmts: Node[], empty: boolean): boolean {
   const l = ctx.language;
-  return logsAfter(ctx, h, empty)
-    || (empty && parseOrDefault(h, returnAfter(h, empty)))
-    || buildingErrorReport(ctx, h)
-    || closesQuietly(l, h, types, empty)
-    || fallbackChain(l, h, stmts)
-    || lookupOnly(l, h, stmts)
-    || contractReturn(l, h, types, stmts, empty);
+  return (
+    logsAfter(ctx, h, empty) ||
+    (empty && parseOrDefault(h, returnAfter(h, empty))) ||
+    buildingErrorReport(ctx, h) ||
+    closesQuietly(l, h, types, empty) ||
+    fallbackChain(l, h, stmts) ||
+    lookupOnly(l, h, stmts) ||
+    contractReturn(l, h, types, stmts, empty)
+  );
 }
 
 /** `promise.catch(() => fallback)` without logging. */
@@ -158,9 +158,10 @@ function checkGo(ctx: RuleContext): void {
     const calls = body.descendantsOfType('call_expression').filter((c): c is Node => c !== null);
     if (usesErr || calls.some((c) => ctx.isLogCall(c) || reportsOrExits(c))) continue;
     if (walkCallbackError(stmt, name) || documented(ctx, stmt) || (stmts.length === 0 && commentedEmpty(ctx, body))) continue;
-    const message = stmts.length === 0
-      ? `empty \`if ${name} != nil\` block drops the error: nothing logs or returns it, and no comment says why`
-      : `\`if ${name} != nil\` returns nil instead of ${name}: the caller sees success, nothing is logged, and no comment says why`;
+    const message =
+      stmts.length === 0
+        ? `empty \`if ${name} != nil\` block drops the error: nothing logs or returns it, and no comment says why`
+        : `\`if ${name} != nil\` returns nil instead of ${name}: the caller sees success, nothing is logged, and no comment says why`;
     ctx.report('swallowed-error', stmt, message, goFix(ctx, body, name, stmts));
   }
 }
@@ -182,7 +183,11 @@ function checkGoBlankErr(ctx: RuleContext): void {
 function errSource(stmt: Node, name: string): string | null {
   for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
     if (prev.type !== 'short_var_declaration' && prev.type !== 'assignment_statement') continue;
-    const names = prev.childForFieldName('left')?.text.split(',').map((n) => n.trim()) ?? [];
+    const names =
+      prev
+        .childForFieldName('left')
+        ?.text.split(',')
+        .map((n) => n.trim()) ?? [];
     if (!names.includes(name)) continue;
     const call = prev.childForFieldName('right')?.namedChildren.find((c) => c?.type === 'call_expression');
     return call?.childForFieldName('function')?.text ?? null;

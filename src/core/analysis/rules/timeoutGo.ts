@@ -36,7 +36,12 @@ export function checkGoTimeouts(ctx: RuleContext): void {
       const origin = requestOrigin(req);
       const build = origin ? ctx.calls().find((c) => c.node.id === origin.id && c.qualified?.module === 'net/http' && c.qualified.path === 'NewRequest') : undefined;
       const client = q?.module === 'net/http' ? 'http.DefaultClient has' : `${segs.slice(0, -1).join('.')} is http.DefaultClient, which has`;
-      ctx.report('missing-timeout', call.node, `no deadline on the request sent by ${segs.join('.')}: ${client} no Timeout and ${d.why}${streamAdvice(call.node)}`, build ? contextFix(ctx, build, 'NewRequestWithContext') : undefined);
+      ctx.report(
+        'missing-timeout',
+        call.node,
+        `no deadline on the request sent by ${segs.join('.')}: ${client} no Timeout and ${d.why}${streamAdvice(call.node)}`,
+        build ? contextFix(ctx, build, 'NewRequestWithContext') : undefined,
+      );
     } else if (method === 'RoundTrip' && segs.length >= 2) {
       const req = argumentsOf(call.node)[0];
       // a RoundTripper passing on its caller's request leaves the deadline to that caller

@@ -31,7 +31,7 @@ export function checkJavaTimeouts(ctx: RuleContext): void {
       if (owner === 'HttpClient' ? everyRequestHasTimeout(ctx) : sentWithDeadline(node)) continue;
       const f: FixHint = { title: `Add ${needed}`, edits: [insertAfter(node, `.${needed}(Duration.ofMillis(${ms}))`), ...durationImport(ctx)] };
       ctx.report('missing-timeout', node, owner === 'HttpClient' ? 'HttpClient without connectTimeout' : 'HttpRequest without timeout', f);
-    } else if (name === 'build' && segments[0] === 'RestTemplateBuilder' || (name === 'build' && /restTemplateBuilder|^builder$/i.test(segments[0]) && ctx.text.includes('RestTemplateBuilder'))) {
+    } else if ((name === 'build' && segments[0] === 'RestTemplateBuilder') || (name === 'build' && /restTemplateBuilder|^builder$/i.test(segments[0]) && ctx.text.includes('RestTemplateBuilder'))) {
       const chain = chainFrom(node.childForFieldName('object') ?? node).concat(segments);
       if (!chain.some((c) => /^(set)?(connect|read)Timeout$/i.test(c.replace(/\(\)$/, ''))) && !builderGetsFactory(node)) ctx.report('missing-timeout', node, 'RestTemplate built without connect/read timeouts');
     } else if (/^(connect|read|write|call)Timeout$/.test(name) && /OkHttpClient|Builder/.test(segments.join('.')) && ctx.text.includes('okhttp3')) {

@@ -161,7 +161,14 @@ function checkDbClient(ctx: RuleContext, call: CallSite): void {
 }
 
 function keysDeep(obj: Node): string {
-  return obj.descendantsOfType(['property_identifier', 'shorthand_property_identifier']).map((n) => n?.text ?? '').join(' ') + ' ' + obj.text.match(/statement_timeout|query_timeout/g)?.join(' ');
+  return (
+    obj
+      .descendantsOfType(['property_identifier', 'shorthand_property_identifier'])
+      .map((n) => n?.text ?? '')
+      .join(' ') +
+    ' ' +
+    obj.text.match(/statement_timeout|query_timeout/g)?.join(' ')
+  );
 }
 
 function rangeEdit(node: Node) {

@@ -23,9 +23,10 @@ export function checkPythonTimeouts(ctx: RuleContext): void {
     if (name && /^requests(\.api)?\.(get|post|put|patch|delete|head|options|request)$/.test(name)) {
       requireTimeout(ctx, node, `no timeout on ${name.replace('.api', '')}`, seconds);
     } else if (name && /^httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient|Timeout)$/.test(name)) {
-      const t = name === 'httpx.Timeout' ? positionalArguments(node)[0] ?? keywordArgument(node, 'timeout') : keywordArgument(node, 'timeout');
+      const t = name === 'httpx.Timeout' ? (positionalArguments(node)[0] ?? keywordArgument(node, 'timeout')) : keywordArgument(node, 'timeout');
       // `def embed(..., timeout=httpx.Timeout(None))`: a parameter's default; the callers pass the deadline
-      if (t?.type === 'none' && !isParameterDefault(node) && !inProcessTransport(ctx, node)) ctx.report('missing-timeout', node, `timeout disabled on ${name} (timeout=None)`, fix('Set a timeout', replaceNode(t, seconds)));
+      if (t?.type === 'none' && !isParameterDefault(node) && !inProcessTransport(ctx, node))
+        ctx.report('missing-timeout', node, `timeout disabled on ${name} (timeout=None)`, fix('Set a timeout', replaceNode(t, seconds)));
     } else if (name === 'urllib.request.urlopen') {
       if (!keywordArgument(node, 'timeout') && positionalArguments(node).length < 3 && !hasKwargsSplat(node)) {
         ctx.report('missing-timeout', node, 'no timeout on urllib.request.urlopen', fix('Add timeout=', appendArgument(node, `timeout=${seconds}`)));
@@ -109,10 +110,13 @@ function dictLacksTimeout(ctx: RuleContext, e: Node): boolean {
   const defs = ctx.nodes(['function_definition']).filter((d) => d.childForFieldName('name')?.text === segs[segs.length - 1]);
   if (defs.length !== 1) return false;
   const returns = ownReturns(defs[0]);
-  return returns.length > 0 && returns.every((r) => {
-    const value = r.namedChildren.find((c) => c !== null && c.type !== 'comment');
-    return value ? literalLacksTimeout(value) === true : false;
-  });
+  return (
+    returns.length > 0 &&
+    returns.every((r) => {
+      const value = r.namedChildren.find((c) => c !== null && c.type !== 'comment');
+      return value ? literalLacksTimeout(value) === true : false;
+    })
+  );
 }
 
 /** A dict literal or `dict(...)` call: true without a `timeout` key, false with one; null when not such a literal or it spreads something in. */

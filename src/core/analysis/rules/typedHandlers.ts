@@ -27,8 +27,42 @@ export function caughtTypes(language: Language, types: string): string[] {
 
 const PY_BROAD = new Set(['', 'Exception', 'BaseException']);
 const JAVA_BROAD = new Set(['Exception', 'Throwable', 'RuntimeException', 'Error']);
-const PY_TRANSPORT = new Set(['HTTPError', 'URLError', 'RequestException', 'RequestError', 'HTTPStatusError', 'TransportError', 'ConnectionError', 'ConnectError', 'ConnectTimeout', 'ReadTimeout', 'Timeout', 'TimeoutException', 'ClientError', 'ClientConnectionError', 'ClientResponseError', 'ServerTimeoutError', 'gaierror', 'timeout']);
-const JAVA_TRANSPORT = new Set(['IOException', 'UncheckedIOException', 'SocketException', 'SocketTimeoutException', 'ConnectException', 'UnknownHostException', 'HttpTimeoutException', 'HttpConnectTimeoutException', 'RestClientException', 'ResourceAccessException', 'HttpClientErrorException', 'HttpServerErrorException', 'WebClientResponseException', 'WebClientRequestException']);
+const PY_TRANSPORT = new Set([
+  'HTTPError',
+  'URLError',
+  'RequestException',
+  'RequestError',
+  'HTTPStatusError',
+  'TransportError',
+  'ConnectionError',
+  'ConnectError',
+  'ConnectTimeout',
+  'ReadTimeout',
+  'Timeout',
+  'TimeoutException',
+  'ClientError',
+  'ClientConnectionError',
+  'ClientResponseError',
+  'ServerTimeoutError',
+  'gaierror',
+  'timeout',
+]);
+const JAVA_TRANSPORT = new Set([
+  'IOException',
+  'UncheckedIOException',
+  'SocketException',
+  'SocketTimeoutException',
+  'ConnectException',
+  'UnknownHostException',
+  'HttpTimeoutException',
+  'HttpConnectTimeoutException',
+  'RestClientException',
+  'ResourceAccessException',
+  'HttpClientErrorException',
+  'HttpServerErrorException',
+  'WebClientResponseException',
+  'WebClientRequestException',
+]);
 
 // a data write: its failure matters to the caller (create/drop are left out: "create if not exists"
 // and "drop if exists" tolerate their error by design)
@@ -46,7 +80,8 @@ export function expectedByType(language: Language, types: string): boolean {
 
 // the language's own data-structure errors: `list.remove(x)` raising ValueError, `queue.put_nowait`
 // raising Full, `map.remove` on a missing key are "not there" / "no room", not a failed write to a store
-const BUILTIN = /^(ValueError|KeyError|IndexError|LookupError|AttributeError|TypeError|Full|Empty|QueueFull|QueueEmpty|IllegalArgumentException|IllegalStateException|UnsupportedOperationException|ClassCastException|NullPointerException|ConcurrentModificationException|NoSuchElementException)$/;
+const BUILTIN =
+  /^(ValueError|KeyError|IndexError|LookupError|AttributeError|TypeError|Full|Empty|QueueFull|QueueEmpty|IllegalArgumentException|IllegalStateException|UnsupportedOperationException|ClassCastException|NullPointerException|ConcurrentModificationException|NoSuchElementException)$/;
 
 /** Whether a Python or Java handler catches broadly: bare, or any of `Exception`, `BaseException`, `Throwable`, `RuntimeException`, `Error`. */
 export function broadCatch(language: Language, types: string): boolean {

@@ -115,7 +115,14 @@ export class AnalysisClient {
 
   /** Scans a folder on the worker; aborting `signal` stops it (the promise rejects). */
   scan(request: ScanRequest): Promise<WorkerScanResult> {
-    return this.cancellable(request.signal, () => this.request({ kind: 'scan', root: request.root, all: request.all, includeTests: request.includeTests === true, attribute: request.attribute, concurrency: request.concurrency ?? 4 }, request.onProgress) as Promise<WorkerScanResult>);
+    return this.cancellable(
+      request.signal,
+      () =>
+        this.request(
+          { kind: 'scan', root: request.root, all: request.all, includeTests: request.includeTests === true, attribute: request.attribute, concurrency: request.concurrency ?? 4 },
+          request.onProgress,
+        ) as Promise<WorkerScanResult>,
+    );
   }
 
   /**

@@ -47,7 +47,10 @@ function analysisOptions(): AnalysisOptions {
 /** Runs `work` after everything asked earlier about `file`. */
 function inOrder<T>(file: string, work: () => T | Promise<T>): Promise<T> {
   const run = (queues.get(file) ?? Promise.resolve()).then(work);
-  queues.set(file, run.catch(() => undefined));
+  queues.set(
+    file,
+    run.catch(() => undefined),
+  );
   return run;
 }
 
@@ -123,12 +126,16 @@ async function handle(request: Exclude<WorkerRequest, { kind: 'cancel' }>): Prom
     case 'configure': {
       options = request.options;
       const files = [...documents.keys()];
-      const results = await Promise.all(files.map((file) => inOrder(file, () => {
-        const analysis = documents.get(file);
-        if (!analysis) return null;
-        analysis.setOptions(analysisOptions());
-        return [file, describe(analysis)] as const;
-      })));
+      const results = await Promise.all(
+        files.map((file) =>
+          inOrder(file, () => {
+            const analysis = documents.get(file);
+            if (!analysis) return null;
+            analysis.setOptions(analysisOptions());
+            return [file, describe(analysis)] as const;
+          }),
+        ),
+      );
       return results.filter((r) => r !== null);
     }
     case 'scan': {

@@ -36,12 +36,16 @@ export class JaegerClient {
   /** Whole traces matching `search`; none found is an empty answer, not a failure. */
   async search(search: JaegerSearch): Promise<Outcome<JaegerTraces>> {
     // The snake_case names are v1.75.0's; later versions keep them as aliases of camelCase ones.
-    const answer = await this.transport.getJson('/api/v3/traces', {
-      'query.service_name': search.service,
-      'query.start_time_min': rfc3339(search.startMinMs),
-      'query.start_time_max': rfc3339(search.startMaxMs),
-      'query.num_traces': search.limit,
-    }, parseTraces);
+    const answer = await this.transport.getJson(
+      '/api/v3/traces',
+      {
+        'query.service_name': search.service,
+        'query.start_time_min': rfc3339(search.startMinMs),
+        'query.start_time_max': rfc3339(search.startMaxMs),
+        'query.num_traces': search.limit,
+      },
+      parseTraces,
+    );
     if (!answer.ok && answer.status === 404 && isNothingFound(answer.error)) return { ok: true, value: NO_TRACES, bytes: 0 };
     return answer;
   }

@@ -52,7 +52,11 @@ export class PullSchedule {
   private readonly searchedAt = new Map<string, number>();
   private readonly spent: number[] = [];
 
-  constructor(options: Partial<PullOptions> = {}, private readonly only: readonly string[] = [], private readonly now: () => number = Date.now) {
+  constructor(
+    options: Partial<PullOptions> = {},
+    private readonly only: readonly string[] = [],
+    private readonly now: () => number = Date.now,
+  ) {
     // Only the pull options are taken: callers may pass a wider settings object.
     const picked = { ...DEFAULT_PULL_OPTIONS };
     for (const key of Object.keys(DEFAULT_PULL_OPTIONS) as (keyof PullOptions)[]) {

@@ -27,7 +27,10 @@ export class LogExceptionReader {
   private readonly assembler: StackAssembler;
   private readonly streamLabels = new Map<string, ReadonlyMap<string, string>>();
 
-  constructor(gapMs = 2_000, private readonly maxSeen = MAX_SEEN) {
+  constructor(
+    gapMs = 2_000,
+    private readonly maxSeen = MAX_SEEN,
+  ) {
     this.assembler = new StackAssembler(gapMs);
   }
 
@@ -111,7 +114,10 @@ function labelException(labels: ReadonlyMap<string, string>, line: string): LogE
 
 /** One stream's identity: its labels in name order. */
 export function streamKey(labels: ReadonlyMap<string, string>): string {
-  return [...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
+  return [...labels]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',');
 }
 
 function compareNs(a: string, b: string): number {

@@ -33,7 +33,14 @@ export function parseLogfmt(line: string): Map<string, string> | null {
   return pairs.size > 0 ? pairs : null;
 }
 
-const ESCAPES = new Map([['"', '"'], ['\\', '\\'], ['n', '\n'], ['r', '\r'], ['t', '\t'], ['/', '/']]);
+const ESCAPES = new Map([
+  ['"', '"'],
+  ['\\', '\\'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+  ['/', '/'],
+]);
 
 /** Reads the quoted value starting at `start` (the opening quote); null when it never closes. */
 function readQuoted(line: string, start: number): { text: string; end: number } | null {

@@ -12,9 +12,18 @@
  * "at ..." frames and "... N more", Go's "panic:", "goroutine N [", "file.go:N" and function lines.
  */
 export const EXCEPTION_LINE_PATTERN = [
-  '[Ee]xception', '[Ee]rror', 'Traceback', 'panic', 'Caused by:',
-  '^\\s+at ', '^\\s+File "', '^\\s+\\.\\.\\. \\d+ more',
-  '^goroutine \\d+ ', '\\.go:\\d+', '^created by ', '^\\S+\\(.*\\)$',
+  '[Ee]xception',
+  '[Ee]rror',
+  'Traceback',
+  'panic',
+  'Caused by:',
+  '^\\s+at ',
+  '^\\s+File "',
+  '^\\s+\\.\\.\\. \\d+ more',
+  '^goroutine \\d+ ',
+  '\\.go:\\d+',
+  '^created by ',
+  '^\\S+\\(.*\\)$',
 ].join('|');
 
 /** The selector used when none is configured: every stream that names its service. */

@@ -88,7 +88,9 @@ export class LokiSource implements TelemetrySource {
     this.query = exceptionQuery(options.selector ?? DEFAULT_SELECTOR);
     this.logger = options.logger ?? silentLogger;
     // Only options given: an explicit undefined would override the transport's defaults.
-    const given = Object.fromEntries(Object.entries({ headers: options.headers, caFile: options.caFile, authHint: options.authHint, timeoutMs: options.timeoutMs, retries: options.retries }).filter(([, v]) => v !== undefined));
+    const given = Object.fromEntries(
+      Object.entries({ headers: options.headers, caFile: options.caFile, authHint: options.authHint, timeoutMs: options.timeoutMs, retries: options.retries }).filter(([, v]) => v !== undefined),
+    );
     this.transport = options.transport ?? new RemoteTransport({ name: this.name, baseUrl: options.baseUrl, ...given });
     this.health = new SourceHealth(options.refreshMs ?? 30_000);
     this.store = new SignalStore({ retentionMs: Math.max(options.windowMs ?? DEFAULT_WINDOW_MS, 60_000) });
@@ -118,8 +120,14 @@ export class LokiSource implements TelemetrySource {
     if (this.disposed) return;
     this.newestMs = Math.max(this.newestMs, now);
     this.tail = new LokiTail({
-      name: this.name, baseUrl: this.options.baseUrl, query: this.query, headers: this.options.headers, caFile: this.options.caFile,
-      authHint: this.options.authHint, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs,
+      name: this.name,
+      baseUrl: this.options.baseUrl,
+      query: this.query,
+      headers: this.options.headers,
+      caFile: this.options.caFile,
+      authHint: this.options.authHint,
+      reconnectBaseMs: this.options.reconnectBaseMs,
+      reconnectMaxMs: this.options.reconnectMaxMs,
       // Pings keep a quiet but healthy tail from looking stale.
       pingMs: this.options.pingMs ?? Math.min(10_000, (this.options.refreshMs ?? 30_000) / 2),
       startNs: () => msToNs(this.newestMs),
@@ -139,9 +147,10 @@ export class LokiSource implements TelemetrySource {
       // Loki's tail looks back only as far as it can; the time it was away is read in full.
       const from = this.owedFromMs;
       this.owedFromMs = null;
-      if (from !== null) void this.readRange(from, Date.now()).then((ok) => {
-        if (!ok) this.owedFromMs ??= from;
-      });
+      if (from !== null)
+        void this.readRange(from, Date.now()).then((ok) => {
+          if (!ok) this.owedFromMs ??= from;
+        });
       return;
     }
     this.owedFromMs ??= this.newestMs;

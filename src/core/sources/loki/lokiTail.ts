@@ -92,14 +92,15 @@ export class LokiTail {
       res.on('end', () => {
         const detail = Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 200);
         const status = res.statusCode ?? 0;
-        failure = status === 401 || status === 403
-          ? `${o.name}: tail ${status === 401 ? 'credentials missing or refused' : 'access denied'} (HTTP ${status})${o.authHint ? `; ${o.authHint}` : ''}`
-          : `${o.name}: tail refused (HTTP ${status})${detail ? `: ${detail}` : ''}`;
+        failure =
+          status === 401 || status === 403
+            ? `${o.name}: tail ${status === 401 ? 'credentials missing or refused' : 'access denied'} (HTTP ${status})${o.authHint ? `; ${o.authHint}` : ''}`
+            : `${o.name}: tail refused (HTTP ${status})${detail ? `: ${detail}` : ''}`;
         socket.terminate();
       });
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      failure ||= `${o.name}: tail ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.code ?? err.message}`;
+      failure ||= `${o.name}: tail ${err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message)}`;
     });
     socket.on('close', (code: number) => {
       if (this.pingTimer !== null) clearInterval(this.pingTimer);

@@ -97,7 +97,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function own(o: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
+  return Object.hasOwn(o, key);
 }
 
 /** Backend text in an error line: one line, bounded, no control characters. */

@@ -13,7 +13,11 @@ const DETECT_LOOKBACK_MS = 24 * 60 * 60_000;
 
 /** A Prometheus, as the span-metrics source reads it. */
 export class PrometheusClient {
-  constructor(private readonly name: string, private readonly transport: RemoteTransport, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly name: string,
+    private readonly transport: RemoteTransport,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** An instant query evaluated now. */
   query(promql: string): Promise<Outcome<PromSample[]>> {
@@ -23,11 +27,7 @@ export class PrometheusClient {
   /** Which naming holds span metrics, and which optional labels its counter carries; an `invalid` failure when none does. */
   async detect(): Promise<Outcome<DetectedSpanMetrics>> {
     const start = ((this.now() - DETECT_LOOKBACK_MS) / 1000).toFixed(0);
-    const names = await this.transport.getJson(
-      '/api/v1/label/__name__/values',
-      { 'match[]': `{__name__=~${promString(CANDIDATE_NAMES.map(regexEscape).join('|'))}}`, start },
-      parseNameList,
-    );
+    const names = await this.transport.getJson('/api/v1/label/__name__/values', { 'match[]': `{__name__=~${promString(CANDIDATE_NAMES.map(regexEscape).join('|'))}}`, start }, parseNameList);
     if (!names.ok) return names;
     const naming = pickNaming(names.value);
     if (naming === undefined) return { ok: false, kind: 'invalid', error: `${this.name} at ${this.transport.url}: ${noNamingMessage()}` };

@@ -86,7 +86,7 @@ export class PrometheusSource implements TelemetrySource {
   /** Answers from the cache within the refresh interval; after a failed refresh, the last answer marked stale. */
   async signals(query: SignalsQuery): Promise<SignalsResponse> {
     if (this.disposed) throw new Error(`${this.options.name}: disposed`);
-    const key = JSON.stringify([query.windowMs, query.environment ?? null, query.file ?? null, query.file === undefined ? query.top ?? null : null]);
+    const key = JSON.stringify([query.windowMs, query.environment ?? null, query.file ?? null, query.file === undefined ? (query.top ?? null) : null]);
     const now = this.now();
     const hit = this.cache.get(key);
     if (hit !== undefined) hit.askedAt = now;
@@ -140,8 +140,15 @@ export class PrometheusSource implements TelemetrySource {
     const from = { source: this.options.name, basis: 'metrics' as const, ageMs, ...(stale ? { stale: true } : {}) };
     const functions: FunctionSignal[] = cached.rows.functions.map((f) => ({ ...f, figures: { traffic: from, errors: from } }));
     return {
-      window: query.window, environment: cached.rows.environment, environments: cached.rows.environments, generatedAt: cached.at,
-      functions, operations: cached.rows.operations, errors: [], unmapped: cached.rows.unmapped, calls: [],
+      window: query.window,
+      environment: cached.rows.environment,
+      environments: cached.rows.environments,
+      generatedAt: cached.at,
+      functions,
+      operations: cached.rows.operations,
+      errors: [],
+      unmapped: cached.rows.unmapped,
+      calls: [],
       evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
     };
   }

@@ -34,7 +34,7 @@ export async function spanMetricsRows(
   learn: (file: string, group: SpanGroup, viaProductionPath: string | undefined) => void,
 ): Promise<SpanMetricsRows> {
   const all = [...groups].filter((g) => g.count > 0);
-  const envOf = (g: SpanGroup): string => (m.environmentLabel ? g.labels.get(m.environmentLabel) ?? '' : fixedEnvironment);
+  const envOf = (g: SpanGroup): string => (m.environmentLabel ? (g.labels.get(m.environmentLabel) ?? '') : fixedEnvironment);
   const environments = [...new Set(all.map(envOf))].sort();
   const environment = query.environment ?? busiest(all, envOf) ?? fixedEnvironment;
   const mine = all.filter((g) => envOf(g) === environment);
@@ -58,8 +58,16 @@ export async function spanMetricsRows(
         continue;
       }
       const row = {
-        service, environment, function: loc.function, file: loc.file, line: loc.line, mappedBy: loc.mappedBy, confidence: loc.confidence, exemplars: [],
-        ...(loc.deployedLine !== undefined ? { deployedLine: loc.deployedLine } : {}), ...(loc.drift !== undefined ? { drift: loc.drift } : {}),
+        service,
+        environment,
+        function: loc.function,
+        file: loc.file,
+        line: loc.line,
+        mappedBy: loc.mappedBy,
+        confidence: loc.confidence,
+        exemplars: [],
+        ...(loc.deployedLine !== undefined ? { deployedLine: loc.deployedLine } : {}),
+        ...(loc.drift !== undefined ? { drift: loc.drift } : {}),
       };
       byLocation.set(key, { row, group: copy(g) });
       continue;
@@ -79,7 +87,8 @@ export async function spanMetricsRows(
   const top = query.file === undefined && query.top !== undefined ? query.top : Infinity;
   // As the embedded store does, a file query lists no operations or unmapped spans.
   return {
-    environment, environments: environments.length > 0 ? environments : [environment],
+    environment,
+    environments: environments.length > 0 ? environments : [environment],
     functions: functions.slice(0, top),
     operations: query.file === undefined ? operations.slice(0, top) : [],
     unmapped: query.file === undefined ? unmapped.slice(0, top) : [],
@@ -93,8 +102,13 @@ export function figuresOf(g: SpanGroup, minutes: number): WindowFigures {
     return Number.isFinite(v) ? v : 0;
   };
   return {
-    count: g.count, errors: g.errors, errorRate: g.count > 0 ? g.errors / g.count : 0, ratePerMin: minutes > 0 ? g.count / minutes : 0,
-    p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99),
+    count: g.count,
+    errors: g.errors,
+    errorRate: g.count > 0 ? g.errors / g.count : 0,
+    ratePerMin: minutes > 0 ? g.count / minutes : 0,
+    p50Ms: q(0.5),
+    p95Ms: q(0.95),
+    p99Ms: q(0.99),
   };
 }
 

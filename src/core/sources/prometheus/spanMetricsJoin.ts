@@ -19,7 +19,14 @@ export type JoinResult = { location: CodeLocation; viaProductionPath?: string } 
 /** How much surer a trace-learned span name is than a bare name match: traces showed where it runs, metrics only name it. */
 const SPAN_NAME_INDEX_FACTOR = 0.9;
 
-const KINDS = new Map([['SPAN_KIND_UNSPECIFIED', 0], ['SPAN_KIND_INTERNAL', 1], ['SPAN_KIND_SERVER', 2], ['SPAN_KIND_CLIENT', 3], ['SPAN_KIND_PRODUCER', 4], ['SPAN_KIND_CONSUMER', 5]]);
+const KINDS = new Map([
+  ['SPAN_KIND_UNSPECIFIED', 0],
+  ['SPAN_KIND_INTERNAL', 1],
+  ['SPAN_KIND_SERVER', 2],
+  ['SPAN_KIND_CLIENT', 3],
+  ['SPAN_KIND_PRODUCER', 4],
+  ['SPAN_KIND_CONSUMER', 5],
+]);
 
 /** The OTLP span kind number of a `span_kind` label value (0 when unknown). */
 export function spanKindOf(label: string): number {
@@ -28,7 +35,10 @@ export function spanKindOf(label: string): number {
 
 /** Joins groups to code; one per source, caching nothing itself (the mapper and the index cache). */
 export class SpanMetricsJoin {
-  constructor(private readonly mapper: SpanMapper | undefined, private readonly spanNames: SpanNameIndex | undefined) {}
+  constructor(
+    private readonly mapper: SpanMapper | undefined,
+    private readonly spanNames: SpanNameIndex | undefined,
+  ) {}
 
   /** Where the group of these labels runs. `serviceLabel` names the label holding the service. */
   async locate(labels: ReadonlyMap<string, string>, serviceLabel: string): Promise<JoinResult> {
@@ -58,14 +68,27 @@ export class SpanMetricsJoin {
 function spanOf(labels: ReadonlyMap<string, string>, service: string, spanName: string): SpanRecord {
   const line = Number(labels.get(CODE_LABELS.line) ?? '');
   return {
-    traceId: '', spanId: '', parentSpanId: '', name: spanName, kind: spanKindOf(labels.get('span_kind') ?? ''),
-    startMs: 0, durationMs: 0, error: false, statusMessage: '',
+    traceId: '',
+    spanId: '',
+    parentSpanId: '',
+    name: spanName,
+    kind: spanKindOf(labels.get('span_kind') ?? ''),
+    startMs: 0,
+    durationMs: 0,
+    error: false,
+    statusMessage: '',
     // Metrics carry no deployment revision: lines are placed as reported.
     resource: { service, environment: '', revision: '', serviceVersion: '', language: '' },
     code: {
-      function: labels.get(CODE_LABELS.function) ?? '', namespace: '', file: labels.get(CODE_LABELS.file) ?? '',
-      line: Number.isInteger(line) && line > 0 ? line : 0, column: 0, stacktrace: '',
+      function: labels.get(CODE_LABELS.function) ?? '',
+      namespace: '',
+      file: labels.get(CODE_LABELS.file) ?? '',
+      line: Number.isInteger(line) && line > 0 ? line : 0,
+      column: 0,
+      stacktrace: '',
     },
-    httpRoute: labels.get(CODE_LABELS.route) ?? '', httpMethod: labels.get(CODE_LABELS.method) ?? '', exceptions: [],
+    httpRoute: labels.get(CODE_LABELS.route) ?? '',
+    httpMethod: labels.get(CODE_LABELS.method) ?? '',
+    exceptions: [],
   };
 }

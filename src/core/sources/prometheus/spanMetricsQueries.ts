@@ -90,7 +90,11 @@ function seriesSelectors(m: DetectedSpanMetrics, scope: RefreshScope): string[] 
 
 /** A workspace-relative path as a regex whose separators match `/` or `\` (Windows production paths). */
 function pathRegex(relative: string): string {
-  return relative.split('/').filter((s) => s !== '').map(regexEscape).join('[/\\\\]');
+  return relative
+    .split('/')
+    .filter((s) => s !== '')
+    .map(regexEscape)
+    .join('[/\\\\]');
 }
 
 /** A PromQL duration for a window (whole seconds, at least one). */

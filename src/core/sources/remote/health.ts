@@ -14,7 +14,10 @@ export class SourceHealth {
   private lastError: string | undefined;
   private stopped = false;
 
-  constructor(private readonly refreshMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly refreshMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** A refresh answered; `dataTimeMs` is how recent its newest figure is, when the backend says. */
   succeeded(dataTimeMs?: number): void {

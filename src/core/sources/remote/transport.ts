@@ -10,9 +10,7 @@ import * as https from 'node:https';
 import { CircuitBreaker } from './circuitBreaker';
 
 /** What a remote call gave: the parsed value, or why not. */
-export type Outcome<T> =
-  | { ok: true; value: T; bytes: number }
-  | { ok: false; error: string; kind: FailureKind; status?: number };
+export type Outcome<T> = { ok: true; value: T; bytes: number } | { ok: false; error: string; kind: FailureKind; status?: number };
 
 /** Why a remote call failed: `auth` needs the user; the others may pass by themselves. */
 export type FailureKind = 'auth' | 'http' | 'network' | 'timeout' | 'invalid' | 'circuit-open';
@@ -49,7 +47,13 @@ interface RawAnswer {
 }
 
 class AttemptFailure {
-  constructor(readonly kind: FailureKind, readonly error: string, readonly retryable: boolean, readonly status?: number, readonly retryAfterMs?: number) {}
+  constructor(
+    readonly kind: FailureKind,
+    readonly error: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {}
 }
 
 const DEFAULTS = { timeoutMs: 10_000, retries: 2, maxBytes: 32 * 1024 * 1024, backoffMs: 250 };
@@ -63,7 +67,11 @@ export class RemoteTransport {
   private readonly breaker: CircuitBreaker;
   private readonly options: RemoteOptions & typeof DEFAULTS;
 
-  constructor(options: RemoteOptions, private readonly sleep: (ms: number) => Promise<void> = delay, breaker?: CircuitBreaker) {
+  constructor(
+    options: RemoteOptions,
+    private readonly sleep: (ms: number) => Promise<void> = delay,
+    breaker?: CircuitBreaker,
+  ) {
     // An option given as undefined keeps its default.
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RemoteOptions;
     this.options = { ...DEFAULTS, ...given };
@@ -185,7 +193,7 @@ function retryAfterMs(header: string | undefined): number | undefined {
 
 function networkWhy(err: NodeJS.ErrnoException): string {
   if (isTlsError(err)) return `TLS verification failed (${err.code ?? err.message}); give the backend's CA certificate in the source's caFile`;
-  return err.code === 'ECONNREFUSED' ? 'connection refused' : err.code ?? err.message;
+  return err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message);
 }
 
 function isTlsError(err: NodeJS.ErrnoException): boolean {

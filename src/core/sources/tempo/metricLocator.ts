@@ -24,8 +24,20 @@ export function metricLocator(mapper: CodeMapper, ready: Promise<unknown>, now: 
     await ready;
     const resource: ResourceInfo = { service: key.service, environment: key.environment, revision: '', serviceVersion: '', language: '' };
     const span: SpanRecord = {
-      traceId: '', spanId: '', parentSpanId: '', name: key.function, kind: 1, startMs: 0, durationMs: 0, error: false, statusMessage: '',
-      resource, code: { function: key.function, namespace: '', file: key.file, line: 0, column: 0, stacktrace: '' }, httpRoute: '', httpMethod: '', exceptions: [],
+      traceId: '',
+      spanId: '',
+      parentSpanId: '',
+      name: key.function,
+      kind: 1,
+      startMs: 0,
+      durationMs: 0,
+      error: false,
+      statusMessage: '',
+      resource,
+      code: { function: key.function, namespace: '', file: key.file, line: 0, column: 0, stacktrace: '' },
+      httpRoute: '',
+      httpMethod: '',
+      exceptions: [],
     };
     const location = (await mapper.resolve(span)).location;
     if (cache.size >= MAX_CACHED) cache.clear();

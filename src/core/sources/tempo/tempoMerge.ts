@@ -26,8 +26,13 @@ function figures(t: WindowTotals, windowMs: number, now: number): Pick<FunctionS
   // As the store does: a rate over the time there are figures for, not the whole window, when shorter.
   const covered = t.perMinute.length > 0 ? Math.min(windowMs, Math.max(60_000, now - t.perMinute[0].t + 60_000)) : windowMs;
   return {
-    count: t.count, errors: t.errors, errorRate: t.count > 0 ? t.errors / t.count : 0, ratePerMin: Math.round((t.count * 60_000 * 100) / covered) / 100,
-    p50Ms: t.p50Ms, p95Ms: t.p95Ms, p99Ms: t.p99Ms,
+    count: t.count,
+    errors: t.errors,
+    errorRate: t.count > 0 ? t.errors / t.count : 0,
+    ratePerMin: Math.round((t.count * 60_000 * 100) / covered) / 100,
+    p50Ms: t.p50Ms,
+    p95Ms: t.p95Ms,
+    p99Ms: t.p99Ms,
   };
 }
 
@@ -52,9 +57,18 @@ export async function mergeMetricRows(sampled: SignalsResponse, query: SignalsQu
       continue;
     }
     rows.set(id, {
-      service: key.service, environment, function: location.function, file: location.file, line: location.line,
-      mappedBy: location.mappedBy, confidence: location.confidence, exemplars: [], ...figures(totals, query.windowMs, now), ...perMinute,
-      ...(location.deployedLine !== undefined ? { deployedLine: location.deployedLine } : {}), ...(location.drift ? { drift: location.drift } : {}),
+      service: key.service,
+      environment,
+      function: location.function,
+      file: location.file,
+      line: location.line,
+      mappedBy: location.mappedBy,
+      confidence: location.confidence,
+      exemplars: [],
+      ...figures(totals, query.windowMs, now),
+      ...perMinute,
+      ...(location.deployedLine !== undefined ? { deployedLine: location.deployedLine } : {}),
+      ...(location.drift ? { drift: location.drift } : {}),
       figures: { traffic: metricsFigure, errors: metricsFigure },
     });
   }

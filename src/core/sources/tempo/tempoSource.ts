@@ -99,7 +99,8 @@ export class TempoSource implements TelemetrySource {
     this.transport = parts.remote ?? new RemoteTransport({ ...options.transport, name: this.name, baseUrl: options.url });
     this.client = new TempoClient(this.transport);
     const pull: Partial<PullOptions> = { ...TEMPO_PULL_DEFAULTS };
-    for (const [k, v] of Object.entries(options)) if (v !== undefined && k in { refreshMs: 1, lookbackMs: 1, overlapMs: 1, maxTracesPerPull: 1, maxPullsPerMinute: 1, servicesRefreshMs: 1 }) (pull as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(options))
+      if (v !== undefined && k in { refreshMs: 1, lookbackMs: 1, overlapMs: 1, maxTracesPerPull: 1, maxPullsPerMinute: 1, servicesRefreshMs: 1 }) (pull as Record<string, unknown>)[k] = v;
     this.schedule = new PullSchedule(pull, options.services ?? [], now);
     this.health = new SourceHealth(this.schedule.options.refreshMs, now);
     this.metricsWindowMs = options.metricsWindowMs ?? 3_600_000;

@@ -69,7 +69,7 @@ const SHAPES: { name: string; message: string; author?: Person; committer?: Pers
     want: { agent: 'Cursor', confidence: 'medium' },
   },
   {
-    name: 'Cursor Agent as the committer of a person\'s commit',
+    name: "Cursor Agent as the committer of a person's commit",
     message: 'Tidy',
     committer: { name: 'Cursor Agent', email: 'cursoragent@cursor.com' },
     want: { agent: 'Cursor', confidence: 'medium', kind: 'commit-author', label: 'commit committer Cursor Agent' },

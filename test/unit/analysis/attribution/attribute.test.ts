@@ -117,7 +117,10 @@ describe('attribution from commit trailers and authors', async () => {
 
   it('used one state query, one blame and one log for the whole file (plus the top-level lookup)', () => {
     assert.deepEqual(port.calls[0], ['rev-parse', '--revs-only', 'HEAD', 'refs/notes/ai']);
-    assert.deepEqual(port.calls.filter((c) => c[0] === 'rev-parse').map((c) => c[1]), ['--revs-only', '--show-toplevel']);
+    assert.deepEqual(
+      port.calls.filter((c) => c[0] === 'rev-parse').map((c) => c[1]),
+      ['--revs-only', '--show-toplevel'],
+    );
     assert.equal(port.count('blame'), 1);
     assert.equal(port.count('log'), 1);
     assert.equal(port.calls.length, 4, `calls: ${port.calls.map((c) => c[0]).join(', ')}`);
@@ -255,7 +258,10 @@ describe('git-ai notes', async () => {
     const late = repo.commit('plain');
     const before = await attribute(attributor, repo, 'late.ts');
     assert.equal(before.get('notedLater')!.ai, false);
-    repo.addNote(late, ['late.ts', '  0123456789abcdef 1-3', '---', JSON.stringify({ schema_version: 'authorship/3.0.0', prompts: { '0123456789abcdef': { agent_id: { tool: 'cursor', model: 'gpt-4.1' } } } })].join('\n'));
+    repo.addNote(
+      late,
+      ['late.ts', '  0123456789abcdef 1-3', '---', JSON.stringify({ schema_version: 'authorship/3.0.0', prompts: { '0123456789abcdef': { agent_id: { tool: 'cursor', model: 'gpt-4.1' } } } })].join('\n'),
+    );
     const afterNote = await attribute(attributor, repo, 'late.ts');
     assert.equal(afterNote.get('notedLater')!.ai, true);
     assert.equal(afterNote.get('notedLater')!.agent, 'Cursor');
@@ -316,7 +322,10 @@ describe('Agent Trace records', async () => {
   });
 
   it('logs the record lines it skipped', () => {
-    assert.ok(logger.warnings.some((w) => /traces\.jsonl: skipped line 2: not JSON/.test(w)), logger.warnings.join('\n'));
+    assert.ok(
+      logger.warnings.some((w) => /traces\.jsonl: skipped line 2: not JSON/.test(w)),
+      logger.warnings.join('\n'),
+    );
   });
 });
 

@@ -2,14 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BlameCache,
-  blameAtHead,
-  blameWorkingCopy,
-  parseBlamePorcelain,
-  splitLines,
-  unquoteGitPath,
-} from '../../../../src/core/analysis/attribution/blame';
+import { BlameCache, blameAtHead, blameWorkingCopy, parseBlamePorcelain, splitLines, unquoteGitPath } from '../../../../src/core/analysis/attribution/blame';
 import { makeRepo, removeTestRepos } from './gitRepo';
 
 after(removeTestRepos);
@@ -113,15 +106,7 @@ describe('BlameCache', () => {
 describe('porcelain details', () => {
   it('parses porcelain where the filename only appears with a commit first group', () => {
     const sha = 'b'.repeat(40);
-    const out = [
-      `${sha} 1 1 2`,
-      'author X',
-      'filename src/x.ts',
-      '\tline one',
-      `${sha} 2 2`,
-      '\tline two\r',
-      '',
-    ].join('\n');
+    const out = [`${sha} 1 1 2`, 'author X', 'filename src/x.ts', '\tline one', `${sha} 2 2`, '\tline two\r', ''].join('\n');
     const blame = parseBlamePorcelain(out);
     assert.deepEqual(blame.lines, [
       { sha, origLine: 1, path: 'src/x.ts' },

@@ -81,7 +81,9 @@ describe('parseGitAiNote', () => {
   });
 
   it('skips attestation lines with unknown key forms and says why, keeping the rest', () => {
-    const note = parsed(['a.ts', '  we:ird 1-2', '  s_0123456789abcd 3', '---', JSON.stringify({ schema_version: 'authorship/3.1.0', sessions: { s_0123456789abcd: { agent_id: { tool: 'codex', model: 'gpt-5' } } } })].join('\n'));
+    const note = parsed(
+      ['a.ts', '  we:ird 1-2', '  s_0123456789abcd 3', '---', JSON.stringify({ schema_version: 'authorship/3.1.0', sessions: { s_0123456789abcd: { agent_id: { tool: 'codex', model: 'gpt-5' } } } })].join('\n'),
+    );
     assert.equal(note.warnings.length, 1);
     assert.equal(note.skipped, 1);
     assert.match(note.warnings[0]!, /unknown attestation key 'we:ird'/);
@@ -111,7 +113,10 @@ describe('parseGitAiNote', () => {
   it('prompt keys whose record is in another note are listed and resolved through the given records', () => {
     const note = parsed(['a.ts', '  c9883b05a2487d6d 1-2', '  0123456789abcdef 4', '---', '{"schema_version":"authorship/3.0.0","prompts":{}}'].join('\n'));
     assert.deepEqual(foreignPromptKeys(note).sort(), ['0123456789abcdef', 'c9883b05a2487d6d']);
-    const foreign = new Map([['c9883b05a2487d6d', { agent: 'Cursor', model: 'gpt-4.1' }], ['0123456789abcdef', null]]);
+    const foreign = new Map([
+      ['c9883b05a2487d6d', { agent: 'Cursor', model: 'gpt-4.1' }],
+      ['0123456789abcdef', null],
+    ]);
     assert.deepEqual(noteLineAuthor(note, 'a.ts', 1, foreign), { ai: true, agent: 'Cursor', model: 'gpt-4.1' });
     assert.deepEqual(noteLineAuthor(note, 'a.ts', 4, foreign), { ai: false }, 'a prompt found in no note is not AI');
     assert.deepEqual(noteLineAuthor(note, 'a.ts', 1), { ai: false }, 'unresolved, it claims nothing');

@@ -70,7 +70,10 @@ describe('CommitStore with notes larger than any fixed buffer', () => {
       const info = infos.get(sha)!;
       assert.equal(info.noteProblem, '', `note on commit ${i + 1}`);
       const attestations = info.note?.files.get(`file${i + 1}.ts`);
-      assert.deepEqual(attestations?.map((a) => [a.ai, a.agent, a.model]), [[true, 'Claude Code', 'claude-opus-4-5']]);
+      assert.deepEqual(
+        attestations?.map((a) => [a.ai, a.agent, a.model]),
+        [[true, 'Claude Code', 'claude-opus-4-5']],
+      );
     }
   });
 });

@@ -38,13 +38,17 @@ async function main(): Promise<void> {
     if (c % 10 === 9) lines[5 + c] = `  const edited${c} = ${c};`;
     repo.write(FILE, lines);
     const kind = c % 5;
-    const message =
-      kind === 0 ? `human ${c}` : kind === 1 ? `claude ${c}\n\nCo-Authored-By: Claude <noreply@anthropic.com>` : kind === 2 ? `cursor ${c}\n\nMade-with: Cursor` : `noted ${c}`;
+    const message = kind === 0 ? `human ${c}` : kind === 1 ? `claude ${c}\n\nCo-Authored-By: Claude <noreply@anthropic.com>` : kind === 2 ? `cursor ${c}\n\nMade-with: Cursor` : `noted ${c}`;
     const sha = repo.commit(message);
     if (kind >= 3) {
       repo.addNote(
         sha,
-        [FILE, `  s_0a1b2c3d4e5f60::t_0123456789abcd ${start}-${lines.length}`, '---', JSON.stringify({ schema_version: 'authorship/3.0.0', sessions: { s_0a1b2c3d4e5f60: { agent_id: { tool: 'claude', model: 'claude-opus-4-5' } } } })].join('\n'),
+        [
+          FILE,
+          `  s_0a1b2c3d4e5f60::t_0123456789abcd ${start}-${lines.length}`,
+          '---',
+          JSON.stringify({ schema_version: 'authorship/3.0.0', sessions: { s_0a1b2c3d4e5f60: { agent_id: { tool: 'claude', model: 'claude-opus-4-5' } } } }),
+        ].join('\n'),
       );
     }
   }

@@ -25,15 +25,53 @@ describe('analysis engine', () => {
   it('extracts functions and methods with 1-based lines in every language', async () => {
     const p = defaultParsers();
     const cases: [string, 'typescript' | 'python' | 'go' | 'java', string, [string, number, number][]][] = [
-      ['ts', 'typescript', 'export function a() {\n  return 1;\n}\nclass K {\n  m() {}\n}\nconst b = async () => {\n};\napp.get("/x", (req, res) => {\n  const inner = () => 1;\n});\n',
-        [['a', 1, 3], ['K.m', 5, 5], ['b', 7, 8], ['app.get("/x") callback', 9, 11], ['inner', 10, 10]]],
-      ['py', 'python', 'def a():\n    pass\nclass K:\n    @staticmethod\n    def m():\n        pass\n', [['a', 1, 2], ['K.m', 4, 6]]],
-      ['go', 'go', 'package p\nfunc A() {\n}\nfunc (s *S) M() {\n}\n', [['A', 2, 3], ['S.M', 4, 5]]],
-      ['java', 'java', 'class K {\n  K() {}\n  void m() {\n  }\n}\n', [['K.K', 2, 2], ['K.m', 3, 4]]],
+      [
+        'ts',
+        'typescript',
+        'export function a() {\n  return 1;\n}\nclass K {\n  m() {}\n}\nconst b = async () => {\n};\napp.get("/x", (req, res) => {\n  const inner = () => 1;\n});\n',
+        [
+          ['a', 1, 3],
+          ['K.m', 5, 5],
+          ['b', 7, 8],
+          ['app.get("/x") callback', 9, 11],
+          ['inner', 10, 10],
+        ],
+      ],
+      [
+        'py',
+        'python',
+        'def a():\n    pass\nclass K:\n    @staticmethod\n    def m():\n        pass\n',
+        [
+          ['a', 1, 2],
+          ['K.m', 4, 6],
+        ],
+      ],
+      [
+        'go',
+        'go',
+        'package p\nfunc A() {\n}\nfunc (s *S) M() {\n}\n',
+        [
+          ['A', 2, 3],
+          ['S.M', 4, 5],
+        ],
+      ],
+      [
+        'java',
+        'java',
+        'class K {\n  K() {}\n  void m() {\n  }\n}\n',
+        [
+          ['K.K', 2, 2],
+          ['K.m', 3, 4],
+        ],
+      ],
     ];
     for (const [, lang, src, expected] of cases) {
       const tree = await p.parse(lang, src);
-      assert.deepEqual(extractFunctions(tree, lang).map((f) => [f.name, f.startLine, f.endLine]), expected, lang);
+      assert.deepEqual(
+        extractFunctions(tree, lang).map((f) => [f.name, f.startLine, f.endLine]),
+        expected,
+        lang,
+      );
       tree.delete();
     }
   });

@@ -19,16 +19,9 @@ describe('hollow-health-check', () => {
   });
 
   it('Python: flags FastAPI/Flask probes that return a constant', async () => {
-    const src = [
-      '@app.get("/health")',
-      'def health():',
-      '    return {"status": "ok"}',
-      '@app.route("/readyz")',
-      'def ready():',
-      '    db.session.execute(text("select 1"))',
-      '    return jsonify(status="ok")',
-      '',
-    ].join('\n');
+    const src = ['@app.get("/health")', 'def health():', '    return {"status": "ok"}', '@app.route("/readyz")', 'def ready():', '    db.session.execute(text("select 1"))', '    return jsonify(status="ok")', ''].join(
+      '\n',
+    );
     assert.deepEqual(await lines('app/main.py', src, R), [2]);
   });
 

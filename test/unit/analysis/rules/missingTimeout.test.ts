@@ -74,7 +74,7 @@ describe('missing-timeout: JavaScript/TypeScript', () => {
       "const { Pool } = require('pg');",
       'async function f(u) {',
       '  await fetchFn(u);',
-      "  await fetchFn(u, { timeout: 3000 });",
+      '  await fetchFn(u, { timeout: 3000 });',
       '  await got(u);',
       "  https.request({ host: 'x', path: '/' });",
       "  const req = https.request({ host: 'x' }); req.setTimeout(3000);",
@@ -112,7 +112,7 @@ describe('missing-timeout: Python', () => {
     assert.deepEqual(await lines('app/a.py', src, R), [5, 7, 8, 9]);
     assert.match(await fixAt('app/a.py', src, R, 5), /r\.get\(u, timeout=10\)/);
     assert.match(await fixAt('app/a.py', src, R, 7), /timeout=10\)/);
-    assert.match(await fixAt('app/a.py', src, R, 8), /\n    kw\.setdefault\("timeout", 10\)\n    r\.get\(u, \*\*kw\)\n/);
+    assert.match(await fixAt('app/a.py', src, R, 8), /\n {4}kw\.setdefault\("timeout", 10\)\n {4}r\.get\(u, \*\*kw\)\n/);
   });
 
   it('flags **kwargs built by a helper of the file that sets no timeout (peers flag them too), not an unknown **', async () => {
@@ -151,14 +151,17 @@ describe('missing-timeout: Python', () => {
       '',
     ].join('\n');
     const found = await findings('app/w.py', src, R);
-    assert.deepEqual(found.map((f) => f.line), [5, 8]);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [5, 8],
+    );
     assert.equal(found[0].message, 'no timeout on requests.get unless every caller passes one through **kwargs');
     assert.equal(found[1].message, 'no timeout on requests.post unless every caller passes one through **options');
     const fixed = await fixAt('app/w.py', src, R, 5);
-    assert.match(fixed, /"""Fetch\."""\n        kwargs\.setdefault\("timeout", 10\)\n        return requests\.get\(url, headers=self\.headers, auth=self\.auth, \*\*kwargs\)\n/);
+    assert.match(fixed, /"""Fetch\."""\n {8}kwargs\.setdefault\("timeout", 10\)\n {8}return requests\.get\(url, headers=self\.headers, auth=self\.auth, \*\*kwargs\)\n/);
     assert.deepEqual(await lines('app/w.py', fixed, R), [9]);
     const fixed2 = await fixAt('app/w.py', src, R, 8);
-    assert.match(fixed2, /if self\.ready:\n            options\.setdefault\("timeout", 10\)\n            r = requests\.post/);
+    assert.match(fixed2, /if self\.ready:\n {12}options\.setdefault\("timeout", 10\)\n {12}r = requests\.post/);
     assert.deepEqual(await lines('app/w.py', fixed2, R), [5]);
   });
 
@@ -216,13 +219,19 @@ describe('missing-timeout: Python', () => {
       '',
     ].join('\n');
     const found = await findings('app/n.py', src, R);
-    assert.deepEqual(found.map((f) => f.line), [3, 5, 7, 7, 8, 9]);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [3, 5, 7, 7, 8, 9],
+    );
     assert.equal(found[0].message, 'timeout=None on requests.get');
     assert.match(await fixAt('app/n.py', src, R, 3), /requests\.get\(url, timeout=10, \*\*kwargs\)/);
     // the one-line `if` gets the default before the whole statement, at its indentation
-    assert.match(await fixAt('app/n.py', src, R, 5), /def b\(url, \*\*kwargs\):\n    kwargs\.setdefault\("timeout", 10\)\n    if url: return/);
+    assert.match(await fixAt('app/n.py', src, R, 5), /def b\(url, \*\*kwargs\):\n {4}kwargs\.setdefault\("timeout", 10\)\n {4}if url: return/);
     // two calls share the statement: a default there would reach both, so each finding has no fix
-    assert.deepEqual(found.filter((f) => f.line === 7).map((f) => f.fix), [undefined, undefined]);
+    assert.deepEqual(
+      found.filter((f) => f.line === 7).map((f) => f.fix),
+      [undefined, undefined],
+    );
     // a lambda, and a def on one line, have no line to put the default on
     assert.equal(found[4].fix, undefined);
     assert.equal(found[5].fix, undefined);
@@ -247,7 +256,10 @@ describe('missing-timeout: Python', () => {
       '',
     ].join('\n');
     const found = await findings('app/z.py', src, R);
-    assert.deepEqual(found.map((f) => [f.line, f.message]), [[12, 'no timeout on requests.Session.request unless every caller passes one through **kwargs']]);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.message]),
+      [[12, 'no timeout on requests.Session.request unless every caller passes one through **kwargs']],
+    );
   });
 
   it('does not flag self.requests.get, which is not the requests library', async () => {
@@ -370,7 +382,7 @@ describe('missing-timeout: Java', () => {
     assert.match(fixed, /HttpClient\.newBuilder\(\)\.connectTimeout\(Duration\.ofMillis\(10000\)\)\.build\(\)/);
     assert.match(fixed, /import java\.time\.Duration;/);
     const jdbc = await fixAt('src/Svc.java', src, R, 11);
-    assert.match(jdbc, /prepareStatement\("select 1"\);\n    ps\.setQueryTimeout\(10\);/);
+    assert.match(jdbc, /prepareStatement\("select 1"\);\n {4}ps\.setQueryTimeout\(10\);/);
   });
 
   it('reports the enclosing method', async () => {

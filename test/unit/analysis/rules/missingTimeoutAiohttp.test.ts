@@ -51,7 +51,10 @@ describe('missing-timeout: aiohttp', () => {
       '',
     ].join('\n');
     const found = await findings('app/stream.py', src, R);
-    assert.deepEqual(found.map((f) => f.line), [4, 6, 8]);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [4, 6, 8],
+    );
     assert.equal(found[1].message, 'aiohttp.ClientTimeout sets no limit (total, connect, sock_read and sock_connect all unset, None or 0)');
     assert.match(await fixAt('app/stream.py', src, R, 4), /aiohttp\.ClientTimeout\(total=10\)/);
     assert.match(await fixAt('app/stream.py', src, R, 6), /ClientTimeout\(total=10\)/);
@@ -77,10 +80,13 @@ describe('missing-timeout: aiohttp', () => {
       '',
     ].join('\n');
     const found = await findings('app/client.py', src, R);
-    assert.deepEqual(found.map((f) => [f.line, f.message]), [
-      [6, "timeout disabled on aiohttp ClientSession.get (timeout=None means no limit, not the session's default)"],
-      [13, "timeout disabled on aiohttp ClientSession.get (timeout=0 means no limit, not the session's default)"],
-    ]);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.message]),
+      [
+        [6, "timeout disabled on aiohttp ClientSession.get (timeout=None means no limit, not the session's default)"],
+        [13, "timeout disabled on aiohttp ClientSession.get (timeout=0 means no limit, not the session's default)"],
+      ],
+    );
     assert.match(await fixAt('app/client.py', src, R, 6), /self\._session\.get\(url, timeout=10\)/);
   });
 

@@ -81,7 +81,13 @@ describe('missing-timeout: a deadline elsewhere (TypeScript/JavaScript)', () => 
       '});',
     ].join('\n');
     const found = await findings('src/server.ts', src, R);
-    assert.deepEqual(found.map((f) => [f.line, f.message]), [[5, 'no timeout on fetch (no AbortSignal)'], [6, 'no timeout on axios.get']]);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.message]),
+      [
+        [5, 'no timeout on fetch (no AbortSignal)'],
+        [6, 'no timeout on axios.get'],
+      ],
+    );
   });
 });
 

@@ -28,7 +28,7 @@ describe('missing-timeout (Go): requests that are never sent', () => {
     assert.deepEqual(await lines('internal/probe/probe.go', src, R), []);
   });
 
-  it('does not flag requests to a local httptest server, by http.Get, the default client or the server\'s client', async () => {
+  it("does not flag requests to a local httptest server, by http.Get, the default client or the server's client", async () => {
     const src = go(
       'func TestOrders(t *testing.T) {',
       '\tsrv := httptest.NewServer(http.HandlerFunc(ordersHandler))',
@@ -199,16 +199,7 @@ describe('missing-timeout (Go): true positives kept', () => {
   });
 
   it('flags the default client sending a request built by http.NewRequest, with a fix that gives it a context with timeout', async () => {
-    const src = go(
-      'func notify(u string) error {',
-      '\treq, err := http.NewRequest(http.MethodPost, u, nil)',
-      '\tif err != nil {',
-      '\t\treturn err',
-      '\t}',
-      '\t_, err = http.DefaultClient.Do(req)',
-      '\treturn err',
-      '}',
-    );
+    const src = go('func notify(u string) error {', '\treq, err := http.NewRequest(http.MethodPost, u, nil)', '\tif err != nil {', '\t\treturn err', '\t}', '\t_, err = http.DefaultClient.Do(req)', '\treturn err', '}');
     const [f] = await findings('notify/notify.go', src, R);
     assert.match(f?.message ?? '', /^no deadline on the request sent by http\.DefaultClient\.Do: http\.DefaultClient has no Timeout and the request is built by http\.NewRequest, which gives it no context$/);
     const fixed = await fixAt('notify/notify.go', src, R, 16);
@@ -248,7 +239,7 @@ describe('missing-timeout (Go): true positives kept', () => {
     assert.match(f?.message ?? '', /its context ctx comes from the callers of checkForUpdate, and none in this file gives it a deadline$/);
   });
 
-  it('flags a client field set to http.DefaultClient in the constructor, following ctx through the file\'s callers', async () => {
+  it("flags a client field set to http.DefaultClient in the constructor, following ctx through the file's callers", async () => {
     const src = go(
       'type Client struct {',
       '\tbase string',
@@ -279,7 +270,10 @@ describe('missing-timeout (Go): true positives kept', () => {
     const [f, ...rest] = await findings('internal/api/client.go', src, R);
     assert.equal(rest.length, 0);
     assert.equal(f?.line, 27);
-    assert.equal(f?.message, 'no deadline on the request sent by c.http.Do: c.http is http.DefaultClient, which has no Timeout and its context ctx comes from the call of do in List, where the context ctx comes from the callers of List, and none in this file gives it a deadline');
+    assert.equal(
+      f?.message,
+      'no deadline on the request sent by c.http.Do: c.http is http.DefaultClient, which has no Timeout and its context ctx comes from the call of do in List, where the context ctx comes from the callers of List, and none in this file gives it a deadline',
+    );
   });
 
   it('flags a local client without Timeout at the literal, naming the send that has no deadline', async () => {
@@ -301,7 +295,7 @@ describe('missing-timeout (Go): true positives kept', () => {
     assert.match(await fixAt('store/upload.go', src, R, 12), /client := &http\.Client\{Timeout: 10 \* time\.Second\}/);
   });
 
-  it('flags http.Get and a transport round trip of a request built without a context, not a RoundTripper passing its caller\'s request on', async () => {
+  it("flags http.Get and a transport round trip of a request built without a context, not a RoundTripper passing its caller's request on", async () => {
     const src = go(
       'type logging struct{ next http.RoundTripper }',
       '',
@@ -318,14 +312,17 @@ describe('missing-timeout (Go): true positives kept', () => {
       '}',
     );
     const fs = await findings('probe/probe.go', src, R);
-    assert.deepEqual(fs.map((f) => f.line), [20, 22]);
+    assert.deepEqual(
+      fs.map((f) => f.line),
+      [20, 22],
+    );
     assert.match(fs[0]!.message, /^no timeout on http\.Get: it sends with http\.DefaultClient/);
     assert.match(fs[1]!.message, /^no deadline on the request sent by http\.DefaultTransport\.RoundTrip: a transport has no overall timeout and the request is built by http\.NewRequest/);
   });
 });
 
 describe('missing-timeout (Go): handlers', () => {
-  it('flags the default client sending with the incoming request\'s context (it ends when the caller hangs up, not after a time)', async () => {
+  it("flags the default client sending with the incoming request's context (it ends when the caller hangs up, not after a time)", async () => {
     const src = go(
       'func proxy(w http.ResponseWriter, r *http.Request) {',
       '\treq, _ := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.Path, r.Body)',
@@ -366,7 +363,10 @@ describe('missing-timeout (Go): long-lived streams', () => {
     const [f, ...rest] = await findings('openai/stream.go', src, R);
     assert.equal(rest.length, 0);
     assert.equal(f?.line, 11);
-    assert.match(f?.message ?? '', /^http\.Client without Timeout streams responses \(streamClient\.Do in CreateStream\) and the request is built by http\.NewRequest, which gives it no context: give each request a deadline with context\.WithTimeout \(a client Timeout would cut the stream\)$/);
+    assert.match(
+      f?.message ?? '',
+      /^http\.Client without Timeout streams responses \(streamClient\.Do in CreateStream\) and the request is built by http\.NewRequest, which gives it no context: give each request a deadline with context\.WithTimeout \(a client Timeout would cut the stream\)$/,
+    );
     assert.equal(f?.fix, undefined);
   });
 
@@ -412,11 +412,11 @@ describe('missing-timeout (Go): a library leaves the deadline to its user', () =
     '}',
   ];
 
-  it('does not flag an exported constructor handing on its client, or a send with the exported API\'s ctx, in a library package', async () => {
+  it("does not flag an exported constructor handing on its client, or a send with the exported API's ctx, in a library package", async () => {
     assert.deepEqual(await lines('client.go', go(...lib), R), []);
   });
 
-  it('flags the same code in a service\'s own package (internal/, cmd/, package main)', async () => {
+  it("flags the same code in a service's own package (internal/, cmd/, package main)", async () => {
     const flagged = await lines('internal/gh/client.go', go(...lib), R);
     assert.deepEqual(flagged, [14, 18, 26]);
     const main = go(...lib).replace('package api', 'package main');

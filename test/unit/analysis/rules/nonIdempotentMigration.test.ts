@@ -22,8 +22,14 @@ describe('non-idempotent-migration', () => {
 
   it('flags SQL migrations without IF [NOT] EXISTS, ignoring comments and string literals', async () => {
     const found = await findings('db/migrations/0001_init.sql', sql, R);
-    assert.deepEqual(found.map((f) => f.line), [2, 4, 6, 8]);
-    assert.deepEqual(found.map((f) => f.message), ['CREATE TABLE without IF NOT EXISTS', 'CREATE INDEX without IF NOT EXISTS', 'ADD COLUMN without IF NOT EXISTS', 'DROP TABLE without IF EXISTS']);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [2, 4, 6, 8],
+    );
+    assert.deepEqual(
+      found.map((f) => f.message),
+      ['CREATE TABLE without IF NOT EXISTS', 'CREATE INDEX without IF NOT EXISTS', 'ADD COLUMN without IF NOT EXISTS', 'DROP TABLE without IF EXISTS'],
+    );
   });
 
   it('fixes every statement so a second pass finds nothing', async () => {

@@ -35,7 +35,10 @@ describe('retry-without-backoff', () => {
       '}',
     ].join('\n');
     const found = await findings('src/r.ts', src, R);
-    assert.deepEqual(found.map((f) => f.line), [2, 7]);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [2, 7],
+    );
     assert.match(found[0].message, /fixed delay/);
     assert.match(found[1].message, /no attempt limit/);
   });
@@ -94,7 +97,10 @@ describe('retry-without-backoff', () => {
       '}',
     ].join('\n');
     const found = await findings('p/r.go', src, R);
-    assert.deepEqual(found.map((f) => f.line), [3]);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [3],
+    );
     assert.match(found[0].message, /no backoff and no attempt limit/);
   });
 

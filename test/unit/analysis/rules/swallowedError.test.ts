@@ -19,7 +19,7 @@ describe('swallowed-error', () => {
     ].join('\n');
     assert.deepEqual(await lines('src/a.ts', src, R), [2, 3, 6, 7]);
     const fixed = await fixAt('src/a.ts', src, R, 6);
-    assert.match(fixed, /catch \(e\) \{ console\.error\(e\);\n  return null; \}/);
+    assert.match(fixed, /catch \(e\) \{ console\.error\(e\);\n {2}return null; \}/);
     assert.deepEqual(await lines('src/a.ts', fixed, R), [2, 3, 8]); // the fix added a line above
   });
 
@@ -77,7 +77,7 @@ describe('swallowed-error', () => {
     ].join('\n');
     assert.deepEqual(await lines('app/a.py', src, R), [6, 10]);
     const fixed = await fixAt('app/a.py', src, R, 6);
-    assert.match(fixed, /except:\n        log\.exception\("unexpected error"\)/);
+    assert.match(fixed, /except:\n {8}log\.exception\("unexpected error"\)/);
   });
 
   it('Go: flags `if err != nil { return nil }` and empty blocks, not returns of err, wrapping or logging', async () => {

@@ -7,7 +7,7 @@ import { findings, lines } from './support';
 const R = 'swallowed-error';
 
 describe('swallowed-error: deliberate swallowing is not a finding', () => {
-  it('JS/TS: a comment in or after the handler that says why, any comment in an empty catch (ESLint no-empty\'s convention), a no-empty suppression; a TODO does not', async () => {
+  it("JS/TS: a comment in or after the handler that says why, any comment in an empty catch (ESLint no-empty's convention), a no-empty suppression; a TODO does not", async () => {
     const src = [
       "import { readFile, rm } from 'node:fs/promises';",
       'export async function loadSettings(path: string) {',
@@ -19,7 +19,7 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
       '  }',
       '}',
       'export function portOf(s: string) {',
-      "  if (!/^\\d{1,5}$/.test(s)) throw new Error(`bad port: ${s}`);",
+      '  if (!/^\\d{1,5}$/.test(s)) throw new Error(`bad port: ${s}`);',
       "  try { return new URL(`http://localhost:${s}`).port; } catch { /* unreachable: validated by the pattern above */ return ''; }",
       '}',
       'export async function cleanup(dir: string, cache: Cache, key: string) {',
@@ -200,7 +200,10 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
       '',
     ].join('\n');
     const found = await findings('scan/sources.go', src, R);
-    assert.deepEqual(found.map((f) => f.line), [44]);
+    assert.deepEqual(
+      found.map((f) => f.line),
+      [44],
+    );
     assert.equal(found[0].message, '`if err != nil` returns nil instead of err: the caller sees success, nothing is logged, and no comment says why');
   });
 
@@ -220,7 +223,10 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
       '',
     ].join('\n');
     const found = await findings('store/reset.go', src, R);
-    assert.deepEqual(found.map((f) => [f.line, f.message]), [[7, '`_ = err` discards the error of os.Create: nothing logs or returns it, and no comment says why']]);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.message]),
+      [[7, '`_ = err` discards the error of os.Create: nothing logs or returns it, and no comment says why']],
+    );
   });
 
   it('parse-or-default helpers (the try only returns one parse of its input, the handler a constant); an I/O fallback stays a finding', async () => {
@@ -261,11 +267,14 @@ describe('swallowed-error: deliberate swallowing is not a finding', () => {
     const src = 'export function f() {\n  try { a(); } catch {}\n  try { return a(); } catch (e) { return null; }\n  p.catch(() => null);\n}\n';
     const found = await findings('src/f.ts', src, R);
     const doubt = ' (low confidence: dropping an error here is often a deliberate best effort)';
-    assert.deepEqual(found.map((f) => f.message), [
-      `empty catch swallows the error: nothing logs or rethrows it, and no comment says why${doubt}`,
-      `catch falls back without logging or rethrowing the error, and no comment says why${doubt}`,
-      `.catch() replaces the error with a fallback without logging it, and no comment says why${doubt}`,
-    ]);
+    assert.deepEqual(
+      found.map((f) => f.message),
+      [
+        `empty catch swallows the error: nothing logs or rethrows it, and no comment says why${doubt}`,
+        `catch falls back without logging or rethrowing the error, and no comment says why${doubt}`,
+        `.catch() replaces the error with a fallback without logging it, and no comment says why${doubt}`,
+      ],
+    );
     for (const f of found) assert.doesNotMatch(f.message, /\n/);
   });
 });

@@ -9,7 +9,7 @@ import { at, lines } from './support';
 const R = 'swallowed-error';
 
 describe('swallowed-error: Python and Java idioms a reviewer accepts', () => {
-  it('comments: on the pass line, a comment block above the handler, above the try when it names the failure; any comment but a TODO in an empty handler (ESLint no-empty\'s convention)', async () => {
+  it("comments: on the pass line, a comment block above the handler, above the try when it names the failure; any comment but a TODO in an empty handler (ESLint no-empty's convention)", async () => {
     // broad handlers, so that only the comments decide (a narrow type is an expected failure on its own)
     const py = [
       'import json',

@@ -373,7 +373,13 @@ describe('swallowed-error: how sure it is', () => {
       '}',
     ].join('\n');
     const found = await findings('src/main/java/app/Client.java', java, R);
-    assert.deepEqual(found.map((f) => [f.line, f.severity, f.confidence ?? 'high']), [[3, 'warning', 'high'], [6, 'note', 'low']]);
+    assert.deepEqual(
+      found.map((f) => [f.line, f.severity, f.confidence ?? 'high']),
+      [
+        [3, 'warning', 'high'],
+        [6, 'note', 'low'],
+      ],
+    );
     const go = 'package p\n\nfunc load() (*T, error) {\n\tt, err := read()\n\tif err != nil {\n\t\treturn nil, nil\n\t}\n\treturn t, nil\n}\n';
     const [g] = await findings('p/load.go', go, R);
     assert.deepEqual([g?.severity, g?.confidence], ['warning', undefined]);

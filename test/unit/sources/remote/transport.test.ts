@@ -73,7 +73,7 @@ describe('RemoteTransport', () => {
     assert.equal(s.hits(), 1);
   });
 
-  it('a body that is not the API is invalid, with the parser\'s reason', async () => {
+  it("a body that is not the API is invalid, with the parser's reason", async () => {
     const s = await serve((_req, res) => void res.end('<html>proxy</html>'));
     open.push(s);
     const t = new RemoteTransport({ name: 'loki', baseUrl: s.url }, noSleep);
