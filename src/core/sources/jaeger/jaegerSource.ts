@@ -7,7 +7,7 @@
 import type { SignalsResponse, TraceResponse } from '../../api/signals';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../logger';
 import type { CodeMapper } from '../../mapping/codeMapper';
-import { SourceHealth } from '../remote/health';
+import { PullLoop, traceFromSampled } from '../pullLoop';
 import { RemoteTransport, type Outcome, type RemoteOptions } from '../remote/transport';
 import { SampledTraceStore, type SampledTraceOptions } from '../sampledTraces';
 import type { SpanNameIndex } from '../spanNameIndex';
@@ -51,8 +51,6 @@ export interface PullReport {
   errors: string[];
 }
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-
 /** Sampled traces from Jaeger's `/api/v3`. */
 export class JaegerSource implements TelemetrySource {
   readonly kind = 'jaeger';
@@ -62,14 +60,8 @@ export class JaegerSource implements TelemetrySource {
   readonly transport: RemoteTransport;
   private readonly client: JaegerClient;
   private readonly schedule: PullSchedule;
-  /** Whether the last round that asked anything was answered. */
-  private lastRoundOk = false;
-  private readonly health: SourceHealth;
+  private readonly loop: PullLoop<PullReport>;
   private readonly logger: Logger;
-  private readonly listeners = new Set<() => void>();
-  private timer: NodeJS.Timeout | undefined;
-  private pulling: Promise<PullReport> | undefined;
-  private disposed = false;
 
   constructor(options: JaegerSourceOptions, parts: JaegerSourceParts) {
     this.name = options.name ?? 'jaeger';
@@ -79,7 +71,7 @@ export class JaegerSource implements TelemetrySource {
     this.transport = parts.remote ?? new RemoteTransport({ ...options.transport, name: this.name, baseUrl: options.url });
     this.client = new JaegerClient(this.transport);
     this.schedule = new PullSchedule(options, options.services ?? [], now);
-    this.health = new SourceHealth(this.schedule.options.refreshMs, now);
+    this.loop = new PullLoop(this.name, this.schedule.options.refreshMs, () => this.pullRound(), now);
     this.sampled = new SampledTraceStore(parts.mapper, parts.ready, options.store, clock, this.logger);
     if (options.autoStart !== false) this.start();
   }
@@ -91,13 +83,7 @@ export class JaegerSource implements TelemetrySource {
 
   /** Pulls now and then every refresh interval, until disposed. */
   start(): void {
-    if (this.timer !== undefined || this.disposed) return;
-    const round = () => {
-      void this.pull().finally(() => {
-        if (!this.disposed) this.timer = setTimeout(round, this.schedule.options.refreshMs).unref();
-      });
-    };
-    this.timer = setTimeout(round, 0).unref();
+    this.loop.start();
   }
 
   /** Asks Jaeger for its services once, outside the schedule: the "test the connection" step of adding a source. */
@@ -107,45 +93,28 @@ export class JaegerSource implements TelemetrySource {
 
   /** One pull round (a round already running is joined, not doubled). */
   pull(): Promise<PullReport> {
-    this.pulling ??= this.pullRound().finally(() => (this.pulling = undefined));
-    return this.pulling;
+    return this.loop.pull();
   }
 
   async signals(query: SignalsQuery): Promise<SignalsResponse> {
-    if (this.disposed) throw new Error(`${this.name}: source disposed`);
-    const status = this.health.status();
-    const age = this.health.ageMs();
-    const stale = status.state === 'stale' || status.state === 'error';
-    return this.sampled.query(query, { source: this.name, ...(age === null ? {} : { ageMs: age }), ...(stale ? { stale: true } : {}) });
+    return this.sampled.query(query, this.loop.label());
   }
 
   /** From what was pulled, else asked of Jaeger by id (held for viewing, not counted in figures). */
-  async trace(id: string): Promise<TraceResponse | null> {
-    const traceId = id.toLowerCase();
-    if (!TRACE_ID.test(traceId)) return null;
-    const held = this.sampled.trace(traceId);
-    if (held !== null || this.disposed) return held;
-    const answer = await this.client.trace(traceId);
-    if (!answer.ok) throw new Error(answer.error);
-    return answer.value === null ? null : this.sampled.view(traceId, answer.value);
+  trace(id: string): Promise<TraceResponse | null> {
+    return traceFromSampled(this.sampled, id, this.loop.disposed, (traceId) => this.client.trace(traceId));
   }
 
   status(): SourceStatus {
-    return this.health.status();
+    return this.loop.status();
   }
 
   onChange(listener: () => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.loop.onChange(listener);
   }
 
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.health.stop();
-    this.listeners.clear();
-    await this.pulling?.catch(() => undefined);
+  dispose(): Promise<void> {
+    return this.loop.dispose();
   }
 
   private async pullRound(): Promise<PullReport> {
@@ -159,7 +128,7 @@ export class JaegerSource implements TelemetrySource {
       answered = true;
     }
     for (const search of this.schedule.due()) {
-      if (this.disposed) break;
+      if (this.loop.disposed) break;
       this.schedule.spend();
       report.searches++;
       const answer = await this.client.search({ service: search.service, startMinMs: search.startMinMs, startMaxMs: search.startMaxMs, limit: search.limit });
@@ -184,20 +153,17 @@ export class JaegerSource implements TelemetrySource {
       answered = true;
     }
     if (report.errors.length > 0) return this.failed(report, report.errors[0]);
-    // A round with nothing due (the budget spent, or nothing to search) leaves figures as fresh as the schedule allows.
-    if (answered || this.lastRoundOk) this.health.succeeded();
-    this.lastRoundOk = true;
-    if (report.tracesFiled > 0 && !this.disposed) for (const l of [...this.listeners]) l();
+    this.loop.settle(answered);
+    if (report.tracesFiled > 0) this.loop.changed();
     return report;
   }
 
   private failed(report: PullReport, error: string): PullReport {
-    this.lastRoundOk = false;
     if (report.errors.length === 0) report.errors.push(error);
-    this.health.failed(error);
+    this.loop.settle(true, error);
     this.logger.warn(error);
     // What was filed before the failure is new all the same.
-    if (report.tracesFiled > 0 && !this.disposed) for (const l of [...this.listeners]) l();
+    if (report.tracesFiled > 0) this.loop.changed();
     return report;
   }
 }

@@ -10,9 +10,9 @@ import type { SignalsResponse, TraceResponse } from '../../api/signals';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../logger';
 import type { CodeMapper } from '../../mapping/codeMapper';
 import { PullSchedule, type PullOptions } from '../jaeger/pullSchedule';
-import { SourceHealth } from '../remote/health';
+import { PullLoop, traceFromSampled } from '../pullLoop';
 import { RemoteTransport, type Outcome, type RemoteOptions } from '../remote/transport';
-import { SampledTraceStore, type FigureLabel, type SampledTraceOptions } from '../sampledTraces';
+import { SampledTraceStore, type SampledTraceOptions } from '../sampledTraces';
 import type { SpanNameIndex } from '../spanNameIndex';
 import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource } from '../telemetrySource';
 import { metricLocator, type MetricLocator } from './metricLocator';
@@ -63,12 +63,9 @@ const TEMPO_PULL_DEFAULTS: Partial<PullOptions> = { refreshMs: 30_000, maxPullsP
 const STEP_S = 60;
 /** Each metrics query reaches this far behind the last: Tempo leaves out its newest 30 s, and spans arrive late. */
 const METRICS_OVERLAP_MS = 3 * 60_000;
-const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** TraceQL metrics and sampled traces from Tempo's query API. */
 export class TempoSource implements TelemetrySource {
-  /** Whether the last round that asked anything was answered. */
-  private lastRoundOk = false;
   readonly kind = 'tempo';
   readonly capabilities: SourceCapabilities = { spans: true, traces: true, metrics: true, logs: false, live: false };
   readonly name: string;
@@ -76,20 +73,16 @@ export class TempoSource implements TelemetrySource {
   readonly transport: RemoteTransport;
   readonly client: TempoClient;
   private readonly schedule: PullSchedule;
-  private readonly health: SourceHealth;
+  private readonly loop: PullLoop<TempoPullReport>;
   private readonly history: MetricHistory;
   private readonly locate: MetricLocator;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly metricsWindowMs: number;
   private readonly metricsEveryMs: number;
-  private readonly listeners = new Set<() => void>();
   private metricsCursor: number | null = null;
   /** Set when this Tempo refuses TraceQL metrics (not enabled there): traces alone from then on. */
   private metricsOff: string | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private pulling: Promise<TempoPullReport> | undefined;
-  private disposed = false;
 
   constructor(options: TempoSourceOptions, parts: TempoSourceParts) {
     this.name = options.name ?? 'tempo';
@@ -102,7 +95,7 @@ export class TempoSource implements TelemetrySource {
     for (const [k, v] of Object.entries(options))
       if (v !== undefined && k in { refreshMs: 1, lookbackMs: 1, overlapMs: 1, maxTracesPerPull: 1, maxPullsPerMinute: 1, servicesRefreshMs: 1 }) (pull as Record<string, unknown>)[k] = v;
     this.schedule = new PullSchedule(pull, options.services ?? [], now);
-    this.health = new SourceHealth(this.schedule.options.refreshMs, now);
+    this.loop = new PullLoop(this.name, this.schedule.options.refreshMs, () => this.pullRound(), now);
     this.metricsWindowMs = options.metricsWindowMs ?? 3_600_000;
     this.metricsEveryMs = options.metricsEveryMs ?? 30_000;
     this.history = new MetricHistory(this.metricsWindowMs);
@@ -118,58 +111,35 @@ export class TempoSource implements TelemetrySource {
 
   /** Pulls now and then every refresh interval, until disposed. */
   start(): void {
-    if (this.timer !== undefined || this.disposed) return;
-    const round = () => {
-      void this.pull().finally(() => {
-        if (!this.disposed) this.timer = setTimeout(round, this.schedule.options.refreshMs).unref();
-      });
-    };
-    this.timer = setTimeout(round, 0).unref();
+    this.loop.start();
   }
 
   /** One round (a round already running is joined, not doubled). */
   pull(): Promise<TempoPullReport> {
-    this.pulling ??= this.pullRound().finally(() => (this.pulling = undefined));
-    return this.pulling;
+    return this.loop.pull();
   }
 
   async signals(query: SignalsQuery): Promise<SignalsResponse> {
-    if (this.disposed) throw new Error(`${this.name}: source disposed`);
-    const status = this.health.status();
-    const age = this.health.ageMs();
-    const stale = status.state === 'stale' || status.state === 'error';
-    const label: FigureLabel = { source: this.name, ...(age === null ? {} : { ageMs: age }), ...(stale ? { stale: true } : {}) };
+    const label = this.loop.label();
     const sampled = this.sampled.query(query, label);
     return mergeMetricRows(sampled, query, this.history, this.locate, label, this.clock.now());
   }
 
   /** From what was pulled, else asked of Tempo by id (held for viewing, not counted in figures). */
-  async trace(id: string): Promise<TraceResponse | null> {
-    const traceId = id.toLowerCase();
-    if (!TRACE_ID.test(traceId)) return null;
-    const held = this.sampled.trace(traceId);
-    if (held !== null || this.disposed) return held;
-    const answer = await this.client.trace(traceId);
-    if (!answer.ok) throw new Error(answer.error);
-    return answer.value === null ? null : this.sampled.view(traceId, answer.value);
+  trace(id: string): Promise<TraceResponse | null> {
+    return traceFromSampled(this.sampled, id, this.loop.disposed, (traceId) => this.client.trace(traceId));
   }
 
   status(): SourceStatus {
-    return this.health.status();
+    return this.loop.status();
   }
 
   onChange(listener: () => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.loop.onChange(listener);
   }
 
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.health.stop();
-    this.listeners.clear();
-    await this.pulling?.catch(() => undefined);
+  dispose(): Promise<void> {
+    return this.loop.dispose();
   }
 
   private async pullRound(): Promise<TempoPullReport> {
@@ -184,7 +154,7 @@ export class TempoSource implements TelemetrySource {
     // Without metrics to name the services, one search over all of them stands in.
     if (this.schedule.known().length === 0) this.schedule.listed(['']);
     for (const search of this.schedule.due()) {
-      if (this.disposed) break;
+      if (this.loop.disposed) break;
       this.schedule.spend();
       report.searches++;
       const hits = await this.client.search({ q: serviceFilter(search.service || undefined), startS: search.startMinMs / 1000, endS: search.startMaxMs / 1000, limit: search.limit, spss: 1 });
@@ -196,7 +166,7 @@ export class TempoSource implements TelemetrySource {
       }
       let complete = true;
       for (const hit of hits.value.slice(0, search.limit)) {
-        if (this.disposed || this.sampled.trace(hit.traceId) !== null) continue;
+        if (this.loop.disposed || this.sampled.trace(hit.traceId) !== null) continue;
         const trace = await this.client.trace(hit.traceId);
         report.tracesFetched++;
         if (!trace.ok) {
@@ -255,19 +225,10 @@ export class TempoSource implements TelemetrySource {
   }
 
   private finish(report: TempoPullReport, changed: boolean): TempoPullReport {
-    // A round the budget left empty says nothing about Tempo: the figures just age.
     const asked = report.metricQueries + report.searches + report.tracesFetched > 0;
-    // A round with nothing due leaves figures as fresh as the schedule allows, unless the last round that asked failed.
-    if (!asked) {
-      if (this.lastRoundOk) this.health.succeeded();
-      return report;
-    }
-    this.lastRoundOk = report.errors.length === 0;
-    if (report.errors.length > 0) {
-      this.health.failed(report.errors[0]);
-      this.logger.warn(report.errors[0]);
-    } else this.health.succeeded();
-    if (changed && !this.disposed) for (const l of [...this.listeners]) l();
+    this.loop.settle(asked, report.errors[0]);
+    if (report.errors.length > 0) this.logger.warn(report.errors[0]);
+    if (changed) this.loop.changed();
     return report;
   }
 }
