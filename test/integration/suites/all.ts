@@ -4,9 +4,18 @@ import { hostileTelemetrySuite } from './hostileTelemetry.suite';
 import { panelSuite } from './panel.suite';
 import { refreshSuite } from './refresh.suite';
 import { surfacesSuite } from './surfaces.suite';
+import { teamSuite } from './team.suite';
 
-/** Every suite, in the order they run (activation first: the others rely on a running receiver). */
-export function registerSuites(): void {
+/** The environment variable naming the suite set (`team`: the team's backends, receiver off); unset = the default set. */
+export const SUITE_SET_ENV = 'RUNTIME_LENS_SUITES';
+
+/** Every suite of the selected set, in the order they run (activation first: the others rely on a running receiver). */
+export function registerSuites(set = process.env[SUITE_SET_ENV]): void {
+  if (set === 'team') {
+    // A workspace reading Jaeger and Prometheus with the receiver off (test/integration/team.test.ts).
+    teamSuite();
+    return;
+  }
   activationSuite();
   surfacesSuite();
   panelSuite();
