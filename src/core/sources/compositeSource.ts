@@ -30,9 +30,14 @@ export class CompositeSource implements TelemetrySource {
   readonly capabilities: SourceCapabilities;
   private readonly last = new Map<string, SourceSummary>();
 
+  /** Told when a member that missed an answer's deadline has answered (its figures are then cached by it). */
+  private readonly late = new Set<() => void>();
+
   constructor(
     private readonly members: readonly CompositeMember[],
     private readonly now: () => number = Date.now,
+    /** How long an answer waits for a member before going without it (ms). */
+    private readonly answerWithinMs = 1_500,
   ) {
     const names = new Set<string>();
     for (const m of members) {
@@ -49,19 +54,37 @@ export class CompositeSource implements TelemetrySource {
   }
 
   async signals(query: SignalsQuery): Promise<SignalsResponse> {
-    const answers = await Promise.all(
-      this.members.map(async (m) => {
-        try {
-          return { m, answer: renameEnvironments(await m.source.signals(sourceQuery(m, query)), m) };
-        } catch (err) {
-          return { m, error: (err as Error).message.split('\n')[0].slice(0, 300) };
-        }
-      }),
+    type Answered = { m: CompositeMember; answer?: SignalsResponse; error?: string; late?: true };
+    const asked = this.members.map((m) =>
+      m.source.signals(sourceQuery(m, query)).then(
+        (answer): Answered => ({ m, answer: renameEnvironments(answer, m) }),
+        (err: unknown): Answered => ({ m, error: (err as Error).message.split('\n')[0].slice(0, 300) }),
+      ),
     );
+    // A slow member must not hold back the others' figures (a file's first CodeLens): past the deadline
+    // the answer goes without it, and listeners hear when it has answered.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.answerWithinMs)));
+    const inTime = await Promise.all(asked.map((p) => Promise.race([p, deadline])));
+    clearTimeout(timer);
+    const anyAnswer = inTime.some((a) => a !== 'late' && a.answer !== undefined);
+    const answers: Answered[] = [];
+    for (const [i, a] of inTime.entries()) {
+      if (a !== 'late') answers.push(a);
+      else if (!anyAnswer) answers.push(await asked[i]);
+      else {
+        void asked[i].then(() => this.tellLate());
+        answers.push({ m: this.members[i], late: true });
+      }
+    }
     const sources: SourceSummary[] = [];
     const ok: { m: CompositeMember; answer: SignalsResponse; stamp: FigureSource }[] = [];
     for (const a of answers) {
       const status = a.m.source.status();
+      if (a.late) {
+        sources.push({ ...summary(a.m, status, this.last.get(a.m.name)?.error), error: `${a.m.name}: still answering; its figures follow` });
+        continue;
+      }
       const s = summary(a.m, status, a.error);
       this.last.set(a.m.name, s);
       sources.push(s);
@@ -97,7 +120,17 @@ export class CompositeSource implements TelemetrySource {
 
   onChange(listener: () => void): Disposable {
     const subs = this.members.map((m) => m.source.onChange(listener));
-    return { dispose: () => subs.forEach((s) => s.dispose()) };
+    this.late.add(listener);
+    return {
+      dispose: () => {
+        subs.forEach((s) => s.dispose());
+        this.late.delete(listener);
+      },
+    };
+  }
+
+  private tellLate(): void {
+    for (const l of [...this.late]) l();
   }
 
   async dispose(): Promise<void> {

@@ -192,3 +192,55 @@ describe('CompositeSource unmapped spans', () => {
     );
   });
 });
+
+describe('CompositeSource deadlines', () => {
+  it('answers without a member slower than its deadline, and says so when that member has answered', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = memory(answer({ functions: [fn({ function: 'slow' })] }));
+    const fast = memory(answer({ functions: [fn({ function: 'fast' })] }));
+    const slowSignals = slow.signals.bind(slow);
+    slow.signals = async (query) => {
+      await gate;
+      return slowSignals(query);
+    };
+    const c = new CompositeSource(
+      [
+        { source: fast, name: 'jaeger' },
+        { source: slow, name: 'prometheus' },
+      ],
+      Date.now,
+      50,
+    );
+    let told = 0;
+    c.onChange(() => told++);
+    const first = await c.signals(q());
+    assert.deepEqual(
+      first.functions.map((f) => f.function),
+      ['fast'],
+    );
+    assert.deepEqual(
+      first.sources!.map((s) => [s.name, s.state, s.error]),
+      [
+        ['jaeger', 'ok', undefined],
+        ['prometheus', 'ok', 'prometheus: still answering; its figures follow'],
+      ],
+    );
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(told, 1);
+    const later = await c.signals(q());
+    assert.deepEqual(later.functions.map((f) => f.function).sort(), ['fast', 'slow']);
+  });
+
+  it('waits for the members when none answers in time', async () => {
+    const slow = memory(answer({ functions: [fn({})] }));
+    const slowSignals = slow.signals.bind(slow);
+    slow.signals = async (query) => {
+      await new Promise((r) => setTimeout(r, 80));
+      return slowSignals(query);
+    };
+    const a = await new CompositeSource([{ source: slow, name: 'jaeger' }], Date.now, 10).signals(q());
+    assert.equal(a.functions.length, 1);
+  });
+});
