@@ -262,8 +262,10 @@ function mergeFunction(into: Map<string, FunctionSignal>, row: FunctionSignal, s
   const t = TRAFFIC_RANK[traffic.basis] < TRAFFIC_RANK[had.figures!.traffic.basis] ? incoming : had;
   const e = ERRORS_RANK[errs.basis] < ERRORS_RANK[had.figures!.errors.basis] ? incoming : had;
   const exemplars = e.exemplars.length > 0 ? e.exemplars : t.exemplars;
+  // The per-minute series belongs with the traffic figures: a sample's minutes beside all-traffic figures would mislead.
+  const { perMinute: _sampledMinutes, ...errorRow } = e;
   into.set(key, {
-    ...e,
+    ...errorRow,
     ...pickTraffic(t),
     exemplars,
     line: t.line || e.line,

@@ -244,3 +244,20 @@ describe('CompositeSource deadlines', () => {
     assert.equal(a.functions.length, 1);
   });
 });
+
+describe('CompositeSource per-minute series', () => {
+  it("keeps the per-minute series of the traffic figures only, never a sample's beside metrics", async () => {
+    const minute = { t: 0, count: 1, errors: 0, avgMs: 5, maxMs: 5 };
+    const sampled = memory(answer({ functions: [fn({ perMinute: [minute], figures: { traffic: { source: 'x', basis: 'sampled', traces: 1 }, errors: { source: 'x', basis: 'sampled', traces: 1 } } })] }));
+    const metrics = memory(answer({ functions: [fn({ figures: { traffic: { source: 'x', basis: 'metrics' }, errors: { source: 'x', basis: 'metrics' } } })] }));
+    const [f] = (
+      await new CompositeSource([
+        { source: sampled, name: 'jaeger' },
+        { source: metrics, name: 'prometheus' },
+      ]).signals(q())
+    ).functions;
+    assert.equal(f.perMinute, undefined);
+    const alone = (await new CompositeSource([{ source: sampled, name: 'jaeger' }]).signals(q())).functions[0];
+    assert.deepEqual(alone.perMinute, [minute]);
+  });
+});
