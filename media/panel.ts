@@ -200,7 +200,12 @@ function servicesList(services: ServiceRow[]): HTMLElement {
     const row = h(
       'div',
       { class: 'svc', role: 'listitem', 'aria-label': `${svc.service}: ${svc.rate}, ${svc.errorRateText} errors, p95 ${svc.p95}` },
-      h('div', { class: 'svc-name', title: svc.service }, svc.service),
+      h(
+        'div',
+        { class: 'svc-name', title: svc.sampled ? `${svc.service}: rates of the traces sampled from the trace backend, not all requests (add a metrics source for those)` : svc.service },
+        svc.service,
+        svc.sampled ? h('span', { class: 'muted small' }, ' sampled') : null,
+      ),
       h('div', { class: 'svc-figs' }, h('span', {}, svc.rate), sep(), h('span', { class: lvl(svc.errorLevel) }, `${svc.errorRateText} err`), sep(), h('span', { class: lvl(svc.latencyLevel) }, `p95 ${svc.p95}`)),
       spark,
       // The wide layout shows the same figures as table cells, aligned with the endpoints below.

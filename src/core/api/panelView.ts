@@ -33,6 +33,8 @@ export interface ServiceRow extends RowFigures {
   sparkErrors: number[];
   /** The busiest endpoints by impact (at most SERVICE_ENDPOINTS). */
   endpoints: EndpointRow[];
+  /** The figures rest on sampled traces (no metrics source counts this service's requests): rates are of the sample. */
+  sampled?: boolean;
 }
 
 /** A function in one of the top lists. */

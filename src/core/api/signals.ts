@@ -101,7 +101,7 @@ export interface OperationSignal extends WindowFigures {
   kind: number;
   perMinute?: SparkPoint[];
   /** Where the figures came from: OTLP metrics count every request, where traces may be sampled; absent from older receivers. */
-  source?: 'spans' | 'metrics';
+  source?: 'spans' | 'metrics' | 'sampled';
 }
 
 /** An error group: exception type + normalized message + first in-app frame. */

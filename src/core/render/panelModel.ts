@@ -224,6 +224,7 @@ function serviceRows(operations: OperationSignal[], th: Thresholds, now: number)
       sparkCounts: spark.map((p) => p.count),
       sparkErrors: spark.map((p) => p.errors),
       endpoints,
+      ...(used.some((o) => o.source === 'sampled') ? { sampled: true } : {}),
     });
   }
   return rows.sort((a, b) => b.ratePerMin - a.ratePerMin || compareText(a.service, b.service));

@@ -24,6 +24,9 @@ const TRAFFIC_RANK: Record<FigureBasis, number> = { metrics: 0, spans: 1, sample
 /** Which gives its exemplars and error groups first: whole traces before samples; metrics have none. */
 const ERRORS_RANK: Record<FigureBasis, number> = { spans: 0, sampled: 1, metrics: 2, logs: 3 };
 
+/** Which operation row is kept for one endpoint: metrics and spans count every request, a sample does not. */
+const OPERATION_RANK: Record<'metrics' | 'spans' | 'sampled', number> = { metrics: 0, spans: 1, sampled: 2 };
+
 /** Answers from several sources merged into one, with provenance on every row. */
 export class CompositeSource implements TelemetrySource {
   readonly kind = 'composite';
@@ -223,7 +226,7 @@ function merge(query: SignalsQuery, answers: { m: CompositeMember; answer: Signa
       const key = `${o.service}\u0000${o.environment}\u0000${o.name}`;
       const had = operations.get(key);
       // Metrics count every request; keep the row that rests on them.
-      if (had === undefined || (o.source === 'metrics' && had.source !== 'metrics')) operations.set(key, o);
+      if (had === undefined || OPERATION_RANK[o.source ?? 'spans'] < OPERATION_RANK[had.source ?? 'spans']) operations.set(key, o);
     }
     for (const e of answer.errors) mergeError(errors, { ...e, figures: own(e.figures, stamp) });
     // Spans seen by a trace source and counted by a metrics source are one set of spans: the larger count, not the sum.

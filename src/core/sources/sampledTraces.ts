@@ -115,7 +115,9 @@ export class SampledTraceStore {
       const traces = Math.min(e.count, this.errorCounts.count(joinKey(e.service, e.environment, e.type), since));
       return { ...e, figures: { ...label, basis: 'sampled', traces } };
     });
-    return { ...answer, functions, errors };
+    // Operation rates from a sample are not the service's traffic: they say so.
+    const operations = answer.operations.map((o) => ({ ...o, source: 'sampled' as const }));
+    return { ...answer, functions, errors, operations };
   }
 
   /** A trace held (filed, or fetched for viewing), or null. */

@@ -194,3 +194,23 @@ test('a service lists only its busiest endpoints by impact, as many as the panel
   );
   assert.equal(model.services[0]!.count, 150, 'the service still adds up every endpoint');
 });
+
+test('a service whose operation rates come from sampled traces says so', () => {
+  const op = { service: 'shop', environment: 'production', name: 'GET /quote', kind: 2, count: 4, errors: 0, errorRate: 0, ratePerMin: 0.8, p50Ms: 10, p95Ms: 20, p99Ms: 30 };
+  const base: SignalsResponse = {
+    window: '5m',
+    environment: 'production',
+    environments: ['production'],
+    generatedAt: 0,
+    functions: [],
+    operations: [],
+    errors: [],
+    unmapped: [],
+    calls: [],
+    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
+  };
+  const sampled = buildPanelModel({ ...base, operations: [{ ...op, source: 'sampled' }] }, '5m');
+  assert.equal(sampled.services[0].sampled, true);
+  const counted = buildPanelModel({ ...base, operations: [{ ...op, source: 'metrics' }] }, '5m');
+  assert.equal(counted.services[0].sampled, undefined);
+});

@@ -261,3 +261,21 @@ describe('CompositeSource per-minute series', () => {
     assert.deepEqual(alone.perMinute, [minute]);
   });
 });
+
+describe('CompositeSource operations', () => {
+  it("keeps an endpoint's counted rows over a sample's", async () => {
+    const op = { service: 'shop', environment: 'production', name: 'GET /quote', kind: 2, count: 4, errors: 0, errorRate: 0, ratePerMin: 0.8, p50Ms: 10, p95Ms: 20, p99Ms: 30 };
+    const sampled = memory(answer({ operations: [{ ...op, source: 'sampled' }] }));
+    const metrics = memory(answer({ operations: [{ ...op, count: 800, ratePerMin: 160, source: 'metrics' }] }));
+    for (const members of [
+      [sampled, metrics],
+      [metrics, sampled],
+    ]) {
+      const a = await new CompositeSource(members.map((source, i) => ({ source, name: `s${i}` }))).signals(q());
+      assert.deepEqual(
+        a.operations.map((o) => [o.count, o.source]),
+        [[800, 'metrics']],
+      );
+    }
+  });
+});
