@@ -6,7 +6,7 @@
  * slowest target takes them, with `concurrency` requests in flight.
  */
 import * as http from 'node:http';
-import { makeTrafficBatch, SPANS_PER_TRACE, TRACES_PER_BATCH, type TrafficBatch } from './traffic';
+import { makeTrafficBatch, SPANS_PER_TRACE, TRACES_PER_BATCH } from './traffic';
 
 /** What to send where. */
 export interface SendPlan {
@@ -15,8 +15,8 @@ export interface SendPlan {
   firstBatch: number;
   batches: number;
   concurrency: number;
-  /** Keep the trace ids of every this-many-th request. */
-  sampleEvery: number;
+  /** Requests per batch (default TRACES_PER_BATCH); a trickle sends small batches often. */
+  tracesPerBatch?: number;
   spansPerSecond?: number;
 }
 
@@ -31,24 +31,20 @@ export interface SendReport {
   retries: number;
   /** Batches a target never took (after retries). */
   failed: number;
-  sampled: TrafficBatch['sampled'];
 }
 
 const plan = JSON.parse(process.argv[2] ?? '{}') as SendPlan;
 const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency * plan.targets.length });
-const report: SendReport = { spans: 0, traces: 0, batches: 0, ms: 0, statuses: {}, retries: 0, failed: 0, sampled: [] };
+const report: SendReport = { spans: 0, traces: 0, batches: 0, ms: 0, statuses: {}, retries: 0, failed: 0 };
 for (const t of plan.targets) report.statuses[t] = {};
 
 function post(url: string, body: Buffer): Promise<number> {
   const target = new URL(url);
   return new Promise((resolve) => {
-    const req = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
     req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(0));
     req.end(body);
@@ -70,23 +66,23 @@ async function deliver(url: string, body: Buffer): Promise<boolean> {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const perBatch = plan.tracesPerBatch ?? TRACES_PER_BATCH;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < plan.batches) {
       const i = next++;
       if (plan.spansPerSecond !== undefined) {
         // Paced: batch i leaves no earlier than its share of the rate allows.
-        const due = started + (i * TRACES_PER_BATCH * SPANS_PER_TRACE * 1000) / plan.spansPerSecond;
+        const due = started + (i * perBatch * SPANS_PER_TRACE * 1000) / plan.spansPerSecond;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-      const batch = makeTrafficBatch(plan.firstBatch + i, Date.now(), plan.sampleEvery);
+      const batch = makeTrafficBatch(plan.firstBatch + i, Date.now(), perBatch);
       const delivered = await Promise.all(plan.targets.map((t) => deliver(t, batch.body)));
       if (delivered.includes(false)) report.failed++;
       report.spans += batch.spans;
       report.traces += batch.traces;
       report.batches++;
-      report.sampled.push(...batch.sampled);
     }
   };
   await Promise.all(Array.from({ length: plan.concurrency }, worker));

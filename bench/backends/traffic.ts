@@ -31,13 +31,11 @@ export function relativeFile(service: number, module: number): string {
 // corpus.ts writes each function in six lines, the first one `async function handlerM_F(req) {`.
 const functionLine = (f: number): number => f * 6 + 1;
 
-/** A batch ready to POST, with the ids of some of its traces for checking the backend holds them. */
+/** A batch ready to POST. */
 export interface TrafficBatch {
   body: Buffer;
   spans: number;
   traces: number;
-  /** Trace ids (32 hex) of every `sampleEvery`-th request and their span counts. */
-  sampled: { traceId: string; spans: number }[];
 }
 
 /** Fixed-seed xorshift32 in [0, 1). */
@@ -64,10 +62,11 @@ export function handler9ErrorRate(m: number): number {
 }
 
 /**
- * Batch number `b`: TRACES_PER_BATCH requests of service b % 10, over its 20 files in turn,
- * timed to end just before `nowMs`.
+ * Batch number `b`: `traces` requests of service b % 10, over its 20 files in turn, timed to end
+ * just before `nowMs`. Which functions a request calls cycles, so each function's calls are spread
+ * evenly over time (a window edge then cuts both sides' counts alike).
  */
-export function makeTrafficBatch(b: number, nowMs: number, sampleEvery: number): TrafficBatch {
+export function makeTrafficBatch(b: number, nowMs: number, traces = TRACES_PER_BATCH): TrafficBatch {
   const service = b % SERVICES;
   const random = generator(b * 2654435761 + 1);
   const exporter = new InMemorySpanExporter();
@@ -76,13 +75,13 @@ export function makeTrafficBatch(b: number, nowMs: number, sampleEvery: number):
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('runtime-lens-bench-backends');
-  const sampled: TrafficBatch['sampled'] = [];
-  for (let t = 0; t < TRACES_PER_BATCH; t++) {
-    const seq = Math.floor(b / SERVICES) * TRACES_PER_BATCH + t;
+  for (let t = 0; t < traces; t++) {
+    const seq = Math.floor(b / SERVICES) * traces + t;
     const m = seq % MODULES_PER_SERVICE;
     const file = `${PRODUCTION_ROOT}${relativeFile(service, m)}`;
     const code = (f: number) => ({ 'code.function.name': `handler${m}_${f}`, 'code.file.path': file, 'code.line.number': functionLine(f) + 1 });
-    const root = Math.floor(seq / MODULES_PER_SERVICE) % 2;
+    const turn = Math.floor(seq / MODULES_PER_SERVICE);
+    const root = turn % 2;
     const route = `/api/m${m}/h${root}/:id`;
     const start = nowMs - 2_000 - Math.floor(random() * 3_000);
     const failing = root === 0 && random() < 0.01;
@@ -93,8 +92,8 @@ export function makeTrafficBatch(b: number, nowMs: number, sampleEvery: number):
     });
     const parent = trace.setSpan(context.active(), server);
     let at = start + 0.5;
-    // Four distinct internal functions of the same file, starting at a per-request offset.
-    const first = 2 + Math.floor(random() * (FUNCTIONS_PER_MODULE - 2));
+    // Four distinct internal functions of the same file, starting one further on each request.
+    const first = 2 + (turn % (FUNCTIONS_PER_MODULE - 2));
     for (let k = 0; k < SPANS_PER_TRACE - 1; k++) {
       const f = 2 + ((first - 2 + k * 2) % (FUNCTIONS_PER_MODULE - 2));
       const took = duration(m, f, random());
@@ -110,9 +109,8 @@ export function makeTrafficBatch(b: number, nowMs: number, sampleEvery: number):
     }
     if (failing) server.setStatus({ code: SpanStatusCode.ERROR, message: 'HTTP 500' });
     server.end(Math.max(at, start + duration(m, root, random())));
-    if (seq % sampleEvery === 0) sampled.push({ traceId: server.spanContext().traceId, spans: SPANS_PER_TRACE });
   }
   const spans = exporter.getFinishedSpans();
   const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
-  return { body, spans: spans.length, traces: TRACES_PER_BATCH, sampled };
+  return { body, spans: spans.length, traces };
 }

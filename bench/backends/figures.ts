@@ -1,0 +1,87 @@
+/**
+ * Figures from the backends (Jaeger + Prometheus through `serve --no-receiver`) against the embedded
+ * receiver's on the same traffic, function by function: how many agree within 2%, and the worst.
+ * Percentiles from a Prometheus histogram can only be placed within a bucket (histogram_quantile
+ * interpolates linearly inside it), so for them we also say how many fall in the same bucket as the
+ * receiver's (sketch, about 1% relative accuracy), which is as close as the histogram can tell.
+ */
+import type { FunctionSignal, SignalsResponse } from '../../src/core/api/signals';
+
+/** One measure's agreement over the functions compared. */
+export interface Agreement {
+  measure: string;
+  compared: number;
+  /** Functions whose two figures differ by at most 2% (relative; both zero counts as equal). */
+  within2: number;
+  /** Largest relative difference, and where. */
+  worst: number;
+  worstAt: string;
+  /** For percentiles: how many lie in the same histogram bucket on both sides. */
+  sameBucket?: number;
+}
+
+/** The comparison of one set of answers. */
+export interface FigureComparison {
+  functions: number;
+  /** Rows one side has and the other lacks. */
+  onlyEmbedded: string[];
+  onlyBackends: string[];
+  agreements: Agreement[];
+}
+
+const keyOf = (f: FunctionSignal): string => `${f.service} ${f.file} ${f.function}`;
+
+/** |b - a| / a, with 0 when both are 0 and 1 when only a is 0. */
+export function relativeDifference(a: number, b: number): number {
+  if (a === b) return 0;
+  if (a === 0) return 1;
+  return Math.abs(b - a) / Math.abs(a);
+}
+
+/** Index of the histogram bucket holding `v`: the first bound >= v (bounds.length for +Inf). */
+export function bucketOf(v: number, bounds: readonly number[]): number {
+  const i = bounds.findIndex((b) => v <= b);
+  return i < 0 ? bounds.length : i;
+}
+
+type Pick = (f: FunctionSignal) => number;
+const MEASURES: [string, Pick, boolean][] = [
+  ['calls (count)', (f) => f.count, false],
+  ['errors', (f) => f.errors, false],
+  ['error rate', (f) => f.errorRate, false],
+  ['rate per minute', (f) => f.ratePerMin, false],
+  ['p50', (f) => f.p50Ms, true],
+  ['p95', (f) => f.p95Ms, true],
+];
+
+/** Compares the answers for the same files from both servers. */
+export function compareFigures(embedded: SignalsResponse[], backends: SignalsResponse[], bounds: readonly number[], measures: readonly string[] = MEASURES.map((m) => m[0])): FigureComparison {
+  const a = new Map<string, FunctionSignal>();
+  const b = new Map<string, FunctionSignal>();
+  for (const r of embedded) for (const f of r.functions) a.set(keyOf(f), f);
+  for (const r of backends) for (const f of r.functions) b.set(keyOf(f), f);
+  const both = [...a.keys()].filter((k) => b.has(k));
+  const agreements: Agreement[] = [];
+  for (const [measure, pick, quantile] of MEASURES) {
+    if (!measures.includes(measure)) continue;
+    const ag: Agreement = { measure, compared: both.length, within2: 0, worst: 0, worstAt: '', ...(quantile ? { sameBucket: 0 } : {}) };
+    for (const k of both) {
+      const [x, y] = [pick(a.get(k)!), pick(b.get(k)!)];
+      const d = relativeDifference(x, y);
+      if (d <= 0.02) ag.within2++;
+      if (d > ag.worst) [ag.worst, ag.worstAt] = [d, `${k}: ${round(x)} vs ${round(y)}`];
+      if (quantile && bucketOf(x, bounds) === bucketOf(y, bounds)) ag.sameBucket!++;
+    }
+    agreements.push(ag);
+  }
+  return {
+    functions: both.length,
+    onlyEmbedded: [...a.keys()].filter((k) => !b.has(k)),
+    onlyBackends: [...b.keys()].filter((k) => !a.has(k)),
+    agreements,
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
