@@ -19,7 +19,12 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { FunctionSignal } from '../../src/core/api/signals';
 import { CodeMapper } from '../../src/core/mapping/codeMapper';
 import { WorkspaceIndex } from '../../src/core/mapping/workspaceIndex';
-import { PrometheusSource } from '../../src/core/sources/prometheus/prometheusSource';
+import { MAX_URL_QUERY_CHARS, PrometheusClient } from '../../src/core/sources/prometheus/prometheusClient';
+import { PrometheusSource, type PrometheusSourceOptions } from '../../src/core/sources/prometheus/prometheusSource';
+import { foldRound } from '../../src/core/sources/prometheus/spanMetricsGroups';
+import { groupLabels, roundQuery, type FileScope, type WindowAsk } from '../../src/core/sources/prometheus/spanMetricsQueries';
+import { selectGroups } from '../../src/core/sources/prometheus/spanMetricsSelection';
+import { RemoteTransport } from '../../src/core/sources/remote/transport';
 import { parseSignalsQuery, type SignalsQuery } from '../../src/core/sources/telemetrySource';
 import { startBackendStack, type BackendStack } from '../support/backends';
 import { getJson, pollUntil } from '../support/backendSample';
@@ -84,8 +89,8 @@ const TOTAL = GET_ORDER.fast.n + GET_ORDER.slow.n + CREATE_ORDER.n + CACHE_GET.n
 const spanNames = {
   lookup: (service: string, name: string) => (service === SERVICE && name === 'cache.get' ? { file: FILE, line: 9, function: 'loadOrder', mappedBy: 'code-attributes' as const, confidence: 0.95 } : undefined),
 };
-const newSource = (refreshMs: number): PrometheusSource =>
-  new PrometheusSource({ name: 'prometheus (wire)', remote: { baseUrl: relay.url, retries: 1, backoffMs: 50 }, refreshMs, mapper, spanNames, environment: 'production' });
+const newSource = (refreshMs: number, over: Partial<PrometheusSourceOptions> = {}): PrometheusSource =>
+  new PrometheusSource({ name: 'prometheus (wire)', remote: { baseUrl: relay.url, retries: 1, backoffMs: 50 }, refreshMs, mapper, spanNames, environment: 'production', ...over });
 
 before(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'rl-prom-wire-'));
@@ -151,23 +156,74 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     const health = answer.operations.find((o) => o.name === 'GET /health');
     assert.deepEqual([health?.count, health?.kind, health?.source], [HEALTH.n, 2, 'metrics']);
     assert.ok(answer.unmapped.some((u) => u.name === 'GET /health' && u.count === HEALTH.n));
-    assert.ok(source.counters.requests <= 4, `detection (2) and one refresh (2), not ${source.counters.requests}`);
+    // Calls and buckets of every window and file of interest travel in one PromQL query.
+    assert.equal(source.counters.requests, 3, 'detection (2) and one round (1)');
 
     const again = await source.signals(q());
-    assert.equal(again.generatedAt, answer.generatedAt, 'within the refresh interval the answer is the cached one');
-    assert.ok(source.counters.requests <= 4);
+    assert.equal(again.generatedAt, answer.generatedAt, "within the refresh interval the answer is the last round's");
+    assert.equal(source.counters.requests, 3);
     await source.dispose();
   });
 
-  it("a file query selects that file's series in PromQL, including those joined by span name after one refresh", async () => {
+  it("a file's first round selects its series in PromQL; once the workspace was asked, span names joined to it count too", async () => {
     const source = newSource(60_000);
+    const first = await source.signals(q({ file: FILE }));
+    assert.deepEqual(first.functions.map((f) => f.function).sort(), ['createOrder', 'getOrder'], 'cache.get has no code path and was not learned yet');
     await source.signals(q());
     const answer = await source.signals(q({ file: FILE }));
     assert.deepEqual(answer.functions.map((f) => f.function).sort(), ['createOrder', 'getOrder', 'loadOrder']);
     assert.deepEqual([answer.operations.length, answer.unmapped.length], [0, 0]);
     const hostile = await source.signals(q({ file: 'src/a"b\\c|(.*).ts' }));
     assert.equal(hostile.functions.length, 0, 'quotes, backslashes and regex characters in a path stay literal');
+    assert.equal(source.counters.requests, 4, 'detection, the file round, the workspace round; the rest answered from them');
     await source.dispose();
+  });
+
+  it("a round's selectors pick on the real Prometheus exactly the groups a query's local selection reads", async () => {
+    const client = new PrometheusClient('prometheus (wire)', new RemoteTransport({ name: 'prometheus (wire)', baseUrl: stack.prometheus.url }));
+    const detected = await client.detect();
+    assert.ok(detected.ok, detected.ok ? '' : detected.error);
+    const m = detected.value;
+    const groupsOf = async (asks: WindowAsk[]) => {
+      const promql = roundQuery(m, asks);
+      assert.ok(promql !== undefined);
+      const answer = await client.query(promql);
+      assert.ok(answer.ok, answer.ok ? '' : answer.error);
+      return foldRound(groupLabels(m), answer.value, m.toMs, new Set(asks.map((a) => a.windowMs))).get(asks[0].windowMs) ?? [];
+    };
+    const key = (g: { labels: ReadonlyMap<string, string>; count: number }) => JSON.stringify([[...g.labels], g.count]);
+    const windowMs = 15 * 60_000;
+    const all = await groupsOf([{ windowMs, environments: 'all', all: true, files: [] }]);
+    const scopes: FileScope[] = [
+      { relative: FILE, productionPaths: [PROD_FILE], spanNames: [{ service: SERVICE, spanName: 'cache.get' }] },
+      { relative: 'src/a"b\\c|(.*).ts', productionPaths: [], spanNames: [{ service: SERVICE, spanName: 'GET /health|x' }] },
+      { relative: 'orders.ts', productionPaths: [], spanNames: [] },
+    ];
+    for (const scope of scopes) {
+      const asked = await groupsOf([{ windowMs, environments: ['production'], all: false, top: 1, files: [scope] }]);
+      const query = q({ file: scope.relative, environment: 'production' });
+      const local = selectGroups(all, m, query, scope, '').map(key).sort();
+      const fromPromql = selectGroups(asked, m, query, scope, '').map(key).sort();
+      assert.deepEqual(fromPromql, local, `the round for ${scope.relative} selected what the local selection reads`);
+      assert.ok(asked.length >= local.length);
+    }
+    // A round over many files is longer than a URL should be: it goes as a form POST, which Prometheus takes alike.
+    const many = [scopes[0], ...Array.from({ length: 60 }, (_, i) => ({ relative: `src/module${i}/handlers.ts`, productionPaths: [], spanNames: [] }))];
+    const manyAsks: WindowAsk[] = [{ windowMs, environments: 'all', all: false, files: many }];
+    assert.ok(roundQuery(m, manyAsks)!.length > MAX_URL_QUERY_CHARS);
+    const fromLong = selectGroups(await groupsOf(manyAsks), m, q({ file: FILE }), scopes[0], '')
+      .map(key)
+      .sort();
+    assert.deepEqual(
+      fromLong,
+      selectGroups(all, m, q({ file: FILE }), scopes[0], '')
+        .map(key)
+        .sort(),
+    );
+    const ordersGroups = selectGroups(all, m, q({ file: FILE }), scopes[0], '');
+    assert.deepEqual([...new Set(ordersGroups.map((g) => g.labels.get('span_name')))].sort(), ['GET /orders/:id', 'POST /orders', 'cache.get']);
+    const top = selectGroups(await groupsOf([{ windowMs, environments: 'all', all: false, top: 1, files: [] }]), m, q({ top: 1 }), undefined, '');
+    assert.deepEqual(top.map(key), selectGroups(all, m, q({ top: 1 }), undefined, '').map(key), 'topk in PromQL and locally pick the same groups');
   });
 
   it('a window that starts between two batches counts only the second, exactly', async () => {
@@ -194,12 +250,14 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
   });
 
   it('keeps figures marked stale with their age while Prometheus is unreachable, then recovers', async () => {
-    const source = newSource(300);
+    // A short interval (a generous budget) and rounds driven by the test: no timer decides when.
+    const source = newSource(300, { maxRequestsPerMinute: 600, autoStart: false });
     const fresh = await source.signals(q());
     assert.equal(source.status().state, 'ok');
     await relay.cut();
     try {
       await new Promise((r) => setTimeout(r, 400));
+      await source.pull();
       const stale = await source.signals(q());
       const get = row(stale.functions, 'getOrder');
       assert.equal(get.count, row(fresh.functions, 'getOrder').count, 'figures kept, not dropped');
@@ -214,6 +272,7 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     await pollUntil(
       'the source to recover',
       async () => {
+        await source.pull();
         const answer = await source.signals(q());
         return source.status().state === 'ok' && row(answer.functions, 'getOrder').figures?.traffic.stale === undefined ? true : undefined;
       },

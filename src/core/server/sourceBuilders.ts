@@ -33,6 +33,7 @@ function prometheus(ctx: SourceContext): TelemetrySource {
     transport: ctx.transport,
     refreshMs: ctx.spec.refreshMs,
     mapper: ctx.shared.mapper,
+    ready: ctx.shared.ready,
     spanNames: spanNamesOf(ctx.built),
   });
 }

@@ -10,11 +10,12 @@ import { CodeMapper } from '../../../src/core/mapping/codeMapper';
 import { WorkspaceIndex } from '../../../src/core/mapping/workspaceIndex';
 import { parseInstantVector, parseNameList } from '../../../src/core/sources/prometheus/promApi';
 import { spanMetricsRows } from '../../../src/core/sources/prometheus/spanMetricsAnswer';
-import { bucketQuantile, foldGroups } from '../../../src/core/sources/prometheus/spanMetricsGroups';
+import { bucketQuantile, foldGroups, foldRound } from '../../../src/core/sources/prometheus/spanMetricsGroups';
 import { SpanMetricsJoin } from '../../../src/core/sources/prometheus/spanMetricsJoin';
 import { NAMINGS, pickNaming, withLabels } from '../../../src/core/sources/prometheus/spanMetricsNaming';
-import { groupLabels, promString, refreshQueries, regexEscape } from '../../../src/core/sources/prometheus/spanMetricsQueries';
-import { parseSignalsQuery } from '../../../src/core/sources/telemetrySource';
+import { groupLabels, promString, regexEscape, roundQuery, type WindowAsk } from '../../../src/core/sources/prometheus/spanMetricsQueries';
+import { fileMatcher, selectGroups } from '../../../src/core/sources/prometheus/spanMetricsSelection';
+import { parseSignalsQuery, type SignalsQuery } from '../../../src/core/sources/telemetrySource';
 
 const vector = (result: unknown[]) => ({ status: 'success', data: { resultType: 'vector', result } });
 const sample = (metric: Record<string, string>, value: string) => ({ metric, value: [1_700_000_000.123, value] });
@@ -83,19 +84,76 @@ describe('PromQL', () => {
     assert.equal(regexEscape('GET /x/{id}.json|(a)*'), 'GET /x/\\{id\\}\\.json\\|\\(a\\)\\*');
   });
 
-  it('a file query selects that file by an anchored suffix regex, plus paths and span names learned for it', () => {
-    const q = refreshQueries(m, { windowMs: 300_000, environment: 'prod"x', file: { relative: 'src/a.b.js', productionPaths: ['/app/dist/a.js'], spanNames: [{ service: 'svc', spanName: 'GET /a' }] } });
-    assert.match(q.calls, /code_file_path=~"\(\?:\.\*\[\/\\\\\\\\\]\)\?src\[\/\\\\\\\\\]a\\\\\.b\\\\\.js\|\/app\/dist\/a\\\\\.js"/);
-    assert.match(q.calls, /deployment_environment_name="prod\\"x"/);
-    assert.match(q.calls, /code_file_path="", service_name="svc", span_name=~"GET \/a"/);
-    assert.doesNotMatch(q.calls, /topk/, 'a file query is bounded by its file, not by top');
-    assert.match(q.buckets, /^sum by \(service_name, span_name, span_kind, deployment_environment_name, code_function_name, code_file_path, le\)/);
+  const ask = (over: Partial<WindowAsk>): WindowAsk => ({ windowMs: 300_000, environments: 'all', all: false, files: [], ...over });
+  const file = { relative: 'src/a.b.js', productionPaths: ['/app/dist/a.js'], spanNames: [{ service: 'svc', spanName: 'GET /a' }] };
+
+  it('a file is selected by an anchored suffix regex, plus paths and span names learned for it', () => {
+    const q = roundQuery(m, [ask({ environments: ['prod"x'], files: [file] })])!;
+    assert.ok(q.includes(`code_file_path=~${promString(String.raw`(?:.*[/\\])?(?:src[/\\]a\.b\.js)|/app/dist/a\.js`)}`), q);
+    assert.ok(q.includes(String.raw`deployment_environment_name="prod\"x"`), q);
+    assert.ok(q.includes('code_file_path="", service_name="svc", span_name=~"GET /a"'), q);
+    assert.doesNotMatch(q, /topk/, 'files are bounded by their selectors, not by top');
+    assert.ok(q.includes('sum by (service_name, span_name, span_kind, deployment_environment_name, code_function_name, code_file_path, status_code, le)'), q);
   });
 
-  it('top bounds the groups asked for; the window is an exact change, not increase() alone', () => {
-    const q = refreshQueries(m, { windowMs: 300_000, top: 5 });
-    assert.match(q.calls, / and on \([^)]*\) topk\(10, /);
-    assert.match(q.calls, /traces_span_metrics_calls_total\{\} - traces_span_metrics_calls_total\{\} offset 300s\) >= 0/);
+  it('one query asks calls and buckets together, for every window and file, each window tagged', () => {
+    const other = { relative: 'src/b.js', productionPaths: [], spanNames: [{ service: 'svc', spanName: 'GET /b' }] };
+    const q = roundQuery(m, [ask({ files: [file, other] }), ask({ windowMs: 3_600_000, all: true })])!;
+    assert.equal(q.match(/label_replace\(/g)?.length, 2);
+    assert.ok(q.includes('"runtime_lens_window", "300000", "", "")') && q.includes('"runtime_lens_window", "3600000", "", "")'), q);
+    assert.ok(q.includes(promString(String.raw`(?:src[/\\]a\.b\.js|src[/\\]b\.js)`).slice(1, -1)), 'the files share one path regex');
+    assert.ok(q.includes('service_name="svc", span_name=~"GET /a|GET /b"'), 'and one span-name selector per service');
+    const both = '{__name__=~"traces_span_metrics_calls_total|traces_span_metrics_duration_milliseconds_bucket"}';
+    assert.ok(q.includes(`((${both} - ${both} offset 3600s) >= 0)`), q);
+  });
+
+  it('top bounds the groups asked for, per environment; the window is an exact change, not increase() alone', () => {
+    const q = roundQuery(m, [ask({ top: 5 })])!;
+    assert.match(q, / and on \([^)]*\) topk by \(deployment_environment_name\) \(10, sum by/);
+    assert.match(q, /traces_span_metrics_calls_total\{\} - traces_span_metrics_calls_total\{\} offset 300s\) >= 0/);
+  });
+
+  it('asks nothing when no series can belong to what is asked', () => {
+    const bare = withLabels(NAMINGS[0], []);
+    assert.equal(roundQuery(bare, [ask({ files: [{ relative: 'src/a.js', productionPaths: [], spanNames: [] }] })]), undefined);
+  });
+});
+
+describe('answering a query from a shared round', () => {
+  const m = withLabels(NAMINGS[0], ['code_file_path', 'code_function_name', 'deployment_environment_name']);
+  const group = (labels: Record<string, string>, count: number) => ({
+    labels: new Map(Object.entries({ service_name: 'svc', span_name: 'op', span_kind: 'SPAN_KIND_SERVER', deployment_environment_name: 'prod', code_function_name: '', code_file_path: '', ...labels })),
+    count,
+    errors: 0,
+    buckets: new Map<number, number>(),
+  });
+  const query = (over: Partial<SignalsQuery>): SignalsQuery => ({ ...parseSignalsQuery(new URLSearchParams('window=5m'), '5m'), ...over });
+
+  it("selects a file's groups as its PromQL selectors would: path suffix on either separator, learned paths and span names", () => {
+    const belongs = fileMatcher(m, { relative: 'src/a.b.js', productionPaths: ['/opt/x.js'], spanNames: [{ service: 'svc', spanName: 'GET /a' }] });
+    const path = (p: string, extra: Record<string, string> = {}) => belongs(group({ code_file_path: p, ...extra }, 1).labels);
+    assert.deepEqual(
+      ['/srv/app/src/a.b.js', 'C:\\app\\src\\a.b.js', 'src/a.b.js', '/opt/x.js'].map((p) => path(p)),
+      [true, true, true, true],
+    );
+    assert.deepEqual(
+      ['/srv/app/xsrc/a.b.js', '/srv/app/src/aXb.js', '/srv/app/src/a.b.js.map', '/opt/x.jsx'].map((p) => path(p)),
+      [false, false, false, false],
+    );
+    assert.equal(path('', { span_name: 'GET /a' }), true, 'a learned span name without a code path');
+    assert.equal(path('/other.js', { span_name: 'GET /a' }), false, 'a span name with another code path is not the file');
+    const hostile = fileMatcher(m, { relative: 'src/a"b\\c|(.*).ts', productionPaths: [], spanNames: [] });
+    assert.equal(hostile(group({ code_file_path: '/app/src/a"b\\c|(.*).ts' }, 1).labels), true);
+    assert.equal(hostile(group({ code_file_path: '/app/src/ab.ts' }, 1).labels), false, 'regex characters in a path stay literal');
+  });
+
+  it('filters by environment and takes the busiest 2 x top groups of an unscoped query', () => {
+    const groups = [group({ span_name: 'a' }, 5), group({ span_name: 'b' }, 9), group({ span_name: 'c' }, 1), group({ span_name: 'd', deployment_environment_name: 'staging' }, 50)];
+    const names = (q: SignalsQuery, mm = m, fixed = '') => selectGroups(groups, mm, q, undefined, fixed).map((g) => g.labels.get('span_name'));
+    assert.deepEqual(names(query({ top: 1 })), ['d', 'b']);
+    assert.deepEqual(names(query({ top: 1, environment: 'prod' })), ['b', 'a']);
+    assert.equal(names(query({})).length, 4);
+    assert.deepEqual(names(query({ environment: 'staging' }), withLabels(NAMINGS[0], []), 'prod'), [], 'no environment label: only the configured environment has rows');
   });
 });
 
@@ -120,6 +178,35 @@ describe('folding answers and quantiles', () => {
         [Infinity, 10],
       ],
     );
+  });
+
+  it("folds a round's rows per window: rows with le are buckets, the rest calls", () => {
+    const labels = (extra: Record<string, string>) => new Map(Object.entries({ service_name: 's', span_name: 'n', span_kind: 'SPAN_KIND_SERVER', ...extra }));
+    const row = (extra: Record<string, string>, value: number) => ({ labels: labels(extra), timeMs: 0, value });
+    const rows = [
+      row({ status_code: 'STATUS_CODE_ERROR', runtime_lens_window: '300000' }, 3),
+      row({ status_code: 'STATUS_CODE_ERROR', le: '0.1', runtime_lens_window: '300000' }, 1),
+      row({ status_code: 'STATUS_CODE_UNSET', le: '0.1', runtime_lens_window: '300000' }, 3),
+      row({ status_code: 'STATUS_CODE_UNSET', runtime_lens_window: '300000' }, 7),
+      row({ status_code: 'STATUS_CODE_UNSET', le: '+Inf', runtime_lens_window: '300000' }, 10),
+      row({ status_code: 'STATUS_CODE_UNSET', runtime_lens_window: '3600000' }, 70),
+      row({ status_code: 'STATUS_CODE_UNSET', runtime_lens_window: '60000' }, 1),
+    ];
+    const folded = foldRound(['service_name', 'span_name', 'span_kind'], rows, 1000, new Set([300_000, 3_600_000]));
+    const [g] = folded.get(300_000)!;
+    assert.deepEqual(
+      [g.count, g.errors, [...g.buckets]],
+      [
+        10,
+        3,
+        [
+          [100, 4],
+          [Infinity, 10],
+        ],
+      ],
+    );
+    assert.equal(folded.get(3_600_000)![0].count, 70);
+    assert.equal(folded.has(60_000), false, 'a window not asked about is dropped');
   });
 
   it('interpolates within the bucket like histogram_quantile', () => {

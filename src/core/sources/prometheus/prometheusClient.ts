@@ -11,6 +11,9 @@ import { promString, regexEscape } from './spanMetricsQueries';
 /** How far back label look-ups search: series that stopped longer ago do not decide the naming. */
 const DETECT_LOOKBACK_MS = 24 * 60 * 60_000;
 
+/** Longer queries are POSTed: a refresh round's can grow past what proxies take in a URL (nginx: 8 KiB by default). */
+export const MAX_URL_QUERY_CHARS = 2_000;
+
 /** A Prometheus, as the span-metrics source reads it. */
 export class PrometheusClient {
   constructor(
@@ -19,9 +22,11 @@ export class PrometheusClient {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** An instant query evaluated now. */
+  /** An instant query evaluated now; a long one goes as a form body, which the API accepts as well as a URL. */
   query(promql: string): Promise<Outcome<PromSample[]>> {
-    return this.transport.getJson('/api/v1/query', { query: promql, time: (this.now() / 1000).toFixed(3) }, parseInstantVector);
+    const params = { query: promql, time: (this.now() / 1000).toFixed(3) };
+    if (promql.length > MAX_URL_QUERY_CHARS) return this.transport.postFormJson('/api/v1/query', params, parseInstantVector);
+    return this.transport.getJson('/api/v1/query', params, parseInstantVector);
   }
 
   /** Which naming holds span metrics, and which optional labels its counter carries; an `invalid` failure when none does. */

@@ -3,7 +3,7 @@
  * to one function merged, their buckets summed before quantiles are taken), and for groups tied
  * to no code an operation row per (service, span name, kind) plus an unmapped row saying why.
  */
-import type { FunctionSignal, OperationSignal, UnmappedSignal, WindowFigures } from '../../api/signals';
+import type { FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../../api/signals';
 import type { SignalsQuery } from '../telemetrySource';
 import { bucketQuantile, mergeGroup, type SpanGroup } from './spanMetricsGroups';
 import { spanKindOf, type SpanMetricsJoin } from './spanMetricsJoin';
@@ -92,6 +92,24 @@ export async function spanMetricsRows(
     functions: functions.slice(0, top),
     operations: query.file === undefined ? operations.slice(0, top) : [],
     unmapped: query.file === undefined ? unmapped.slice(0, top) : [],
+  };
+}
+
+/** The read-API answer of `rows` as of `at`: every figure says it came from metrics of `source`, how old, and whether stale. */
+export function signalsResponse(query: SignalsQuery, rows: SpanMetricsRows, at: number, now: number, source: string, stale: boolean): SignalsResponse {
+  const from = { source, basis: 'metrics' as const, ageMs: Math.max(0, now - at), ...(stale ? { stale: true } : {}) };
+  const functions: FunctionSignal[] = rows.functions.map((f) => ({ ...f, figures: { traffic: from, errors: from } }));
+  return {
+    window: query.window,
+    environment: rows.environment,
+    environments: rows.environments,
+    generatedAt: at,
+    functions,
+    operations: rows.operations,
+    errors: [],
+    unmapped: rows.unmapped,
+    calls: [],
+    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
   };
 }
 

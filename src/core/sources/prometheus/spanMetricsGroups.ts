@@ -5,6 +5,7 @@
  * can be merged before quantiles are taken.
  */
 import type { PromSample } from './promApi';
+import { WINDOW_LABEL } from './spanMetricsQueries';
 
 /** Calls, errors and latency buckets of one group in the window. */
 export interface SpanGroup {
@@ -47,6 +48,22 @@ export function foldGroups(groupBy: readonly string[], calls: readonly PromSampl
   return groups;
 }
 
+/**
+ * A round's answer folded per window: each row carries its window (ms) in WINDOW_LABEL; rows with
+ * `le` are bucket counts, the rest calls. Rows of a window not asked about are dropped.
+ */
+export function foldRound(groupBy: readonly string[], rows: readonly PromSample[], toMs: number, windows: ReadonlySet<number>): Map<number, SpanGroup[]> {
+  const split = new Map<number, { calls: PromSample[]; buckets: PromSample[] }>();
+  for (const r of rows) {
+    const windowMs = Number(r.labels.get(WINDOW_LABEL));
+    if (!windows.has(windowMs)) continue;
+    let parts = split.get(windowMs);
+    if (parts === undefined) split.set(windowMs, (parts = { calls: [], buckets: [] }));
+    (r.labels.has('le') ? parts.buckets : parts.calls).push(r);
+  }
+  return new Map([...split].map(([windowMs, { calls, buckets }]) => [windowMs, [...foldGroups(groupBy, calls, buckets, toMs).values()]]));
+}
+
 /** Adds `from`'s calls, errors and buckets into `into` (groups tied to one function). */
 export function mergeGroup(into: SpanGroup, from: SpanGroup): void {
   into.count += from.count;
@@ -82,4 +99,10 @@ function boundOf(text: string | undefined): number | undefined {
   if (text === '+Inf' || text === 'Inf') return Infinity;
   const n = Number(text);
   return text.trim() !== '' && Number.isFinite(n) ? n : undefined;
+}
+
+/** A round's groups of one window as text, to tell whether the figures moved. */
+export function fingerprintOf(groups: readonly SpanGroup[]): string {
+  const each = groups.map((g) => JSON.stringify([[...g.labels.values()], g.count, g.errors, [...g.buckets]]));
+  return each.sort().join('\n');
 }

@@ -1,33 +1,40 @@
 /**
- * The PromQL a refresh sends: two queries, all functions at once, grouped by the labels the join
- * to code reads. Both take each series' exact change over the window, not `increase()`: increase
- * extrapolates (fractional counts) and ignores a series' first sample, so a span name first seen
- * inside the window, whose first scrape already counts its calls, would show none of them.
+ * The PromQL a refresh round sends: ONE query for everything the readers look at, however many
+ * files, windows and panels ask. Per window it selects the series of the files of interest (their
+ * selectors OR-ed) and, for unscoped readers, the busiest groups, takes calls and buckets together
+ * (one `__name__` matcher), sums them by the labels the join to code reads plus `status_code` and
+ * `le` (calls have no `le`, so the two never share a label set), and tags the window's rows with a
+ * label; the windows are OR-ed (their tags keep them apart). Each series' change over the window is
+ * exact, not `increase()`: increase extrapolates (fractional counts) and ignores a series' first
+ * sample, so a span name first seen inside the window, whose first scrape already counts its calls,
+ * would show none of them.
  */
 import { CODE_LABELS, type DetectedSpanMetrics } from './spanMetricsNaming';
 
-/** What one refresh asks about. */
-export interface RefreshScope {
+/** How a file's series are found: its path (suffix), production paths and span names learned for it. */
+export interface FileScope {
+  relative: string;
+  productionPaths: readonly string[];
+  spanNames: readonly { service: string; spanName: string }[];
+}
+
+/** What a round asks about one window. */
+export interface WindowAsk {
   windowMs: number;
-  /** Only series of this environment (needs an environment label). */
-  environment?: string;
-  /** Only series whose `code_file_path` ends with one of these workspace-relative paths or is one of `productionPaths`. */
-  file?: { relative: string; productionPaths: readonly string[]; spanNames: readonly { service: string; spanName: string }[] };
-  /** At most this many groups (by calls in the window). */
+  /** Only these environments (by the environment label); 'all' for no filter. */
+  environments: readonly string[] | 'all';
+  /** Every group of the window, unbounded (some reader asked for everything). */
+  all: boolean;
+  /** The busiest groups, 2 × top per environment by calls (readers asking for a top N). */
   top?: number;
+  /** Files whose series are asked for. */
+  files: readonly FileScope[];
 }
 
-/** The two queries of a refresh. */
-export interface RefreshQueries {
-  /** Calls in the window per group and `status_code`. */
-  calls: string;
-  /** Cumulative bucket counts in the window per group and `le`. */
-  buckets: string;
-  /** The labels each answer is grouped by (besides `status_code` and `le`). */
-  groupBy: string[];
-}
+/** The label a round's query tags each row with: the window (ms) the row belongs to. */
+export const WINDOW_LABEL = 'runtime_lens_window';
 
-/** Span-name alternatives a file query may add at most (each one a series selector). */
+/** Span-name alternatives a window may add at most (each service one series selector). */
 export const MAX_SPAN_NAME_SELECTORS = 20;
 
 /** The labels rows are grouped by for this naming: service, span, kind, environment and the code dimensions present. */
@@ -38,19 +45,33 @@ export function groupLabels(m: DetectedSpanMetrics): string[] {
   return labels;
 }
 
-/** Builds a refresh's queries. */
-export function refreshQueries(m: DetectedSpanMetrics, scope: RefreshScope): RefreshQueries {
-  const groupBy = groupLabels(m);
-  const by = groupBy.join(', ');
-  const range = promDuration(scope.windowMs);
-  const selectors = seriesSelectors(m, scope);
-  const change = (metric: string): string => selectors.map((s) => `(${windowChange(`${metric}{${s}}`, range)})`).join(' or ');
-  const topGroups = scope.top !== undefined && scope.file === undefined ? ` and on (${by}) topk(${scope.top * 2}, sum by (${by}) (${change(m.calls)}))` : '';
-  return {
-    calls: `sum by (${by}, status_code) (${change(m.calls)})${topGroups}`,
-    buckets: `sum by (${by}, le) (${change(m.bucket)})${topGroups}`,
-    groupBy,
-  };
+/** The one query of a round, or undefined when no window can hold any series (nothing to ask). */
+export function roundQuery(m: DetectedSpanMetrics, windows: readonly WindowAsk[]): string | undefined {
+  const parts = windows.map((w) => windowPart(m, w)).filter((p): p is string => p !== undefined);
+  return parts.length === 0 ? undefined : parts.join(' or ');
+}
+
+function windowPart(m: DetectedSpanMetrics, w: WindowAsk): string | undefined {
+  const by = groupLabels(m).join(', ');
+  const range = promDuration(w.windowMs);
+  const base = environmentMatchers(m, w.environments);
+  const both = `__name__=~${promString(`${regexEscape(m.calls)}|${regexEscape(m.bucket)}`)}`;
+  const change = (matchers: string[]): string => windowChange(`{${[both, ...base, ...matchers].join(', ')}}`, range);
+  const sum = (inner: string): string => `sum by (${by}, status_code, le) (${inner})`;
+  const parts: string[] = [];
+  if (w.all) parts.push(sum(change([])));
+  else {
+    const selectors = fileSelectors(m, w.files);
+    if (selectors.length > 0) parts.push(sum(selectors.map((s) => `(${change(s)})`).join(' or ')));
+    if (w.top !== undefined) {
+      const k = Math.max(1, Math.floor(w.top)) * 2;
+      const topk = m.environmentLabel ? `topk by (${m.environmentLabel}) (${k}, ` : `topk(${k}, `;
+      const calls = windowChange(`${m.calls}{${base.join(', ')}}`, range);
+      parts.push(`${sum(change([]))} and on (${by}) ${topk}sum by (${by}) (${calls}))`);
+    }
+  }
+  if (parts.length === 0) return undefined;
+  return `label_replace(${parts.map((p) => `(${p})`).join(' or ')}, ${promString(WINDOW_LABEL)}, ${promString(String(w.windowMs))}, "", "")`;
 }
 
 /**
@@ -61,31 +82,50 @@ export function windowChange(series: string, range: string): string {
   return `((${series} - ${series} offset ${range}) >= 0) or (${series} unless ${series} offset ${range}) or increase(${series}[${range}])`;
 }
 
-/** The matcher lists a refresh reads: one, or for a file query one per way a series can belong to that file. */
-function seriesSelectors(m: DetectedSpanMetrics, scope: RefreshScope): string[] {
-  const base: string[] = [];
-  if (scope.environment !== undefined && m.environmentLabel) base.push(`${m.environmentLabel}=${promString(scope.environment)}`);
-  if (scope.file === undefined) return [base.join(', ')];
-  const selectors: string[] = [];
-  if (m.labels.has(CODE_LABELS.file)) {
-    const known = scope.file.productionPaths.map(regexEscape);
-    const alternatives = [`(?:.*[/\\\\])?${pathRegex(scope.file.relative)}`, ...known].join('|');
-    selectors.push([...base, `${CODE_LABELS.file}=~${promString(alternatives)}`].join(', '));
-  }
-  // Series without a file that the span-name join tied to this file before.
-  const byService = new Map<string, string[]>();
-  for (const { service, spanName } of scope.file.spanNames) {
-    const names = byService.get(service) ?? [];
-    names.push(regexEscape(spanName));
-    byService.set(service, names);
-  }
-  for (const [service, names] of [...byService].slice(0, MAX_SPAN_NAME_SELECTORS)) {
+function environmentMatchers(m: DetectedSpanMetrics, environments: readonly string[] | 'all'): string[] {
+  if (environments === 'all' || !m.environmentLabel) return [];
+  if (environments.length === 1) return [`${m.environmentLabel}=${promString(environments[0])}`];
+  return [`${m.environmentLabel}=~${promString(environments.map(regexEscape).join('|'))}`];
+}
+
+/**
+ * The matcher lists that select the files' series: one code-path regex for all of them, and per
+ * service the span names learned for any of them (series without a code path). Empty when none
+ * can match. spanMetricsSelection.ts answers the same question for one file locally: keep in step.
+ */
+function fileSelectors(m: DetectedSpanMetrics, files: readonly FileScope[]): string[][] {
+  const selectors: string[][] = [];
+  if (files.length === 0) return selectors;
+  if (m.labels.has(CODE_LABELS.file)) selectors.push([`${CODE_LABELS.file}=~${promString(filePathsPattern(files))}`]);
+  for (const [service, names] of spanNamesByService(files)) {
     const noFile = m.labels.has(CODE_LABELS.file) ? [`${CODE_LABELS.file}=""`] : [];
-    selectors.push([...base, ...noFile, `${m.serviceLabel}=${promString(service)}`, `span_name=~${promString(names.join('|'))}`].join(', '));
+    selectors.push([...noFile, `${m.serviceLabel}=${promString(service)}`, `span_name=~${promString([...names].map(regexEscape).join('|'))}`]);
   }
-  // Nothing can belong to the file: a selector no series matches keeps the query valid and empty.
-  if (selectors.length === 0) selectors.push([...base, 'span_name="", span_name!=""'].join(', '));
   return selectors;
+}
+
+/** The (unanchored: PromQL and the local matcher anchor it) pattern of the code paths of `files`. */
+export function filePathsPattern(files: readonly FileScope[]): string {
+  const suffixes = [...new Set(files.map((f) => pathRegex(f.relative)).filter((p) => p !== ''))];
+  const known = [...new Set(files.flatMap((f) => f.productionPaths))].map(regexEscape);
+  const alternatives = suffixes.length > 0 ? [`(?:.*[/\\\\])?(?:${suffixes.join('|')})`, ...known] : known;
+  // A pattern no path matches when there is nothing to match: keeps the selector valid and empty.
+  return alternatives.length > 0 ? alternatives.join('|') : '[^\\s\\S]';
+}
+
+/** Span names per service over `files`, the first MAX_SPAN_NAME_SELECTORS services only. */
+export function spanNamesByService(files: readonly FileScope[]): Map<string, Set<string>> {
+  const byService = new Map<string, Set<string>>();
+  for (const f of files)
+    for (const { service, spanName } of f.spanNames) {
+      let names = byService.get(service);
+      if (names === undefined) {
+        if (byService.size >= MAX_SPAN_NAME_SELECTORS) continue;
+        byService.set(service, (names = new Set()));
+      }
+      names.add(spanName);
+    }
+  return byService;
 }
 
 /** A workspace-relative path as a regex whose separators match `/` or `\` (Windows production paths). */

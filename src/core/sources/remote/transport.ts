@@ -1,6 +1,6 @@
 /**
- * The transport seam of remote sources (../shared/DESIGN.md, the source seam): a GET that never
- * throws. It returns an Outcome (the value, or one line saying what failed where), retries what
+ * The transport seam of remote sources (../shared/DESIGN.md, the source seam): a GET (or a form
+ * POST, for queries too long for a URL) that never throws. It returns an Outcome (the value, or one line saying what failed where), retries what
  * may succeed later with backoff and jitter, gives up at a timeout, and stops asking a backend that
  * keeps failing (a circuit breaker) until a cool-down has passed.
  */
@@ -87,7 +87,18 @@ export class RemoteTransport {
 
   /** GET `path` and parse its JSON with `parse` (which throws a one-line Error for a body that is not the API's). */
   async getJson<T>(path: string, params: Params, parse: (body: unknown) => T, headers: Record<string, string> = {}): Promise<Outcome<T>> {
-    const text = await this.getText(path, params, { Accept: 'application/json', ...headers });
+    return this.json(path, await this.getText(path, params, { Accept: 'application/json', ...headers }), parse);
+  }
+
+  /**
+   * As getJson, with the parameters sent as a form body (`POST`, `application/x-www-form-urlencoded`):
+   * for APIs that accept it (Prometheus' query endpoints) when a query is too long for a URL.
+   */
+  async postFormJson<T>(path: string, params: Params, parse: (body: unknown) => T, headers: Record<string, string> = {}): Promise<Outcome<T>> {
+    return this.json(path, await this.send(path, params, { Accept: 'application/json', ...headers }, true), parse);
+  }
+
+  private json<T>(path: string, text: Outcome<string>, parse: (body: unknown) => T): Outcome<T> {
     if (!text.ok) return text;
     let body: unknown;
     try {
@@ -103,13 +114,17 @@ export class RemoteTransport {
   }
 
   /** GET `path` as text, retrying 5xx, 429, timeouts and network errors with backoff and jitter. */
-  async getText(path: string, params: Params, headers: Record<string, string> = {}): Promise<Outcome<string>> {
+  getText(path: string, params: Params, headers: Record<string, string> = {}): Promise<Outcome<string>> {
+    return this.send(path, params, headers, false);
+  }
+
+  private async send(path: string, params: Params, headers: Record<string, string>, form: boolean): Promise<Outcome<string>> {
     if (!this.breaker.allows()) return this.fail('circuit-open', `${this.options.name} at ${this.url}: not asked for ${Math.ceil(this.breaker.coolDownLeftMs() / 1000)} s after repeated failures`);
     const url = this.urlOf(path, params);
     let last: AttemptFailure | undefined;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
       if (attempt > 0) await this.sleep(Math.max(last?.retryAfterMs ?? 0, Math.random() * this.options.backoffMs * 2 ** (attempt - 1)));
-      const answer = await this.attempt(url, headers);
+      const answer = await this.attempt(url, headers, form);
       if (!(answer instanceof AttemptFailure)) {
         this.breaker.succeeded();
         return { ok: true, value: answer.body.toString('utf8'), bytes: answer.body.length };
@@ -137,13 +152,16 @@ export class RemoteTransport {
     return url;
   }
 
-  private attempt(url: URL, headers: Record<string, string>): Promise<RawAnswer | AttemptFailure> {
+  private attempt(url: URL, headers: Record<string, string>, form = false): Promise<RawAnswer | AttemptFailure> {
     this.counters.requests++;
+    const body = form ? Buffer.from(url.searchParams.toString()) : undefined;
+    const target = form ? new URL(url.pathname, url) : url;
+    const bodyHeaders: Record<string, string> = body ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(body.length) } : {};
     const where = `${this.options.name} at ${this.url}`;
     const { timeoutMs, maxBytes } = this.options;
     return new Promise((resolve) => {
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { method: 'GET', headers: { ...this.options.headers, ...headers }, ca: this.ca, timeout: timeoutMs }, (res) => {
+      const req = lib.request(target, { method: body ? 'POST' : 'GET', headers: { ...this.options.headers, ...headers, ...bodyHeaders }, ca: this.ca, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -169,7 +187,7 @@ export class RemoteTransport {
         resolve(new AttemptFailure('timeout', `${where}: no answer in ${timeoutMs} ms for ${url.pathname}`, true));
       });
       req.on('error', (err: NodeJS.ErrnoException) => resolve(new AttemptFailure('network', `${where}: ${networkWhy(err)}`, !isTlsError(err))));
-      req.end();
+      req.end(body);
     });
   }
 }
