@@ -9,11 +9,12 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startGroup, type StartedGroup } from '../../scripts/lib/processGroup';
 import { launchChromium } from '../support/browser';
 import { freePort } from '../support/demoWorkspace';
 import { repoRoot } from '../support/harness';
+import { frameWith, openFile, runCommand } from '../support/workbench';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const LENS = /p50 [\d.]+ (ms|s) · p95 [\d.]+ (ms|s) · [\d.]+% errors · [\d.,]+\/min · 5m · production/;
@@ -49,49 +50,6 @@ after(async () => {
   await demo?.stop();
 });
 
-async function runCommand(title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function openFile(name: string): Promise<void> {
-  const tab = page.locator(`.tab[data-resource-name="${name}"]`);
-  if (await tab.count()) {
-    await tab.first().click();
-    await page.locator(`.tab.active[data-resource-name="${name}"]`).waitFor();
-    return;
-  }
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[data-resource-name="${name}"]`).waitFor();
-}
-
-/** The frame of the Live Signals webview once it drew its services. */
-async function panelFrame(): Promise<Frame> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('.svc-name')
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error('the Live Signals panel never showed a service');
-}
-
 async function setTheme(theme: 'Default Light Modern' | 'Default Dark Modern'): Promise<void> {
   // Through the theme picker (Ctrl+K Ctrl+T), as a user would; it applies and saves the choice at once.
   await page.keyboard.press('Control+K');
@@ -118,7 +76,7 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?folder=/);
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-  await openFile('pricing.js');
+  await openFile(page, 'pricing.js');
 
   // Live figures from the service's real OTLP, drawn by the workbench itself.
   const lens = page.locator('.codelens-decoration', { hasText: LENS }).first();
@@ -139,12 +97,12 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
   await page.keyboard.press('Escape');
 
   // The panel, from the command palette.
-  await runCommand('Runtime Lens: Open Live Signals');
-  const panel = await panelFrame();
+  await runCommand(page, 'Runtime Lens: Open Live Signals');
+  const panel = await frameWith(page, '.svc-name', 'the Live Signals panel never showed a service');
   const services = await panel.locator('.svc-name').allTextContents();
   assert.ok(services.includes('orders-service'), `services in the panel: ${services.join(', ')}`);
   assert.ok((await panel.locator('.fn').count()) > 0, 'no function rows in the panel');
-  await openFile('orders.js');
+  await openFile(page, 'orders.js');
   await page
     .locator('.codelens-decoration', { hasText: LENS })
     .first()
@@ -154,7 +112,7 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
 
   await setTheme('Default Light Modern');
   await page.screenshot({ path: path.join(shots, 'overview-light.png') });
-  await openFile('pricing.js');
+  await openFile(page, 'pricing.js');
   await page.locator('.codelens-decoration', { hasText: LENS }).first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: path.join(shots, 'codelens-light.png') });
   await setTheme('Default Dark Modern');

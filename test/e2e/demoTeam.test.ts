@@ -9,11 +9,12 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startGroup, type StartedGroup } from '../../scripts/lib/processGroup';
 import { launchChromium } from '../support/browser';
 import { freePort } from '../support/demoWorkspace';
 import { repoRoot } from '../support/harness';
+import { frameWith, openFile, runCommand } from '../support/workbench';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
 const LENS = /p50 [\d.]+ (ms|s) · p95 [\d.]+ (ms|s) · [\d.]+% errors · [\d.,]+\/min · 5m · production/;
@@ -46,38 +47,10 @@ after(async () => {
   await demo?.stop();
 });
 
-async function quickOpen(prefix: string, text: string): Promise<void> {
-  await page.keyboard.press(prefix === '>' ? 'F1' : 'Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(prefix === '>' ? `>${text}` : text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** The frame of the Live Signals webview once it lists its sources. */
-async function panelFrame(): Promise<Frame> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (
-        await frame
-          .locator('.src-name')
-          .count()
-          .catch(() => 0)
-      )
-        return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error('the Live Signals panel never listed a source');
-}
-
 test('npm run demo:team shows production figures read from Jaeger and Prometheus', { timeout: 1_200_000 }, async () => {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-  await quickOpen('', 'pricing.js');
-  await page.locator('.tab.active[data-resource-name="pricing.js"]').waitFor();
+  await openFile(page, 'pricing.js');
 
   const lens = page.locator('.codelens-decoration', { hasText: LENS }).first();
   await lens.waitFor({ timeout: 180_000 });
@@ -93,8 +66,8 @@ test('npm run demo:team shows production figures read from Jaeger and Prometheus
   await page.mouse.move(5, 5);
   await page.keyboard.press('Escape');
 
-  await quickOpen('>', 'Runtime Lens: Open Live Signals');
-  const panel = await panelFrame();
+  await runCommand(page, 'Runtime Lens: Open Live Signals');
+  const panel = await frameWith(page, '.src-name', 'the Live Signals panel never listed a source');
   const sources = await panel.locator('.src-name').allTextContents();
   assert.deepEqual(sources.map((s) => s.split(' ')[0]).sort(), ['jaeger', 'prometheus']);
   await panel.locator('.svc-name', { hasText: 'orders-service' }).first().waitFor({ timeout: 60_000 });
