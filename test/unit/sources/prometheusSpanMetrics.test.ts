@@ -245,7 +245,7 @@ describe('folding answers and quantiles', () => {
 });
 
 describe('rows joined to code', () => {
-  it('maps code labels through the workspace, merges groups of one function, and lists the rest as operations', async () => {
+  it('maps code labels through the workspace, merges groups of one function, lists every span name as an operation and the rest as unmapped', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'rl-prom-rows-'));
     try {
       mkdirSync(path.join(root, 'src'));
@@ -290,9 +290,18 @@ describe('rows joined to code', () => {
       assert.equal(f.mappedBy, 'code-attributes');
       assert.ok(f.confidence < 0.95, "the span-name join lowers the merged row's confidence");
       assert.deepEqual(learned, ['src/orders.js<-/srv/app/src/orders.js', 'src/orders.js<-span name']);
+      // Every span name counts as an operation (all traffic, for the panel's services); only those tied to no code are unmapped.
       assert.deepEqual(
         rows.operations.map((o) => [o.name, o.kind, o.count, o.source]),
-        [['GET /health', 2, 5, 'metrics']],
+        [
+          ['create', 1, 6, 'metrics'],
+          ['GET /health', 2, 5, 'metrics'],
+          ['db.query', 1, 4, 'metrics'],
+        ],
+      );
+      assert.deepEqual(
+        rows.unmapped.map((u) => [u.name, u.count]),
+        [['GET /health', 5]],
       );
       assert.match(rows.unmapped[0].reason, /route|span name/);
       const other = await spanMetricsRows(groups, m, join, { ...query, environment: 'staging' }, 'prod', () => {});

@@ -1,7 +1,8 @@
 /**
  * Span-metrics groups turned into read-API rows: one function row per code location (groups tied
- * to one function merged, their buckets summed before quantiles are taken), and for groups tied
- * to no code an operation row per (service, span name, kind) plus an unmapped row saying why.
+ * to one function merged, their buckets summed before quantiles are taken), an operation row per
+ * (service, span name, kind) for every group (all traffic, so the panel's service rates are counted,
+ * not sampled), and for groups tied to no code an unmapped row saying why.
  */
 import type { FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../../api/signals';
 import type { SignalsQuery } from '../telemetrySource';
@@ -41,10 +42,16 @@ export async function spanMetricsRows(
   const minutes = query.windowMs / 60_000;
 
   const byLocation = new Map<string, { row: Omit<FunctionSignal, keyof WindowFigures>; group: SpanGroup }>();
-  const byOperation = new Map<string, { row: Omit<OperationSignal, keyof WindowFigures>; group: SpanGroup; reason: string }>();
+  const byOperation = new Map<string, { row: Omit<OperationSignal, keyof WindowFigures>; group: SpanGroup }>();
+  const unmappedBy = new Map<string, { service: string; name: string; reason: string; count: number }>();
   for (const g of mine) {
     const service = g.labels.get(m.serviceLabel) ?? '';
     const spanName = g.labels.get('span_name') ?? '';
+    const kind = spanKindOf(g.labels.get('span_kind') ?? '');
+    const opKey = JSON.stringify([service, spanName, kind]);
+    const op = byOperation.get(opKey);
+    if (op !== undefined) mergeGroup(op.group, g);
+    else byOperation.set(opKey, { row: { service, environment, name: spanName, kind, source: 'metrics' }, group: copy(g) });
     const joined = await join.locate(g.labels, m.serviceLabel);
     if (joined.location !== null) {
       const loc = joined.location;
@@ -72,18 +79,16 @@ export async function spanMetricsRows(
       byLocation.set(key, { row, group: copy(g) });
       continue;
     }
-    const kind = spanKindOf(g.labels.get('span_kind') ?? '');
-    const key = JSON.stringify([service, spanName, kind]);
-    const hit = byOperation.get(key);
-    if (hit !== undefined) mergeGroup(hit.group, g);
-    else byOperation.set(key, { row: { service, environment, name: spanName, kind, source: 'metrics' }, group: copy(g), reason: joined.reason });
+    const unmapped = unmappedBy.get(opKey);
+    if (unmapped !== undefined) unmapped.count += g.count;
+    else unmappedBy.set(opKey, { service, name: spanName, reason: joined.reason, count: g.count });
   }
 
   let functions = [...byLocation.values()].map(({ row, group }) => ({ ...row, ...figuresOf(group, minutes) }) as FunctionSignal);
   if (query.file !== undefined) functions = functions.filter((f) => f.file === query.file);
   functions.sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || b.count - a.count);
   const operations = [...byOperation.values()].map(({ row, group }) => ({ ...row, ...figuresOf(group, minutes) }) as OperationSignal).sort((a, b) => b.count - a.count);
-  const unmapped = [...byOperation.values()].map(({ row, group, reason }) => ({ service: row.service, environment, name: row.name, reason, count: group.count })).sort((a, b) => b.count - a.count);
+  const unmapped = [...unmappedBy.values()].map((u) => ({ ...u, environment })).sort((a, b) => b.count - a.count);
   const top = query.file === undefined && query.top !== undefined ? query.top : Infinity;
   // As the embedded store does, a file query lists no operations or unmapped spans.
   return {
