@@ -16,7 +16,16 @@ import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
 import { faroOptionsFromFlags } from '../../../src/cli/faroFlags';
 import { ConfigWarnings, readConfig } from '../../../src/vscode/config';
 
-const RECORDED = readFileSync(path.join(__dirname, '../../fixtures/faro/chromiumPayload.json'), 'utf8');
+// The recorded payload moved to now, keeping its timestamps' spacing: figures are kept per window, so a
+// payload recorded hours ago would fall out of every window the test asks.
+const RECORDED = recent(readFileSync(path.join(__dirname, '../../fixtures/faro/chromiumPayload.json'), 'utf8'));
+
+function recent(text: string): string {
+  const stamp = /"timestamp": *"([^"]+)"/g;
+  const latest = Math.max(...[...text.matchAll(stamp)].map((m) => Date.parse(m[1])));
+  const shift = Date.now() - 1_000 - latest;
+  return text.replace(stamp, (_m, iso: string) => `"timestamp": "${new Date(Date.parse(iso) + shift).toISOString()}"`);
+}
 const SHOP = 'https://shop.example';
 
 interface Answer {
