@@ -88,6 +88,24 @@ async function askUntilFigures(server: string, file: string, window: string): Pr
   }
 }
 
+/** How long the live comparison may take; the trickle lasts that much past the editors' stretch. */
+const LIVE_COMPARE_MS = 300_000;
+
+/**
+ * Live answers of both servers taken at the same moment per chunk: the backends' chunk once metrics
+ * cover it, then the receiver's for the same files at once (a window moving between the two would
+ * compare different traffic).
+ */
+async function pairedAnswers(embedded: string, reader: string, files: string[], window: string): Promise<{ embedded: SignalsResponse[]; backends: SignalsResponse[] }> {
+  const out = { embedded: [] as SignalsResponse[], backends: [] as SignalsResponse[] };
+  for (let i = 0; i < files.length; i += 25) {
+    const chunk = files.slice(i, i + 25);
+    out.backends.push(...(await answersFor(reader, chunk, window)));
+    for (const f of chunk) out.embedded.push((await askFile(embedded, f, window)).answer);
+  }
+  return out;
+}
+
 /** A row rests on all traffic: the receiver's, or a backend's metrics (not its sampled traces). */
 const allTraffic = (a: SignalsResponse): boolean => a.functions.length > 0 && a.functions.every((f) => f.figures?.traffic.basis !== 'sampled');
 
@@ -176,7 +194,8 @@ async function main(): Promise<void> {
     // Live: a steady trickle to both, editors open against a fresh backends serve each, and against the receiver.
     const trickleStart = Date.now();
     const liveAt = Math.max(trickleStart + REFRESH_SECONDS * 1000, trickleStart + LIVE_WINDOW_MS + 20_000);
-    const trickleBatches = Math.ceil(((liveAt - trickleStart + 30_000) / 1000) * (TRICKLE_SPANS_PER_SECOND / (TRICKLE_TRACES_PER_BATCH * SPANS_PER_TRACE)));
+    // The trickle goes on through the comparison (chunks of files asked over a few minutes), so every answer sees steady traffic.
+    const trickleBatches = Math.ceil(((liveAt - trickleStart + LIVE_COMPARE_MS) / 1000) * (TRICKLE_SPANS_PER_SECOND / (TRICKLE_TRACES_PER_BATCH * SPANS_PER_TRACE)));
     log(`steady trickle of ${TRICKLE_SPANS_PER_SECOND} spans/s; editors open for ${((liveAt - trickleStart) / 1000).toFixed(0)} s`);
     const trickle = runChild<SendReport>('sendTraffic.ts', {
       targets,
@@ -197,7 +216,8 @@ async function main(): Promise<void> {
     const traffic = await Promise.all(samplers.map((x) => x.stop()));
     const refresh: RefreshRun[] = EDITORS.map((n, i) => ({ editors: n, perSource: summarizeTraffic(traffic[i]!), backends: simReports[i]!, embedded: embeddedReports[i]! }));
     log(`comparing every function live (window ${LIVE_WINDOW}, a steady trickle over all of it)`);
-    const live = compareFigures(await answersFor(embedded.url, ALL_FILES, LIVE_WINDOW), await answersFor(reader.url, ALL_FILES, LIVE_WINDOW), bounds, LIVE_MEASURES);
+    const paired = await pairedAnswers(embedded.url, reader.url, ALL_FILES, LIVE_WINDOW);
+    const live = compareFigures(paired.embedded, paired.backends, bounds, LIVE_MEASURES);
     const trickled = await trickle;
 
     const results: Results = { liveWindow: LIVE_WINDOW, startedAt: started, minutesTotal: (Date.now() - started) / 60_000, bulk, trickle: trickled, series, bounds, held, cold, warm, settled, live, refresh };
