@@ -50,11 +50,11 @@ const MAX_GROUP_BY = 5;
 class Reader {
   at = 0;
   constructor(readonly text: string) {}
-  skip(): void {
+  skipSpace(): void {
     while (this.at < this.text.length && /\s/.test(this.text[this.at])) this.at++;
   }
   peek(s: string): boolean {
-    this.skip();
+    this.skipSpace();
     return this.text.startsWith(s, this.at);
   }
   eat(s: string): boolean {
@@ -70,18 +70,18 @@ class Reader {
     throw new TraceqlError(`parse error at line 1, col ${this.at + 1}: syntax error: ${why}, found ${found}`);
   }
   done(): boolean {
-    this.skip();
+    this.skipSpace();
     return this.at >= this.text.length;
   }
   word(): string {
-    this.skip();
+    this.skipSpace();
     const m = /^[A-Za-z_.][A-Za-z0-9_.\-:/]*/.exec(this.text.slice(this.at));
     if (m === null) this.fail('expected an attribute');
     this.at += m[0].length;
     return m[0];
   }
   string(): string {
-    this.skip();
+    this.skipSpace();
     const quote = this.text[this.at];
     if (quote === '`') {
       const end = this.text.indexOf('`', this.at + 1);
@@ -117,7 +117,7 @@ function attribute(r: Reader): string {
 }
 
 function value(r: Reader): Value {
-  r.skip();
+  r.skipSpace();
   const c = r.text[r.at];
   if (c === '"' || c === '`') return r.string();
   const rest = r.text.slice(r.at);
@@ -143,7 +143,7 @@ function value(r: Reader): Value {
 
 function condition(r: Reader): Condition {
   const attr = attribute(r);
-  r.skip();
+  r.skipSpace();
   const op = OPS.find((o) => r.text.startsWith(o, r.at));
   if (op === undefined) r.fail('expected a comparison operator');
   r.at += op.length;
@@ -182,7 +182,7 @@ function metrics(r: Reader): NonNullable<TraceqlQuery['metrics']> {
     const attr = attribute(r);
     const quantiles: number[] = [];
     while (r.eat(',')) {
-      r.skip();
+      r.skipSpace();
       const n = /^(?:\d+)?\.?\d+/.exec(r.text.slice(r.at));
       if (n === null) r.fail('expected a quantile');
       r.at += n[0].length;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SignalsResponse } from '../../../src/core/api/signals';
+import { signalsAnswer } from '../../support/signalsAnswer';
 import { buildPanelModel, errorGroupRow, functionKey, mixedQuantile, SERVICE_ENDPOINTS, sparkPoints } from '../../../src/core/render/panelModel';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
 import { SignalStore } from '../../../src/core/signals/signalStore';
@@ -197,18 +198,7 @@ test('a service lists only its busiest endpoints by impact, as many as the panel
 
 test('a service whose operation rates come from sampled traces says so', () => {
   const op = { service: 'shop', environment: 'production', name: 'GET /quote', kind: 2, count: 4, errors: 0, errorRate: 0, ratePerMin: 0.8, p50Ms: 10, p95Ms: 20, p99Ms: 30 };
-  const base: SignalsResponse = {
-    window: '5m',
-    environment: 'production',
-    environments: ['production'],
-    generatedAt: 0,
-    functions: [],
-    operations: [],
-    errors: [],
-    unmapped: [],
-    calls: [],
-    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
-  };
+  const base = signalsAnswer();
   const sampled = buildPanelModel({ ...base, operations: [{ ...op, source: 'sampled' }] }, '5m');
   assert.equal(sampled.services[0].sampled, true);
   const counted = buildPanelModel({ ...base, operations: [{ ...op, source: 'metrics' }] }, '5m');

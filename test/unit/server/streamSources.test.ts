@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
-import type { SignalsResponse, StatusResponse } from '../../../src/core/api/signals';
+import type { StatusResponse } from '../../../src/core/api/signals';
+import { signalsAnswer } from '../../support/signalsAnswer';
 import type { StreamMessage } from '../../../src/core/api/streamProtocol';
 import { StreamClient } from '../../../src/core/client/streamClient';
 import { EmbeddedReceiver } from '../../../src/core/server/embeddedReceiver';
@@ -19,18 +20,7 @@ import type { TelemetrySource } from '../../../src/core/sources/telemetrySource'
 import { hrTime, makeSpans, sendSpans } from './sdkSend';
 
 const status = { version: '0.1.0', listening: '', spansAccepted: 0, spansProcessed: 0 } as StatusResponse;
-const empty: SignalsResponse = {
-  window: '5m',
-  environment: 'production',
-  environments: ['production'],
-  generatedAt: 0,
-  functions: [],
-  operations: [],
-  errors: [],
-  unmapped: [],
-  calls: [],
-  evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
-} as SignalsResponse;
+const empty = signalsAnswer();
 
 /** A hub for `source` on its own loopback server, read through the core stream client. */
 async function serve(source: TelemetrySource) {

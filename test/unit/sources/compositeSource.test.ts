@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { ErrorSignal, FunctionSignal, SignalsResponse } from '../../../src/core/api/signals';
 import { CompositeSource } from '../../../src/core/sources/compositeSource';
 import { MemorySource } from '../../../src/core/sources/memorySource';
+import { signalsAnswer } from '../../support/signalsAnswer';
 import { parseSignalsQuery, type TelemetrySource } from '../../../src/core/sources/telemetrySource';
 
 const q = (text = 'window=5m') => parseSignalsQuery(new URLSearchParams(text), '5m');
@@ -48,21 +49,7 @@ function err(over: Partial<ErrorSignal>): ErrorSignal {
   };
 }
 
-function answer(over: Partial<SignalsResponse>): SignalsResponse {
-  return {
-    window: '5m',
-    environment: 'production',
-    environments: ['production'],
-    generatedAt: 0,
-    functions: [],
-    operations: [],
-    errors: [],
-    unmapped: [],
-    calls: [],
-    evicted: { locations: 0, operations: 0, errorGroups: 0, unmapped: 0 },
-    ...over,
-  };
-}
+const answer = signalsAnswer;
 
 const memory = (a: SignalsResponse) => new MemorySource({ answers: new Map([['5m', a]]) });
 
