@@ -5,7 +5,9 @@
  * refresh round asks ONE PromQL query for the union of it (every window, file and top N of
  * interest), within a budget of requests per minute; each query is answered from that round's
  * groups exactly as its own query would have been. A file or window no round covered yet gets a
- * round at once when the budget allows. When Prometheus fails, the last figures are kept and
+ * round at once: timer rounds keep to the budget, and rounds for newly asked things may spend it once
+ * per file open (at most MAX_OPEN_SCALE files' worth), so opening files one after another never waits
+ * for the minute to pass. When Prometheus fails, the last figures are kept and
  * marked stale with their age.
  */
 import type { SignalsResponse, TraceResponse } from '../../api/signals';
@@ -35,7 +37,7 @@ export interface PrometheusSourceOptions {
   remote: Omit<RemoteOptions, 'name'> & { name?: string };
   /** Wished time between two refresh rounds (default 30 s); the request budget may stretch it. */
   refreshMs?: number;
-  /** Requests per minute at most, detection included (default 6). */
+  /** Requests per minute at most, detection included (default 6), per open file for rounds a newly asked file needs. */
   maxRequestsPerMinute?: number;
   /** What a query asked stops being refreshed after this long without being asked again (default 2 min). */
   interestMs?: number;
@@ -72,6 +74,8 @@ const GATHER_MS = 20;
 /** A timer round this close to its due time counts as due (timers fire late, clocks tick coarsely). */
 const DUE_SLACK_MS = 250;
 const MAX_WINDOWS_HELD = 12;
+/** Rounds for newly asked files may spend the budget once per open file, up to this many files' worth. */
+const MAX_OPEN_SCALE = 10;
 const MAX_CACHED_ROWS = 64;
 
 /** Span metrics in a Prometheus, as a metrics-only TelemetrySource. */
@@ -135,7 +139,7 @@ export class PrometheusSource implements TelemetrySource {
     let data = this.covering(interest);
     // Old figures are kept while Prometheus fails; while it answers, an old round is refreshed first.
     const current = data !== undefined && (this.fresh(data) || this.lastError !== undefined);
-    if (!current && this.budget.left() >= this.cost()) {
+    if (!current && this.budget.left(this.demandLimit()) >= this.cost()) {
       await this.demand();
       data = this.covering(interest);
     }
@@ -211,7 +215,8 @@ export class PrometheusSource implements TelemetrySource {
     if (this.loop.disposed) return Promise.resolve();
     const live = this.interests.live();
     const due = demanded ? live.some((i) => this.stale(i)) : this.now() - this.lastRoundAt >= this.intervalMs - DUE_SLACK_MS;
-    if (live.length === 0 || !due || this.budget.left() < this.cost() + (demanded ? 0 : this.reserve)) {
+    const left = demanded ? this.budget.left(this.demandLimit()) : this.budget.left() - this.reserve;
+    if (live.length === 0 || !due || left < this.cost()) {
       // Nothing due, or the budget spent: the figures are as fresh as the schedule allows.
       this.loop.settle(false);
       return Promise.resolve();
@@ -219,6 +224,12 @@ export class PrometheusSource implements TelemetrySource {
     const asks = this.interests.plan((file) => this.learned.scopeOf(file));
     this.running = this.ask(asks).finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /** Requests a minute rounds for newly asked things may take: the budget per open file (the panel counts as one). */
+  private demandLimit(): number {
+    const open = new Set(this.interests.live().map((i) => i.file ?? '')).size;
+    return this.budget.perMinute * Math.min(MAX_OPEN_SCALE, Math.max(1, open));
   }
 
   private stale(interest: Interest): boolean {

@@ -16,11 +16,11 @@ export class RequestBudget {
     if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error(`requests per minute must be a whole number of at least 1, got ${String(perMinute)}`);
   }
 
-  /** Requests that may still be sent within the current minute. */
-  left(): number {
+  /** Requests that may still be sent within the current minute, under `limit` (default the budget's own). */
+  left(limit = this.perMinute): number {
     const since = this.now() - MINUTE_MS;
     while (this.sent.length > 0 && this.sent[0] <= since) this.sent.shift();
-    return Math.max(0, this.perMinute - this.sent.length);
+    return Math.max(0, limit - this.sent.length);
   }
 
   /** Counts `n` requests sent now. */
