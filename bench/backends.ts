@@ -48,6 +48,8 @@ const TRICKLE_SPANS_PER_SECOND = 1_000;
 /** Small trickle batches, each service's turn every half second: no function's calls arrive in bursts. */
 const TRICKLE_TRACES_PER_BATCH = 10;
 const EDITORS = [1, 5, 20];
+/** Seconds of the trickle Prometheus holds before the editors open. */
+const WARM_SECONDS = 15;
 /**
  * Settled, both sides hold the same spans: every figure but the rate, which is per minute of the
  * window for the backends and per minute the receiver has held data for the receiver (by design).
@@ -193,10 +195,11 @@ async function main(): Promise<void> {
 
     // Live: a steady trickle to both, editors open against a fresh backends serve each, and against the receiver.
     const trickleStart = Date.now();
-    const liveAt = Math.max(trickleStart + REFRESH_SECONDS * 1000, trickleStart + LIVE_WINDOW_MS + 20_000);
+    // The editors open after the warm-up and stay at least REFRESH_SECONDS; the trickle covers the live window whole.
+    const liveAt = Math.max(trickleStart + (WARM_SECONDS + REFRESH_SECONDS) * 1000, trickleStart + LIVE_WINDOW_MS + 20_000);
     // The trickle goes on through the comparison (chunks of files asked over a few minutes), so every answer sees steady traffic.
     const trickleBatches = Math.ceil(((liveAt - trickleStart + LIVE_COMPARE_MS) / 1000) * (TRICKLE_SPANS_PER_SECOND / (TRICKLE_TRACES_PER_BATCH * SPANS_PER_TRACE)));
-    log(`steady trickle of ${TRICKLE_SPANS_PER_SECOND} spans/s; editors open for ${((liveAt - trickleStart) / 1000).toFixed(0)} s`);
+    log(`steady trickle of ${TRICKLE_SPANS_PER_SECOND} spans/s; editors open after ${WARM_SECONDS} s of it, until ${((liveAt - trickleStart) / 1000).toFixed(0)} s`);
     const trickle = runChild<SendReport>('sendTraffic.ts', {
       targets,
       firstBatch: 0,
@@ -205,6 +208,14 @@ async function main(): Promise<void> {
       spansPerSecond: TRICKLE_SPANS_PER_SECOND,
       tracesPerBatch: TRICKLE_TRACES_PER_BATCH,
     } satisfies SendPlan);
+    // Editors open on traffic that is already flowing, as in production: wait until Prometheus holds
+    // WARM_SECONDS of the trickle (every service's functions in the 5m window), else the first figures
+    // would time the collector's flush and Prometheus' scrape of the trickle's first spans, not us.
+    const warmDeadline = Date.now() + 120_000;
+    while ((await spanMetricCalls(prometheus.url)) < bulk.spans + WARM_SECONDS * TRICKLE_SPANS_PER_SECOND) {
+      if (Date.now() > warmDeadline) throw new Error(`Prometheus holds less than ${WARM_SECONDS} s of the trickle after 120 s`);
+      await sleep(1_000);
+    }
     const serves = await Promise.all(EDITORS.map(() => backendsServe()));
     const samplers = serves.map((sv) => sampleSourceTraffic(sv.url));
     const durationMs = liveAt - Date.now();

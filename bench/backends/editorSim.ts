@@ -27,6 +27,8 @@ export interface EditorReport {
   requests: number;
   /** Per file: ms from opening it to the first answer with a function row, or -1 if none came. */
   firstFiguresMs: number[];
+  /** Same, to the first answer whose rows all rest on all traffic (the receiver's, or metrics; not a sample). */
+  firstAllTrafficMs: number[];
   /** Times a CodeLens asked again after its file was announced. */
   lensRefreshes: number;
   failures: number;
@@ -39,7 +41,7 @@ export interface EditorReport {
 
 const SLIDE_REFRESH_MS = 30_000;
 const plan = JSON.parse(process.argv[2] ?? '{}') as EditorPlan;
-const report: EditorReport = { requests: 0, firstFiguresMs: plan.files.map(() => -1), lensRefreshes: 0, failures: 0, openLoopMaxMs: 0, loopMaxMs: 0, loopP99Ms: 0 };
+const report: EditorReport = { requests: 0, firstFiguresMs: plan.files.map(() => -1), firstAllTrafficMs: plan.files.map(() => -1), lensRefreshes: 0, failures: 0, openLoopMaxMs: 0, loopMaxMs: 0, loopP99Ms: 0 };
 const client = new ReadApiClient({ server: plan.server, timeoutMs: 10_000 });
 const selection = { window: plan.window, environment: undefined };
 const openedAt = new Map<string, number>();
@@ -63,7 +65,11 @@ const cache = new SignalsCache({
 async function lens(file: string): Promise<void> {
   const answer = await cache.get(resolveQuery({ file }, selection));
   const i = plan.files.indexOf(file);
-  if (answer !== undefined && answer.response.functions.length > 0 && report.firstFiguresMs[i] === -1) report.firstFiguresMs[i] = performance.now() - openedAt.get(file)!;
+  const functions = answer?.response.functions ?? [];
+  if (functions.length === 0) return;
+  const since = performance.now() - openedAt.get(file)!;
+  if (report.firstFiguresMs[i] === -1) report.firstFiguresMs[i] = since;
+  if (report.firstAllTrafficMs[i] === -1 && functions.every((f) => f.figures?.traffic.basis !== 'sampled')) report.firstAllTrafficMs[i] = since;
 }
 
 function onMessage(message: StreamMessage): void {

@@ -3,9 +3,11 @@
  * receiver's on the same traffic, function by function: how many agree within 2%, and the worst.
  * Percentiles from a Prometheus histogram can only be placed within a bucket (histogram_quantile
  * interpolates linearly inside it), so for them we also say how many fall in the same bucket as the
- * receiver's (sketch, about 1% relative accuracy), which is as close as the histogram can tell.
+ * receiver's (sketch, about 1% relative accuracy), and how many of the receiver's lie inside the
+ * bucket the backends' answer names for them (`latencyBuckets`, within 2% at its edges): the claim
+ * the editor shows, and as close as the histogram can tell.
  */
-import type { FunctionSignal, SignalsResponse } from '../../src/core/api/signals';
+import type { BucketRange, FunctionSignal, LatencyBuckets, SignalsResponse } from '../../src/core/api/signals';
 
 /** One measure's agreement over the functions compared. */
 export interface Agreement {
@@ -18,6 +20,8 @@ export interface Agreement {
   worstAt: string;
   /** For percentiles: how many lie in the same histogram bucket on both sides. */
   sameBucket?: number;
+  /** For percentiles: how many of the receiver's lie in the bucket the backends name (±2% at its edges). */
+  inNamedBucket?: number;
 }
 
 /** The comparison of one set of answers. */
@@ -45,14 +49,22 @@ export function bucketOf(v: number, bounds: readonly number[]): number {
 }
 
 type Pick = (f: FunctionSignal) => number;
-const MEASURES: [string, Pick, boolean][] = [
-  ['calls (count)', (f) => f.count, false],
-  ['errors', (f) => f.errors, false],
-  ['error rate', (f) => f.errorRate, false],
-  ['rate per minute', (f) => f.ratePerMin, false],
-  ['p50', (f) => f.p50Ms, true],
-  ['p95', (f) => f.p95Ms, true],
+type Quantile = keyof LatencyBuckets | undefined;
+const MEASURES: [string, Pick, Quantile][] = [
+  ['calls (count)', (f) => f.count, undefined],
+  ['errors', (f) => f.errors, undefined],
+  ['error rate', (f) => f.errorRate, undefined],
+  ['rate per minute', (f) => f.ratePerMin, undefined],
+  ['p50', (f) => f.p50Ms, 'p50Ms'],
+  ['p95', (f) => f.p95Ms, 'p95Ms'],
 ];
+
+/** Whether `v` lies in the bucket [lower, upper] (upper null: no bound), within 2% at its edges. */
+function inBucket(v: number, range: BucketRange | undefined): boolean {
+  if (range === undefined) return false;
+  const [lower, upper] = range;
+  return v >= lower * 0.98 && (upper === null || v <= upper * 1.02);
+}
 
 /** Compares the answers for the same files from both servers. */
 export function compareFigures(embedded: SignalsResponse[], backends: SignalsResponse[], bounds: readonly number[], measures: readonly string[] = MEASURES.map((m) => m[0])): FigureComparison {
@@ -65,13 +77,14 @@ export function compareFigures(embedded: SignalsResponse[], backends: SignalsRes
   const agreements: Agreement[] = [];
   for (const [measure, pick, quantile] of MEASURES) {
     if (!measures.includes(measure)) continue;
-    const ag: Agreement = { measure, compared: both.length, within2: 0, worst: 0, worstAt: '', ...(quantile ? { sameBucket: 0 } : {}) };
+    const ag: Agreement = { measure, compared: both.length, within2: 0, worst: 0, worstAt: '', ...(quantile ? { sameBucket: 0, inNamedBucket: 0 } : {}) };
     for (const k of both) {
       const [x, y] = [pick(a.get(k)!), pick(b.get(k)!)];
       const d = relativeDifference(x, y);
       if (d <= 0.02) ag.within2++;
       if (d > ag.worst) [ag.worst, ag.worstAt] = [d, `${k}: ${round(x)} vs ${round(y)}`];
       if (quantile && bucketOf(x, bounds) === bucketOf(y, bounds)) ag.sameBucket!++;
+      if (quantile && inBucket(x, b.get(k)!.figures?.traffic.latencyBuckets?.[quantile])) ag.inNamedBucket!++;
     }
     agreements.push(ag);
   }

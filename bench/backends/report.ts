@@ -58,6 +58,11 @@ function gitHead(): string {
 }
 
 function agreementRow(label: string, a: Agreement): string {
+  if (a.inNamedBucket !== undefined) {
+    // Percentiles from histogram buckets: the claim shown is the bucket; the interpolated value cannot be within 2%.
+    const inside = a.compared > 0 ? a.inNamedBucket / a.compared : 0;
+    return `| ${label}: ${a.measure}, the receiver's inside the bucket the backends name (±2% at its edges) | ${n(a.inNamedBucket)}/${n(a.compared)} (${pct(inside)}); interpolated within 2%: ${n(a.within2)} (${pct(a.compared > 0 ? a.within2 / a.compared : 0)}), same bucket ${n(a.sameBucket ?? 0)}; worst ${pct(a.worst)} (${a.worstAt}) | (peer) | 100% in the named bucket | ${inside.toFixed(2)} | ${met(inside === 1)} |`;
+  }
   const share = a.compared > 0 ? a.within2 / a.compared : 0;
   const bucket = a.sameBucket !== undefined ? `; same histogram bucket ${n(a.sameBucket)}/${n(a.compared)}` : '';
   return `| ${label}: ${a.measure}, functions within 2% | ${n(a.within2)}/${n(a.compared)} (${pct(share)})${bucket}; worst ${pct(a.worst)} (${a.worstAt}) | (peer) | 100% within 2% | ${share.toFixed(2)} | ${met(share === 1)} |`;
@@ -81,9 +86,11 @@ export function renderResults(r: Results): string {
     `| same, warm, median / max | ${ms(median(r.warm.backends))} / ${ms(max(r.warm.backends))} | ${ms(median(r.warm.embedded))} / ${ms(max(r.warm.embedded))} | | | |`,
   );
   for (const run of r.refresh) {
-    const first = (rep: EditorReport) => (rep.firstFiguresMs.includes(-1) ? 'some never' : `${ms(median(rep.firstFiguresMs))} / ${ms(max(rep.firstFiguresMs))}`);
+    const first = (times: number[]) => (times.includes(-1) ? 'some never' : `${ms(median(times))} / ${ms(max(times))}`);
+    const b = run.backends;
     rows.push(
-      `| ${run.editors} editor(s) opened at once (editor client: cache + stream), first figures, median / max | ${first(run.backends)} | ${first(run.embedded)} | ${n(FIRST_LENS_MS)} ms | ${(max(run.backends.firstFiguresMs) / FIRST_LENS_MS).toFixed(3)} | ${met(!run.backends.firstFiguresMs.includes(-1) && max(run.backends.firstFiguresMs) <= FIRST_LENS_MS)} |`,
+      `| ${run.editors} editor(s) opened at once (editor client: cache + stream), first figures, median / max | ${first(b.firstFiguresMs)} | ${first(run.embedded.firstFiguresMs)} | ${n(FIRST_LENS_MS)} ms | ${(max(b.firstFiguresMs) / FIRST_LENS_MS).toFixed(3)} | ${met(!b.firstFiguresMs.includes(-1) && max(b.firstFiguresMs) <= FIRST_LENS_MS)} |`,
+      `| same, first figures of all traffic (metrics, not a sample), median / max | ${first(b.firstAllTrafficMs)} | ${first(run.embedded.firstAllTrafficMs)} | ${n(FIRST_LENS_MS)} ms | ${(max(b.firstAllTrafficMs) / FIRST_LENS_MS).toFixed(3)} | ${met(!b.firstAllTrafficMs.includes(-1) && max(b.firstAllTrafficMs) <= FIRST_LENS_MS)} |`,
     );
   }
   for (const run of r.refresh) {

@@ -65,7 +65,8 @@ export class SignalsCodeLensProvider implements vscode.CodeLensProvider, vscode.
     for (const fn of busiestPerLine(response.functions.filter((f) => f.file === file && f.count > 0))) {
       if (fn.line < 1 || fn.line > document.lineCount) continue;
       // Figures a source stopped refreshing stay visible, marked with their age: old, not wrong.
-      const title = config.codeLens.template.expand({ figures: fn, window: response.window, environment: fn.environment, service: fn.service }) + lensStaleSuffix(fn.figures);
+      const title =
+        config.codeLens.template.expand({ figures: fn, latencyBuckets: fn.figures?.traffic.latencyBuckets, window: response.window, environment: fn.environment, service: fn.service }) + lensStaleSuffix(fn.figures);
       const from = provenanceLine(fn.figures);
       const focus: FunctionFocus = { service: fn.service, environment: fn.environment, file, line: fn.line, function: fn.function };
       const line = document.lineAt(fn.line - 1);

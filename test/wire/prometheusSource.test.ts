@@ -141,9 +141,12 @@ describe('PrometheusSource on a real collector + Prometheus', () => {
     assert.deepEqual([get.errors, get.errorRate], [0, 0]);
     assert.ok(get.p50Ms > 2 && get.p50Ms <= 4, `p50 ${get.p50Ms} is in the 2-4 ms bucket of the true 3 ms`);
     assert.ok(get.p95Ms > 200 && get.p95Ms <= 400, `p95 ${get.p95Ms} is in the 200-400 ms bucket of the true 300 ms`);
+    assert.deepEqual(get.figures?.traffic.latencyBuckets, { p50Ms: [2, 4], p95Ms: [200, 400], p99Ms: [200, 400] }, 'each percentile names the bucket it lies in');
     assert.equal(get.p95Ms, await promQuantile(0.95, 'getOrder'), "the same p95 as Prometheus' histogram_quantile");
     assert.equal(get.p50Ms, await promQuantile(0.5, 'getOrder'));
-    assert.deepEqual(get.figures, { traffic: { source: 'prometheus (wire)', basis: 'metrics', ageMs: get.figures!.traffic.ageMs }, errors: get.figures!.traffic });
+    const { latencyBuckets: _buckets, ...traffic } = get.figures!.traffic;
+    assert.deepEqual(traffic, { source: 'prometheus (wire)', basis: 'metrics', ageMs: traffic.ageMs });
+    assert.deepEqual(get.figures!.errors, traffic);
 
     const create = row(answer.functions, 'createOrder');
     assert.deepEqual([create.count, create.errors, create.errorRate], [CREATE_ORDER.n, CREATE_ORDER.errors, CREATE_ORDER.errors / CREATE_ORDER.n]);

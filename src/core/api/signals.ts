@@ -79,6 +79,18 @@ export interface FigureSource {
   ageMs?: number;
   /** True when its source has not refreshed within its refresh interval: show the figure, marked stale, with its age. */
   stale?: boolean;
+  /** For `metrics` from a histogram: the bucket each percentile lies in (the figure is interpolated inside it). */
+  latencyBuckets?: LatencyBuckets;
+}
+
+/** A histogram bucket in ms, [lower, upper]; upper null = above the highest finite bound. */
+export type BucketRange = [number, number | null];
+
+/** The buckets a function's p50, p95 and p99 lie in: all a histogram can say about them. */
+export interface LatencyBuckets {
+  p50Ms: BucketRange;
+  p95Ms: BucketRange;
+  p99Ms: BucketRange;
 }
 
 /** A function's rate and percentiles (`traffic`) and its errors, stacks and exemplars (`errors`) may come from different sources. */

@@ -54,7 +54,20 @@ function fail(at: string, expected: string, v: unknown): never {
 const figures = { count: num, errors: num, errorRate: num, ratePerMin: num, p50Ms: num, p95Ms: num, p99Ms: num };
 const located = { service: str, environment: str, function: str, file: str, line: num };
 
-const figureSource = objectWith({ source: str, basis: oneOf('spans', 'sampled', 'metrics', 'logs'), traces: optional(num), ageMs: optional(num), stale: optional(bool) });
+const bucketRange: Check = (v, at) => {
+  if (!Array.isArray(v) || v.length !== 2) fail(at, 'a [lower, upper] bucket', v);
+  num(v[0], `${at}[0]`);
+  numOrNull(v[1], `${at}[1]`);
+};
+const latencyBuckets = objectWith({ p50Ms: bucketRange, p95Ms: bucketRange, p99Ms: bucketRange });
+const figureSource = objectWith({
+  source: str,
+  basis: oneOf('spans', 'sampled', 'metrics', 'logs'),
+  traces: optional(num),
+  ageMs: optional(num),
+  stale: optional(bool),
+  latencyBuckets: optional(latencyBuckets),
+});
 const sourceSummary = objectWith({
   name: str,
   kind: str,

@@ -4,7 +4,7 @@ import { codeSpan, markdownText } from './escape';
 import { formatAgo, formatCount, formatMs, formatPercent, formatRate } from '../format';
 import { errorRateSeverity, latencySeverity, type Severity, type Thresholds } from './severity';
 import { sparklineSvg, svgDataUri } from './sparklineSvg';
-import { figureSourceText, functionStaleMark, provenanceLine, staleMark } from './sourcesText';
+import { figureSourceText, functionStaleMark, latencyBucketsText, provenanceLine, staleMark } from './sourcesText';
 
 /** The command a hover link runs to open a trace in the built-in trace view. */
 export const OPEN_TRACE_COMMAND = 'runtimeLens.openTrace';
@@ -124,7 +124,10 @@ function sourceLine(input: HoverInput): string {
   if (!text) return '';
   const stale = input.provenance ? functionStaleMark(input.provenance) : staleMark(input.errorSource);
   const why = stale ? `$(history) **${stale}**: the source has not refreshed in time; these are its last figures  \n` : '';
-  return `${why}*${text}*`;
+  const buckets = input.provenance?.traffic.latencyBuckets;
+  // Histogram percentiles are interpolated inside a bucket: say which, the only claim they can back.
+  const range = buckets ? `  \n*Percentiles interpolated in histogram buckets: ${latencyBucketsText(buckets)}*` : '';
+  return `${why}*${text}*${range}`;
 }
 
 function mark(severity: Severity): string {

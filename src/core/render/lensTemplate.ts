@@ -1,4 +1,4 @@
-import type { WindowFigures } from '../api/signals';
+import type { LatencyBuckets, WindowFigures } from '../api/signals';
 import { iconSafe } from './escape';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format';
 
@@ -14,6 +14,8 @@ export const DEFAULT_LENS_TEMPLATE = 'p50 {p50} · p95 {p95} · {errorRate} erro
 /** What a lens shows: one function's figures in the selected window. */
 export interface LensValues {
   figures: WindowFigures;
+  /** Percentiles from histogram buckets are interpolated: shown as `≈`. */
+  latencyBuckets?: LatencyBuckets;
   window: string;
   environment: string;
   service: string;
@@ -60,14 +62,16 @@ export function compileLensTemplate(source: string): LensTemplate {
   };
 }
 
+const approx = (v: LensValues): string => (v.latencyBuckets ? '≈' : '');
+
 function valueFor(name: LensPlaceholder, v: LensValues): string {
   switch (name) {
     case 'p50':
-      return formatMs(v.figures.p50Ms);
+      return approx(v) + formatMs(v.figures.p50Ms);
     case 'p95':
-      return formatMs(v.figures.p95Ms);
+      return approx(v) + formatMs(v.figures.p95Ms);
     case 'p99':
-      return formatMs(v.figures.p99Ms);
+      return approx(v) + formatMs(v.figures.p99Ms);
     case 'errorRate':
       return formatPercent(v.figures.errorRate);
     case 'rate':

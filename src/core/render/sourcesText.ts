@@ -5,8 +5,8 @@
  * surface (iconSafe, markdownText); here they are only cut to one line.
  */
 import type { SourceRowView } from '../api/panelView';
-import type { FigureSource, FunctionFigureSources, SourceSummary } from '../api/signals';
-import { formatAgo, formatCount } from '../format';
+import type { BucketRange, FigureSource, FunctionFigureSources, LatencyBuckets, SourceSummary } from '../api/signals';
+import { formatAgo, formatCount, formatMs } from '../format';
 
 /** A duration as the compact age marks use: `45s`, `4m`, `2h`, `3d`. */
 export function shortAge(ms: number): string {
@@ -54,6 +54,17 @@ export function provenanceLine(figures: FunctionFigureSources | undefined, esc: 
   const traffic = figureSourceText(figures.traffic, esc);
   const errors = figureSourceText(figures.errors, esc);
   return traffic === errors ? `Figures from ${traffic}` : `Figures from ${traffic}; errors from ${errors}`;
+}
+
+/** `p50 in 10–50 ms · p95 in 50–100 ms · p99 above 15 s`: what histogram buckets say of the percentiles. */
+export function latencyBucketsText(b: LatencyBuckets): string {
+  const range = ([lo, hi]: BucketRange): string => {
+    if (hi === null) return `above ${formatMs(lo)}`;
+    const [low, high] = [formatMs(lo), formatMs(hi)];
+    const unit = (t: string) => t.slice(t.lastIndexOf(' '));
+    return `in ${unit(low) === unit(high) ? low.slice(0, low.lastIndexOf(' ')) : low}–${high}`;
+  };
+  return `p50 ${range(b.p50Ms)} · p95 ${range(b.p95Ms)} · p99 ${range(b.p99Ms)}`;
 }
 
 /** One source as a row of the panel's Sources section or a line of the status bar's tooltip. */

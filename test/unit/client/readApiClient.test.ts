@@ -36,11 +36,23 @@ const good = {
   unmapped: [],
   calls: [],
 };
+const metrics = { source: 'prometheus', basis: 'metrics' };
 const answers = new Map<string, { status: number; body: string }>([
   ['good', { status: 200, body: JSON.stringify(good) }],
   ['html', { status: 200, body: '<html>Bad gateway</html>' }],
   ['shape', { status: 200, body: JSON.stringify({ ...good, functions: [{ ...good.functions[0], count: 'two' }] }) }],
   ['nolist', { status: 200, body: JSON.stringify({ window: '5m' }) }],
+  [
+    'buckets',
+    {
+      status: 200,
+      body: JSON.stringify({ ...good, functions: [{ ...good.functions[0], figures: { traffic: { ...metrics, latencyBuckets: { p50Ms: [0, 2], p95Ms: [2, 4], p99Ms: [15000, null] } }, errors: metrics } }] }),
+    },
+  ],
+  [
+    'badbuckets',
+    { status: 200, body: JSON.stringify({ ...good, functions: [{ ...good.functions[0], figures: { traffic: { ...metrics, latencyBuckets: { p50Ms: [0, 2], p95Ms: [2], p99Ms: [4, null] } }, errors: metrics } }] }) },
+  ],
   ['denied', { status: 403, body: JSON.stringify({ error: 'origin not allowed' }) }],
 ]);
 let server: http.Server;
@@ -85,6 +97,8 @@ test('what is not the read API is one clear error naming the first bad field', a
   assert.match((await refusal(client.signals({ environment: 'html' }))).message, /did not answer JSON for \/api\/signals$/);
   assert.match((await refusal(client.signals({ environment: 'shape' }))).message, /functions\[0\]\.count is string, not a finite number$/);
   assert.match((await refusal(client.signals({ environment: 'nolist' }))).message, /environment is nothing, not a string$/);
+  assert.deepEqual((await client.signals({ environment: 'buckets' })).functions[0]?.figures?.traffic.latencyBuckets?.p99Ms, [15000, null]);
+  assert.match((await refusal(client.signals({ environment: 'badbuckets' }))).message, /functions\[0\]\.figures\.traffic\.latencyBuckets\.p95Ms is a list, not a \[lower, upper\] bucket$/);
   const denied = await refusal(client.signals({ environment: 'denied' }));
   assert.deepEqual([denied.kind, denied.status], ['http', 403]);
   assert.match(denied.message, /answered 403: \{"error":"origin not allowed"\}$/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { WindowFigures } from '../../../src/core/api/signals';
+import type { LatencyBuckets, WindowFigures } from '../../../src/core/api/signals';
 import { compileLensTemplate, DEFAULT_LENS_TEMPLATE } from '../../../src/core/render/lensTemplate';
 
 const figures: WindowFigures = { count: 600, errors: 5, errorRate: 0.008, ratePerMin: 120, p50Ms: 12.2, p95Ms: 48, p99Ms: 1234 };
@@ -9,6 +9,12 @@ test('the default template gives the lens the issue shows', () => {
   const t = compileLensTemplate(DEFAULT_LENS_TEMPLATE);
   assert.deepEqual(t.unknown, []);
   assert.equal(t.expand({ figures, window: '5m', environment: 'production', service: 'shop' }), 'p50 12 ms · p95 48 ms · 0.8% errors · 120/min · 5m · production');
+});
+
+test('percentiles interpolated in histogram buckets read as approximate', () => {
+  const t = compileLensTemplate(DEFAULT_LENS_TEMPLATE);
+  const latencyBuckets = { p50Ms: [10, 50], p95Ms: [10, 50], p99Ms: [1000, 1400] } satisfies LatencyBuckets;
+  assert.equal(t.expand({ figures, latencyBuckets, window: '5m', environment: 'production', service: 'shop' }), 'p50 ≈12 ms · p95 ≈48 ms · 0.8% errors · 120/min · 5m · production');
 });
 
 test('every placeholder expands', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FunctionFigureSources, FunctionSignal, SignalsResponse, SourceSummary, StatusResponse } from '../../../src/core/api/signals';
+import type { FunctionFigureSources, LatencyBuckets, FunctionSignal, SignalsResponse, SourceSummary, StatusResponse } from '../../../src/core/api/signals';
 import { hoverMarkdown, type HoverInput } from '../../../src/core/render/hoverMarkdown';
 import { buildPanelModel } from '../../../src/core/render/panelModel';
 import { receiverStatusView } from '../../../src/core/render/panelModelStatus';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
-import { functionStaleMark, lensStaleSuffix, provenanceLine, shortAge, sourceRows, sourcesStatusText, staleMark } from '../../../src/core/render/sourcesText';
+import { functionStaleMark, latencyBucketsText, lensStaleSuffix, provenanceLine, shortAge, sourceRows, sourcesStatusText, staleMark } from '../../../src/core/render/sourcesText';
 import { statusText } from '../../../src/core/render/statusBarText';
 
 const now = 1_700_000_000_000;
@@ -176,7 +176,15 @@ describe('sources and provenance in words', () => {
     );
     const fresh = hoverMarkdown({ ...base, provenance: { traffic: { source: 'jaeger', basis: 'sampled', traces: 40 }, errors: { source: 'jaeger', basis: 'sampled', traces: 40 } } });
     assert.match(fresh, /\n\n\*Figures from jaeger \(sampled, 40 traces\)\*/);
-    assert.doesNotMatch(fresh, /history/);
+    assert.doesNotMatch(fresh, /history|histogram/);
+    // Percentiles from a histogram say which bucket they lie in: the only claim they can back.
+    const latencyBuckets = { p50Ms: [10, 50], p95Ms: [800, 1000], p99Ms: [15_000, null] } satisfies LatencyBuckets;
+    assert.equal(latencyBucketsText(latencyBuckets), 'p50 in 10–50 ms · p95 in 800 ms–1.0 s · p99 above 15 s');
+    const metrics = hoverMarkdown({ ...base, provenance: { traffic: { source: 'prometheus', basis: 'metrics', latencyBuckets }, errors: { source: 'jaeger', basis: 'sampled', traces: 40 } } });
+    assert.match(
+      metrics,
+      /\*Figures from prometheus \(span metrics\); errors from jaeger \(sampled, 40 traces\)\* {2}\n\*Percentiles interpolated in histogram buckets: p50 in 10–50 ms · p95 in 800 ms–1\.0 s · p99 above 15 s\*/,
+    );
     const errorsOnly = hoverMarkdown({ ...base, errorSource: { source: 'loki [x](command:evil)', basis: 'logs', ageMs: 90_000, stale: true } });
     assert.match(errorsOnly, /\$\(history\) \*\*stale 1m\*\*/);
     assert.match(errorsOnly, /\*Errors from loki \\\[x\\\]\\\(command\\:evil\\\) \(logs, stale 1m\)\*/);

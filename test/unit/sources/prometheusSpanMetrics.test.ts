@@ -10,7 +10,7 @@ import { CodeMapper } from '../../../src/core/mapping/codeMapper';
 import { WorkspaceIndex } from '../../../src/core/mapping/workspaceIndex';
 import { parseInstantVector, parseNameList } from '../../../src/core/sources/prometheus/promApi';
 import { spanMetricsRows } from '../../../src/core/sources/prometheus/spanMetricsAnswer';
-import { bucketQuantile, foldGroups, foldRound } from '../../../src/core/sources/prometheus/spanMetricsGroups';
+import { bucketQuantile, bucketRange, foldGroups, foldRound } from '../../../src/core/sources/prometheus/spanMetricsGroups';
 import { SpanMetricsJoin } from '../../../src/core/sources/prometheus/spanMetricsJoin';
 import { NAMINGS, pickNaming, withLabels } from '../../../src/core/sources/prometheus/spanMetricsNaming';
 import { groupLabels, promString, regexEscape, roundQuery, type WindowAsk } from '../../../src/core/sources/prometheus/spanMetricsQueries';
@@ -229,6 +229,30 @@ describe('folding answers and quantiles', () => {
       ),
       10,
       'a rank in +Inf answers the highest finite bound',
+    );
+    // What the buckets can back: the bucket each quantile lies in, open-ended above the highest bound.
+    assert.deepEqual(bucketRange(0.5, b), [10, 50]);
+    assert.deepEqual(bucketRange(0.1, b), [0, 10]);
+    assert.deepEqual(bucketRange(0.95, b), [50, 100]);
+    assert.deepEqual(
+      bucketRange(
+        0.99,
+        new Map([
+          [10, 1],
+          [Infinity, 10],
+        ]),
+      ),
+      [10, null],
+    );
+    assert.equal(
+      bucketRange(
+        0.5,
+        new Map([
+          [10, 0],
+          [Infinity, 0],
+        ]),
+      ),
+      undefined,
     );
     assert.ok(
       Number.isNaN(

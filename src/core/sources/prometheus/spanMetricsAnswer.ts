@@ -4,9 +4,9 @@
  * (service, span name, kind) for every group (all traffic, so the panel's service rates are counted,
  * not sampled), and for groups tied to no code an unmapped row saying why.
  */
-import type { FunctionSignal, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../../api/signals';
+import type { FunctionSignal, LatencyBuckets, OperationSignal, SignalsResponse, UnmappedSignal, WindowFigures } from '../../api/signals';
 import type { SignalsQuery } from '../telemetrySource';
-import { bucketQuantile, mergeGroup, type SpanGroup } from './spanMetricsGroups';
+import { bucketQuantile, bucketRange, mergeGroup, type SpanGroup } from './spanMetricsGroups';
 import { spanKindOf, type SpanMetricsJoin } from './spanMetricsJoin';
 import type { DetectedSpanMetrics } from './spanMetricsNaming';
 
@@ -16,11 +16,14 @@ export interface LearnedFile {
   spanNames: Map<string, { service: string; spanName: string }>;
 }
 
+/** A function's row with the histogram buckets its percentiles lie in, until provenance is stamped on it. */
+export type MetricsFunction = FunctionSignal & { latencyBuckets?: LatencyBuckets };
+
 /** The rows of one refresh, before provenance is stamped on them. */
 export interface SpanMetricsRows {
   environment: string;
   environments: string[];
-  functions: FunctionSignal[];
+  functions: MetricsFunction[];
   operations: OperationSignal[];
   unmapped: UnmappedSignal[];
 }
@@ -84,7 +87,7 @@ export async function spanMetricsRows(
     else unmappedBy.set(opKey, { service, name: spanName, reason: joined.reason, count: g.count });
   }
 
-  let functions = [...byLocation.values()].map(({ row, group }) => ({ ...row, ...figuresOf(group, minutes) }) as FunctionSignal);
+  let functions = [...byLocation.values()].map(({ row, group }) => ({ ...row, ...figuresOf(group, minutes), ...bucketsOf(group) }) as MetricsFunction);
   if (query.file !== undefined) functions = functions.filter((f) => f.file === query.file);
   functions.sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || b.count - a.count);
   const operations = [...byOperation.values()].map(({ row, group }) => ({ ...row, ...figuresOf(group, minutes) }) as OperationSignal).sort((a, b) => b.count - a.count);
@@ -103,7 +106,7 @@ export async function spanMetricsRows(
 /** The read-API answer of `rows` as of `at`: every figure says it came from metrics of `source`, how old, and whether stale. */
 export function signalsResponse(query: SignalsQuery, rows: SpanMetricsRows, at: number, now: number, source: string, stale: boolean): SignalsResponse {
   const from = { source, basis: 'metrics' as const, ageMs: Math.max(0, now - at), ...(stale ? { stale: true } : {}) };
-  const functions: FunctionSignal[] = rows.functions.map((f) => ({ ...f, figures: { traffic: from, errors: from } }));
+  const functions: FunctionSignal[] = rows.functions.map(({ latencyBuckets, ...f }) => ({ ...f, figures: { traffic: latencyBuckets ? { ...from, latencyBuckets } : from, errors: from } }));
   return {
     window: query.window,
     environment: rows.environment,
@@ -133,6 +136,12 @@ export function figuresOf(g: SpanGroup, minutes: number): WindowFigures {
     p95Ms: q(0.95),
     p99Ms: q(0.99),
   };
+}
+
+/** The buckets a group's percentiles lie in; nothing when it has no buckets. */
+function bucketsOf(g: SpanGroup): { latencyBuckets?: LatencyBuckets } {
+  const [p50Ms, p95Ms, p99Ms] = [0.5, 0.95, 0.99].map((p) => bucketRange(p, g.buckets));
+  return p50Ms && p95Ms && p99Ms ? { latencyBuckets: { p50Ms, p95Ms, p99Ms } } : {};
 }
 
 function busiest(groups: SpanGroup[], envOf: (g: SpanGroup) => string): string | undefined {

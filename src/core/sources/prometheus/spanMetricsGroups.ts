@@ -4,6 +4,7 @@
  * buckets give, computed as PromQL's histogram_quantile does so groups that map to one function
  * can be merged before quantiles are taken.
  */
+import type { BucketRange } from '../../api/signals';
 import type { PromSample } from './promApi';
 import { WINDOW_LABEL } from './spanMetricsQueries';
 
@@ -77,14 +78,9 @@ export function mergeGroup(into: SpanGroup, from: SpanGroup): void {
  * +Inf bucket answered with the highest finite bound. NaN when the buckets hold nothing.
  */
 export function bucketQuantile(q: number, buckets: ReadonlyMap<number, number>): number {
-  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
-  if (sorted.length < 2 || sorted[sorted.length - 1][0] !== Infinity) return NaN;
-  // Counts from separate series can be off by a scrape: keep them non-decreasing, as Prometheus does.
-  for (let i = 1; i < sorted.length; i++) if (sorted[i][1] < sorted[i - 1][1]) sorted[i] = [sorted[i][0], sorted[i - 1][1]];
-  const total = sorted[sorted.length - 1][1];
-  if (!(total > 0)) return NaN;
-  const rank = q * total;
-  const i = sorted.findIndex(([, n]) => n >= rank);
+  const found = rankBucket(q, buckets);
+  if (found === undefined) return NaN;
+  const { sorted, i, rank } = found;
   if (i === sorted.length - 1) return sorted[sorted.length - 2][0];
   if (i === 0 && sorted[0][0] <= 0) return sorted[0][0];
   const start = i === 0 ? 0 : sorted[i - 1][0];
@@ -92,6 +88,30 @@ export function bucketQuantile(q: number, buckets: ReadonlyMap<number, number>):
   const inside = sorted[i][1] - below;
   if (inside <= 0) return sorted[i][0];
   return start + (sorted[i][0] - start) * ((rank - below) / inside);
+}
+
+/**
+ * The bucket the q-quantile lies in, [lower, upper] (upper null for the +Inf bucket): all the
+ * buckets can say about it. Undefined when the buckets hold nothing.
+ */
+export function bucketRange(q: number, buckets: ReadonlyMap<number, number>): BucketRange | undefined {
+  const found = rankBucket(q, buckets);
+  if (found === undefined) return undefined;
+  const { sorted, i } = found;
+  const lower = i === 0 ? Math.min(0, sorted[0][0]) : sorted[i - 1][0];
+  return [lower, sorted[i][0] === Infinity ? null : sorted[i][0]];
+}
+
+/** Sorted, non-decreasing cumulative buckets, the q-quantile's rank and the index of the bucket holding it. */
+function rankBucket(q: number, buckets: ReadonlyMap<number, number>): { sorted: [number, number][]; i: number; rank: number } | undefined {
+  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  if (sorted.length < 2 || sorted[sorted.length - 1][0] !== Infinity) return undefined;
+  // Counts from separate series can be off by a scrape: keep them non-decreasing, as Prometheus does.
+  for (let i = 1; i < sorted.length; i++) if (sorted[i][1] < sorted[i - 1][1]) sorted[i] = [sorted[i][0], sorted[i - 1][1]];
+  const total = sorted[sorted.length - 1][1];
+  if (!(total > 0)) return undefined;
+  const rank = q * total;
+  return { sorted, i: sorted.findIndex(([, n]) => n >= rank), rank };
 }
 
 function boundOf(text: string | undefined): number | undefined {
