@@ -17,7 +17,7 @@ import { repoRoot } from '../support/harness';
 import { frameWith, openFile, runCommand } from '../support/workbench';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
-const LENS = /p50 [\d.]+ (ms|s) · p95 [\d.]+ (ms|s) · [\d.]+% errors · [\d.,]+\/min · 5m · production/;
+const LENS = /p50 ≈[\d.]+ (ms|s) · p95 ≈[\d.]+ (ms|s) · [\d.]+% errors · [\d.,]+\/min · 5m · production/;
 
 let demo: StartedGroup;
 let browser: Browser;
@@ -72,6 +72,7 @@ test('npm run demo:team shows production figures read from Jaeger and Prometheus
   }
   assert.match(hoverText, /Figures from prometheus \(span metrics\)/);
   assert.match(hoverText, /errors from jaeger \(sampled, \d+ traces?\)/);
+  assert.match(hoverText, /Percentiles interpolated in histogram buckets: p50 in .+ · p95 in .+ · p99 (in|above) /);
   await page.screenshot({ path: path.join(shots, 'team-hover-dark.png') });
   await page.mouse.move(5, 5);
   await page.keyboard.press('Escape');
