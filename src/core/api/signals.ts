@@ -279,9 +279,34 @@ export interface TraceSpan {
   statusMessage: string;
   httpRoute: string;
   httpMethod: string;
+  /** What a client span calls (URL without query, else server address[:port]), when it says. */
+  peer?: string;
+  /** What an HTTP server span (kind 2) recorded of its request, for replaying it; absent on other spans or when it recorded none of it. */
+  request?: RecordedHttpRequest;
   /** Where the span maps in the workspace, when it does. */
   mapping?: { file: string; line: number; function: string; mappedBy: MappedBy; confidence: number };
   exceptions: { type: string; message: string }[];
+}
+
+/**
+ * The request an HTTP server span describes, from its semantic-convention attributes: `url.path` and
+ * `url.query` (or the older `http.target`), `http.response.status_code` (or `http.status_code`),
+ * `url.scheme` (or `http.scheme`), the opt-in `http.request.header.<name>` headers and, where an
+ * instrumentation captured one, the request body. Values as recorded, not yet redacted.
+ */
+export interface RecordedHttpRequest {
+  /** Starts with '/' when known, else ''; ends with '…' when it was longer than the receiver keeps. */
+  path: string;
+  /** Without the '?'; '' when none. */
+  query: string;
+  /** The response status; 0 when unknown. */
+  status: number;
+  /** Lowercase names as the attribute keys give them; a header with several values gives several pairs. */
+  headers: [name: string, value: string][];
+  /** `http` or `https`, when recorded. */
+  scheme?: string;
+  /** The request body as text, when an instrumentation captured all of it (`http.request.body.content`, `http.request.body`). */
+  body?: string;
 }
 
 /** The answer of `GET /api/traces/:traceId`; 404 when the trace is no longer held. */

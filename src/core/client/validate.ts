@@ -95,7 +95,14 @@ const SIGNALS = objectWith({
 
 const STATUS = objectWith({ version: str, listening: str, spansAccepted: num, spansProcessed: num });
 
-const TRACE = objectWith({ traceId: str, spans: arrayOf(objectWith({ spanId: str, name: str, startMs: num })) });
+const headerPair: Check = (v, at) => {
+  if (!Array.isArray(v) || v.length !== 2) fail(at, 'a [name, value] pair', v);
+  str(v[0], `${at}[0]`);
+  str(v[1], `${at}[1]`);
+};
+const recordedRequest = objectWith({ path: str, query: str, status: num, headers: arrayOf(headerPair), scheme: optional(str), body: optional(str) });
+
+const TRACE = objectWith({ traceId: str, spans: arrayOf(objectWith({ spanId: str, name: str, startMs: num, request: optional(recordedRequest) })) });
 
 /** The value as a signals answer, or an InvalidAnswer naming the first bad field. */
 export function parseSignalsAnswer(v: unknown): SignalsResponse {

@@ -6,6 +6,7 @@
 import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
 import { emptyCode } from './records';
 import { capString, MAX_MESSAGE_CHARS, MAX_METHOD_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_RESOURCE_CHARS, MAX_STACK_CHARS } from './limits';
+import { applyRequestField, finishRequest, FIRST_REQUEST_FIELD, isHeaderKey, isHeaderKeyBytes, R, REQUEST_KEYS } from './requestFields';
 
 /** Field codes; 0 means "not a key we read". Deprecated names sit next to their stable name. */
 const F = {
@@ -71,7 +72,11 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['net.peer.name', F.peerName],
   ['server.port', F.serverPort],
   ['net.peer.port', F.peerPort],
+  ...REQUEST_KEYS,
 ];
+
+/** The field code of every `http.request.header.<name>` key: the decoders read its name and values themselves. */
+export const REQUEST_HEADER_FIELD: number = R.header;
 
 const BY_NAME = new Map<string, number>(KEYS);
 const MIN_LEN = Math.min(...KEYS.map(([k]) => k.length));
@@ -79,6 +84,7 @@ const MAX_LEN = Math.max(...KEYS.map(([k]) => k.length));
 
 /** Field code for an attribute key given as a string (JSON decoder). */
 export function fieldForKey(key: string): number {
+  if (isHeaderKey(key)) return R.header;
   // Length gate first: most keys a service sends are longer or shorter than all of ours.
   if (key.length < MIN_LEN || key.length > MAX_LEN) return 0;
   return BY_NAME.get(key) ?? 0;
@@ -94,6 +100,7 @@ for (const [k, field] of KEYS) BY_LENGTH[k.length].push({ bytes: Buffer.from(k, 
 
 /** Field code for an attribute key given as UTF-8 bytes (protobuf decoder); never allocates. */
 export function fieldForKeyBytes(buf: Uint8Array, start: number, len: number): number {
+  if (isHeaderKeyBytes(buf, start, len)) return R.header;
   if (len < MIN_LEN || len > MAX_LEN) return 0;
   const candidates = BY_LENGTH[len];
   outer: for (let c = 0; c < candidates.length; c++) {
@@ -162,12 +169,13 @@ export function applyCodeField(code: CodeAttributes, field: number, v: Scalar): 
   }
 }
 
-/** Applies a span attribute (code.*, http.route, the HTTP method, what a client span calls). */
+/** Applies a span attribute (code.*, http.route, the HTTP method, what a client span calls, a server span's request); not request headers. */
 export function applySpanField(span: SpanRecord, field: number, v: Scalar): void {
   if (field <= F.codeStacktrace) applyCodeField(span.code, field, v);
   else if (field === F.httpRoute) span.httpRoute = asString(v, MAX_NAME_CHARS);
   else if (field === F.httpMethod) span.httpMethod = asString(v, MAX_METHOD_CHARS);
   else if (field === F.httpMethodOld && span.httpMethod === '') span.httpMethod = asString(v, MAX_METHOD_CHARS);
+  else if (field >= FIRST_REQUEST_FIELD) applyRequestField(span, field, v);
   else if (field >= F.urlFull) span.peer = capString(withPeerField(span.peer ?? '', field, asString(v, MAX_PATH_CHARS)), MAX_PATH_CHARS);
 }
 
@@ -297,12 +305,14 @@ export function newSpan(resource: ResourceInfo): SpanRecord {
     httpMethod: '',
     exceptions: [],
     peer: '',
+    request: undefined,
   };
 }
 
-/** Only client spans keep a peer: a server span's `http.url` is its own address, not something it calls. */
+/** Only client spans keep a peer (a server span's `http.url` is its own address), only server spans a request. */
 export function finishSpan(span: SpanRecord): void {
   if (span.kind !== 3 && span.peer !== '') span.peer = '';
+  finishRequest(span);
 }
 
 /** A log record with empty fields. */

@@ -23,8 +23,35 @@ export const MAX_STACK_CHARS = 32_768;
 /** Resource attributes: service name, environment, revision, service version, SDK language. */
 export const MAX_RESOURCE_CHARS = 256;
 
+/** The path of a server span's request (`url.path`, `http.target`); a longer one is cut and so not replayable. */
+export const MAX_REQUEST_PATH_CHARS = 2048;
+
+/** The query of a server span's request (`url.query`, `http.target`); a longer one is cut and so not replayable. */
+export const MAX_REQUEST_QUERY_CHARS = 4096;
+
+/** `url.scheme`: `http`, `https`, rarely anything longer. */
+export const MAX_SCHEME_CHARS = 32;
+
+/** Header pairs kept per server span (`http.request.header.*`, each value one pair); further ones are dropped. */
+export const MAX_REQUEST_HEADERS = 64;
+
+/** A request header's name; a longer one is dropped, never cut (a cut name is another header). */
+export const MAX_HEADER_NAME_CHARS = 256;
+
+/** A request header's value; a longer one is dropped, never cut (a cut value would be replayed as if real). */
+export const MAX_HEADER_VALUE_CHARS = 8192;
+
+/** All header names and values of one span together; headers past it are dropped. */
+export const MAX_REQUEST_HEADER_CHARS = 32_768;
+
+/**
+ * A captured request body; a longer one is dropped, never cut. Below the capture limits of the
+ * instrumentations that record bodies (tens of KB), so a body they cut is longer than this and dropped too.
+ */
+export const MAX_REQUEST_BODY_CHARS = 16_384;
+
 /** The longest value any field keeps: attribute values are never decoded past it. */
-export const MAX_FIELD_CHARS = Math.max(MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_MESSAGE_CHARS, MAX_STACK_CHARS, MAX_RESOURCE_CHARS);
+export const MAX_FIELD_CHARS = Math.max(MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_MESSAGE_CHARS, MAX_STACK_CHARS, MAX_RESOURCE_CHARS, MAX_REQUEST_QUERY_CHARS, MAX_REQUEST_BODY_CHARS);
 
 /** Exceptions kept per span; the rest of a span's exception events are dropped. */
 export const MAX_EXCEPTIONS_PER_SPAN = 64;

@@ -4,7 +4,7 @@
  * the records need. A malformed item (span, log, scope) is counted as rejected; only a body
  * that is not a JSON object, or whose top-level list is not a list, throws DecodeError.
  */
-import type { DecodedBatch, ExceptionInfo, ResourceInfo } from './records';
+import type { DecodedBatch, ExceptionInfo, ResourceInfo, SpanRecord } from './records';
 import { DecodeError, TooManyItemsError } from './records';
 import type { Scalar } from './attributeFields';
 import {
@@ -22,11 +22,13 @@ import {
   newResource,
   newSpan,
   reject,
+  REQUEST_HEADER_FIELD,
   setLogBody,
   setSpanName,
   setStatusMessage,
 } from './attributeFields';
 import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST } from './limits';
+import { addRequestHeader, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
 import { durationMs, split, splitDecimalNanos, splitNumberNanos, toMs } from './nanoTime';
 
 type Obj = Record<string, unknown>;
@@ -278,7 +280,8 @@ function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
   const attrs = listField(s, 'attributes') as unknown[];
   for (let i = 0; i < attrs.length; i++) {
     const field = attrField(attrs[i]);
-    if (field !== 0) applySpanField(span, field, scalar((attrs[i] as Obj).value));
+    if (field === REQUEST_HEADER_FIELD) readHeader(span, attrs[i] as Obj);
+    else if (field !== 0) applySpanField(span, field, scalar((attrs[i] as Obj).value));
   }
   const status = s.status;
   if (isObj(status)) {
@@ -292,6 +295,24 @@ function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
   }
   finishSpan(span);
   out.spans.push(span);
+}
+
+/** An `http.request.header.<name>` attribute: a list of strings (semantic conventions), or one string as some SDKs send. */
+function readHeader(span: SpanRecord, kv: Obj): void {
+  if (!takesRequest(span)) return;
+  const name = requestHeaderName((kv.key as string).slice(REQUEST_HEADER_PREFIX.length));
+  const v = kv.value;
+  if (name === '' || !isObj(v)) return;
+  if (typeof v.stringValue === 'string') {
+    addRequestHeader(span, name, v.stringValue);
+    return;
+  }
+  const list = isObj(v.arrayValue) ? v.arrayValue.values : undefined;
+  if (!Array.isArray(list)) return;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (isObj(item) && typeof item.stringValue === 'string' && !addRequestHeader(span, name, item.stringValue)) return;
+  }
 }
 
 /** Everything that rejects a span, checked up front so no half-built span escapes. */

@@ -10,13 +10,15 @@ import { readScalarAt } from './protoScalar';
 import type { Scalar } from './attributeFields';
 import * as fields from './attributeFields';
 import * as nanoTime from './nanoTime';
-import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
+import { MAX_EXCEPTIONS_PER_SPAN, MAX_HEADER_NAME_CHARS, MAX_HEADER_VALUE_CHARS, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
+import type { SpanRecord } from './records';
 import { TooManyItemsError } from './records';
+import { addRequestHeader, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
 
 // Bound once: tsx (tests, benchmarks) compiles each use of an imported name into a getter
 // call; at ~25 uses per span that was a fifth of the decode time.
 const { applyExceptionField, applyLogField, applyResourceField, applySpanField, fieldForKeyBytes } = fields;
-const { finishResource, finishSpan, isExceptionField, newBatch, newException, newLog, newResource, newSpan, reject, setLogBody } = fields;
+const { finishResource, finishSpan, isExceptionField, newBatch, newException, newLog, newResource, newSpan, reject, setLogBody, REQUEST_HEADER_FIELD } = fields;
 const { durationMs, split, splitFixed64, toMs } = nanoTime;
 
 // Tags are (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited). The
@@ -26,6 +28,8 @@ const T_2_LEN = (2 << 3) | 2; // scope_spans/scope_logs, spans/log_records, valu
 const T_EVENT_TIME = (1 << 3) | 1;
 const T_EVENT_ATTR = (3 << 3) | 2;
 const T_STATUS_CODE = (3 << 3) | 0;
+const T_ANY_ARRAY = (5 << 3) | 2;
+const HEADER_PREFIX_LEN = REQUEST_HEADER_PREFIX.length;
 
 const STATUS_ERROR = 2;
 const EXCEPTION = Buffer.from('exception', 'latin1');
@@ -168,7 +172,8 @@ function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBa
         // attributes = 9
         const len = r.length(end);
         const field = readKeyValue(r, r.pos + len);
-        if (field !== 0) applySpanField(span, field, readScalar(r));
+        if (field === REQUEST_HEADER_FIELD) readHeader(r, span);
+        else if (field !== 0) applySpanField(span, field, readScalar(r));
         break;
       }
       case 90: {
@@ -317,6 +322,9 @@ function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBat
 // Where the value of the last KeyValue read lies; readScalar decodes it on demand.
 let valueStart = -1;
 let valueEnd = -1;
+// Where the key of the last request header attribute lies (set only for those keys).
+let keyStart = -1;
+let keyLen = 0;
 
 /** Reads a KeyValue, returning the field code of its key (0 for keys we ignore). */
 function readKeyValue(r: ProtoReader, end: number): number {
@@ -324,14 +332,14 @@ function readKeyValue(r: ProtoReader, end: number): number {
   // one-byte length) ending exactly at `end`, which length() already checked is in bounds.
   const buf = r.buf;
   const pos = r.pos;
-  const keyLen = buf[pos + 1];
-  if (buf[pos] === 0x0a && keyLen < 0x80) {
-    const valueTag = pos + 2 + keyLen;
+  const len = buf[pos + 1];
+  if (buf[pos] === 0x0a && len < 0x80) {
+    const valueTag = pos + 2 + len;
     if (valueTag + 2 <= end && buf[valueTag] === 0x12 && buf[valueTag + 1] < 0x80 && valueTag + 2 + buf[valueTag + 1] === end) {
       valueStart = valueTag + 2;
       valueEnd = end;
       r.pos = end;
-      return fieldForKeyBytes(buf, pos + 2, keyLen);
+      return keyField(buf, pos + 2, len);
     }
   }
   return readKeyValueSlow(r, end);
@@ -344,7 +352,7 @@ function readKeyValueSlow(r: ProtoReader, end: number): number {
     const tag = r.tag();
     if (tag === T_REPEATED_1) {
       const len = r.length(end);
-      field = fieldForKeyBytes(r.buf, r.pos, len);
+      field = keyField(r.buf, r.pos, len);
       r.pos += len;
     } else if (tag === T_2_LEN) {
       const len = r.length(end);
@@ -355,6 +363,60 @@ function readKeyValueSlow(r: ProtoReader, end: number): number {
   }
   r.expectEnd(end);
   return field;
+}
+
+/** The field code of a key; remembers where a request header's key lies, for its name. */
+function keyField(buf: Uint8Array, start: number, len: number): number {
+  const field = fieldForKeyBytes(buf, start, len);
+  if (field === REQUEST_HEADER_FIELD) {
+    keyStart = start;
+    keyLen = len;
+  }
+  return field;
+}
+
+/**
+ * The request header attribute readKeyValue just read: its name from the key, each string of its
+ * list value (semantic conventions), or its one string value (as some SDKs send), until the span is full.
+ */
+function readHeader(r: ProtoReader, span: SpanRecord): void {
+  if (!takesRequest(span) || valueStart < 0) return;
+  const saved = r.pos;
+  r.pos = keyStart + HEADER_PREFIX_LEN;
+  const name = requestHeaderName(r.stringCapped(keyLen - HEADER_PREFIX_LEN, MAX_HEADER_NAME_CHARS + 1));
+  const end = valueEnd;
+  r.pos = valueStart;
+  while (name !== '' && r.pos < end) {
+    const tag = r.tag();
+    if (tag === T_REPEATED_1) {
+      if (!addRequestHeader(span, name, r.stringCapped(r.length(end), MAX_HEADER_VALUE_CHARS + 1))) break;
+    } else if (tag === T_ANY_ARRAY) {
+      const len = r.length(end);
+      if (!readHeaderList(r, r.pos + len, span, name)) break;
+    } else r.skip(tag, end);
+  }
+  r.pos = saved;
+}
+
+/** The strings of an ArrayValue (`repeated AnyValue values = 1`); false once the span holds no more headers. */
+function readHeaderList(r: ProtoReader, end: number, span: SpanRecord, name: string): boolean {
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag !== T_REPEATED_1) {
+      r.skip(tag, end);
+      continue;
+    }
+    const len = r.length(end);
+    const itemEnd = r.pos + len;
+    while (r.pos < itemEnd) {
+      const itemTag = r.tag();
+      if (itemTag !== T_REPEATED_1) r.skip(itemTag, itemEnd);
+      else if (!addRequestHeader(span, name, r.stringCapped(r.length(itemEnd), MAX_HEADER_VALUE_CHARS + 1))) return false;
+    }
+    r.expectEnd(itemEnd);
+  }
+  r.expectEnd(end);
+  return true;
 }
 
 /** Decodes the scalar AnyValue recorded by readKeyValue; arrays, maps and bytes give null. */

@@ -2,6 +2,7 @@
  * Normalized telemetry records: what the OTLP decoders (JSON and protobuf) produce and what
  * the mapper and the signal store read. Only the fields Runtime Lens uses are kept.
  */
+import type { RecordedHttpRequest } from '../api/signals';
 import { MAX_ITEMS_PER_REQUEST } from './limits';
 
 /** Who emitted a record, from the OTLP resource attributes. */
@@ -76,6 +77,11 @@ export interface SpanRecord {
    * else `server.address[:server.port]` (else `net.peer.name[:net.peer.port]`); '' when absent or not a client span.
    */
   peer?: string;
+  /**
+   * What a server span (kind 2) recorded of its HTTP request (path, query, status, opt-in headers,
+   * a captured body), for replaying it; undefined on other spans and when none of it was recorded.
+   */
+  request?: RecordedHttpRequest;
 }
 
 /** One log record; those with an exception or `code.*` attributes feed the signal store. */

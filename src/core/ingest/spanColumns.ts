@@ -4,6 +4,7 @@
  * the structured clone carries a few dozen strings instead of hundreds of objects; the main
  * thread reads the spans through a cursor and builds a SpanRecord only when one must outlive it.
  */
+import type { RecordedHttpRequest } from '../api/signals';
 import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
 import { emptyCode } from './records';
 
@@ -29,6 +30,8 @@ export interface ColumnarBatch {
   ids: Uint8Array;
   /** Exceptions of all spans, in span order; each span holds its start and count in `ints`. */
   exceptions: ExceptionInfo[];
+  /** Requests of the server spans that recorded one; a span holds its index + 1 in `ints` (0: none). */
+  requests: RecordedHttpRequest[];
   logs: LogRecordInfo[];
   rejected: number;
   rejectReasons: string[];
@@ -55,7 +58,8 @@ const I_METHOD = 12;
 const I_EXC_START = 13;
 const I_EXC_COUNT = 14;
 const I_PEER = 15;
-const INTS = 16;
+const I_REQUEST = 16;
+const INTS = 17;
 /** Id bytes per span in `ids`: trace (32 hex), span (16), parent (16, zeros for a root). */
 export const ID_BYTES = 64;
 
@@ -143,6 +147,8 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
 
   const resources: ResourceInfo[] = [];
   const exceptions: ExceptionInfo[] = [];
+  // Objects, not strings in the table: paths, queries and header values are mostly unique.
+  const requests: RecordedHttpRequest[] = [];
   let lastResource: ResourceInfo | null = null;
   let resourceIndex = -1;
   for (let s = 0; s < n; s++) {
@@ -171,6 +177,7 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
     ints[o + I_EXC_COUNT] = span.exceptions.length;
     // Only client spans use their peer; a server span's http.url would fill the table with unique URLs.
     ints[o + I_PEER] = span.kind === 3 ? str(span.peer ?? '') : str('');
+    ints[o + I_REQUEST] = span.request === undefined ? 0 : requests.push(span.request);
     for (const e of span.exceptions) exceptions.push(e);
     times[s * 2] = span.startMs;
     times[s * 2 + 1] = span.durationMs;
@@ -193,6 +200,7 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
     times,
     ids,
     exceptions,
+    requests,
     logs: batch.logs,
     rejected: batch.rejected,
     rejectReasons: batch.rejectReasons,
@@ -238,6 +246,7 @@ export class SpanCursor implements SpanRecord {
   httpMethod = '';
   exceptions: ExceptionInfo[] = NO_EXCEPTIONS;
   peer = '';
+  request: RecordedHttpRequest | undefined = undefined;
   private index = 0;
   private readonly ids: Latin1Buffer;
 
@@ -281,6 +290,8 @@ export class SpanCursor implements SpanRecord {
     this.startMs = times[i * 2];
     this.durationMs = times[i * 2 + 1];
     this.peer = strings[ints[o + I_PEER]];
+    const request = ints[o + I_REQUEST];
+    this.request = request === 0 ? undefined : this.batch.requests[request - 1];
   }
 
   /** Copies the current span's 64 id bytes (trace, span, parent; the ColumnarBatch layout) without building strings. */
@@ -322,6 +333,7 @@ export class SpanCursor implements SpanRecord {
       httpMethod: this.httpMethod,
       exceptions: this.exceptions,
       peer: this.peer,
+      request: this.request,
     };
   }
 }

@@ -6,6 +6,7 @@
 import type { TraceSpan } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
+import { HeldRequests } from './heldRequests';
 import type { CodeLocation } from './storeTypes';
 
 /** How much the buffer keeps. */
@@ -16,10 +17,12 @@ export interface TraceBufferOptions {
   maxPinnedTraces: number;
   /** Spans held by pinned traces in all (~400 bytes each). */
   maxPinnedSpans: number;
+  /** Characters of server spans' recorded requests (path, query, headers, body) held in the ring; pinned traces hold up to a quarter more. */
+  maxRequestChars: number;
 }
 
-/** About 10 MB at most: ~5 MB of ring, ~3 MB of pinned spans, their strings. */
-export const DEFAULT_TRACE_BUFFER_OPTIONS: TraceBufferOptions = { maxSpans: 32_768, maxPinnedTraces: 1_000, maxPinnedSpans: 8_000 };
+/** About 15 MB at most: ~5 MB of ring, ~3 MB of pinned spans, their strings, ~5 MB of recorded requests. */
+export const DEFAULT_TRACE_BUFFER_OPTIONS: TraceBufferOptions = { maxSpans: 32_768, maxPinnedTraces: 1_000, maxPinnedSpans: 8_000, maxRequestChars: 4_000_000 };
 
 const TRACE_AT = 0;
 const SPAN_AT = 32;
@@ -66,6 +69,9 @@ export class TraceBuffer {
   private readonly statuses: string[];
   private readonly routes: string[];
   private readonly methods: string[];
+  private readonly peers: string[];
+  /** What server spans recorded of their request (shared with the decoded record, never changed). */
+  private readonly requests: HeldRequests;
   private readonly resources: (ResourceInfo | null)[];
   private readonly locations: (CodeLocation | null)[];
   private readonly exceptions: HeldException[][];
@@ -93,6 +99,8 @@ export class TraceBuffer {
     this.statuses = new Array<string>(cap).fill('');
     this.routes = new Array<string>(cap).fill('');
     this.methods = new Array<string>(cap).fill('');
+    this.peers = new Array<string>(cap).fill('');
+    this.requests = new HeldRequests(cap, this.options.maxRequestChars, this.options.maxRequestChars / 4);
     this.resources = new Array<ResourceInfo | null>(cap).fill(null);
     this.locations = new Array<CodeLocation | null>(cap).fill(null);
     this.exceptions = new Array<HeldException[]>(cap).fill(NO_EXCEPTIONS);
@@ -124,6 +132,8 @@ export class TraceBuffer {
     this.statuses[slot] = span.statusMessage;
     this.routes[slot] = span.httpRoute;
     this.methods[slot] = span.httpMethod;
+    this.peers[slot] = span.peer ?? '';
+    this.requests.set(slot, span.request);
     this.resources[slot] = span.resource;
     this.locations[slot] = location;
     this.exceptions[slot] = span.exceptions.length === 0 ? NO_EXCEPTIONS : span.exceptions.map(held);
@@ -217,7 +227,9 @@ export class TraceBuffer {
   sizes(): { spans: number; pinnedTraces: number; pinnedSpans: number; approxBytes: number } {
     const spans = Math.min(this.written, this.cap);
     const perSlot = ID_BYTES + 4 + 16 + 1 + 7 * 8 + 4 + 4 + 8;
-    return { spans, pinnedTraces: this.pinned.size, pinnedSpans: this.pinnedSpans, approxBytes: this.cap * perSlot + this.heads.length * 4 + this.pinnedSpans * 400 };
+    const { ringChars, pinnedChars } = this.requests.sizes();
+    const approxBytes = this.cap * perSlot + this.heads.length * 4 + this.pinnedSpans * 400 + ringChars + pinnedChars;
+    return { spans, pinnedTraces: this.pinned.size, pinnedSpans: this.pinnedSpans, approxBytes };
   }
 
   /** Traces hash by their last 16 hex digits (the random part even of 64-bit-era ids). */
@@ -231,7 +243,7 @@ export class TraceBuffer {
     const traceId = this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32);
     const spans = this.pinned.get(traceId);
     if (spans === undefined) return;
-    spans.push(this.materialize(slot));
+    spans.push(this.materialize(slot, this.requests.pinSlot(slot)));
     this.pinnedSpans++;
     this.trimPins();
   }
@@ -241,6 +253,7 @@ export class TraceBuffer {
       const [oldest, spans] = this.pinned.entries().next().value as [string, TraceSpan[]];
       this.pinned.delete(oldest);
       this.pinnedSpans -= spans.length;
+      for (const s of spans) this.requests.unpin(s.request);
       const h = this.traceHashOf(oldest);
       const n = (this.pinnedHashes.get(h) ?? 1) - 1;
       if (n <= 0) this.pinnedHashes.delete(h);
@@ -248,8 +261,9 @@ export class TraceBuffer {
     }
   }
 
-  private materialize(slot: number): TraceSpan {
+  private materialize(slot: number, withRequest = true): TraceSpan {
     const at = slot * ID_BYTES;
+    const request = withRequest ? this.requests.get(slot) : undefined;
     const res = this.resources[slot]!;
     const loc = this.locations[slot];
     const flags = this.flags[slot];
@@ -266,6 +280,8 @@ export class TraceBuffer {
       statusMessage: this.statuses[slot],
       httpRoute: this.routes[slot],
       httpMethod: this.methods[slot],
+      ...(this.peers[slot] ? { peer: this.peers[slot] } : {}),
+      ...(request !== undefined ? { request } : {}),
       ...(loc ? { mapping: { file: loc.file, line: loc.line, function: loc.function, mappedBy: loc.mappedBy, confidence: loc.confidence } } : {}),
       exceptions: this.exceptions[slot].map((e) => ({ type: e.type, message: e.message })),
     };
