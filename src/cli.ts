@@ -4,6 +4,7 @@ import { terminalText } from './core/render/escape';
 import { authorshipCommand } from './cli/authorshipCommand';
 import { checkCommand } from './cli/checkCommand';
 import { serveCommand } from './cli/serveCommand';
+import { shadowCommand } from './cli/shadowCommand';
 import { signalsCommand } from './cli/signalsCommand';
 import { UsageError } from './cli/usageError';
 
@@ -29,6 +30,15 @@ Commands:
   authorship  list every AI-written function: how we know, agent, model, share of AI lines,
             with production figures from --signals; --summary adds totals per agent and folder
             [PATH...] [--format text|json] [--summary] [--signals URL [--token T | --token-file FILE]] [--window 5m]
+  shadow    replay sampled real traffic against the local build (and a baseline); report what
+            changed per route and per function (exit 1 when a --fail-if condition holds)
+            --traffic FILE (.har, .gor, .json) (--target URL | --start CMD [--health /health])
+            [--baseline URL | --baseline-ref REF] [--workspace DIR] [--budget 500] [--budget-seconds 600]
+            [--concurrency 8] [--rate R] [--timeout 10s] [--max-gap 200ms] [--start-timeout 60s]
+            [--allow-host H]... [--allow-method METHOD:ROUTE]... [--redact REGEX]...
+            [--credential-header NAME=ENV_VAR]... [--otlp-port P] [--seed N]
+            [--json | --format text|json|sarif] [--output FILE] [--progress json]
+            [--fail-if status_mismatch>0,new_errors>0,p95_ratio>1.2,new_calls>0,shape_changes>0]
   help      show this text
   version   print the version`;
 
@@ -59,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'authorship':
       return authorshipCommand(rest, stderrLogger, {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        progress: process.stderr.isTTY === true,
+      });
+    case 'shadow':
+      return shadowCommand(rest, stderrLogger, {
         stdout: (t) => process.stdout.write(t),
         stderr: (t) => process.stderr.write(t),
         progress: process.stderr.isTTY === true,

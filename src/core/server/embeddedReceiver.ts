@@ -103,6 +103,8 @@ export class EmbeddedReceiver {
   readonly receiver: OtlpReceiver;
   readonly traces: TraceBuffer;
   readonly calls: OutgoingCalls;
+  /** The lines making outgoing calls, as resolved for the client spans filed so far. */
+  readonly callSites: CallSites;
   /** Route figures from `/v1/metrics`, joined into the operation rows of the read API. */
   readonly routeMetrics: RouteMetrics;
   /** Core Web Vitals from browser pages (Faro), per page route. */
@@ -145,7 +147,7 @@ export class EmbeddedReceiver {
     // Ingest waits for the real index before filing anything, so the empty one is never used for mapping.
     const drift = this.options.workspace ? new RevisionDrift(nodeGit(this.options.workspace), logger) : null;
     const mapper = new CodeMapper(WorkspaceIndex.empty(), drift);
-    const sites = new CallSites(WorkspaceIndex.empty().functions, { read: async () => undefined });
+    const sites = (this.callSites = new CallSites(WorkspaceIndex.empty().functions, { read: async () => undefined }));
     const mapperReady = this.indexReady.then((index) => {
       mapper.setSources(index);
       sites.setSources(index.functions, workspaceReader(this.options.workspace));

@@ -1,0 +1,143 @@
+/**
+ * Per function (mapped from spans), the running figures of a run: requests through it, its
+ * durations on each side, requests in which it errored, and its call changes per request against
+ * the baseline and, for noise, the baseline against itself. `finish` keeps the call changes that
+ * clear the noise rule (noise.ts), with the function's requests as the denominator.
+ */
+import type { CallDelta, ErrorDelta, FunctionDelta } from '../api/shadowReport';
+import { beyondNoise, HitCounter, type NoiseOptions } from './noise';
+import { latencyDelta } from './percentiles';
+import type { FunctionPlace, SpanDigest } from './spanDigest';
+import { type CallChange, diffCalls, type RepeatOptions } from './spanTreeDiff';
+
+interface CallAcc {
+  target: string;
+  change: CallChange;
+  requests: number;
+  candidateCalls: number;
+  baselineCalls: number;
+  lines: Map<number, number>;
+}
+
+interface FunctionAcc {
+  place: FunctionPlace;
+  /** Requests (with a baseline) in which it appeared on either side. */
+  requests: number;
+  /** Requests with a second baseline answer in which it appeared on either baseline side. */
+  noiseRequests: number;
+  candidateMs: number[];
+  baselineMs: number[];
+  erroredCandidate: number;
+  erroredBaseline: number;
+  calls: Map<string, CallAcc>;
+  noiseHits: HitCounter;
+}
+
+/** All functions' figures of a run. */
+export class FunctionTally {
+  private readonly functions = new Map<string, FunctionAcc>();
+
+  constructor(private readonly repeat: RepeatOptions = {}) {}
+
+  /** Adds one request's digested answers. */
+  add(candidate: SpanDigest, baseline: SpanDigest, baseline2: SpanDigest | undefined): void {
+    for (const [key, run] of candidate.functions) {
+      const f = this.accOf(key, run.place, true);
+      f.requests++;
+      if (run.ran) f.candidateMs.push(run.durationMs);
+      if (run.errored) f.erroredCandidate++;
+    }
+    for (const [key, run] of baseline.functions) {
+      const f = this.accOf(key, run.place, false);
+      if (!candidate.functions.has(key)) f.requests++;
+      if (run.ran) f.baselineMs.push(run.durationMs);
+      if (run.errored) f.erroredBaseline++;
+    }
+    for (const d of diffCalls(candidate, baseline, this.repeat)) {
+      const f = this.functions.get(d.functionKey)!;
+      const id = `${d.target}\u0000${d.change}`;
+      let c = f.calls.get(id);
+      if (c === undefined) f.calls.set(id, (c = { target: d.target, change: d.change, requests: 0, candidateCalls: 0, baselineCalls: 0, lines: new Map() }));
+      c.requests++;
+      c.candidateCalls += d.candidate;
+      c.baselineCalls += d.baseline;
+      if (d.line !== undefined) c.lines.set(d.line, (c.lines.get(d.line) ?? 0) + 1);
+    }
+    if (baseline2 === undefined) return;
+    const noisy = new Map<string, string[]>();
+    for (const d of diffCalls(baseline2, baseline, this.repeat)) {
+      const list = noisy.get(d.functionKey) ?? [];
+      // Which way the baselines disagreed does not matter: a call that comes and goes is noise for every change of it.
+      list.push(d.target);
+      noisy.set(d.functionKey, list);
+    }
+    for (const key of new Set([...baseline.functions.keys(), ...baseline2.functions.keys()])) {
+      const f = this.accOf(key, (baseline.functions.get(key) ?? baseline2.functions.get(key))!.place, false);
+      f.noiseRequests++;
+      f.noiseHits.addRequest(noisy.get(key) ?? []);
+    }
+  }
+
+  /** Every function's delta, given its new error groups; changed functions first. */
+  finish(noise: NoiseOptions, newErrorsOf: (functionKey: string) => ErrorDelta[]): FunctionDelta[] {
+    const out: FunctionDelta[] = [];
+    for (const [key, f] of this.functions) {
+      if (f.requests === 0) continue;
+      const calls: CallDelta[] = [];
+      for (const c of f.calls.values()) {
+        if (!beyondNoise(c.requests, f.requests, f.noiseHits.get(c.target), f.noiseRequests, noise)) continue;
+        const line = mostCommon(c.lines);
+        calls.push({
+          target: c.target,
+          ...(line !== undefined ? { line } : {}),
+          change: c.change,
+          candidatePerRequest: round(c.candidateCalls / c.requests),
+          baselinePerRequest: round(c.baselineCalls / c.requests),
+          requests: c.requests,
+        });
+      }
+      calls.sort((a, b) => b.requests - a.requests || a.target.localeCompare(b.target));
+      out.push({
+        service: f.place.service,
+        function: f.place.function,
+        file: f.place.file,
+        line: f.place.line,
+        confidence: f.place.confidence,
+        requests: f.requests,
+        latency: latencyDelta(f.candidateMs, f.baselineMs),
+        calls,
+        errorSpans: { candidate: f.erroredCandidate, baseline: f.erroredBaseline },
+        newErrors: newErrorsOf(key),
+      });
+    }
+    return out.sort((a, b) => weight(b) - weight(a) || (b.latency?.p95Ratio ?? 0) - (a.latency?.p95Ratio ?? 0) || a.file.localeCompare(b.file) || a.line - b.line);
+  }
+
+  private accOf(key: string, place: FunctionPlace, fromCandidate: boolean): FunctionAcc {
+    let f = this.functions.get(key);
+    if (f === undefined) {
+      f = { place, requests: 0, noiseRequests: 0, candidateMs: [], baselineMs: [], erroredCandidate: 0, erroredBaseline: 0, calls: new Map(), noiseHits: new HitCounter() };
+      this.functions.set(key, f);
+    } else if (fromCandidate && f.place.line !== place.line) {
+      // The candidate's line is where the function is now.
+      f.place = place;
+    }
+    return f;
+  }
+}
+
+/** How much a function changed, for ordering: call changes, new errors, more erroring requests. */
+function weight(f: FunctionDelta): number {
+  return f.calls.length * 4 + f.newErrors.length * 4 + (f.errorSpans.candidate > f.errorSpans.baseline ? 2 : 0);
+}
+
+function mostCommon(counts: Map<number, number>): number | undefined {
+  let best: number | undefined;
+  let n = 0;
+  for (const [line, c] of counts) if (c > n || (c === n && best !== undefined && line < best)) [best, n] = [line, c];
+  return best;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,71 @@
+/**
+ * Real traffic for shadow-run tests: the shop service (test/support/shadowService.ts) runs at its base
+ * revision, and headless Chromium (playwright-core's recordHar) fetches a mix of its routes from a page
+ * on its origin, so the HAR holds what a browser really sent and what the service really answered.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { launchChromium } from './browser';
+
+/** The route mix a user of the shop makes: every route, several ids, a few misses. */
+export function shopPaths(total: number): string[] {
+  const mix = [
+    '/api/items',
+    '/api/items/1',
+    '/api/items/3',
+    '/api/items/99',
+    '/api/orders/10',
+    '/api/orders/12',
+    '/api/orders/11/receipt',
+    '/api/quote?sku=apple&qty=3',
+    '/api/quote?sku=plum&qty=8',
+    '/api/shipping?weight=2',
+    '/api/profile/ada',
+    '/api/profile/bob',
+    '/api/stock/apple',
+    '/api/stock/pear',
+  ];
+  return Array.from({ length: total }, (_, i) => mix[i % mix.length]);
+}
+
+/** Starts `node server.js` in `dir` on a free port and waits for /health. */
+export async function startShop(dir: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['server.js'], { cwd: dir, env: { ...process.env, ...env, PORT: String(port) }, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the shop service in ${dir} did not answer /health`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Records a HAR of Chromium fetching `paths` (one after another) from the shop at `url`. */
+export async function recordShopHar(url: string, paths: string[], harFile: string): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ recordHar: { path: path.resolve(harFile), content: 'embed' } });
+    const page = await context.newPage();
+    await page.goto(`${url}/health`);
+    await page.evaluate(async (list: string[]) => {
+      for (const p of list) await (await fetch(p)).text();
+    }, paths);
+    // Closing the context writes the HAR.
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+}
