@@ -18,8 +18,8 @@ import { runShadow } from '../core/shadow/shadowRun';
 import type { HeaderPair } from '../core/shadow/shadowRequest';
 import { checkTarget } from '../core/shadow/targetPolicy';
 import { progressJsonLine, type ShadowProgressPhase } from '../core/shadow/shadowProgress';
-import { readTrafficFile } from '../core/shadow/trafficFile';
 import { terminalText } from '../core/render/escape';
+import { checkTrafficFlags, readShadowTraffic } from './shadowTrafficSource';
 import { intFlag, UsageError } from './usageError';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -44,6 +44,11 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
     allowPositionals: false,
     options: {
       traffic: { type: 'string' },
+      from: { type: 'string' },
+      window: { type: 'string' },
+      environment: { type: 'string' },
+      'token-file': { type: 'string' },
+      'changed-since': { type: 'string' },
       target: { type: 'string' },
       start: { type: 'string' },
       health: { type: 'string' },
@@ -75,7 +80,7 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
   // A program reading stderr (the editor) asks for JSON lines; a terminal gets the line that redraws itself.
   const progress = values.progress === 'json' ? jsonProgress(io) : io.progress ? progressLine(io) : undefined;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
-  if (!values.traffic) throw new UsageError('--traffic FILE (.har, .gor or .json) is required');
+  checkTrafficFlags(values);
   if (!values.target && !values.start) throw new UsageError('give --target URL (a local build that runs) or --start CMD (a command that starts it)');
   if (values.target && values.start) throw new UsageError('give --target URL or --start CMD, not both');
   if (values.baseline && values['baseline-ref']) throw new UsageError('give --baseline URL or --baseline-ref REF, not both');
@@ -98,12 +103,8 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
   const budget = { requests: intFlag('budget', values.budget, 500, 1, 1_000_000), seconds: intFlag('budget-seconds', values['budget-seconds'], 600, 1, 86_400) };
   const output = values.output !== undefined ? path.resolve(values.output) : null;
 
-  let traffic: Awaited<ReturnType<typeof readTrafficFile>>;
-  try {
-    traffic = await readTrafficFile(path.resolve(values.traffic));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const read = await readShadowTraffic(values, workspace, budget.requests);
+  for (const note of read.notes) io.stderr(`${note}\n`);
 
   const stops: (() => Promise<void>)[] = [];
   const controller = new AbortController();
@@ -146,8 +147,9 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
 
     const report = await runShadow(
       {
-        traffic,
-        trafficLabel: path.basename(values.traffic),
+        traffic: read.traffic,
+        trafficLabel: read.label,
+        ...(read.touchesChanged ? { touchesChanged: read.touchesChanged, changedCode: read.changedCode } : {}),
         candidate,
         baseline,
         allowMethods,
@@ -162,7 +164,7 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
         comparator: { callLineOf: (caller, call) => receiver.callSites.lookup({ ...caller, column: 0, mappedBy: 'code-attributes' } as CodeLocation, peerParts(call.peer ?? '', call.httpMethod))?.line },
         progress,
       },
-      { spans: (id) => receiver.traces.get(id) },
+      { spans: (id) => receiver.traces.get(id), spansOf: (ids) => receiver.traces.getMany(ids) },
     );
     if (io.progress && values.progress !== 'json') io.stderr('\r\x1b[K');
     const text = render(report, format, workspace);

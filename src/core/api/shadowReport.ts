@@ -127,5 +127,24 @@ export interface ShadowReport {
   /** One line each: calls the local build made to non-loopback hosts, requests that timed out, ... */
   warnings: string[];
   /** What was compared: the candidate's URL, the baseline's URL or ref, the traffic's origin. */
-  run: { candidate: string; baseline?: string; traffic: string; startedAt: number; durationMs: number };
+  run: {
+    candidate: string;
+    baseline?: string;
+    traffic: string;
+    startedAt: number;
+    durationMs: number;
+    /**
+     * When requests were picked by the code they ran through (`--changed-since`): the ref, how many
+     * functions changed since it, and how many replayed requests' production traces ran through one.
+     */
+    changedCode?: ChangedCodeRun;
+  };
+}
+
+/** The changed code a run picked requests by (see ShadowReport.run.changedCode). */
+export interface ChangedCodeRun {
+  since: string;
+  functions: number;
+  /** Replayed requests whose production trace ran through a changed function (picked first). */
+  replayed: number;
 }

@@ -1,6 +1,6 @@
 import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
 import { IDENTITY_HEADER } from '../ingest/requestGuard';
-import { InvalidAnswer, parseSignalsAnswer, parseStatusAnswer, parseTraceAnswer } from './validate';
+import { InvalidAnswer, parseSignalsAnswer, parseStatusAnswer, parseTraceAnswer, parseTrafficAnswer, type TrafficAnswer } from './validate';
 
 /** Why a read-API request failed, in one line: not reachable, an HTTP error, or an answer that is not the API's. */
 export class ReadApiError extends Error {
@@ -38,8 +38,17 @@ export interface SignalsParams {
   perMinute?: boolean;
 }
 
+/** The traffic query in the read API's parameters. */
+export interface TrafficParams {
+  /** How far back (`15m`; the server's default when absent). */
+  window?: string;
+  /** At most this many traces (the server's default, 500, when absent). */
+  limit?: number;
+  environment?: string;
+}
+
 /**
- * The one client of the read API (`/api/signals`, `/api/status`, `/api/traces/:id`): every answer is
+ * The one client of the read API (`/api/signals`, `/api/status`, `/api/traces/:id`, `/api/traffic`): every answer is
  * checked before it is returned, and every failure is a ReadApiError with one line saying what went
  * wrong where.
  */
@@ -88,6 +97,15 @@ export class ReadApiClient {
       if (err instanceof ReadApiError && err.status === 404) return null;
       throw err;
     }
+  }
+
+  /** `GET /api/traffic`: recent production requests as whole traces; traces with bad fields are left out and named. */
+  traffic(params: TrafficParams = {}): Promise<TrafficAnswer> {
+    const url = this.url('/api/traffic');
+    if (params.window !== undefined) url.searchParams.set('window', params.window);
+    if (params.limit !== undefined) url.searchParams.set('limit', String(params.limit));
+    if (params.environment !== undefined) url.searchParams.set('environment', params.environment);
+    return this.get(url, parseTrafficAnswer);
   }
 
   /**

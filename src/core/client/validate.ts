@@ -104,6 +104,51 @@ const recordedRequest = objectWith({ path: str, query: str, status: num, headers
 
 const TRACE = objectWith({ traceId: str, spans: arrayOf(objectWith({ spanId: str, name: str, startMs: num, request: optional(recordedRequest) })) });
 
+const hexId =
+  (len: number): Check =>
+  (v, at) => {
+    if (typeof v !== 'string' || v.length !== len || !/^[0-9a-f]+$/.test(v)) fail(at, `${len} lowercase hex digits`, v);
+  };
+const parentId: Check = (v, at) => {
+  if (v !== '') hexId(16)(v, at);
+};
+/** A traffic trace is read field by field into requests and code: every field those readers use is checked. */
+const TRAFFIC_TRACE = objectWith({
+  traceId: hexId(32),
+  spans: arrayOf(
+    objectWith({
+      spanId: hexId(16),
+      parentSpanId: parentId,
+      name: str,
+      kind: num,
+      service: str,
+      environment: str,
+      startMs: num,
+      durationMs: num,
+      error: bool,
+      statusMessage: str,
+      httpRoute: str,
+      httpMethod: str,
+      peer: optional(str),
+      request: optional(recordedRequest),
+      mapping: optional(objectWith({ file: str, line: num, function: str })),
+      exceptions: arrayOf(objectWith({ type: str, message: str })),
+    }),
+  ),
+});
+/** Each trace is checked on its own (parseTrafficAnswer), so one bad trace does not refuse the answer. */
+const anyList: Check = (v, at) => {
+  if (!Array.isArray(v)) fail(at, 'a list', v);
+};
+const TRAFFIC = objectWith({ traces: anyList });
+
+/** A traffic answer's traces that passed the checks, and one line for each that did not. */
+export interface TrafficAnswer {
+  traces: TraceResponse[];
+  /** `traces[3].spans[0].kind is nothing, not a finite number`: what made each refused trace unreadable. */
+  rejected: string[];
+}
+
 /** The value as a signals answer, or an InvalidAnswer naming the first bad field. */
 export function parseSignalsAnswer(v: unknown): SignalsResponse {
   SIGNALS(v, '');
@@ -126,4 +171,23 @@ export function parseStatusAnswer(v: unknown): StatusResponse {
 export function parseTraceAnswer(v: unknown): TraceResponse {
   TRACE(v, '');
   return v as TraceResponse;
+}
+
+/**
+ * The value as a traffic answer (`{ traces }`), or an InvalidAnswer when it is not one. A trace with
+ * a bad field is left out and named in `rejected`: one bad trace does not lose the others.
+ */
+export function parseTrafficAnswer(v: unknown): TrafficAnswer {
+  TRAFFIC(v, '');
+  const out: TrafficAnswer = { traces: [], rejected: [] };
+  (v as { traces: unknown[] }).traces.forEach((trace, i) => {
+    try {
+      TRAFFIC_TRACE(trace, `traces[${i}]`);
+      out.traces.push(trace as TraceResponse);
+    } catch (err) {
+      if (!(err instanceof InvalidAnswer)) throw err;
+      out.rejected.push(err.message);
+    }
+  });
+  return out;
 }

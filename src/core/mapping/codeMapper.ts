@@ -346,7 +346,7 @@ function spanKey(span: SpanRecord): string {
 }
 
 /** What an anonymous inline handler is called: after its route (`GET /slow handler`). */
-function inlineHandlerName(r: RouteRegistration): string {
+export function inlineHandlerName(r: Pick<RouteRegistration, 'method' | 'route'>): string {
   return `${r.method === '*' ? 'ANY' : r.method} ${r.route} handler`;
 }
 

@@ -12,6 +12,8 @@ export function shadowText(report: ShadowReport, esc: (text: string) => string =
   const skippedText = skipped.length > 0 ? ` (skipped: ${skipped.map(([why, n]) => `${why} ${n}`).join(', ')})` : '';
   out.push(`Shadow run: ${report.replayed} of ${report.requests} requests replayed${skippedText}`);
   out.push(`  candidate ${esc(report.run.candidate)}${report.run.baseline ? ` against baseline ${esc(report.run.baseline)}` : ' (no baseline: compared with production only)'}; traffic ${esc(report.run.traffic)}`);
+  const changed = report.run.changedCode;
+  if (changed) out.push(`  ${changed.replayed} replayed requests ran through the ${changed.functions} functions changed since ${esc(changed.since)} in production (picked first)`);
   const s = report.summary;
   const ratio = s.p95Ratio === null ? '' : ` · p95 ×${s.p95Ratio.toFixed(2)}`;
   out.push(`  ${s.statusMismatches} status mismatches · ${s.newErrors} new errors · ${s.shapeChanges} shape changes · ${s.newCalls} new calls${ratio}`);

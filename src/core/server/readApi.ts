@@ -1,8 +1,9 @@
 import type * as http from 'node:http';
 import type { SignalsResponse, StatusResponse, TraceResponse } from '../api/signals';
+import type { TrafficResponse } from '../api/traffic';
 import { isHexId } from '../signals/traceBuffer';
 import { QueryGateBusy, type QueryGate } from '../sources/queryGate';
-import { parseSignalsQuery, type TelemetrySource } from '../sources/telemetrySource';
+import { parseSignalsQuery, parseTrafficQuery, type TelemetrySource, type TrafficQuery } from '../sources/telemetrySource';
 
 /** What the read API answers from: a telemetry source, and the server's own status. */
 export interface ReadApiSources {
@@ -29,17 +30,46 @@ export async function queryTrace(sources: ReadApiSources, traceId: string): Prom
   return { status: 200, body: trace };
 }
 
-/** The read API: `GET /api/signals`, `GET /api/status` and `GET /api/traces/:traceId`. Returns false for other paths. */
+/**
+ * Recent production requests as `GET /api/traffic` answers them, or an HTTP status and message: 400
+ * for bad parameters, 502 when no source could answer. A source without the traffic capability
+ * holds none (an empty list, not an error).
+ */
+export async function queryTraffic(sources: ReadApiSources, params: URLSearchParams): Promise<{ status: 200; body: TrafficResponse } | { status: 400 | 502; body: { error: string } }> {
+  let query: TrafficQuery;
+  try {
+    query = parseTrafficQuery(params, '15m');
+  } catch (err) {
+    return { status: 400, body: { error: (err as Error).message } };
+  }
+  const source = sources.source;
+  if (source.capabilities.traffic !== true || source.traffic === undefined) return { status: 200, body: { traces: [] } };
+  try {
+    return { status: 200, body: { traces: await source.traffic(query) } };
+  } catch (err) {
+    return { status: 502, body: { error: (err as Error).message.split('\n')[0] } };
+  }
+}
+
+/** The read API: `GET /api/signals`, `/api/status`, `/api/traces/:traceId` and `/api/traffic`. Returns false for other paths. */
 export function readApiHandler(sources: ReadApiSources) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> => {
     const trace = TRACE_PATH.exec(url.pathname);
-    if (url.pathname !== '/api/signals' && url.pathname !== '/api/status' && trace === null) return false;
+    if (url.pathname !== '/api/signals' && url.pathname !== '/api/status' && url.pathname !== '/api/traffic' && trace === null) return false;
     if (req.method !== 'GET') {
       sendJson(res, 405, { error: `${url.pathname} takes GET` });
       return true;
     }
     if (url.pathname === '/api/status') {
       sendJson(res, 200, sources.status());
+      return true;
+    }
+    if (url.pathname === '/api/traffic') {
+      const started = performance.now();
+      const answer = await queryTraffic(sources, url.searchParams);
+      sendJson(res, answer.status, answer.body);
+      // Thousands of whole traces are reading's work like a signals answer: the gate counts it.
+      sources.queries?.charge(performance.now() - started);
       return true;
     }
     if (trace !== null) {

@@ -1,8 +1,9 @@
 /**
  * The baseline of `--baseline-ref REF`: REF checked out into a temporary git worktree beside the
  * workspace's repository, so the same start command runs the old code. Installed dependencies are
- * not in git: when the workspace has `node_modules` and the worktree has none, it is linked, so the
- * baseline runs with the same packages (a dependency change is then not what the run compares).
+ * not in git: the `node_modules` Node would resolve from the workspace is linked into the worktree
+ * where it has none, so the baseline runs with the same packages (a dependency change is then not
+ * what the run compares).
  */
 import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import * as os from 'node:os';
@@ -22,7 +23,9 @@ export interface BaselineWorktree {
 
 /** Checks `ref` out into a temporary worktree; rejects with one line when git cannot. */
 export async function checkoutBaseline(git: GitPort, workspace: string, ref: string): Promise<BaselineWorktree> {
-  if (!isSafeRevision(ref)) throw new Error(`--baseline-ref ${JSON.stringify(ref)} is not a plain revision name`);
+  // A name (branch, tag, sha) with ancestry steps (`HEAD~1`, `main^2`); no ranges, reflogs or options.
+  const m = /^(.+?)((?:[~^]\d{0,4})*)$/.exec(ref);
+  if (m === null || !isSafeRevision(m[1])) throw new Error(`--baseline-ref ${JSON.stringify(ref)} is not a revision name (a branch, tag or commit, optionally with ~N or ^N)`);
   const top = (await git.run(['rev-parse', '--show-toplevel'])).trim();
   const commit = (await git.run(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
   if (!commit) throw new Error(`--baseline-ref ${ref}: no such commit in ${top}`);
@@ -30,10 +33,13 @@ export async function checkoutBaseline(git: GitPort, workspace: string, ref: str
   await git.run(['worktree', 'add', '--detach', root, commit], { timeoutMs: 120_000 });
   const inside = path.join(root, path.relative(top, workspace));
   const links: string[] = [];
-  for (const dir of new Set([top, workspace])) {
-    const modules = path.join(dir, 'node_modules');
-    const target = path.join(root, path.relative(top, dir), 'node_modules');
-    if (existsSync(modules) && !existsSync(target)) {
+  // The packages Node would find from the workspace: the nearest node_modules up the tree (it may sit
+  // above the repository, as in a monorepo's or this project's own examples).
+  const modules = nearestNodeModules(workspace);
+  if (modules !== undefined) {
+    const owner = path.relative(top, path.dirname(modules));
+    const target = owner.startsWith('..') ? path.join(root, 'node_modules') : path.join(root, owner, 'node_modules');
+    if (!existsSync(target)) {
       symlinkSync(modules, target, 'dir');
       links.push(target);
     }
@@ -50,4 +56,12 @@ export async function checkoutBaseline(git: GitPort, workspace: string, ref: str
       await git.run(['worktree', 'prune']).catch(() => undefined);
     },
   };
+}
+
+function nearestNodeModules(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }

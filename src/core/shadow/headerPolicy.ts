@@ -2,12 +2,14 @@
  * Which recorded headers never reach a replayed request, and why. Production credentials must not
  * be sent to a local build (or stored, or shown); framing and hop-by-hop headers belong to the
  * replayer's own connection; incoming trace context would join local spans to the production trace
- * instead of the fresh `traceparent` the replayer sets.
+ * instead of the fresh `traceparent` the replayer sets; conditional headers (`If-None-Match`, ...)
+ * tie the answer to the recording client's cache, not to the code: a build whose answer matches the
+ * recorded ETag would answer 304 where another answers 200.
  */
 import type { HeaderPair } from './shadowRequest';
 
 /** Why a header is dropped. */
-export type HeaderDrop = 'credential' | 'hop-by-hop' | 'trace-context';
+export type HeaderDrop = 'credential' | 'hop-by-hop' | 'trace-context' | 'conditional';
 
 const CREDENTIAL_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'cookie2', 'set-cookie', 'set-cookie2']);
 
@@ -28,12 +30,15 @@ const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-connectio
 /** W3C Trace Context and Baggage, and the other propagators' headers an instrumented service may read. */
 const TRACE_NAMES = new Set(['traceparent', 'tracestate', 'baggage', 'b3', 'uber-trace-id', 'x-amzn-trace-id', 'x-cloud-trace-context', 'grpc-trace-bin', 'sentry-trace', 'elastic-apm-traceparent']);
 const TRACE_PREFIXES = ['x-b3-', 'uberctx-', 'ot-tracer-', 'ot-baggage-', 'x-datadog-'];
+/** Conditional request headers (RFC 9110 13.1). */
+const CONDITIONAL = new Set(['if-none-match', 'if-match', 'if-modified-since', 'if-unmodified-since', 'if-range']);
 
 /** Why a header with this name is dropped, or undefined when it is kept. */
 export function headerDrop(name: string): HeaderDrop | undefined {
   const n = name.trim().toLowerCase();
   if (n.startsWith(':') || HOP_BY_HOP.has(n) || (n.startsWith('proxy-') && n !== 'proxy-authorization')) return 'hop-by-hop';
   if (TRACE_NAMES.has(n) || TRACE_PREFIXES.some((p) => n.startsWith(p))) return 'trace-context';
+  if (CONDITIONAL.has(n)) return 'conditional';
   if (isCredential(n)) return 'credential';
   return undefined;
 }

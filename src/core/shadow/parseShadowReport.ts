@@ -49,6 +49,9 @@ export function parseShadowReport(input: string | unknown): ParsedShadowReport {
   };
   const skipped: Record<string, number> = {};
   if (isObj(raw.skipped)) for (const [reason, n] of Object.entries(raw.skipped)) if (count(n)) skipped[text(reason)] = n;
+  const changed = run.changedCode;
+  const changedCode =
+    isObj(changed) && str(changed.since) && count(changed.functions) && count(changed.replayed) ? { changedCode: { since: text(changed.since), functions: changed.functions, replayed: changed.replayed } } : {};
   const report: ShadowReport = {
     requests: raw.requests,
     replayed: raw.replayed,
@@ -70,6 +73,7 @@ export function parseShadowReport(input: string | unknown): ParsedShadowReport {
       traffic: text(run.traffic),
       startedAt: run.startedAt,
       durationMs: run.durationMs,
+      ...changedCode,
     },
   };
   return { ok: true, report, dropped };

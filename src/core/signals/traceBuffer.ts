@@ -3,7 +3,7 @@
  * columns (no object per span on the ingest path), plus traces pinned because an exemplar or an
  * error group names them, whose spans are copied out of the ring before it overwrites them.
  */
-import type { TraceSpan } from '../api/signals';
+import type { TraceResponse, TraceSpan } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
 import { HeldRequests } from './heldRequests';
@@ -172,7 +172,66 @@ export class TraceBuffer {
       out.set(span.spanId, span);
     }
     if (out.size === 0) return undefined;
-    return [...out.values()].sort((a, b) => a.startMs - b.startMs || (a.parentSpanId === '' ? 0 : 1) - (b.parentSpanId === '' ? 0 : 1));
+    return byStart(out.values());
+  }
+
+  /** The spans of each of `traceIds` that has any held, sorted as `get` sorts them: one pass over the ring for them all. */
+  getMany(traceIds: Iterable<string>): Map<string, TraceSpan[]> {
+    const found = new Map<string, Map<string, TraceSpan>>();
+    const hashes = new Set<number>();
+    for (const raw of traceIds) {
+      const id = raw.toLowerCase();
+      if (found.has(id)) continue;
+      const held = new Map<string, TraceSpan>();
+      for (const s of this.pinned.get(id) ?? []) held.set(s.spanId, s);
+      found.set(id, held);
+      hashes.add(this.traceHashOf(id));
+    }
+    const live = Math.min(this.written, this.cap);
+    for (let slot = 0; slot < live; slot++) {
+      if (!hashes.has(this.traceHash[slot])) continue;
+      const held = found.get(this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32));
+      if (held === undefined) continue;
+      const span = this.materialize(slot);
+      held.set(span.spanId, span);
+    }
+    const out = new Map<string, TraceSpan[]>();
+    for (const [id, held] of found) if (held.size > 0) out.set(id, byStart(held.values()));
+    return out;
+  }
+
+  /**
+   * Recent production requests: the held traces with a server span that recorded its request,
+   * started at `sinceMs` or later (in `environment`, when given), newest request first, at most
+   * `limit`, each with all its held spans. Two passes over the ring, however many traces are asked.
+   */
+  requestTraces(sinceMs: number, limit: number, environment?: string): TraceResponse[] {
+    const newest = new Map<string, number>();
+    const note = (traceId: string, start: number): void => {
+      if (start > (newest.get(traceId) ?? Number.NEGATIVE_INFINITY)) newest.set(traceId, start);
+    };
+    const live = Math.min(this.written, this.cap);
+    for (let slot = 0; slot < live; slot++) {
+      const start = this.times[slot * 2];
+      if ((this.flags[slot] & 7) !== 2 || start < sinceMs || !this.requests.has(slot)) continue;
+      if (environment !== undefined && this.resources[slot]?.environment !== environment) continue;
+      note(this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32), start);
+    }
+    for (const [traceId, spans] of this.pinned) {
+      for (const s of spans) if (s.kind === 2 && s.request !== undefined && s.startMs >= sinceMs && (environment === undefined || s.environment === environment)) note(traceId, s.startMs);
+    }
+    const chosen = [...newest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, Math.max(0, limit));
+    const spans = new Map<string, Map<string, TraceSpan>>(chosen.map(([id]) => [id, new Map()]));
+    for (const [id, held] of spans) for (const s of this.pinned.get(id) ?? []) held.set(s.spanId, s);
+    const hashes = new Set(chosen.map(([id]) => this.traceHashOf(id)));
+    for (let slot = 0; slot < live; slot++) {
+      if (!hashes.has(this.traceHash[slot])) continue;
+      const held = spans.get(this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32));
+      if (held === undefined) continue;
+      const span = this.materialize(slot);
+      held.set(span.spanId, span);
+    }
+    return chosen.map(([traceId]) => ({ traceId, spans: byStart(spans.get(traceId)!.values()) }));
   }
 
   /** The newest held span with this id, or undefined once the ring has overwritten it. */
@@ -286,6 +345,11 @@ export class TraceBuffer {
       exceptions: this.exceptions[slot].map((e) => ({ type: e.type, message: e.message })),
     };
   }
+}
+
+/** Spans by start, a root before a child that starts with it. */
+function byStart(spans: Iterable<TraceSpan>): TraceSpan[] {
+  return [...spans].sort((a, b) => a.startMs - b.startMs || (a.parentSpanId === '' ? 0 : 1) - (b.parentSpanId === '' ? 0 : 1));
 }
 
 function held(e: ExceptionInfo): HeldException {

@@ -6,7 +6,8 @@
  * is listed with its error and leaves the others' figures standing.
  */
 import type { ErrorSignal, FigureBasis, FigureSource, FunctionSignal, OperationSignal, SignalsResponse, SourceSummary, TraceResponse, UnmappedSignal } from '../api/signals';
-import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource } from './telemetrySource';
+import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource, TrafficQuery } from './telemetrySource';
+import { mergeTraffic } from './trafficTraces';
 
 /** One member: a source, the name it is shown under, and how its environment names read here. */
 export interface CompositeMember {
@@ -48,7 +49,7 @@ export class CompositeSource implements TelemetrySource {
       names.add(m.name);
     }
     const any = (k: keyof SourceCapabilities) => members.some((m) => m.source.capabilities[k]);
-    this.capabilities = { spans: any('spans'), metrics: any('metrics'), logs: any('logs'), live: any('live'), traces: any('traces') };
+    this.capabilities = { spans: any('spans'), metrics: any('metrics'), logs: any('logs'), live: any('live'), traces: any('traces'), traffic: any('traffic') };
   }
 
   /** The members, for status lines. */
@@ -110,6 +111,25 @@ export class CompositeSource implements TelemetrySource {
     return null;
   }
 
+  /**
+   * Every member with the capability, asked at once (each in its own environment names), merged: a
+   * trace two hold is one, newest request first. A member that fails leaves the others' requests.
+   */
+  async traffic(query: TrafficQuery): Promise<TraceResponse[]> {
+    const asked = this.members.filter((m) => m.source.capabilities.traffic === true && m.source.traffic !== undefined);
+    const answers = await Promise.all(
+      asked.map((m) =>
+        m.source.traffic!(sourceQuery(m, query)).then(
+          (traces) => ({ traces: renameTraceEnvironments(traces, m) }),
+          (err: unknown) => ({ error: `${m.name}: ${(err as Error).message.split('\n')[0].slice(0, 300)}` }),
+        ),
+      ),
+    );
+    const ok = answers.flatMap((a) => ('traces' in a ? [a.traces] : []));
+    if (ok.length === 0 && asked.length > 0) throw new Error(`no telemetry source answered traffic: ${answers.map((a) => ('error' in a ? a.error : '')).join('; ')}`);
+    return mergeTraffic(ok, query.limit);
+  }
+
   /** `ok` while any source is; the errors of those that are not, in one line. */
   status(): SourceStatus {
     const all = this.members.map((m) => ({ m, s: m.source.status() }));
@@ -156,10 +176,17 @@ function summary(m: CompositeMember, s: SourceStatus, error: string | undefined)
 }
 
 /** The query in the member's own environment names. */
-function sourceQuery(m: CompositeMember, query: SignalsQuery): SignalsQuery {
+function sourceQuery<Q extends { environment?: string }>(m: CompositeMember, query: Q): Q {
   if (query.environment === undefined || m.environments === undefined) return query;
   for (const [theirs, ours] of m.environments) if (ours === query.environment) return { ...query, environment: theirs };
   return query;
+}
+
+/** The member's traces with their spans' environments as shown here. */
+function renameTraceEnvironments(traces: TraceResponse[], m: CompositeMember): TraceResponse[] {
+  const map = m.environments;
+  if (map === undefined || map.size === 0) return traces;
+  return traces.map((t) => ({ ...t, spans: t.spans.map((s) => (map.has(s.environment) ? { ...s, environment: map.get(s.environment)! } : s)) }));
 }
 
 function renameEnvironments(answer: SignalsResponse, m: CompositeMember): SignalsResponse {

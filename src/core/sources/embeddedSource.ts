@@ -6,7 +6,7 @@ import type { TraceBuffer } from '../signals/traceBuffer';
 import type { WebVitals } from '../signals/webVitals';
 import type { QueryGate } from './queryGate';
 import type { StoreChangeFeed } from './storeChanges';
-import type { Disposable, SignalsQuery, SourceCapabilities, SourceChange, SourceStatus, TelemetrySource } from './telemetrySource';
+import type { Disposable, SignalsQuery, SourceCapabilities, SourceChange, SourceStatus, TelemetrySource, TrafficQuery } from './telemetrySource';
 
 /** What the embedded source reads: the receiver's store and what sits beside it. */
 export interface EmbeddedParts {
@@ -30,7 +30,7 @@ export interface EmbeddedParts {
 /** The embedded receiver's store as a TelemetrySource: live spans, logs and metrics from OTLP sent to it. */
 export class EmbeddedSource implements TelemetrySource {
   readonly kind = 'embedded receiver';
-  readonly capabilities: SourceCapabilities = { spans: true, metrics: true, logs: true, live: true, traces: true };
+  readonly capabilities: SourceCapabilities = { spans: true, metrics: true, logs: true, live: true, traces: true, traffic: true };
   private readonly listeners = new Set<() => void>();
   private lastAnswered: number | null = null;
 
@@ -51,6 +51,11 @@ export class EmbeddedSource implements TelemetrySource {
   async trace(id: string): Promise<TraceResponse | null> {
     const spans = this.parts.traces?.get(id);
     return spans === undefined ? null : { traceId: id, spans };
+  }
+
+  /** The trace buffer's traces with a recorded request in the window (none without a buffer). */
+  async traffic(query: TrafficQuery): Promise<TraceResponse[]> {
+    return this.parts.traces?.requestTraces(Date.now() - query.windowMs, query.limit, query.environment) ?? [];
   }
 
   /** Its figures are as old as the last thing the receiver filed. */

@@ -1,5 +1,6 @@
 import type { SignalsResponse, TraceResponse } from '../api/signals';
-import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource } from './telemetrySource';
+import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource, TrafficQuery } from './telemetrySource';
+import { trafficOf } from './trafficTraces';
 
 /** What an in-memory source holds: one answer per window, and whole traces. */
 export interface MemoryContents {
@@ -14,7 +15,7 @@ export interface MemoryContents {
  */
 export class MemorySource implements TelemetrySource {
   readonly kind = 'memory';
-  readonly capabilities: SourceCapabilities = { spans: true, metrics: false, logs: false, live: false, traces: true };
+  readonly capabilities: SourceCapabilities = { spans: true, metrics: false, logs: false, live: false, traces: true, traffic: true };
   private readonly listeners = new Set<() => void>();
   private contents: MemoryContents;
   private lastSuccess: number | null = null;
@@ -46,6 +47,12 @@ export class MemorySource implements TelemetrySource {
 
   async trace(id: string): Promise<TraceResponse | null> {
     return this.contents.traces?.get(id) ?? null;
+  }
+
+  /** Its traces with a recorded request in the window, as a store would pick them. */
+  async traffic(query: TrafficQuery): Promise<TraceResponse[]> {
+    if (this.disposed) throw new Error('memory source: disposed');
+    return trafficOf(this.contents.traces?.values() ?? [], query, Date.now());
   }
 
   status(): SourceStatus {

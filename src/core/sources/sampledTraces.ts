@@ -18,7 +18,7 @@ import { FiledSpans } from './sampledTracesFiled';
 import { otlpTracesOf } from './sampledTracesInput';
 import { TraceCounts, type TraceCountOptions } from './sampledTracesCounts';
 import { LearnedSpanNames, type SpanNameIndex } from './spanNameIndex';
-import type { SignalsQuery } from './telemetrySource';
+import type { SignalsQuery, TrafficQuery } from './telemetrySource';
 
 /** Bounds of a sampled-trace store. */
 export interface SampledTraceOptions {
@@ -124,6 +124,11 @@ export class SampledTraceStore {
   trace(id: string): TraceResponse | null {
     const spans = this.traces.get(id) ?? this.viewed.get(id);
     return spans === undefined ? null : { traceId: id, spans };
+  }
+
+  /** Filed traces with a recorded request in the window (traces fetched only for viewing are not traffic). */
+  traffic(query: TrafficQuery): TraceResponse[] {
+    return this.traces.requestTraces(this.clock.now() - query.windowMs, query.limit, query.environment);
   }
 
   /**

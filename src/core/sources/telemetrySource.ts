@@ -33,6 +33,22 @@ export interface SourceCapabilities {
   live: boolean;
   /** Whole traces by id. */
   traces: boolean;
+  /**
+   * Recent production requests: held traces whose HTTP server spans recorded their request (`traffic()`).
+   * Absent means false.
+   */
+  traffic?: boolean;
+}
+
+/** A query for recent production requests (`GET /api/traffic`), parsed and checked. */
+export interface TrafficQuery {
+  /** As asked (`15m`). */
+  window: string;
+  windowMs: number;
+  /** At most this many traces. */
+  limit: number;
+  /** Only requests served in this environment. */
+  environment?: string;
 }
 
 /** How a source is doing, in terms that fit a receiver and a remote backend alike. */
@@ -73,6 +89,12 @@ export interface TelemetrySource {
   signals(query: SignalsQuery): Promise<SignalsResponse>;
   /** One trace's spans, or null when the source does not hold it. `id` is 32 lowercase hex digits. */
   trace(id: string): Promise<TraceResponse | null>;
+  /**
+   * With the `traffic` capability: the held traces that have an HTTP server span with a recorded
+   * request started within the window (in the environment, when given), newest request first, at
+   * most `limit`, each trace whole. Rejects with a one-line Error when it cannot answer.
+   */
+  traffic?(query: TrafficQuery): Promise<TraceResponse[]>;
   status(): SourceStatus;
   /**
    * Called (debounced by the source) when its figures may have changed, with what changed when the
@@ -84,6 +106,9 @@ export interface TelemetrySource {
 }
 
 const MAX_TOP = 10_000;
+/** Traces one traffic answer may hold: a shadow run samples hundreds of requests, not a day of them. */
+export const MAX_TRAFFIC_LIMIT = 5_000;
+const DEFAULT_TRAFFIC_LIMIT = 500;
 
 /**
  * Parses the read API's query parameters (`window`, `environment`, `file`, `top`, `perMinute`).
@@ -105,4 +130,20 @@ function topParam(text: string | null): number | undefined {
   if (text === null || text === '') return undefined;
   if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TOP) throw new Error(`invalid top "${text}": use a whole number from 1 to ${MAX_TOP}`);
   return Number(text);
+}
+
+/**
+ * Parses `GET /api/traffic`'s parameters (`window`, default `defaultWindow`; `limit`, 1 to
+ * MAX_TRAFFIC_LIMIT, default 500; `environment`). Throws a one-line Error naming the bad parameter.
+ */
+export function parseTrafficQuery(params: URLSearchParams, defaultWindow = '15m'): TrafficQuery {
+  const window = params.get('window') ?? defaultWindow;
+  const text = params.get('limit');
+  let limit = DEFAULT_TRAFFIC_LIMIT;
+  if (text !== null && text !== '') {
+    if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TRAFFIC_LIMIT) throw new Error(`invalid limit "${text.slice(0, 40)}": use a whole number from 1 to ${MAX_TRAFFIC_LIMIT}`);
+    limit = Number(text);
+  }
+  const environment = params.get('environment');
+  return { window, windowMs: parseWindow(window), limit, ...(environment !== null && environment !== '' ? { environment } : {}) };
 }

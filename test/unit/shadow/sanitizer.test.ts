@@ -241,3 +241,22 @@ test('hostile text: long runs without a match, e-mail keys, lone surrogates, con
 function req(over: Partial<ShadowRequest>): ShadowRequest {
   return { id: 'test:1', origin: 'json', method: 'POST', target: '/', route: '', headers: [], recorded: {}, ...over };
 }
+
+test("conditional headers go: they tie the answer to the recording browser's cache, not to the code", () => {
+  const s = createSanitizer({ key: KEY });
+  const r: ShadowRequest = {
+    id: 'har:1',
+    origin: 'har',
+    method: 'GET',
+    target: '/shipping?weight=2',
+    route: '',
+    headers: [
+      ['If-None-Match', 'W/"2a-3Xk"'],
+      ['If-Modified-Since', 'Sat, 05 Dec 2026 07:00:00 GMT'],
+      ['if-range', '"x"'],
+      ['Accept', 'application/json'],
+    ],
+    recorded: {},
+  };
+  assert.deepEqual(s.request(r).headers, [['Accept', 'application/json']]);
+});

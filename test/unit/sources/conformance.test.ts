@@ -25,7 +25,16 @@ async function embedded(): Promise<ConformanceFixture & { rx: EmbeddedReceiver }
   await rx.indexReady;
   const now = Date.now();
   let traceId = '';
+  let trafficTraceId = '';
   const spans = makeSpans('orders', (tracer) => {
+    // A request the HTTP server span recorded, as instrumentations following the semantic conventions do.
+    const served = tracer.startSpan('GET /orders/:id', {
+      kind: SpanKind.SERVER,
+      startTime: hrTime(now - 900),
+      attributes: { 'http.request.method': 'GET', 'http.route': '/orders/:id', 'url.path': '/orders/7', 'url.query': 'expand=lines', 'http.response.status_code': 200 },
+    });
+    trafficTraceId = served.spanContext().traceId;
+    served.end(hrTime(now - 880));
     for (const [fn, ms] of [
       ['createOrder', 40],
       ['listOrders', 5],
@@ -43,6 +52,7 @@ async function embedded(): Promise<ConformanceFixture & { rx: EmbeddedReceiver }
     source: rx.source,
     file: FILE,
     traceId,
+    trafficTraceId,
     teardown: async () => {
       await rx.stop();
       rmSync(root, { recursive: true, force: true });
@@ -56,10 +66,10 @@ telemetrySourceConformance('in-memory source', async () => {
   // the embedded source's own answers, held in memory: the fake answers as the real one does
   const real = await embedded();
   const answer = await real.source.signals(parseSignalsQuery(new URLSearchParams('window=5m'), '5m'));
-  const trace = await real.source.trace(real.traceId);
+  const traces = await Promise.all([real.traceId, real.trafficTraceId!].map((id) => real.source.trace(id)));
   await real.teardown();
-  const source = new MemorySource({ answers: new Map([['5m', answer]]), traces: new Map(trace ? [[real.traceId, trace]] : []) });
-  return { source, file: FILE, traceId: real.traceId, teardown: () => source.dispose() };
+  const source = new MemorySource({ answers: new Map([['5m', answer]]), traces: new Map(traces.flatMap((t) => (t ? [[t.traceId, t] as const] : []))) });
+  return { source, file: FILE, traceId: real.traceId, trafficTraceId: real.trafficTraceId, teardown: () => source.dispose() };
 });
 
 telemetrySourceConformance('composite of the embedded receiver and an in-memory source', async () => {
@@ -73,6 +83,7 @@ telemetrySourceConformance('composite of the embedded receiver and an in-memory 
     source,
     file: FILE,
     traceId: real.traceId,
+    trafficTraceId: real.trafficTraceId,
     teardown: async () => {
       await source.dispose();
       await real.teardown();

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SignalsQuery, TelemetrySource } from '../../../src/core/sources/telemetrySource';
-import { parseSignalsQuery } from '../../../src/core/sources/telemetrySource';
+import { parseSignalsQuery, parseTrafficQuery } from '../../../src/core/sources/telemetrySource';
+import { newestRequestStart } from '../../../src/core/sources/trafficTraces';
 
 /** What a source under test holds. */
 export interface ConformanceFixture {
@@ -15,6 +16,8 @@ export interface ConformanceFixture {
   file: string;
   /** A trace the source holds (32 lowercase hex digits). */
   traceId: string;
+  /** A trace it holds whose HTTP server span recorded its request in the last 5 minutes, when it holds one. */
+  trafficTraceId?: string;
   /** Called after the suite. */
   teardown(): Promise<void>;
 }
@@ -81,6 +84,33 @@ export function telemetrySourceConformance(name: string, setup: () => Promise<Co
       assert.equal(trace?.traceId, fx.traceId);
       assert.ok((trace?.spans.length ?? 0) > 0);
       assert.equal(await fx.source.trace('0123456789abcdef0123456789abcdef'), null);
+    });
+
+    it('answers recent requests as whole traces, newest first, within the limit and the environment (the traffic capability)', async () => {
+      const caps = fx.source.capabilities;
+      if (caps.traffic !== true) {
+        assert.ok(caps.traffic === undefined || caps.traffic === false, 'traffic is a boolean when declared');
+        return;
+      }
+      assert.equal(typeof fx.source.traffic, 'function', 'a source declaring traffic answers it');
+      const ask = (params: string) => fx.source.traffic!(parseTrafficQuery(new URLSearchParams(params)));
+      const traces = await ask('window=5m');
+      const since = Date.now() - 5 * 60_000 - 1_000;
+      const starts = traces.map((t) => newestRequestStart(t, since));
+      for (const [i, t] of traces.entries()) {
+        assert.match(t.traceId, /^[0-9a-f]{32}$/);
+        assert.ok(starts[i] !== undefined, `trace ${t.traceId} has no server span with a request in the window`);
+        if (i > 0) assert.ok(starts[i]! <= starts[i - 1]!, 'newest request first');
+      }
+      if (fx.trafficTraceId !== undefined) {
+        const found = traces.find((t) => t.traceId === fx.trafficTraceId);
+        assert.ok(found, `${fx.trafficTraceId} not among ${traces.map((t) => t.traceId).join(', ')}`);
+        const whole = await fx.source.trace(fx.trafficTraceId);
+        assert.equal(found.spans.length, whole?.spans.length, 'the trace comes whole');
+        assert.ok(found.spans.some((s) => s.kind === 2 && (s.request?.path ?? '').startsWith('/')));
+      }
+      assert.ok((await ask('window=5m&limit=1')).length <= 1);
+      assert.deepEqual(await ask('window=5m&environment=no-such-environment'), []);
     });
 
     it('reports a status with a state, and a last success once it has answered', async () => {

@@ -11,7 +11,7 @@ import { PullLoop, traceFromSampled } from '../pullLoop';
 import { RemoteTransport, type Outcome, type RemoteOptions } from '../remote/transport';
 import { SampledTraceStore, type SampledTraceOptions } from '../sampledTraces';
 import type { SpanNameIndex } from '../spanNameIndex';
-import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource } from '../telemetrySource';
+import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource, TrafficQuery } from '../telemetrySource';
 import { JaegerClient } from './jaegerClient';
 import { PullSchedule, type PullOptions } from './pullSchedule';
 
@@ -54,7 +54,7 @@ export interface PullReport {
 /** Sampled traces from Jaeger's `/api/v3`. */
 export class JaegerSource implements TelemetrySource {
   readonly kind = 'jaeger';
-  readonly capabilities: SourceCapabilities = { spans: true, traces: true, metrics: false, logs: false, live: false };
+  readonly capabilities: SourceCapabilities = { spans: true, traces: true, metrics: false, logs: false, live: false, traffic: true };
   readonly name: string;
   readonly sampled: SampledTraceStore;
   readonly transport: RemoteTransport;
@@ -103,6 +103,11 @@ export class JaegerSource implements TelemetrySource {
   /** From what was pulled, else asked of Jaeger by id (held for viewing, not counted in figures). */
   trace(id: string): Promise<TraceResponse | null> {
     return traceFromSampled(this.sampled, id, this.loop.disposed, (traceId) => this.client.trace(traceId));
+  }
+
+  /** The pulled traces with a recorded request in the window: the sample Jaeger gave, not all traffic. */
+  async traffic(query: TrafficQuery): Promise<TraceResponse[]> {
+    return this.sampled.traffic(query);
   }
 
   status(): SourceStatus {

@@ -98,7 +98,7 @@ export class LokiSource implements TelemetrySource {
   }
 
   /** Bytes and requests of the HTTP reads, and the tail's connections. */
-  get traffic(): { requests: number; bytes: number; failures: number; tailConnects: number; tailMessages: number } {
+  get transferred(): { requests: number; bytes: number; failures: number; tailConnects: number; tailMessages: number } {
     return { ...this.transport.counters, tailConnects: this.tail?.counters.connects ?? 0, tailMessages: this.tail?.counters.messages ?? 0 };
   }
 

@@ -14,7 +14,7 @@ import { PullLoop, traceFromSampled } from '../pullLoop';
 import { RemoteTransport, type Outcome, type RemoteOptions } from '../remote/transport';
 import { SampledTraceStore, type SampledTraceOptions } from '../sampledTraces';
 import type { SpanNameIndex } from '../spanNameIndex';
-import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource } from '../telemetrySource';
+import type { Disposable, SignalsQuery, SourceCapabilities, SourceStatus, TelemetrySource, TrafficQuery } from '../telemetrySource';
 import { metricLocator, type MetricLocator } from './metricLocator';
 import type { TempoSeries } from './tempoAnswers';
 import { TempoClient } from './tempoClient';
@@ -67,7 +67,7 @@ const METRICS_OVERLAP_MS = 3 * 60_000;
 /** TraceQL metrics and sampled traces from Tempo's query API. */
 export class TempoSource implements TelemetrySource {
   readonly kind = 'tempo';
-  readonly capabilities: SourceCapabilities = { spans: true, traces: true, metrics: true, logs: false, live: false };
+  readonly capabilities: SourceCapabilities = { spans: true, traces: true, metrics: true, logs: false, live: false, traffic: true };
   readonly name: string;
   readonly sampled: SampledTraceStore;
   readonly transport: RemoteTransport;
@@ -128,6 +128,11 @@ export class TempoSource implements TelemetrySource {
   /** From what was pulled, else asked of Tempo by id (held for viewing, not counted in figures). */
   trace(id: string): Promise<TraceResponse | null> {
     return traceFromSampled(this.sampled, id, this.loop.disposed, (traceId) => this.client.trace(traceId));
+  }
+
+  /** The pulled traces with a recorded request in the window: the sample Tempo gave, not all traffic. */
+  async traffic(query: TrafficQuery): Promise<TraceResponse[]> {
+    return this.sampled.traffic(query);
   }
 
   status(): SourceStatus {

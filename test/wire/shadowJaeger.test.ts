@@ -1,0 +1,127 @@
+// Traffic from Jaeger: the shop service (OpenTelemetry Node SDK) runs as "production" and exports each
+// batch through an OTLP tee to both a real `runtime-lens serve` and a real Jaeger v2; a second `serve`
+// reads only Jaeger (`--no-receiver --source jaeger=...`). The requests both servers give through
+// `GET /api/traffic` must be the same ones, and `runtime-lens shadow --from` the Jaeger-backed server
+// must replay them (the production statuses and the code mapping came through Jaeger too).
+// Needs `bash scripts/setup-backends.sh`; fails with one line naming it when Jaeger is missing.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import type { ShadowReport } from '../../src/core/api/shadowReport';
+import type { TraceResponse } from '../../src/core/api/signals';
+import { ReadApiClient } from '../../src/core/client/readApiClient';
+import { freePort } from '../../src/core/shadow/localBuild';
+import type { ShadowRequest } from '../../src/core/shadow/shadowRequest';
+import { trafficFromTraces } from '../../src/core/shadow/traceTraffic';
+import { type RunningJaeger, startJaeger } from '../support/backends';
+import { cliPath, type StartedServer, startServer } from '../support/harness';
+import { type OtlpTee, startOtlpTee } from '../support/otlpTee';
+import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
+import { shopPaths, startShop } from '../support/shadowTraffic';
+
+/** The shop's route mix once: one pull of Jaeger's (20 traces per service) takes them all. */
+const PATHS = shopPaths(14);
+
+let jaeger: RunningJaeger;
+let repo: ShadowServiceRepo;
+let receiver: StartedServer;
+let viaJaeger: StartedServer;
+let tee: OtlpTee;
+
+function shadow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function traffic(server: StartedServer): Promise<{ traces: TraceResponse[]; requests: ShadowRequest[] }> {
+  const { traces, rejected } = await new ReadApiClient({ server: server.url }).traffic({ limit: 5000 });
+  assert.deepEqual(rejected, []);
+  return { traces, requests: trafficFromTraces(traces).requests };
+}
+
+/** Polls until `server` holds every request made to the shop. */
+async function untilHeld(server: StartedServer, label: string): Promise<void> {
+  const wanted = new Set(PATHS);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const held = (await traffic(server)).requests.filter((r) => wanted.has(r.target)).length;
+    if (held >= PATHS.length) return;
+    if (Date.now() > deadline) throw new Error(`${label} holds ${held} of the ${PATHS.length} requests made`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const key = (r: ShadowRequest): string => `${r.recorded.traceId} ${r.method} ${r.target} ${r.route} ${r.recorded.status}`;
+
+before(async () => {
+  jaeger = await startJaeger();
+  repo = createShadowServiceRepo();
+  receiver = await startServer({ workspace: repo.dir });
+  tee = await startOtlpTee([receiver.url, jaeger.otlpHttpUrl]);
+  const shop = await startShop(repo.dir, await freePort(), { OTEL_EXPORTER_OTLP_ENDPOINT: tee.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
+  try {
+    for (const p of PATHS) await (await fetch(`${shop.url}${p}`)).text();
+  } finally {
+    await shop.stop();
+  }
+  await untilHeld(receiver, 'the receiver');
+  viaJaeger = await startServer({ workspace: repo.dir, args: ['--no-receiver', '--source', `jaeger=${jaeger.queryUrl}`, '--source-refresh', '5s'] });
+  await untilHeld(viaJaeger, 'the server reading Jaeger');
+});
+
+after(async () => {
+  await viaJaeger?.stop();
+  await receiver?.stop();
+  await tee?.close();
+  await jaeger?.stop();
+  repo?.dispose();
+});
+
+describe('runtime-lens shadow --from a server reading Jaeger', () => {
+  it('gives the same requests through Jaeger as through the receiver, with their code mapping', async () => {
+    const direct = await traffic(receiver);
+    const pulled = await traffic(viaJaeger);
+    assert.ok(direct.requests.length >= PATHS.length);
+    assert.deepEqual(pulled.requests.map(key).sort(), direct.requests.map(key).sort());
+    // The production trace came whole: the order's trace holds loadOrder, mapped to its file, and the call it made.
+    const order = pulled.requests.find((r) => r.target === '/api/orders/10')!;
+    const spans = pulled.traces.find((t) => t.traceId === order.recorded.traceId)!.spans;
+    assert.deepEqual(
+      spans.filter((s) => s.mapping?.function === 'loadOrder').map((s) => s.mapping?.file),
+      ['orders.js'],
+    );
+    assert.ok(
+      spans.some((s) => s.kind === 3 && /\/internal\/prices/.test(s.peer ?? '')),
+      JSON.stringify(spans.map((s) => [s.kind, s.peer])),
+    );
+  });
+
+  it('replays what Jaeger holds against the local build, and picks the requests through changed code first', async () => {
+    const pulled = await traffic(viaJaeger);
+    const r = await shadow(['--from', viaJaeger.url, '--start', 'node server.js', '--health', '/health', '--workspace', repo.dir, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as ShadowReport;
+    assert.equal(report.run.traffic, `traces of ${viaJaeger.url}`);
+    assert.equal(report.requests, pulled.requests.length);
+    assert.equal(report.replayed, pulled.requests.length);
+    // Compared with production only: the same build answers as production did, so the statuses Jaeger kept match.
+    for (const route of report.routes) assert.equal(route.productionMismatches, 0, `${route.method} ${route.route}`);
+    for (const p of ['/api/items', '/api/orders/:id', '/api/quote', '/api/stock/:sku'])
+      assert.ok(
+        report.routes.some((x) => x.route === p && x.requests > 0),
+        p,
+      );
+
+    repo.plantRegressions();
+    const picked = await shadow(['--from', viaJaeger.url, '--changed-since', 'base', '--budget', '1', '--start', 'node server.js', '--health', '/health', '--workspace', repo.dir, '--json']);
+    assert.equal(picked.code, 0, picked.stderr);
+    const one = JSON.parse(picked.stdout) as ShadowReport;
+    assert.deepEqual(one.run.changedCode, { since: 'base', functions: 6, replayed: 1 });
+  });
+});
