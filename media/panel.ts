@@ -9,7 +9,9 @@ import { sparkPoints } from '../src/core/render/panelModel';
 import type { FocusDetail } from '../src/core/render/panelModelFocus';
 import { formatAgo, formatCount } from '../src/core/format';
 import type { Severity } from '../src/core/render/severity';
+import type { ShadowPanelLine } from '../src/core/api/shadowView';
 import { activatable, arrowNavigation, h, icon, request, s, sendReady, settleResponse, vscode } from './lib/dom';
+import { shadowSection } from './lib/shadowLine';
 
 type Tab = 'impact' | 'errors' | 'p95';
 
@@ -23,6 +25,8 @@ interface ViewState {
   /** When each streamed group arrived (for the `new` badge). */
   arrivedAt: Map<string, number>;
   tab: Tab;
+  /** The last shadow run's line. */
+  shadow?: ShadowPanelLine | null;
 }
 
 const saved = (vscode.getState() as { tab?: Tab } | undefined) ?? {};
@@ -51,6 +55,9 @@ window.addEventListener('message', (event: MessageEvent<PanelHostMessage>) => {
     case 'focus':
       state.focus = msg.detail;
       break;
+    case 'shadow':
+      state.shadow = msg.line;
+      break;
   }
   render();
   if (msg.kind === 'focus') revealFocus();
@@ -68,6 +75,7 @@ function render(): void {
   const children: Node[] = [header()];
   const sources = state.status?.sources ?? [];
   if (sources.length > 0) children.push(sourcesSection(sources));
+  if (state.shadow) children.push(shadowSection(state.shadow, () => void request('openShadowReport', {})));
   if (state.focus) children.push(focusCard(state.focus));
   if (!state.model) children.push(h('p', { class: 'muted loading' }, 'Loading…'));
   else if (state.model.empty && state.streamed.length === 0) children.push(emptyState());

@@ -32,8 +32,10 @@ Commands:
             [PATH...] [--format text|json] [--summary] [--signals URL [--token T | --token-file FILE]] [--window 5m]
   shadow    replay sampled real traffic against the local build (and a baseline); report what
             changed per route and per function (exit 1 when a --fail-if condition holds)
-            --traffic FILE (.har, .gor, .json) (--target URL | --start CMD [--health /health])
-            [--baseline URL | --baseline-ref REF] [--workspace DIR] [--budget 500] [--budget-seconds 600]
+            (--traffic FILE (.har, .gor, .json) | --from URL [--window 15m] [--environment E] [--token-file FILE])
+            (--target URL | --start CMD [--health /health]) [--baseline URL | --baseline-ref REF]
+            [--changed-since REF] (with --from: requests through functions changed since REF first;
+            default the --baseline-ref) [--workspace DIR] [--budget 500] [--budget-seconds 600]
             [--concurrency 8] [--rate R] [--timeout 10s] [--max-gap 200ms] [--start-timeout 60s]
             [--allow-host H]... [--allow-method METHOD:ROUTE]... [--redact REGEX]...
             [--credential-header NAME=ENV_VAR]... [--otlp-port P] [--seed N]

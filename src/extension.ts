@@ -18,6 +18,7 @@ import { componentLogger, createLogChannel } from './vscode/log';
 import { openLocation } from './vscode/openLocation';
 import { LiveSignalsView } from './vscode/panel/liveSignalsView';
 import { ReceiverController } from './vscode/receiverController';
+import { registerShadow, type ShadowSurfaces } from './vscode/shadow/shadowFeature';
 import { receiverTokenFile } from './vscode/receiverToken';
 import { SourceSecrets } from './vscode/sourceSecrets';
 import { sourceLaunch } from './vscode/sourcesArgs';
@@ -52,6 +53,8 @@ export interface RuntimeLensApi {
     service: () => AnalysisService | undefined;
     diagnostics: () => RiskDiagnostics | undefined;
   };
+  /** The shadow run: the last report, its tab and its CodeLens. */
+  shadow?: ShadowSurfaces;
 }
 
 let controller: ReceiverController | undefined;
@@ -99,7 +102,16 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
     log.info(cost.summary);
     // Spawning a process is not free: do it after activation has returned.
     if (config.current.autoStart) setImmediate(() => void surfaces.controller.start());
-    return { activationMs: cost.wallMs, ...(cost.cpuMs !== undefined ? { activationCpuMs: cost.cpuMs } : {}), activateCallMs: cost.activateWallMs, activationSteps: cost.steps, live, surfaces, risk: surfaces.risk };
+    return {
+      activationMs: cost.wallMs,
+      ...(cost.cpuMs !== undefined ? { activationCpuMs: cost.cpuMs } : {}),
+      activateCallMs: cost.activateWallMs,
+      activationSteps: cost.steps,
+      live,
+      surfaces,
+      risk: surfaces.risk,
+      shadow: surfaces.shadow,
+    };
   } catch (err) {
     const e = err as Error;
     channel.error(`activation failed: ${e.stack ?? e.message}`);
@@ -163,7 +175,7 @@ function compose(
   config: LiveConfig,
   live: LiveSignals,
   step: (name: string) => void,
-): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']> } {
+): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']>; shadow: ShadowSurfaces } {
   const receiverLog = componentLogger(channel, 'receiver');
   const secrets = new SourceSecrets(context.secrets);
   controller = new ReceiverController(
@@ -228,7 +240,9 @@ function compose(
   step('registrations');
   const risk = composeRisk(context, channel, config, live);
   step('risk');
-  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk };
+  const shadow = registerShadow(context, { log: componentLogger(channel, 'shadow'), showLogs: () => channel.show(), onPanelLine: (line) => view.setShadowLine(line ?? null) });
+  step('shadow');
+  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk, shadow };
 }
 
 /** Stops the receiver this window started (it writes its snapshot on the way out). */

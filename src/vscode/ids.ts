@@ -15,6 +15,8 @@ export const Commands = {
   scanWorkspace: 'runtimeLens.scanWorkspace',
   addTelemetrySource: 'runtimeLens.addTelemetrySource',
   removeTelemetrySource: 'runtimeLens.removeTelemetrySource',
+  shadowRun: 'runtimeLens.shadowRun',
+  showShadowReport: 'runtimeLens.showShadowReport',
 } as const;
 
 /** Commands that take arguments and are hidden from the palette. */

@@ -7,6 +7,7 @@ import { isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
 import { createReceiverToken, readReceiverToken, removeReceiverToken } from './receiverToken';
 import { SECRET_ENV_PREFIX, type SourceLaunch } from './sourcesArgs';
+import { streamLines } from './streamLines';
 
 /**
  * Node flags the receiver child runs with. Its heap is garbage-heavy (a batch of spans every few ms):
@@ -219,7 +220,7 @@ export class ReceiverProcess {
     this.log.info(`starting receiver: pid ${child.pid ?? '?'}, ${path.basename(o.cliPath)} serve on ${this.endpoint}`);
     let lastError = '';
     let lastLine = '';
-    lines(child.stderr!, (line) => {
+    streamLines(child.stderr!, (line) => {
       const text = line.replace(/^runtime-lens: /, '');
       lastLine = text;
       if (text.startsWith('error: ') || text.startsWith('unexpected error')) {
@@ -235,7 +236,7 @@ export class ReceiverProcess {
         child.kill('SIGKILL');
         reject(new ReceiverStartFailure(`the receiver did not start listening within ${(o.startTimeoutMs ?? 20_000) / 1000} s`));
       }, o.startTimeoutMs ?? 20_000);
-      lines(child.stdout!, (line) => {
+      streamLines(child.stdout!, (line) => {
         if (!ready && /listening on /.test(line)) {
           ready = true;
           clearTimeout(timer);
@@ -270,20 +271,4 @@ export class ReceiverProcess {
       });
     });
   }
-}
-
-/** Calls `onLine` for each complete line of a stream. */
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let at = buffered.indexOf('\n');
-    while (at >= 0) {
-      const line = buffered.slice(0, at).replace(/\r$/, '');
-      buffered = buffered.slice(at + 1);
-      if (line.trim()) onLine(line);
-      at = buffered.indexOf('\n');
-    }
-  });
 }

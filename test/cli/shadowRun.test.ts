@@ -68,13 +68,15 @@ describe('runtime-lens shadow', () => {
     assert.equal(report.requests, REQUESTS + 1, 'every fetch and the page load were read');
     assert.deepEqual(
       { ...report.summary, p95Ratio: undefined },
-      { statusMismatches: 0, newErrors: 0, shapeChanges: 0, newCalls: 0, p95Ratio: undefined, valueChanges: 0 },
+      { statusMismatches: 0, newErrors: 0, shapeChanges: 0, newCalls: 0, p95Ratio: undefined, valueChanges: 0, slower: false },
       JSON.stringify(report.routes.filter((x) => x.statusMismatches + x.shapeChanges.length > 0)),
     );
     assert.ok(
       report.functions.every((f) => f.calls.length === 0 && f.newErrors.length === 0),
       JSON.stringify(report.functions.filter((f) => f.calls.length > 0)),
     );
+    const slower = [...report.routes, ...report.functions].filter((x) => x.latency?.slower !== false);
+    assert.deepEqual(slower, [], 'no route or function reads as slower than itself');
     // The spans were collected and joined: routes come from the service's own server spans.
     assert.ok(route(report, 'GET', '/api/orders/:id'), report.routes.map((x) => `${x.method} ${x.route}`).join(', '));
     assert.ok(fn(report, 'loadOrder'), 'functions are mapped from the spans');
@@ -102,7 +104,8 @@ describe('runtime-lens shadow', () => {
     ]);
 
     const quote = fn(report, 'computeQuote')!;
-    assert.ok(quote.latency !== null && quote.latency.p95Ratio > 2, JSON.stringify(quote.latency));
+    // Slower in the requests both sides answered at the same moment, whatever else loaded the machine.
+    assert.equal(quote.latency?.slower, true, JSON.stringify(quote.latency));
     assert.equal(quote.file, 'pricing.js');
 
     const order = fn(report, 'loadOrder')!;

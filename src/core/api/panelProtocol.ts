@@ -4,6 +4,7 @@
  * the host only sends notifications, and none before the webview's `ready` notification.
  */
 import type { ErrorGroupRow, FocusDetail, PanelModel, ReceiverStatusView, TraceWaterfall } from './panelView';
+import type { ShadowPanelLine } from './shadowView';
 
 /** Rolling windows the selectors offer (the receiver keeps 1 h by default). */
 export const PANEL_WINDOWS = ['1m', '5m', '15m', '1h'] as const;
@@ -20,6 +21,8 @@ export interface PanelRequests {
   openDemo: Record<string, never>;
   /** The user closed the focus card. */
   clearFocus: Record<string, never>;
+  /** Reopen the last shadow run's report. */
+  openShadowReport: Record<string, never>;
 }
 
 /** A method name of {@link PanelRequests}. */
@@ -59,7 +62,9 @@ export type PanelHostMessage =
   /** An error group was created just now. */
   | { kind: 'newErrorGroup'; row: ErrorGroupRow }
   /** Focus a function: its per-window figures, and its row highlighted. */
-  | { kind: 'focus'; detail: FocusDetail };
+  | { kind: 'focus'; detail: FocusDetail }
+  /** The last shadow run's one line (null: no run yet). */
+  | { kind: 'shadow'; line: ShadowPanelLine | null };
 
 /** Host -> trace view. */
 export type TraceHostMessage =
@@ -77,6 +82,7 @@ const METHODS: { [M in PanelMethod]: (p: Record<string, unknown>) => boolean } =
   startReceiver: () => true,
   openDemo: () => true,
   clearFocus: () => true,
+  openShadowReport: () => true,
 };
 
 /** Validates a message from a webview (untrusted input: a webview could be compromised). */

@@ -35,6 +35,12 @@ export interface LatencyDelta {
   baselineP95Ms: number;
   p50Ratio: number;
   p95Ratio: number;
+  /**
+   * Whether the candidate is slower beyond noise: in the requests both sides answered at the same
+   * moment, the candidate took longer clearly more often than chance (a sign test, z ≥ 3), and by a
+   * median of at least 1 ms and a fifth of the baseline's p50. Absent when nothing was paired.
+   */
+  slower?: boolean;
 }
 
 /** An error group the candidate's spans raise that the baseline's do not (or more often). */
@@ -109,6 +115,8 @@ export interface ShadowSummary {
   newCalls: number;
   /** Candidate p95 over baseline p95 across all replayed requests; null without a baseline. */
   p95Ratio: number | null;
+  /** Whether the candidate is slower beyond noise across all requests (see LatencyDelta.slower). */
+  slower?: boolean;
   /** Requests whose compared field values or headers differ beyond noise, over all routes (`value_changes` in `--fail-if`). */
   valueChanges?: number;
 }

@@ -36,7 +36,7 @@ function changedFunction(f: FunctionDelta): boolean {
 
 /** A p95 at least 1.2 times the baseline's is worth a line. */
 function slower(l: LatencyDelta | null): boolean {
-  return l !== null && l.p95Ratio >= 1.2;
+  return l !== null && (l.slower ?? l.p95Ratio >= 1.2);
 }
 
 function routeLines(r: RouteDelta, esc: (t: string) => string): string[] {

@@ -27,6 +27,8 @@ interface FunctionAcc {
   noiseRequests: number;
   candidateMs: number[];
   baselineMs: number[];
+  /** Durations of requests in which it ran on both sides: [candidate, baseline]. */
+  pairs: [number, number][];
   erroredCandidate: number;
   erroredBaseline: number;
   calls: Map<string, CallAcc>;
@@ -51,6 +53,8 @@ export class FunctionTally {
       const f = this.accOf(key, run.place, false);
       if (!candidate.functions.has(key)) f.requests++;
       if (run.ran) f.baselineMs.push(run.durationMs);
+      const other = candidate.functions.get(key);
+      if (run.ran && other?.ran) f.pairs.push([other.durationMs, run.durationMs]);
       if (run.errored) f.erroredBaseline++;
     }
     for (const d of diffCalls(candidate, baseline, this.repeat)) {
@@ -104,7 +108,7 @@ export class FunctionTally {
         line: f.place.line,
         confidence: f.place.confidence,
         requests: f.requests,
-        latency: latencyDelta(f.candidateMs, f.baselineMs),
+        latency: latencyDelta(f.candidateMs, f.baselineMs, f.pairs),
         calls,
         errorSpans: { candidate: f.erroredCandidate, baseline: f.erroredBaseline },
         newErrors: newErrorsOf(key),
@@ -116,7 +120,7 @@ export class FunctionTally {
   private accOf(key: string, place: FunctionPlace, fromCandidate: boolean): FunctionAcc {
     let f = this.functions.get(key);
     if (f === undefined) {
-      f = { place, requests: 0, noiseRequests: 0, candidateMs: [], baselineMs: [], erroredCandidate: 0, erroredBaseline: 0, calls: new Map(), noiseHits: new HitCounter() };
+      f = { place, requests: 0, noiseRequests: 0, candidateMs: [], baselineMs: [], pairs: [], erroredCandidate: 0, erroredBaseline: 0, calls: new Map(), noiseHits: new HitCounter() };
       this.functions.set(key, f);
     } else if (fromCandidate && f.place.line !== place.line) {
       // The candidate's line is where the function is now.

@@ -65,6 +65,7 @@ export function parseShadowReport(input: string | unknown): ParsedShadowReport {
       newCalls: summary.newCalls,
       p95Ratio: count(summary.p95Ratio) ? summary.p95Ratio : null,
       ...(count(summary.valueChanges) ? { valueChanges: summary.valueChanges } : {}),
+      ...(typeof summary.slower === 'boolean' ? { slower: summary.slower } : {}),
     },
     warnings: Array.isArray(raw.warnings) ? raw.warnings.filter(str).slice(0, MAX_ROWS).map(text) : [],
     run: {
@@ -84,7 +85,8 @@ function latency(v: unknown): LatencyDelta | null | undefined {
   if (!isObj(v)) return undefined;
   const keys = ['candidateP50Ms', 'candidateP95Ms', 'baselineP50Ms', 'baselineP95Ms', 'p50Ratio', 'p95Ratio'] as const;
   if (!keys.every((k) => count(v[k]))) return undefined;
-  return Object.fromEntries(keys.map((k) => [k, v[k]])) as unknown as LatencyDelta;
+  const delta = Object.fromEntries(keys.map((k) => [k, v[k]])) as unknown as LatencyDelta;
+  return typeof v.slower === 'boolean' ? { ...delta, slower: v.slower } : delta;
 }
 
 function errorDelta(v: unknown): ErrorDelta | undefined {

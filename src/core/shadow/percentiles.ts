@@ -13,8 +13,18 @@ export function percentile(values: readonly number[], q: number): number {
   return values.length === 0 ? Number.NaN : rank(sortedCopy(values), q);
 }
 
-/** Candidate against baseline p50/p95; null when either side has no duration. */
-export function latencyDelta(candidate: readonly number[], baseline: readonly number[]): LatencyDelta | null {
+/** Sign-test z a paired difference must reach: one-sided, about 1 in 740 by chance. */
+const SLOWER_Z = 3;
+/** A ratio and an absolute step a slower figure must also reach: a clear, actionable change. */
+const SLOWER_RATIO = 1.2;
+const SLOWER_MS = 1;
+
+/**
+ * Candidate against baseline p50/p95; null when either side has no duration. `pairs` are the
+ * durations of the same requests answered by both sides at the same moment: load on the machine
+ * slows both alike, so only a consistent difference in them says the candidate is slower.
+ */
+export function latencyDelta(candidate: readonly number[], baseline: readonly number[], pairs?: readonly (readonly [number, number])[]): LatencyDelta | null {
   if (candidate.length === 0 || baseline.length === 0) return null;
   const c = sortedCopy(candidate);
   const b = sortedCopy(baseline);
@@ -29,7 +39,30 @@ export function latencyDelta(candidate: readonly number[], baseline: readonly nu
     baselineP95Ms: round(baselineP95Ms),
     p50Ratio: ratio(candidateP50Ms, baselineP50Ms),
     p95Ratio: ratio(candidateP95Ms, baselineP95Ms),
+    ...(pairs !== undefined && pairs.length > 0 ? { slower: pairedSlower(pairs) && grewInPairs(pairs, baselineP50Ms) } : {}),
   };
+}
+
+/** Whether the candidate took longer in clearly more of the pairs than chance allows (ties left out). */
+export function pairedSlower(pairs: readonly (readonly [number, number])[]): boolean {
+  let longer = 0;
+  let n = 0;
+  for (const [c, b] of pairs) {
+    if (c === b) continue;
+    n++;
+    if (c > b) longer++;
+  }
+  return n > 0 && (longer - n / 2) / Math.sqrt(n / 4) >= SLOWER_Z;
+}
+
+/**
+ * Whether the typical pair grew by a step worth acting on: the median of the paired differences is
+ * at least SLOWER_MS and a fifth of the baseline's p50. (Two processes of one build differ by tens of
+ * microseconds consistently enough for the sign test; that is not a slower build.)
+ */
+function grewInPairs(pairs: readonly (readonly [number, number])[], baselineP50Ms: number): boolean {
+  const step = rank(sortedCopy(pairs.map(([c, b]) => c - b)), 0.5);
+  return step >= SLOWER_MS && step >= baselineP50Ms * (SLOWER_RATIO - 1);
 }
 
 /** Candidate over baseline, rounded to 3 decimals; equal zeros give 1. */

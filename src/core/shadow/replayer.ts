@@ -69,7 +69,11 @@ export async function replayAll(
       if (options.signal?.aborted) return;
       // The request is prepared once; each target gets its own traceparent.
       const request = prepare(requests[i]);
-      const answers = await Promise.all(targets.map((t, k) => send(request, t.url, pools[k], options)));
+      // Every other request goes to the targets in the other order, so no side is always sent first.
+      const order = i % 2 === 0 ? targets.map((_, k) => k) : targets.map((_, k) => targets.length - 1 - k);
+      const sent = new Array<Promise<SentAnswer>>(targets.length);
+      for (const k of order) sent[k] = send(request, targets[k]!.url, pools[k]!, options);
+      const answers = await Promise.all(sent);
       answered(i, answers);
       options.progress?.(++done, requests.length);
     }

@@ -110,7 +110,12 @@ export class RouteTally {
       productionMismatches: this.productionMismatches,
       examples,
       shapeChanges,
-      latency: latencyDelta(this.candidateMs, this.baselineMs),
+      // Pushed together, so index i of both is one request answered by both sides at once.
+      latency: latencyDelta(
+        this.candidateMs,
+        this.baselineMs,
+        this.candidateMs.map((c, i) => [c, this.baselineMs[i]!] as const),
+      ),
       newErrors,
       valueChanges,
     };

@@ -105,7 +105,12 @@ export class ShadowComparator {
     for (const [key, tally] of this.routes) routes.push(tally.finish(this.noise, this.errors.newErrorsOfRoute(key)));
     routes.sort((a, b) => routeWeight(b) - routeWeight(a) || b.requests - a.requests || a.route.localeCompare(b.route) || a.method.localeCompare(b.method));
     const functions = this.functions.finish(this.noise, (key) => this.errors.newErrorsOfFunction(key));
-    const overall = latencyDelta(this.allCandidateMs, this.allBaselineMs);
+    // Pushed together: index i of both is one request answered by both sides at once.
+    const overall = latencyDelta(
+      this.allCandidateMs,
+      this.allBaselineMs,
+      this.allCandidateMs.map((c, i) => [c, this.allBaselineMs[i]!] as const),
+    );
     return {
       requests: context.requests,
       replayed: this.replayed,
@@ -118,6 +123,7 @@ export class ShadowComparator {
         shapeChanges: routes.reduce((n, r) => n + r.shapeChanges.length, 0),
         newCalls: functions.reduce((n, f) => n + f.calls.filter((c) => c.change !== 'missing').length, 0),
         p95Ratio: overall?.p95Ratio ?? null,
+        ...(overall?.slower !== undefined ? { slower: overall.slower } : {}),
         valueChanges: routes.reduce((n, r) => n + r.valueChanges, 0),
       },
       warnings: [...context.warnings, ...this.warnings.lines()],

@@ -113,7 +113,7 @@ function functionResults(f: FunctionDelta, options: ShadowSarifOptions, slower: 
       type: e.type,
     });
   }
-  if (f.latency !== null && f.latency.p95Ratio >= slower) {
+  if (f.latency !== null && f.latency.slower !== false && f.latency.p95Ratio >= slower) {
     const l = f.latency;
     add('shadow-slower', `${f.function}: p95 ${l.candidateP95Ms} ms against ${l.baselineP95Ms} ms in the baseline (x${l.p95Ratio}).`, fileLocation(f.file, f.line, f.function, options), {
       ...props,

@@ -1,6 +1,8 @@
 /**
  * Waits for the local builds' spans of the replayed requests: each request started its own trace,
- * and its server span ends last, so a trace is complete once a server span (kind 2) of it arrived.
+ * and its entry server span ends last, so a trace is complete once that span arrived: a server span
+ * (kind 2) whose parent is not in the trace (the replayer's own context). A server span under one of
+ * the trace's client spans (a downstream the build calls) does not count: it ends first.
  * Bounded: what has not arrived by the deadline is compared without its spans (and said so).
  */
 import type { TraceSpan } from '../api/signals';
@@ -28,7 +30,7 @@ export async function collectSpans(lookup: SpanLookup, traceIds: readonly string
     const get = look(pending);
     pending = pending.filter((id) => {
       const got = get(id);
-      if (got === undefined || !got.some((s) => s.kind === 2)) return true;
+      if (got === undefined || !hasEntrySpan(got)) return true;
       spans.set(id, got);
       return false;
     });
@@ -39,4 +41,10 @@ export async function collectSpans(lookup: SpanLookup, traceIds: readonly string
   const get = look(pending);
   for (const id of pending) spans.set(id, get(id) ?? []);
   return { spans, incomplete: pending };
+}
+
+/** Whether the trace's entry server span arrived: a server span whose parent is not one of the trace's spans. */
+function hasEntrySpan(spans: readonly TraceSpan[]): boolean {
+  const ids = new Set(spans.map((s) => s.spanId));
+  return spans.some((s) => s.kind === 2 && !ids.has(s.parentSpanId));
 }

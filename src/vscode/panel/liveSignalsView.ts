@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseWebviewMessage } from '../../core/api/panelProtocol';
 import type { PanelHostMessage, RequestMessage, SelectionView } from '../../core/api/panelProtocol';
+import type { ShadowPanelLine } from '../../core/api/shadowView';
 import type { Logger } from '../../core/logger';
 import { buildPanelModel, errorGroupRow } from '../../core/render/panelModel';
 import type { PanelModel } from '../../core/render/panelModel';
@@ -36,6 +37,7 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
   private inFlight = false;
   private again = false;
   private dirty = true;
+  private shadow: ShadowPanelLine | null = null;
   /** The last message of each kind the webview accepted (integration suites read it). */
   readonly delivered = new Map<PanelHostMessage['kind'], PanelHostMessage>();
 
@@ -92,6 +94,12 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
     if (this.focus && this.ready) await this.postFocus();
   }
 
+  /** Shows the last shadow run's line (null: none yet), now if the view is up, else when it is. */
+  setShadowLine(line: ShadowPanelLine | null): void {
+    this.shadow = line;
+    this.post({ kind: 'shadow', line });
+  }
+
   /** Stops listening and drops the webview's handlers. */
   dispose(): void {
     clearTimeout(this.timer);
@@ -111,6 +119,7 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
     }
     if (msg.kind === 'ready') {
       this.ready = true;
+      if (this.shadow) this.post({ kind: 'shadow', line: this.shadow });
       await this.refresh();
       if (this.focus) await this.postFocus();
       return;
@@ -150,6 +159,9 @@ export class LiveSignalsView implements vscode.WebviewViewProvider, vscode.Dispo
         return;
       case 'clearFocus':
         this.focus = undefined;
+        return;
+      case 'openShadowReport':
+        await vscode.commands.executeCommand(Commands.showShadowReport);
         return;
     }
   }

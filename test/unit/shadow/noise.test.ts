@@ -81,3 +81,36 @@ describe('route names', () => {
     assert.equal(routeOf(exchange('', [server])), '/orders/:id');
   });
 });
+
+describe('latency beyond noise: paired answers', () => {
+  it('a loaded machine slowing both sides alike is not a slower candidate; a consistent difference is', () => {
+    // Twenty requests, each answered by both sides at once; load spikes hit both.
+    const load = [1, 1, 9, 1, 1, 1, 14, 1, 1, 1, 1, 20, 1, 1, 1, 1, 1, 8, 1, 1];
+    const base = load.map((l, i) => 4 * l + (i % 3));
+    const same = base.map((b, i) => b + (i % 2 === 0 ? 0.3 : -0.3));
+    const noisy = latencyDelta(
+      same,
+      base,
+      same.map((c, i) => [c, base[i]!] as const),
+    )!;
+    assert.equal(noisy.slower, false, JSON.stringify(noisy));
+    // Unpaired, the same figures can read as slower: the p95 of one side caught a spike the other did not.
+    const skewed = [...same.slice(0, 19), 95];
+    const skewedDelta = latencyDelta(
+      skewed,
+      base,
+      skewed.map((c, i) => [c, base[i]!] as const),
+    )!;
+    assert.ok(skewedDelta.p95Ratio >= 1.2 && skewedDelta.slower === false, JSON.stringify(skewedDelta));
+    const slow = base.map((b) => b + 30);
+    assert.equal(
+      latencyDelta(
+        slow,
+        base,
+        slow.map((c, i) => [c, base[i]!] as const),
+      )!.slower,
+      true,
+    );
+    assert.equal(latencyDelta(slow, base)!.slower, undefined, 'nothing paired, no verdict');
+  });
+});

@@ -63,7 +63,7 @@ describe('shadow report over a simulated run', () => {
       500,
     );
     assertQuietExcept(report);
-    assert.deepEqual({ ...report.summary, p95Ratio: null }, { statusMismatches: 0, newErrors: 0, shapeChanges: 0, newCalls: 0, p95Ratio: null, valueChanges: 0 });
+    assert.deepEqual({ ...report.summary, p95Ratio: null }, { statusMismatches: 0, newErrors: 0, shapeChanges: 0, newCalls: 0, p95Ratio: null, valueChanges: 0, slower: false });
     assert.equal(typeof report.summary.p95Ratio, 'number');
     // The flaky downstream answered 502 now and then: production said 200, so those are production mismatches, raw.
     const flakes = exchanges.filter((e) => e.candidate.status === 502).length;

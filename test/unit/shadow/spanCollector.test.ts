@@ -1,0 +1,35 @@
+// The run waits for a replayed request's entry server span, not any server span: a downstream the
+// build calls over HTTP (a server span under one of the trace's client spans) ends first.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TraceSpan } from '../../../src/core/api/signals';
+import { collectSpans } from '../../../src/core/shadow/spanCollector';
+
+const span = (spanId: string, parentSpanId: string, kind: number, httpRoute = ''): TraceSpan => ({
+  spanId,
+  parentSpanId,
+  name: httpRoute || 'GET',
+  kind,
+  service: 'shop',
+  environment: 'shadow',
+  startMs: 0,
+  durationMs: 1,
+  error: false,
+  statusMessage: '',
+  httpRoute,
+  httpMethod: 'GET',
+  exceptions: [],
+});
+
+test('a trace is complete once its entry server span arrived, not a downstream one', async () => {
+  const held = new Map<string, TraceSpan[]>();
+  // The replayer's traceparent names span ffff…: not in the trace.
+  const downstream = [span('c1', 'e1', 3), span('d1', 'c1', 2, '/internal/prices')];
+  held.set('t1', downstream);
+  const early = await collectSpans({ spans: (id) => held.get(id) }, ['t1'], 0);
+  assert.deepEqual(early.incomplete, ['t1'], 'only the downstream server span has come');
+  held.set('t1', [...downstream, span('e1', 'ffffffffffffffff', 2, '/api/orders/:id/receipt')]);
+  const done = await collectSpans({ spans: (id) => held.get(id) }, ['t1'], 0);
+  assert.deepEqual(done.incomplete, []);
+  assert.equal(done.spans.get('t1')?.length, 3);
+});
