@@ -39,7 +39,8 @@ Commands:
             [--concurrency 8] [--rate R] [--timeout 10s] [--max-gap 200ms] [--start-timeout 60s]
             [--allow-host H]... [--allow-method METHOD:ROUTE]... [--redact REGEX]...
             [--credential-header NAME=ENV_VAR]... [--otlp-port P] [--seed N]
-            [--json | --format text|json|sarif] [--output FILE] [--progress json]
+            [--ignore-header H]... [--compare-header H]... [--ignore-field F]... [--compare-field F]...
+            [--json | --format text|json|sarif|junit] [--output FILE] [--progress json]
             [--fail-if status_mismatch>0,new_errors>0,p95_ratio>1.2,new_calls>0,shape_changes>0]
   help      show this text
   version   print the version`;

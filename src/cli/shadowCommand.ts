@@ -13,6 +13,7 @@ import { evaluateFailIf, type FailCondition, parseFailIf } from '../core/shadow/
 import { type LocalBuild, startLocalBuild } from '../core/shadow/localBuild';
 import { type AllowMethod, parseAllowMethod } from '../core/shadow/methodPolicy';
 import { createSanitizer } from '../core/shadow/sanitizer';
+import { toShadowJunit } from '../core/shadow/shadowJunit';
 import { toShadowSarif } from '../core/shadow/shadowSarif';
 import { runShadow } from '../core/shadow/shadowRun';
 import type { HeaderPair } from '../core/shadow/shadowRequest';
@@ -22,7 +23,7 @@ import { terminalText } from '../core/render/escape';
 import { checkTrafficFlags, readShadowTraffic } from './shadowTrafficSource';
 import { intFlag, UsageError } from './usageError';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
 
 /** Where `shadow` writes: the report to stdout (unless --output), progress and notes to stderr. */
 export interface ShadowIo {
@@ -65,6 +66,10 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
       'allow-host': { type: 'string', multiple: true },
       'allow-method': { type: 'string', multiple: true },
       redact: { type: 'string', multiple: true },
+      'ignore-header': { type: 'string', multiple: true },
+      'compare-header': { type: 'string', multiple: true },
+      'ignore-field': { type: 'string', multiple: true },
+      'compare-field': { type: 'string', multiple: true },
       'credential-header': { type: 'string', multiple: true },
       'otlp-port': { type: 'string' },
       seed: { type: 'string' },
@@ -160,8 +165,15 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
         sanitizer,
         warnings: worktree ? [`baseline: ${values['baseline-ref']} (${worktree.commit.slice(0, 12)}) in a temporary worktree`] : [],
         signal: controller.signal,
-        // The receiver resolved each client span's call line as it filed it: the comparator reads those.
-        comparator: { callLineOf: (caller, call) => receiver.callSites.lookup({ ...caller, column: 0, mappedBy: 'code-attributes' } as CodeLocation, peerParts(call.peer ?? '', call.httpMethod))?.line },
+        comparator: {
+          // Volatile headers and JSON fields beyond (or instead of) the defaults: dates, ids, ETags, ...
+          volatile: {
+            headers: { add: values['ignore-header'] ?? [], remove: values['compare-header'] ?? [] },
+            fields: { add: values['ignore-field'] ?? [], remove: values['compare-field'] ?? [] },
+          },
+          // The receiver resolved each client span's call line as it filed it: the comparator reads those.
+          callLineOf: (caller, call) => receiver.callSites.lookup({ ...caller, column: 0, mappedBy: 'code-attributes' } as CodeLocation, peerParts(call.peer ?? '', call.httpMethod))?.line,
+        },
         progress,
       },
       { spans: (id) => receiver.traces.get(id), spansOf: (ids) => receiver.traces.getMany(ids) },
@@ -184,6 +196,7 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
 
 function render(report: ShadowReport, format: string, workspace: string): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'junit') return toShadowJunit(report);
   if (format === 'sarif') return `${JSON.stringify(toShadowSarif(report, { toolVersion: RUNTIME_LENS_VERSION, root: workspace }), null, 2)}\n`;
   return shadowText(report, terminalText);
 }

@@ -135,6 +135,23 @@ describe('runtime-lens shadow', () => {
     }
   });
 
+  it('replays a real GoReplay file, skipping what may not be replayed, and writes JUnit for CI', async () => {
+    // Recorded from another shop (DataDog's ecommerce workshop): none of its paths exist here, so
+    // both sides answer 404 alike, and its POST is not opted in.
+    const gor = path.join(__dirname, '..', 'fixtures', 'shadow', 'ecommerceWorkshop.gor');
+    const junit = path.join(tmp, 'shadow.xml');
+    const r = await shadow(['--traffic', gor, '--start', 'node server.js', '--health', '/health', '--baseline-ref', 'base', '--workspace', repo.dir, '--format', 'junit', '--output', junit]);
+    assert.equal(r.code, 0, r.stderr);
+    const xml = readFileSync(junit, 'utf8');
+    assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<testsuites/);
+    assert.match(xml, /tests="5"/, 'the five GETs are test cases');
+    assert.doesNotMatch(xml, /<failure/, 'two builds answering 404 alike is no failure');
+    const json = await shadow(['--traffic', gor, '--start', 'node server.js', '--health', '/health', '--baseline-ref', 'base', '--workspace', repo.dir, '--json']);
+    const report = JSON.parse(json.stdout) as ShadowReport;
+    assert.deepEqual([report.requests, report.replayed, report.skipped], [6, 5, { 'method-not-allowed': 1 }]);
+    assert.ok(report.routes.every((x) => x.statusMismatches === 0));
+  });
+
   it('refuses a target that is not loopback, with one line and exit 2', async () => {
     const r = await shadow(['--traffic', har, '--target', 'http://example.com:8080']);
     assert.equal(r.code, 2);
