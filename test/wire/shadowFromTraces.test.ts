@@ -3,7 +3,8 @@
 // to it; then regressions are planted in the working tree and the built CLI reads the production
 // traces back through `GET /api/traffic`, picks first the requests whose traces ran through the
 // functions changed since `base` (under a budget too small for every route), replays them to the
-// working tree and to `base` in a worktree, and must find the planted regressions on those routes.
+// working tree and to `base` in a worktree, and must find the planted regressions on those routes,
+// the changed downstream calls also against each request's own production trace.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -114,6 +115,23 @@ describe('runtime-lens shadow --from (traces of a runtime-lens serve)', () => {
       fn('quoteShipping')?.calls.some((c) => c.change === 'added' && /\/internal\/carrier$/.test(c.target)),
       JSON.stringify(fn('quoteShipping')?.calls),
     );
+    // Against the production trace of each request too: production called itself at its own port,
+    // which reads as the candidate's, so the per-item price calls are repeated (not added and missing).
+    const againstProduction = (name: string) => fn(name)?.productionCalls ?? [];
+    assert.ok(
+      againstProduction('loadOrder').some((c) => c.change === 'repeated' && /\/internal\/prices$/.test(c.target) && c.candidatePerRequest > c.baselinePerRequest),
+      JSON.stringify(fn('loadOrder')?.productionCalls),
+    );
+    assert.deepEqual(
+      againstProduction('loadOrder').map((c) => c.change),
+      ['repeated'],
+    );
+    assert.ok(
+      againstProduction('quoteShipping').some((c) => c.change === 'added' && /\/internal\/carrier$/.test(c.target) && c.baselinePerRequest === 0),
+      JSON.stringify(fn('quoteShipping')?.productionCalls),
+    );
+    // Functions the planted edits left alone call what production called.
+    assert.deepEqual(againstProduction('computeQuote'), []);
     const receipt = route('GET /api/orders/:id/receipt');
     assert.ok(
       [...receipt.newErrors, ...(fn('formatReceipt')?.newErrors ?? [])].some((e) => e.type === 'TypeError'),

@@ -98,10 +98,19 @@ export interface FunctionDelta {
   line: number;
   /** How sure the span-to-code mapping is (0..1), as for production figures. */
   confidence: number;
-  /** Requests whose spans ran through it on either side. */
+  /** Requests whose spans ran through it on either side (for a function only production comparison lists: the requests compared with production). */
   requests: number;
   latency: LatencyDelta | null;
   calls: CallDelta[];
+  /**
+   * Its calls against production's, for requests read from traces (their production spans): as
+   * `calls`, with `baselinePerRequest` read as production's calls per request and `requests` as the
+   * requests that showed it. Production is one sample per request, so a difference is listed only
+   * when it shows in more than half of the requests where it could (see productionCallTally.ts).
+   * The host the service called itself at reads as the candidate's. Absent when no request through
+   * the function had production spans.
+   */
+  productionCalls?: CallDelta[];
   /** Requests in which its spans errored: candidate against baseline. */
   errorSpans: { candidate: number; baseline: number };
   newErrors: ErrorDelta[];

@@ -33,9 +33,9 @@ export function routeChanged(r: RouteDelta): boolean {
   return r.statusMismatches > 0 || r.productionMismatches > 0 || r.shapeChanges.length > 0 || r.newErrors.length > 0 || latencyLevel(r.latency) !== 'ok';
 }
 
-/** True when the function behaved differently (calls, errors, or slower). */
+/** True when the function behaved differently (calls against the baseline or production, errors, or slower). */
 export function functionChanged(f: FunctionDelta): boolean {
-  return f.calls.length > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || latencyLevel(f.latency) !== 'ok';
+  return f.calls.length > 0 || (f.productionCalls?.length ?? 0) > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || latencyLevel(f.latency) !== 'ok';
 }
 
 /** `1 new error`, `2 new errors`. */

@@ -25,6 +25,7 @@ export function shadowLensTitle(f: FunctionDelta): string | undefined {
   if (f.newErrors.length > 0) parts.push(plural(f.newErrors.length, 'new error'));
   else if (f.errorSpans.candidate > f.errorSpans.baseline) parts.push(`errors in ${plural(f.errorSpans.candidate, 'request')}`);
   parts.push(...callBadges(f.calls));
+  parts.push(...callBadges(f.productionCalls ?? []).map((b) => `${b} vs prod`));
   return `shadow: ${parts.join(' · ')}`;
 }
 
@@ -37,6 +38,7 @@ export function shadowLenses(report: ShadowReport, file: string): ShadowLens[] {
     if (!title) continue;
     const lines = [`${plainText(f.function)}: what the last shadow run saw change (${plural(f.requests, 'request')}); open the report`];
     for (const c of f.calls) lines.push(`${c.change} call: ${plainText(c.target)}${c.line ? ` (line ${c.line})` : ''}`);
+    for (const c of f.productionCalls ?? []) lines.push(`${c.change} call against production: ${plainText(c.target)}${c.line ? ` (line ${c.line})` : ''}`);
     for (const e of f.newErrors) lines.push(`new error: ${plainText(e.type)}: ${plainText(e.message)}`);
     out.push({ file, line: f.line, function: f.function, title, tooltip: lines.join('\n') });
   }

@@ -31,7 +31,7 @@ function changedRoute(r: RouteDelta): boolean {
 }
 
 function changedFunction(f: FunctionDelta): boolean {
-  return f.calls.length > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || slower(f.latency);
+  return f.calls.length > 0 || (f.productionCalls?.length ?? 0) > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || slower(f.latency);
 }
 
 /** A p95 at least 1.2 times the baseline's is worth a line. */
@@ -56,6 +56,7 @@ function functionLines(f: FunctionDelta, esc: (t: string) => string): string[] {
   const lines = [`  ${esc(f.function)} ${esc(f.file)}:${f.line} (${f.service ? `${esc(f.service)}, ` : ''}${f.requests} requests)`];
   if (f.latency && slower(f.latency)) lines.push(`    ${latencyText(f.latency)}`);
   for (const c of f.calls) lines.push(`    ${callText(c, esc)}`);
+  for (const c of f.productionCalls ?? []) lines.push(`    against production: ${callText(c, esc)}`);
   if (f.errorSpans.candidate > f.errorSpans.baseline) lines.push(`    spans errored in ${f.errorSpans.candidate} requests (baseline ${f.errorSpans.baseline})`);
   for (const e of f.newErrors) lines.push(`    new error ${esc(e.type)}: ${esc(e.message)}${e.line ? ` at line ${e.line}` : ''}`);
   return lines;
@@ -65,6 +66,7 @@ function latencyText(l: LatencyDelta): string {
   return `p95 ×${l.p95Ratio.toFixed(2)} (${formatMs(l.baselineP95Ms)} -> ${formatMs(l.candidateP95Ms)}), p50 ×${l.p50Ratio.toFixed(2)}`;
 }
 
+/** One call change; in `productionCalls`, the "before" side is production. */
 function callText(c: CallDelta, esc: (t: string) => string): string {
   const where = c.line ? ` (line ${c.line})` : '';
   const per = `${trim(c.baselinePerRequest)} -> ${trim(c.candidatePerRequest)} per request`;

@@ -5,7 +5,7 @@
  * them in text nodes only.
  */
 import type { Severity } from '../api/panelView';
-import type { ErrorDelta, FunctionDelta, RouteDelta, ShadowReport } from '../api/shadowReport';
+import type { CallDelta, ErrorDelta, FunctionDelta, RouteDelta, ShadowReport } from '../api/shadowReport';
 import type { ShadowCell, ShadowDetail, ShadowFunctionRow, ShadowPanelLine, ShadowReportView, ShadowRouteRow, ShadowTile } from '../api/shadowView';
 import { formatCount, formatMs } from '../format';
 import { plainText as t } from './escape';
@@ -149,11 +149,9 @@ function functionRow(f: FunctionDelta): ShadowFunctionRow {
   if (f.newErrors.length > 0) badges.push({ text: plural(f.newErrors.length, 'new error'), level: 'error' });
   else if (f.errorSpans.candidate > f.errorSpans.baseline) badges.push({ text: `errors in ${f.errorSpans.candidate}`, level: 'error' });
   for (const b of callBadges(f.calls)) badges.push({ text: b, level: 'warning' });
-  for (const c of f.calls) {
-    const per = `${perRequest(c.baselinePerRequest)} → ${perRequest(c.candidatePerRequest)} per request in ${plural(c.requests, 'request')}`;
-    const what = c.change === 'added' ? 'New call to' : c.change === 'missing' ? 'No longer calls' : 'Repeats the call to';
-    details.push({ kind: 'call', level: 'warning', text: `${what} ${t(c.target)}: ${per}`, ...(c.line ? { line: c.line } : {}) });
-  }
+  for (const b of callBadges(f.productionCalls ?? [])) badges.push({ text: `${b} vs prod`, level: 'warning' });
+  for (const c of f.calls) details.push(callDetail(c, ''));
+  for (const c of f.productionCalls ?? []) details.push(callDetail(c, 'Against production: '));
   if (f.errorSpans.candidate > f.errorSpans.baseline) {
     details.push({ kind: 'errorSpans', level: 'error', text: `Its spans errored in ${plural(f.errorSpans.candidate, 'request')} (baseline: ${f.errorSpans.baseline})` });
   }
@@ -174,6 +172,14 @@ function functionRow(f: FunctionDelta): ShadowFunctionRow {
     details,
     confidence: f.confidence < UNSURE_MAPPING ? `mapped with ${Math.round(f.confidence * 100)}% confidence` : '',
   };
+}
+
+/** One call change as a detail row; `prefix` says what it is compared with when that is not the baseline. */
+function callDetail(c: CallDelta, prefix: string): ShadowDetail {
+  const per = `${perRequest(c.baselinePerRequest)} → ${perRequest(c.candidatePerRequest)} per request in ${plural(c.requests, 'request')}`;
+  const what = c.change === 'added' ? 'new call to' : c.change === 'missing' ? 'no longer calls' : 'repeats the call to';
+  const text = prefix === '' ? `${what[0].toUpperCase()}${what.slice(1)}` : `${prefix}${what}`;
+  return { kind: 'call', level: 'warning', text: `${text} ${t(c.target)}: ${per}`, ...(c.line ? { line: c.line } : {}) };
 }
 
 function errorDetail(e: ErrorDelta): ShadowDetail {

@@ -7,6 +7,7 @@
 import type { CallDelta, ErrorDelta, FunctionDelta } from '../api/shadowReport';
 import { beyondNoise, HitCounter, type NoiseOptions } from './noise';
 import { latencyDelta } from './percentiles';
+import type { ProductionCalls } from './productionCallTally';
 import type { FunctionPlace, SpanDigest } from './spanDigest';
 import { type CallChange, diffCalls, type RepeatOptions } from './spanTreeDiff';
 
@@ -82,9 +83,30 @@ export class FunctionTally {
     }
   }
 
-  /** Every function's delta, given its new error groups; changed functions first. */
-  finish(noise: NoiseOptions, newErrorsOf: (functionKey: string) => ErrorDelta[]): FunctionDelta[] {
+  /**
+   * Every function's delta, given its new error groups and its calls against production (see
+   * productionCallTally.ts); changed functions first. A function only the production comparison saw
+   * (no baseline, or code only production ran) is listed when its calls differ from production's.
+   */
+  finish(noise: NoiseOptions, newErrorsOf: (functionKey: string) => ErrorDelta[], production: ReadonlyMap<string, ProductionCalls> = new Map()): FunctionDelta[] {
     const out: FunctionDelta[] = [];
+    for (const [key, p] of production) {
+      if ((this.functions.get(key)?.requests ?? 0) > 0 || p.calls.length === 0) continue;
+      const { place } = p;
+      out.push({
+        service: place.service,
+        function: place.function,
+        file: place.file,
+        line: place.line,
+        confidence: place.confidence,
+        requests: p.requests,
+        latency: null,
+        calls: [],
+        productionCalls: p.calls,
+        errorSpans: { candidate: 0, baseline: 0 },
+        newErrors: newErrorsOf(key),
+      });
+    }
     for (const [key, f] of this.functions) {
       if (f.requests === 0) continue;
       const calls: CallDelta[] = [];
@@ -110,6 +132,7 @@ export class FunctionTally {
         requests: f.requests,
         latency: latencyDelta(f.candidateMs, f.baselineMs, f.pairs),
         calls,
+        ...(production.has(key) ? { productionCalls: production.get(key)!.calls } : {}),
         errorSpans: { candidate: f.erroredCandidate, baseline: f.erroredBaseline },
         newErrors: newErrorsOf(key),
       });
@@ -130,9 +153,9 @@ export class FunctionTally {
   }
 }
 
-/** How much a function changed, for ordering: call changes, new errors, more erroring requests. */
+/** How much a function changed, for ordering: call changes (against production less), new errors, more erroring requests. */
 function weight(f: FunctionDelta): number {
-  return f.calls.length * 4 + f.newErrors.length * 4 + (f.errorSpans.candidate > f.errorSpans.baseline ? 2 : 0);
+  return f.calls.length * 4 + (f.productionCalls?.length ?? 0) * 2 + f.newErrors.length * 4 + (f.errorSpans.candidate > f.errorSpans.baseline ? 2 : 0);
 }
 
 function mostCommon(counts: Map<number, number>): number | undefined {

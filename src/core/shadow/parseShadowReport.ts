@@ -169,9 +169,12 @@ function functionDelta(v: unknown): FunctionDelta | undefined {
   if (!isObj(v) || !str(v.service) || !str(v.function) || !str(v.file) || !Number.isInteger(v.line) || !count(v.confidence) || !count(v.requests)) return undefined;
   const lat = latency(v.latency ?? null);
   const calls = all(v.calls, callDelta);
+  // Absent when no request through it had production spans: kept absent, not read as none.
+  const productionCalls = v.productionCalls === undefined ? undefined : all(v.productionCalls, callDelta);
   const newErrors = all(v.newErrors, errorDelta);
   const spans = v.errorSpans;
   if (lat === undefined || !calls || !newErrors || !isObj(spans) || !count(spans.candidate) || !count(spans.baseline)) return undefined;
+  if (v.productionCalls !== undefined && !productionCalls) return undefined;
   return {
     service: text(v.service),
     function: text(v.function),
@@ -181,6 +184,7 @@ function functionDelta(v: unknown): FunctionDelta | undefined {
     requests: v.requests,
     latency: lat,
     calls,
+    ...(productionCalls ? { productionCalls } : {}),
     errorSpans: { candidate: spans.candidate, baseline: spans.baseline },
     newErrors,
   };

@@ -8,6 +8,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { connectionListed, headerDrop } from './headerPolicy';
+import { redactSpan } from './productionSpans';
 import { redactBody } from './redactBody';
 import { redactTarget } from './redactUrl';
 import { globalPattern, scanSecrets } from './secretScan';
@@ -107,7 +108,12 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     return out;
   };
 
-  const recorded = (o: RecordedOutcome): RecordedOutcome => (o.body === undefined ? { ...o } : { ...o, body: body(o.body, o.contentType) });
+  const recorded = (o: RecordedOutcome): RecordedOutcome => ({
+    ...o,
+    ...(o.body !== undefined ? { body: body(o.body, o.contentType) } : {}),
+    // Production spans carry the same secrets as the request: redacted with the same tokens, so a call's path still lines up.
+    ...(o.spans !== undefined ? { spans: o.spans.map((sp) => redactSpan(sp, text)) } : {}),
+  });
 
   return { request, text, headers, counts: () => ({ ...counts }) };
 }

@@ -1,20 +1,25 @@
 /**
  * Aggregates a run's replayed exchanges into its ShadowReport: per route (status against the
  * baseline and against production, response shapes, field values, latency, new error groups), per
- * function (calls added, missing or repeated, erroring spans, latency, new error groups) and the
+ * function (calls added, missing or repeated against the baseline and, for requests read from
+ * traces, against production's spans; erroring spans, latency, new error groups) and the
  * summary `--fail-if` tests. Exchanges are folded in as they arrive (bodies and spans are not
  * kept); candidate-vs-baseline differences count only past the baselines' own noise (noise.ts).
  */
 import type { RouteDelta, ShadowReport } from '../api/shadowReport';
+import type { TraceSpan } from '../api/signals';
 import { diffAnswers, readAnswer } from './answerDiff';
 import { ErrorTally } from './errorTally';
 import { FunctionTally } from './functionTally';
 import { DEFAULT_NOISE, type NoiseOptions } from './noise';
 import { latencyDelta } from './percentiles';
+import { ProductionCallTally } from './productionCallTally';
+import { entryService, foldOwnHosts, ownHosts } from './productionSpans';
 import type { ReplayAnswer, ReplayExchange } from './replayExchange';
 import { routeOf } from './routeName';
 import { RouteTally } from './routeTally';
-import { type CallLineOf, digestSpans } from './spanDigest';
+import type { ShadowRequest } from './shadowRequest';
+import { type CallLineOf, digestSpans, type SpanDigest } from './spanDigest';
 import type { RepeatOptions } from './spanTreeDiff';
 import { type VolatileOptions, VolatileRules } from './volatile';
 import { WarningTally } from './warningTally';
@@ -28,6 +33,12 @@ export interface ComparatorOptions {
   callLineOf?: CallLineOf;
   /** Status examples kept per route (default 3). */
   maxExamples?: number;
+  /**
+   * The candidate's `host[:port]` (as its URL gives it). Production's calls to the request's own
+   * service (productionSpans.ts's own-host rule) read as calls to it, as the baseline's own address
+   * does; without it, the host the candidate's spans show it called itself at.
+   */
+  candidateHost?: string;
 }
 
 /** What the report says about the run that the exchanges do not. */
@@ -46,6 +57,7 @@ export class ShadowComparator {
   private readonly noise: NoiseOptions;
   private readonly routes = new Map<string, RouteTally>();
   private readonly functions: FunctionTally;
+  private readonly production: ProductionCallTally;
   private readonly errors = new ErrorTally();
   private readonly warnings = new WarningTally();
   private readonly allCandidateMs: number[] = [];
@@ -56,6 +68,7 @@ export class ShadowComparator {
     this.rules = new VolatileRules(options.volatile);
     this.noise = { ...DEFAULT_NOISE, ...options.noise };
     this.functions = new FunctionTally(options.repeat);
+    this.production = new ProductionCallTally(options.repeat);
   }
 
   /** Adds one replayed request. */
@@ -87,16 +100,45 @@ export class ShadowComparator {
       ...(b ? { diff: diffAnswers(b, c) } : {}),
       ...(b && b2 ? { noise: diffAnswers(b, b2) } : {}),
     });
+    const cd = digestSpans(candidate.spans, this.options.callLineOf);
+    this.addProduction(request, candidate.spans, cd);
     if (!baseline) return;
     if (candidateMs !== undefined && baselineMs !== undefined) {
       this.allCandidateMs.push(candidateMs);
       this.allBaselineMs.push(baselineMs);
     }
-    const cd = digestSpans(candidate.spans, this.options.callLineOf);
     const bd = digestSpans(baseline.spans, this.options.callLineOf);
     const b2d = baseline2 ? digestSpans(baseline2.spans, this.options.callLineOf) : undefined;
     this.functions.add(cd, bd, b2d);
     this.errors.add(routeKey, cd, bd, b2d);
+  }
+
+  /**
+   * Compares the candidate's calls with the request's production spans, when it has them and the
+   * candidate's answer has spans. Only the spans of the service that received the request count on
+   * each side: production's trace also holds the downstream services' own spans, which the local
+   * run does not see (its calls to them count, as client spans of the service).
+   */
+  private addProduction(request: ShadowRequest, candidateSpans: TraceSpan[], cd: SpanDigest): void {
+    const recorded = request.recorded.spans;
+    // Without the candidate's spans (no answer, not exporting) every production call would read as missing.
+    if (recorded === undefined || recorded.length === 0 || candidateSpans.length === 0) return;
+    const lineOf = this.options.callLineOf;
+    const candidateService = entryService(candidateSpans);
+    const productionService = entryService(recorded, request.recorded.spanId);
+    const candidateOwn = ownHosts(candidateSpans, candidateService);
+    const to = this.options.candidateHost ?? [...candidateOwn][0];
+    let production = recorded.filter((sp) => sp.service === productionService);
+    if (to !== undefined) production = foldOwnHosts(production, ownHosts(recorded, productionService), to);
+    let candidate = cd;
+    const others = candidateSpans.some((sp) => sp.service !== candidateService);
+    // A candidate that called itself by another name of its address (localhost for 127.0.0.1) is folded the same way.
+    const renamed = to !== undefined && [...candidateOwn].some((h) => h !== to);
+    if (others || renamed) {
+      const own = candidateSpans.filter((sp) => sp.service === candidateService);
+      candidate = digestSpans(renamed ? foldOwnHosts(own, candidateOwn, to!) : own, lineOf);
+    }
+    this.production.add(candidate, digestSpans(production, lineOf));
   }
 
   /** The report of everything added so far. */
@@ -104,7 +146,7 @@ export class ShadowComparator {
     const routes: (RouteDelta & { valueChanges: number })[] = [];
     for (const [key, tally] of this.routes) routes.push(tally.finish(this.noise, this.errors.newErrorsOfRoute(key)));
     routes.sort((a, b) => routeWeight(b) - routeWeight(a) || b.requests - a.requests || a.route.localeCompare(b.route) || a.method.localeCompare(b.method));
-    const functions = this.functions.finish(this.noise, (key) => this.errors.newErrorsOfFunction(key));
+    const functions = this.functions.finish(this.noise, (key) => this.errors.newErrorsOfFunction(key), this.production.finish());
     // Pushed together: index i of both is one request answered by both sides at once.
     const overall = latencyDelta(
       this.allCandidateMs,

@@ -4,6 +4,7 @@
  * why it cannot be replayed when it cannot. Values are as read; the sanitizer redacts them before
  * anything is sent, stored or shown.
  */
+import type { TraceSpan } from '../api/signals';
 
 /** Where a request was read from. */
 export type TrafficOrigin = 'trace' | 'har' | 'gor' | 'json';
@@ -38,6 +39,14 @@ export interface RecordedOutcome {
   bodyEncoding?: 'utf8' | 'base64';
   /** The response's content type, when recorded. */
   contentType?: string;
+  /**
+   * The request's own part of its production trace (traffic from traces only): the entry server span
+   * and every span under it, with their code mappings as the production receiver made them against
+   * the same workspace. The comparator compares the candidate's calls with them (FunctionDelta's
+   * `productionCalls`). Redacted by the sanitizer like the rest (texts redacted, recorded requests
+   * left out); held in memory for the run, never written into the workspace.
+   */
+  spans?: TraceSpan[];
 }
 
 /** One request read from traffic. */

@@ -72,7 +72,7 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
   // requires, connection pools) do not read as latency differences.
   const warm = picked.slice(0, Math.min(spec.warmup ?? DEFAULT_WARMUP, picked.length));
   if (warm.length > 0) await replayAll(warm, targets, { ...spec.replay, ratePerSecond: 0, maxGapMs: 0, signal }, () => undefined);
-  const comparator = new ShadowComparator(spec.comparator);
+  const comparator = new ShadowComparator({ candidateHost: spec.candidate.host, ...spec.comparator });
   // A build calling itself (a downstream served by the same process) names its own port, which differs
   // between the sides: the baseline's own address reads as the candidate's, or every such call would differ.
   const own = spec.baseline ? { from: spec.baseline.host, to: spec.candidate.host } : undefined;

@@ -1,15 +1,17 @@
 /**
  * Traffic from traces: each HTTP server span that begins a service's part of a trace, read as the
  * request it served (method, path and query, route, the opt-in headers, a captured body) with what
- * production answered and the trace to compare with later. A server span whose parent is a server
- * span of the same service (a framework's span inside the HTTP server's) is the same request and is
- * not read twice; a call a service makes to itself goes through a client span and counts. Nothing is invented: a request whose body was not captured goes without one, and the
- * method policy decides what that means.
+ * production answered and its own part of the trace (`recorded.spans`) to compare with later. A
+ * server span whose parent is a server span of the same service (a framework's span inside the HTTP
+ * server's) is the same request and is not read twice; a call a service makes to itself goes through
+ * a client span and counts. Nothing is invented: a request whose body was not captured goes without
+ * one, and the method policy decides what that means.
  */
 import type { TraceResponse, TraceSpan } from '../api/signals';
 import { MAX_REQUEST_PATH_CHARS, MAX_REQUEST_QUERY_CHARS, TRUNCATION_MARK } from '../ingest/limits';
 import { excerpt } from './excerpt';
 import { TOKEN } from './httpMessage';
+import { requestSpans } from './productionSpans';
 import type { ShadowRequest, SkippedRequest, TrafficRead } from './shadowRequest';
 import { isPathTarget } from './urlTarget';
 
@@ -31,7 +33,11 @@ export function trafficFromTraces(traces: readonly TraceResponse[]): TrafficRead
       seen.add(id);
       const read = readSpan(trace.traceId, span, id);
       if ('reason' in read) skipped.push(read);
-      else requests.push(read);
+      else {
+        // Its own part of the trace, for comparing the candidate's calls with production's.
+        read.recorded.spans = requestSpans(trace.spans, span.spanId);
+        requests.push(read);
+      }
     }
   }
   requests.sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0));

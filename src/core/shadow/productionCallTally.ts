@@ -1,0 +1,111 @@
+/**
+ * Per function, the candidate's calls against production's, for the requests read from traces
+ * (their production spans): calls added, missing or repeated, with the digest and target rules of
+ * the baseline comparison (spanDigest.ts, spanTreeDiff.ts).
+ *
+ * The rule against noise: production is one sample per request, without a second answer to measure
+ * its noise by (a cache that missed, a retry). A call change is listed when it shows in more than
+ * half of the requests where it could show:
+ *   - `added` and `missing`: the requests with production spans whose candidate or production spans
+ *     ran through the function;
+ *   - `repeated`: those of them in which the candidate made that call at least twice (a per-item
+ *     call repeats only where there are several items: an order of one line cannot show an N+1).
+ */
+import type { CallDelta } from '../api/shadowReport';
+import type { FunctionPlace, SpanDigest } from './spanDigest';
+import { type CallChange, diffCalls, type RepeatOptions } from './spanTreeDiff';
+
+interface CallAcc {
+  target: string;
+  change: CallChange;
+  requests: number;
+  candidateCalls: number;
+  productionCalls: number;
+  lines: Map<number, number>;
+}
+
+interface FunctionAcc {
+  place: FunctionPlace;
+  /** Requests with production spans in which it ran on either side. */
+  requests: number;
+  /** Per target: requests in which the candidate called it at least twice. */
+  repeatable: Map<string, number>;
+  calls: Map<string, CallAcc>;
+}
+
+/** One function's calls against production. */
+export interface ProductionCalls {
+  place: FunctionPlace;
+  /** Requests with production spans in which it ran on either side. */
+  requests: number;
+  /** The changes that pass the rule above, most requests first. */
+  calls: CallDelta[];
+}
+
+/** All functions' calls against production in a run. */
+export class ProductionCallTally {
+  private readonly functions = new Map<string, FunctionAcc>();
+
+  constructor(private readonly repeat: RepeatOptions = {}) {}
+
+  /** Adds one request: the candidate's digested spans and production's (own host already folded). */
+  add(candidate: SpanDigest, production: SpanDigest): void {
+    for (const [key, run] of candidate.functions) {
+      const f = this.accOf(key, run.place);
+      f.requests++;
+      for (const [target, call] of run.calls) if (call.count >= 2) f.repeatable.set(target, (f.repeatable.get(target) ?? 0) + 1);
+    }
+    for (const [key, run] of production.functions) if (!candidate.functions.has(key)) this.accOf(key, run.place).requests++;
+    for (const d of diffCalls(candidate, production, this.repeat)) {
+      const f = this.functions.get(d.functionKey)!;
+      const id = `${d.target}\u0000${d.change}`;
+      let c = f.calls.get(id);
+      if (c === undefined) f.calls.set(id, (c = { target: d.target, change: d.change, requests: 0, candidateCalls: 0, productionCalls: 0, lines: new Map() }));
+      c.requests++;
+      c.candidateCalls += d.candidate;
+      c.productionCalls += d.baseline;
+      if (d.line !== undefined) c.lines.set(d.line, (c.lines.get(d.line) ?? 0) + 1);
+    }
+  }
+
+  /** Per function key, the functions compared with production and their changes past the rule. */
+  finish(): Map<string, ProductionCalls> {
+    const out = new Map<string, ProductionCalls>();
+    for (const [key, f] of this.functions) {
+      const calls: CallDelta[] = [];
+      for (const c of f.calls.values()) {
+        const could = c.change === 'repeated' ? (f.repeatable.get(c.target) ?? 0) : f.requests;
+        if (c.requests * 2 <= could) continue;
+        const line = mostCommon(c.lines);
+        calls.push({
+          target: c.target,
+          ...(line !== undefined ? { line } : {}),
+          change: c.change,
+          candidatePerRequest: round(c.candidateCalls / c.requests),
+          baselinePerRequest: round(c.productionCalls / c.requests),
+          requests: c.requests,
+        });
+      }
+      calls.sort((a, b) => b.requests - a.requests || a.target.localeCompare(b.target));
+      out.set(key, { place: f.place, requests: f.requests, calls });
+    }
+    return out;
+  }
+
+  private accOf(key: string, place: FunctionPlace): FunctionAcc {
+    let f = this.functions.get(key);
+    if (f === undefined) this.functions.set(key, (f = { place, requests: 0, repeatable: new Map(), calls: new Map() }));
+    return f;
+  }
+}
+
+function mostCommon(counts: Map<number, number>): number | undefined {
+  let best: number | undefined;
+  let n = 0;
+  for (const [line, c] of counts) if (c > n || (c === n && best !== undefined && line < best)) [best, n] = [line, c];
+  return best;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
