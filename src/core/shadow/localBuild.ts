@@ -62,7 +62,7 @@ export async function startLocalBuild(spec: LocalBuildSpec, signal?: AbortSignal
       OTEL_RESOURCE_ATTRIBUTES: resourceAttributes,
       DEPLOYMENT_ENVIRONMENT: spec.environment,
       // Spans of a replayed request should arrive within the run, not after the SDK's 5 s batch delay.
-      OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '100',
+      OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '25',
       OTEL_TRACES_SAMPLER: 'parentbased_always_on',
     },
   });

@@ -54,6 +54,8 @@ export async function replayAll(
   targets: readonly ReplayTarget[],
   options: ReplayOptions,
   answered: (index: number, answers: SentAnswer[]) => void,
+  /** Turns a request into what is sent, just before it is (the sanitizer: its work then overlaps the replay's waiting). */
+  transform: (request: ShadowRequest, index: number) => ShadowRequest = (r) => r,
 ): Promise<{ sent: number; cancelled: boolean }> {
   const pools = targets.map((t) => new Pool(t.url.origin, { connections: Math.max(1, options.concurrency), headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, keepAliveTimeout: 10_000 }));
   const due = dueTimes(requests, options);
@@ -68,7 +70,7 @@ export async function replayAll(
       if (wait > 0) await sleep(wait, options.signal);
       if (options.signal?.aborted) return;
       // The request is prepared once; each target gets its own traceparent.
-      const request = prepare(requests[i]);
+      const request = prepare(transform(requests[i]!, i));
       // Every other request goes to the targets in the other order, so no side is always sent first.
       const order = i % 2 === 0 ? targets.map((_, k) => k) : targets.map((_, k) => targets.length - 1 - k);
       const sent = new Array<Promise<SentAnswer>>(targets.length);

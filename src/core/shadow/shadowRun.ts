@@ -59,10 +59,14 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
     // Decided before redaction: the sanitizer drops Content-Length, which tells an empty body from a missing one.
     const refused = replayDecision(r, spec.allowMethods, spec.sanitizer.text);
     if (refused) skipped.push(refused);
-    else replayable.push(spec.sanitizer.request(r));
+    // Redacted just before it is sent (below): nothing unredacted is sent, stored or shown.
+    else replayable.push(r);
   }
   const { picked, over } = sample(replayable, { budget: spec.budget.requests, seed: spec.seed, touchesChanged: spec.touchesChanged });
   skipped.push(...over);
+  // Each picked request is redacted once, as it is first sent (its cost then overlaps the replay's waiting).
+  const sanitized: ShadowRequest[] = new Array(picked.length);
+  const clean = (r: ShadowRequest, i: number): ShadowRequest => (sanitized[i] ??= spec.sanitizer.request(r));
 
   const targets: ReplayTarget[] = [{ label: 'candidate', url: spec.candidate }];
   if (spec.baseline) targets.push({ label: 'baseline', url: spec.baseline }, { label: 'baseline (again)', url: spec.baseline });
@@ -71,7 +75,7 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
   // Warm-up: the first requests once to every side, answers dropped, so cold starts (JIT, lazy
   // requires, connection pools) do not read as latency differences.
   const warm = picked.slice(0, Math.min(spec.warmup ?? DEFAULT_WARMUP, picked.length));
-  if (warm.length > 0) await replayAll(warm, targets, { ...spec.replay, ratePerSecond: 0, maxGapMs: 0, signal }, () => undefined);
+  if (warm.length > 0) await replayAll(warm, targets, { ...spec.replay, ratePerSecond: 0, maxGapMs: 0, signal }, () => undefined, clean);
   const comparator = new ShadowComparator({ candidateHost: spec.candidate.host, ...spec.comparator });
   // A build calling itself (a downstream served by the same process) names its own port, which differs
   // between the sides: the baseline's own address reads as the candidate's, or every such call would differ.
@@ -84,7 +88,7 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
   const replayed: boolean[] = new Array(picked.length).fill(false);
   const compare = (i: number, a: SentAnswer[], found: Map<string, TraceSpan[]>): void => {
     comparator.add({
-      request: picked[i],
+      request: sanitized[i]!,
       candidate: withSpans(a[0], 'candidate', found),
       ...(a[1] ? { baseline: withSpans(a[1], 'baseline', found) } : {}),
       ...(a[2] ? { baseline2: withSpans(a[2], 'baseline', found) } : {}),
@@ -123,11 +127,17 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
       await settle(0);
     }
   })();
-  const sent = await replayAll(picked, targets, { ...spec.replay, signal, progress: (done, total) => spec.progress?.('replay', done, total) }, (i, a) => {
-    replayed[i] = true;
-    answeredTraces += tracesOf(a).length;
-    waiting.push({ i, a });
-  });
+  const sent = await replayAll(
+    picked,
+    targets,
+    { ...spec.replay, signal, progress: (done, total) => spec.progress?.('replay', done, total) },
+    (i, a) => {
+      replayed[i] = true;
+      answeredTraces += tracesOf(a).length;
+      waiting.push({ i, a });
+    },
+    clean,
+  );
   replaying = false;
   await poller;
   const warnings = [...(spec.warnings ?? [])];
