@@ -240,7 +240,12 @@ function compose(
   step('registrations');
   const risk = composeRisk(context, channel, config, live);
   step('risk');
-  const shadow = registerShadow(context, { log: componentLogger(channel, 'shadow'), showLogs: () => channel.show(), onPanelLine: (line) => view.setShadowLine(line ?? null) });
+  const shadow = registerShadow(context, {
+    log: componentLogger(channel, 'shadow'),
+    showLogs: () => channel.show(),
+    onPanelLine: (line) => view.setShadowLine(line ?? null),
+    traces: () => live.traceServer(),
+  });
   step('shadow');
   return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk, shadow };
 }

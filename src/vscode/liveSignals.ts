@@ -198,6 +198,11 @@ export class LiveSignals implements LiveSignalsSource {
     if (files.length > 0) this.signalsEmitter.fire({ files });
   }
 
+  /** The server this session reads and its read token, while it runs: where a shadow run reads production traces. */
+  traceServer(): { server: string; token: string } | undefined {
+    return this.state.kind === 'running' && this.endpoint !== '' ? { server: this.endpoint, token: this.token } : undefined;
+  }
+
   /** The validating read-API client for this session's endpoint and token. */
   private client(): ReadApiClient {
     return new ReadApiClient({ server: this.endpoint, token: this.token, timeoutMs: this.options.requestTimeoutMs });

@@ -11,9 +11,18 @@ export type ShadowTarget = { kind: 'url'; url: string } | { kind: 'start'; comma
 /** What to compare the candidate with. */
 export type ShadowBaseline = { kind: 'none' } | { kind: 'url'; url: string } | { kind: 'ref'; ref: string; label?: string };
 
+/** The traffic choice that means "the production traces the editor's Runtime Lens server holds" (`--from`). */
+export const PRODUCTION_TRACES = 'production-traces';
+
+/** Where the editor reads production traces from: its read API and the session's read token. */
+export interface TraceServer {
+  server: string;
+  token: string;
+}
+
 /** One shadow run's choices. */
 export interface ShadowChoice {
-  /** Absolute path of a .har, .gor or .json traffic file. */
+  /** Absolute path of a .har, .gor or .json traffic file, or PRODUCTION_TRACES. */
   traffic: string;
   target: ShadowTarget;
   baseline: ShadowBaseline;
@@ -54,7 +63,7 @@ export function parseBudget(value: string): number | string {
 export function parseShadowChoice(raw: unknown): ShadowChoice | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
-  if (typeof r.traffic !== 'string' || !TRAFFIC.test(r.traffic)) return undefined;
+  if (typeof r.traffic !== 'string' || (r.traffic !== PRODUCTION_TRACES && !TRAFFIC.test(r.traffic))) return undefined;
   if (typeof r.budget !== 'number' || !Number.isInteger(r.budget) || r.budget < 1 || r.budget > MAX_BUDGET) return undefined;
   const target = parseTarget(r.target);
   const baseline = parseBaseline(r.baseline);
@@ -69,9 +78,13 @@ export function startsProcess(choice: ShadowChoice): boolean {
   return choice.target.kind === 'start';
 }
 
-/** The `runtime-lens shadow` arguments of a choice, JSON on stdout and progress as JSON lines on stderr. */
-export function shadowCliArgs(choice: ShadowChoice, workspace: string): string[] {
-  const args = ['shadow', '--traffic', choice.traffic];
+/**
+ * The `runtime-lens shadow` arguments of a choice, JSON on stdout and progress as JSON lines on stderr.
+ * Production traces are read from `traces.server` (its token goes in the environment, never here).
+ */
+export function shadowCliArgs(choice: ShadowChoice, workspace: string, traces?: TraceServer): string[] {
+  if (choice.traffic === PRODUCTION_TRACES && traces === undefined) throw new Error('production traces need a running Runtime Lens receiver or source');
+  const args = choice.traffic === PRODUCTION_TRACES ? ['shadow', '--from', traces!.server] : ['shadow', '--traffic', choice.traffic];
   if (choice.target.kind === 'url') args.push('--target', choice.target.url);
   else args.push('--start', choice.target.command, '--health', choice.target.health);
   if (choice.baseline.kind === 'url') args.push('--baseline', choice.baseline.url);
@@ -86,7 +99,8 @@ export function shadowCliArgs(choice: ShadowChoice, workspace: string): string[]
 export function describeChoice(choice: ShadowChoice): string {
   const target = choice.target.kind === 'url' ? choice.target.url : `\`${choice.target.command}\``;
   const base = choice.baseline.kind === 'none' ? 'no baseline' : choice.baseline.kind === 'url' ? `baseline ${choice.baseline.url}` : `baseline ${choice.baseline.label ?? choice.baseline.ref}`;
-  return `${choice.budget} requests of ${basename(choice.traffic)} against ${target}, ${base}`;
+  const traffic = choice.traffic === PRODUCTION_TRACES ? 'production traces' : basename(choice.traffic);
+  return `${choice.budget} requests of ${traffic} against ${target}, ${base}`;
 }
 
 function basename(file: string): string {

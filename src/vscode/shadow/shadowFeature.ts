@@ -9,7 +9,7 @@ import type { ShadowPanelLine } from '../../core/api/shadowView';
 import type { Logger } from '../../core/logger';
 import { nodeGit } from '../../core/mapping/git';
 import { shadowPanelLine } from '../../core/render/shadowView';
-import { describeChoice, parseShadowChoice, type ShadowChoice, shadowCliArgs, startsProcess } from '../../core/shadow/shadowChoice';
+import { describeChoice, PRODUCTION_TRACES, parseShadowChoice, type ShadowChoice, shadowCliArgs, startsProcess, type TraceServer } from '../../core/shadow/shadowChoice';
 import { progressText, type ShadowProgress } from '../../core/shadow/shadowProgress';
 import { Commands } from '../ids';
 import { mappingRoot } from '../workspacePaths';
@@ -37,6 +37,8 @@ export interface ShadowFeatureDeps {
   showLogs(): void;
   /** Called with the last run's line whenever it changes (and once the stored report is read). */
   onPanelLine(line: ShadowPanelLine | undefined): void;
+  /** The Runtime Lens server Live Signals reads now, whose production traces can be the traffic. */
+  traces(): TraceServer | undefined;
 }
 
 /** Registers the commands and the CodeLens; everything else waits for the first use. */
@@ -66,17 +68,28 @@ export function registerShadow(context: vscode.ExtensionContext, deps: ShadowFea
         return undefined;
       }
     } else {
-      choice = await pickShadowChoice({ last: lastChoice(), workspace: root, git: root.scheme === 'file' ? nodeGit(root.fsPath) : undefined, trusted: vscode.workspace.isTrusted });
+      choice = await pickShadowChoice({
+        last: lastChoice(),
+        tracesAvailable: deps.traces() !== undefined,
+        workspace: root,
+        git: root.scheme === 'file' ? nodeGit(root.fsPath) : undefined,
+        trusted: vscode.workspace.isTrusted,
+      });
     }
     if (!choice) return undefined;
     if (startsProcess(choice) && !vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Runtime Lens: a shadow run that starts a process needs a trusted workspace (Manage Workspace Trust).');
       return undefined;
     }
+    const traces = choice.traffic === PRODUCTION_TRACES ? deps.traces() : undefined;
+    if (choice.traffic === PRODUCTION_TRACES && !traces) {
+      void vscode.window.showWarningMessage('Runtime Lens: production traces need Live Signals running (start the receiver or connect a source), or choose a traffic file.');
+      return undefined;
+    }
     await context.workspaceState.update(LAST_CHOICE_KEY, choice);
     running = true;
     try {
-      lastOutcome = await runWithProgress(context, choice, root.fsPath, deps);
+      lastOutcome = await runWithProgress(context, choice, root.fsPath, deps, traces);
     } finally {
       running = false;
     }
@@ -104,7 +117,7 @@ export function registerShadow(context: vscode.ExtensionContext, deps: ShadowFea
   return { store, panel, codeLens, lastOutcome: () => lastOutcome };
 }
 
-function runWithProgress(context: vscode.ExtensionContext, choice: ShadowChoice, workspace: string, deps: ShadowFeatureDeps): Thenable<ShadowCliOutcome> {
+function runWithProgress(context: vscode.ExtensionContext, choice: ShadowChoice, workspace: string, deps: ShadowFeatureDeps, traces: TraceServer | undefined): Thenable<ShadowCliOutcome> {
   deps.log.info(`shadow run: ${describeChoice(choice)}`);
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Runtime Lens: shadow run', cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
@@ -125,7 +138,8 @@ function runWithProgress(context: vscode.ExtensionContext, choice: ShadowChoice,
     try {
       return await runShadowCli({
         cliPath: context.asAbsolutePath('dist/cli.js'),
-        args: shadowCliArgs(choice, workspace),
+        args: shadowCliArgs(choice, workspace, traces),
+        ...(traces?.token ? { token: traces.token } : {}),
         cwd: workspace,
         onProgress,
         onStderrLine: (line) => deps.log.info(`shadow: ${line.replace(/^runtime-lens: /, '')}`),

@@ -7,11 +7,13 @@ import * as vscode from 'vscode';
 import type { GitPort } from '../../core/mapping/git';
 import { isSafeRevision } from '../../core/mapping/git';
 import { iconSafe } from '../../core/render/escape';
-import { DEFAULT_SHADOW_BUDGET, healthProblem, parseBudget, type ShadowBaseline, type ShadowChoice, type ShadowTarget, urlProblem } from '../../core/shadow/shadowChoice';
+import { DEFAULT_SHADOW_BUDGET, healthProblem, PRODUCTION_TRACES, parseBudget, type ShadowBaseline, type ShadowChoice, type ShadowTarget, urlProblem } from '../../core/shadow/shadowChoice';
 
 /** What the questions need to know. */
 export interface PickContext {
   last: ShadowChoice | undefined;
+  /** Whether Live Signals reads a Runtime Lens server now (its production traces can be the traffic). */
+  tracesAvailable: boolean;
   workspace: vscode.Uri | undefined;
   git: GitPort | undefined;
   trusted: boolean;
@@ -50,7 +52,16 @@ export async function pickShadowChoice(ctx: PickContext): Promise<ShadowChoice |
 
 async function pickTraffic(ctx: PickContext): Promise<string | undefined> {
   const items: Item<string | typeof BROWSE>[] = [];
-  if (ctx.last) items.push({ label: `$(history) ${iconSafe(path.basename(ctx.last.traffic))}`, description: 'last used', detail: iconSafe(ctx.last.traffic), value: ctx.last.traffic });
+  const traces: Item<string> = {
+    label: '$(pulse) Production traces',
+    description: 'the requests Live Signals holds from production',
+    detail: 'Server spans that recorded their path and query; those through code changed since the baseline go first',
+    value: PRODUCTION_TRACES,
+  };
+  if (ctx.tracesAvailable && ctx.last?.traffic === PRODUCTION_TRACES) items.push({ ...traces, description: 'last used' });
+  else if (ctx.last && ctx.last.traffic !== PRODUCTION_TRACES)
+    items.push({ label: `$(history) ${iconSafe(path.basename(ctx.last.traffic))}`, description: 'last used', detail: iconSafe(ctx.last.traffic), value: ctx.last.traffic });
+  if (ctx.tracesAvailable && ctx.last?.traffic !== PRODUCTION_TRACES) items.push(traces);
   if (ctx.workspace) {
     const found = await vscode.workspace.findFiles('**/*.{har,gor}', '**/node_modules/**', MAX_FILES);
     for (const uri of found.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {

@@ -21,6 +21,8 @@ export interface ShadowCliRun {
   execArgv?: string[];
   /** The CLI's arguments (shadowCliArgs). */
   args: string[];
+  /** The read token of the server `--from` names, passed as RUNTIME_LENS_TOKEN (never on the command line). */
+  token?: string;
   cwd: string;
   onProgress(p: ShadowProgress): void;
   /** Every other stderr line (the CLI's notes and errors), for the log. */
@@ -46,6 +48,7 @@ export function runShadowCli(run: ShadowCliRun): Promise<ShadowCliOutcome> {
   // The run needs no backend secrets; the receiver's children get them, this one does not.
   for (const name of Object.keys(env)) if (name.startsWith(SECRET_ENV_PREFIX)) delete env[name];
   delete env.RUNTIME_LENS_TOKEN;
+  if (run.token) env.RUNTIME_LENS_TOKEN = run.token;
   let child: ChildProcess;
   try {
     child = spawn(run.execPath ?? process.execPath, [...(run.execArgv ?? []), run.cliPath, ...run.args], { cwd: run.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ShadowHostMessage } from '../../../src/core/api/shadowProtocol';
 import type { ShadowReportView } from '../../../src/core/api/shadowView';
-import type { ShadowChoice } from '../../../src/core/shadow/shadowChoice';
+import { PRODUCTION_TRACES, type ShadowChoice } from '../../../src/core/shadow/shadowChoice';
 import type { ShadowSurfaces } from '../../../src/vscode/shadow/shadowFeature';
 import type { ShadowCliOutcome } from '../../../src/vscode/shadow/shadowRunner';
 import { extensionApi, waitFor, workspaceFile } from './context';
@@ -136,6 +138,43 @@ export function shadowSuite(): void {
         filesUnder(root).filter((f) => /shadow|report/i.test(f)),
         [],
       );
+    });
+
+    it('runs from the production traces its own receiver holds, with the read token kept off the command line', async function () {
+      this.timeout(240_000);
+      const api = await extensionApi();
+      await vscode.commands.executeCommand('runtimeLens.startReceiver');
+      const endpoint = await waitFor('the receiver running', () => (api.live.state.kind === 'running' ? api.live.state.endpoint : undefined), 60_000);
+      // "Production": the service (as the working tree has it) exporting to the editor's receiver, under traffic.
+      const port = await new Promise<number>((resolve) => {
+        const srv = createServer().listen(0, '127.0.0.1', () => {
+          const p = (srv.address() as AddressInfo).port;
+          srv.close(() => resolve(p));
+        });
+      });
+      const prod = spawn(process.execPath, ['server.js'], {
+        cwd: workspaceFile('.').fsPath,
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100', DEPLOYMENT_ENVIRONMENT: 'production' },
+        stdio: 'ignore',
+      });
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        await waitFor('the production service up', async () => ((await fetch(`${base}/health`).catch(() => undefined))?.ok ? true : undefined), 30_000);
+        for (const p of ['/api/items', '/api/items/1', '/api/stock/pear', '/api/stock/apple', '/api/profile/ada', '/api/quote?sku=apple&qty=3'].flatMap((x) => [x, x, x])) await (await fetch(`${base}${p}`)).text();
+        // The receiver has filed them once the stock route has figures.
+        await waitFor('production figures for stock.js', async () => ((await api.live.signals({ file: 'stock.js' }))?.functions.length ? true : undefined), 60_000);
+      } finally {
+        prod.kill('SIGTERM');
+      }
+      const choice: ShadowChoice = { traffic: PRODUCTION_TRACES, target: { kind: 'start', command: 'node server.js', health: '/health' }, baseline: { kind: 'ref', ref: 'base' }, budget: 40 };
+      const outcome = await vscode.commands.executeCommand<ShadowCliOutcome | undefined>('runtimeLens.shadowRun', choice);
+      await vscode.commands.executeCommand('runtimeLens.stopReceiver');
+      assert.ok(outcome && outcome.kind === 'report', outcome?.kind === 'failed' ? `${outcome.message}\n${outcome.stderr}` : 'no outcome');
+      const report = outcome.report;
+      assert.ok(report.replayed >= 6, `replayed ${report.replayed}`);
+      assert.match(report.run.traffic, /^traces of http:\/\/127\.0\.0\.1:\d+/);
+      const stock = report.routes.find((r) => r.route === '/api/stock/:sku');
+      assert.ok(stock && stock.statusMismatches > 0, JSON.stringify(report.routes.map((r) => [r.route, r.statusMismatches])));
     });
   });
 }

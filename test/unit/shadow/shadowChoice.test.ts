@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseShadowWebviewMessage } from '../../../src/core/api/shadowProtocol';
-import { parseBudget, parseShadowChoice, shadowCliArgs, startsProcess } from '../../../src/core/shadow/shadowChoice';
+import { describeChoice, PRODUCTION_TRACES, parseBudget, parseShadowChoice, shadowCliArgs, startsProcess } from '../../../src/core/shadow/shadowChoice';
 import { parseProgressLine, progressJsonLine, progressText } from '../../../src/core/shadow/shadowProgress';
 
 const choice = { traffic: '/tmp/shop.har', target: { kind: 'start', command: 'node server.js', health: '/health' }, baseline: { kind: 'ref', ref: 'base' }, budget: 140 };
@@ -66,4 +66,14 @@ test('the report webview may only open a location, rerun, or show the logs', () 
   assert.equal(parseShadowWebviewMessage({ kind: 'request', id: 4, method: 'toString', params: {} }), undefined);
   assert.equal(parseShadowWebviewMessage({ kind: 'request', id: 4, method: 'runCommand', params: { command: 'x' } }), undefined);
   assert.deepEqual(parseShadowWebviewMessage({ kind: 'request', id: 5, method: 'rerun', params: { choice: 'x' } }), { kind: 'request', id: 5, method: 'rerun', params: {} });
+});
+
+test("production traces read from the editor's server, its token never on the command line", () => {
+  const fromTraces = parseShadowChoice({ ...choice, traffic: PRODUCTION_TRACES })!;
+  assert.equal(fromTraces.traffic, PRODUCTION_TRACES);
+  const args = shadowCliArgs(fromTraces, '/work/shop', { server: 'http://127.0.0.1:4318', token: 's3cret' });
+  assert.deepEqual(args.slice(0, 3), ['shadow', '--from', 'http://127.0.0.1:4318']);
+  assert.ok(!args.includes('--traffic') && !args.some((a) => a.includes('s3cret')), JSON.stringify(args));
+  assert.throws(() => shadowCliArgs(fromTraces, '/work/shop'), /need a running Runtime Lens/);
+  assert.match(describeChoice(fromTraces), /^140 requests of production traces against `node server\.js`/);
 });
