@@ -11,8 +11,8 @@ import { after, before, it } from 'node:test';
 import type { ShadowReport } from '../../src/core/api/shadowReport';
 import { createDemoRepo } from '../../scripts/lib/demoRepo';
 import { freePort } from '../../src/core/shadow/localBuild';
-import { cliPath, repoRoot } from '../support/harness';
-import { recordShopHar, startShop } from '../support/shadowTraffic';
+import { repoRoot } from '../support/harness';
+import { recordShopHar, runShadowCli, startShop } from '../support/shadowTraffic';
 
 // Inside this repository, so the service resolves its packages from the root node_modules.
 const dir = path.join(repoRoot, 'test-results', 'workspaces', `shadow-demo-${process.pid}`);
@@ -55,14 +55,7 @@ after(async () => {
 });
 
 it("shows what the demo's AI-written change does against the revision before it", async () => {
-  const args = [cliPath, 'shadow', '--traffic', har, '--start', 'node server.js', '--health', '/health', '--baseline-ref', 'HEAD~1', '--workspace', dir, '--json'];
-  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, INVENTORY_URL: inventoryUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  const run = await runShadowCli(['--traffic', har, '--start', 'node server.js', '--health', '/health', '--baseline-ref', 'HEAD~1', '--workspace', dir, '--json'], { ...process.env, INVENTORY_URL: inventoryUrl });
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as ShadowReport;
   assert.equal(report.replayed, PATHS.length + 1, 'every request and the page load');

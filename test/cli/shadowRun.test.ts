@@ -5,33 +5,21 @@
 // answers carry random ids, times, ETags and set orders; each planted regression must be found and
 // tied to its route or function.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FunctionDelta, RouteDelta, ShadowReport } from '../../src/core/api/shadowReport';
 import { freePort } from '../../src/core/shadow/localBuild';
-import { cliPath } from '../support/harness';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
-import { recordShopHar, shopPaths, startShop } from '../support/shadowTraffic';
+import { recordShopHar, shopPaths, startShop, runShadowCli } from '../support/shadowTraffic';
 
 const REQUESTS = 560;
 let repo: ShadowServiceRepo;
 let tmp: string;
 let har: string;
 
-/** Runs the built CLI without blocking this process (the run takes tens of seconds). */
-function shadow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const shadow = (args: string[]) => runShadowCli(args);
 
 const runArgs = () => ['--traffic', har, '--start', 'node server.js', '--health', '/health', '--baseline-ref', 'base', '--workspace', repo.dir, '--budget', String(REQUESTS), '--json'];
 const route = (r: ShadowReport, method: string, name: string): RouteDelta | undefined => r.routes.find((x) => x.method === method && x.route === name);

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { launchChromium } from './browser';
+import { cliPath } from './harness';
 
 /** The route mix a user of the shop makes: every route, several ids, a few misses. */
 export function shopPaths(total: number): string[] {
@@ -68,4 +69,16 @@ export async function recordShopHar(url: string, paths: string[], harFile: strin
   } finally {
     await browser.close();
   }
+}
+
+/** Runs the built CLI's `shadow` to its end without blocking the test's process (a run takes seconds). */
+export function runShadowCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -6,15 +6,14 @@
 // working tree and to `base` in a worktree, and must find the planted regressions on those routes,
 // the changed downstream calls also against each request's own production trace.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { RouteDelta, ShadowReport } from '../../src/core/api/shadowReport';
 import { ReadApiClient } from '../../src/core/client/readApiClient';
 import { freePort } from '../../src/core/shadow/localBuild';
 import { trafficFromTraces } from '../../src/core/shadow/traceTraffic';
-import { assertUsageError, cliPath, runCli, type StartedServer, startServer } from '../support/harness';
+import { assertUsageError, runCli, type StartedServer, startServer } from '../support/harness';
 import { createShadowServiceRepo, REGRESSIONS, type ShadowServiceRepo } from '../support/shadowService';
-import { shopPaths, startShop } from '../support/shadowTraffic';
+import { shopPaths, startShop, runShadowCli } from '../support/shadowTraffic';
 
 /**
  * Five times the shop's route mix, without the item in stock: one request per route is replayed,
@@ -27,17 +26,7 @@ const TOUCHED = ['GET /api/orders/:id', 'GET /api/orders/:id/receipt', 'GET /api
 let repo: ShadowServiceRepo;
 let serve: StartedServer;
 
-/** Runs the built CLI without blocking this process (a run takes seconds). */
-function shadow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const shadow = (args: string[]) => runShadowCli(args);
 
 /** How many of the requests made to the shop `serve` holds the traces of. */
 async function heldRequests(): Promise<number> {

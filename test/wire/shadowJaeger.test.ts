@@ -5,7 +5,6 @@
 // must replay them (the production statuses and the code mapping came through Jaeger too).
 // Needs `bash scripts/setup-backends.sh`; fails with one line naming it when Jaeger is missing.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { ShadowReport } from '../../src/core/api/shadowReport';
 import type { TraceResponse } from '../../src/core/api/signals';
@@ -14,10 +13,10 @@ import { freePort } from '../../src/core/shadow/localBuild';
 import type { ShadowRequest } from '../../src/core/shadow/shadowRequest';
 import { trafficFromTraces } from '../../src/core/shadow/traceTraffic';
 import { type RunningJaeger, startJaeger } from '../support/backends';
-import { cliPath, type StartedServer, startServer } from '../support/harness';
+import { type StartedServer, startServer } from '../support/harness';
 import { type OtlpTee, startOtlpTee } from '../support/otlpTee';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
-import { shopPaths, startShop } from '../support/shadowTraffic';
+import { shopPaths, startShop, runShadowCli } from '../support/shadowTraffic';
 
 /** The shop's route mix once: one pull of Jaeger's (20 traces per service) takes them all. */
 const PATHS = shopPaths(14);
@@ -28,16 +27,7 @@ let receiver: StartedServer;
 let viaJaeger: StartedServer;
 let tee: OtlpTee;
 
-function shadow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const shadow = (args: string[]) => runShadowCli(args);
 
 async function traffic(server: StartedServer): Promise<{ traces: TraceResponse[]; requests: ShadowRequest[] }> {
   const { traces, rejected } = await new ReadApiClient({ server: server.url }).traffic({ limit: 5000 });
