@@ -12,7 +12,7 @@ import type { ShadowReport } from '../../src/core/api/shadowReport';
 import { createDemoRepo } from '../../scripts/lib/demoRepo';
 import { freePort } from '../../src/core/shadow/localBuild';
 import { repoRoot } from '../support/harness';
-import { recordShopHar, runShadowCli, startShop } from '../support/shadowTraffic';
+import { runShadowCli, recordShopTraffic } from '../support/shadowTraffic';
 
 // Inside this repository, so the service resolves its packages from the root node_modules.
 const dir = path.join(repoRoot, 'test-results', 'workspaces', `shadow-demo-${process.pid}`);
@@ -40,12 +40,7 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   har = path.join(dir, '..', `shadow-demo-${process.pid}.har`);
-  const shop = await startShop(dir, await freePort(), { INVENTORY_URL: inventoryUrl, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-  try {
-    await recordShopHar(shop.url, PATHS, har);
-  } finally {
-    await shop.stop();
-  }
+  await recordShopTraffic(dir, PATHS, har, { INVENTORY_URL: inventoryUrl });
 });
 
 after(async () => {

@@ -10,9 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FunctionDelta, RouteDelta, ShadowReport } from '../../src/core/api/shadowReport';
-import { freePort } from '../../src/core/shadow/localBuild';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
-import { recordShopHar, shopPaths, startShop, runShadowCli } from '../support/shadowTraffic';
+import { shopPaths, runShadowCli, recordShopTraffic } from '../support/shadowTraffic';
 
 const REQUESTS = 560;
 let repo: ShadowServiceRepo;
@@ -34,12 +33,7 @@ before(async () => {
   repo = createShadowServiceRepo();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-shadow-cli-'));
   har = path.join(tmp, 'shop.har');
-  const shop = await startShop(repo.dir, await freePort(), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-  try {
-    await recordShopHar(shop.url, shopPaths(REQUESTS), har);
-  } finally {
-    await shop.stop();
-  }
+  await recordShopTraffic(repo.dir, shopPaths(REQUESTS), har);
 });
 
 after(() => {

@@ -16,7 +16,7 @@ import { freePort } from '../../src/core/shadow/localBuild';
 import { launchChromium } from '../support/browser';
 import { repoRoot } from '../support/harness';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
-import { recordShopHar, shopPaths, startShop } from '../support/shadowTraffic';
+import { shopPaths, recordShopTraffic } from '../support/shadowTraffic';
 import { frameWith, openFile, runCommand } from '../support/workbench';
 
 const shots = path.join(repoRoot, 'test-results', 'e2e');
@@ -33,12 +33,7 @@ before(async () => {
   // The traffic sits in the workspace (the picker lists it), kept out of git like any local file.
   mkdirSync(path.join(repo.dir, 'traffic'));
   appendFileSync(path.join(repo.dir, '.git', 'info', 'exclude'), 'traffic/\n.vscode/\n');
-  const shop = await startShop(repo.dir, await freePort(), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-  try {
-    await recordShopHar(shop.url, shopPaths(140), path.join(repo.dir, 'traffic', 'shop.har'));
-  } finally {
-    await shop.stop();
-  }
+  await recordShopTraffic(repo.dir, shopPaths(140), path.join(repo.dir, 'traffic', 'shop.har'));
   repo.plantRegressions();
   mkdirSync(path.join(repo.dir, '.vscode'));
   writeFileSync(path.join(repo.dir, '.vscode', 'settings.json'), JSON.stringify({ 'runtimeLens.autoStart': false, 'runtimeLens.receiver.port': await freePort() }, null, 2));

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { freePort } from '../../src/core/shadow/localBuild';
 import { repoRoot } from '../support/harness';
 import { createShadowServiceRepo } from '../support/shadowService';
-import { recordShopHar, shopPaths, startShop } from '../support/shadowTraffic';
+import { shopPaths, recordShopTraffic } from '../support/shadowTraffic';
 import { hostKind, runSuites } from './vscodeHost';
 
 /** Where the suite finds the HAR (SHADOW_TRAFFIC_ENV in suites/shadow.suite.ts; that module loads only inside VS Code). */
@@ -25,12 +25,7 @@ test(`shadow run from the editor inside ${hostKind()}`, { timeout: 600_000 }, as
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-shadow-editor-'));
   try {
     const har = path.join(tmp, 'shop.har');
-    const shop = await startShop(repo.dir, await freePort(), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-    try {
-      await recordShopHar(shop.url, shopPaths(140), har);
-    } finally {
-      await shop.stop();
-    }
+    await recordShopTraffic(repo.dir, shopPaths(140), har);
     repo.plantRegressions();
     // The editor's own receiver stays off and out of the way: the run collects spans in the CLI's.
     mkdirSync(path.join(repo.dir, '.vscode'));

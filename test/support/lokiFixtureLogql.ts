@@ -49,12 +49,12 @@ class Parser {
     throw new LogqlError(`parse error at line 1, col ${at + 1}: syntax error: unexpected ${what}`);
   }
 
-  private skip(): void {
+  private skipSpace(): void {
     while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
   }
 
   private describeHere(): string {
-    this.skip();
+    this.skipSpace();
     if (this.i >= this.s.length) return '$end';
     const rest = this.s.slice(this.i);
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
@@ -63,19 +63,19 @@ class Parser {
   }
 
   query(): LogQuery {
-    this.skip();
+    this.skipSpace();
     if (this.s[this.i] !== '{') {
       if (/^[A-Za-z_]+\s*\(/.test(this.s.slice(this.i))) throw new LogqlError('fixture: metric queries are not implemented', 501);
       this.fail(this.describeHere());
     }
     this.i++;
     const matchers: LogQuery['matchers'] = [];
-    this.skip();
+    this.skipSpace();
     if (this.s[this.i] === '}') this.i++;
     else {
       for (;;) {
         matchers.push(this.matcher());
-        this.skip();
+        this.skipSpace();
         const c = this.s[this.i];
         if (c === ',') {
           this.i++;
@@ -90,12 +90,12 @@ class Parser {
     }
     const filters: LogQuery['filters'] = [];
     for (;;) {
-      this.skip();
+      this.skipSpace();
       if (this.i >= this.s.length) break;
       const op = this.s.slice(this.i, this.i + 2);
       if (op === '|=' || op === '!=' || op === '|~' || op === '!~') {
         this.i += 2;
-        this.skip();
+        this.skipSpace();
         const at = this.i;
         const value = this.string();
         filters.push(lineFilter(op, value, at));
@@ -108,18 +108,18 @@ class Parser {
   }
 
   private matcher(): LogQuery['matchers'][number] {
-    this.skip();
+    this.skipSpace();
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.i));
     if (!name) this.fail(this.describeHere());
     this.i += name[0].length;
-    this.skip();
+    this.skipSpace();
     const two = this.s.slice(this.i, this.i + 2);
     let op: '=' | '!=' | '=~' | '!~';
     if (two === '!=' || two === '=~' || two === '!~') op = two;
     else if (this.s[this.i] === '=') op = '=';
     else this.fail(this.describeHere());
     this.i += op.length;
-    this.skip();
+    this.skipSpace();
     const at = this.i;
     const value = this.string();
     const label = name[0];

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { launchChromium } from './browser';
+import { freePort as freePortOf } from '../../src/core/shadow/localBuild';
 import { cliPath } from './harness';
 
 /** The route mix a user of the shop makes: every route, several ids, a few misses. */
@@ -81,4 +82,14 @@ export function runShadowCli(args: string[], env: NodeJS.ProcessEnv = process.en
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the shop in `dir` (exporting nowhere unless `env` says), records Chromium fetching `paths` as a HAR, and stops it. */
+export async function recordShopTraffic(dir: string, paths: string[], harFile: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const shop = await startShop(dir, await freePortOf(), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', ...env });
+  try {
+    await recordShopHar(shop.url, paths, harFile);
+  } finally {
+    await shop.stop();
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { TraceResponse, TraceSpan } from '../api/signals';
 import type { ChangedCode, ChangedFunction } from './changedFunctions';
+import { requestSpans } from './productionSpans';
 import type { ShadowRequest } from './shadowRequest';
 
 type Mapping = NonNullable<TraceSpan['mapping']>;
@@ -52,22 +53,5 @@ function isChanged(m: Mapping, byFile: ReadonlyMap<string, ChangedFunction[]>): 
 /** The span `rootId` and its descendants; the whole trace when the root is unknown. */
 function subtree(spans: readonly TraceSpan[], rootId: string | undefined): readonly TraceSpan[] {
   if (rootId === undefined || !spans.some((s) => s.spanId === rootId)) return spans;
-  const children = new Map<string, TraceSpan[]>();
-  for (const s of spans) {
-    const list = children.get(s.parentSpanId);
-    if (list) list.push(s);
-    else children.set(s.parentSpanId, [s]);
-  }
-  const out: TraceSpan[] = [];
-  const seen = new Set<string>();
-  const stack = spans.filter((s) => s.spanId === rootId);
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    // A hostile trace may loop its parent links: each span once.
-    if (seen.has(s.spanId)) continue;
-    seen.add(s.spanId);
-    out.push(s);
-    for (const c of children.get(s.spanId) ?? []) stack.push(c);
-  }
-  return out;
+  return requestSpans(spans, rootId);
 }

@@ -4,21 +4,13 @@
  * the baseline and, for noise, the baseline against itself. `finish` keeps the call changes that
  * clear the noise rule (noise.ts), with the function's requests as the denominator.
  */
-import type { CallDelta, ErrorDelta, FunctionDelta } from '../api/shadowReport';
+import type { ErrorDelta, FunctionDelta } from '../api/shadowReport';
 import { beyondNoise, HitCounter, type NoiseOptions } from './noise';
+import { FunctionCalls } from './callCounts';
 import { latencyDelta } from './percentiles';
 import type { ProductionCalls } from './productionCallTally';
 import type { FunctionPlace, SpanDigest } from './spanDigest';
-import { type CallChange, diffCalls, type RepeatOptions } from './spanTreeDiff';
-
-interface CallAcc {
-  target: string;
-  change: CallChange;
-  requests: number;
-  candidateCalls: number;
-  baselineCalls: number;
-  lines: Map<number, number>;
-}
+import { diffCalls, type RepeatOptions } from './spanTreeDiff';
 
 interface FunctionAcc {
   place: FunctionPlace;
@@ -32,7 +24,7 @@ interface FunctionAcc {
   pairs: [number, number][];
   erroredCandidate: number;
   erroredBaseline: number;
-  calls: Map<string, CallAcc>;
+  calls: FunctionCalls;
   noiseHits: HitCounter;
 }
 
@@ -59,14 +51,7 @@ export class FunctionTally {
       if (run.errored) f.erroredBaseline++;
     }
     for (const d of diffCalls(candidate, baseline, this.repeat)) {
-      const f = this.functions.get(d.functionKey)!;
-      const id = `${d.target}\u0000${d.change}`;
-      let c = f.calls.get(id);
-      if (c === undefined) f.calls.set(id, (c = { target: d.target, change: d.change, requests: 0, candidateCalls: 0, baselineCalls: 0, lines: new Map() }));
-      c.requests++;
-      c.candidateCalls += d.candidate;
-      c.baselineCalls += d.baseline;
-      if (d.line !== undefined) c.lines.set(d.line, (c.lines.get(d.line) ?? 0) + 1);
+      this.functions.get(d.functionKey)!.calls.add(d);
     }
     if (baseline2 === undefined) return;
     const noisy = new Map<string, string[]>();
@@ -109,20 +94,7 @@ export class FunctionTally {
     }
     for (const [key, f] of this.functions) {
       if (f.requests === 0) continue;
-      const calls: CallDelta[] = [];
-      for (const c of f.calls.values()) {
-        if (!beyondNoise(c.requests, f.requests, f.noiseHits.get(c.target), f.noiseRequests, noise)) continue;
-        const line = mostCommon(c.lines);
-        calls.push({
-          target: c.target,
-          ...(line !== undefined ? { line } : {}),
-          change: c.change,
-          candidatePerRequest: round(c.candidateCalls / c.requests),
-          baselinePerRequest: round(c.baselineCalls / c.requests),
-          requests: c.requests,
-        });
-      }
-      calls.sort((a, b) => b.requests - a.requests || a.target.localeCompare(b.target));
+      const calls = f.calls.deltas((c) => beyondNoise(c.requests, f.requests, f.noiseHits.get(c.target), f.noiseRequests, noise));
       out.push({
         service: f.place.service,
         function: f.place.function,
@@ -143,7 +115,7 @@ export class FunctionTally {
   private accOf(key: string, place: FunctionPlace, fromCandidate: boolean): FunctionAcc {
     let f = this.functions.get(key);
     if (f === undefined) {
-      f = { place, requests: 0, noiseRequests: 0, candidateMs: [], baselineMs: [], pairs: [], erroredCandidate: 0, erroredBaseline: 0, calls: new Map(), noiseHits: new HitCounter() };
+      f = { place, requests: 0, noiseRequests: 0, candidateMs: [], baselineMs: [], pairs: [], erroredCandidate: 0, erroredBaseline: 0, calls: new FunctionCalls(), noiseHits: new HitCounter() };
       this.functions.set(key, f);
     } else if (fromCandidate && f.place.line !== place.line) {
       // The candidate's line is where the function is now.
@@ -156,15 +128,4 @@ export class FunctionTally {
 /** How much a function changed, for ordering: call changes (against production less), new errors, more erroring requests. */
 function weight(f: FunctionDelta): number {
   return f.calls.length * 4 + (f.productionCalls?.length ?? 0) * 2 + f.newErrors.length * 4 + (f.errorSpans.candidate > f.errorSpans.baseline ? 2 : 0);
-}
-
-function mostCommon(counts: Map<number, number>): number | undefined {
-  let best: number | undefined;
-  let n = 0;
-  for (const [line, c] of counts) if (c > n || (c === n && best !== undefined && line < best)) [best, n] = [line, c];
-  return best;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }

@@ -13,16 +13,8 @@
  */
 import type { CallDelta } from '../api/shadowReport';
 import type { FunctionPlace, SpanDigest } from './spanDigest';
-import { type CallChange, diffCalls, type RepeatOptions } from './spanTreeDiff';
-
-interface CallAcc {
-  target: string;
-  change: CallChange;
-  requests: number;
-  candidateCalls: number;
-  productionCalls: number;
-  lines: Map<number, number>;
-}
+import { FunctionCalls } from './callCounts';
+import { diffCalls, type RepeatOptions } from './spanTreeDiff';
 
 interface FunctionAcc {
   place: FunctionPlace;
@@ -30,7 +22,7 @@ interface FunctionAcc {
   requests: number;
   /** Per target: requests in which the candidate called it at least twice. */
   repeatable: Map<string, number>;
-  calls: Map<string, CallAcc>;
+  calls: FunctionCalls;
 }
 
 /** One function's calls against production. */
@@ -57,14 +49,7 @@ export class ProductionCallTally {
     }
     for (const [key, run] of production.functions) if (!candidate.functions.has(key)) this.accOf(key, run.place).requests++;
     for (const d of diffCalls(candidate, production, this.repeat)) {
-      const f = this.functions.get(d.functionKey)!;
-      const id = `${d.target}\u0000${d.change}`;
-      let c = f.calls.get(id);
-      if (c === undefined) f.calls.set(id, (c = { target: d.target, change: d.change, requests: 0, candidateCalls: 0, productionCalls: 0, lines: new Map() }));
-      c.requests++;
-      c.candidateCalls += d.candidate;
-      c.productionCalls += d.baseline;
-      if (d.line !== undefined) c.lines.set(d.line, (c.lines.get(d.line) ?? 0) + 1);
+      this.functions.get(d.functionKey)!.calls.add(d);
     }
   }
 
@@ -72,21 +57,8 @@ export class ProductionCallTally {
   finish(): Map<string, ProductionCalls> {
     const out = new Map<string, ProductionCalls>();
     for (const [key, f] of this.functions) {
-      const calls: CallDelta[] = [];
-      for (const c of f.calls.values()) {
-        const could = c.change === 'repeated' ? (f.repeatable.get(c.target) ?? 0) : f.requests;
-        if (c.requests * 2 <= could) continue;
-        const line = mostCommon(c.lines);
-        calls.push({
-          target: c.target,
-          ...(line !== undefined ? { line } : {}),
-          change: c.change,
-          candidatePerRequest: round(c.candidateCalls / c.requests),
-          baselinePerRequest: round(c.productionCalls / c.requests),
-          requests: c.requests,
-        });
-      }
-      calls.sort((a, b) => b.requests - a.requests || a.target.localeCompare(b.target));
+      // Held in most of the requests where it could show (for an N+1: those where the candidate repeated the call).
+      const calls = f.calls.deltas((c) => c.requests * 2 > (c.change === 'repeated' ? (f.repeatable.get(c.target) ?? 0) : f.requests));
       out.set(key, { place: f.place, requests: f.requests, calls });
     }
     return out;
@@ -94,18 +66,7 @@ export class ProductionCallTally {
 
   private accOf(key: string, place: FunctionPlace): FunctionAcc {
     let f = this.functions.get(key);
-    if (f === undefined) this.functions.set(key, (f = { place, requests: 0, repeatable: new Map(), calls: new Map() }));
+    if (f === undefined) this.functions.set(key, (f = { place, requests: 0, repeatable: new Map(), calls: new FunctionCalls() }));
     return f;
   }
-}
-
-function mostCommon(counts: Map<number, number>): number | undefined {
-  let best: number | undefined;
-  let n = 0;
-  for (const [line, c] of counts) if (c > n || (c === n && best !== undefined && line < best)) [best, n] = [line, c];
-  return best;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }

@@ -9,13 +9,12 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort } from '../../../src/core/shadow/localBuild';
 import { shadowCliArgs } from '../../../src/core/shadow/shadowChoice';
 import type { ShadowProgress } from '../../../src/core/shadow/shadowProgress';
 import { runShadowCli } from '../../../src/vscode/shadow/shadowRunner';
 import { repoRoot } from '../../support/harness';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../../support/shadowService';
-import { recordShopHar, shopPaths, startShop } from '../../support/shadowTraffic';
+import { shopPaths, recordShopTraffic } from '../../support/shadowTraffic';
 
 const REQUESTS = 120;
 let repo: ShadowServiceRepo;
@@ -28,12 +27,7 @@ before(async () => {
   repo = createShadowServiceRepo();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-shadow-runner-'));
   har = path.join(tmp, 'shop.har');
-  const shop = await startShop(repo.dir, await freePort(), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-  try {
-    await recordShopHar(shop.url, shopPaths(REQUESTS), har);
-  } finally {
-    await shop.stop();
-  }
+  await recordShopTraffic(repo.dir, shopPaths(REQUESTS), har);
   slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'), 150));
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
   slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
