@@ -13,7 +13,7 @@ import * as nanoTime from './nanoTime';
 import { MAX_EXCEPTIONS_PER_SPAN, MAX_HEADER_NAME_CHARS, MAX_HEADER_VALUE_CHARS, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
 import type { SpanRecord } from './records';
 import { TooManyItemsError } from './records';
-import { addRequestHeader, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
+import { addRequestHeader, FIRST_REQUEST_FIELD, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
 
 // Bound once: tsx (tests, benchmarks) compiles each use of an imported name into a getter
 // call; at ~25 uses per span that was a fifth of the decode time.
@@ -173,7 +173,7 @@ function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBa
         const len = r.length(end);
         const field = readKeyValue(r, r.pos + len);
         if (field === REQUEST_HEADER_FIELD) readHeader(r, span);
-        else if (field !== 0) applySpanField(span, field, readScalar(r));
+        else if (field !== 0) applySpanField(span, field, readScalarAt(r, valueStart, valueEnd, field >= FIRST_REQUEST_FIELD));
         break;
       }
       case 90: {
@@ -389,7 +389,7 @@ function readHeader(r: ProtoReader, span: SpanRecord): void {
   while (name !== '' && r.pos < end) {
     const tag = r.tag();
     if (tag === T_REPEATED_1) {
-      if (!addRequestHeader(span, name, r.stringCapped(r.length(end), MAX_HEADER_VALUE_CHARS + 1))) break;
+      if (!addRequestHeader(span, name, r.uniqueStringCapped(r.length(end), MAX_HEADER_VALUE_CHARS + 1))) break;
     } else if (tag === T_ANY_ARRAY) {
       const len = r.length(end);
       if (!readHeaderList(r, r.pos + len, span, name)) break;
@@ -411,7 +411,7 @@ function readHeaderList(r: ProtoReader, end: number, span: SpanRecord, name: str
     while (r.pos < itemEnd) {
       const itemTag = r.tag();
       if (itemTag !== T_REPEATED_1) r.skip(itemTag, itemEnd);
-      else if (!addRequestHeader(span, name, r.stringCapped(r.length(itemEnd), MAX_HEADER_VALUE_CHARS + 1))) return false;
+      else if (!addRequestHeader(span, name, r.uniqueStringCapped(r.length(itemEnd), MAX_HEADER_VALUE_CHARS + 1))) return false;
     }
     r.expectEnd(itemEnd);
   }

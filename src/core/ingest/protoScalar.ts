@@ -11,8 +11,11 @@ const ANY_BOOL = (2 << 3) | 0;
 const ANY_INT = (3 << 3) | 0;
 const ANY_DOUBLE = (4 << 3) | 1;
 
-/** Decodes the AnyValue in [start, end) (start < 0: none); leaves `r.pos` where it was. */
-export function readScalarAt(r: ProtoReader, start: number, end: number): Scalar {
+/**
+ * Decodes the AnyValue in [start, end) (start < 0: none); leaves `r.pos` where it was. `unique`:
+ * a string value is mostly unique (a request path) and is not interned.
+ */
+export function readScalarAt(r: ProtoReader, start: number, end: number, unique = false): Scalar {
   if (start < 0) return null;
   const saved = r.pos;
   r.pos = start;
@@ -20,7 +23,7 @@ export function readScalarAt(r: ProtoReader, start: number, end: number): Scalar
   while (r.pos < end) {
     const tag = r.tag();
     // Decoded no further than the longest cap; the field's own cap is applied where it is stored.
-    if (tag === ANY_STRING) v = r.stringCapped(r.length(end), MAX_FIELD_CHARS);
+    if (tag === ANY_STRING) v = unique ? r.uniqueStringCapped(r.length(end), MAX_FIELD_CHARS) : r.stringCapped(r.length(end), MAX_FIELD_CHARS);
     else if (tag === ANY_INT) v = r.varint64();
     else if (tag === ANY_DOUBLE) v = r.double();
     else if (tag === ANY_BOOL) v = r.varint32() !== 0;

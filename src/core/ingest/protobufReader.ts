@@ -188,6 +188,21 @@ export class ProtoReader {
    */
   stringCapped(len: number, max: number): string {
     if (len <= max) return this.string(len);
+    return this.cappedTail(len, max);
+  }
+
+  /**
+   * Like `stringCapped`, for values that are mostly unique (request paths, queries, header values):
+   * never interned, so they do not evict the names and routes that repeat from the intern table.
+   */
+  uniqueStringCapped(len: number, max: number): string {
+    if (len > max) return this.cappedTail(len, max);
+    const pos = this.pos;
+    this.pos = pos + len;
+    return len === 0 ? '' : this.utf8(pos, len);
+  }
+
+  private cappedTail(len: number, max: number): string {
     const pos = this.pos;
     this.pos = pos + len;
     // A UTF-16 unit takes at most 3 UTF-8 bytes, so 3 * (max + 1) bytes hold more than `max` units.

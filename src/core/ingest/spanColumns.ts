@@ -5,6 +5,7 @@
  * thread reads the spans through a cursor and builds a SpanRecord only when one must outlive it.
  */
 import type { RecordedHttpRequest } from '../api/signals';
+import { packRequest, unpackRequest } from './packedRequest';
 import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
 import { emptyCode } from './records';
 
@@ -30,8 +31,8 @@ export interface ColumnarBatch {
   ids: Uint8Array;
   /** Exceptions of all spans, in span order; each span holds its start and count in `ints`. */
   exceptions: ExceptionInfo[];
-  /** Requests of the server spans that recorded one; a span holds its index + 1 in `ints` (0: none). */
-  requests: RecordedHttpRequest[];
+  /** Requests of the server spans that recorded one, packed (packedRequest.ts); a span holds its index + 1 in `ints` (0: none). */
+  requests: string[];
   logs: LogRecordInfo[];
   rejected: number;
   rejectReasons: string[];
@@ -147,8 +148,8 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
 
   const resources: ResourceInfo[] = [];
   const exceptions: ExceptionInfo[] = [];
-  // Objects, not strings in the table: paths, queries and header values are mostly unique.
-  const requests: RecordedHttpRequest[] = [];
+  // Not in the string table: paths, queries and header values are mostly unique.
+  const requests: string[] = [];
   let lastResource: ResourceInfo | null = null;
   let resourceIndex = -1;
   for (let s = 0; s < n; s++) {
@@ -177,7 +178,7 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
     ints[o + I_EXC_COUNT] = span.exceptions.length;
     // Only client spans use their peer; a server span's http.url would fill the table with unique URLs.
     ints[o + I_PEER] = span.kind === 3 ? str(span.peer ?? '') : str('');
-    ints[o + I_REQUEST] = span.request === undefined ? 0 : requests.push(span.request);
+    ints[o + I_REQUEST] = span.request === undefined ? 0 : requests.push(packRequest(span.request));
     for (const e of span.exceptions) exceptions.push(e);
     times[s * 2] = span.startMs;
     times[s * 2 + 1] = span.durationMs;
@@ -246,7 +247,8 @@ export class SpanCursor implements SpanRecord {
   httpMethod = '';
   exceptions: ExceptionInfo[] = NO_EXCEPTIONS;
   peer = '';
-  request: RecordedHttpRequest | undefined = undefined;
+  /** The current span's request as packedRequest.ts packs it; '' when it recorded none. */
+  packedRequest = '';
   private index = 0;
   private readonly ids: Latin1Buffer;
 
@@ -291,7 +293,12 @@ export class SpanCursor implements SpanRecord {
     this.durationMs = times[i * 2 + 1];
     this.peer = strings[ints[o + I_PEER]];
     const request = ints[o + I_REQUEST];
-    this.request = request === 0 ? undefined : this.batch.requests[request - 1];
+    this.packedRequest = request === 0 ? '' : this.batch.requests[request - 1];
+  }
+
+  /** The current span's request, unpacked (a fresh object on every read). */
+  get request(): RecordedHttpRequest | undefined {
+    return this.packedRequest === '' ? undefined : unpackRequest(this.packedRequest);
   }
 
   /** Copies the current span's 64 id bytes (trace, span, parent; the ColumnarBatch layout) without building strings. */

@@ -6,7 +6,7 @@
  * Keep-alive connections, one undici pool per target: the replayer must not be what limits the rate
  * (node:http's per-request objects made it the bottleneck at a third of autocannon's rate).
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { HeaderPair, ShadowRequest } from './shadowRequest';
 import { freshTraceparent } from './traceContext';
 
@@ -57,6 +57,8 @@ export async function replayAll(
   /** Turns a request into what is sent, just before it is (the sanitizer: its work then overlaps the replay's waiting). */
   transform: (request: ShadowRequest, index: number) => ShadowRequest = (r) => r,
 ): Promise<{ sent: number; cancelled: boolean }> {
+  // Loaded on first use: undici is most of the CLI's bundle, and `serve` never replays.
+  const { Pool } = await import('undici');
   const pools = targets.map((t) => new Pool(t.url.origin, { connections: Math.max(1, options.concurrency), headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, keepAliveTimeout: 10_000 }));
   const due = dueTimes(requests, options);
   const started = performance.now();

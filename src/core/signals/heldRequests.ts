@@ -1,22 +1,16 @@
 /**
- * The recorded HTTP requests of the server spans the trace buffer holds, within a budget of
- * characters: a request may carry kilobytes of headers and body, and a sender that fills every span
- * with them must not grow the buffer past its few megabytes. A request that does not fit is not
- * held (its span still is); the ring frees a slot's characters when it reuses the slot.
+ * The recorded HTTP requests of the server spans the trace buffer holds, packed one string each
+ * (ingest/packedRequest.ts), within a budget of characters: a request may carry kilobytes of
+ * headers and body, and a sender that fills every span with them must not grow the buffer past its
+ * few megabytes. A request that does not fit is not held (its span still is); the ring frees a
+ * slot's characters when it reuses the slot.
  */
 import type { RecordedHttpRequest } from '../api/signals';
-
-/** Characters of a request's strings (one byte each in V8 for the usual Latin-1 values). */
-export function requestChars(r: RecordedHttpRequest): number {
-  let n = r.path.length + r.query.length + (r.scheme?.length ?? 0) + (r.body?.length ?? 0);
-  for (const [name, value] of r.headers) n += name.length + value.length + 16;
-  return n + 64;
-}
+import { packRequest, unpackRequest } from '../ingest/packedRequest';
 
 /** Requests per ring slot, plus the characters pinned traces hold, each within its budget. */
 export class HeldRequests {
-  private readonly bySlot: (RecordedHttpRequest | undefined)[];
-  private readonly chars: Int32Array;
+  private readonly bySlot: string[];
   private ringChars = 0;
   private pinnedChars = 0;
 
@@ -25,34 +19,31 @@ export class HeldRequests {
     private readonly maxRingChars: number,
     private readonly maxPinnedChars: number,
   ) {
-    this.bySlot = new Array<RecordedHttpRequest | undefined>(slots).fill(undefined);
-    this.chars = new Int32Array(slots);
+    this.bySlot = new Array<string>(slots).fill('');
   }
 
-  /** Holds `request` at `slot` (replacing what the slot held) when it fits the budget. */
-  set(slot: number, request: RecordedHttpRequest | undefined): void {
-    this.ringChars -= this.chars[slot];
-    const size = request === undefined ? 0 : requestChars(request);
-    const fits = size > 0 && this.ringChars + size <= this.maxRingChars;
-    this.bySlot[slot] = fits ? request : undefined;
-    this.chars[slot] = fits ? size : 0;
-    this.ringChars += this.chars[slot];
+  /** Holds the packed request at `slot` ('' for none), replacing what the slot held, when it fits the budget. */
+  set(slot: number, packed: string): void {
+    this.ringChars -= this.bySlot[slot].length;
+    const fits = packed.length > 0 && this.ringChars + packed.length <= this.maxRingChars;
+    this.bySlot[slot] = fits ? packed : '';
+    this.ringChars += this.bySlot[slot].length;
   }
 
-  /** A copy of the request at `slot` (readers may change what they get), or undefined. */
+  /** The request at `slot`, unpacked (a fresh object), or undefined. */
   get(slot: number): RecordedHttpRequest | undefined {
-    const r = this.bySlot[slot];
-    return r === undefined ? undefined : { ...r, headers: r.headers.map(([name, value]): [string, string] => [name, value]) };
+    const packed = this.bySlot[slot];
+    return packed === '' ? undefined : unpackRequest(packed);
   }
 
-  /** Whether a request is held at `slot` (cheaper than `get`, which copies it). */
+  /** Whether a request is held at `slot` (cheaper than `get`). */
   has(slot: number): boolean {
-    return this.bySlot[slot] !== undefined;
+    return this.bySlot[slot] !== '';
   }
 
   /** Whether a pinned copy of the request at `slot` fits the pinned budget; counts it when it does. */
   pinSlot(slot: number): boolean {
-    const size = this.chars[slot];
+    const size = this.bySlot[slot].length;
     if (size === 0 || this.pinnedChars + size > this.maxPinnedChars) return false;
     this.pinnedChars += size;
     return true;
@@ -60,7 +51,7 @@ export class HeldRequests {
 
   /** Gives back what a pinned request held (its trace was let go). */
   unpin(request: RecordedHttpRequest | undefined): void {
-    if (request !== undefined) this.pinnedChars = Math.max(0, this.pinnedChars - requestChars(request));
+    if (request !== undefined) this.pinnedChars = Math.max(0, this.pinnedChars - packRequest(request).length);
   }
 
   /** Characters held in the ring and by pinned traces. */

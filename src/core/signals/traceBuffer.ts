@@ -5,6 +5,7 @@
  */
 import type { TraceResponse, TraceSpan } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
+import { packRequest } from '../ingest/packedRequest';
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
 import { HeldRequests } from './heldRequests';
 import type { CodeLocation } from './storeTypes';
@@ -21,8 +22,8 @@ export interface TraceBufferOptions {
   maxRequestChars: number;
 }
 
-/** About 15 MB at most: ~5 MB of ring, ~3 MB of pinned spans, their strings, ~5 MB of recorded requests. */
-export const DEFAULT_TRACE_BUFFER_OPTIONS: TraceBufferOptions = { maxSpans: 32_768, maxPinnedTraces: 1_000, maxPinnedSpans: 8_000, maxRequestChars: 4_000_000 };
+/** About 12 MB at most: ~5 MB of ring, ~3 MB of pinned spans, their strings, ~1.3 MB of packed requests. */
+export const DEFAULT_TRACE_BUFFER_OPTIONS: TraceBufferOptions = { maxSpans: 32_768, maxPinnedTraces: 1_000, maxPinnedSpans: 8_000, maxRequestChars: 1_000_000 };
 
 const TRACE_AT = 0;
 const SPAN_AT = 32;
@@ -133,7 +134,7 @@ export class TraceBuffer {
     this.routes[slot] = span.httpRoute;
     this.methods[slot] = span.httpMethod;
     this.peers[slot] = span.peer ?? '';
-    this.requests.set(slot, span.request);
+    this.requests.set(slot, span instanceof SpanCursor ? span.packedRequest : span.request === undefined ? '' : packRequest(span.request));
     this.resources[slot] = span.resource;
     this.locations[slot] = location;
     this.exceptions[slot] = span.exceptions.length === 0 ? NO_EXCEPTIONS : span.exceptions.map(held);
