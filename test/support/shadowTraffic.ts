@@ -5,8 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import type { TraceResponse } from '../../src/core/api/signals';
+import { ReadApiClient } from '../../src/core/client/readApiClient';
 import { launchChromium } from './browser';
 import { freePort as freePortOf } from '../../src/core/shadow/localBuild';
+import type { ShadowRequest } from '../../src/core/shadow/shadowRequest';
+import { trafficFromTraces } from '../../src/core/shadow/traceTraffic';
 import { cliPath } from './harness';
 
 /** The route mix a user of the shop makes: every route, several ids, a few misses. */
@@ -92,4 +96,39 @@ export async function recordShopTraffic(dir: string, paths: string[], harFile: s
   } finally {
     await shop.stop();
   }
+}
+
+/** Runs the shop in `dir` as production exporting to `otlpEndpoint`, makes `paths` to it one after another, and stops it. */
+export async function makeShopRequests(dir: string, paths: string[], otlpEndpoint: string): Promise<void> {
+  const shop = await startShop(dir, await freePortOf(), { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' });
+  try {
+    for (const p of paths) await (await fetch(`${shop.url}${p}`)).text();
+  } finally {
+    // Stopping flushes the SDK's last batch.
+    await shop.stop();
+  }
+}
+
+/** What `GET /api/traffic` of the read API at `server` gives: its traces and the requests read from them (no trace may be rejected). */
+export async function readTraffic(server: string): Promise<{ traces: TraceResponse[]; requests: ShadowRequest[] }> {
+  const { traces, rejected } = await new ReadApiClient({ server }).traffic({ limit: 5000 });
+  if (rejected.length > 0) throw new Error(`${server} /api/traffic rejected traces: ${JSON.stringify(rejected)}`);
+  return { traces, requests: trafficFromTraces(traces).requests };
+}
+
+/** Polls until the read API at `server` holds every request of `paths` (ingest and pulls are asynchronous). */
+export async function untilTrafficHeld(server: string, paths: string[], label: string, timeoutMs = 60_000): Promise<void> {
+  const wanted = new Set(paths);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = (await readTraffic(server)).requests.filter((r) => wanted.has(r.target)).length;
+    if (held >= paths.length) return;
+    if (Date.now() > deadline) throw new Error(`${label} holds ${held} of the ${paths.length} requests made`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** What two reads of the same production request must agree on: its trace, the request, and the status production gave. */
+export function requestKey(r: ShadowRequest): string {
+  return `${r.recorded.traceId} ${r.method} ${r.target} ${r.route} ${r.recorded.status}`;
 }

@@ -15,15 +15,18 @@
  *   TraceQL that does not parse, a trace id with a non-hex character or over 128 bits; a metrics
  *   range over 24 h, more than 10 000 steps, a negative step. An unknown trace id is 404 on v1 and
  *   an empty trace on v2. Queries end at most 30 s before now (the query frontend's end cut-off).
- * - ingest: OTLP/HTTP JSON on `POST /v1/traces` (Tempo's distributor takes OTLP), so tests load it
- *   with the real OpenTelemetry JS SDK's exporter. Protobuf bodies are refused with 415 here.
+ * - ingest: OTLP/HTTP on `POST /v1/traces` (Tempo's distributor takes OTLP), JSON or protobuf
+ *   (tempoFixtureProto.ts), plain or gzip, so tests load it with the real OpenTelemetry JS SDK's
+ *   exporters; any other content type or encoding is refused with 415.
  * TraceQL is a subset (tempoFixtureTraceql.ts); valid TraceQL beyond it is rejected too.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { holdExport, jsonpbResourceSpans, searchTraceId, type HeldTrace } from './tempoFixtureJson';
 import { attributeOf, matches, namedAttributes, parseTraceql, TraceqlError, type FixtureSpan, type TraceqlQuery } from './tempoFixtureTraceql';
 import { queryRange } from './tempoFixtureMetrics';
+import { exportRequestOfProtobuf } from './tempoFixtureProto';
 
 /** One request the fixture answered, for tests that count queries. */
 export interface FixtureRequest {
@@ -114,7 +117,11 @@ export class TempoFixture {
   }
 
   private async ingest(req: http.IncomingMessage): Promise<[number, string, string?]> {
-    if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return [415, 'fixture: OTLP/HTTP JSON only'];
+    const type = req.headers['content-type'] ?? '';
+    const json = /^application\/json/.test(type);
+    if (!json && !/^application\/x-protobuf/.test(type)) return [415, 'fixture: OTLP/HTTP JSON or protobuf only'];
+    const encoding = req.headers['content-encoding'] ?? 'identity';
+    if (encoding !== 'identity' && encoding !== 'gzip') return [415, `fixture: content encoding ${encoding} is not taken`];
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
@@ -123,11 +130,13 @@ export class TempoFixture {
       chunks.push(chunk as Buffer);
     }
     try {
-      this.hold(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      const raw = encoding === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
+      this.hold(json ? JSON.parse(raw.toString('utf8')) : exportRequestOfProtobuf(raw));
     } catch (err) {
       return [400, (err as Error).message];
     }
-    return [200, '{}', 'application/json'];
+    // An empty ExportTraceServiceResponse: `{}` in JSON, no bytes in protobuf.
+    return json ? [200, '{}', 'application/json'] : [200, '', 'application/x-protobuf'];
   }
 
   private search(p: URLSearchParams): unknown {

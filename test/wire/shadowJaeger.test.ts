@@ -7,16 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ShadowReport } from '../../src/core/api/shadowReport';
-import type { TraceResponse } from '../../src/core/api/signals';
-import { ReadApiClient } from '../../src/core/client/readApiClient';
-import { freePort } from '../../src/core/shadow/localBuild';
-import type { ShadowRequest } from '../../src/core/shadow/shadowRequest';
-import { trafficFromTraces } from '../../src/core/shadow/traceTraffic';
 import { type RunningJaeger, startJaeger } from '../support/backends';
 import { type StartedServer, startServer } from '../support/harness';
 import { type OtlpTee, startOtlpTee } from '../support/otlpTee';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
-import { shopPaths, startShop, runShadowCli } from '../support/shadowTraffic';
+import { makeShopRequests, readTraffic, requestKey as key, runShadowCli, shopPaths, untilTrafficHeld } from '../support/shadowTraffic';
 
 /** The shop's route mix once: one pull of Jaeger's (20 traces per service) takes them all. */
 const PATHS = shopPaths(14);
@@ -29,40 +24,17 @@ let tee: OtlpTee;
 
 const shadow = (args: string[]) => runShadowCli(args);
 
-async function traffic(server: StartedServer): Promise<{ traces: TraceResponse[]; requests: ShadowRequest[] }> {
-  const { traces, rejected } = await new ReadApiClient({ server: server.url }).traffic({ limit: 5000 });
-  assert.deepEqual(rejected, []);
-  return { traces, requests: trafficFromTraces(traces).requests };
-}
-
-/** Polls until `server` holds every request made to the shop. */
-async function untilHeld(server: StartedServer, label: string): Promise<void> {
-  const wanted = new Set(PATHS);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const held = (await traffic(server)).requests.filter((r) => wanted.has(r.target)).length;
-    if (held >= PATHS.length) return;
-    if (Date.now() > deadline) throw new Error(`${label} holds ${held} of the ${PATHS.length} requests made`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const key = (r: ShadowRequest): string => `${r.recorded.traceId} ${r.method} ${r.target} ${r.route} ${r.recorded.status}`;
+const traffic = (server: StartedServer) => readTraffic(server.url);
 
 before(async () => {
   jaeger = await startJaeger();
   repo = createShadowServiceRepo();
   receiver = await startServer({ workspace: repo.dir });
   tee = await startOtlpTee([receiver.url, jaeger.otlpHttpUrl]);
-  const shop = await startShop(repo.dir, await freePort(), { OTEL_EXPORTER_OTLP_ENDPOINT: tee.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
-  try {
-    for (const p of PATHS) await (await fetch(`${shop.url}${p}`)).text();
-  } finally {
-    await shop.stop();
-  }
-  await untilHeld(receiver, 'the receiver');
+  await makeShopRequests(repo.dir, PATHS, tee.url);
+  await untilTrafficHeld(receiver.url, PATHS, 'the receiver');
   viaJaeger = await startServer({ workspace: repo.dir, args: ['--no-receiver', '--source', `jaeger=${jaeger.queryUrl}`, '--source-refresh', '5s'] });
-  await untilHeld(viaJaeger, 'the server reading Jaeger');
+  await untilTrafficHeld(viaJaeger.url, PATHS, 'the server reading Jaeger');
 });
 
 after(async () => {
