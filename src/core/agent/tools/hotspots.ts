@@ -1,0 +1,11 @@
+// Placeholder replaced by the helper building this tool (issue 14); never shipped as is.
+import type { AgentTool } from '../agentTool';
+
+export const hotspotsTool: AgentTool = {
+  name: 'runtimeLens_hotspots',
+  title: 'hotspots',
+  description: 'not built yet',
+  inputSchema: { type: 'object', properties: {} },
+  readOnly: true,
+  run: async () => ({ text: 'not built yet', empty: true }),
+};
