@@ -126,6 +126,10 @@ describe('runtime-lens shadow --from (traces of a runtime-lens serve)', () => {
       [...receipt.newErrors, ...(fn('formatReceipt')?.newErrors ?? [])].some((e) => e.type === 'TypeError'),
       JSON.stringify(receipt.newErrors),
     );
+    // formatReceipt now throws where production's did not: against production as well as the baseline.
+    const receiptErrors = fn('formatReceipt')?.productionErrorSpans;
+    assert.ok(receiptErrors && receiptErrors.candidate > 0 && receiptErrors.production === 0, JSON.stringify(receiptErrors));
+    assert.deepEqual(fn('computeQuote')?.productionErrorSpans?.candidate, 0);
     assert.equal(fn('computeQuote')?.file, 'pricing.js');
     assert.ok(fn('computeQuote')?.latency, 'computeQuote was timed on both sides');
   });

@@ -111,6 +111,11 @@ export interface FunctionDelta {
    * the function had production spans.
    */
   productionCalls?: CallDelta[];
+  /**
+   * Of the `requests` with production spans through it, those in which its spans errored: on the
+   * candidate, and in production. Absent when no request through it had production spans.
+   */
+  productionErrorSpans?: { candidate: number; production: number; requests: number };
   /** Requests in which its spans errored: candidate against baseline. */
   errorSpans: { candidate: number; baseline: number };
   newErrors: ErrorDelta[];

@@ -4,6 +4,7 @@
  */
 import type { CallDelta, FunctionDelta, LatencyDelta, RouteDelta } from '../api/shadowReport';
 import type { Severity } from '../api/panelView';
+import { errorsRose } from '../shadow/productionCallTally';
 
 /** A p95 at least this many times the baseline's is a change (as in the CLI's text report). */
 export const SLOWER_RATIO = 1.2;
@@ -35,7 +36,12 @@ export function routeChanged(r: RouteDelta): boolean {
 
 /** True when the function behaved differently (calls against the baseline or production, errors, or slower). */
 export function functionChanged(f: FunctionDelta): boolean {
-  return f.calls.length > 0 || (f.productionCalls?.length ?? 0) > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || latencyLevel(f.latency) !== 'ok';
+  return f.calls.length > 0 || (f.productionCalls?.length ?? 0) > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || errorsRoseVsProduction(f) || latencyLevel(f.latency) !== 'ok';
+}
+
+/** True when its spans now error where production's did not (see errorsRose). */
+export function errorsRoseVsProduction(f: FunctionDelta): boolean {
+  return errorsRose(f.productionErrorSpans);
 }
 
 /** `1 new error`, `2 new errors`. */

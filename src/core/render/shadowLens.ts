@@ -5,7 +5,7 @@
  */
 import type { FunctionDelta, ShadowReport } from '../api/shadowReport';
 import { plainText } from './escape';
-import { callBadges, formatRatio, functionChanged, latencyLevel, plural } from './shadowDeltas';
+import { callBadges, errorsRoseVsProduction, formatRatio, functionChanged, latencyLevel, plural } from './shadowDeltas';
 
 /** One function's lens: where it goes and what it says. */
 export interface ShadowLens {
@@ -24,6 +24,7 @@ export function shadowLensTitle(f: FunctionDelta): string | undefined {
   if (f.latency && latencyLevel(f.latency) !== 'ok') parts.push(`p95 ${formatRatio(f.latency.p95Ratio)} vs base`);
   if (f.newErrors.length > 0) parts.push(plural(f.newErrors.length, 'new error'));
   else if (f.errorSpans.candidate > f.errorSpans.baseline) parts.push(`errors in ${plural(f.errorSpans.candidate, 'request')}`);
+  else if (errorsRoseVsProduction(f)) parts.push(`errors in ${plural(f.productionErrorSpans!.candidate, 'request')} vs prod`);
   parts.push(...callBadges(f.calls));
   parts.push(...callBadges(f.productionCalls ?? []).map((b) => `${b} vs prod`));
   return `shadow: ${parts.join(' · ')}`;

@@ -4,6 +4,7 @@
  */
 import type { CallDelta, FunctionDelta, LatencyDelta, RouteDelta, ShadowReport } from '../api/shadowReport';
 import { formatMs } from '../format';
+import { errorsRoseVsProduction } from './shadowDeltas';
 
 /** The report as lines of text ending in a newline. */
 export function shadowText(report: ShadowReport, esc: (text: string) => string = (t) => t): string {
@@ -31,7 +32,7 @@ function changedRoute(r: RouteDelta): boolean {
 }
 
 function changedFunction(f: FunctionDelta): boolean {
-  return f.calls.length > 0 || (f.productionCalls?.length ?? 0) > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || slower(f.latency);
+  return f.calls.length > 0 || (f.productionCalls?.length ?? 0) > 0 || f.newErrors.length > 0 || f.errorSpans.candidate > f.errorSpans.baseline || errorsRoseVsProduction(f) || slower(f.latency);
 }
 
 /** A p95 at least 1.2 times the baseline's is worth a line. */
@@ -58,6 +59,8 @@ function functionLines(f: FunctionDelta, esc: (t: string) => string): string[] {
   for (const c of f.calls) lines.push(`    ${callText(c, esc)}`);
   for (const c of f.productionCalls ?? []) lines.push(`    against production: ${callText(c, esc)}`);
   if (f.errorSpans.candidate > f.errorSpans.baseline) lines.push(`    spans errored in ${f.errorSpans.candidate} requests (baseline ${f.errorSpans.baseline})`);
+  const p = f.productionErrorSpans;
+  if (p && errorsRoseVsProduction(f)) lines.push(`    against production: spans errored in ${p.candidate} of ${p.requests} requests (production ${p.production})`);
   for (const e of f.newErrors) lines.push(`    new error ${esc(e.type)}: ${esc(e.message)}${e.line ? ` at line ${e.line}` : ''}`);
   return lines;
 }

@@ -9,7 +9,7 @@ import type { CallDelta, ErrorDelta, FunctionDelta, RouteDelta, ShadowReport } f
 import type { ShadowCell, ShadowDetail, ShadowFunctionRow, ShadowPanelLine, ShadowReportView, ShadowRouteRow, ShadowTile } from '../api/shadowView';
 import { formatCount, formatMs } from '../format';
 import { plainText as t } from './escape';
-import { callBadges, formatRatio, functionChanged, latencyLevel, perRequest, plural, routeChanged, skipLabel } from './shadowDeltas';
+import { callBadges, errorsRoseVsProduction, formatRatio, functionChanged, latencyLevel, perRequest, plural, routeChanged, skipLabel } from './shadowDeltas';
 
 export type { ShadowFunctionRow, ShadowPanelLine, ShadowReportView, ShadowRouteRow, ShadowTile } from '../api/shadowView';
 
@@ -154,6 +154,11 @@ function functionRow(f: FunctionDelta): ShadowFunctionRow {
   for (const c of f.productionCalls ?? []) details.push(callDetail(c, 'Against production: '));
   if (f.errorSpans.candidate > f.errorSpans.baseline) {
     details.push({ kind: 'errorSpans', level: 'error', text: `Its spans errored in ${plural(f.errorSpans.candidate, 'request')} (baseline: ${f.errorSpans.baseline})` });
+  }
+  const prod = f.productionErrorSpans;
+  if (prod && errorsRoseVsProduction(f)) {
+    details.push({ kind: 'errorSpans', level: 'error', text: `Against production: its spans errored in ${prod.candidate} of ${plural(prod.requests, 'request')} (production: ${prod.production})` });
+    if (f.newErrors.length === 0 && f.errorSpans.candidate <= f.errorSpans.baseline) badges.push({ text: `errors in ${prod.candidate} vs prod`, level: 'error' });
   }
   for (const e of f.newErrors) details.push(errorDetail(e));
   const changed = functionChanged(f);

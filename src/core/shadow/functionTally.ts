@@ -8,7 +8,7 @@ import type { ErrorDelta, FunctionDelta } from '../api/shadowReport';
 import { beyondNoise, HitCounter, type NoiseOptions } from './noise';
 import { FunctionCalls } from './callCounts';
 import { latencyDelta } from './percentiles';
-import type { ProductionCalls } from './productionCallTally';
+import { errorsRose, type ProductionCalls } from './productionCallTally';
 import type { FunctionPlace, SpanDigest } from './spanDigest';
 import { diffCalls, type RepeatOptions } from './spanTreeDiff';
 
@@ -71,12 +71,13 @@ export class FunctionTally {
   /**
    * Every function's delta, given its new error groups and its calls against production (see
    * productionCallTally.ts); changed functions first. A function only the production comparison saw
-   * (no baseline, or code only production ran) is listed when its calls differ from production's.
+   * (no baseline, or code only production ran) is listed when its calls differ from production's or
+   * its spans now error where production's did not.
    */
   finish(noise: NoiseOptions, newErrorsOf: (functionKey: string) => ErrorDelta[], production: ReadonlyMap<string, ProductionCalls> = new Map()): FunctionDelta[] {
     const out: FunctionDelta[] = [];
     for (const [key, p] of production) {
-      if ((this.functions.get(key)?.requests ?? 0) > 0 || p.calls.length === 0) continue;
+      if ((this.functions.get(key)?.requests ?? 0) > 0 || (p.calls.length === 0 && !errorsRose(p.errorSpans))) continue;
       const { place } = p;
       out.push({
         service: place.service,
@@ -88,6 +89,7 @@ export class FunctionTally {
         latency: null,
         calls: [],
         productionCalls: p.calls,
+        productionErrorSpans: p.errorSpans,
         errorSpans: { candidate: 0, baseline: 0 },
         newErrors: newErrorsOf(key),
       });
@@ -104,7 +106,7 @@ export class FunctionTally {
         requests: f.requests,
         latency: latencyDelta(f.candidateMs, f.baselineMs, f.pairs),
         calls,
-        ...(production.has(key) ? { productionCalls: production.get(key)!.calls } : {}),
+        ...(production.has(key) ? { productionCalls: production.get(key)!.calls, productionErrorSpans: production.get(key)!.errorSpans } : {}),
         errorSpans: { candidate: f.erroredCandidate, baseline: f.erroredBaseline },
         newErrors: newErrorsOf(key),
       });

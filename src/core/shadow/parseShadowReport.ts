@@ -175,6 +175,8 @@ function functionDelta(v: unknown): FunctionDelta | undefined {
   const spans = v.errorSpans;
   if (lat === undefined || !calls || !newErrors || !isObj(spans) || !count(spans.candidate) || !count(spans.baseline)) return undefined;
   if (v.productionCalls !== undefined && !productionCalls) return undefined;
+  const prodSpans = v.productionErrorSpans;
+  if (prodSpans !== undefined && (!isObj(prodSpans) || !count(prodSpans.candidate) || !count(prodSpans.production) || !count(prodSpans.requests))) return undefined;
   return {
     service: text(v.service),
     function: text(v.function),
@@ -185,6 +187,7 @@ function functionDelta(v: unknown): FunctionDelta | undefined {
     latency: lat,
     calls,
     ...(productionCalls ? { productionCalls } : {}),
+    ...(isObj(prodSpans) ? { productionErrorSpans: { candidate: prodSpans.candidate as number, production: prodSpans.production as number, requests: prodSpans.requests as number } } : {}),
     errorSpans: { candidate: spans.candidate, baseline: spans.baseline },
     newErrors,
   };

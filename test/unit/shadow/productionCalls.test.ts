@@ -248,3 +248,40 @@ describe('calls against production in the report’s readers', () => {
     );
   });
 });
+
+describe('spans that now error, against production', () => {
+  /** `spans` with quote()'s span failing as the candidate's would. */
+  const failing = (spans: TraceSpan[]): TraceSpan[] => spans.map((s) => (s.mapping?.function === 'quote' ? { ...s, error: true, exceptions: [{ type: 'TypeError', message: 'rate is undefined' }] } : s));
+  /** Recorded /quote traces in which production's quote() did not error. */
+  const ok = QUOTES.map((_, i) => i).filter((i) => !quote(i).some((s) => s.mapping?.function === 'quote' && s.error));
+  assert.ok(ok.length >= 3, `${ok.length} recorded /quote traces without an error in quote()`);
+
+  it('counts, per function, the requests whose spans errored on the candidate and in production', () => {
+    const r = report(ok.slice(0, 3).map((i) => exchange(quote(i), failing(quote(i)))));
+    assert.deepEqual(quoteFn(r).productionErrorSpans, { candidate: 3, production: 0, requests: 3 });
+    assert.match(shadowText(r), /^ {4}against production: spans errored in 3 of 3 requests \(production 0\)$/m);
+    const row = buildShadowView(r).functions.find((f) => f.function === 'quote')!;
+    assert.ok(row.details.some((d) => d.text === 'Against production: its spans errored in 3 of 3 requests (production: 0)'));
+    assert.deepEqual(parseShadowReport(JSON.parse(JSON.stringify(r))).ok && quoteFn(r).productionErrorSpans, { candidate: 3, production: 0, requests: 3 });
+  });
+
+  it('is no difference where production failed the same requests, or in only a minority of them', () => {
+    const same = report(ok.slice(0, 2).map((i) => exchange(failing(quote(i)), failing(quote(i)))));
+    // Without a baseline, a function is listed only when it differs from production.
+    assert.equal(
+      same.functions.find((f) => f.function === 'quote'),
+      undefined,
+    );
+    assert.doesNotMatch(shadowText(same), /against production: spans errored/);
+    const [a, b, c] = ok as [number, number, number];
+    const once = report([exchange(quote(a), failing(quote(a))), exchange(quote(b), quote(b)), exchange(quote(c), quote(c))]);
+    assert.equal(
+      once.functions.find((f) => f.function === 'quote'),
+      undefined,
+    );
+    // With a baseline it is listed for that, and carries the counts, but they are no difference.
+    const withBaseline = report([exchange(quote(a), failing(quote(a)), quote(a)), exchange(quote(b), quote(b), quote(b)), exchange(quote(c), quote(c), quote(c))]);
+    assert.deepEqual(quoteFn(withBaseline).productionErrorSpans, { candidate: 1, production: 0, requests: 3 });
+    assert.doesNotMatch(shadowText(withBaseline), /against production: spans errored/);
+  });
+});
