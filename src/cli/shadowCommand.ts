@@ -16,6 +16,7 @@ import { createSanitizer } from '../core/shadow/sanitizer';
 import { toShadowJunit } from '../core/shadow/shadowJunit';
 import { toShadowSarif } from '../core/shadow/shadowSarif';
 import { runShadow } from '../core/shadow/shadowRun';
+import { writeLastShadowReport } from '../core/shadow/lastShadowReport';
 import type { HeaderPair } from '../core/shadow/shadowRequest';
 import { checkTarget } from '../core/shadow/targetPolicy';
 import { progressJsonLine, type ShadowProgressPhase } from '../core/shadow/shadowProgress';
@@ -179,6 +180,8 @@ export async function shadowCommand(argv: string[], logger: Logger, io: ShadowIo
       { spans: (id) => receiver.traces.get(id), spansOf: (ids) => receiver.traces.getMany(ids) },
     );
     if (io.progress && values.progress !== 'json') io.stderr('\r\x1b[K');
+    // Kept outside the workspace for the agent tools (diff risk), whatever the format and output.
+    await writeLastShadowReport(workspace, { report, finishedAt: Date.now() }).catch((err: Error) => io.stderr(`runtime-lens: warning: could not keep the report as the last shadow run: ${err.message}\n`));
     const text = render(report, format, workspace);
     if (output) {
       fs.mkdirSync(path.dirname(output), { recursive: true });

@@ -7,7 +7,7 @@ import { isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
 import { createReceiverToken, readReceiverToken, removeReceiverToken } from './receiverToken';
 import { SECRET_ENV_PREFIX, type SourceLaunch } from './sourcesArgs';
-import { streamLines } from './streamLines';
+import { streamLines } from '../core/client/streamLines';
 
 /**
  * Node flags the receiver child runs with. Its heap is garbage-heavy (a batch of spans every few ms):

@@ -26,6 +26,8 @@ export interface AgentChanges {
   /** The ref as resolved (`origin/main`), and the commit it named. */
   ref: string;
   commit: string;
+  /** How the ref was chosen when none was given: `the upstream branch`, `origin/HEAD`, `the local main branch`. */
+  how?: string;
   files: string[];
   functions: AgentChangedFunction[];
 }
@@ -94,8 +96,11 @@ export interface AgentData {
   /** The workspace root the files are relative to. */
   readonly workspace: string;
   source(): Promise<AgentSourceInfo>;
-  /** `GET /api/signals` for a window (`5m`, `1h`), environment and file. */
-  signals(query: { window: string; environment?: string; file?: string; perMinute?: boolean }): Promise<SignalsResponse>;
+  /**
+   * `GET /api/signals` for a window (`5m`, `1h`), environment and file; `top` keeps the read API's
+   * top rows (errors: the most frequent; functions: the top by impact, error rate and p95).
+   */
+  signals(query: { window: string; environment?: string; file?: string; perMinute?: boolean; top?: number }): Promise<SignalsResponse>;
   /** One trace's spans, mapped to code; null when no source holds it. */
   trace(traceId: string): Promise<TraceResponse | null>;
   /** Working tree against `base` (default: the upstream branch, else the default branch). */

@@ -63,6 +63,12 @@ export function isSafeRevision(value: string): boolean {
   return value.length > 0 && value.length <= 255 && REVISION_PATTERN.test(value) && !value.startsWith('-') && !value.includes('..');
 }
 
+/** Like isSafeRevision, also allowing ancestry steps after the name (`HEAD~1`, `main^2`); still no ranges, reflogs or options. */
+export function isSafeRevisionWithSteps(value: string): boolean {
+  const m = /^(.+?)((?:[~^]\d{0,4})*)$/.exec(value);
+  return m !== null && isSafeRevision(m[1]);
+}
+
 /** A `GitPort` that runs the git binary in `cwd`. */
 export function nodeGit(cwd: string, options: NodeGitOptions = {}): GitPort {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

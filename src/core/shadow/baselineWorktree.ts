@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type GitPort, isSafeRevision } from '../mapping/git';
+import { type GitPort, isSafeRevisionWithSteps } from '../mapping/git';
 
 /** A checked-out baseline. */
 export interface BaselineWorktree {
@@ -23,9 +23,7 @@ export interface BaselineWorktree {
 
 /** Checks `ref` out into a temporary worktree; rejects with one line when git cannot. */
 export async function checkoutBaseline(git: GitPort, workspace: string, ref: string): Promise<BaselineWorktree> {
-  // A name (branch, tag, sha) with ancestry steps (`HEAD~1`, `main^2`); no ranges, reflogs or options.
-  const m = /^(.+?)((?:[~^]\d{0,4})*)$/.exec(ref);
-  if (m === null || !isSafeRevision(m[1])) throw new Error(`--baseline-ref ${JSON.stringify(ref)} is not a revision name (a branch, tag or commit, optionally with ~N or ^N)`);
+  if (!isSafeRevisionWithSteps(ref)) throw new Error(`--baseline-ref ${JSON.stringify(ref)} is not a revision name (a branch, tag or commit, optionally with ~N or ^N)`);
   const top = (await git.run(['rev-parse', '--show-toplevel'])).trim();
   const commit = (await git.run(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
   if (!commit) throw new Error(`--baseline-ref ${ref}: no such commit in ${top}`);

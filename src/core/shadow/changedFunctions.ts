@@ -6,7 +6,7 @@
  * code mapper names after its route, `GET /orders/:id handler`), on both sides: in the working tree's text, and in the
  * ref's, where production's code (and the names its spans map to) still has it.
  */
-import { GitError, type GitPort, isSafeRevision } from '../mapping/git';
+import { GitError, type GitPort, isSafeRevisionWithSteps } from '../mapping/git';
 import { FunctionIndex } from '../mapping/functionIndex';
 import type { DiffHunk } from '../mapping/lineCarry';
 import { inlineHandlerName } from '../mapping/codeMapper';
@@ -51,7 +51,7 @@ const MAX_SCANNED_FILES = 2_000;
  * outside any repository).
  */
 export async function changedFunctions(git: GitPort, ref: string, read: WorkingTreeReader): Promise<ChangedCode> {
-  if (!isSafeRevision(ref)) throw new Error(`${JSON.stringify(ref.slice(0, 80))} is not a branch, tag or commit name`);
+  if (!isSafeRevisionWithSteps(ref)) throw new Error(`${JSON.stringify(ref.slice(0, 80))} is not a branch, tag or commit name (optionally with ~N or ^N)`);
   // --quiet: a ref that names nothing exits 1 without a word; anything else (not a repository) is git's own line.
   const commit = (
     await git.run(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch((err: unknown) => {

@@ -12,11 +12,12 @@ import { shadowPanelLine } from '../../core/render/shadowView';
 import { describeChoice, PRODUCTION_TRACES, parseShadowChoice, type ShadowChoice, shadowCliArgs, startsProcess, type TraceServer } from '../../core/shadow/shadowChoice';
 import { progressText, type ShadowProgress } from '../../core/shadow/shadowProgress';
 import { Commands } from '../ids';
+import { SECRET_ENV_PREFIX } from '../sourcesArgs';
 import { mappingRoot } from '../workspacePaths';
 import { ShadowCodeLensProvider } from './shadowCodeLens';
 import { pickShadowChoice } from './shadowPicks';
 import { ShadowReportPanel } from './shadowReportPanel';
-import { type ShadowCliOutcome, runShadowCli } from './shadowRunner';
+import { type ShadowCliOutcome, runShadowCli } from '../../core/client/shadowCliRunner';
 import { ShadowStore } from './shadowStore';
 
 /** The workspaceState key of the last run's answers. */
@@ -140,6 +141,8 @@ function runWithProgress(context: vscode.ExtensionContext, choice: ShadowChoice,
         cliPath: context.asAbsolutePath('dist/cli.js'),
         args: shadowCliArgs(choice, workspace, traces),
         ...(traces?.token ? { token: traces.token } : {}),
+        // The run needs no backend secrets; the receiver's children get them, this one does not.
+        dropEnvPrefix: SECRET_ENV_PREFIX,
         cwd: workspace,
         onProgress,
         onStderrLine: (line) => deps.log.info(`shadow: ${line.replace(/^runtime-lens: /, '')}`),

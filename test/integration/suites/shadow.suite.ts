@@ -8,7 +8,7 @@ import type { ShadowHostMessage } from '../../../src/core/api/shadowProtocol';
 import type { ShadowReportView } from '../../../src/core/api/shadowView';
 import { PRODUCTION_TRACES, type ShadowChoice } from '../../../src/core/shadow/shadowChoice';
 import type { ShadowSurfaces } from '../../../src/vscode/shadow/shadowFeature';
-import type { ShadowCliOutcome } from '../../../src/vscode/shadow/shadowRunner';
+import type { ShadowCliOutcome } from '../../../src/core/client/shadowCliRunner';
 import { extensionApi, waitFor, workspaceFile } from './context';
 
 /**

@@ -142,6 +142,8 @@ describe('changedFunctions', () => {
   it('refuses a ref that is not a name, one that names nothing, and a folder outside any repository, each in one line', async () => {
     const r = repo({ 'a.js': 'function a() {}\n' });
     await assert.rejects(changedIn(r.dir, '--output=/tmp/x'), /is not a branch, tag or commit name/);
+    await assert.rejects(changedIn(r.dir, 'base..HEAD'), /is not a branch, tag or commit name/);
+    await assert.rejects(changedIn(r.dir, 'HEAD@{1}'), /is not a branch, tag or commit name/);
     await assert.rejects(changedIn(r.dir, 'no-such-branch'), /^Error: no-such-branch names no commit in this repository$/);
     const outside = mkdtempSync(path.join(os.tmpdir(), 'rl-not-a-repo-'));
     dirs.push(outside);
@@ -216,6 +218,18 @@ describe('touchesChangedCode', () => {
       [at('orders.js', '', 12), false],
     ] as const) {
       assert.equal(touchesChangedCode(changed, [other(m)])(req('c'.repeat(32))), want, JSON.stringify(m));
+    }
+  });
+
+  it('takes a name with ancestry steps (HEAD~1, base^1): what an agent asks for "the commit before"', async () => {
+    const r = repo({ 'a.js': 'function a() {\n  return 1;\n}\n' });
+    r.edit('a.js', 'return 1', 'return 2');
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', 'commit', '-q', '-am', 'next'], { cwd: r.dir });
+    r.edit('a.js', 'return 2', 'return 3');
+    for (const ref of ['HEAD~1', 'HEAD^1', 'HEAD~']) {
+      const c = await changedIn(r.dir, ref);
+      assert.deepEqual(names(c), ['a.js:a@working tree'], ref);
+      assert.equal(c.ref, ref);
     }
   });
 });

@@ -2,14 +2,13 @@
  * Runs `cli.js shadow … --json --progress json` as a child process, off the extension host (as the
  * receiver runs `cli.js serve`): progress from its stderr JSON lines, the report from its stdout.
  * Cancelling sends SIGINT, which makes the CLI stop sending and still print the report of what was
- * replayed. No `vscode` import: tests run it against the real CLI in plain Node.
+ * replayed. The editor's Shadow Run… and the agents' shadow-run tool both run it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { ShadowReport } from '../../core/api/shadowReport';
-import { parseShadowReport } from '../../core/shadow/parseShadowReport';
-import { parseProgressLine, type ShadowProgress } from '../../core/shadow/shadowProgress';
-import { SECRET_ENV_PREFIX } from '../sourcesArgs';
-import { streamLines } from '../streamLines';
+import type { ShadowReport } from '../api/shadowReport';
+import { parseShadowReport } from '../shadow/parseShadowReport';
+import { parseProgressLine, type ShadowProgress } from '../shadow/shadowProgress';
+import { streamLines } from './streamLines';
 
 /** How to run the CLI and where its output goes. */
 export interface ShadowCliRun {
@@ -23,6 +22,8 @@ export interface ShadowCliRun {
   args: string[];
   /** The read token of the server `--from` names, passed as RUNTIME_LENS_TOKEN (never on the command line). */
   token?: string;
+  /** Environment variables with this prefix (backend secrets the run does not need) are not passed on. */
+  dropEnvPrefix?: string;
   cwd: string;
   onProgress(p: ShadowProgress): void;
   /** Every other stderr line (the CLI's notes and errors), for the log. */
@@ -45,8 +46,7 @@ const MAX_STDERR = 256 * 1024;
 /** Runs one shadow run to its end; never rejects. */
 export function runShadowCli(run: ShadowCliRun): Promise<ShadowCliOutcome> {
   const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  // The run needs no backend secrets; the receiver's children get them, this one does not.
-  for (const name of Object.keys(env)) if (name.startsWith(SECRET_ENV_PREFIX)) delete env[name];
+  if (run.dropEnvPrefix) for (const name of Object.keys(env)) if (name.startsWith(run.dropEnvPrefix)) delete env[name];
   delete env.RUNTIME_LENS_TOKEN;
   if (run.token) env.RUNTIME_LENS_TOKEN = run.token;
   let child: ChildProcess;
@@ -56,7 +56,7 @@ export function runShadowCli(run: ShadowCliRun): Promise<ShadowCliOutcome> {
     return Promise.resolve({ kind: 'failed', message: `could not start the shadow run: ${(err as Error).message}`, stderr: '', cancelled: false, exitCode: null });
   }
   const killOnExit = (): void => void child.kill('SIGKILL');
-  // A closed window must not leave a run (and the builds it started) behind.
+  // A closed window or agent host must not leave a run (and the builds it started) behind.
   process.on('exit', killOnExit);
   let cancelled = false;
   let killer: NodeJS.Timeout | undefined;

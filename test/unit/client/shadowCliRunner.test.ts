@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { shadowCliArgs } from '../../../src/core/shadow/shadowChoice';
 import type { ShadowProgress } from '../../../src/core/shadow/shadowProgress';
-import { runShadowCli } from '../../../src/vscode/shadow/shadowRunner';
+import { runShadowCli } from '../../../src/core/client/shadowCliRunner';
 import { repoRoot } from '../../support/harness';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../../support/shadowService';
 import { shopPaths, recordShopTraffic } from '../../support/shadowTraffic';
