@@ -3,6 +3,7 @@ import type { Logger } from './core/logger';
 import { terminalText } from './core/render/escape';
 import { authorshipCommand } from './cli/authorshipCommand';
 import { checkCommand } from './cli/checkCommand';
+import { mcpCommand } from './cli/mcpCommand';
 import { serveCommand } from './cli/serveCommand';
 import { shadowCommand } from './cli/shadowCommand';
 import { signalsCommand } from './cli/signalsCommand';
@@ -42,6 +43,10 @@ Commands:
             [--ignore-header H]... [--compare-header H]... [--ignore-field F]... [--compare-field F]...
             [--json | --format text|json|sarif|junit] [--output FILE] [--progress json]
             [--fail-if status_mismatch>0,new_errors>0,p95_ratio>1.2,new_calls>0,shape_changes>0]
+  mcp       the agent tools (function runtime, diff risk, hotspots, errors, trace) as an MCP server
+            on stdio, with the workspace's risk findings as resources
+            [--server URL [--token T | --token-file FILE] | --source [NAME:]KIND=URL... [--source-auth ...]]
+            [--workspace DIR] [--allow-shadow] (lists the shadow-run tool too)
   help      show this text
   version   print the version`;
 
@@ -82,6 +87,8 @@ async function main(argv: string[]): Promise<number> {
         stderr: (t) => process.stderr.write(t),
         progress: process.stderr.isTTY === true,
       });
+    case 'mcp':
+      return mcpCommand(rest, stderrLogger);
     case 'version':
     case '--version':
       process.stdout.write(`${RUNTIME_LENS_VERSION}\n`);

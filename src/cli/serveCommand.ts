@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver, type RemoteSourceFactory } from '../core/server/embeddedReceiver';
-import { remoteSourceFactory } from '../core/server/remoteSources';
-import { SOURCE_AUTH_HINT_ENV, specsFromFlags, type SourceSpec } from '../core/sources/sourceSpec';
+import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/server/embeddedReceiver';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
@@ -13,6 +11,7 @@ import { DEFAULT_STORE_OPTIONS } from '../core/signals/storeTypes';
 import { parseWindow } from '../core/signals/windows';
 import { faroOptionsFromFlags } from './faroFlags';
 import { parseServiceRootFlags } from './serviceRootFlags';
+import { cliSourceFactory, SOURCE_FLAG_OPTIONS, sourceSpecs } from './sourceFlags';
 import { resolveServeTokens } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
 
@@ -41,11 +40,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       retention: { type: 'string' },
       'max-locations': { type: 'string' },
       'max-error-groups': { type: 'string' },
-      source: { type: 'string', multiple: true },
-      'source-auth': { type: 'string', multiple: true },
-      'source-ca': { type: 'string', multiple: true },
-      'source-env': { type: 'string', multiple: true },
-      'source-refresh': { type: 'string', multiple: true },
+      ...SOURCE_FLAG_OPTIONS,
       'no-receiver': { type: 'boolean' },
       'faro-origin': { type: 'string', multiple: true },
       'faro-api-key-env': { type: 'string' },
@@ -126,26 +121,6 @@ function printStatus(receiver: EmbeddedReceiver): void {
   const s = receiver.status();
   const line = `spans/s ${s.spansPerSecond.toLocaleString('en-US')} · services ${s.services} · ${coverage(s)} · processed ${s.spansProcessed.toLocaleString('en-US')} · queue ${s.queueDepth}`;
   process.stdout.write(`\r\x1b[K${line}`);
-}
-
-type SourceFlags = { source?: string[]; 'source-auth'?: string[]; 'source-ca'?: string[]; 'source-env'?: string[]; 'source-refresh'?: string[] };
-
-function sourceSpecs(values: SourceFlags): SourceSpec[] {
-  try {
-    return specsFromFlags({ source: values.source, auth: values['source-auth'], ca: values['source-ca'], env: values['source-env'], refresh: values['source-refresh'] });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-function cliSourceFactory(specs: SourceSpec[], logger: Logger): RemoteSourceFactory {
-  try {
-    // The editor starts serve with its own fix (its command), the CLI user gets the flag.
-    const hint = process.env[SOURCE_AUTH_HINT_ENV];
-    return remoteSourceFactory(specs, process.env, logger, (spec) => hint || `set the credentials with --source-auth ${spec.name}=ENV_VAR`);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }
 
 /** Parses a window-like flag (`5m`, `1h`) or throws a UsageError naming the flag. */
