@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { languageForFile } from './core/analysis/languages';
 import { ActivationTimer } from './vscode/activationTiming';
+import { type AgentSurfaces, registerAgent } from './vscode/agent/agentFeature';
 import type { AnalysisService } from './vscode/analysis/analysisService';
 import { RiskCodeActions } from './vscode/analysis/riskCodeActions';
 import { RiskDiagnostics } from './vscode/analysis/riskDiagnostics';
@@ -18,6 +19,7 @@ import { componentLogger, createLogChannel } from './vscode/log';
 import { openLocation } from './vscode/openLocation';
 import { LiveSignalsView } from './vscode/panel/liveSignalsView';
 import { ReceiverController } from './vscode/receiverController';
+import { endpointOf } from './vscode/receiverProcess';
 import { registerShadow, type ShadowSurfaces } from './vscode/shadow/shadowFeature';
 import { receiverTokenFile } from './vscode/receiverToken';
 import { SourceSecrets } from './vscode/sourceSecrets';
@@ -55,6 +57,8 @@ export interface RuntimeLensApi {
   };
   /** The shadow run: the last report, its tab and its CodeLens. */
   shadow?: ShadowSurfaces;
+  /** The language-model tools and the MCP server definition offered to agents. */
+  agent?: AgentSurfaces;
 }
 
 let controller: ReceiverController | undefined;
@@ -111,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): RuntimeLensApi {
       surfaces,
       risk: surfaces.risk,
       shadow: surfaces.shadow,
+      agent: surfaces.agent,
     };
   } catch (err) {
     const e = err as Error;
@@ -175,7 +180,7 @@ function compose(
   config: LiveConfig,
   live: LiveSignals,
   step: (name: string) => void,
-): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']>; shadow: ShadowSurfaces } {
+): NonNullable<RuntimeLensApi['surfaces']> & { risk: NonNullable<RuntimeLensApi['risk']>; shadow: ShadowSurfaces; agent: AgentSurfaces } {
   const receiverLog = componentLogger(channel, 'receiver');
   const secrets = new SourceSecrets(context.secrets);
   controller = new ReceiverController(
@@ -247,7 +252,17 @@ function compose(
     traces: () => live.traceServer(),
   });
   step('shadow');
-  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk, shadow };
+  const agent = registerAgent(context, {
+    live,
+    receiver: () => {
+      const { host, port } = config.current.receiver;
+      return { server: endpointOf(host, port), tokenFile: receiverTokenFile(context.globalStorageUri.fsPath, port) };
+    },
+    cliPath: context.asAbsolutePath('dist/cli.js'),
+    log: componentLogger(channel, 'agent'),
+  });
+  step('agent');
+  return { codeLens, hints, diagnostics, statusBar, controller, panel: view, traces, risk, shadow, agent };
 }
 
 /** Stops the receiver this window started (it writes its snapshot on the way out). */

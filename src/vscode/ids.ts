@@ -49,6 +49,7 @@ export const Settings = {
   analysisTimeoutMs: 'analysis.timeoutMs',
   serviceRoots: 'serviceRoots',
   faroAllowedOrigins: 'faro.allowedOrigins',
+  agentTools: 'agent.tools',
 } as const;
 
 /** One of Settings' values. */
