@@ -3,7 +3,6 @@ import type { Logger } from './core/logger';
 import { terminalText } from './core/render/escape';
 import { authorshipCommand } from './cli/authorshipCommand';
 import { checkCommand } from './cli/checkCommand';
-import { mcpCommand } from './cli/mcpCommand';
 import { serveCommand } from './cli/serveCommand';
 import { shadowCommand } from './cli/shadowCommand';
 import { signalsCommand } from './cli/signalsCommand';
@@ -87,8 +86,11 @@ async function main(argv: string[]): Promise<number> {
         stderr: (t) => process.stderr.write(t),
         progress: process.stderr.isTTY === true,
       });
-    case 'mcp':
+    case 'mcp': {
+      // Loaded on use: the MCP SDK (with zod and ajv) would otherwise be evaluated by every `serve`.
+      const { mcpCommand } = await import('./cli/mcpCommand.js');
       return mcpCommand(rest, stderrLogger);
+    }
     case 'version':
     case '--version':
       process.stdout.write(`${RUNTIME_LENS_VERSION}\n`);
