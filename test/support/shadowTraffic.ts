@@ -4,6 +4,8 @@
  * on its origin, so the HAR holds what a browser really sent and what the service really answered.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TraceResponse } from '../../src/core/api/signals';
 import { ReadApiClient } from '../../src/core/client/readApiClient';
@@ -79,13 +81,21 @@ export async function recordShopHar(url: string, paths: string[], harFile: strin
 /** Runs the built CLI's `shadow` to its end without blocking the test's process (a run takes seconds). */
 export function runShadowCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Every run keeps its report as the workspace's last run under XDG_CACHE_HOME: the tests' own, not the user's.
+    const child = spawn(process.execPath, [cliPath, 'shadow', ...args], { env: { ...env, XDG_CACHE_HOME: testCache() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+let cacheDir: string | undefined;
+/** One cache folder for this test process's shadow runs (temporary, like the repositories they run in). */
+function testCache(): string {
+  cacheDir ??= mkdtempSync(path.join(os.tmpdir(), 'rl-test-cache-'));
+  return cacheDir;
 }
 
 /** Runs the shop in `dir` (exporting nowhere unless `env` says), records Chromium fetching `paths` as a HAR, and stops it. */

@@ -27,6 +27,8 @@ before(async () => {
   repo = createShadowServiceRepo();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-shadow-runner-'));
   har = path.join(tmp, 'shop.har');
+  // The runs keep their reports as the last run under XDG_CACHE_HOME: this test's folder, not the user's.
+  process.env.XDG_CACHE_HOME = path.join(tmp, 'cache');
   await recordShopTraffic(repo.dir, shopPaths(REQUESTS), har);
   slow = createServer((_req, res) => setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'), 150));
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
