@@ -3,10 +3,12 @@
  * revision, and headless Chromium (playwright-core's recordHar) fetches a mix of its routes from a page
  * on its origin, so the HAR holds what a browser really sent and what the service really answered.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ShadowReport } from '../../src/core/api/shadowReport';
 import type { TraceResponse } from '../../src/core/api/signals';
 import { ReadApiClient } from '../../src/core/client/readApiClient';
 import { launchChromium } from './browser';
@@ -14,6 +16,7 @@ import { freePort as freePortOf } from '../../src/core/shadow/localBuild';
 import type { ShadowRequest } from '../../src/core/shadow/shadowRequest';
 import { trafficFromTraces } from '../../src/core/shadow/traceTraffic';
 import { cliPath } from './harness';
+import type { ShadowServiceRepo } from './shadowService';
 
 /** The route mix a user of the shop makes: every route, several ids, a few misses. */
 export function shopPaths(total: number): string[] {
@@ -141,4 +144,47 @@ export async function untilTrafficHeld(server: string, paths: string[], label: s
 /** What two reads of the same production request must agree on: its trace, the request, and the status production gave. */
 export function requestKey(r: ShadowRequest): string {
   return `${r.recorded.traceId} ${r.method} ${r.target} ${r.route} ${r.recorded.status}`;
+}
+
+/** Traffic read from a server: its traces and the requests in them. */
+export type ReadTraffic = Awaited<ReturnType<typeof readTraffic>>;
+
+/** The order's production trace came whole through a backend: loadOrder mapped to orders.js, and its call to /internal/prices. */
+export function assertOrderTraceWhole(pulled: ReadTraffic): void {
+  const order = pulled.requests.find((r) => r.target === '/api/orders/10')!;
+  const spans = pulled.traces.find((t) => t.traceId === order.recorded.traceId)!.spans;
+  assert.deepEqual(
+    spans.filter((s) => s.mapping?.function === 'loadOrder').map((s) => s.mapping?.file),
+    ['orders.js'],
+  );
+  assert.ok(
+    spans.some((s) => s.kind === 3 && /\/internal\/prices/.test(s.peer ?? '')),
+    JSON.stringify(spans.map((s) => [s.kind, s.peer])),
+  );
+}
+
+/**
+ * `shadow --from server` replays every request the server holds, with no status differing from what
+ * production answered (the same build); then, with the regressions planted in `repo`, `--changed-since
+ * base --budget 1` picks the one request through changed code.
+ */
+export async function assertReplaysFrom(server: string, repo: ShadowServiceRepo, pulled: ReadTraffic): Promise<void> {
+  const r = await runShadowCli(['--from', server, '--start', 'node server.js', '--health', '/health', '--workspace', repo.dir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as ShadowReport;
+  assert.equal(report.run.traffic, `traces of ${server}`);
+  assert.equal(report.requests, pulled.requests.length);
+  assert.equal(report.replayed, pulled.requests.length);
+  for (const route of report.routes) assert.equal(route.productionMismatches, 0, `${route.method} ${route.route}`);
+  for (const p of ['/api/items', '/api/orders/:id', '/api/quote', '/api/stock/:sku']) {
+    assert.ok(
+      report.routes.some((x) => x.route === p && x.requests > 0),
+      p,
+    );
+  }
+  repo.plantRegressions();
+  const picked = await runShadowCli(['--from', server, '--changed-since', 'base', '--budget', '1', '--start', 'node server.js', '--health', '/health', '--workspace', repo.dir, '--json']);
+  assert.equal(picked.code, 0, picked.stderr);
+  const one = JSON.parse(picked.stdout) as ShadowReport;
+  assert.deepEqual(one.run.changedCode, { since: 'base', functions: 6, replayed: 1 });
 }

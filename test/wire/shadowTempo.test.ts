@@ -7,11 +7,10 @@
 // through Tempo's search and trace-by-id answers too).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ShadowReport } from '../../src/core/api/shadowReport';
 import { type StartedServer, startServer } from '../support/harness';
 import { type OtlpTee, startOtlpTee } from '../support/otlpTee';
 import { createShadowServiceRepo, type ShadowServiceRepo } from '../support/shadowService';
-import { makeShopRequests, readTraffic, requestKey, runShadowCli, untilTrafficHeld } from '../support/shadowTraffic';
+import { assertOrderTraceWhole, assertReplaysFrom, makeShopRequests, readTraffic, requestKey, untilTrafficHeld } from '../support/shadowTraffic';
 import { TempoFixture } from '../support/tempoFixture';
 
 /**
@@ -60,38 +59,11 @@ describe('runtime-lens shadow --from a server reading Tempo', () => {
     assert.ok(tempo.requests.some((r) => r.path === '/api/search' && r.status === 200));
     assert.ok(tempo.requests.some((r) => r.path.startsWith('/api/v2/traces/') && r.status === 200));
     // The production trace came whole: the order's trace holds loadOrder, mapped to its file, and the call it made.
-    const order = pulled.requests.find((r) => r.target === '/api/orders/10')!;
-    const spans = pulled.traces.find((t) => t.traceId === order.recorded.traceId)!.spans;
-    assert.deepEqual(
-      spans.filter((s) => s.mapping?.function === 'loadOrder').map((s) => s.mapping?.file),
-      ['orders.js'],
-    );
-    assert.ok(
-      spans.some((s) => s.kind === 3 && /\/internal\/prices/.test(s.peer ?? '')),
-      JSON.stringify(spans.map((s) => [s.kind, s.peer])),
-    );
+    assertOrderTraceWhole(pulled);
   });
 
   it('replays what Tempo holds against the local build, and picks the requests through changed code first', async () => {
     const pulled = await readTraffic(viaTempo.url);
-    const r = await runShadowCli(['--from', viaTempo.url, '--start', 'node server.js', '--health', '/health', '--workspace', repo.dir, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as ShadowReport;
-    assert.equal(report.run.traffic, `traces of ${viaTempo.url}`);
-    assert.equal(report.requests, pulled.requests.length);
-    assert.equal(report.replayed, pulled.requests.length);
-    // Compared with production only: the same build answers as production did, so the statuses Tempo kept match.
-    for (const route of report.routes) assert.equal(route.productionMismatches, 0, `${route.method} ${route.route}`);
-    for (const p of ['/api/items', '/api/orders/:id', '/api/quote', '/api/stock/:sku'])
-      assert.ok(
-        report.routes.some((x) => x.route === p && x.requests > 0),
-        p,
-      );
-
-    repo.plantRegressions();
-    const picked = await runShadowCli(['--from', viaTempo.url, '--changed-since', 'base', '--budget', '1', '--start', 'node server.js', '--health', '/health', '--workspace', repo.dir, '--json']);
-    assert.equal(picked.code, 0, picked.stderr);
-    const one = JSON.parse(picked.stdout) as ShadowReport;
-    assert.deepEqual(one.run.changedCode, { since: 'base', functions: 6, replayed: 1 });
+    await assertReplaysFrom(viaTempo.url, repo, pulled);
   });
 });
