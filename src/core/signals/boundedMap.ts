@@ -3,19 +3,35 @@ export interface Touchable {
   touched: number;
   /** Set when the entry is evicted, so callers holding a direct reference can tell. */
   evicted?: boolean;
+  /** The `touched` value when the entry was last placed at the back of its eviction order (BoundedMap's own). */
+  placed?: number;
 }
 
 /**
- * A Map with a size cap and least-recently-used eviction. Evicting the oldest tenth at once
- * keeps the per-insert cost O(1) amortized instead of maintaining a linked list on the hot path.
+ * A Map with a size cap and least-recently-used eviction, O(1) amortized per insert at any
+ * cardinality: a stream of new keys past the cap (every span a new operation) costs the same per
+ * key as one within it, and nothing is ever sorted by age.
+ *
+ * Eviction is second-chance ("clock") over insertion order: the front entry goes unless it was used
+ * since it was last placed, in which case it moves to the back and is spared once. Each move is paid
+ * for by a use, so a round of evictions costs what it evicts plus what was used since. Evicting a
+ * tenth of the cap at once keeps rounds rare.
+ *
  * With `groupOf` (the store groups by service), eviction is fair: the largest groups give up their
- * oldest entries first, so one high-cardinality sender cannot push every other group out.
+ * entries first (water-filling), so one high-cardinality sender cannot push every other group out;
+ * among groups of equal size, those with the oldest front entry pay. Each group keeps its own order.
  */
 export class BoundedMap<V extends Touchable> {
   private readonly map = new Map<string, V>();
+  /** Per group, its entries in eviction order (with `groupOf`); without it, `map` is the one order. */
+  private readonly groups = new Map<string, Map<string, V>>();
   private tick = 0;
   /** How many entries were evicted since creation. */
   evicted = 0;
+  /** Entries eviction has looked at since creation, for tests to bound its cost. */
+  examined = 0;
+  /** Eviction rounds since creation; each also costs O(groups × log(cap)) to share it out. */
+  rounds = 0;
 
   /**
    * `onEvict` runs after each eviction round, e.g. to drop caches that reference entries;
@@ -40,62 +56,112 @@ export class BoundedMap<V extends Touchable> {
     value.touched = ++this.tick;
   }
 
-  /** Inserts (or replaces) an entry, evicting the least recently used ones when over the cap. */
+  /**
+   * Inserts (or replaces) an entry; a new key past the cap first evicts a round of the least recently
+   * used, so the entry being inserted is never among them.
+   */
   set(key: string, value: V): void {
+    if (this.map.size >= this.cap && !this.map.has(key)) this.evictRound();
     value.touched = ++this.tick;
+    value.placed = value.touched;
+    if (this.groupOf !== undefined) {
+      const old = this.map.get(key);
+      if (old !== undefined) this.groups.get(this.groupOf(old))?.delete(key);
+      const group = this.groupOf(value);
+      let members = this.groups.get(group);
+      if (members === undefined) this.groups.set(group, (members = new Map()));
+      members.set(key, value);
+    }
     this.map.set(key, value);
-    if (this.map.size > this.cap) this.evictOldest();
   }
 
   get size(): number {
     return this.map.size;
   }
 
-  /** Entries with their keys, in insertion order. */
+  /** Entries with their keys, in insertion order (an entry spared by eviction counts as inserted again). */
   entries(): IterableIterator<[string, V]> {
     return this.map.entries();
   }
 
-  /** Entries, in insertion order. */
+  /** Entries, in the order of `entries`. */
   values(): IterableIterator<V> {
     return this.map.values();
   }
 
-  private evictOldest(): void {
-    const excess = this.map.size - this.cap;
-    const batch = Math.max(excess, Math.ceil(this.cap / 10));
-    const entries = [...this.map.entries()];
-    const byAge = (this.groupOf === undefined ? entries : this.largestGroups(entries, batch)).sort((a, b) => a[1].touched - b[1].touched);
-    for (let i = 0; i < batch && i < byAge.length; i++) {
-      this.map.delete(byAge[i][0]);
-      byAge[i][1].evicted = true;
-      this.release?.(byAge[i][1]);
-    }
-    this.evicted += Math.min(batch, byAge.length);
+  private evictRound(): void {
+    // Room for one more, and a tenth of the cap besides, so rounds stay rare.
+    const batch = Math.max(this.map.size + 1 - this.cap, Math.ceil(this.cap / 10));
+    let evicted = 0;
+    this.rounds++;
+    if (this.groupOf === undefined) evicted = this.evictFrom(this.map, batch);
+    else for (const [group, quota] of this.quotas(batch)) evicted += this.evictFrom(this.groups.get(group)!, quota, group);
+    this.evicted += evicted;
     this.onEvict();
   }
 
-  /**
-   * The entries of the fewest largest groups that, cut down to the size of the next group, would
-   * free `batch` entries (water-filling): smaller groups are not touched while larger ones can pay.
-   */
-  private largestGroups(entries: [string, V][], batch: number): [string, V][] {
-    const counts = new Map<string, number>();
-    for (const [, value] of entries) {
-      const group = this.groupOf!(value);
-      counts.set(group, (counts.get(group) ?? 0) + 1);
+  /** Evicts `quota` entries of `order` (a group's, or the whole map), front first, sparing once those used since placed. */
+  private evictFrom(order: Map<string, V>, quota: number, group?: string): number {
+    let evicted = 0;
+    const it = order.entries();
+    while (evicted < quota) {
+      const next = it.next();
+      if (next.done) break;
+      this.examined++;
+      const [key, value] = next.value;
+      if (value.touched !== value.placed) {
+        // Used since placed: to the back, spared this once (the iterator meets it again at the end).
+        value.placed = value.touched;
+        order.delete(key);
+        order.set(key, value);
+        continue;
+      }
+      order.delete(key);
+      if (group !== undefined) this.map.delete(key);
+      value.evicted = true;
+      this.release?.(value);
+      evicted++;
     }
-    const sizes = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    let total = 0;
-    let k = 0;
-    while (k < sizes.length) {
-      total += sizes[k][1];
-      k++;
-      const next = k < sizes.length ? sizes[k][1] : 0;
-      if (total - k * next >= batch) break;
-    }
-    if (k >= sizes.length) return entries;
-    const payers = new Set(sizes.slice(0, k).map(([group]) => group));
-    return entries.filter(([, value]) => payers.has(this.groupOf!(value)));
+    if (group !== undefined && order.size === 0) this.groups.delete(group);
+    return evicted;
   }
+
+  /**
+   * How many entries each group gives up so that `batch` are freed: the largest groups are cut down
+   * to a common level (water-filling), and the few entries left over come one each from the groups
+   * at that level whose front entry is oldest. Costs O(groups × log(size)), not O(entries).
+   */
+  private quotas(batch: number): Map<string, number> {
+    const sizes = [...this.groups].map(([group, members]) => [group, members.size, members] as const);
+    const freedAt = (level: number): number => sizes.reduce((n, [, size]) => n + Math.max(0, size - level), 0);
+    // The highest level that still frees `batch`: freedAt only falls as the level rises.
+    let low = 0;
+    let high = sizes.reduce((m, [, size]) => Math.max(m, size), 0);
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (freedAt(mid) >= batch) low = mid;
+      else high = mid - 1;
+    }
+    const level = low;
+    const out = new Map<string, number>();
+    let rest = batch;
+    for (const [group, size] of sizes) {
+      const take = Math.max(0, size - level - 1);
+      if (take > 0) out.set(group, take);
+      rest -= take;
+    }
+    if (rest > 0) {
+      // The groups standing at level + 1 give one more each, those with the oldest front entry first.
+      const atEdge = sizes.filter(([, size]) => size >= level + 1).map(([group, , members]) => [group, frontAge(members)] as const);
+      atEdge.sort((a, b) => a[1] - b[1]);
+      for (const [group] of atEdge.slice(0, rest)) out.set(group, (out.get(group) ?? 0) + 1);
+    }
+    return out;
+  }
+}
+
+/** When a group's front entry was last used: the age its next eviction starts from. */
+function frontAge<V extends Touchable>(members: Map<string, V>): number {
+  const front = members.values().next();
+  return front.done ? Number.POSITIVE_INFINITY : front.value.touched;
 }

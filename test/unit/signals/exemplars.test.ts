@@ -108,7 +108,10 @@ test('the store keeps exemplars per location across a snapshot and frees them on
   // 150 more locations in a store of 100: the oldest are evicted and their slots reused, not leaked.
   for (let line = 2; line < 152; line++) store.recordSpan(span({ traceId: hex(line, 32), spanId: hex(line, 16), durationMs: line, startMs: now - 1000 }), loc(line), '');
   assert.ok(store.evicted().locations > 0);
-  const rows = store.query({ windowMs: 300_000 }).functions;
+  // Line 1 was used after it was placed, so eviction spared it once (second chance); every later
+  // location was used once, and those still held have their own exemplar only.
+  const rows = store.query({ windowMs: 300_000 }).functions.filter((f) => f.line > 1);
+  assert.ok(rows.length >= 90, `${rows.length} later locations held`);
   for (const f of rows)
     assert.deepEqual(
       f.exemplars.map((e) => e.traceId),
