@@ -30,6 +30,8 @@ export interface SentAnswer {
   error?: string;
   /** The trace the request started: the target's spans for it are collected under this id. */
   traceId: string;
+  /** The span id its `traceparent` named: the parent of the target's entry server span. */
+  parentSpanId: string;
 }
 
 /** How hard and how long to replay. */
@@ -123,9 +125,9 @@ function prepare(r: ShadowRequest): Prepared {
 }
 
 async function send(r: Prepared, base: URL, pool: Pool, options: ReplayOptions): Promise<SentAnswer> {
-  const { traceId, traceparent } = freshTraceparent();
+  const { traceId, parentSpanId, traceparent } = freshTraceparent();
   const started = performance.now();
-  const failed = (error: string): SentAnswer => ({ status: 0, headers: [], body: '', bodyBytes: 0, durationMs: performance.now() - started, error, traceId });
+  const failed = (error: string): SentAnswer => ({ status: 0, headers: [], body: '', bodyBytes: 0, durationMs: performance.now() - started, error, traceId, parentSpanId });
   if ('error' in r) return failed(r.error);
   const path = base.pathname.replace(/\/+$/, '') + r.target;
   const headers = [...r.headers, 'traceparent', traceparent];
@@ -146,7 +148,7 @@ async function send(r: Prepared, base: URL, pool: Pool, options: ReplayOptions):
         keptBytes += part.length;
       }
     }
-    return { status: res.statusCode, headers: pairsOf(res.headers), body: Buffer.concat(kept).toString('utf8'), bodyBytes: bytes, durationMs: performance.now() - started, traceId };
+    return { status: res.statusCode, headers: pairsOf(res.headers), body: Buffer.concat(kept).toString('utf8'), bodyBytes: bytes, durationMs: performance.now() - started, traceId, parentSpanId };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return failed(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? `no answer within ${options.timeoutMs} ms` : oneLine(err as Error));

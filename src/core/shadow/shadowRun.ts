@@ -98,7 +98,7 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
   // Answers are compared as their spans arrive, while the replay goes on: afterwards the run waits
   // only for the last answers' spans, and no answer's body is held longer than that.
   const waiting: { i: number; a: SentAnswer[] }[] = [];
-  const tracesOf = (a: SentAnswer[]) => a.filter((x) => x.status > 0).map((x) => x.traceId);
+  const tracesOf = (a: SentAnswer[]) => a.filter((x) => x.status > 0).map((x) => ({ traceId: x.traceId, parentSpanId: x.parentSpanId }));
   let withoutSpans = 0;
   let answeredTraces = 0;
   const settle = async (waitMs: number): Promise<void> => {
@@ -112,7 +112,7 @@ export async function runShadow(spec: ShadowRunSpec, spans: SpanLookup): Promise
     );
     const late = new Set(got.incomplete);
     for (const w of batch) {
-      const missing = tracesOf(w.a).filter((id) => late.has(id)).length;
+      const missing = tracesOf(w.a).filter((t) => late.has(t.traceId)).length;
       if (missing > 0 && waitMs === 0) waiting.push(w);
       else {
         withoutSpans += missing;

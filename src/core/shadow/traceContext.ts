@@ -9,8 +9,8 @@ const ID_BYTES = 24;
 const pool = Buffer.alloc(ID_BYTES * 256);
 let at = pool.length;
 
-/** A new sampled trace: its id and the `traceparent` header that starts it. */
-export function freshTraceparent(): { traceId: string; traceparent: string } {
+/** A new sampled trace: its id, the parent span id the header names, and the `traceparent` header that starts it. */
+export function freshTraceparent(): { traceId: string; parentSpanId: string; traceparent: string } {
   if (at === pool.length) {
     randomFillSync(pool);
     at = 0;
@@ -21,5 +21,6 @@ export function freshTraceparent(): { traceId: string; traceparent: string } {
   if (ids.subarray(0, 16).every((b) => b === 0)) ids[0] = 1;
   if (ids.subarray(16).every((b) => b === 0)) ids[16] = 1;
   const traceId = ids.toString('hex', 0, 16);
-  return { traceId, traceparent: `00-${traceId}-${ids.toString('hex', 16, 24)}-01` };
+  const parentSpanId = ids.toString('hex', 16, 24);
+  return { traceId, parentSpanId, traceparent: `00-${traceId}-${parentSpanId}-01` };
 }
