@@ -74,7 +74,7 @@ export function writeWorkspace(root: string, modulesPerService: number): void {
 }
 
 /** The first line of function f in any module. */
-function functionLine(f: number): number {
+export function functionLine(f: number): number {
   return f * FUNCTION_LINES + 1;
 }
 
