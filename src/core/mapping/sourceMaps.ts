@@ -29,6 +29,14 @@ interface LoadedMap {
 }
 
 const maxCachedMaps = 200;
+/**
+ * Built files known to have no usable map, kept apart from the maps and many more of them: a service
+ * whose spans name thousands of built files without maps would otherwise have every span read a file
+ * (the 200 maps' LRU cycling through them). The index replaces the resolver when a JS or map file
+ * changes, so nothing here outlives the files it describes.
+ */
+const maxNoMap = 50_000;
+const NO_MAP: Promise<null> = Promise.resolve(null);
 const maxWarned = 1_000;
 const base64Prefix = /^data:application\/json(?:;[^,;]*)*;base64,/i;
 const plainDataPrefix = /^data:application\/json(?:;[^,;]*)*,/i;
@@ -37,6 +45,7 @@ const plainDataPrefix = /^data:application\/json(?:;[^,;]*)*,/i;
 export class SourceMapResolver {
   // Keyed by the built file; holds the promise so concurrent lookups share one read, and null for "no map".
   private readonly maps = new Map<string, Promise<LoadedMap | null>>();
+  private readonly noMap = new Set<string>();
   private readonly warned = new Set<string>();
 
   /** `reader` reads workspace-relative files; malformed maps are reported once to `logger`. */
@@ -88,6 +97,7 @@ export class SourceMapResolver {
   }
 
   private load(jsFile: string): Promise<LoadedMap | null> {
+    if (this.noMap.has(jsFile)) return NO_MAP;
     const hit = this.maps.get(jsFile);
     if (hit) {
       // Re-insert so the Map's insertion order doubles as recency order.
@@ -95,7 +105,14 @@ export class SourceMapResolver {
       this.maps.set(jsFile, hit);
       return hit;
     }
-    const pending = this.readMap(jsFile);
+    const pending = this.readMap(jsFile).then((loaded) => {
+      if (loaded === null && this.maps.get(jsFile) === pending) {
+        this.maps.delete(jsFile);
+        if (this.noMap.size >= maxNoMap) this.noMap.clear();
+        this.noMap.add(jsFile);
+      }
+      return loaded;
+    });
     if (this.maps.size >= maxCachedMaps) {
       const oldest = this.maps.keys().next();
       if (!oldest.done) this.maps.delete(oldest.value);

@@ -239,18 +239,30 @@ describe('SourceMapResolver caching', () => {
   });
 
   it('keeps at most 200 maps and evicts the least recently used', async () => {
+    // 201 built files with maps (each a copy of orders.js, naming orders.js.map).
+    const code = await fs.readFile(path.join(root, 'dist/orders.js'), 'utf8');
+    for (let i = 0; i < 201; i++) await fs.writeFile(path.join(root, `dist/m${i}.js`), code);
     const reader = new CountingReader(root);
     const resolver = new SourceMapResolver(reader);
     await resolver.resolve('dist/orders.js', 1, 1);
-    for (let i = 0; i < 199; i++) await resolver.resolve(`dist/none${i}.js`, 1, 1);
+    for (let i = 0; i < 199; i++) await resolver.resolve(`dist/m${i}.js`, 1, 1);
     await resolver.resolve('dist/orders.js', 1, 1); // a hit: now the most recent
-    await resolver.resolve('dist/none199.js', 1, 1); // evicts none0, not orders.js
+    await resolver.resolve('dist/m199.js', 1, 1); // evicts m0, not orders.js
     await resolver.resolve('dist/orders.js', 1, 1);
     assert.equal(reader.reads.get('dist/orders.js'), 1);
-    await resolver.resolve('dist/none0.js', 1, 1);
-    assert.equal(reader.reads.get('dist/none0.js'), 2);
-    for (let i = 200; i < 400; i++) await resolver.resolve(`dist/none${i}.js`, 1, 1);
+    await resolver.resolve('dist/m0.js', 1, 1);
+    assert.equal(reader.reads.get('dist/m0.js'), 2);
+    for (let i = 0; i < 201; i++) await fs.rm(path.join(root, `dist/m${i}.js`));
+  });
+
+  it('remembers thousands of built files without maps apart from the maps: none is read twice, no map is evicted by them', async () => {
+    const reader = new CountingReader(root);
+    const resolver = new SourceMapResolver(reader);
     await resolver.resolve('dist/orders.js', 1, 1);
-    assert.equal(reader.reads.get('dist/orders.js'), 2);
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 5_000; i++) await resolver.resolve(`dist/none${i}.js`, 1, 1);
+    assert.equal(reader.reads.get('dist/none0.js'), 1);
+    assert.equal(reader.reads.get('dist/none4999.js'), 1);
+    await resolver.resolve('dist/orders.js', 1, 1);
+    assert.equal(reader.reads.get('dist/orders.js'), 1, 'the map was not pushed out by files without one');
   });
 });
