@@ -13,7 +13,7 @@ import type { StatusResponse } from '../../src/core/api/signals';
 import type { Logger } from '../../src/core/logger';
 import { ReceiverProcess, RECEIVER_NODE_FLAGS } from '../../src/vscode/receiverProcess';
 import { backendTempDir, expectHttpOk, freeLoopbackPort, startBackendProcess } from '../../test/support/backendProcess';
-import { collectorBinary, JAEGER_VERSION, jaegerBinary } from '../../test/support/backends';
+import { collectorBinary, JAEGER_VERSION, jaegerBinary, jaegerConfig } from '../../test/support/backends';
 
 /** Which server. */
 export type PeerName = 'runtime-lens' | 'jaeger' | 'collector';
@@ -115,20 +115,7 @@ async function startJaeger(): Promise<PeerServer> {
   const dir = backendTempDir('jaeger-peers');
   // The wire tests' all-in-one (test/support/backends.ts startJaeger), with its memory store's
   // default size: old traces are evicted, so memory stays bounded as the receiver's does.
-  const config = {
-    service: {
-      extensions: ['jaeger_storage', 'jaeger_query'],
-      pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
-      telemetry: { resource: { 'service.name': 'jaeger' }, ...quietTelemetry },
-    },
-    extensions: {
-      jaeger_query: { storage: { traces: 'memstore' }, enable_tracing: false, http: { endpoint: loopback(queryPort) }, grpc: { endpoint: loopback(queryGrpcPort) } },
-      jaeger_storage: { backends: { memstore: { memory: { max_traces: 100_000 } } } },
-    },
-    receivers: { otlp: { protocols: { http: { endpoint: loopback(otlpPort) } } } },
-    processors: { batch: { timeout: '200ms' } },
-    exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
-  };
+  const config = jaegerConfig({ otlpPort, queryPort, queryGrpcPort, maxTraces: 100_000 });
   const otlp = `http://${loopback(otlpPort)}`;
   const proc = await startBackendProcess({
     name: 'jaeger',

@@ -136,31 +136,33 @@ const loopback = (port: number): string => `127.0.0.1:${port}`;
 // Both are collector distributions: their own metrics would listen on :8888 by default.
 const quietTelemetry = { metrics: { level: 'none' }, logs: { level: 'info' } };
 
-/** Starts Jaeger v2 all-in-one with memory storage; everything bound to 127.0.0.1. */
-export async function startJaeger(options: { maxTraces?: number } = {}): Promise<RunningJaeger> {
-  const [otlpPort, queryPort, queryGrpcPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
-  const dir = backendTempDir('jaeger');
-  // Written from cmd/jaeger/internal/all-in-one.yaml of v1.75.0, trimmed to what the tests use:
-  // no sampling, expvar, zpages, Jaeger/Zipkin receivers or OTLP gRPC, and no fixed ports.
-  const config = {
+/**
+ * Jaeger v2's all-in-one configuration with memory storage, every endpoint on loopback: written from
+ * cmd/jaeger/internal/all-in-one.yaml of v1.75.0, trimmed to what the tests and benchmarks use (no
+ * sampling, expvar, zpages, Jaeger/Zipkin receivers or OTLP gRPC, and no fixed ports).
+ */
+export function jaegerConfig(o: { otlpPort: number; queryPort: number; queryGrpcPort: number; maxTraces: number }): Record<string, unknown> {
+  return {
     service: {
       extensions: ['jaeger_storage', 'jaeger_query'],
       pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
       telemetry: { resource: { 'service.name': 'jaeger' }, ...quietTelemetry },
     },
     extensions: {
-      jaeger_query: {
-        storage: { traces: 'memstore' },
-        enable_tracing: false,
-        http: { endpoint: loopback(queryPort) },
-        grpc: { endpoint: loopback(queryGrpcPort) },
-      },
-      jaeger_storage: { backends: { memstore: { memory: { max_traces: options.maxTraces ?? 100_000 } } } },
+      jaeger_query: { storage: { traces: 'memstore' }, enable_tracing: false, http: { endpoint: loopback(o.queryPort) }, grpc: { endpoint: loopback(o.queryGrpcPort) } },
+      jaeger_storage: { backends: { memstore: { memory: { max_traces: o.maxTraces } } } },
     },
-    receivers: { otlp: { protocols: { http: { endpoint: loopback(otlpPort) } } } },
+    receivers: { otlp: { protocols: { http: { endpoint: loopback(o.otlpPort) } } } },
     processors: { batch: { timeout: '200ms' } },
     exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
   };
+}
+
+/** Starts Jaeger v2 all-in-one with memory storage; everything bound to 127.0.0.1. */
+export async function startJaeger(options: { maxTraces?: number } = {}): Promise<RunningJaeger> {
+  const [otlpPort, queryPort, queryGrpcPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const dir = backendTempDir('jaeger');
+  const config = jaegerConfig({ otlpPort, queryPort, queryGrpcPort, maxTraces: options.maxTraces ?? 100_000 });
   const file = writeConfig(dir, 'jaeger.yaml', config);
   const otlpHttpUrl = `http://${loopback(otlpPort)}`;
   const queryUrl = `http://${loopback(queryPort)}`;
