@@ -73,6 +73,18 @@ export function writeWorkspace(root: string, modulesPerService: number): void {
   }
 }
 
+/** Frames an Express app's stack has below its handler, from the framework and Node. */
+const EXPRESS_FRAMES = ['    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)', '    at next (/app/node_modules/express/lib/router/route.js:149:13)'];
+const NODE_FRAME = '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)';
+
+/**
+ * A V8 stack thrown in module `module`'s helper `work`, under handler `fn` of `file`, then the
+ * framework's frames (`more` between Express's and Node's): what both corpora's exceptions carry.
+ */
+export function handlerStack(firstLine: string, file: string, module: number, fn: number, more: readonly string[] = []): string {
+  return [firstLine, `    at work (${file}:${FUNCTIONS_PER_MODULE * FUNCTION_LINES + 2}:9)`, `    at handler${module}_${fn} (${file}:${functionLine(fn) + 2}:24)`, ...EXPRESS_FRAMES, ...more, NODE_FRAME].join('\n');
+}
+
 /** The first line of function f in any module. */
 export function functionLine(f: number): number {
   return f * FUNCTION_LINES + 1;
@@ -130,14 +142,7 @@ export function makeBatches(count: number, modulesPerService: number, firstSeq =
       });
       if (seq % 20 === 0) {
         const error = new Error(`upstream timed out after ${1000 + (seq % 7)} ms`);
-        error.stack = [
-          `Error: ${error.message}`,
-          `    at work (${file}:${FUNCTIONS_PER_MODULE * FUNCTION_LINES + 2}:9)`,
-          `    at handler${module}_${fn} (${file}:${functionLine(fn) + 2}:24)`,
-          '    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)',
-          '    at next (/app/node_modules/express/lib/router/route.js:149:13)',
-          '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
-        ].join('\n');
+        error.stack = handlerStack(`Error: ${error.message}`, file, module, fn);
         span.recordException(error, start + duration - 1);
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       }

@@ -9,7 +9,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BATCH_SIZE, type Batch, FUNCTIONS_PER_MODULE, functionLine, SERVICES } from '../corpus';
+import { BATCH_SIZE, type Batch, FUNCTIONS_PER_MODULE, functionLine, handlerStack, SERVICES } from '../corpus';
 
 /** Distinct routes (and handler functions) per service. */
 export const ROUTES_PER_SERVICE = 2_000;
@@ -79,15 +79,7 @@ export function makeHighCardinalityBatch(b: number, now: number): Batch {
       const type = ERROR_TYPES[(seq / 20) % ERROR_TYPES.length];
       const error = new Error(`request ${seq} to r${module}/f${fn} failed after ${200 + (seq % 900)} ms`);
       error.name = type;
-      error.stack = [
-        `${type}: ${error.message}`,
-        `    at work (${file}:${functionLine(FUNCTIONS_PER_MODULE) + 1}:9)`,
-        `    at handler${module}_${fn} (${file}:${functionLine(fn) + 2}:24)`,
-        '    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)',
-        '    at next (/app/node_modules/express/lib/router/route.js:149:13)',
-        '    at Route.dispatch (/app/node_modules/express/lib/router/route.js:119:3)',
-        '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
-      ].join('\n');
+      error.stack = handlerStack(`${type}: ${error.message}`, file, module, fn, ['    at Route.dispatch (/app/node_modules/express/lib/router/route.js:119:3)']);
       span.recordException(error, start + duration - 1);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
     }
