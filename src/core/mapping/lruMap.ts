@@ -1,6 +1,9 @@
+import { OldestFirst } from '../oldestFirst';
+
 /** A Map that keeps at most `cap` entries, forgetting the least recently used first. */
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
+  private readonly oldest = new OldestFirst(this.map);
 
   constructor(private readonly cap: number) {}
 
@@ -18,7 +21,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.cap) this.map.delete(this.map.keys().next().value as K);
+    if (this.map.size > this.cap) this.oldest.drop();
   }
 
   /** The value for `key` without marking it used. */

@@ -3,6 +3,7 @@ import type { TraceMap } from '@jridgewell/trace-mapping';
 import { silentLogger } from '../logger';
 import type { Logger } from '../logger';
 import { normalizeProductionPath } from './pathResolver';
+import { OldestFirst } from '../oldestFirst';
 
 /** Reads workspace files for the resolver; injected so tests and the CLI share it. */
 export interface FileReader {
@@ -45,6 +46,7 @@ const plainDataPrefix = /^data:application\/json(?:;[^,;]*)*,/i;
 export class SourceMapResolver {
   // Keyed by the built file; holds the promise so concurrent lookups share one read, and null for "no map".
   private readonly maps = new Map<string, Promise<LoadedMap | null>>();
+  private readonly mapsOldest = new OldestFirst(this.maps);
   private readonly noMap = new Set<string>();
   private readonly warned = new Set<string>();
 
@@ -113,10 +115,7 @@ export class SourceMapResolver {
       }
       return loaded;
     });
-    if (this.maps.size >= maxCachedMaps) {
-      const oldest = this.maps.keys().next();
-      if (!oldest.done) this.maps.delete(oldest.value);
-    }
+    if (this.maps.size >= maxCachedMaps) this.mapsOldest.drop();
     this.maps.set(jsFile, pending);
     return pending;
   }

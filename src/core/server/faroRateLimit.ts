@@ -1,3 +1,5 @@
+import { OldestFirst } from '../oldestFirst';
+
 /**
  * A token bucket per client for the Faro endpoint: a page in a loop (or a hostile sender) gets
  * 429 with the seconds until it may send again, and never crowds out other clients.
@@ -20,6 +22,7 @@ const MAX_CLIENTS = 10_000;
 /** Per-client token buckets. */
 export class ClientRateLimit {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly bucketsOldest = new OldestFirst(this.buckets);
 
   constructor(
     private readonly options: RateLimitOptions,
@@ -32,7 +35,7 @@ export class ClientRateLimit {
     const now = this.now();
     let b = this.buckets.get(client);
     if (b === undefined) {
-      if (this.buckets.size >= MAX_CLIENTS) this.buckets.delete(this.buckets.keys().next().value!);
+      if (this.buckets.size >= MAX_CLIENTS) this.bucketsOldest.drop();
       b = { tokens: burst, at: now };
     } else this.buckets.delete(client);
     this.buckets.set(client, b);

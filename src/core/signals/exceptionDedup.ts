@@ -9,6 +9,7 @@ import type { ExceptionInfo, ResourceInfo } from '../ingest/records';
 import { identityMessage, typeFamily } from './errorGroups';
 import type { CodeLocation } from './storeTypes';
 import { joinKey } from './storeEntries';
+import { OldestFirst } from '../oldestFirst';
 
 /** Traces whose exception identities are remembered; the oldest are forgotten first. */
 export const DEDUP_MAX_TRACES = 10_000;
@@ -48,9 +49,12 @@ interface Occurrence {
 export class ExceptionDedup {
   /** Per trace, its one identity or (rarely) several: most traces carry one exception. */
   private readonly byTrace = new Map<string, string | Set<string>>();
+  private readonly byTraceOldest = new OldestFirst(this.byTrace);
   /** Occurrences filed before their request's server span was: named when it comes. */
   private readonly unnamed = new Map<string, HeldOccurrence[]>();
+  private readonly unnamedOldest = new OldestFirst(this.unnamed);
   private readonly recent = new Map<string, Occurrence[]>();
+  private readonly recentOldest = new OldestFirst(this.recent);
   /** Occurrences found to repeat one already counted. */
   duplicates = 0;
 
@@ -84,7 +88,7 @@ export class ExceptionDedup {
       return;
     }
     this.unnamed.set(traceId, [held]);
-    if (this.unnamed.size > this.maxTraces) this.unnamed.delete(this.unnamed.keys().next().value!);
+    if (this.unnamed.size > this.maxTraces) this.unnamedOldest.drop();
   }
 
   /** Occurrences held for a request not known yet. */
@@ -104,7 +108,7 @@ export class ExceptionDedup {
     const held = this.byTrace.get(traceId);
     if (held === undefined) {
       this.byTrace.set(traceId, identity);
-      if (this.byTrace.size > this.maxTraces) this.byTrace.delete(this.byTrace.keys().next().value!);
+      if (this.byTrace.size > this.maxTraces) this.byTraceOldest.drop();
       return false;
     }
     if (typeof held === 'string') {
@@ -130,7 +134,7 @@ export class ExceptionDedup {
     } else {
       list = [];
       this.recent.set(identity, list);
-      if (this.recent.size > DEDUP_MAX_TRACELESS_IDENTITIES) this.recent.delete(this.recent.keys().next().value!);
+      if (this.recent.size > DEDUP_MAX_TRACELESS_IDENTITIES) this.recentOldest.drop();
     }
     list.push({ time: timeMs, traced, claimed: false });
     if (list.length > MAX_RECENT_PER_IDENTITY) list.shift();

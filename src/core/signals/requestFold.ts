@@ -8,6 +8,7 @@
 import type { SpanRecord } from '../ingest/records';
 import type { CodeLocation } from './storeTypes';
 import type { BufferedSpan, TraceBuffer } from './traceBuffer';
+import { OldestFirst } from '../oldestFirst';
 
 /** How a span is filed. */
 export type SpanFiling =
@@ -41,6 +42,7 @@ export function sameFunction(a: CodeLocation, b: CodeLocation): boolean {
 export class RequestFold<T> {
   /** By the awaited parent's span id. */
   private readonly awaiting = new Map<string, Awaiting<T>>();
+  private readonly awaitingOldest = new OldestFirst(this.awaiting);
 
   /** `onOuterFailed` marks a counted call failed because its outer span, folded into it, failed. */
   constructor(
@@ -87,7 +89,7 @@ export class RequestFold<T> {
   private wait(parentSpanId: string, entry: Awaiting<T>): void {
     this.awaiting.delete(parentSpanId);
     this.awaiting.set(parentSpanId, entry);
-    if (this.awaiting.size > this.maxAwaiting) this.awaiting.delete(this.awaiting.keys().next().value!);
+    if (this.awaiting.size > this.maxAwaiting) this.awaitingOldest.drop();
   }
 
   private sameAsAncestor(parentSpanId: string, location: CodeLocation): boolean {

@@ -9,6 +9,7 @@ import { packRequest } from '../ingest/packedRequest';
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
 import { HeldRequests } from './heldRequests';
 import type { CodeLocation } from './storeTypes';
+import { OldestFirst } from '../oldestFirst';
 
 /** How much the buffer keeps. */
 export interface TraceBufferOptions {
@@ -83,6 +84,7 @@ export class TraceBuffer {
   private readonly mask: number;
   private written = 0;
   private readonly pinned = new Map<string, TraceSpan[]>();
+  private readonly pinnedOldest = new OldestFirst(this.pinned);
   private readonly pinnedHashes = new Map<number, number>();
   private pinnedSpans = 0;
   private readonly scratch = Buffer.alloc(ID_BYTES);
@@ -310,8 +312,7 @@ export class TraceBuffer {
 
   private trimPins(): void {
     while (this.pinned.size > this.options.maxPinnedTraces || (this.pinnedSpans > this.options.maxPinnedSpans && this.pinned.size > 0)) {
-      const [oldest, spans] = this.pinned.entries().next().value as [string, TraceSpan[]];
-      this.pinned.delete(oldest);
+      const [oldest, spans] = this.pinnedOldest.drop()!;
       this.pinnedSpans -= spans.length;
       for (const s of spans) this.requests.unpin(s.request);
       const h = this.traceHashOf(oldest);

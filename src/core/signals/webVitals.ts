@@ -5,6 +5,7 @@
  */
 import type { WebVitalMetric, WebVitalRow } from '../api/signals';
 import { systemClock, type Clock } from '../logger';
+import { OldestFirst } from '../oldestFirst';
 
 /** Bounds of the web-vitals store. */
 export interface WebVitalsOptions {
@@ -40,6 +41,7 @@ interface Series {
 /** The store of web-vital samples behind `SignalsResponse.webVitals`. */
 export class WebVitals {
   private readonly series = new Map<string, Series>();
+  private readonly seriesOldest = new OldestFirst(this.series);
   private readonly options: WebVitalsOptions;
   /** Bumped per sample kept, so cached answers are recomputed. */
   generation = 0;
@@ -59,7 +61,7 @@ export class WebVitals {
     const key = `${service}\u0000${environment}\u0000${route}\u0000${metric}`;
     let s = this.series.get(key);
     if (s === undefined) {
-      if (this.series.size >= this.options.maxSeries) this.series.delete(this.series.keys().next().value!);
+      if (this.series.size >= this.options.maxSeries) this.seriesOldest.drop();
       s = { service, environment, route, metric, times: [], values: [], next: 0 };
     } else this.series.delete(key);
     // Re-inserted: the Map's order is the order series were last reported in.

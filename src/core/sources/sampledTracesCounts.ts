@@ -3,6 +3,7 @@
  * type), the traces seen with the time they were seen, bounded per key and in keys. A figure from
  * three traces reads very differently from one from three thousand; the count says which it is.
  */
+import { OldestFirst } from '../oldestFirst';
 
 /** Bounds of the counts. */
 export interface TraceCountOptions {
@@ -17,6 +18,7 @@ const DEFAULTS: TraceCountOptions = { maxTracesPerKey: 1_000, maxKeys: 20_000 };
 /** Distinct traces per key, by time. */
 export class TraceCounts {
   private readonly keys = new Map<string, Map<string, number>>();
+  private readonly keysOldest = new OldestFirst(this.keys);
   private readonly options: TraceCountOptions;
 
   constructor(options: Partial<TraceCountOptions> = {}) {
@@ -27,7 +29,7 @@ export class TraceCounts {
   add(key: string, traceId: string, timeMs: number): void {
     let traces = this.keys.get(key);
     if (traces === undefined) {
-      if (this.keys.size >= this.options.maxKeys) this.keys.delete(this.keys.keys().next().value as string);
+      if (this.keys.size >= this.options.maxKeys) this.keysOldest.drop();
       traces = new Map();
     } else this.keys.delete(key);
     this.keys.set(key, traces);

@@ -5,10 +5,12 @@
  * traces filed longest ago are forgotten first, by which time no pull window reaches them.
  */
 import type { SpanRecord } from '../ingest/records';
+import { OldestFirst } from '../oldestFirst';
 
 /** Span ids filed, per trace, bounded. */
 export class FiledSpans {
   private readonly byTrace = new Map<string, Set<string>>();
+  private readonly byTraceOldest = new OldestFirst(this.byTrace);
   private spans = 0;
 
   constructor(private readonly maxSpans: number) {}
@@ -44,8 +46,7 @@ export class FiledSpans {
   private trim(): void {
     // The newest trace is kept even when it alone is over the bound: it was just filed.
     while (this.spans > this.maxSpans && this.byTrace.size > 1) {
-      const [oldest, ids] = this.byTrace.entries().next().value as [string, Set<string>];
-      this.byTrace.delete(oldest);
+      const [, ids] = this.byTraceOldest.drop()!;
       this.spans -= ids.size;
     }
   }

@@ -4,6 +4,7 @@
  * only, unless the collector adds `code.*` dimensions; this is how those series find their function.
  */
 import type { CodeLocation } from '../mapping/codeLocation';
+import { OldestFirst } from '../oldestFirst';
 
 /** Looks up the code location a (service, span name) pair was seen mapping to. */
 export interface SpanNameIndex {
@@ -22,6 +23,7 @@ interface Candidates {
 /** A SpanNameIndex filled as spans are seen mapped; bounded, the least recently seen pairs go first. */
 export class LearnedSpanNames implements SpanNameIndex {
   private readonly pairs = new Map<string, Candidates>();
+  private readonly pairsOldest = new OldestFirst(this.pairs);
 
   constructor(private readonly maxPairs = 20_000) {}
 
@@ -31,7 +33,7 @@ export class LearnedSpanNames implements SpanNameIndex {
     let entry = this.pairs.get(key);
     if (entry === undefined) {
       entry = { locations: [], hits: [] };
-      if (this.pairs.size >= this.maxPairs) this.pairs.delete(this.pairs.keys().next().value as string);
+      if (this.pairs.size >= this.maxPairs) this.pairsOldest.drop();
     } else {
       // Re-inserted so Map order is least-recently-seen first.
       this.pairs.delete(key);

@@ -9,6 +9,7 @@ import { parseStackTrace } from '../../mapping/stackTrace';
 import { structuredException, stackHeadline, type LogException } from './exceptionLines';
 import { nsToMs, type LokiStream } from './lokiApi';
 import { StackAssembler, type AssembledBlock } from './stackAssembly';
+import { OldestFirst } from '../../oldestFirst';
 
 /** An exception found in logs, with the labels of the stream it came from. */
 export interface FoundException {
@@ -24,6 +25,7 @@ export class LogExceptionReader {
   /** Entries read, entries skipped as seen before, exceptions found. */
   readonly counters = { entries: 0, duplicates: 0, exceptions: 0 };
   private readonly seen = new Set<string>();
+  private readonly seenOldest = new OldestFirst(this.seen);
   private readonly assembler: StackAssembler;
   private readonly streamLabels = new Map<string, ReadonlyMap<string, string>>();
 
@@ -87,7 +89,7 @@ export class LogExceptionReader {
     const hash = createHash('sha1').update(stream).update('\u0000').update(ns).update('\u0000').update(line).digest('base64');
     if (this.seen.has(hash)) return false;
     this.seen.add(hash);
-    if (this.seen.size > this.maxSeen) this.seen.delete(this.seen.values().next().value!);
+    if (this.seen.size > this.maxSeen) this.seenOldest.drop();
     return true;
   }
 }
