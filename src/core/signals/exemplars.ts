@@ -27,6 +27,12 @@ function nibble(code: number): number {
  * thousands of small objects, a large part of the store's live heap, which V8 then keeps at 2-3x.
  * Ids that are not lowercase hex of the usual length (JSON from odd senders) are kept as strings aside.
  */
+/** A span's ids, read only when the span is kept (a span cursor's are getters that build strings). */
+export interface TraceIds {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
 export class ExemplarPool {
   private readonly perSlot: number;
   private capacity = 0;
@@ -72,7 +78,7 @@ export class ExemplarPool {
    * Offers a trace to the slot's slowest few, forgetting those older than `oldestAllowedMs`.
    * True when it was kept. The common case (not slower than the bar, nothing expired) reads two numbers.
    */
-  offerSlowest(slot: number, traceId: string, spanId: string, durationMs: number, time: number, oldestAllowedMs: number): boolean {
+  offerSlowest(slot: number, ids: TraceIds, durationMs: number, time: number, oldestAllowedMs: number): boolean {
     if (this.slowKeep <= 0) return false;
     const meta = this.meta;
     const m = slot * META;
@@ -93,7 +99,8 @@ export class ExemplarPool {
       at = Math.min(count, this.slowKeep - 1);
       // Shift the faster ones down one place; a full list loses its fastest.
       for (; at > 0 && nums[(first + at - 1) * NUMS] < durationMs; at--) this.move(first + at - 1, first + at);
-      this.write(first + at, traceId, spanId, durationMs, time);
+      // The ids are read (a span cursor builds their strings) only for a span that is kept.
+      this.write(first + at, ids.traceId, ids.spanId, durationMs, time);
       if (count < this.slowKeep) count++;
     }
     meta[m + SLOW_COUNT] = count;

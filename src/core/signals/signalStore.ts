@@ -131,7 +131,7 @@ export class SignalStore {
     }
     const entry = this.locationEntry(res, resKey, location);
     entry.series.add(time, span.durationMs, span.error);
-    if (this.exemplars.offerSlowest(entry.exemplars, span.traceId, span.spanId, span.durationMs, time, now - this.options.retentionMs)) {
+    if (this.exemplars.offerSlowest(entry.exemplars, span, span.durationMs, time, now - this.options.retentionMs)) {
       this.onTraceReferenced?.(span.traceId);
     }
     if (span.error) {

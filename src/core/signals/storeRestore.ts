@@ -35,7 +35,7 @@ export function restoredEntry(kind: SnapshotKind, raw: unknown, ctx: RestoreCont
     const { slowest, recentErrors, series, ...fields } = SNAPSHOT_READERS.locations(raw);
     const restored = TimeSeries.fromState(r, series);
     const slot = ctx.exemplars.allocate();
-    for (const x of slowest) ctx.exemplars.offerSlowest(slot, x.traceId, x.spanId, x.durationMs, x.time, -Infinity);
+    for (const x of slowest) ctx.exemplars.offerSlowest(slot, x, x.durationMs, x.time, -Infinity);
     // Newest first in the snapshot: offered oldest first.
     for (const x of recentErrors.slice(0, ctx.errorExemplars).reverse()) ctx.exemplars.offerRecent(slot, x.traceId, x.spanId, x.durationMs, x.time);
     const entry: LocationEntry = { ...fields, touched: 0, series: restored, exemplars: slot };

@@ -56,8 +56,9 @@ export class ExceptionFiling {
   ) {}
 
   /** After a span is filed (and held in the trace buffer): files the log records that waited for it. */
-  spanFiled(spanId: string): Promise<void> | undefined {
-    const waiting = this.awaitingLogs.size > 0 ? this.awaitingLogs.take(spanId) : undefined;
+  spanFiled(span: { readonly spanId: string }): Promise<void> | undefined {
+    // The id is read (a span cursor builds the string) only when some log waits at all.
+    const waiting = this.awaitingLogs.size > 0 ? this.awaitingLogs.take(span.spanId) : undefined;
     if (waiting === undefined) return undefined;
     return Promise.all(waiting.map((log) => this.recordLogLate(log))).then(() => undefined);
   }

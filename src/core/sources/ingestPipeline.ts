@@ -343,7 +343,7 @@ export class IngestPipeline {
     if (traces !== undefined) {
       const slot = traces.record(span, result.location);
       if (calls !== undefined && (span.kind === 3 || calls.waiting)) calling = calls.observe(span, result.location, slot);
-      const placing = this.exceptions.spanFiled(span.spanId);
+      const placing = this.exceptions.spanFiled(span);
       if (placing !== undefined) calling = calling === undefined ? placing : Promise.all([calling, placing]).then(() => undefined);
     }
     if (span.exceptions.length > 0) {
