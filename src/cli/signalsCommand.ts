@@ -100,6 +100,9 @@ export function formatSignals(s: SignalsResponse, top: number, server = 'http://
   if (unmapped > 0) out.push('', `${unmapped} spans not mapped to code (top reason: ${terminalCell(s.unmapped[0].reason)})`);
   const evicted = Object.values(s.evicted).reduce((a, b) => a + b, 0);
   if (evicted > 0) out.push(`${evicted} entries evicted by memory caps`);
+  const past = s.pastCaps;
+  if (past && past.operations + past.unmapped > 0) out.push(`${past.operations + past.unmapped} spans past the memory caps counted in "(other ...)" rows (rarer than every row kept)`);
+  if (past && past.locations > 0) out.push(`${past.locations} spans of functions past the memory caps counted under their operation only`);
   // The one exit every string takes, whatever a later line adds.
   return terminalText(`${out.join('\n')}\n`);
 }

@@ -164,6 +164,12 @@ export interface SignalsResponse {
   /** Outgoing calls (client spans) tied to the line in their parent's function that makes them. */
   calls: CallSignal[];
   evicted: { locations: number; operations: number; errorGroups: number; unmapped: number };
+  /**
+   * Spans past the caps that got no row of their own, because every stored row was used more: their
+   * operation counts in the service's "(other operations)" row, an unmapped one in "(other spans)",
+   * and a function's in its operation only. Absent when none.
+   */
+  pastCaps?: { locations: number; operations: number; unmapped: number };
   /** Each source the answer was merged from, with its state (absent when the embedded receiver alone answered). */
   sources?: SourceSummary[];
   /** Core Web Vitals of browser pages (Grafana Faro), p75 per page route and metric in the window; absent when none were received. */

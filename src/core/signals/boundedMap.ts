@@ -1,3 +1,5 @@
+import { FrequencySketch } from './frequencySketch';
+
 /** An entry a `BoundedMap` can age: `touched` is bumped on every use. */
 export interface Touchable {
   touched: number;
@@ -5,7 +7,20 @@ export interface Touchable {
   evicted?: boolean;
   /** The `touched` value when the entry was last placed at the back of its eviction order (BoundedMap's own). */
   placed?: number;
+  /** Uses lately, halved now and then (BoundedMap's own): what a newcomer must beat to take its place. */
+  uses?: number;
 }
+
+/** An entry `admit` would evict, with where it stands. */
+interface Victim<V> {
+  key: string;
+  value: V;
+  order: Map<string, V>;
+  group?: string;
+}
+
+/** Frequencies above this are not told apart (the sketch's counters saturate there). */
+const MAX_USES = 15;
 
 /**
  * A Map with a size cap and least-recently-used eviction, O(1) amortized per insert at any
@@ -20,6 +35,11 @@ export interface Touchable {
  * With `groupOf` (the store groups by service), eviction is fair: the largest groups give up their
  * entries first (water-filling), so one high-cardinality sender cannot push every other group out;
  * among groups of equal size, those with the oldest front entry pay. Each group keeps its own order.
+ *
+ * Past the cap, a caller may ask `admit` before creating an entry (TinyLFU admission): a key that
+ * was wanted lately no more often than the entry it would replace is refused, and the caller files
+ * its use elsewhere (an "other" row). A long tail of rare keys then costs a sketch update per use,
+ * instead of an entry created and evicted per use, while a key that turns busy gets in within a few.
  */
 export class BoundedMap<V extends Touchable> {
   private readonly map = new Map<string, V>();
@@ -32,6 +52,19 @@ export class BoundedMap<V extends Touchable> {
   examined = 0;
   /** Eviction rounds since creation; each also costs O(groups × log(cap)) to share it out. */
   rounds = 0;
+  /** Keys `admit` refused since creation (a use each). */
+  refused = 0;
+  /** How often keys that are not stored were wanted; made on the first `admit` at the cap. */
+  private sketch: FrequencySketch | undefined;
+  /** Uses and admission attempts since the last aging; every 10 × cap, all frequencies halve. */
+  private sinceAging = 0;
+  /** Bumped whenever an entry is added or evicted: which group is largest is worked out again then. */
+  private version = 0;
+  /** Where `victim` stands in the order it last looked at: its iterator and the front entry found. */
+  private cursor: { order: Map<string, V>; group?: string; it: Iterator<[string, V]>; head: [string, V] | undefined } | undefined;
+  private largest: { version: number; order: Map<string, V>; group?: string } | undefined;
+  /** Evictions by `admit` whose `onEvict` is still owed (it runs once per tenth of the cap). */
+  private pendingEvictions = 0;
 
   /**
    * `onEvict` runs after each eviction round, e.g. to drop caches that reference entries;
@@ -47,13 +80,36 @@ export class BoundedMap<V extends Touchable> {
   /** The entry for `key`, marked as used, or undefined. */
   get(key: string): V | undefined {
     const value = this.map.get(key);
-    if (value !== undefined) value.touched = ++this.tick;
+    if (value !== undefined) this.touch(value);
     return value;
   }
 
   /** Marks an entry held by reference as used, without a lookup. */
   touch(value: V): void {
     value.touched = ++this.tick;
+    value.uses = (value.uses ?? 0) + 1;
+    if (++this.sinceAging >= 10 * this.cap) this.age();
+  }
+
+  /**
+   * Whether `key`, which is not stored, may get an entry now: always under the cap; at the cap only
+   * if it was wanted lately more often than the entry it would replace, which is then evicted.
+   * Each call counts as one use of the key.
+   */
+  admit(key: string): boolean {
+    if (this.map.size < this.cap || this.map.has(key)) return true;
+    // Eight counters per stored entry and row: the rare keys asked about far outnumber the stored ones.
+    this.sketch ??= new FrequencySketch(8 * this.cap);
+    const wanted = this.sketch.increment(key);
+    if (++this.sinceAging >= 10 * this.cap) this.age();
+    const victim = this.victim();
+    if (victim === undefined) return true;
+    if (wanted <= Math.min(victim.value.uses ?? 0, MAX_USES)) {
+      this.refused++;
+      return false;
+    }
+    this.evictVictim(victim);
+    return true;
   }
 
   /**
@@ -64,6 +120,10 @@ export class BoundedMap<V extends Touchable> {
     if (this.map.size >= this.cap && !this.map.has(key)) this.evictRound();
     value.touched = ++this.tick;
     value.placed = value.touched;
+    // A key admitted past the cap brings the uses it was refused before (else any newcomer would
+    // beat it on its second try, and a long tail would churn as before).
+    value.uses ??= Math.max(1, this.sketch?.estimate(key) ?? 0);
+    this.version++;
     if (this.groupOf !== undefined) {
       const old = this.map.get(key);
       if (old !== undefined) this.groups.get(this.groupOf(old))?.delete(key);
@@ -89,6 +149,96 @@ export class BoundedMap<V extends Touchable> {
     return this.map.values();
   }
 
+  /** Inserts like `set`, but a new key at the cap evicts just the admission victim, not a round. */
+  insertOne(key: string, value: V): void {
+    if (this.map.size >= this.cap && !this.map.has(key)) {
+      const victim = this.victim();
+      if (victim !== undefined) this.evictVictim(victim);
+    }
+    this.set(key, value);
+  }
+
+  /** Halves every frequency, stored or sketched, so that popularity fades. O(cap) once per 10 × cap uses. */
+  private age(): void {
+    this.sinceAging = 0;
+    this.sketch?.halve();
+    for (const value of this.map.values()) value.uses = (value.uses ?? 0) >>> 1;
+  }
+
+  /**
+   * The entry the next admission would evict: the front of the largest group's order (or of the
+   * map), after second chances for those used since placed. A cursor is kept per order: a fresh
+   * iterator would walk every entry evicted from the front since V8 last compacted the Map (see
+   * OldestFirst), and refusing a stream of rare keys would cost that much each.
+   */
+  private victim(): Victim<V> | undefined {
+    const [order, group] = this.groupOf === undefined ? [this.map, undefined] : this.largestGroup();
+    let c = this.cursor;
+    if (c === undefined || c.order !== order) c = this.cursor = { order, group, it: order.entries(), head: undefined };
+    let restarted = false;
+    for (;;) {
+      if (c.head === undefined) {
+        const next = c.it.next();
+        if (next.done) {
+          if (order.size === 0 || restarted) return undefined;
+          restarted = true;
+          c.it = order.entries();
+          continue;
+        }
+        c.head = next.value;
+      }
+      const [key, value] = c.head;
+      if (order.get(key) !== value) {
+        // Evicted or replaced since it was the front.
+        c.head = undefined;
+        continue;
+      }
+      if (value.touched !== value.placed) {
+        // Used since placed: to the back, spared this once (the cursor meets it again at the end).
+        this.examined++;
+        value.placed = value.touched;
+        order.delete(key);
+        order.set(key, value);
+        c.head = undefined;
+        continue;
+      }
+      return { key, value, order, group };
+    }
+  }
+
+  /** The largest group and its order (the current cursor's among equals); recomputed after changes only, O(groups). */
+  private largestGroup(): [Map<string, V>, string | undefined] {
+    if (this.largest !== undefined && this.largest.version === this.version) return [this.largest.order, this.largest.group];
+    let best: [Map<string, V>, string | undefined] = [this.map, undefined];
+    let bestSize = -1;
+    for (const [group, members] of this.groups) {
+      if (members.size > bestSize || (members.size === bestSize && members === this.cursor?.order)) {
+        best = [members, group];
+        bestSize = members.size;
+      }
+    }
+    this.largest = { version: this.version, order: best[0], group: best[1] };
+    return best;
+  }
+
+  /** Evicts the admission victim; `onEvict` runs once a tenth of the cap has gone this way. */
+  private evictVictim(victim: Victim<V>): void {
+    victim.order.delete(victim.key);
+    if (victim.group !== undefined) {
+      this.map.delete(victim.key);
+      if (victim.order.size === 0) this.groups.delete(victim.group);
+    }
+    victim.value.evicted = true;
+    this.release?.(victim.value);
+    this.evicted++;
+    this.version++;
+    if (this.cursor !== undefined) this.cursor.head = undefined;
+    if (++this.pendingEvictions >= Math.ceil(this.cap / 10)) {
+      this.pendingEvictions = 0;
+      this.onEvict();
+    }
+  }
+
   private evictRound(): void {
     // Room for one more, and a tenth of the cap besides, so rounds stay rare.
     const batch = Math.max(this.map.size + 1 - this.cap, Math.ceil(this.cap / 10));
@@ -97,6 +247,9 @@ export class BoundedMap<V extends Touchable> {
     if (this.groupOf === undefined) evicted = this.evictFrom(this.map, batch);
     else for (const [group, quota] of this.quotas(batch)) evicted += this.evictFrom(this.groups.get(group)!, quota, group);
     this.evicted += evicted;
+    this.version++;
+    this.cursor = undefined;
+    this.pendingEvictions = 0;
     this.onEvict();
   }
 

@@ -15,12 +15,15 @@ export class FileIndex<V extends Touchable> {
     else list.push(entry);
   }
 
-  /** The live entries of `file`. */
+  /** The live entries of `file` (entries evicted since the last `prune` are left out). */
   get(file: string): readonly V[] {
-    return this.byFile.get(file) ?? [];
+    const list = this.byFile.get(file);
+    if (list === undefined) return [];
+    for (const e of list) if (e.evicted) return list.filter((x) => !x.evicted);
+    return list;
   }
 
-  /** Forgets evicted entries (amortized: eviction rounds are a tenth of the cap apart). */
+  /** Forgets evicted entries (amortized: the owner calls it once per tenth of its cap evicted). */
   prune(): void {
     for (const [file, list] of this.byFile) {
       const live = list.filter((e) => !e.evicted);

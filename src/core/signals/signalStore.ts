@@ -11,7 +11,7 @@ import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
 import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
-import { joinKey, locationKey, MAX_GROUP_OPERATIONS, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
+import { joinKey, locationKey, MAX_GROUP_OPERATIONS, OTHER_OPERATIONS, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
 import type { SpanFiling } from './requestFold';
 import { SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
@@ -43,6 +43,8 @@ export class SignalStore {
   private readonly options: StoreOptions;
   private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
   private readonly operationRefs = new Map<string, Map<string, Map<string, OperationEntry>>>();
+  /** Per resource key, its "(other operations)" row, found without building a key. */
+  private readonly otherOperationRefs = new Map<string, OperationEntry>();
   private readonly resourceKeys = new Map<string, string>();
   private lastResource: ResourceInfo | null = null;
   private lastResourceKey = '';
@@ -77,6 +79,7 @@ export class SignalStore {
       this.options.maxOperations,
       () => {
         this.operationRefs.clear();
+        this.otherOperationRefs.clear();
         forgetEnvironments();
       },
       undefined,
@@ -130,6 +133,7 @@ export class SignalStore {
       return null;
     }
     const entry = this.locationEntry(res, resKey, location);
+    if (entry === null) return null;
     entry.series.add(time, span.durationMs, span.error);
     if (this.exemplars.offerSlowest(entry.exemplars, span, span.durationMs, time, now - this.options.retentionMs)) {
       this.onTraceReferenced?.(span.traceId);
@@ -219,11 +223,17 @@ export class SignalStore {
   /** Counts a log record or span that could not be tied to code. */
   recordUnmapped(resource: ResourceInfo, name: string, reason: string, time: number, durationMs = 0, error = false): void {
     time = this.timeOf(time);
-    const key = joinKey(resource.service, resource.environment, name, reason);
+    let key = joinKey(resource.service, resource.environment, name, reason);
     let entry = this.unmapped.get(key);
+    if (entry === undefined && !this.unmapped.admit(key)) {
+      // Refused a row of its own past the cap: counted in the service's "other" row.
+      [name, reason] = [OTHER_UNMAPPED, OTHER_UNMAPPED_REASON];
+      key = joinKey(resource.service, resource.environment, name, reason);
+      entry = this.unmapped.get(key);
+    }
     if (entry === undefined) {
       entry = { touched: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newCountSeries() };
-      this.unmapped.set(key, entry);
+      this.unmapped.insertOne(key, entry);
     }
     entry.series.add(time, durationMs, error);
   }
@@ -253,7 +263,7 @@ export class SignalStore {
     const rows = queryRows(source, q, environment, now);
     this.lastQueryExamined = rows.examined;
     const { examined: _examined, ...lists } = rows;
-    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, ...lists, evicted: this.evicted() };
+    return { window: formatWindow(q.windowMs), environment, environments, generatedAt: now, ...lists, evicted: this.evicted(), pastCaps: this.pastCaps() };
   }
 
   /** Services seen (in any environment). */
@@ -276,6 +286,12 @@ export class SignalStore {
       errorGroups: this.errorGroups.evicted,
       unmapped: this.unmapped.evicted,
     };
+  }
+
+  /** Uses refused a row of their own at the caps so far (see BoundedMap.admit); undefined when none. */
+  pastCaps(): SignalsResponse['pastCaps'] {
+    const counts = { locations: this.locations.refused, operations: this.operations.refused, unmapped: this.unmapped.refused };
+    return counts.locations + counts.operations + counts.unmapped > 0 ? counts : undefined;
   }
 
   /** Current entry counts, for status and tests. */
@@ -376,13 +392,9 @@ export class SignalStore {
    * the entry is remembered per result and resource: the hot path is a WeakMap and a Map lookup with
    * a string whose hash V8 has already cached, instead of building and hashing a composite key per span.
    */
-  private locationEntry(res: ResourceInfo, resKey: string, loc: CodeLocation): LocationEntry {
-    let byResource = this.locationRefs.get(loc);
-    if (byResource === undefined) {
-      byResource = new Map();
-      this.locationRefs.set(loc, byResource);
-    }
-    let entry = byResource.get(resKey);
+  private locationEntry(res: ResourceInfo, resKey: string, loc: CodeLocation): LocationEntry | null {
+    const byResource = this.locationRefs.get(loc);
+    let entry = byResource?.get(resKey);
     if (entry !== undefined && !entry.evicted) {
       this.locations.touch(entry);
       return entry;
@@ -390,6 +402,9 @@ export class SignalStore {
     const key = locationKey(res.service, res.environment, loc);
     entry = this.locations.get(key);
     if (entry === undefined) {
+      // Past the cap, a function used less than every stored one gets no figures of its own (its
+      // span still counts under its operation); the refusal is counted.
+      if (!this.locations.admit(key)) return null;
       entry = {
         ...loc,
         touched: 0,
@@ -407,25 +422,19 @@ export class SignalStore {
       entry.drift = loc.drift;
       entry.deployedLine = loc.deployedLine;
     }
-    byResource.set(resKey, entry);
+    // Remembered only once it has an entry: refused keys must not grow the references.
+    if (byResource === undefined) this.locationRefs.set(loc, new Map([[resKey, entry]]));
+    else byResource.set(resKey, entry);
     return entry;
   }
 
   /** The entry of an operation (`METHOD route`, or the span name), found through per-resource maps without building a key. */
   private operationEntry(res: ResourceInfo, resKey: string, span: SpanRecord): OperationEntry {
-    let byName = this.operationRefs.get(resKey);
-    if (byName === undefined) {
-      byName = new Map();
-      this.operationRefs.set(resKey, byName);
-    }
+    const byName = this.operationRefs.get(resKey);
     const name = span.httpRoute || span.name;
-    let byMethod = byName.get(name);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      byName.set(name, byMethod);
-    }
+    const byMethod = byName?.get(name);
     const method = span.httpRoute ? span.httpMethod : '';
-    let entry = byMethod.get(method);
+    let entry = byMethod?.get(method);
     if (entry !== undefined && !entry.evicted) {
       this.operations.touch(entry);
       return entry;
@@ -434,11 +443,32 @@ export class SignalStore {
     const key = joinKey(res.service, res.environment, opName);
     entry = this.operations.get(key);
     if (entry === undefined) {
+      if (!this.operations.admit(key)) return this.otherOperations(res, resKey, span.kind);
       entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
       this.operations.set(key, entry);
       this.environmentNames.invalidate();
     }
-    byMethod.set(method, entry);
+    // Remembered only once it has an entry: refused names must not grow the references.
+    if (byMethod !== undefined) byMethod.set(method, entry);
+    else if (byName !== undefined) byName.set(name, new Map([[method, entry]]));
+    else this.operationRefs.set(resKey, new Map([[name, new Map([[method, entry]])]]));
+    return entry;
+  }
+
+  /** The row of a service's operations refused a row of their own past the cap (see BoundedMap.admit). */
+  private otherOperations(res: ResourceInfo, resKey: string, kind: number): OperationEntry {
+    let entry = this.otherOperationRefs.get(resKey);
+    if (entry !== undefined && !entry.evicted) {
+      this.operations.touch(entry);
+      return entry;
+    }
+    const key = joinKey(res.service, res.environment, OTHER_OPERATIONS);
+    entry = this.operations.get(key);
+    if (entry === undefined) {
+      entry = { touched: 0, service: res.service, environment: res.environment, name: OTHER_OPERATIONS, kind, series: this.newSeries() };
+      this.operations.insertOne(key, entry);
+    }
+    this.otherOperationRefs.set(resKey, entry);
     return entry;
   }
 

@@ -64,3 +64,63 @@ test('a replaced entry moves to its new group and the old one is not evicted twi
     [2],
   );
 });
+
+// Admission past the cap (TinyLFU): what a stream of rare keys costs, and who gets in.
+const admitAll = (map: BoundedMap<E>, key: string, group: string, n: number): boolean => {
+  if (map.get(key) !== undefined) return true;
+  if (!map.admit(key)) return false;
+  map.set(key, entry(group, n));
+  return true;
+};
+
+for (const groups of [1, 10, 1_000]) {
+  test(`${groups} group(s): keys cycling over twice the cap settle instead of churning, and refusing one costs O(1)`, () => {
+    const map = new BoundedMap<E>(10_000, undefined, undefined, (e) => e.group);
+    const distinct = 20_000;
+    const uses = 400_000;
+    for (let i = 0; i < uses; i++) {
+      const k = (i * 7_919) % distinct;
+      admitAll(map, `k${k}`, `g${k % groups}`, k);
+      assert.ok(map.size <= 10_000);
+    }
+    // Every use either found its entry, created one (under the cap or by evicting one) or was refused.
+    assert.equal(map.size, 10_000);
+    // Without admission every use past the first 10,000 would create and evict an entry (390,000);
+    // with it, a key as rare as the stored ones is refused and the stored set stays.
+    assert.ok(map.evicted < uses / 20, `${map.evicted} evicted`);
+    assert.ok(map.refused > uses / 3, `${map.refused} refused`);
+    // The work of finding victims stays O(1) per use, refused ones included.
+    assert.ok(map.examined <= 2 * uses, `examined ${map.examined}`);
+  });
+}
+
+test('a key wanted more often than the stored ones is admitted at the cap, and the coldest goes', () => {
+  const released: E[] = [];
+  const map = new BoundedMap<E>(100, undefined, (e) => released.push(e));
+  for (let i = 0; i < 100; i++) admitAll(map, `cold${i}`, '', i);
+  for (let k = 0; k < 3; k++) for (let i = 50; i < 100; i++) map.get(`cold${i}`);
+  // Once: as rare as the coldest stored key, so refused, and counted.
+  assert.equal(admitAll(map, 'hot', '', 1_000), false);
+  assert.equal(map.refused, 1);
+  // Wanted again: now more often than the coldest (cold0, used once), which makes room.
+  assert.equal(admitAll(map, 'hot', '', 1_000), true);
+  assert.deepEqual(
+    released.map((e) => e.n),
+    [0],
+  );
+  assert.equal(map.size, 100);
+  assert.equal(map.evicted, 1);
+});
+
+test('frequencies fade: after ten caps of uses, a once-popular stored key can be replaced', () => {
+  const map = new BoundedMap<E>(10);
+  for (let i = 0; i < 10; i++) admitAll(map, `k${i}`, '', i);
+  for (let k = 0; k < 12; k++) for (let i = 0; i < 10; i++) map.get(`k${i}`);
+  assert.equal(admitAll(map, 'new', '', 99), false, 'the stored keys were each used 13 times');
+  // 100 uses of the other keys since: the counts halved on the way, and a newcomer wanted 3 times gets in.
+  for (let k = 0; k < 10; k++) for (let i = 1; i < 10; i++) map.get(`k${i}`);
+  for (let i = 0; i < 40; i++) map.get('k1');
+  const admitted = [0, 1, 2, 3, 4].some(() => admitAll(map, 'new', '', 99));
+  assert.ok(admitted, 'k0, unused since, gave way');
+  assert.equal(map.get('k0'), undefined);
+});

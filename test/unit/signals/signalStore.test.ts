@@ -69,15 +69,17 @@ test('error groups merge messages that differ only in ids and numbers', () => {
   assert.equal(group.line, 12);
 });
 
-test('caps evict the least recently used entries and count them', () => {
+test('caps bound the entries and count every location past them, evicted or refused a row', () => {
   const clock = new TestClock();
   const store = new SignalStore({ maxLocations: 100 }, clock);
   for (let i = 0; i < 1000; i++) store.recordSpan(span({ startMs: clock.t }), loc(`fn${i}`, i), '');
-  assert.ok(store.sizes().locations <= 100);
-  assert.equal(store.evicted().locations, 1000 - store.sizes().locations);
-  // The most recent location survives; the first one went.
+  assert.equal(store.sizes().locations, 100);
+  // Each of the 900 past the cap was either admitted (evicting one) or refused a row of its own.
+  assert.equal(store.evicted().locations + (store.pastCaps()?.locations ?? 0), 900);
+  // A location wanted more often than the stored ones gets in, the least recently used goes.
+  for (let k = 0; k < 3; k++) store.recordSpan(span({ startMs: clock.t }), loc('hot', 5_000), '');
   const names = store.query({ windowMs: 60_000 }).functions.map((f) => f.function);
-  assert.ok(names.includes('fn999'));
+  assert.ok(names.includes('hot'));
   assert.ok(!names.includes('fn0'));
 });
 
