@@ -16,7 +16,7 @@
  * Options: --rounds R (3) --spans-proto N (1,000,000) --spans-json N (500,000) --batches B (400
  * distinct batches per corpus, cycled) --corpus high|zipf (both) --encoding protobuf|json (both)
  * --reuse-corpus (keep a cached corpus however old) --record (append to bench/RESULTS.md)
- * --quick (100,000 spans per run, 1 round, for trying it).
+ * --peers a,b (only these of runtime-lens, jaeger, collector: for profiling one; ratios need both) --quick (100,000 spans per run, 1 round, for trying it).
  * The defaults take about 12-15 minutes on a 2-core machine (36 runs; runtime-lens's high-cardinality
  * runs, at about 20,000 spans/s today, take most of it), which is why N is 1M / 500k and not more.
  */
@@ -43,7 +43,7 @@ const SPANS: Record<Encoding, number> = {
 const BATCHES = Number(value('batches') ?? 400);
 const CORPORA = (['high', 'zipf'] as const).filter((c) => !value('corpus') || value('corpus') === c);
 const ENCODINGS = (['protobuf', 'JSON'] as const).filter((e) => !value('encoding') || value('encoding')!.toLowerCase() === e.toLowerCase());
-const OURS_FIRST: PeerName[] = ['runtime-lens', 'jaeger', 'collector'];
+const OURS_FIRST = (['runtime-lens', 'jaeger', 'collector'] as PeerName[]).filter((p) => !value('peers') || value('peers')!.split(',').includes(p));
 
 const CORPUS_TITLE = {
   high: `high cardinality (10 services × ${ROUTES_PER_SERVICE.toLocaleString('en-US')} routes, ${ATTRIBUTES_PER_SPAN} attributes, 5% exception stacks, a trace per span)`,

@@ -72,6 +72,8 @@ async function startRuntimeLens(workspace: string): Promise<PeerServer> {
       tokenFile: path.join(dir, 'global', `receiver-${port}.token`),
       cliPath: path.join(repoRoot, 'dist', 'cli.js'),
       portSetting: 'runtimeLens.receiver.port',
+      // PEERS_EXTRA_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is for profiling the receiver only.
+      execArgv: [...RECEIVER_NODE_FLAGS, ...(process.env.PEERS_EXTRA_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
     },
     log,
   );
