@@ -16,12 +16,15 @@
  * Options: --rounds R (3) --spans-proto N (1,000,000) --spans-json N (500,000) --batches B (400
  * distinct batches per corpus, cycled) --corpus high|zipf (both) --encoding protobuf|json (both)
  * --reuse-corpus (keep a cached corpus however old) --record (append to bench/RESULTS.md)
- * --peers a,b (only these of runtime-lens, jaeger, collector: for profiling one; ratios need both) --quick (100,000 spans per run, 1 round, for trying it).
+ * --peers a,b (only these of runtime-lens, jaeger, collector: for profiling one; ratios need both)
+ * --empty-workspace (runtime-lens maps into an empty folder: every span unmapped, issue 15 §1) --quick (100,000 spans per run, 1 round, for trying it).
  * The defaults take about 12-15 minutes on a 2-core machine (36 runs; runtime-lens's high-cardinality
  * runs, at about 20,000 spans/s today, take most of it), which is why N is 1M / 500k and not more.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { ensurePeerCorpus, type CorpusFiles } from './peers/peerCorpus';
 import { type Encoding, measureRun } from './peers/measureRun';
 import { recordPeerResults, renderSeries, renderSummary, type Series } from './peers/peerReport';
@@ -43,6 +46,8 @@ const SPANS: Record<Encoding, number> = {
 const BATCHES = Number(value('batches') ?? 400);
 const CORPORA = (['high', 'zipf'] as const).filter((c) => !value('corpus') || value('corpus') === c);
 const ENCODINGS = (['protobuf', 'JSON'] as const).filter((e) => !value('encoding') || value('encoding')!.toLowerCase() === e.toLowerCase());
+// An empty folder to map into: every span is unmapped, which must cost no more than mapping it.
+const EMPTY_WORKSPACE = flag('empty-workspace') ? mkdtempSync(path.join(os.tmpdir(), 'runtime-lens-peers-empty-')) : undefined;
 const OURS_FIRST = (['runtime-lens', 'jaeger', 'collector'] as PeerName[]).filter((p) => !value('peers') || value('peers')!.split(',').includes(p));
 
 const CORPUS_TITLE = {
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
         const batchFiles = encoding === 'protobuf' ? f.proto : f.json;
         const runs: Series['rounds'][number]['runs'] = {};
         for (const peer of order) {
-          const r = await measureRun(peer, f.workspace, batchFiles, encoding, SPANS[encoding]);
+          const r = await measureRun(peer, EMPTY_WORKSPACE ?? f.workspace, batchFiles, encoding, SPANS[encoding]);
           runs[peer] = r;
           log(
             `round ${round + 1}/${ROUNDS} ${corpus} ${encoding} ${peer}: ${Math.round(r.spansPerSec).toLocaleString('en-US')} spans/s, ` +
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
     `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · git ${gitHead()} · ${minutes.toFixed(1)} min · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end`,
     '',
     `Peers: runtime-lens (\`${runtimeLensCommand()}\`, as the extension spawns it), ${peerVersions()}; a fresh process per run on free loopback ports.`,
+    ...(EMPTY_WORKSPACE ? ['runtime-lens maps into an empty workspace (--empty-workspace): every span is unmapped.'] : []),
     `Per run: ${SPANS.protobuf.toLocaleString('en-US')} protobuf / ${SPANS.JSON.toLocaleString('en-US')} JSON spans in ${BATCH_SIZE}-span requests from a sender child process over 4 keep-alive connections, cycling ${BATCHES} distinct batches per corpus; ${ROUNDS} round(s), the order alternating (ours first, then theirs first).`,
     "spans/s: 2xx-acknowledged spans ÷ time from the first send to the last ack (runtime-lens: to /api/status saying all were filed; the ack-only rate is beside it). CPU: the server's utime + stime from /proc, from just before the first send to 1 s after that end point (the reading at the last ack beside it). Peak RSS: VmHWM. Other load: the machine's busy CPU during the sending less the server's and the sender's, in cores (near 0 when nothing else runs). Ratios are runtime-lens ÷ peer per round; targets (issue 15) apply to the medians.",
     ...(QUICK ? ['', '--quick: runs this short are mostly a fresh process warming up (JIT, heap growth); a smoke test, not figures to compare.'] : []),

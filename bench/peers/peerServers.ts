@@ -38,7 +38,8 @@ const quietTelemetry = { metrics: { level: 'none' }, logs: { level: 'warn' } };
 
 /** How runtime-lens is started, for the report's header. */
 export function runtimeLensCommand(): string {
-  return `node ${RECEIVER_NODE_FLAGS.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
+  const flags = [...nodeFlags(process.env.PEERS_NODE_FLAGS, RECEIVER_NODE_FLAGS), ...nodeFlags(process.env.PEERS_EXTRA_NODE_FLAGS, [])];
+  return `node ${flags.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
 }
 
 /** Versions of the peers, for the report's header. */
@@ -72,8 +73,9 @@ async function startRuntimeLens(workspace: string): Promise<PeerServer> {
       tokenFile: path.join(dir, 'global', `receiver-${port}.token`),
       cliPath: path.join(repoRoot, 'dist', 'cli.js'),
       portSetting: 'runtimeLens.receiver.port',
-      // PEERS_EXTRA_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is for profiling the receiver only.
-      execArgv: [...RECEIVER_NODE_FLAGS, ...(process.env.PEERS_EXTRA_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
+      // For trying other flags: PEERS_NODE_FLAGS replaces the extension's (set but empty: Node's
+      // defaults); PEERS_EXTRA_NODE_FLAGS adds some (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+      execArgv: [...nodeFlags(process.env.PEERS_NODE_FLAGS, RECEIVER_NODE_FLAGS), ...nodeFlags(process.env.PEERS_EXTRA_NODE_FLAGS, [])],
     },
     log,
   );
@@ -101,6 +103,8 @@ async function startRuntimeLens(workspace: string): Promise<PeerServer> {
     throw new Error(`runtime-lens: ${(e as Error).message}\n${lines.join('\n')}`);
   }
 }
+
+const nodeFlags = (value: string | undefined, otherwise: string[]): string[] => (value === undefined ? otherwise : value.split(' ').filter(Boolean));
 
 function writeConfig(dir: string, name: string, config: unknown): string {
   // JSON is YAML, and writing it avoids quoting mistakes in generated YAML.
