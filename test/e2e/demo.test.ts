@@ -6,7 +6,7 @@
  * under test-results/e2e/.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -48,7 +48,32 @@ after(async () => {
   await page?.screenshot({ path: path.join(shots, 'last.png') }).catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await demo?.stop();
+  // The next demo start wipes these: the extension's and the services' logs of this run are kept.
+  keepLogs('demo-logs');
 });
+
+function keepLogs(name: string): void {
+  const kept = path.join(shots, name);
+  rmSync(kept, { recursive: true, force: true });
+  for (const [from, to] of [
+    ['.tools/demo/user-data/logs', 'vscode'],
+    ['.tools/demo/logs', 'services'],
+  ]) {
+    if (existsSync(path.join(repoRoot, from))) cpSync(path.join(repoRoot, from), path.join(kept, to), { recursive: true });
+  }
+}
+
+/** What the receiver holds for `file` (written beside the screenshots when a lens does not show). */
+async function receiverAnswer(file: string): Promise<string> {
+  try {
+    const tokenFile = path.join(repoRoot, '.tools/demo/user-data/User/globalStorage/runtime-lens.runtime-lens/receiver-4318.token');
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    const res = await fetch(`http://127.0.0.1:4318/api/signals?window=5m&file=${encodeURIComponent(file)}`, { headers: { Authorization: `Bearer ${token}` } });
+    return `HTTP ${res.status}\n${await res.text()}`;
+  } catch (e) {
+    return `no answer: ${(e as Error).message}`;
+  }
+}
 
 async function setTheme(theme: 'Default Light Modern' | 'Default Dark Modern'): Promise<void> {
   // Through the theme picker (Ctrl+K Ctrl+T), as a user would; it applies and saves the choice at once.
@@ -80,7 +105,11 @@ test('the demo shows live CodeLens, a hover and the Live Signals panel in a real
 
   // Live figures from the service's real OTLP, drawn by the workbench itself.
   const lens = page.locator('.codelens-decoration', { hasText: LENS }).first();
-  await lens.waitFor({ timeout: 120_000 });
+  await lens.waitFor({ timeout: 120_000 }).catch(async (e: Error) => {
+    // Kept for diagnosis: did the receiver have the figures the lens should show?
+    writeFileSync(path.join(shots, 'demo-pricing-signals.txt'), await receiverAnswer('pricing.js'));
+    throw e;
+  });
   const lensText = (await lens.textContent()) ?? '';
   // Measured for the record (the issue asks for under 30 s), never asserted.
   t.diagnostic(`CodeLens with live figures ${((Date.now() - readyAt) / 1000).toFixed(1)} s after "Demo ready"`);
