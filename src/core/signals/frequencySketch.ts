@@ -16,18 +16,17 @@ export class FrequencySketch {
     this.counters = new Uint8Array(4 * w);
   }
 
-  /** Counts one more sighting of `key` and returns its estimated count (this one included). */
-  increment(key: string): number {
-    return this.visit(key, 1);
+  /** Counts one more sighting of the key with hash `h` (see keyHash) and returns its estimated count (this one included). */
+  increment(h: number): number {
+    return this.visit(h, 1);
   }
 
-  /** The estimated count of `key`. */
-  estimate(key: string): number {
-    return this.visit(key, 0);
+  /** The estimated count of the key with hash `h`. */
+  estimate(h: number): number {
+    return this.visit(h, 0);
   }
 
-  private visit(key: string, add: number): number {
-    const h = hash(key);
+  private visit(h: number, add: number): number {
     // Double hashing: four row positions from one 32-bit hash and a remix of it.
     const step = (Math.imul(h ^ (h >>> 16), 0x45d9f3b) | 1) >>> 0;
     let min = 15;
@@ -47,8 +46,8 @@ export class FrequencySketch {
   }
 }
 
-/** FNV-1a over UTF-16 code units, with a final avalanche so low bits depend on every character. */
-function hash(key: string): number {
+/** A key's hash for the sketch: FNV-1a over UTF-16 code units, with a final avalanche so low bits depend on every character. */
+export function keyHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   h ^= h >>> 15;

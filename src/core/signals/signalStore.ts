@@ -11,6 +11,8 @@ import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
 import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
+import { keyHash } from './frequencySketch';
+import { RefusedLocations, RefusedOperations } from './refusedKeys';
 import { joinKey, locationKey, MAX_GROUP_OPERATIONS, OTHER_OPERATIONS, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
 import type { SpanFiling } from './requestFold';
@@ -43,6 +45,9 @@ export class SignalStore {
   private readonly options: StoreOptions;
   private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
   private readonly operationRefs = new Map<string, Map<string, Map<string, OperationEntry>>>();
+  /** Keys refused a row past the caps, with the hash to ask again by (bounded at four caps' worth). */
+  private readonly refusedOperations: RefusedOperations;
+  private readonly refusedLocations: RefusedLocations;
   /** Per resource key, its "(other operations)" row, found without building a key. */
   private readonly otherOperationRefs = new Map<string, OperationEntry>();
   private readonly resourceKeys = new Map<string, string>();
@@ -64,6 +69,8 @@ export class SignalStore {
     private readonly clock: Clock = systemClock,
   ) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
+    this.refusedOperations = new RefusedOperations(4 * this.options.maxOperations);
+    this.refusedLocations = new RefusedLocations(4 * this.options.maxLocations);
     this.environmentNames = new Environments(() => [...this.operations.values(), ...this.errorGroups.values()], this.options.defaultEnvironment, this.options.retentionMs);
     const forgetEnvironments = () => this.environmentNames.invalidate();
     this.exemplars = new ExemplarPool(this.options.slowExemplars, this.options.errorExemplars);
@@ -399,12 +406,20 @@ export class SignalStore {
       this.locations.touch(entry);
       return entry;
     }
+    // Past the cap, a function used less than every stored one gets no figures of its own (its span
+    // still counts under its operation); the refusal is counted. A refused one asks again by hash.
+    const refused = this.refusedLocations.get(loc, resKey);
+    if (refused !== undefined) {
+      if (!this.locations.admitHash(refused)) return null;
+      this.refusedLocations.delete(loc, resKey);
+    }
     const key = locationKey(res.service, res.environment, loc);
     entry = this.locations.get(key);
     if (entry === undefined) {
-      // Past the cap, a function used less than every stored one gets no figures of its own (its
-      // span still counts under its operation); the refusal is counted.
-      if (!this.locations.admit(key)) return null;
+      if (refused === undefined && !this.locations.admit(key)) {
+        this.refusedLocations.add(loc, resKey, keyHash(key));
+        return null;
+      }
       entry = {
         ...loc,
         touched: 0,
@@ -439,11 +454,20 @@ export class SignalStore {
       this.operations.touch(entry);
       return entry;
     }
+    // A refused one asks again by hash, without building its key.
+    const refused = this.refusedOperations.get(resKey, name, method);
+    if (refused !== undefined) {
+      if (!this.operations.admitHash(refused)) return this.otherOperations(res, resKey, span.kind);
+      this.refusedOperations.delete(resKey, name, method);
+    }
     const opName = method ? `${method} ${name}` : name;
     const key = joinKey(res.service, res.environment, opName);
     entry = this.operations.get(key);
     if (entry === undefined) {
-      if (!this.operations.admit(key)) return this.otherOperations(res, resKey, span.kind);
+      if (refused === undefined && !this.operations.admit(key)) {
+        this.refusedOperations.add(resKey, name, method, keyHash(key));
+        return this.otherOperations(res, resKey, span.kind);
+      }
       entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
       this.operations.set(key, entry);
       this.environmentNames.invalidate();

@@ -102,7 +102,10 @@ test('a key wanted more often than the stored ones is admitted at the cap, and t
   // Once: as rare as the coldest stored key, so refused, and counted.
   assert.equal(admitAll(map, 'hot', '', 1_000), false);
   assert.equal(map.refused, 1);
-  // Wanted again: now more often than the coldest (cold0, used once), which makes room.
+
+  // Wanted again: still within one use of the coldest (cold0, used once); a third time, it is
+  // wanted more than that margin, and the coldest makes room.
+  assert.equal(admitAll(map, 'hot', '', 1_000), false);
   assert.equal(admitAll(map, 'hot', '', 1_000), true);
   assert.deepEqual(
     released.map((e) => e.n),

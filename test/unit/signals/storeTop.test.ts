@@ -68,8 +68,8 @@ test('the file index follows evictions', () => {
   const clock = new TestClock();
   const store = new SignalStore({ maxLocations: 100 }, clock);
   for (let l = 1; l <= 100; l++) store.recordSpan(span({ startMs: clock.t - 1_000 }), location('src/old.ts', l), '');
-  // Wanted twice each, the new ones are admitted past the cap (see BoundedMap.admit) and push old ones out.
-  for (let k = 0; k < 2; k++) for (let l = 1; l <= 50; l++) store.recordSpan(span({ startMs: clock.t - 1_000 }), location('src/new.ts', l), '');
+  // Wanted three times each, the new ones are admitted past the cap (see BoundedMap.admit) and push old ones out.
+  for (let k = 0; k < 3; k++) for (let l = 1; l <= 50; l++) store.recordSpan(span({ startMs: clock.t - 1_000 }), location('src/new.ts', l), '');
   assert.equal(store.evicted().locations, 50);
   const old = store.query({ windowMs: WINDOW, file: 'src/old.ts' });
   assert.equal(old.functions.length, 50);
