@@ -18,8 +18,8 @@
  * --reuse-corpus (keep a cached corpus however old) --record (append to bench/RESULTS.md)
  * --peers a,b (only these of runtime-lens, jaeger, collector: for profiling one; ratios need both)
  * --empty-workspace (runtime-lens maps into an empty folder: every span unmapped, issue 15 §1) --quick (100,000 spans per run, 1 round, for trying it).
- * The defaults take about 12-15 minutes on a 2-core machine (36 runs; runtime-lens's high-cardinality
- * runs, at about 20,000 spans/s today, take most of it), which is why N is 1M / 500k and not more.
+ * The defaults take about 4 minutes on a 2-core machine (36 runs); N stays 1M / 500k so that a run
+ * is long enough for a fresh process to warm up and short enough to repeat.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
