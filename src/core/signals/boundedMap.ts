@@ -38,8 +38,8 @@ const MAX_USES = 15;
  * entries first (water-filling), so one high-cardinality sender cannot push every other group out;
  * among groups of equal size, those with the oldest front entry pay. Each group keeps its own order.
  *
- * Past the cap, a caller may ask `admit` before creating an entry (TinyLFU admission): a key that
- * was wanted lately no more often than the entry it would replace is refused, and the caller files
+ * Past the cap, a caller may ask `admit` before creating an entry (TinyLFU admission): a key not
+ * wanted lately by at least two uses more than the entry it would replace is refused, and the caller files
  * its use elsewhere (an "other" row). A long tail of rare keys then costs a sketch update per use,
  * instead of an entry created and evicted per use, while a key that turns busy gets in within a few.
  */
@@ -97,7 +97,8 @@ export class BoundedMap<V extends Touchable> {
 
   /**
    * Whether `key`, which is not stored, may get an entry now: always under the cap; at the cap only
-   * if it was wanted lately more often than the entry it would replace, which is then evicted.
+   * if it was wanted lately by at least two uses more than the entry it would replace, which is
+   * then evicted.
    * Each call counts as one use of the key.
    */
   admit(key: string): boolean {
@@ -117,8 +118,8 @@ export class BoundedMap<V extends Touchable> {
     if (++this.sinceAging >= 10 * this.cap) this.age();
     const victim = this.victim();
     if (victim === undefined) return true;
-    // Wanted at least twice more than the victim: estimates carry collisions, and with a margin of
-    // one a tail of keys as rare as the stored ones still churned 5% of its uses (bench:caps).
+    // By two uses more than the victim, not one: estimates carry collisions, and with a margin of one
+    // a tail of keys as rare as the stored ones still churned 5% of its uses (bench:caps).
     if (wanted <= victim.wanted + 1) {
       this.refused++;
       return false;
