@@ -3,7 +3,6 @@ import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records'
 import { plausibleRevision } from '../ingest/revisionText';
 import { systemClock, type Clock } from '../logger';
 import type { CallSite } from '../mapping/callSites';
-import { pendingWorkOf } from '../mapping/pendingDrift';
 import { BoundedMap } from './boundedMap';
 import { callKey, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
@@ -11,9 +10,8 @@ import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
 import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
-import { keyHash } from './frequencySketch';
-import { RefusedLocations, RefusedOperations } from './refusedKeys';
-import { joinKey, locationKey, MAX_GROUP_OPERATIONS, OTHER_OPERATIONS, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
+import { EntryLookup, replacesProvisional } from './entryLookup';
+import { joinKey, MAX_GROUP_OPERATIONS, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
 import type { SpanFiling } from './requestFold';
 import { SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
@@ -43,16 +41,8 @@ export class SignalStore {
   changeNotices = 0;
   private readonly environmentNames: Environments;
   private readonly options: StoreOptions;
-  private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
-  private readonly operationRefs = new Map<string, Map<string, Map<string, OperationEntry>>>();
-  /** Keys refused a row past the caps, with the hash to ask again by (bounded at four caps' worth). */
-  private readonly refusedOperations: RefusedOperations;
-  private readonly refusedLocations: RefusedLocations;
-  /** Per resource key, its "(other operations)" row, found without building a key. */
-  private readonly otherOperationRefs = new Map<string, OperationEntry>();
-  private readonly resourceKeys = new Map<string, string>();
-  private lastResource: ResourceInfo | null = null;
-  private lastResourceKey = '';
+  /** Finds (or makes, or refuses past the caps) the location and operation entries of a span. */
+  private readonly lookup: EntryLookup;
   /** Spans whose timestamps were outside [now - retention, now + 1 min] and were filed at arrival time. */
   clampedSpans = 0;
   /** Entries the last query read (a `file` query must read only that file's). */
@@ -69,8 +59,6 @@ export class SignalStore {
     private readonly clock: Clock = systemClock,
   ) {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
-    this.refusedOperations = new RefusedOperations(4 * this.options.maxOperations);
-    this.refusedLocations = new RefusedLocations(4 * this.options.maxLocations);
     this.environmentNames = new Environments(() => [...this.operations.values(), ...this.errorGroups.values()], this.options.defaultEnvironment, this.options.retentionMs);
     const forgetEnvironments = () => this.environmentNames.invalidate();
     this.exemplars = new ExemplarPool(this.options.slowExemplars, this.options.errorExemplars);
@@ -85,8 +73,7 @@ export class SignalStore {
     this.operations = new BoundedMap<OperationEntry>(
       this.options.maxOperations,
       () => {
-        this.operationRefs.clear();
-        this.otherOperationRefs.clear();
+        this.lookup.forgetOperations();
         forgetEnvironments();
       },
       undefined,
@@ -103,6 +90,17 @@ export class SignalStore {
     );
     this.unmapped = new BoundedMap<UnmappedEntry>(this.options.maxUnmapped, undefined, undefined, byService);
     this.calls = new BoundedMap<CallEntry>(this.options.maxCalls, () => this.callFiles.prune(), undefined, byService);
+    this.lookup = new EntryLookup(
+      {
+        locations: this.locations,
+        operations: this.operations,
+        exemplars: this.exemplars,
+        locationFiles: this.locationFiles,
+        newSeries: () => this.newSeries(),
+        operationsChanged: forgetEnvironments,
+      },
+      this.options,
+    );
   }
 
   /** Starts (or stops and forgets) collecting which files and environments change, for `takeChanges`. */
@@ -129,17 +127,17 @@ export class SignalStore {
   recordSpan(span: SpanRecord, location: CodeLocation | null, unmappedReason: string, filing: SpanFiling = 'count'): LocationEntry | null {
     const now = this.clock.now();
     const res = span.resource;
-    const resKey = this.resourceKey(res);
+    const resKey = this.lookup.resourceKey(res);
     const time = this.timeOf(span.startMs + span.durationMs, now);
     if (time < this.dataSinceMs) this.dataSinceMs = time;
-    this.operationEntry(res, resKey, span).series.add(time, span.durationMs, span.error);
+    this.lookup.operation(res, resKey, span).series.add(time, span.durationMs, span.error);
     if (this.changes !== null) this.changes.note(res.environment, location === null ? '' : location.file);
     if (filing === 'fold') return null;
     if (location === null) {
       this.recordUnmapped(res, span.name, unmappedReason, time, span.durationMs, span.error);
       return null;
     }
-    const entry = this.locationEntry(res, resKey, location);
+    const entry = this.lookup.location(res, resKey, location);
     if (entry === null) return null;
     entry.series.add(time, span.durationMs, span.error);
     if (this.exemplars.offerSlowest(entry.exemplars, span, span.durationMs, time, now - this.options.retentionMs)) {
@@ -394,119 +392,6 @@ export class SignalStore {
     }
   }
 
-  /**
-   * The entry of a mapped location. Mapping results are shared objects (the mapper caches them), so
-   * the entry is remembered per result and resource: the hot path is a WeakMap and a Map lookup with
-   * a string whose hash V8 has already cached, instead of building and hashing a composite key per span.
-   */
-  private locationEntry(res: ResourceInfo, resKey: string, loc: CodeLocation): LocationEntry | null {
-    const byResource = this.locationRefs.get(loc);
-    let entry = byResource?.get(resKey);
-    if (entry !== undefined && !entry.evicted) {
-      this.locations.touch(entry);
-      return entry;
-    }
-    // Past the cap, a function used less than every stored one gets no figures of its own (its span
-    // still counts under its operation); the refusal is counted. A refused one asks again by hash.
-    const refused = this.refusedLocations.get(loc, resKey);
-    if (refused !== undefined) {
-      if (!this.locations.admitHash(refused)) return null;
-      this.refusedLocations.delete(loc, resKey);
-    }
-    const key = locationKey(res.service, res.environment, loc);
-    entry = this.locations.get(key);
-    if (entry === undefined) {
-      if (refused === undefined && !this.locations.admit(key)) {
-        this.refusedLocations.add(loc, resKey, keyHash(key));
-        return null;
-      }
-      entry = {
-        ...loc,
-        touched: 0,
-        service: res.service,
-        environment: res.environment,
-        revision: plausibleRevision(res.revision),
-        serviceVersion: plausibleRevision(res.serviceVersion),
-        series: this.newSeries(),
-        exemplars: this.exemplars.allocate(),
-      };
-      this.locations.set(key, entry);
-      this.locationFiles.add(entry.file, entry);
-    } else if (replacesProvisional(entry, loc)) {
-      // Filed while git was still being asked (ingest does not wait): git's answer is filled in now.
-      entry.drift = loc.drift;
-      entry.deployedLine = loc.deployedLine;
-    }
-    // Remembered only once it has an entry: refused keys must not grow the references.
-    if (byResource === undefined) this.locationRefs.set(loc, new Map([[resKey, entry]]));
-    else byResource.set(resKey, entry);
-    return entry;
-  }
-
-  /** The entry of an operation (`METHOD route`, or the span name), found through per-resource maps without building a key. */
-  private operationEntry(res: ResourceInfo, resKey: string, span: SpanRecord): OperationEntry {
-    const byName = this.operationRefs.get(resKey);
-    const name = span.httpRoute || span.name;
-    const byMethod = byName?.get(name);
-    const method = span.httpRoute ? span.httpMethod : '';
-    let entry = byMethod?.get(method);
-    if (entry !== undefined && !entry.evicted) {
-      this.operations.touch(entry);
-      return entry;
-    }
-    // A refused one asks again by hash, without building its key.
-    const refused = this.refusedOperations.get(resKey, name, method);
-    if (refused !== undefined) {
-      if (!this.operations.admitHash(refused)) return this.otherOperations(res, resKey, span.kind);
-      this.refusedOperations.delete(resKey, name, method);
-    }
-    const opName = method ? `${method} ${name}` : name;
-    const key = joinKey(res.service, res.environment, opName);
-    entry = this.operations.get(key);
-    if (entry === undefined) {
-      if (refused === undefined && !this.operations.admit(key)) {
-        this.refusedOperations.add(resKey, name, method, keyHash(key));
-        return this.otherOperations(res, resKey, span.kind);
-      }
-      entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.newSeries() };
-      this.operations.set(key, entry);
-      this.environmentNames.invalidate();
-    }
-    // Remembered only once it has an entry: refused names must not grow the references.
-    if (byMethod !== undefined) byMethod.set(method, entry);
-    else if (byName !== undefined) byName.set(name, new Map([[method, entry]]));
-    else this.operationRefs.set(resKey, new Map([[name, new Map([[method, entry]])]]));
-    return entry;
-  }
-
-  /** The row of a service's operations refused a row of their own past the cap (see BoundedMap.admit). */
-  private otherOperations(res: ResourceInfo, resKey: string, kind: number): OperationEntry {
-    let entry = this.otherOperationRefs.get(resKey);
-    if (entry !== undefined && !entry.evicted) {
-      this.operations.touch(entry);
-      return entry;
-    }
-    const key = joinKey(res.service, res.environment, OTHER_OPERATIONS);
-    entry = this.operations.get(key);
-    if (entry === undefined) {
-      entry = { touched: 0, service: res.service, environment: res.environment, name: OTHER_OPERATIONS, kind, series: this.newSeries() };
-      this.operations.insertOne(key, entry);
-    }
-    this.otherOperationRefs.set(resKey, entry);
-    return entry;
-  }
-
-  /** One string per distinct resource identity, reused while spans come from the same resource object. */
-  private resourceKey(res: ResourceInfo): string {
-    if (res === this.lastResource) return this.lastResourceKey;
-    const key = joinKey(res.service, res.environment, res.revision, res.serviceVersion);
-    this.lastResource = res;
-    this.lastResourceKey = this.resourceKeys.get(key) ?? key;
-    this.resourceKeys.set(key, this.lastResourceKey);
-    if (this.resourceKeys.size > 10_000) this.resourceKeys.clear();
-    return this.lastResourceKey;
-  }
-
   private newSeries(): TimeSeries {
     return new TimeSeries(this.options.retentionMs);
   }
@@ -524,11 +409,6 @@ export class SignalStore {
 /** Adds a request an error group happened in, while it names fewer than MAX_GROUP_OPERATIONS. */
 function noteOperation(group: ErrorEntry, operation: string): void {
   if (group.operations.length < MAX_GROUP_OPERATIONS && !group.operations.includes(operation)) group.operations.push(operation);
-}
-
-/** True when `held` was filed with a provisional drift and `incoming` brings git's answer. */
-function replacesProvisional(held: CodeLocation, incoming: CodeLocation): boolean {
-  return held.drift !== incoming.drift && pendingWorkOf(held.drift) !== undefined && pendingWorkOf(incoming.drift) === undefined;
 }
 
 /** An entry as the snapshot holds it: its series serialized, its LRU tick and eviction mark left out. */
