@@ -63,7 +63,7 @@ export class BoundedMap<V extends Touchable> {
   /** Bumped whenever an entry is added or evicted: which group is largest is worked out again then. */
   private version = 0;
   /** Where `victim` stands in the order it last looked at: its iterator and the front entry found. */
-  private cursor: { order: Map<string, V>; group?: string; it: Iterator<[string, V]>; head: [string, V] | undefined; wanted?: number; wantedAt?: number } | undefined;
+  private cursor: { order: Map<string, V>; it: Iterator<[string, V]>; head: [string, V] | undefined; wanted?: number; wantedAt?: number } | undefined;
   /** Agings so far (a victim's sketched frequency is read again after one). */
   private agings = 0;
   private largest: { version: number; order: Map<string, V>; group?: string } | undefined;
@@ -191,7 +191,7 @@ export class BoundedMap<V extends Touchable> {
   private victim(): Victim<V> | undefined {
     const [order, group] = this.groupOf === undefined ? [this.map, undefined] : this.largestGroup();
     let c = this.cursor;
-    if (c === undefined || c.order !== order) c = this.cursor = { order, group, it: order.entries(), head: undefined };
+    if (c === undefined || c.order !== order) c = this.cursor = { order, it: order.entries(), head: undefined };
     let restarted = false;
     for (;;) {
       if (c.head === undefined) {
@@ -221,10 +221,13 @@ export class BoundedMap<V extends Touchable> {
         continue;
       }
       // How often it is wanted: its uses, or what the sketch holds for its key when more (what it
-      // was refused with before, and the same collisions a newcomer's estimate carries).
-      if (c.wanted === undefined || c.wantedAt !== this.agings) c.wanted = Math.max(Math.min(value.uses ?? 0, MAX_USES), this.sketch?.estimate(keyHash(key)) ?? 0);
-      c.wantedAt = this.agings;
-      return { key, value, order, group, wanted: Math.max(c.wanted, Math.min(value.uses ?? 0, MAX_USES)) };
+      // was refused with before, and the same collisions a newcomer's estimate carries). Read once
+      // per head and aging: a use would have sent it to the back, so only aging changes it.
+      if (c.wanted === undefined || c.wantedAt !== this.agings) {
+        c.wanted = Math.max(Math.min(value.uses ?? 0, MAX_USES), this.sketch?.estimate(keyHash(key)) ?? 0);
+        c.wantedAt = this.agings;
+      }
+      return { key, value, order, group, wanted: c.wanted };
     }
   }
 
