@@ -133,7 +133,7 @@ async function startJaeger(): Promise<PeerServer> {
       await expectHttpOk(`${otlp}/v1/traces`, emptyPost);
     },
   });
-  return { name: 'jaeger', tracesUrl: `${otlp}/v1/traces`, pid: proc.pid, logTail: () => proc.log().split('\n').slice(-15).join('\n'), stop: proc.stop };
+  return goPeer('jaeger', otlp, proc);
 }
 
 async function startCollector(): Promise<PeerServer> {
@@ -154,5 +154,10 @@ async function startCollector(): Promise<PeerServer> {
     dir,
     ready: () => expectHttpOk(`${otlp}/v1/traces`, emptyPost),
   });
-  return { name: 'collector', tracesUrl: `${otlp}/v1/traces`, pid: proc.pid, logTail: () => proc.log().split('\n').slice(-15).join('\n'), stop: proc.stop };
+  return goPeer('collector', otlp, proc);
+}
+
+/** A Go peer as bench:peers drives it: OTLP/HTTP traces at `otlp`, its last log lines for a failure report. */
+function goPeer(name: PeerName, otlp: string, proc: Awaited<ReturnType<typeof startBackendProcess>>): PeerServer {
+  return { name, tracesUrl: `${otlp}/v1/traces`, pid: proc.pid, logTail: () => proc.log().split('\n').slice(-15).join('\n'), stop: proc.stop };
 }
