@@ -83,6 +83,17 @@ export class TimeSeries {
   private readonly capacity: number;
   private readonly fine: (SketchSlot | undefined)[] | null;
   private readonly coarse: (SketchSlot | undefined)[] | null;
+  /**
+   * The minute being recorded, with what it got since it was last written to `slots` and its sketch:
+   * a span touches these fields of the series itself, not the ring and the fine slot behind it
+   * (with tens of thousands of series each of those is a cache miss). Readers flush first.
+   */
+  private hotMinute = -1;
+  private hotCount = 0;
+  private hotErrors = 0;
+  private hotSum = 0;
+  private hotMax = 0;
+  private hotSketch: LatencySketch | null = null;
 
   /** `latency: false` keeps counts only (error groups need no quantiles). */
   constructor(retentionMs: number, latency = true) {
@@ -98,15 +109,39 @@ export class TimeSeries {
   /** Adds one observation at unix time `timeMs`. */
   add(timeMs: number, durationMs: number, isError: boolean): void {
     const minute = minuteOf(timeMs);
-    const at = this.slotOf(minute);
     // Older than the ring: the store files such telemetry at arrival time, so this is not reached.
-    if (at < 0) return;
-    const slots = this.slots;
-    slots[at + COUNT]++;
-    if (isError) slots[at + ERRORS]++;
-    slots[at + SUM] += durationMs;
-    if (durationMs > slots[at + MAX]) slots[at + MAX] = durationMs;
-    if (this.fine !== null) this.fineSlot(minute).sketch.accept(durationMs > 0 ? durationMs : 0);
+    if (minute !== this.hotMinute && !this.heat(minute)) return;
+    this.hotCount++;
+    if (isError) this.hotErrors++;
+    this.hotSum += durationMs;
+    if (durationMs > this.hotMax) this.hotMax = durationMs;
+    if (this.hotSketch !== null) this.hotSketch.accept(durationMs > 0 ? durationMs : 0);
+  }
+
+  /** Makes `minute` the one being recorded; false when it is too old for the ring. */
+  private heat(minute: number): boolean {
+    this.flush();
+    if (this.slotOf(minute) < 0) return false;
+    this.hotMinute = minute;
+    this.hotSketch = this.fine === null ? null : this.fineSlot(minute).sketch;
+    return true;
+  }
+
+  /** Writes what the minute being recorded got into its slot (every reader of `slots` calls this first). */
+  private flush(): void {
+    if (this.hotCount === 0) return;
+    const at = this.slotOf(this.hotMinute);
+    if (at >= 0) {
+      const slots = this.slots;
+      slots[at + COUNT] += this.hotCount;
+      slots[at + ERRORS] += this.hotErrors;
+      slots[at + SUM] += this.hotSum;
+      if (this.hotMax > slots[at + MAX]) slots[at + MAX] = this.hotMax;
+    }
+    this.hotCount = 0;
+    this.hotErrors = 0;
+    this.hotSum = 0;
+    this.hotMax = 0;
   }
 
   /**
@@ -114,6 +149,7 @@ export class TimeSeries {
    * whose outer span, arriving later, says it failed). No-op when the minute has left the ring.
    */
   markError(timeMs: number): void {
+    this.flush();
     const minute = minuteOf(timeMs);
     const at = this.slotOf(minute);
     if (at < 0) return;
@@ -122,6 +158,7 @@ export class TimeSeries {
 
   /** Totals over the `windowMs` ending at `nowMs`, to minute granularity (the minute holding the old edge counts whole). */
   window(nowMs: number, windowMs: number): WindowTotals {
+    this.flush();
     const last = minuteOf(nowMs);
     const first = minuteOf(nowMs - windowMs);
     const coveredMs = nowMs - (first + EPOCH_MINUTE) * MINUTE_MS;
@@ -148,6 +185,7 @@ export class TimeSeries {
 
   /** One point per minute for the `minutes` ending at `nowMs`, oldest first (for sparklines). */
   perMinute(nowMs: number, minutes: number): MinutePoint[] {
+    this.flush();
     const last = minuteOf(nowMs);
     const points: MinutePoint[] = [];
     for (let minute = last - Math.min(minutes, this.capacity) + 1; minute <= last; minute++) {
@@ -167,6 +205,7 @@ export class TimeSeries {
 
   /** Serializes the series for the snapshot. */
   toState(): TimeSeriesState {
+    this.flush();
     const minutes: TimeSeriesState['minutes'] = [];
     for (let at = 0; at < this.slots.length; at += FIELDS) {
       if (this.slots[at] >= 0) minutes.push([this.slots[at], this.slots[at + COUNT], this.slots[at + ERRORS], this.slots[at + SUM], this.slots[at + MAX]]);

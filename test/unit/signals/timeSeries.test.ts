@@ -150,3 +150,46 @@ test('a grown ring round-trips through toState/fromState, late minutes included'
   }
   assert.equal(copy.window(now, HOUR).count, minutes.length * 3);
 });
+
+test('the minute being recorded is seen by every reader, through switches between minutes', () => {
+  // A series keeps the minute being recorded in fields of its own and writes it to the ring when
+  // another minute comes or before anything reads: each reader must see every add.
+  const s = new TimeSeries(HOUR);
+  s.add(T0 + 120_000, 10, false);
+  s.add(T0 + 120_000, 30, true);
+  s.add(T0, 5, false); // a late span for an older minute
+  s.add(T0 + 120_000, 20, false); // and back
+  s.markError(T0 + 120_000);
+  s.markError(T0 + 120_000);
+  s.markError(T0 + 120_000); // no more errors than calls
+  const now = T0 + 150_000;
+  const w = s.window(now, 60_000);
+  assert.deepEqual([w.count, w.errors, w.sumMs], [3, 3, 60]);
+  assert.equal(w.sketch!.count, 3);
+  assert.ok(Math.abs(quantile(w.sketch!, 1) - 30) / 30 <= 0.02);
+  const all = s.window(now, 5 * 60_000);
+  assert.deepEqual([all.count, all.errors, all.sumMs], [4, 3, 65]);
+  const points = s.perMinute(now, 3);
+  assert.deepEqual(
+    points.map((p) => [p.count, p.errors, p.maxMs]),
+    [
+      [1, 0, 5],
+      [0, 0, 0],
+      [3, 3, 30],
+    ],
+  );
+  // Adds after a read go on counting in the same minute, and a restore sees them all.
+  s.add(T0 + 120_000, 40, false);
+  const restored = TimeSeries.fromState(HOUR, s.toState());
+  assert.deepEqual([restored.window(now, 60_000).count, restored.window(now, 60_000).sumMs], [4, 100]);
+  assert.equal(restored.perMinute(now, 1)[0].maxMs, 40);
+});
+
+test('an add for a minute the ring has moved past is dropped, and the minute being recorded is kept', () => {
+  const s = new TimeSeries(HOUR);
+  s.add(T0 + 2 * HOUR, 7, false);
+  s.add(T0, 5, false); // older than the retention of what the ring holds
+  s.add(T0 + 2 * HOUR, 9, false);
+  const w = s.window(T0 + 2 * HOUR + 1_000, 3 * HOUR);
+  assert.deepEqual([w.count, w.sumMs], [2, 16]);
+});
