@@ -27,8 +27,13 @@ export interface LookupStore {
  * row of their own past the caps (BoundedMap.admit) and then remembered with the hash to ask again by.
  */
 export class EntryLookup {
-  private readonly locationRefs = new WeakMap<CodeLocation, Map<string, LocationEntry>>();
-  private readonly operationRefs = new Map<string, Map<string, Map<string, OperationEntry>>>();
+  /**
+   * Per mapping result, its entry, or a Map per resource key when one result is filed under several:
+   * the single entry (the usual case) saves the inner Map and its table, two cache misses per span.
+   */
+  private readonly locationRefs = new WeakMap<CodeLocation, LocationEntry | Map<string, LocationEntry>>();
+  /** Per resource key and name, its entry (checked by `refMethod`), or a Map per method. */
+  private readonly operationRefs = new Map<string, Map<string, OperationEntry | Map<string, OperationEntry>>>();
   /** Per resource key, its "(other operations)" row. */
   private readonly otherOperationRefs = new Map<string, OperationEntry>();
   /** Keys refused a row past the caps, with the hash to ask again by (bounded at four caps' worth). */
@@ -54,12 +59,12 @@ export class EntryLookup {
 
   /**
    * The entry of a mapped location (null: refused a row past the cap). Mapping results are shared objects (the mapper caches them), so
-   * the entry is remembered per result and resource: the hot path is a WeakMap and a Map lookup with
-   * a string whose hash V8 has already cached, instead of building and hashing a composite key per span.
+   * the entry is remembered per result and resource: the hot path is a WeakMap lookup (and a Map by
+   * resource key when one result serves several), instead of building and hashing a composite key per span.
    */
   location(res: ResourceInfo, resKey: string, loc: CodeLocation): LocationEntry | null {
-    const byResource = this.locationRefs.get(loc);
-    let entry = byResource?.get(resKey);
+    const ref = this.locationRefs.get(loc);
+    let entry = recall(ref, resKey, refKeyOf);
     if (entry !== undefined && !entry.evicted) {
       this.store.locations.touch(entry);
       return entry;
@@ -87,6 +92,7 @@ export class EntryLookup {
         serviceVersion: plausibleRevision(res.serviceVersion),
         series: this.store.newSeries(),
         exemplars: this.store.exemplars.allocate(),
+        refKey: resKey,
       };
       this.store.locations.set(key, entry);
       this.store.locationFiles.add(entry.file, entry);
@@ -96,8 +102,8 @@ export class EntryLookup {
       entry.deployedLine = loc.deployedLine;
     }
     // Remembered only once it has an entry: refused keys must not grow the references.
-    if (byResource === undefined) this.locationRefs.set(loc, new Map([[resKey, entry]]));
-    else byResource.set(resKey, entry);
+    entry.refKey ??= resKey;
+    this.locationRefs.set(loc, remember(ref, resKey, entry, refKeyOf));
     return entry;
   }
 
@@ -105,9 +111,9 @@ export class EntryLookup {
   operation(res: ResourceInfo, resKey: string, span: SpanRecord): OperationEntry {
     const byName = this.operationRefs.get(resKey);
     const name = span.httpRoute || span.name;
-    const byMethod = byName?.get(name);
+    const ref = byName?.get(name);
     const method = span.httpRoute ? span.httpMethod : '';
-    let entry = byMethod?.get(method);
+    let entry = recall(ref, method, refMethodOf);
     if (entry !== undefined && !entry.evicted) {
       this.store.operations.touch(entry);
       return entry;
@@ -126,14 +132,15 @@ export class EntryLookup {
         this.refusedOperations.add(resKey, name, method, keyHash(key));
         return this.otherOperations(res, resKey, span.kind);
       }
-      entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.store.newSeries() };
+      entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.store.newSeries(), refMethod: method };
       this.store.operations.set(key, entry);
       this.store.operationsChanged();
     }
     // Remembered only once it has an entry: refused names must not grow the references.
-    if (byMethod !== undefined) byMethod.set(method, entry);
-    else if (byName !== undefined) byName.set(name, new Map([[method, entry]]));
-    else this.operationRefs.set(resKey, new Map([[name, new Map([[method, entry]])]]));
+    entry.refMethod ??= method;
+    const remembered = remember(ref, method, entry, refMethodOf);
+    if (byName !== undefined) byName.set(name, remembered);
+    else this.operationRefs.set(resKey, new Map([[name, remembered]]));
     return entry;
   }
 
@@ -164,6 +171,27 @@ export class EntryLookup {
     if (this.resourceKeys.size > 10_000) this.resourceKeys.clear();
     return this.lastResourceKey;
   }
+}
+
+type Ref<E> = E | Map<string, E>;
+const refKeyOf = (e: LocationEntry) => e.refKey;
+const refMethodOf = (e: OperationEntry) => e.refMethod;
+
+/** The entry remembered under `key`: a single entry is checked by the key it holds. */
+function recall<E>(ref: Ref<E> | undefined, key: string, keyOf: (e: E) => string | undefined): E | undefined {
+  if (ref === undefined) return undefined;
+  if (ref instanceof Map) return ref.get(key);
+  return keyOf(ref) === key ? ref : undefined;
+}
+
+/** What to remember once `entry` is known under `key`: the entry alone while it is the only one, else a Map by key. */
+function remember<E>(ref: Ref<E> | undefined, key: string, entry: E, keyOf: (e: E) => string | undefined): Ref<E> {
+  if (ref instanceof Map) return ref.set(key, entry);
+  const other = ref === undefined ? undefined : keyOf(ref);
+  if (keyOf(entry) === key && (other === undefined || other === key)) return entry;
+  const map = new Map<string, E>();
+  if (ref !== undefined && other !== undefined && other !== key) map.set(other, ref);
+  return map.set(key, entry);
 }
 
 /** True when `held` was filed with a provisional drift and `incoming` brings git's answer. */

@@ -3,7 +3,7 @@ import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records'
 import { plausibleRevision } from '../ingest/revisionText';
 import { systemClock, type Clock } from '../logger';
 import type { CallSite } from '../mapping/callSites';
-import { BoundedMap } from './boundedMap';
+import { BoundedMap, type Touchable } from './boundedMap';
 import { callKey, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
 import { Environments } from './environments';
@@ -411,8 +411,9 @@ function noteOperation(group: ErrorEntry, operation: string): void {
   if (group.operations.length < MAX_GROUP_OPERATIONS && !group.operations.includes(operation)) group.operations.push(operation);
 }
 
-/** An entry as the snapshot holds it: its series serialized, its LRU tick and eviction mark left out. */
-function seriesState<T extends { series: TimeSeries; touched: number; evicted?: boolean }>(e: T): Omit<T, 'series' | 'touched' | 'evicted'> & { series: TimeSeriesState } {
-  const { series, touched: _touched, evicted: _evicted, ...rest } = e;
+/** An entry as the snapshot holds it: its series serialized; the bounded map's and the lookup's own fields left out. */
+type Internal = 'series' | 'touched' | 'evicted' | 'placed' | 'uses' | 'refKey' | 'refMethod';
+function seriesState<T extends Touchable & { series: TimeSeries; refKey?: string; refMethod?: string }>(e: T): Omit<T, Internal> & { series: TimeSeriesState } {
+  const { series, touched: _touched, evicted: _evicted, placed: _placed, uses: _uses, refKey: _refKey, refMethod: _refMethod, ...rest } = e;
   return { ...rest, series: series.toState() };
 }

@@ -15,6 +15,8 @@ export interface LocationEntry extends CodeLocation {
   series: TimeSeries;
   /** Its slot in the store's ExemplarPool (slowest and recent failing traces). */
   exemplars: number;
+  /** The resource key it was first filed under (EntryLookup's own; not in snapshots). */
+  refKey?: string;
 }
 
 /** An operation's aggregate (METHOD route, or span name). */
@@ -26,6 +28,8 @@ export interface OperationEntry {
   name: string;
   kind: number;
   series: TimeSeries;
+  /** The HTTP method its name was built with, '' when none (EntryLookup's own; not in snapshots). */
+  refMethod?: string;
 }
 
 /** An error group. */

@@ -147,3 +147,50 @@ test('rates divide by the part of the window the store has data for, and by the 
   const old = store.query({ windowMs: 5 * 60_000 }).functions[0];
   assert.ok(old.ratePerMin >= 25 && old.ratePerMin <= 31, `rate ${old.ratePerMin}`);
 });
+
+test('one mapping result filed under several resources and methods keeps each figure apart, through eviction', () => {
+  // The lookup remembers a single entry per mapping result (and per route name) and turns to a
+  // map per resource key (or method) when a second one comes: every combination must land right.
+  const clock = new TestClock();
+  const store = new SignalStore({ maxLocations: 2, maxOperations: 10 }, clock);
+  const shared = loc('handle');
+  const at = clock.t - 1000;
+  const file = (res: ReturnType<typeof resource>, method: string, n: number) => {
+    for (let i = 0; i < n; i++) store.recordSpan(span({ resource: res, startMs: at, httpRoute: '/orders/:id', httpMethod: method, name: `${method} /orders/:id` }), shared, '');
+  };
+  const v1 = resource('orders', 'production', { revision: 'a'.repeat(40) });
+  const v2 = resource('orders', 'production', { revision: 'b'.repeat(40) });
+  const staging = resource('orders', 'staging');
+  file(v1, 'GET', 3);
+  file(v2, 'GET', 2); // another revision: the same location and operation rows
+  file(v1, 'POST', 4); // another method: its own operation, the same location
+  file(staging, 'GET', 5); // another environment: rows of its own
+  file(v1, 'GET', 1);
+  const prod = store.query({ windowMs: 5 * 60_000, environment: 'production' });
+  assert.deepEqual(
+    prod.functions.map((f) => [f.function, f.count]),
+    [['handle', 10]],
+  );
+  assert.deepEqual(prod.operations.map((o) => [o.name, o.count]).sort(), [
+    ['GET /orders/:id', 6],
+    ['POST /orders/:id', 4],
+  ]);
+  const stage = store.query({ windowMs: 5 * 60_000, environment: 'staging' });
+  assert.deepEqual(
+    stage.functions.map((f) => [f.function, f.count]),
+    [['handle', 5]],
+  );
+  // Evicted by two other functions, the shared result gets a fresh row once it is wanted again
+  // (spans refused a row meanwhile are counted as past the caps): nothing lands on the evicted one.
+  for (let i = 0; i < 40; i++) store.recordSpan(span({ resource: v1, startMs: at }), loc(`other${i % 2}`, 20 + (i % 2)), '');
+  assert.ok(store.evicted().locations > 0);
+  const refusedBefore = store.pastCaps()?.locations ?? 0;
+  file(v2, 'GET', 100);
+  const after = store.query({ windowMs: 5 * 60_000, environment: 'production' }).functions.find((f) => f.function === 'handle');
+  const refused = (store.pastCaps()?.locations ?? 0) - refusedBefore;
+  assert.ok(after !== undefined && after.count > 0);
+  assert.equal(after.count + refused, 100);
+  // The lookup's own fields stay out of the snapshot.
+  const state = JSON.stringify(store.toState());
+  for (const field of ['refKey', 'refMethod', '"placed"', '"uses"']) assert.ok(!state.includes(field), field);
+});
