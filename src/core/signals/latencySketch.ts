@@ -193,9 +193,14 @@ class CompactStore extends CollapsingLowestDenseStore {
     this.isCollapsed = true;
   }
 
-  /** The bins, for the snapshot encoder (read only). */
+  /** The bins, for the snapshot encoder and OpenSketch (read only, except by OpenSketch within `countLimit`). */
   get binsView(): ArrayLike<number> {
     return this.typed;
+  }
+
+  /** Largest count a bin holds at the bins' current width. */
+  get countLimit(): number {
+    return this.limit;
   }
 
   /** Loads bins read from a snapshot (at most the bin limit of them, already validated), trimmed to the non-zero ones. */
@@ -228,6 +233,32 @@ const EMPTY_BINS = new Uint16Array(0);
  * sketch can share one empty negative store: nothing writes to it, and merging an empty store is a no-op.
  */
 const SHARED_EMPTY_NEGATIVE_STORE = new CollapsingLowestDenseStore(SKETCH_BIN_LIMIT, STORE_CHUNK);
+
+/** Where an add of a positive latency lands in a sketch's bins, for OpenSketch's fast path. */
+export interface SketchBins {
+  /** The bins (never written past `limit`; the store widens them on its own path). */
+  bins: Bins;
+  /** Keys `lo`..`hi` have a bin, at `key - offset`. */
+  lo: number;
+  hi: number;
+  offset: number;
+  limit: number;
+}
+
+/** The bins of a sketch made by `newSketch`, or null for any other. */
+export function sketchBins(sketch: LatencySketch): SketchBins | null {
+  const store = sketch.store;
+  if (!(store instanceof CompactStore)) return null;
+  return { bins: store.binsView as Bins, lo: store.minKey, hi: store.maxKey, offset: store.offset, limit: store.countLimit };
+}
+
+/** Smallest latency the sketches file in a bin of their own; those at or below it count as zero. */
+export const SKETCH_MIN_POSITIVE = SHARED_MAPPING.minPossible;
+
+/** The bin key of a latency above SKETCH_MIN_POSITIVE. */
+export function sketchKey(value: number): number {
+  return SHARED_MAPPING.key(value);
+}
 
 /** A new empty latency sketch. */
 export function newSketch(): LatencySketch {

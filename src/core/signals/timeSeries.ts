@@ -1,4 +1,5 @@
 import { newSketch, sketchFromBase64, sketchToBase64, type LatencySketch } from './latencySketch';
+import { OpenSketch } from './openSketch';
 
 const MINUTE_MS = 60_000;
 /**
@@ -71,7 +72,7 @@ export interface TimeSeriesState {
  * up to five minutes read latency per minute; longer ones at fifteen-minute granularity (up to
  * fourteen minutes more than the window at its old edge; counts stay exact to the minute).
  */
-export class TimeSeries {
+export class TimeSeries extends OpenSketch {
   /**
    * Per-minute slots packed in one array, [minute, count, errors, sumMs, maxMs] each, so that
    * recording touches one cache line: with thousands of locations the store is memory-bound.
@@ -84,19 +85,20 @@ export class TimeSeries {
   private readonly fine: (SketchSlot | undefined)[] | null;
   private readonly coarse: (SketchSlot | undefined)[] | null;
   /**
-   * The minute being recorded, with what it got since it was last written to `slots` and its sketch:
-   * a span touches these fields of the series itself, not the ring and the fine slot behind it
-   * (with tens of thousands of series each of those is a cache miss). Readers flush first.
+   * The minute being recorded, with what it got since it was last written to `slots` (its sketch is
+   * held open by OpenSketch): a span touches these fields of the series itself, not the ring and the
+   * fine slot behind it (with tens of thousands of series each of those is a cache miss). Readers
+   * flush first.
    */
   private hotMinute = -1;
   private hotCount = 0;
   private hotErrors = 0;
   private hotSum = 0;
   private hotMax = 0;
-  private hotSketch: LatencySketch | null = null;
 
   /** `latency: false` keeps counts only (error groups need no quantiles). */
   constructor(retentionMs: number, latency = true) {
+    super();
     // +2: the current partial minute and the partial one at the window's old edge.
     const minutes = Math.ceil(retentionMs / MINUTE_MS) + 2;
     this.capacity = minutes;
@@ -115,7 +117,7 @@ export class TimeSeries {
     if (isError) this.hotErrors++;
     this.hotSum += durationMs;
     if (durationMs > this.hotMax) this.hotMax = durationMs;
-    if (this.hotSketch !== null) this.hotSketch.accept(durationMs > 0 ? durationMs : 0);
+    this.acceptLatency(durationMs > 0 ? durationMs : 0);
   }
 
   /** Makes `minute` the one being recorded; false when it is too old for the ring. */
@@ -123,12 +125,13 @@ export class TimeSeries {
     this.flush();
     if (this.slotOf(minute) < 0) return false;
     this.hotMinute = minute;
-    this.hotSketch = this.fine === null ? null : this.fineSlot(minute).sketch;
+    this.openSketch(this.fine === null ? null : this.fineSlot(minute).sketch);
     return true;
   }
 
-  /** Writes what the minute being recorded got into its slot (every reader of `slots` calls this first). */
+  /** Writes what the minute being recorded got into its slot and sketch (every reader calls this first). */
   private flush(): void {
+    this.settleSketch();
     if (this.hotCount === 0) return;
     const at = this.slotOf(this.hotMinute);
     if (at >= 0) {
