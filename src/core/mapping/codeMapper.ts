@@ -10,7 +10,7 @@ import type { RouteRegistration } from './routeScan';
 import type { ServiceRoots } from './serviceRoots';
 import type { SourceMapResolver } from './sourceMaps';
 import { foldClosureName } from './closureNames';
-import { firstInAppFrame, parseStackTrace } from './stackTrace';
+import { firstInAppFrame, parseStackTrace, stackFramesKey } from './stackTrace';
 
 /** A mapping, or why there is none. */
 export interface MappingResult {
@@ -167,23 +167,25 @@ export class CodeMapper {
   async mapException(resource: ResourceInfo, exception: ExceptionInfo, code: CodeAttributes | null, fallback: CodeLocation | null): Promise<ExceptionMapping> {
     const deployed = `${this.deployedKey(resource)}\u0001${resource.language}`;
     const codeKey = code ? `${code.file}\u0000${code.line}\u0000${code.function}` : '';
-    let mapping = this.frameCache.get(deployed)?.get(exception.stacktrace)?.get(codeKey);
+    // Keyed by the frames: the same stack with another message maps the same way.
+    const stackKey = stackFramesKey(exception.stacktrace, exception.type, exception.message);
+    let mapping = this.frameCache.get(deployed)?.get(stackKey)?.get(codeKey);
     if (mapping === undefined || mapping.pending?.settled === true) {
       let location: CodeLocation | null = null;
       if (exception.stacktrace) location = (await this.fromStack(exception.stacktrace, resource, false)).location;
       if (location === null && code && (code.file || code.function)) location = (await this.fromCode(code, resource, false)).location;
       const pending = pendingWorkOf(location?.drift);
       mapping = { location, frameKey: location ? `${location.file}:${location.function}` : '', ...(pending ? { pending } : {}) };
-      this.frameCacheChars += exception.stacktrace.length;
+      this.frameCacheChars += stackKey.length;
       if (++this.frameCacheSize > FRAME_CACHE_LIMIT || this.frameCacheChars > CACHE_KEY_CHARS) {
         this.frameCache.clear();
         this.frameCacheSize = 1;
-        this.frameCacheChars = exception.stacktrace.length;
+        this.frameCacheChars = stackKey.length;
       }
       let byStack = this.frameCache.get(deployed);
       if (byStack === undefined) this.frameCache.set(deployed, (byStack = new Map()));
-      let byCode = byStack.get(exception.stacktrace);
-      if (byCode === undefined) byStack.set(exception.stacktrace, (byCode = new Map()));
+      let byCode = byStack.get(stackKey);
+      if (byCode === undefined) byStack.set(stackKey, (byCode = new Map()));
       byCode.set(codeKey, mapping);
     }
     if (mapping.location === null && fallback !== null) return { location: fallback, frameKey: `${fallback.file}:${fallback.function}` };

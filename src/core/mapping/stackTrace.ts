@@ -61,3 +61,24 @@ function classify(format: StackFormat, frames: StackFrame[]): boolean {
 export function firstInAppFrame(frames: StackFrame[]): StackFrame | undefined {
   return frames.find((f) => f.inApp);
 }
+
+/**
+ * The stack without the `Type: message` line it starts with (V8, Java) or ends with (Python), for
+ * caching what its frames map to: messages carry ids and numbers, so the whole text is rarely seen
+ * twice while the frames are. Only a one-line message is taken off (a line of its own cannot be a
+ * frame); otherwise the text is its own key.
+ */
+export function stackFramesKey(text: string, type: string, message: string): string {
+  if (type === '' || message.includes('\n')) return text;
+  const headerLength = type.length + 2 + message.length;
+  const headerAt = (at: number) => text.startsWith(type, at) && text.charCodeAt(at + type.length) === COLON && text.charCodeAt(at + type.length + 1) === SPACE && text.startsWith(message, at + type.length + 2);
+  if (text.charCodeAt(headerLength) === NEWLINE && headerAt(0)) return text.slice(headerLength);
+  const end = text.charCodeAt(text.length - 1) === NEWLINE ? text.length - 1 : text.length;
+  const at = end - headerLength;
+  if (at > 0 && text.charCodeAt(at - 1) === NEWLINE && headerAt(at)) return text.slice(0, at);
+  return text;
+}
+
+const NEWLINE = 10;
+const COLON = 58;
+const SPACE = 32;

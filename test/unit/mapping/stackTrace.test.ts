@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstInAppFrame, parseStackTrace } from '../../../src/core/mapping/stackTrace';
+import { firstInAppFrame, parseStackTrace, stackFramesKey } from '../../../src/core/mapping/stackTrace';
 import type { StackFormat } from '../../../src/core/mapping/stackTrace';
 import { isInAppFile, normalizeFile } from '../../../src/core/mapping/inAppRules';
 
@@ -428,4 +428,22 @@ test('in-app rules: vendor chunks but not app files named vendor*, GOPATH repos 
   assert.equal(isInAppFile('java', 'io/netty/channel/AbstractChannelHandlerContext.java'), false);
   assert.equal(isInAppFile('java', 'com/example/vendor/VendorService.java'), true);
   assert.equal(isInAppFile('v8', ''), false);
+});
+
+test('the frames key drops only an exact one-line `Type: message` header or Python footer', () => {
+  const v8 = 'TypeError: order 4711 failed\n    at handle (/app/src/orders.js:12:5)\n    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)';
+  assert.equal(stackFramesKey(v8, 'TypeError', 'order 4711 failed'), '\n    at handle (/app/src/orders.js:12:5)\n    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)');
+  // Another message, the same frames: the same key.
+  assert.equal(stackFramesKey(v8.replace('4711', '4712'), 'TypeError', 'order 4712 failed'), stackFramesKey(v8, 'TypeError', 'order 4711 failed'));
+  const java = 'java.lang.IllegalStateException: stock 9 < 10\n\tat com.shop.Inventory.take(Inventory.java:41)';
+  assert.equal(stackFramesKey(java, 'java.lang.IllegalStateException', 'stock 9 < 10'), '\n\tat com.shop.Inventory.take(Inventory.java:41)');
+  const python = 'Traceback (most recent call last):\n  File "/app/orders.py", line 7, in handle\n    raise ValueError(f"order {n}")\nValueError: order 17\n';
+  assert.equal(stackFramesKey(python, 'ValueError', 'order 17'), 'Traceback (most recent call last):\n  File "/app/orders.py", line 7, in handle\n    raise ValueError(f"order {n}")\n');
+  // Anything else is its own key: a message over several lines, a header that differs, no type.
+  const multi = 'Error: first\n    at fake (/app/src/x.js:1:1)\n    at handle (/app/src/orders.js:12:5)';
+  assert.equal(stackFramesKey(multi, 'Error', 'first\n    at fake (/app/src/x.js:1:1)'), multi);
+  assert.equal(stackFramesKey(v8, 'TypeError', 'order 4711'), v8);
+  assert.equal(stackFramesKey(v8, 'RangeError', 'order 4711 failed'), v8);
+  assert.equal(stackFramesKey(v8, '', ''), v8);
+  assert.equal(stackFramesKey('TypeError: x', 'TypeError', 'x'), 'TypeError: x');
 });
