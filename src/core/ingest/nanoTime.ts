@@ -26,17 +26,18 @@ export function splitFixed64(hi: number, lo: number): void {
 export function splitDecimalNanos(s: string): boolean {
   const n = s.length;
   if (n === 0 || n > 20) return false;
+  // Digit by digit, without slicing: the millisecond part has at most 14 digits, exact in a double.
+  const cut = n - 6;
+  let ms = 0;
+  let ns = 0;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (i < cut) ms = ms * 10 + d;
+    else ns = ns * 10 + d;
   }
-  if (n <= 6) {
-    split.ms = 0;
-    split.ns = +s;
-  } else {
-    split.ms = +s.slice(0, n - 6);
-    split.ns = +s.slice(n - 6);
-  }
+  split.ms = ms;
+  split.ns = ns;
   return true;
 }
 

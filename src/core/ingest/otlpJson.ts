@@ -264,17 +264,13 @@ function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {
     reject(out, `span ${label}: ${problem}`);
     return;
   }
-  span.traceId = hexId(s.traceId as string, 32) as string;
-  span.spanId = hexId(s.spanId as string, 16) as string;
-  const parent = s.parentSpanId;
-  span.parentSpanId = typeof parent === 'string' && parent !== '' ? (hexId(parent, 16) as string) : '';
-  span.kind = enumValue(s.kind, SPAN_KINDS) as number;
-  splitTime(s.startTimeUnixNano);
-  const sMs = split.ms;
-  const sNs = split.ns;
-  span.startMs = toMs(sMs, sNs);
-  splitTime(s.endTimeUnixNano);
-  span.durationMs = durationMs(sMs, sNs, split.ms, split.ns);
+  // What spanProblem read and checked.
+  span.traceId = checked.traceId;
+  span.spanId = checked.spanId;
+  span.parentSpanId = checked.parentSpanId;
+  span.kind = checked.kind;
+  span.startMs = toMs(checked.startMs, checked.startNs);
+  span.durationMs = durationMs(checked.startMs, checked.startNs, checked.endMs, checked.endNs);
   const endMs = span.startMs + span.durationMs;
 
   const attrs = listField(s, 'attributes') as unknown[];
@@ -315,7 +311,10 @@ function readHeader(span: SpanRecord, kv: Obj): void {
   }
 }
 
-/** Everything that rejects a span, checked up front so no half-built span escapes. */
+/** The ids, kind and times of the span spanProblem last passed, as it read them (readSpan files these). */
+const checked = { traceId: '', spanId: '', parentSpanId: '', kind: 0, startMs: 0, startNs: 0, endMs: 0, endNs: 0 };
+
+/** Everything that rejects a span, checked up front so no half-built span escapes; fills `checked` on the way. */
 function spanProblem(s: Obj, name: unknown): string {
   if (name !== undefined && name !== null && typeof name !== 'string') return 'name is not a string';
   const traceId = s.traceId;
@@ -329,12 +328,26 @@ function spanProblem(s: Obj, name: unknown): string {
   if (id === null) return 'span id is not 16 hex digits';
   if (id === '') return 'all-zero span id';
   const parent = s.parentSpanId;
+  let parentId = '';
   if (parent !== undefined && parent !== null && parent !== '') {
-    if (typeof parent !== 'string' || hexId(parent, 16) === null) return 'parent span id is not 16 hex digits';
+    const p = typeof parent === 'string' ? hexId(parent, 16) : null;
+    if (p === null) return 'parent span id is not 16 hex digits';
+    parentId = p;
   }
-  if (enumValue(s.kind, SPAN_KINDS) === null) return 'kind is not a SpanKind';
+  const kind = enumValue(s.kind, SPAN_KINDS);
+  if (kind === null) return 'kind is not a SpanKind';
   if (!splitTime(s.startTimeUnixNano)) return 'startTimeUnixNano is not an unsigned int64';
+  const startMs = split.ms;
+  const startNs = split.ns;
   if (!splitTime(s.endTimeUnixNano)) return 'endTimeUnixNano is not an unsigned int64';
+  checked.traceId = t;
+  checked.spanId = id;
+  checked.parentSpanId = parentId;
+  checked.kind = kind;
+  checked.startMs = startMs;
+  checked.startNs = startNs;
+  checked.endMs = split.ms;
+  checked.endNs = split.ns;
   if (listField(s, 'attributes') === null) return 'attributes is not an array';
   if (listField(s, 'events') === null) return 'events is not an array';
   const status = s.status;
