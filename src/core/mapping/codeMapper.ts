@@ -76,7 +76,12 @@ export class CodeMapper {
    * than by a concatenated key: the decoder interns short strings, so each level is a lookup with a
    * hash V8 already holds, with no string built per span.
    */
-  private readonly codeCache = new Map<string, Map<string, Map<string, Map<number, MappingResult>>>>();
+  /**
+   * Per deployment, file and function: the result for the one position seen (checked by its
+   * `position`), or a Map by position once a second one comes. The single result saves a Map and its
+   * table, two cache misses per span, and nearly every function is reported at one position.
+   */
+  private readonly codeCache = new Map<string, Map<string, Map<string, CachedResult | Map<number, CachedResult>>>>();
   private codeCacheSize = 0;
   /**
    * Exception mappings by deployment, then stack trace, then code attributes. The stack trace is
@@ -116,35 +121,61 @@ export class CodeMapper {
   /** The cached mapping of a span, if its inputs were mapped before. */
   lookup(span: SpanRecord): MappingResult | undefined {
     const c = span.code;
-    const hit = c.file || c.function ? this.codeLevel(span, false)?.get(c.line * 100_000 + c.column) : this.spanCache.get(spanKey(span));
+    const hit = c.file || c.function ? atPosition(this.codeLevel(span, false), c.line * 100_000 + c.column) : this.spanCache.get(spanKey(span));
     // A provisional mapping is used until git has answered, then mapped again.
     return hit?.pending?.settled === true ? undefined : hit;
   }
 
   /** Maps a span whose inputs were not cached, and caches the result. */
   async resolve(span: SpanRecord): Promise<MappingResult> {
-    const result = withPending(await this.mapSpan(span));
+    const mapped = withPending(await this.mapSpan(span));
     const c = span.code;
     if (c.file || c.function) {
       if (++this.codeCacheSize > CACHE_LIMIT) this.invalidate();
-      this.codeLevel(span, true)!.set(c.line * 100_000 + c.column, result);
-    } else {
-      const key = spanKey(span);
-      this.spanCacheChars += key.length;
-      if (this.spanCache.size >= CACHE_LIMIT || this.spanCacheChars > CACHE_KEY_CHARS) {
-        this.spanCache.clear();
-        this.spanCacheChars = key.length;
-      }
-      this.spanCache.set(key, result);
+      // A copy of its own, so that `position` belongs to this cache entry alone.
+      const position = c.line * 100_000 + c.column;
+      const result: CachedResult = { ...mapped, position };
+      this.cacheAt(span, position, result);
+      return result;
     }
-    return result;
+    const key = spanKey(span);
+    this.spanCacheChars += key.length;
+    if (this.spanCache.size >= CACHE_LIMIT || this.spanCacheChars > CACHE_KEY_CHARS) {
+      this.spanCache.clear();
+      this.spanCacheChars = key.length;
+    }
+    this.spanCache.set(key, mapped);
+    return mapped;
   }
 
-  private codeLevel(span: SpanRecord, create: boolean): Map<number, MappingResult> | undefined {
+  /** Caches `result` for the span's deployment, file, function and `position`. */
+  private cacheAt(span: SpanRecord, position: number, result: CachedResult): void {
     const c = span.code;
-    const r = span.resource;
-    const deployed = this.deployedKey(r);
     const fn = c.namespace ? `${c.namespace}\u0000${c.function}` : c.function;
+    const byFunction = this.codeFunctions(span, true)!;
+    const held = byFunction.get(fn);
+    if (held === undefined || (!(held instanceof Map) && held.position === position)) byFunction.set(fn, result);
+    else if (held instanceof Map) held.set(position, result);
+    else
+      byFunction.set(
+        fn,
+        new Map([
+          [held.position, held],
+          [position, result],
+        ]),
+      );
+  }
+
+  /** What is cached for the span's deployment, file and function: one result, or a Map by position. */
+  private codeLevel(span: SpanRecord, create: boolean): CachedResult | Map<number, CachedResult> | undefined {
+    const c = span.code;
+    const fn = c.namespace ? `${c.namespace}\u0000${c.function}` : c.function;
+    return this.codeFunctions(span, create)?.get(fn);
+  }
+
+  private codeFunctions(span: SpanRecord, create: boolean): Map<string, CachedResult | Map<number, CachedResult>> | undefined {
+    const c = span.code;
+    const deployed = this.deployedKey(span.resource);
     let byFile = this.codeCache.get(deployed);
     if (byFile === undefined) {
       if (!create) return undefined;
@@ -155,12 +186,7 @@ export class CodeMapper {
       if (!create) return undefined;
       byFile.set(c.file, (byFunction = new Map()));
     }
-    let byPosition = byFunction.get(fn);
-    if (byPosition === undefined) {
-      if (!create) return undefined;
-      byFunction.set(fn, (byPosition = new Map()));
-    }
-    return byPosition;
+    return byFunction;
   }
 
   /** Maps where an exception was thrown; falls back to the span's own location. */
@@ -358,6 +384,18 @@ function isServerKind(kind: number): boolean {
 }
 
 /** The result, marked with the git work it waits for when its drift is provisional. */
+/** A cached mapping of code attributes, with the position (line * 100,000 + column) it was cached at. */
+interface CachedResult extends MappingResult {
+  position: number;
+}
+
+/** The result cached at `position` in what `codeLevel` found. */
+function atPosition(held: CachedResult | Map<number, CachedResult> | undefined, position: number): CachedResult | undefined {
+  if (held === undefined) return undefined;
+  if (held instanceof Map) return held.get(position);
+  return held.position === position ? held : undefined;
+}
+
 function withPending(result: MappingResult): MappingResult {
   const pending = pendingWorkOf(result.location?.drift);
   return pending === undefined ? result : { ...result, pending };

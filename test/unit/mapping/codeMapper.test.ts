@@ -114,3 +114,27 @@ test('misses and ambiguity are unmapped with a reason, never guessed', async () 
   assert.equal(nothing.location, null);
   assert.match(nothing.reason, /span name "db.query" matches no function/);
 });
+
+test('the cache keeps each position of a function apart: one position, then several', async () => {
+  // A function's first position is cached alone and a second turns it into a map by position:
+  // each must come back for its own position only, whatever the order.
+  const { index } = await WorkspaceIndex.build(root);
+  const fresh = new CodeMapper(index);
+  const at = (line: number, fn = 'computeTotals') => span({ code: { ...emptyCode(), function: fn, file: '/srv/app/src/server.js', line } });
+  assert.equal(fresh.lookup(at(9)), undefined);
+  const nine = await fresh.resolve(at(9));
+  assert.equal(fresh.lookup(at(9))?.location, nine.location);
+  assert.equal(fresh.lookup(at(4)), undefined, 'another line of the same function is not cached yet');
+  // The same function reported at other lines (as a span inside it would be).
+  const four = await fresh.resolve(at(4));
+  const ten = await fresh.resolve(at(10));
+  for (const [line, result] of [
+    [9, nine],
+    [4, four],
+    [10, ten],
+  ] as const) {
+    assert.equal(fresh.lookup(at(line))?.location, result.location, `line ${line}`);
+  }
+  assert.equal(fresh.lookup(at(11)), undefined);
+  assert.equal(fresh.lookup(at(9, 'getUser')), undefined, 'another function at the same position is its own entry');
+});
