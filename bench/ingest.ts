@@ -7,7 +7,7 @@
  * --heap-snapshot FILE writes the receiver's main-thread heap after the RSS phase's full GC;
  * --reuse-corpus keeps bench/.corpus from an earlier run instead of generating it again.
  * The receiver runs as the product runs it: a child `dist/cli.js serve` started with the Node flags
- * the extension starts it with (RECEIVER_NODE_FLAGS); --node-flags "..." replaces those flags.
+ * and environment the extension starts it with (RECEIVER_NODE_FLAGS, RECEIVER_ENV); --node-flags "..." replaces those flags.
  * --env K=V (repeatable) adds to the child's environment, for diagnosis (e.g. MALLOC_ARENA_MAX=2).
  * --in-process runs it inside this process instead (the earlier way; then --workers N sets its decode workers).
  */
@@ -21,7 +21,7 @@ import { countSpansProto } from '../src/core/ingest/protobufWalk';
 import { BATCH_SIZE } from './corpus';
 import type { CorpusManifest } from './makeCorpus';
 import { describeMemory, type MemoryReading } from './memProbe';
-import { RECEIVER_NODE_FLAGS } from '../src/vscode/receiverProcess';
+import { RECEIVER_ENV, RECEIVER_NODE_FLAGS } from '../src/vscode/receiverProcess';
 import { startReceiver, type ReceiverHandle } from './receiverHandle';
 
 interface Batch {
@@ -43,7 +43,7 @@ const ONLY = (() => {
 })();
 const WORKERS = process.argv.includes('--workers') ? arg('workers', 2) : undefined;
 const IN_PROCESS = process.argv.includes('--in-process');
-const CHILD_ENV = Object.fromEntries(process.argv.flatMap((a, i) => (a === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : [])));
+const CHILD_ENV = { ...RECEIVER_ENV, ...Object.fromEntries(process.argv.flatMap((a, i) => (a === '--env' ? [process.argv[i + 1].split(/=(.*)/s).slice(0, 2)] : []))) };
 const NODE_FLAGS = (() => {
   const i = process.argv.indexOf('--node-flags');
   return i > 0 ? process.argv[i + 1].split(/\s+/).filter(Boolean) : RECEIVER_NODE_FLAGS;

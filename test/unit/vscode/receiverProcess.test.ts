@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,10 @@ test('spawns the receiver, a second window on the same workspace attaches, anoth
     assert.equal(started.attached, false);
     assert.equal(started.status.workspace, path.resolve(ws));
     assert.ok(first.pid, 'a child runs');
+    // It runs with the allocator's arena cap (RECEIVER_ENV) unless the editor's environment sets one.
+    if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
+      assert.match(readFileSync(`/proc/${first.pid}/environ`, 'latin1'), /(^|\0)MALLOC_ARENA_MAX=2\0/);
+    }
     assert.ok(
       log.lines.some((l) => /^info receiver listening on http:\/\/127\.0\.0\.1:\d+/.test(l)),
       log.lines.join('\n'),
