@@ -6,9 +6,8 @@
  * trace; a log record without a trace id pairs with one occurrence of the same identity close in time.
  */
 import type { ExceptionInfo, ResourceInfo } from '../ingest/records';
-import { identityMessage, typeFamily } from './errorGroups';
+import { errorGroupKey } from './errorGroups';
 import type { CodeLocation } from './storeTypes';
-import { joinKey } from './storeEntries';
 import { OldestFirst } from '../oldestFirst';
 
 /** Traces whose exception identities are remembered; the oldest are forgotten first. */
@@ -22,10 +21,11 @@ const MAX_RECENT_PER_IDENTITY = 4;
 
 /**
  * What makes two occurrences the same exception: the service that reported it (as error groups
- * are per service), type family, normalized message and the frame that threw.
+ * are per service), type family, normalized message and the frame that threw. It is the key of its
+ * error group (SignalStore.recordException takes it so as not to normalize the message again).
  */
 export function exceptionIdentity(service: string, environment: string, type: string, message: string, frameKey: string): string {
-  return joinKey(service, environment, typeFamily(type), identityMessage(message), frameKey);
+  return errorGroupKey(service, environment, type, message, frameKey);
 }
 
 /**

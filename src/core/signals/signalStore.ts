@@ -178,9 +178,18 @@ export class SignalStore {
    * the request it happened in ('' when unknown). A repeat of an occurrence already counted
    * (`count` false, see ExceptionDedup) only adds what it knows of the request to an existing group.
    */
-  recordException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string, operation = '', count = true): void {
+  recordException(
+    resource: ResourceInfo,
+    exception: ExceptionInfo,
+    traceId: string,
+    location: CodeLocation | null,
+    frameKey: string,
+    operation = '',
+    count = true,
+    /** Its errorGroupKey, when the caller has it already (the exception dedup's identity is the same string). */
+    key = errorGroupKey(resource.service, resource.environment, exception.type, exception.message, frameKey),
+  ): void {
     const time = this.timeOf(exception.timeMs || this.clock.now());
-    const key = errorGroupKey(resource.service, resource.environment, exception.type, exception.message, frameKey);
     let group = this.errorGroups.get(key);
     if (!count) {
       if (group !== undefined && operation !== '') noteOperation(group, operation);

@@ -145,7 +145,7 @@ export class ExceptionFiling {
   private fileException(resource: ResourceInfo, exception: ExceptionInfo, traceId: string, location: CodeLocation | null, frameKey: string, operation: string, timeMs: number): boolean {
     const identity = exceptionIdentity(resource.service, resource.environment, exception.type, exception.message, frameKey);
     const counted = this.dedup.isNew(traceId, identity, timeMs);
-    this.store.recordException(resource, exception, traceId, location, frameKey, operation, counted);
+    this.store.recordException(resource, exception, traceId, location, frameKey, operation, counted, identity);
     if (counted && operation === '' && traceId !== '') this.dedup.holdUnnamed(traceId, { resource, exception: { type: exception.type, message: exception.message }, location, frameKey });
     if (counted) {
       this.stats.exceptions++;
