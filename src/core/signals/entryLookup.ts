@@ -5,7 +5,6 @@ import type { BoundedMap } from './boundedMap';
 import type { ExemplarPool } from './exemplars';
 import type { FileIndex } from './fileIndex';
 import { keyHash } from './frequencySketch';
-import { RefusedLocations, RefusedOperations } from './refusedKeys';
 import { joinKey, locationKey, OTHER_OPERATIONS, type LocationEntry, type OperationEntry } from './storeEntries';
 import type { CodeLocation } from './storeTypes';
 import type { TimeSeries } from './timeSeries';
@@ -30,15 +29,18 @@ export class EntryLookup {
   /**
    * Per mapping result, its entry, or a Map per resource key when one result is filed under several:
    * the single entry (the usual case) saves the inner Map and its table, two cache misses per span.
+   * A key refused a row past the caps is held the same way, as a Refused.
    */
-  private readonly locationRefs = new WeakMap<CodeLocation, LocationEntry | Map<string, LocationEntry>>();
-  /** Per resource key and name, its entry (checked by `refMethod`), or a Map per method. */
-  private readonly operationRefs = new Map<string, Map<string, OperationEntry | Map<string, OperationEntry>>>();
+  private locationRefs = new WeakMap<CodeLocation, Ref<LocationEntry | Refused>>();
+  /** Per resource key and name, its entry (checked by `refMethod`) or Refused, or a Map per method. */
+  private readonly operationRefs = new Map<string, Map<string, Ref<OperationEntry | Refused>>>();
   /** Per resource key, its "(other operations)" row. */
   private readonly otherOperationRefs = new Map<string, OperationEntry>();
-  /** Keys refused a row past the caps, with the hash to ask again by (bounded at four caps' worth). */
-  private readonly refusedOperations: RefusedOperations;
-  private readonly refusedLocations: RefusedLocations;
+  /** Refused keys held since the refs were last dropped, and how many may be (four caps' worth each). */
+  private refusedLocations = 0;
+  private refusedOperations = 0;
+  private readonly maxRefusedLocations: number;
+  private readonly maxRefusedOperations: number;
   private readonly resourceKeys = new Map<string, string>();
   private lastResource: ResourceInfo | null = null;
   private lastResourceKey = '';
@@ -47,14 +49,15 @@ export class EntryLookup {
     private readonly store: LookupStore,
     caps: { maxOperations: number; maxLocations: number },
   ) {
-    this.refusedOperations = new RefusedOperations(4 * caps.maxOperations);
-    this.refusedLocations = new RefusedLocations(4 * caps.maxLocations);
+    this.maxRefusedOperations = 4 * caps.maxOperations;
+    this.maxRefusedLocations = 4 * caps.maxLocations;
   }
 
   /** Drops the references to operation entries (after an eviction round; they are found by key again). */
   forgetOperations(): void {
     this.operationRefs.clear();
     this.otherOperationRefs.clear();
+    this.refusedOperations = 0;
   }
 
   /**
@@ -64,23 +67,25 @@ export class EntryLookup {
    */
   location(res: ResourceInfo, resKey: string, loc: CodeLocation): LocationEntry | null {
     const ref = this.locationRefs.get(loc);
-    let entry = recall(ref, resKey, refKeyOf);
-    if (entry !== undefined && !entry.evicted) {
-      this.store.locations.touch(entry);
-      return entry;
-    }
+    const held = recall(ref, resKey, refKeyOf);
     // Past the cap, a function used less than every stored one gets no figures of its own (its span
     // still counts under its operation); the refusal is counted. A refused one asks again by hash.
-    const refused = this.refusedLocations.get(loc, resKey);
-    if (refused !== undefined) {
-      if (!this.store.locations.admitHash(refused)) return null;
-      this.refusedLocations.delete(loc, resKey);
+    const refused = held instanceof Refused;
+    if (held instanceof Refused) {
+      if (!this.store.locations.admitHash(held.hash)) return null;
+    } else if (held !== undefined && !held.evicted) {
+      this.store.locations.touch(held);
+      return held;
     }
     const key = locationKey(res.service, res.environment, loc);
-    entry = this.store.locations.get(key);
+    let entry = this.store.locations.get(key);
     if (entry === undefined) {
-      if (refused === undefined && !this.store.locations.admit(key)) {
-        this.refusedLocations.add(loc, resKey, keyHash(key));
+      if (!refused && !this.store.locations.admit(key)) {
+        // Held only up to a bound: past it every reference is dropped (they are found by key again).
+        if (++this.refusedLocations > this.maxRefusedLocations) {
+          this.locationRefs = new WeakMap();
+          this.refusedLocations = 0;
+        } else this.locationRefs.set(loc, remember(ref, resKey, new Refused(resKey, '', keyHash(key)), refKeyOf));
         return null;
       }
       entry = {
@@ -101,7 +106,6 @@ export class EntryLookup {
       entry.drift = loc.drift;
       entry.deployedLine = loc.deployedLine;
     }
-    // Remembered only once it has an entry: refused keys must not grow the references.
     entry.refKey ??= resKey;
     this.locationRefs.set(loc, remember(ref, resKey, entry, refKeyOf));
     return entry;
@@ -113,35 +117,36 @@ export class EntryLookup {
     const name = span.httpRoute || span.name;
     const ref = byName?.get(name);
     const method = span.httpRoute ? span.httpMethod : '';
-    let entry = recall(ref, method, refMethodOf);
-    if (entry !== undefined && !entry.evicted) {
-      this.store.operations.touch(entry);
-      return entry;
-    }
+    const held = recall(ref, method, refMethodOf);
     // A refused one asks again by hash, without building its key.
-    const refused = this.refusedOperations.get(resKey, name, method);
-    if (refused !== undefined) {
-      if (!this.store.operations.admitHash(refused)) return this.otherOperations(res, resKey, span.kind);
-      this.refusedOperations.delete(resKey, name, method);
+    const refused = held instanceof Refused;
+    if (held instanceof Refused) {
+      if (!this.store.operations.admitHash(held.hash)) return this.otherOperations(res, resKey, span.kind);
+    } else if (held !== undefined && !held.evicted) {
+      this.store.operations.touch(held);
+      return held;
     }
     const opName = method ? `${method} ${name}` : name;
     const key = joinKey(res.service, res.environment, opName);
-    entry = this.store.operations.get(key);
+    let entry = this.store.operations.get(key);
     if (entry === undefined) {
-      if (refused === undefined && !this.store.operations.admit(key)) {
-        this.refusedOperations.add(resKey, name, method, keyHash(key));
+      if (!refused && !this.store.operations.admit(key)) {
+        if (++this.refusedOperations > this.maxRefusedOperations) this.forgetOperations();
+        else this.rememberOperation(resKey, byName, name, remember(ref, method, new Refused('', method, keyHash(key)), refMethodOf));
         return this.otherOperations(res, resKey, span.kind);
       }
       entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.store.newSeries(), refMethod: method };
       this.store.operations.set(key, entry);
       this.store.operationsChanged();
     }
-    // Remembered only once it has an entry: refused names must not grow the references.
     entry.refMethod ??= method;
-    const remembered = remember(ref, method, entry, refMethodOf);
-    if (byName !== undefined) byName.set(name, remembered);
-    else this.operationRefs.set(resKey, new Map([[name, remembered]]));
+    this.rememberOperation(resKey, byName, name, remember(ref, method, entry, refMethodOf));
     return entry;
+  }
+
+  private rememberOperation(resKey: string, byName: Map<string, Ref<OperationEntry | Refused>> | undefined, name: string, ref: Ref<OperationEntry | Refused>): void {
+    if (byName !== undefined) byName.set(name, ref);
+    else this.operationRefs.set(resKey, new Map([[name, ref]]));
   }
 
   /** The row of a service's operations refused a row of their own past the cap (see BoundedMap.admit). */
@@ -174,8 +179,21 @@ export class EntryLookup {
 }
 
 type Ref<E> = E | Map<string, E>;
-const refKeyOf = (e: LocationEntry) => e.refKey;
-const refMethodOf = (e: OperationEntry) => e.refMethod;
+const refKeyOf = (e: LocationEntry | Refused) => e.refKey;
+const refMethodOf = (e: OperationEntry | Refused) => e.refMethod;
+
+/**
+ * A key refused a row of its own past the caps (BoundedMap.admitHash), held where its entry would
+ * be, with the hash to ask again by: a span of a long tail past the caps then costs the same lookup
+ * as one within them, with no key built. `refKey` or `refMethod` is what it is checked by.
+ */
+class Refused {
+  constructor(
+    readonly refKey: string,
+    readonly refMethod: string,
+    readonly hash: number,
+  ) {}
+}
 
 /** The entry remembered under `key`: a single entry is checked by the key it holds. */
 function recall<E>(ref: Ref<E> | undefined, key: string, keyOf: (e: E) => string | undefined): E | undefined {
