@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { StatusResponse } from '../../src/core/api/signals';
 import type { Logger } from '../../src/core/logger';
-import { ReceiverProcess, RECEIVER_NODE_FLAGS } from '../../src/vscode/receiverProcess';
+import { ReceiverProcess, RECEIVER_ENV, RECEIVER_NODE_FLAGS } from '../../src/vscode/receiverProcess';
 import { backendTempDir, expectHttpOk, freeLoopbackPort, startBackendProcess } from '../../test/support/backendProcess';
 import { collectorBinary, JAEGER_VERSION, jaegerBinary, jaegerConfig } from '../../test/support/backends';
 
@@ -39,7 +39,9 @@ const quietTelemetry = { metrics: { level: 'none' }, logs: { level: 'warn' } };
 /** How runtime-lens is started, for the report's header. */
 export function runtimeLensCommand(): string {
   const flags = [...nodeFlags(process.env.PEERS_NODE_FLAGS, RECEIVER_NODE_FLAGS), ...nodeFlags(process.env.PEERS_EXTRA_NODE_FLAGS, [])];
-  return `node ${flags.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
+  // ReceiverProcess adds RECEIVER_ENV where the environment does not set it.
+  const env = Object.entries(RECEIVER_ENV).map(([k, v]) => `${k}=${process.env[k] ?? v} `);
+  return `${env.join('')}node ${flags.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
 }
 
 /** Versions of the peers, for the report's header. */
