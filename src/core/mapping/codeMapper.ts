@@ -9,6 +9,7 @@ import type { RouteIndex } from './routeIndex';
 import type { RouteRegistration } from './routeScan';
 import type { ServiceRoots } from './serviceRoots';
 import type { SourceMapResolver } from './sourceMaps';
+import { CodeCache } from './codeCache';
 import { foldClosureName } from './closureNames';
 import { firstInAppFrame, parseStackTrace, stackFramesKey } from './stackTrace';
 
@@ -71,18 +72,8 @@ const CACHE_KEY_CHARS = 8 * 1024 * 1024;
 export class CodeMapper {
   private readonly spanCache = new Map<string, MappingResult>();
   private spanCacheChars = 0;
-  /**
-   * Spans with code attributes (the common case) are cached by their fields in nested maps rather
-   * than by a concatenated key: the decoder interns short strings, so each level is a lookup with a
-   * hash V8 already holds, with no string built per span.
-   */
-  /**
-   * Per deployment, file and function: the result for the one position seen (checked by its
-   * `position`), or a Map by position once a second one comes. The single result saves a Map and its
-   * table, two cache misses per span, and nearly every function is reported at one position.
-   */
-  private readonly codeCache = new Map<string, Map<string, Map<string, CachedResult | Map<number, CachedResult>>>>();
-  private codeCacheSize = 0;
+  /** Spans with code attributes (see CodeCache). */
+  private readonly codeCache = new CodeCache();
   /**
    * Exception mappings by deployment, then stack trace, then code attributes. The stack trace is
    * the string the decoder interned (one per distinct trace), so a level keyed by it holds no copy;
@@ -111,7 +102,6 @@ export class CodeMapper {
   invalidate(): void {
     this.spanCache.clear();
     this.codeCache.clear();
-    this.codeCacheSize = 0;
     this.frameCache.clear();
     this.frameCacheSize = 0;
     this.frameCacheChars = 0;
@@ -121,7 +111,7 @@ export class CodeMapper {
   /** The cached mapping of a span, if its inputs were mapped before. */
   lookup(span: SpanRecord): MappingResult | undefined {
     const c = span.code;
-    const hit = c.file || c.function ? atPosition(this.codeLevel(span, false), c.line * 100_000 + c.column) : this.spanCache.get(spanKey(span));
+    const hit = c.file || c.function ? this.codeCache.get(this.deployedKey(span.resource), c) : this.spanCache.get(spanKey(span));
     // A provisional mapping is used until git has answered, then mapped again.
     return hit?.pending?.settled === true ? undefined : hit;
   }
@@ -131,12 +121,8 @@ export class CodeMapper {
     const mapped = withPending(await this.mapSpan(span));
     const c = span.code;
     if (c.file || c.function) {
-      if (++this.codeCacheSize > CACHE_LIMIT) this.invalidate();
-      // A copy of its own, so that `position` belongs to this cache entry alone.
-      const position = c.line * 100_000 + c.column;
-      const result: CachedResult = { ...mapped, position };
-      this.cacheAt(span, position, result);
-      return result;
+      if (this.codeCache.size >= CACHE_LIMIT) this.invalidate();
+      return this.codeCache.set(this.deployedKey(span.resource), c, mapped);
     }
     const key = spanKey(span);
     this.spanCacheChars += key.length;
@@ -146,47 +132,6 @@ export class CodeMapper {
     }
     this.spanCache.set(key, mapped);
     return mapped;
-  }
-
-  /** Caches `result` for the span's deployment, file, function and `position`. */
-  private cacheAt(span: SpanRecord, position: number, result: CachedResult): void {
-    const c = span.code;
-    const fn = c.namespace ? `${c.namespace}\u0000${c.function}` : c.function;
-    const byFunction = this.codeFunctions(span, true)!;
-    const held = byFunction.get(fn);
-    if (held === undefined || (!(held instanceof Map) && held.position === position)) byFunction.set(fn, result);
-    else if (held instanceof Map) held.set(position, result);
-    else
-      byFunction.set(
-        fn,
-        new Map([
-          [held.position, held],
-          [position, result],
-        ]),
-      );
-  }
-
-  /** What is cached for the span's deployment, file and function: one result, or a Map by position. */
-  private codeLevel(span: SpanRecord, create: boolean): CachedResult | Map<number, CachedResult> | undefined {
-    const c = span.code;
-    const fn = c.namespace ? `${c.namespace}\u0000${c.function}` : c.function;
-    return this.codeFunctions(span, create)?.get(fn);
-  }
-
-  private codeFunctions(span: SpanRecord, create: boolean): Map<string, CachedResult | Map<number, CachedResult>> | undefined {
-    const c = span.code;
-    const deployed = this.deployedKey(span.resource);
-    let byFile = this.codeCache.get(deployed);
-    if (byFile === undefined) {
-      if (!create) return undefined;
-      this.codeCache.set(deployed, (byFile = new Map()));
-    }
-    let byFunction = byFile.get(c.file);
-    if (byFunction === undefined) {
-      if (!create) return undefined;
-      byFile.set(c.file, (byFunction = new Map()));
-    }
-    return byFunction;
   }
 
   /** Maps where an exception was thrown; falls back to the span's own location. */
@@ -384,18 +329,6 @@ function isServerKind(kind: number): boolean {
 }
 
 /** The result, marked with the git work it waits for when its drift is provisional. */
-/** A cached mapping of code attributes, with the position (line * 100,000 + column) it was cached at. */
-interface CachedResult extends MappingResult {
-  position: number;
-}
-
-/** The result cached at `position` in what `codeLevel` found. */
-function atPosition(held: CachedResult | Map<number, CachedResult> | undefined, position: number): CachedResult | undefined {
-  if (held === undefined) return undefined;
-  if (held instanceof Map) return held.get(position);
-  return held.position === position ? held : undefined;
-}
-
 function withPending(result: MappingResult): MappingResult {
   const pending = pendingWorkOf(result.location?.drift);
   return pending === undefined ? result : { ...result, pending };
