@@ -98,6 +98,9 @@ export class EntryLookup {
         series: this.store.newSeries(),
         exemplars: this.store.exemplars.allocate(),
         refKey: resKey,
+        // Fields from the start (not added on first use): V8 keeps them in the object itself.
+        slowBar: -1,
+        slowSince: -Infinity,
       };
       this.store.locations.set(key, entry);
       this.store.locationFiles.add(entry.file, entry);

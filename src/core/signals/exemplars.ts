@@ -121,6 +121,19 @@ export class ExemplarPool {
     this.meta[m + RECENT_COUNT] = Math.min(this.meta[m + RECENT_COUNT] + 1, this.recentKeep);
   }
 
+  /**
+   * What a span must beat to enter the slot's slowest (-1: any span, the list is not full) and the
+   * oldest time it holds: `offerSlowest` keeps nothing of a span no slower than the first while
+   * nothing is older than its cutoff. A caller may hold both to skip the offer (SignalStore does).
+   */
+  slowestBar(slot: number): number {
+    return this.meta[slot * META + BAR];
+  }
+
+  slowestSince(slot: number): number {
+    return this.meta[slot * META + OLDEST];
+  }
+
   /** The slot's slowest traces, slowest first. */
   slowest(slot: number): Exemplar[] {
     const first = slot * this.perSlot;

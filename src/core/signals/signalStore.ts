@@ -140,8 +140,13 @@ export class SignalStore {
     const entry = this.lookup.location(res, resKey, location);
     if (entry === null) return null;
     entry.series.add(time, span.durationMs, span.error);
-    if (this.exemplars.offerSlowest(entry.exemplars, span, span.durationMs, time, now - this.options.retentionMs)) {
-      this.onTraceReferenced?.(span.traceId);
+    // The pool's bar and oldest time, mirrored on the entry (absent after a restore: then offered):
+    // a span no slower than the bar, with nothing expired, reads no pool memory, a cache miss saved.
+    const cutoff = now - this.options.retentionMs;
+    if (!(span.durationMs <= (entry.slowBar ?? -1) && (entry.slowSince ?? -Infinity) >= cutoff)) {
+      if (this.exemplars.offerSlowest(entry.exemplars, span, span.durationMs, time, cutoff)) this.onTraceReferenced?.(span.traceId);
+      entry.slowBar = this.exemplars.slowestBar(entry.exemplars);
+      entry.slowSince = this.exemplars.slowestSince(entry.exemplars);
     }
     if (span.error) {
       this.exemplars.offerRecent(entry.exemplars, span.traceId, span.spanId, span.durationMs, time);
@@ -421,8 +426,8 @@ function noteOperation(group: ErrorEntry, operation: string): void {
 }
 
 /** An entry as the snapshot holds it: its series serialized; the bounded map's and the lookup's own fields left out. */
-type Internal = 'series' | 'touched' | 'evicted' | 'placed' | 'uses' | 'refKey' | 'refMethod';
-function seriesState<T extends Touchable & { series: TimeSeries; refKey?: string; refMethod?: string }>(e: T): Omit<T, Internal> & { series: TimeSeriesState } {
-  const { series, touched: _touched, evicted: _evicted, placed: _placed, uses: _uses, refKey: _refKey, refMethod: _refMethod, ...rest } = e;
+type Internal = 'series' | 'touched' | 'evicted' | 'placed' | 'uses' | 'refKey' | 'refMethod' | 'slowBar' | 'slowSince';
+function seriesState<T extends Touchable & { series: TimeSeries; refKey?: string; refMethod?: string; slowBar?: number; slowSince?: number }>(e: T): Omit<T, Internal> & { series: TimeSeriesState } {
+  const { series, touched: _touched, evicted: _evicted, placed: _placed, uses: _uses, refKey: _refKey, refMethod: _refMethod, slowBar: _slowBar, slowSince: _slowSince, ...rest } = e;
   return { ...rest, series: series.toState() };
 }

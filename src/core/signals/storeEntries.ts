@@ -17,6 +17,9 @@ export interface LocationEntry extends CodeLocation {
   exemplars: number;
   /** The resource key it was first filed under (EntryLookup's own; not in snapshots). */
   refKey?: string;
+  /** Its exemplar slot's slowest bar and oldest time, mirrored (SignalStore.recordSpan's own; not in snapshots). */
+  slowBar?: number;
+  slowSince?: number;
 }
 
 /** An operation's aggregate (METHOD route, or span name). */

@@ -124,3 +124,38 @@ test('the store keeps exemplars per location across a snapshot and frees them on
     assert.ok(f.exemplars.length > 0 && f.exemplars.every((e) => own.has(e.traceId)), `line ${f.line}: ${f.exemplars.map((e) => e.traceId)}`);
   }
 });
+
+test('through the store, a faster span takes the place of slowest exemplars past the retention, after a restore too', () => {
+  // The store skips the pool for a span no slower than the bar while nothing has expired (it holds
+  // the bar and the oldest time on the entry): expiry must still let a faster span in.
+  let now = Date.UTC(2026, 11, 5, 12);
+  const clock = { now: () => now };
+  const options = { slowExemplars: 2, errorExemplars: 0, retentionMs: 3_600_000 };
+  const store = new SignalStore(options, clock);
+  const loc = { file: 'src/a.ts', line: 1, function: 'f', mappedBy: 'code-attributes' as const, confidence: 1 };
+  const file = (s: SignalStore, n: number, durationMs: number) => s.recordSpan(span({ traceId: hex(n, 32), spanId: hex(n, 16), durationMs, startMs: now - 1000 }), loc, '');
+  const slowest = (s: SignalStore) => s.query({ windowMs: 300_000 }).functions[0]?.exemplars.map((e) => [e.traceId, e.durationMs]);
+  file(store, 1, 900);
+  file(store, 2, 800);
+  file(store, 3, 10); // faster than both, nothing expired: not kept
+  assert.deepEqual(slowest(store), [
+    [hex(1, 32), 900],
+    [hex(2, 32), 800],
+  ]);
+  now += 3_600_000 + 60_000;
+  file(store, 4, 10); // the two are past the retention now
+  assert.deepEqual(slowest(store), [[hex(4, 32), 10]]);
+  file(store, 5, 20);
+  const copy = new SignalStore(options, clock);
+  copy.restore(JSON.parse(JSON.stringify(store.toState())));
+  file(copy, 6, 15); // a restored entry has no bar held: offered, and the list is full with 20 and 15
+  assert.deepEqual(slowest(copy), [
+    [hex(5, 32), 20],
+    [hex(6, 32), 15],
+  ]);
+  file(copy, 7, 15); // no slower than the bar now: not kept
+  assert.deepEqual(slowest(copy), [
+    [hex(5, 32), 20],
+    [hex(6, 32), 15],
+  ]);
+});
