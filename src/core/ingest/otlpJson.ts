@@ -6,7 +6,6 @@
  */
 import type { DecodedBatch, ExceptionInfo, ResourceInfo, SpanRecord } from './records';
 import { DecodeError, TooManyItemsError } from './records';
-import type { Scalar } from './attributeFields';
 import {
   applyExceptionField,
   applyLogField,
@@ -29,9 +28,8 @@ import {
 } from './attributeFields';
 import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST } from './limits';
 import { addRequestHeader, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
-import { durationMs, split, splitDecimalNanos, splitNumberNanos, toMs } from './nanoTime';
-
-type Obj = Record<string, unknown>;
+import { durationMs, split, toMs } from './nanoTime';
+import { enumValue, hexId, isObj, type Obj, scalar, splitTime } from './otlpJsonValues';
 
 const SPAN_KINDS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -145,10 +143,6 @@ function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** An optional repeated field: absent gives [], a wrong type gives null. */
 function listField(o: Obj, key: string): unknown[] | null {
   const v = o[key];
@@ -184,70 +178,6 @@ function attrField(kv: unknown): number {
   if (!isObj(kv)) return 0;
   const key = kv.key;
   return typeof key === 'string' ? fieldForKey(key) : 0;
-}
-
-/** A scalar AnyValue; arrays, maps, bytes and malformed values give null. */
-function scalar(v: unknown): Scalar {
-  if (!isObj(v)) return null;
-  const s = v.stringValue;
-  if (typeof s === 'string') return s;
-  const i = v.intValue;
-  if (i !== undefined) return typeof i === 'number' ? (Number.isInteger(i) ? i : null) : intString(i);
-  const d = v.doubleValue;
-  if (d !== undefined) return typeof d === 'number' ? d : typeof d === 'string' && d !== '' ? numberOrNull(Number(d)) : null;
-  const b = v.boolValue;
-  return typeof b === 'boolean' ? b : null;
-}
-
-function numberOrNull(n: number): number | null {
-  return Number.isNaN(n) ? null : n;
-}
-
-/** proto3 JSON sends int64 as a decimal string. */
-function intString(v: unknown): number | null {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 21) return null;
-  for (let i = v.charCodeAt(0) === 45 ? 1 : 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return null;
-  }
-  return v === '-' ? null : +v;
-}
-
-/** Lowercase hex of an id, '' when all zeros, null when not `len` hex digits. */
-function hexId(v: string, len: number): string | null {
-  if (v.length !== len) return null;
-  let upper = false;
-  let nonZero = false;
-  for (let i = 0; i < len; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (c !== 48) nonZero = true;
-    } else if (c >= 97 && c <= 102) nonZero = true;
-    else if (c >= 65 && c <= 70) nonZero = upper = true;
-    else return null;
-  }
-  if (!nonZero) return '';
-  return upper ? v.toLowerCase() : v;
-}
-
-/** An enum given as an integer or as its name; null when neither. */
-function enumValue(v: unknown, names: Record<string, number>): number | null {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 0x7fffffff ? v : null;
-  if (typeof v === 'string' && Object.hasOwn(names, v)) return names[v];
-  return null;
-}
-
-/** Splits an optional timestamp into `split`; false when it has the wrong type. */
-function splitTime(v: unknown): boolean {
-  if (v === undefined || v === null) {
-    split.ms = 0;
-    split.ns = 0;
-    return true;
-  }
-  if (typeof v === 'string') return splitDecimalNanos(v);
-  if (typeof v === 'number') return splitNumberNanos(v);
-  return false;
 }
 
 function readSpan(s: unknown, res: ResourceInfo, out: DecodedBatch): void {

@@ -4,15 +4,13 @@
  * ignored; a malformed data point of ours is counted as rejected; only a body that is not a JSON
  * object, or whose `resourceMetrics` is not a list, throws DecodeError.
  */
-import type { Scalar } from './attributeFields';
 import { applyResourceField, fieldForKey, finishResource, newResource } from './attributeFields';
 import { MAX_ITEMS_PER_REQUEST } from './limits';
 import { applyPointAttr, finishPoint, newDraft } from './metricPoint';
 import { durationMetricOf, msPerUnit, newMetricsBatch, pointAttrOf, rejectPoint, type DecodedMetrics, type DurationMetric } from './metricRecords';
-import { split, splitDecimalNanos, splitNumberNanos, toMs } from './nanoTime';
+import { split, toMs } from './nanoTime';
+import { isObj, type Obj, scalar, splitTime } from './otlpJsonValues';
 import { DecodeError, TooManyItemsError, type ResourceInfo } from './records';
-
-type Obj = Record<string, unknown>;
 
 const TEMPORALITIES = new Map<string, number>([
   ['AGGREGATION_TEMPORALITY_UNSPECIFIED', 0],
@@ -20,10 +18,6 @@ const TEMPORALITIES = new Map<string, number>([
   ['AGGREGATION_TEMPORALITY_CUMULATIVE', 2],
 ]);
 const FLAG_NO_RECORDED_VALUE = 1;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** An optional repeated field: absent gives [], a wrong type gives null. */
 function listOf(o: Obj, key: string): unknown[] | null {
@@ -174,9 +168,7 @@ function readPoint(p: unknown, res: ResourceInfo, metric: DurationMetric, scale:
 
 /** A timestamp in ms; NaN for a wrong type, 0 when absent. */
 function timeOf(v: unknown): number {
-  if (v === undefined || v === null) return 0;
-  const ok = typeof v === 'string' ? splitDecimalNanos(v) : typeof v === 'number' ? splitNumberNanos(v) : false;
-  return ok ? toMs(split.ms, split.ns) : NaN;
+  return splitTime(v) ? toMs(split.ms, split.ns) : NaN;
 }
 
 /** A (u)int64, sent as a decimal string or a number; NaN when neither. */
@@ -198,15 +190,4 @@ function optionalDouble(v: unknown): number {
   if (v === undefined || v === null) return NaN;
   const n = doubleOf(v);
   return Number.isNaN(n) ? Infinity : n;
-}
-
-/** A scalar AnyValue; arrays, maps, bytes and malformed values give null. */
-function scalar(v: unknown): Scalar {
-  if (!isObj(v)) return null;
-  if (typeof v.stringValue === 'string') return v.stringValue;
-  const i = v.intValue;
-  if (typeof i === 'number') return Number.isInteger(i) ? i : null;
-  if (typeof i === 'string' && /^-?\d{1,19}$/.test(i)) return Number(i);
-  if (typeof v.doubleValue === 'number') return v.doubleValue;
-  return typeof v.boolValue === 'boolean' ? v.boolValue : null;
 }
