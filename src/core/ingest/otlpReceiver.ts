@@ -40,7 +40,7 @@ export interface ReceiverOptions {
   portHint: string;
   /** How long a request may wait for room in a full ingest queue before it gets 429 (default 2 s). */
   queueWaitMs: number;
-  /** Worker threads that decode request bodies (default 2); 0 decodes on the main thread. */
+  /** Worker threads that decode request bodies (default: decodeWorkersFor the machine); 0 decodes on the main thread. */
   decodeWorkers: number;
   /** Bytes of request bodies all requests may hold at once (default DEFAULT_MAX_BODY_BYTES_IN_FLIGHT); past it, 503. */
   maxBodyBytesInFlight?: number;

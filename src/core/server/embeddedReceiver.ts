@@ -4,6 +4,7 @@ import { readApiHandler, type ReadApiSources } from './readApi';
 import type { SignalsResponse, StatusResponse } from '../api/signals';
 import { StreamHub } from './streamHub';
 import { IngestPipeline } from '../sources/ingestPipeline';
+import { decodeWorkersFor } from '../ingest/decodePool';
 import { OtlpReceiver, type ReceiverOptions } from '../ingest/otlpReceiver';
 import { RateMeter } from '../ingest/rateMeter';
 import { silentLogger, systemClock, type Clock, type Logger } from '../logger';
@@ -78,7 +79,7 @@ export const DEFAULT_RECEIVER_OPTIONS: EmbeddedReceiverOptions = {
   version: RUNTIME_LENS_VERSION,
   portHint: '--port',
   queueWaitMs: 2_000,
-  decodeWorkers: 2,
+  decodeWorkers: decodeWorkersFor(),
   workspace: '',
   pathRules: [],
   serviceRoots: [],
