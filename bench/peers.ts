@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import { ensurePeerCorpus, type CorpusFiles } from './peers/peerCorpus';
 import { type Encoding, measureRun } from './peers/measureRun';
 import { recordPeerResults, renderSeries, renderSummary, type Series } from './peers/peerReport';
-import { type PeerName, peerVersions, runtimeLensCommand } from './peers/peerServers';
+import { type PeerName, peerVersions, runtimeLensBuild, runtimeLensCommand } from './peers/peerServers';
 import { ATTRIBUTES_PER_SPAN, ROUTES_PER_SERVICE } from './peers/highCardinalityCorpus';
 import { BATCH_SIZE } from './corpus';
 
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const header = [
     `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · git ${gitHead()} · ${minutes.toFixed(1)} min · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end`,
     '',
-    `Peers: runtime-lens (\`${runtimeLensCommand()}\`, as the extension spawns it), ${peerVersions()}; a fresh process per run on free loopback ports.`,
+    `Peers: runtime-lens (\`${runtimeLensCommand()}\`, as the extension spawns it; ${runtimeLensBuild()}), ${peerVersions()}; a fresh process per run on free loopback ports.`,
     ...(EMPTY_WORKSPACE ? ['runtime-lens maps into an empty workspace (--empty-workspace): every span is unmapped.'] : []),
     `Per run: ${SPANS.protobuf.toLocaleString('en-US')} protobuf / ${SPANS.JSON.toLocaleString('en-US')} JSON spans in ${BATCH_SIZE}-span requests from a sender child process over 4 keep-alive connections, cycling ${BATCHES} distinct batches per corpus; ${ROUNDS} round(s), the order alternating (ours first, then theirs first).`,
     "spans/s: 2xx-acknowledged spans ÷ time from the first send to the last ack (runtime-lens: to /api/status saying all were filed; the ack-only rate is beside it). CPU: the server's utime + stime from /proc, from just before the first send to 1 s after that end point (the reading at the last ack beside it). Peak RSS: VmHWM. Other load: the machine's busy CPU during the sending less the server's and the sender's, in cores (near 0 when nothing else runs). Ratios are runtime-lens ÷ peer per round; targets (issue 15) apply to the medians.",

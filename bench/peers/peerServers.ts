@@ -6,10 +6,11 @@
  *                 runs it (OTLP/HTTP receiver -> batch -> memstore, max_traces 100,000);
  *   collector     the OpenTelemetry Collector: OTLP/HTTP receiver -> batch processor -> nop exporter.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { StatusResponse } from '../../src/core/api/signals';
+import { decodeWorkersFor } from '../../src/core/ingest/decodePool';
 import type { Logger } from '../../src/core/logger';
 import { ReceiverProcess, RECEIVER_ENV, RECEIVER_NODE_FLAGS } from '../../src/vscode/receiverProcess';
 import { backendTempDir, expectHttpOk, freeLoopbackPort, startBackendProcess } from '../../test/support/backendProcess';
@@ -42,6 +43,14 @@ export function runtimeLensCommand(): string {
   // ReceiverProcess adds RECEIVER_ENV where the environment does not set it.
   const env = Object.entries(RECEIVER_ENV).map(([k, v]) => `${k}=${process.env[k] ?? v} `);
   return `${env.join('')}node ${flags.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
+}
+
+/** Which bundle runtime-lens runs and how many decode workers it starts here, for the report's header. */
+export function runtimeLensBuild(): string {
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  // A development build links a source map and keeps comments: a larger bundle, whose source stays in the heap.
+  const bundle = readFileSync(cli, 'utf8').includes('//# sourceMappingURL=') ? 'a development build' : 'the production build, as packaged';
+  return `${bundle}, ${decodeWorkersFor()} decode worker(s) on this machine (decodeWorkersFor)`;
 }
 
 /** Versions of the peers, for the report's header. */
