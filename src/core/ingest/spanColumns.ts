@@ -77,12 +77,16 @@ export class StringTableWriter {
   private chars = 0;
   private fresh: string[] = [];
   private reset = false;
+  /** The index of '', the value of most optional fields: found without a lookup (-1 until added). */
+  private empty = -1;
 
   /** The index of `s`, adding it to the strings sent with the next batch when new. */
   indexOf(s: string): number {
+    if (s.length === 0 && this.empty >= 0) return this.empty;
     const known = this.index.get(s);
     if (known !== undefined) return known;
     const i = this.index.size;
+    if (s.length === 0) this.empty = i;
     this.index.set(s, i);
     this.chars += s.length;
     this.fresh.push(s);
@@ -96,6 +100,7 @@ export class StringTableWriter {
     this.chars = 0;
     this.fresh = [];
     this.reset = true;
+    this.empty = -1;
   }
 
   /** Takes the strings added since the last call. */

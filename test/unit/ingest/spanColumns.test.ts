@@ -98,3 +98,24 @@ test('a decode worker packs into the column buffers of filed batches and hands b
     await pool.stop();
   }
 });
+
+test('the string table starts over when full, and the empty string is sent again with the new table', () => {
+  const writer = new StringTableWriter();
+  const reader = new StringTableReader();
+  const spans = decodeTraceRequestProto(encodeSpans(realisticSpans(50)).proto);
+  assert.ok(
+    spans.spans.some((s) => s.statusMessage === ''),
+    'the fixture has fields left empty',
+  );
+  const first = packBatch(structuredClone(spans) as DecodedBatch, writer);
+  reader.accept(first.batch);
+  assert.deepEqual(unpack(first.batch), spans.spans);
+  // Fill the table past its limit between batches, as a long-running worker does.
+  for (let i = 0; i < 50_000; i++) writer.indexOf(`route-${i}`);
+  writer.take();
+  const second = packBatch(structuredClone(spans) as DecodedBatch, writer);
+  assert.equal(second.batch.resetStrings, true, 'the table started over');
+  assert.ok(second.batch.freshStrings.includes(''), 'the empty string is in the new table');
+  reader.accept(second.batch);
+  assert.deepEqual(unpack(second.batch), spans.spans);
+});
