@@ -72,13 +72,21 @@ function defaultWorkerFile(): string | null {
 }
 
 /**
- * Young generation of a decode worker, MB. A decode builds a batch's whole tree (JSON.parse of a
- * 1 MB body makes ~5 MB of objects) that dies as soon as it is packed: with a young generation
- * smaller than that tree, scavenges copy it and promote it, and JSON decoding cost 1.5x its CPU
- * (10.5 against 6.9 us per span in a worker). 12 MB (4 MB semi-spaces) keeps most of that (7.2-7.9
- * us) for 5-7 MB more RSS over 10M spans, where 24 MB cost 22 MB.
+ * Young generation of a pool's decode workers, MB, shared among them. A decode builds a batch's
+ * whole tree (JSON.parse of a 1 MB body makes ~2-5 MB of objects) that dies as soon as it is
+ * packed: with a young generation smaller than that tree, scavenges copy it and promote it, and
+ * JSON decoding cost 1.5x its CPU (10.5 against 6.9 us per span in a worker). Measured on two
+ * cores (bench:peers, high cardinality, JSON): one worker with 24 MB files 80-84k spans/s at
+ * 1.93-1.99 CPU s/100k, against 65-75k at 2.11-2.44 with 12 (three runs each, interleaved), and
+ * RSS over 10M spans stays 186-189 MB. Two workers with 24 MB each were no faster than with 12
+ * and cost 22 MB of RSS, so two share the budget.
  */
-export const WORKER_YOUNG_MB = 12;
+export const YOUNG_BUDGET_MB = 24;
+
+/** Young generation of each of `workers` decode workers, MB (at least 12, 4 MB semi-spaces). */
+export function workerYoungMb(workers: number): number {
+  return Math.max(12, Math.floor(YOUNG_BUDGET_MB / Math.max(1, workers)));
+}
 
 /**
  * The receiver runs with `--max-semi-space-size=2` (RECEIVER_NODE_FLAGS: the main thread's heap
@@ -95,9 +103,9 @@ export function letWorkersSizeTheirYoungGeneration(): void {
  * valid batch (limits.ts sizes it from the body cap); it is a ceiling, not a reservation:
  * steady-state RSS is the same at 64 or 512 MB.
  */
-function spawn(file: string, heapMb: number): Worker {
+function spawn(file: string, heapMb: number, youngMb: number): Worker {
   letWorkersSizeTheirYoungGeneration();
-  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: heapMb };
+  const resourceLimits = { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: heapMb };
   if (!file.endsWith('.ts')) return new Worker(file, { resourceLimits });
   // Worker threads do not inherit tsx's loader hooks on Node 20: register them in the worker.
   const tsx = createRequire(__filename).resolve('tsx/cjs');
@@ -224,7 +232,7 @@ export class DecodePool {
   }
 
   private start(): PoolWorker {
-    const w: PoolWorker = { worker: spawn(this.file!, this.heapMb), job: undefined, strings: new StringTableReader(), spares: [] };
+    const w: PoolWorker = { worker: spawn(this.file!, this.heapMb, workerYoungMb(this.size)), job: undefined, strings: new StringTableReader(), spares: [] };
     // An idle worker must not keep a CLI run or a test process alive; pending requests hold their sockets open anyway.
     w.worker.unref();
     w.worker.on('message', (reply: DecodeReply) => {

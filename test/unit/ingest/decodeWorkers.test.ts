@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { decodeWorkersFor } from '../../../src/core/ingest/decodePool';
+import { decodeWorkersFor, workerYoungMb, YOUNG_BUDGET_MB } from '../../../src/core/ingest/decodePool';
 import { DEFAULT_RECEIVER_OPTIONS } from '../../../src/core/server/embeddedReceiver';
 
 test('the receiver runs one decode worker per core beyond the main thread, at least one and at most two', () => {
@@ -11,4 +11,11 @@ test('the receiver runs one decode worker per core beyond the main thread, at le
   );
   // The embedded receiver (what `runtime-lens serve` and the extension run) sizes its pool to this machine.
   assert.equal(DEFAULT_RECEIVER_OPTIONS.decodeWorkers, decodeWorkersFor(availableParallelism()));
+});
+
+test('decode workers share one young-generation budget, each keeping at least 12 MB', () => {
+  assert.equal(workerYoungMb(1), YOUNG_BUDGET_MB);
+  assert.equal(workerYoungMb(2), YOUNG_BUDGET_MB / 2);
+  assert.equal(workerYoungMb(2), 12);
+  assert.equal(workerYoungMb(8), 12);
 });

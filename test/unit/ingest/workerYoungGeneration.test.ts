@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { WORKER_YOUNG_MB } from '../../../src/core/ingest/decodePool';
+import { workerYoungMb } from '../../../src/core/ingest/decodePool';
 import { RECEIVER_NODE_FLAGS } from '../../../src/vscode/receiverProcess';
 
 const pool = path.join(__dirname, '..', '..', '..', 'src', 'core', 'ingest', 'decodePool.ts');
 
 /**
- * New-space capacity (MB) of the main thread and of a worker asking for WORKER_YOUNG_MB, in a
+ * New-space capacity (MB) of the main thread and of a worker asking for workerYoungMb(1), in a
  * process started with the receiver's flags, after both made garbage that survives a while.
  */
 function newSpaces(clearFlag: boolean): { main: number; worker: number } {
@@ -17,7 +17,7 @@ function newSpaces(clearFlag: boolean): { main: number; worker: number } {
   const script = `
     const { Worker } = require('node:worker_threads');
     ${clearFlag ? `require(${JSON.stringify(pool)}).letWorkersSizeTheirYoungGeneration();` : ''}
-    const w = new Worker(${JSON.stringify(`${churn}; require('node:worker_threads').parentPort.postMessage(${newSpace});`)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: ${WORKER_YOUNG_MB} } });
+    const w = new Worker(${JSON.stringify(`${churn}; require('node:worker_threads').parentPort.postMessage(${newSpace});`)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: ${workerYoungMb(1)} } });
     w.once('message', (worker) => { ${churn}; console.log(JSON.stringify({ main: ${newSpace}, worker })); });
   `;
   const out = execFileSync(process.execPath, [...RECEIVER_NODE_FLAGS, '--import', 'tsx', '-e', script], { encoding: 'utf8' });
@@ -29,8 +29,8 @@ test("decode workers get the young generation they ask for under the receiver's 
   // worker gets the main thread's 2 MB semi-spaces (4 MB of new space)...
   const flagged = newSpaces(false);
   assert.ok(flagged.worker <= 4, `without clearing, the worker has ${flagged.worker} MB`);
-  // ...and once the pool clears it, its own (two thirds of WORKER_YOUNG_MB), while the main thread keeps its 4 MB.
+  // ...and once the pool clears it, its own (two thirds of workerYoungMb(1)), while the main thread keeps its 4 MB.
   const cleared = newSpaces(true);
-  assert.ok(cleared.worker > 4 && cleared.worker <= (WORKER_YOUNG_MB * 2) / 3, `the worker has ${cleared.worker} MB`);
+  assert.ok(cleared.worker > 4 && cleared.worker <= (workerYoungMb(1) * 2) / 3, `the worker has ${cleared.worker} MB`);
   assert.ok(cleared.main <= 4, `the main thread has ${cleared.main} MB`);
 });
