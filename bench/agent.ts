@@ -11,7 +11,7 @@
  * each default answer < 2,000 tokens, answers within 300 ms. Never asserted: printed, and appended
  * to bench/RESULTS.md with --record.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgentData } from '../src/core/agent/agentData';
@@ -20,6 +20,7 @@ import { AGENT_TOOLS, agentTool } from '../src/core/agent/agentTools';
 import type { ShadowReport } from '../src/core/api/shadowReport';
 import { createAgentReadData } from '../src/core/client/agentReadData';
 import { ReadApiClient } from '../src/core/client/readApiClient';
+import { recordResults } from './resultsFile';
 import { startDemoWorkspace } from '../test/support/demoWorkspace';
 import { cliPath, type StartedServer, startChild, startServer, waitForProcessed } from '../test/support/harness';
 import { type CallFigures, measureCall, medianMs, tokens, toolListJson } from './agent/measure';
@@ -174,9 +175,7 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(section);
   if (RECORD) {
-    const file = path.join(__dirname, 'RESULTS.md');
-    const heading = '## `npm run bench:agent` — the agent tools: answer tokens and latency';
-    appendFileSync(file, `\n${readFileSync(file, 'utf8').includes(heading) ? '' : `${heading}\n\n`}${section}\n`);
+    recordResults('## `npm run bench:agent` — the agent tools: answer tokens and latency', section);
   }
 }
 

@@ -4,9 +4,8 @@
  * to bench/RESULTS.md (with --record).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { recordResults as recordUnder } from '../resultsFile';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { JaegerHoldings } from './backendCounts';
 import type { EditorReport } from './editorSim';
 import type { Agreement, FigureComparison } from './figures';
@@ -113,10 +112,7 @@ export function renderResults(r: Results): string {
   return [heading, '', ...rows, '', `Histogram bounds (ms): ${r.bounds.join(', ')}.`].join('\n');
 }
 
-/** Appends a run to bench/RESULTS.md, under the benchmark's heading (added once). */
+/** Records a run in bench/RESULTS.md under the benchmark's heading (see resultsFile.ts). */
 export function recordResults(section: string): void {
-  const file = path.join(__dirname, '..', 'RESULTS.md');
-  const heading = "## `npm run bench:backends` — the team's backends at scale, against the embedded receiver";
-  const has = readFileSync(file, 'utf8').includes(heading);
-  appendFileSync(file, `\n${has ? '' : `${heading}\n\n`}${section}\n`);
+  recordUnder("## `npm run bench:backends` — the team's backends at scale, against the embedded receiver", section);
 }

@@ -3,8 +3,7 @@
  * of runtime-lens to Jaeger and to the Collector, their medians and issue 15's targets (met or not:
  * printed, never asserted); then one summary table. `recordPeerResults` appends to bench/RESULTS.md.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { recordResults } from '../resultsFile';
 import type { Encoding, RunResult } from './measureRun';
 import type { PeerName } from './peerServers';
 
@@ -110,10 +109,7 @@ export function renderSummary(all: Series[]): string {
   return lines.join('\n');
 }
 
-/** Appends `section` to bench/RESULTS.md under the bench:peers heading (added the first time). */
+/** Records `section` in bench/RESULTS.md under the bench:peers heading (see resultsFile.ts). */
 export function recordPeerResults(section: string): void {
-  const file = path.join(__dirname, '..', 'RESULTS.md');
-  const heading = '## `npm run bench:peers` — ingest side by side with Jaeger v2 and the OpenTelemetry Collector (issue 15)';
-  const has = readFileSync(file, 'utf8').includes(heading);
-  appendFileSync(file, `\n${has ? '' : `${heading}\n\n`}${section}\n`);
+  recordResults('## `npm run bench:peers` — ingest side by side with Jaeger v2 and the OpenTelemetry Collector (issue 15)', section);
 }

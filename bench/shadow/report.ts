@@ -4,9 +4,8 @@
  * it to bench/RESULTS.md (with --record).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { recordResults as recordUnder } from '../resultsFile';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { StepResult } from './steps';
 
 /** One round: every step once, back to back on the same servers. */
@@ -104,10 +103,7 @@ export function renderResults(r: Results): string {
   return [heading, '', ...rows].join('\n');
 }
 
-/** Appends a run to bench/RESULTS.md, under the benchmark's heading (added once). */
+/** Records a run in bench/RESULTS.md under the benchmark's heading (see resultsFile.ts). */
 export function recordResults(section: string): void {
-  const file = path.join(__dirname, '..', 'RESULTS.md');
-  const heading = "## `npm run bench:shadow` — the shadow run's replay throughput with full capture, against autocannon";
-  const has = readFileSync(file, 'utf8').includes(heading);
-  appendFileSync(file, `\n${has ? '' : `${heading}\n\n`}${section}\n`);
+  recordUnder("## `npm run bench:shadow` — the shadow run's replay throughput with full capture, against autocannon", section);
 }
