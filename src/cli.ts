@@ -44,7 +44,8 @@ Commands:
             [--fail-if status_mismatch>0,new_errors>0,p95_ratio>1.2,new_calls>0,shape_changes>0]
   mcp       the agent tools (function runtime, diff risk, hotspots, errors, trace) as an MCP server
             on stdio, with the workspace's risk findings as resources
-            [--server URL [--token T | --token-file FILE] | --source [NAME:]KIND=URL... [--source-auth ...]]
+            [--server URL [--token T | --token-file FILE] | --source [NAME:]KIND=URL... [--source-auth ...]
+            [--path-rule FROM=TO]... [--service-root NAME=DIR]... [--environment E]]
             [--workspace DIR] [--allow-shadow] (lists the shadow-run tool too)
   help      show this text
   version   print the version`;

@@ -8,6 +8,7 @@ import { createAgentReadData } from '../core/client/agentReadData';
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import type { Logger } from '../core/logger';
 import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/server/embeddedReceiver';
+import { hasMappingFlags, MAPPING_FLAG_OPTIONS, mappingOptions } from './mappingFlags';
 import { createMcpServer } from './mcpServer';
 import { cliSourceFactory, SOURCE_FLAG_OPTIONS, sourceSpecs } from './sourceFlags';
 import { resolveClientToken } from './tokenFlags';
@@ -34,12 +35,16 @@ export async function mcpCommand(argv: string[], logger: Logger): Promise<number
       workspace: { type: 'string' },
       'allow-shadow': { type: 'boolean' },
       ...SOURCE_FLAG_OPTIONS,
+      ...MAPPING_FLAG_OPTIONS,
     },
   });
   const sources = sourceSpecs(values);
   if (sources.length > 0 && values.server !== undefined) throw new UsageError('--server and --source are alternatives: read a running receiver, or the backends themselves');
   if (sources.length > 0 && (values.token !== undefined || values['token-file'] !== undefined)) {
     throw new UsageError('--token and --token-file unlock a receiver given with --server; backends take their credentials from --source-auth');
+  }
+  if (sources.length === 0 && hasMappingFlags(values)) {
+    throw new UsageError('--path-rule, --service-root and --environment map --source backends to the workspace; a receiver given with --server maps with its own');
   }
   const workspace = path.resolve(values.workspace ?? process.cwd());
   if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new UsageError(`--workspace ${values.workspace ?? workspace}: no such folder`);
@@ -54,7 +59,11 @@ export async function mcpCommand(argv: string[], logger: Logger): Promise<number
   } else {
     // Only this process reads the in-process server: a fresh token keeps other local users out.
     token = randomBytes(24).toString('base64url');
-    backends = new EmbeddedReceiver({ host: '127.0.0.1', port: 0, token, workspace, watchWorkspace: true, acceptOtlp: false, remoteSources: cliSourceFactory(sources, logger) }, logger);
+    const { pathRules, serviceRoots, defaultEnvironment } = mappingOptions(values, workspace);
+    backends = new EmbeddedReceiver(
+      { host: '127.0.0.1', port: 0, token, workspace, pathRules, serviceRoots, store: { defaultEnvironment }, watchWorkspace: true, acceptOtlp: false, remoteSources: cliSourceFactory(sources, logger) },
+      logger,
+    );
     try {
       await backends.start();
     } catch (err) {

@@ -5,12 +5,11 @@ import { DEFAULT_RECEIVER_OPTIONS, EmbeddedReceiver } from '../core/server/embed
 import { ReceiverStartError } from '../core/ingest/otlpReceiver';
 import { bindProblem, isLoopbackHost } from '../core/ingest/requestGuard';
 import type { Logger } from '../core/logger';
-import type { PathRule } from '../core/mapping/pathResolver';
 import { coverage } from '../core/render/panelModelStatus';
 import { DEFAULT_STORE_OPTIONS } from '../core/signals/storeTypes';
 import { parseWindow } from '../core/signals/windows';
 import { faroOptionsFromFlags } from './faroFlags';
-import { parseServiceRootFlags } from './serviceRootFlags';
+import { MAPPING_FLAG_OPTIONS, mappingOptions } from './mappingFlags';
 import { cliSourceFactory, SOURCE_FLAG_OPTIONS, sourceSpecs } from './sourceFlags';
 import { resolveServeTokens } from './tokenFlags';
 import { intFlag, UsageError } from './usageError';
@@ -30,12 +29,10 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       'token-file': { type: 'string' },
       'read-token': { type: 'string' },
       'read-token-file': { type: 'string' },
-      'path-rule': { type: 'string', multiple: true },
-      'service-root': { type: 'string', multiple: true },
       'no-watch': { type: 'boolean' },
       'max-body': { type: 'string' },
       queue: { type: 'string' },
-      environment: { type: 'string' },
+      ...MAPPING_FLAG_OPTIONS,
       window: { type: 'string' },
       retention: { type: 'string' },
       'max-locations': { type: 'string' },
@@ -60,6 +57,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
   if (bindProblem(host, token)) {
     throw new UsageError(`--host ${host} is not loopback, so a token is required (other machines could read production stack traces): give --token-file FILE, --token T or RUNTIME_LENS_TOKEN`);
   }
+  const { pathRules, serviceRoots, defaultEnvironment } = mappingOptions(values, workspace);
   const receiver = new EmbeddedReceiver(
     {
       host,
@@ -68,8 +66,8 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       readToken,
       portHint: '--port',
       workspace,
-      pathRules: (values['path-rule'] ?? []).map(parsePathRule),
-      serviceRoots: parseServiceRootFlags(values['service-root'] ?? [], workspace),
+      pathRules,
+      serviceRoots,
       // Edits move functions: the index follows them, so figures land where the code now is.
       watchWorkspace: workspace !== '' && values['no-watch'] !== true,
       snapshotFile: values.snapshot ? path.resolve(values.snapshot) : '',
@@ -77,7 +75,7 @@ export async function serveCommand(argv: string[], logger: Logger): Promise<void
       maxQueuedItems: intFlag('queue', values.queue, DEFAULT_RECEIVER_OPTIONS.maxQueuedItems, 1, 10_000_000),
       defaultWindow: window,
       store: {
-        defaultEnvironment: values.environment ?? '',
+        defaultEnvironment,
         retentionMs,
         maxLocations: intFlag('max-locations', values['max-locations'], DEFAULT_STORE_OPTIONS.maxLocations, 100, 10_000_000),
         maxErrorGroups: intFlag('max-error-groups', values['max-error-groups'], DEFAULT_STORE_OPTIONS.maxErrorGroups, 10, 1_000_000),
@@ -130,10 +128,4 @@ function windowFlag(name: string, value: string): number {
   } catch (err) {
     throw new UsageError(`--${name}: ${(err as Error).message}`);
   }
-}
-
-function parsePathRule(text: string): PathRule {
-  const at = text.indexOf('=');
-  if (at <= 0) throw new UsageError(`--path-rule takes FROM=TO (e.g. /app/=), got "${text}"`);
-  return { from: text.slice(0, at), to: text.slice(at + 1) };
 }

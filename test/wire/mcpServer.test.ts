@@ -345,10 +345,12 @@ test('stdout carries JSON-RPC only; closing stdin ends the server with exit code
   assert.match(err, /MCP server on stdio: 5 tools/);
 });
 
-test('--source: the in-process read API over the backends answers the tools (receiver off)', async () => {
+test('--source: the in-process read API over the backends answers the tools (receiver off), with the mapping flags serve takes', async () => {
   // A Jaeger nobody runs: the server still starts, the tools reach its read API and say where figures come from.
   const closed = await freePort();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, 'mcp', '--source', `jaeger=http://127.0.0.1:${closed}`, '--workspace', demo!.workspace], stderr: 'pipe' });
+  // With the mapping flags `serve` takes (an existing folder of the demo as a service root).
+  const mapping = ['--path-rule', '/app/=', '--service-root', 'shop=.', '--environment', 'production'];
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, 'mcp', '--source', `jaeger=http://127.0.0.1:${closed}`, '--workspace', demo!.workspace, ...mapping], stderr: 'pipe' });
   const client = new Client({ name: 'runtime-lens-wire-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
@@ -363,6 +365,10 @@ test('usage errors: one line, exit 2', () => {
   assertUsageError(runCli(['mcp', '--workspace', path.join(root, 'missing')]), /no such folder/);
   assertUsageError(runCli(['mcp', '--source', 'jaeger=http://127.0.0.1:1', '--token', 'x']), /--token and --token-file unlock a receiver/);
   assertUsageError(runCli(['mcp', '--bogus']), /bogus/);
+  // How backends map to the workspace: parsed as `serve` parses them, and only where they apply.
+  assertUsageError(runCli(['mcp', '--server', url, '--environment', 'prod']), /map --source backends to the workspace/);
+  assertUsageError(runCli(['mcp', '--source', 'jaeger=http://127.0.0.1:1', '--workspace', demo!.workspace, '--path-rule', 'no-equals']), /--path-rule takes FROM=TO/);
+  assertUsageError(runCli(['mcp', '--source', 'jaeger=http://127.0.0.1:1', '--workspace', demo!.workspace, '--service-root', 'shop=missing']), /no folder missing in the workspace/);
 });
 
 /** What `runtime-lens check` reports for shipping.js in the demo repository (the same analysis). */
