@@ -162,8 +162,8 @@ function traceId(n: number): string {
 }
 
 /** Fifteen minutes of traffic into a real store: entry spans per service, function spans, exceptions. */
-function buildStore(now: number): SignalStore {
-  const store = new SignalStore({}, new TestClock(now));
+function buildStore(now: number, options: ConstructorParameters<typeof SignalStore>[0] = {}, eachMinute?: (store: SignalStore, minute: number) => void): SignalStore {
+  const store = new SignalStore(options, new TestClock(now));
   let seq = 0;
   for (let minute = 14; minute >= 0; minute--) {
     // A morning ramp with a burst of billing failures four minutes ago.
@@ -189,9 +189,27 @@ function buildStore(now: number): SignalStore {
         }
       }
     }
+    eachMinute?.(store, minute);
   }
   store.recordUnmapped(resource('api-gateway', 'production'), 'GET /healthz', 'no code attributes', now - 20_000);
   return store;
+}
+
+/**
+ * The same traffic past small caps (issue 15): a gateway that names each request by its path, so
+ * operations and unmapped names outgrow the store and fold into the "(other ...)" rows.
+ */
+function buildPastCaps(now: number): SignalStore {
+  const res = resource('api-gateway', 'production');
+  let n = 0;
+  // In the last four minutes, 100 requests a minute, in among the other traffic, over 80 paths.
+  return buildStore(now, { maxOperations: 12, maxUnmapped: 6 }, (store, minute) => {
+    if (minute > 3) return;
+    for (let i = 0; i < 100; i++, n++) {
+      const startMs = now - minute * 60_000 - 55_000 + i * 500;
+      store.recordSpan(span({ traceId: traceId(100_000 + n), name: `GET /items/${1000 + (n % 80)}`, kind: 2, resource: res, startMs, durationMs: 8 + (n % 13), error: n % 25 === 0 }), null, 'no code attributes');
+    }
+  });
 }
 
 /** A 30-span checkout trace across four services, with a failed charge and a retried stock call. */
@@ -367,6 +385,7 @@ function shots(): Shot[] {
     selection: { window: '5m', environment: null },
     status: listening,
   };
+  const pastCaps: PanelHostMessage = { kind: 'update', model: buildPanelModel(buildPastCaps(NOW).query({ windowMs: 15 * 60_000, perMinute: true }), '15m'), selection, status: running };
   const trace: TraceHostMessage = { kind: 'trace', waterfall: buildTraceWaterfall(buildTrace(NOW)) };
   const missing: TraceHostMessage = { kind: 'missing', traceId: '0af7651916cd43dd8448eb211c80319c', reason: 'The receiver has dropped it to stay within its memory bound.' };
   return [
@@ -375,6 +394,7 @@ function shots(): Shot[] {
     { name: 'panel-keyboard', page: 'panel', messages: [update], keyboard: 6 },
     { name: 'panel-empty-stopped', page: 'panel', messages: [empty] },
     { name: 'panel-empty-listening', page: 'panel', messages: [waiting] },
+    { name: 'panel-past-caps', page: 'panel', messages: [pastCaps] },
     { name: 'trace', page: 'traceView', messages: [trace] },
     { name: 'trace-missing', page: 'traceView', messages: [missing] },
   ];
