@@ -71,7 +71,7 @@ export class EntryLookup {
     // Past the cap, a function used less than every stored one gets no figures of its own (its span
     // still counts under its operation); the refusal is counted. A refused one asks again by hash.
     const refused = held instanceof Refused;
-    if (held instanceof Refused) {
+    if (refused) {
       if (!this.store.locations.admitHash(held.hash)) return null;
     } else if (held !== undefined && !held.evicted) {
       this.store.locations.touch(held);
@@ -123,7 +123,7 @@ export class EntryLookup {
     const held = recall(ref, method, refMethodOf);
     // A refused one asks again by hash, without building its key.
     const refused = held instanceof Refused;
-    if (held instanceof Refused) {
+    if (refused) {
       if (!this.store.operations.admitHash(held.hash)) return this.otherOperations(res, resKey, span.kind);
     } else if (held !== undefined && !held.evicted) {
       this.store.operations.touch(held);
