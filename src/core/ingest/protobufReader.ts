@@ -23,7 +23,7 @@ const hexScratch16 = new Uint16Array(hexScratch.buffer, hexScratch.byteOffset, M
 const MAX_GROUP_DEPTH = 32;
 
 const INTERN_MAX_LEN = 64;
-const INTERN_SLOTS = 4096;
+const INTERN_SLOTS = 16384;
 const internTable: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
 // Buffer's internal utf8Slice/latin1Slice skip the argument juggling of toString(); they
@@ -210,19 +210,16 @@ export class ProtoReader {
   }
 
   // Span names, routes, methods and code.* values repeat constantly. A direct-mapped table
-  // keyed by a hash of a few sampled bytes, verified byte by byte, is cheaper than a native
-  // decode call and hands the store one shared string per value. Only ASCII strings are
-  // cached, so a cached string's char codes are its bytes and a hit needs no byte copy.
+  // keyed by a hash of all the bytes, verified byte by byte, is cheaper than a native decode
+  // call and hands the store one shared string per value (whose hash V8 then holds, so the
+  // string table's lookup of it hashes nothing). A hash of a few sampled bytes was cheaper per
+  // call but collided on values that differ only in the middle (`/api/v2/r12/f3/:id`), and a
+  // miss costs a decode and a fresh hash. Only ASCII strings are cached, so a cached string's
+  // char codes are its bytes and a hit needs no byte copy.
   private interned(pos: number, len: number): string {
     const buf = this.buf;
-    const last = pos + len - 1;
-    const mid = pos + (len >>> 1);
-    let h = Math.imul(len ^ buf[pos], 0x01000193);
-    h = Math.imul(h ^ buf[last], 0x01000193);
-    h = Math.imul(h ^ buf[mid], 0x01000193);
-    h = Math.imul(h ^ buf[mid - 1 < pos ? pos : mid - 1], 0x01000193);
-    h = Math.imul(h ^ buf[last - 1 < pos ? pos : last - 1], 0x01000193);
-    h = Math.imul(h ^ buf[last - 2 < pos ? pos : last - 2], 0x01000193);
+    let h = Math.imul(len, 0x01000193);
+    for (let i = pos, end = pos + len; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
     const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
     const cached = internTable[slot];
     if (cached.length === len) {
