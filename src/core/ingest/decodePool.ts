@@ -239,9 +239,9 @@ export class DecodePool {
       if (reply.body !== undefined && this.bodySpares.length < BODY_SPARES_KEPT) this.bodySpares.push(reply.body);
       if ('batch' in reply) {
         w.strings.accept(reply.batch);
-        const { times, ints, ids } = reply.batch;
+        const { times, ints, ids, requestBytes } = reply.batch;
         const buffer = times.buffer as ArrayBuffer;
-        if (ints.buffer === buffer && ids.buffer === buffer) {
+        if (ints.buffer === buffer && ids.buffer === buffer && requestBytes.buffer === buffer) {
           reply.batch.release = () => {
             if (w.spares.length < COLUMN_SPARES_KEPT) w.spares.push(buffer);
           };

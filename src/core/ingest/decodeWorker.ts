@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { decodeRequest } from './otlpDecode';
 import type { DecodeRequest, DecodeReply } from './decodePool';
 import { DecodeError, TooManyItemsError } from './records';
-import { columnBytes, packBatch, StringTableWriter } from './spanColumns';
+import { packBatch, StringTableWriter } from './spanColumns';
 
 const port = parentPort;
 if (port === null) throw new Error('decodeWorker runs as a worker thread');
@@ -22,9 +22,10 @@ port.on('message', (msg: DecodeRequest) => {
   let transfer: ArrayBuffer[] = [];
   try {
     const decoded = decodeRequest(msg.signal, msg.encoding, msg.body);
-    const need = columnBytes(decoded.spans.length);
-    const at = spares.findIndex((b) => b.byteLength >= need);
-    const packed = packBatch(decoded, table, at >= 0 ? spares.splice(at, 1)[0] : undefined);
+    const packed = packBatch(decoded, table, (need) => {
+      const at = spares.findIndex((b) => b.byteLength >= need);
+      return at >= 0 ? spares.splice(at, 1)[0] : undefined;
+    });
     reply = { id: msg.id, batch: packed.batch };
     transfer = packed.transfer;
   } catch (err) {

@@ -31,14 +31,19 @@ export interface ColumnarBatch {
   ids: Uint8Array;
   /** Exceptions of all spans, in span order; each span holds its start and count in `ints`. */
   exceptions: ExceptionInfo[];
-  /** Requests of the server spans that recorded one, packed (packedRequest.ts); a span holds its index + 1 in `ints` (0: none). */
-  requests: string[];
+  /**
+   * Requests of the server spans that recorded one, packed (packedRequest.ts) as UTF-8 one after
+   * another, in the columns' buffer after the ids; a span holds its start + 1 (0: none) and its
+   * length in `ints`. Bytes, not strings: the trace buffer copies them into its own byte ring, so
+   * the main thread makes no string per span (each outlived a few scavenges and was promoted).
+   */
+  requestBytes: Uint8Array;
   logs: LogRecordInfo[];
   rejected: number;
   rejectReasons: string[];
   /**
    * Set by the receiving side: called once nothing reads the columns any more, so their buffer
-   * (`times`, `ints` and `ids` are views of one) can be packed into again instead of freed.
+   * (`times`, `ints`, `ids` and `requestBytes` are views of one) can be packed into again instead of freed.
    */
   release?: () => void;
 }
@@ -60,7 +65,8 @@ const I_EXC_START = 13;
 const I_EXC_COUNT = 14;
 const I_PEER = 15;
 const I_REQUEST = 16;
-const INTS = 17;
+const I_REQUEST_LEN = 17;
+const INTS = 18;
 /** Id bytes per span in `ids`: trace (32 hex), span (16), parent (16, zeros for a root). */
 export const ID_BYTES = 64;
 
@@ -132,29 +138,43 @@ export class StringTableReader {
   }
 }
 
-/** Bytes of the one buffer that holds the columns of `n` spans: times, then ints, then ids. */
-export function columnBytes(n: number): number {
-  return n * (16 + INTS * 4 + ID_BYTES);
+/** Bytes of the one buffer that holds the columns of `n` spans (times, then ints, then ids) and `requestBytes` of packed requests. */
+function columnBytes(n: number, requestBytes = 0): number {
+  return n * (16 + INTS * 4 + ID_BYTES) + requestBytes;
 }
 
 /**
- * Packs a batch into columns, into `spare` when it is large enough (every byte is rewritten), else
- * into a new buffer; `transfer` lists the buffer to hand over without copying.
+ * Packs a batch into columns, into a buffer `takeSpare` gives for the bytes needed when it is large
+ * enough (every byte is rewritten), else into a new one; `transfer` lists the buffer to hand over
+ * without copying.
  */
-export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?: ArrayBuffer): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
+export function packBatch(batch: DecodedBatch, table: StringTableWriter, takeSpare?: (bytes: number) => ArrayBuffer | undefined): { batch: ColumnarBatch; transfer: ArrayBuffer[] } {
   table.begin();
   const str = (s: string) => table.indexOf(s);
   const spans = batch.spans;
   const n = spans.length;
-  const buffer = spare !== undefined && spare.byteLength >= columnBytes(n) ? spare : new ArrayBuffer(columnBytes(n));
+  // Not in the string table: paths, queries and header values are mostly unique.
+  const requests: string[] = [];
+  let requestBytes = 0;
+  for (let s = 0; s < n; s++) {
+    const request = spans[s].request;
+    if (request === undefined) continue;
+    const packed = packRequest(request);
+    requests.push(packed);
+    requestBytes += Buffer.byteLength(packed, 'utf8');
+  }
+  const need = columnBytes(n, requestBytes);
+  const spare = takeSpare?.(need);
+  const buffer = spare !== undefined && spare.byteLength >= need ? spare : new ArrayBuffer(need);
   const times = new Float64Array(buffer, 0, n * 2);
   const ints = new Int32Array(buffer, n * 16, n * INTS);
   const ids = Buffer.from(buffer, n * (16 + INTS * 4), n * ID_BYTES);
+  const requestOut = Buffer.from(buffer, columnBytes(n), requestBytes);
 
   const resources: ResourceInfo[] = [];
   const exceptions: ExceptionInfo[] = [];
-  // Not in the string table: paths, queries and header values are mostly unique.
-  const requests: string[] = [];
+  let requestIndex = 0;
+  let requestAt = 0;
   let lastResource: ResourceInfo | null = null;
   let resourceIndex = -1;
   for (let s = 0; s < n; s++) {
@@ -183,7 +203,15 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
     ints[o + I_EXC_COUNT] = span.exceptions.length;
     // Only client spans use their peer; a server span's http.url would fill the table with unique URLs.
     ints[o + I_PEER] = span.kind === 3 ? str(span.peer ?? '') : str('');
-    ints[o + I_REQUEST] = span.request === undefined ? 0 : requests.push(packRequest(span.request));
+    if (span.request === undefined) {
+      ints[o + I_REQUEST] = 0;
+      ints[o + I_REQUEST_LEN] = 0;
+    } else {
+      const length = requestOut.write(requests[requestIndex++], requestAt, 'utf8');
+      ints[o + I_REQUEST] = requestAt + 1;
+      ints[o + I_REQUEST_LEN] = length;
+      requestAt += length;
+    }
     for (const e of span.exceptions) exceptions.push(e);
     times[s * 2] = span.startMs;
     times[s * 2 + 1] = span.durationMs;
@@ -206,7 +234,7 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, spare?:
     times,
     ids,
     exceptions,
-    requests,
+    requestBytes: requestOut,
     logs: batch.logs,
     rejected: batch.rejected,
     rejectReasons: batch.rejectReasons,
@@ -252,8 +280,10 @@ export class SpanCursor implements SpanRecord {
   httpMethod = '';
   exceptions: ExceptionInfo[] = NO_EXCEPTIONS;
   peer = '';
-  /** The current span's request as packedRequest.ts packs it; '' when it recorded none. */
-  packedRequest = '';
+  /** The current span's request, packed (packedRequest.ts) as UTF-8: `requestSource` from `requestStart` to `requestEnd` (equal when it recorded none). */
+  readonly requestSource: Uint8Array;
+  requestStart = 0;
+  requestEnd = 0;
   private index = 0;
   private readonly ids: Latin1Buffer;
 
@@ -271,6 +301,7 @@ export class SpanCursor implements SpanRecord {
     }
     this.resource = batch.resources[0];
     this.ids = Buffer.from(batch.ids.buffer, batch.ids.byteOffset, batch.ids.byteLength) as Latin1Buffer;
+    this.requestSource = batch.requestBytes;
   }
 
   /** Points the cursor at span `i`. */
@@ -298,12 +329,15 @@ export class SpanCursor implements SpanRecord {
     this.durationMs = times[i * 2 + 1];
     this.peer = strings[ints[o + I_PEER]];
     const request = ints[o + I_REQUEST];
-    this.packedRequest = request === 0 ? '' : this.batch.requests[request - 1];
+    this.requestStart = request === 0 ? 0 : request - 1;
+    this.requestEnd = this.requestStart + ints[o + I_REQUEST_LEN];
   }
 
   /** The current span's request, unpacked (a fresh object on every read). */
   get request(): RecordedHttpRequest | undefined {
-    return this.packedRequest === '' ? undefined : unpackRequest(this.packedRequest);
+    if (this.requestEnd === this.requestStart) return undefined;
+    const bytes = this.requestSource;
+    return unpackRequest(Buffer.from(bytes.buffer, bytes.byteOffset + this.requestStart, this.requestEnd - this.requestStart).toString('utf8'));
   }
 
   /** Copies the current span's 64 id bytes (trace, span, parent; the ColumnarBatch layout) without building strings. */

@@ -19,12 +19,12 @@ export interface TraceBufferOptions {
   maxPinnedTraces: number;
   /** Spans held by pinned traces in all (~400 bytes each). */
   maxPinnedSpans: number;
-  /** Characters of server spans' recorded requests (path, query, headers, body) held in the ring; pinned traces hold up to a quarter more. */
-  maxRequestChars: number;
+  /** Bytes (UTF-8) of server spans' recorded requests (path, query, headers, body) held in the ring; pinned traces hold up to a quarter more. */
+  maxRequestBytes: number;
 }
 
-/** About 12 MB at most: ~5 MB of ring, ~3 MB of pinned spans, their strings, ~1.3 MB of packed requests. */
-export const DEFAULT_TRACE_BUFFER_OPTIONS: TraceBufferOptions = { maxSpans: 32_768, maxPinnedTraces: 1_000, maxPinnedSpans: 8_000, maxRequestChars: 1_000_000 };
+/** About 12 MB at most: ~5 MB of ring, ~3 MB of pinned spans, their strings, 1 MB of packed requests. */
+export const DEFAULT_TRACE_BUFFER_OPTIONS: TraceBufferOptions = { maxSpans: 32_768, maxPinnedTraces: 1_000, maxPinnedSpans: 8_000, maxRequestBytes: 1_000_000 };
 
 const TRACE_AT = 0;
 const SPAN_AT = 32;
@@ -103,7 +103,7 @@ export class TraceBuffer {
     this.routes = new Array<string>(cap).fill('');
     this.methods = new Array<string>(cap).fill('');
     this.peers = new Array<string>(cap).fill('');
-    this.requests = new HeldRequests(cap, this.options.maxRequestChars, this.options.maxRequestChars / 4);
+    this.requests = new HeldRequests(cap, this.options.maxRequestBytes, this.options.maxRequestBytes / 4);
     this.resources = new Array<ResourceInfo | null>(cap).fill(null);
     this.locations = new Array<CodeLocation | null>(cap).fill(null);
     this.exceptions = new Array<HeldException[]>(cap).fill(NO_EXCEPTIONS);
@@ -136,7 +136,8 @@ export class TraceBuffer {
     this.routes[slot] = span.httpRoute;
     this.methods[slot] = span.httpMethod;
     this.peers[slot] = span.peer ?? '';
-    this.requests.set(slot, span instanceof SpanCursor ? span.packedRequest : span.request === undefined ? '' : packRequest(span.request));
+    if (span instanceof SpanCursor) this.requests.setBytes(slot, span.requestSource, span.requestStart, span.requestEnd);
+    else this.requests.set(slot, span.request === undefined ? '' : packRequest(span.request));
     this.resources[slot] = span.resource;
     this.locations[slot] = location;
     this.exceptions[slot] = span.exceptions.length === 0 ? NO_EXCEPTIONS : span.exceptions.map(held);
@@ -289,8 +290,8 @@ export class TraceBuffer {
   sizes(): { spans: number; pinnedTraces: number; pinnedSpans: number; approxBytes: number } {
     const spans = Math.min(this.written, this.cap);
     const perSlot = ID_BYTES + 4 + 16 + 1 + 7 * 8 + 4 + 4 + 8;
-    const { ringChars, pinnedChars } = this.requests.sizes();
-    const approxBytes = this.cap * perSlot + this.heads.length * 4 + this.pinnedSpans * 400 + ringChars + pinnedChars;
+    const { ringBytes, pinnedBytes } = this.requests.sizes();
+    const approxBytes = this.cap * perSlot + this.heads.length * 4 + this.pinnedSpans * 400 + ringBytes + pinnedBytes;
     return { spans, pinnedTraces: this.pinned.size, pinnedSpans: this.pinnedSpans, approxBytes };
   }
 

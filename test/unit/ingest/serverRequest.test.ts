@@ -9,6 +9,7 @@ import { decodeTraceRequestProto } from '../../../src/core/ingest/otlpProtobuf';
 import { MAX_HEADER_VALUE_CHARS, MAX_REQUEST_BODY_CHARS, MAX_REQUEST_HEADERS, MAX_REQUEST_PATH_CHARS, TRUNCATION_MARK } from '../../../src/core/ingest/limits';
 import type { DecodedBatch, SpanRecord } from '../../../src/core/ingest/records';
 import { createInterner, packBatch, SpanCursor, StringTableReader, StringTableWriter } from '../../../src/core/ingest/spanColumns';
+import { TraceBuffer } from '../../../src/core/signals/traceBuffer';
 import { repoRoot } from '../../support/harness';
 import { loadRecording } from '../../support/otlpRecorder';
 import { encodeSpans } from './sdkPayloads';
@@ -169,8 +170,14 @@ test('requests survive the columnar batches decode workers post', () => {
   const batch = structuredClone(packBatch(decoded, new StringTableWriter()).batch);
   new StringTableReader().accept(batch);
   const cursor = new SpanCursor(batch, createInterner());
+  // And the trace buffer holds them by their bytes, straight from the batch.
+  const traces = new TraceBuffer();
   for (let i = 0; i < batch.count; i++) {
     cursor.moveTo(i);
     assert.deepEqual(cursor.toRecord().request, decoded.spans[i].request);
+    traces.record(cursor, null);
   }
+  const withRequest = decoded.spans.filter((s) => s.request !== undefined);
+  assert.ok(withRequest.length > 0, 'the recording has server spans with requests');
+  for (const s of withRequest) assert.deepEqual(traces.get(s.traceId)?.find((t) => t.spanId === s.spanId)?.request, s.request);
 });

@@ -53,7 +53,7 @@ test('packing into a used spare buffer rewrites every column, parent ids include
   // Dirty every byte, as a buffer coming back from an earlier batch would be.
   new Uint8Array(spare).fill(0xab);
   const roots = decodeTraceRequestProto(encodeSpans(sdkSpans()).proto);
-  const second = packBatch(structuredClone(roots) as DecodedBatch, writer, spare);
+  const second = packBatch(structuredClone(roots) as DecodedBatch, writer, () => spare);
   reader.accept(second.batch);
   assert.equal(second.transfer[0], spare, 'a spare large enough is packed into');
   assert.deepEqual(unpack(second.batch), roots.spans);
@@ -61,7 +61,7 @@ test('packing into a used spare buffer rewrites every column, parent ids include
     roots.spans.some((s) => s.parentSpanId === ''),
     'the fixture has root spans',
   );
-  const small = packBatch(structuredClone(withParents) as DecodedBatch, writer, new ArrayBuffer(8));
+  const small = packBatch(structuredClone(withParents) as DecodedBatch, writer, () => new ArrayBuffer(8));
   assert.notEqual(small.transfer[0].byteLength, 8, 'a spare too small is not used');
 });
 

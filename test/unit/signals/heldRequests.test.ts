@@ -17,19 +17,25 @@ test('the trace buffer returns a server span’s request, as a copy', () => {
   assert.equal(parseTraceAnswer({ traceId: s.traceId, spans: [got] }).spans[0].request?.path, '/orders/42');
 });
 
-test('requests past the character budget are not held; the ring frees its slots’ characters', () => {
-  const buf = new TraceBuffer({ maxSpans: 4, maxRequestChars: 3_000 });
+test('requests stay within the byte budget: newer ones overwrite the oldest, whose spans stay held', () => {
+  const buf = new TraceBuffer({ maxSpans: 8, maxRequestBytes: 3_000 });
   const spans = [1, 2, 3].map((i) => span({ request: request(`/r/${i}`, 1_000) }));
   for (const s of spans) buf.record(s, null);
   assert.deepEqual(
     spans.map((s) => buf.get(s.traceId)?.[0].request?.path),
-    ['/r/1', '/r/2', undefined],
+    [undefined, '/r/2', '/r/3'],
   );
-  // Overwriting the ring's slots gives their characters back.
-  for (let i = 0; i < 4; i++) buf.record(span(), null);
-  const late = span({ request: request('/late', 1_000) });
-  buf.record(late, null);
-  assert.equal(buf.get(late.traceId)?.[0].request?.path, '/late');
+  assert.equal(buf.get(spans[0].traceId)?.length, 1, 'the span whose request was overwritten is still held');
+  // A request larger than the whole ring is not held, and overwrites nothing.
+  const huge = span({ request: request('/huge', 4_000) });
+  buf.record(huge, null);
+  assert.equal(buf.get(huge.traceId)?.[0].request, undefined);
+  assert.equal(buf.get(spans[2].traceId)?.[0].request?.path, '/r/3');
+  // Non-ASCII requests are held by their UTF-8 bytes and come back whole.
+  const unicode = span({ request: { path: '/café/日本', query: 'q=ü', status: 201, headers: [['x-name', 'Zoë']] } });
+  buf.record(unicode, null);
+  assert.deepEqual(buf.get(unicode.traceId)?.[0].request, unicode.request);
+  assert.ok(buf.sizes().approxBytes >= 3_000, 'the ring is counted in the buffer’s memory');
 });
 
 test('the client refuses a trace answer with a malformed request', () => {
