@@ -33,6 +33,8 @@ const GOLDEN = 0x9e3779b1 | 0;
 /** What the trace view shows of an exception; stack traces stay with the error groups. */
 type HeldException = { type: string; message: string };
 const NO_EXCEPTIONS: HeldException[] = [];
+/** What a pinned trace holds until the ring overwrites one of its spans (never written to). */
+const NO_SPANS: TraceSpan[] = [];
 const MAX_MESSAGE = 500;
 
 /** 32-bit hash of 16 hex characters at `at` (a multiple of 4) of `words`' bytes. */
@@ -41,9 +43,17 @@ function hashWords(words: Int32Array, at: number): number {
   return (Math.imul(words[w] ^ words[w + 2], GOLDEN) ^ (words[w + 1] ^ words[w + 3])) | 0;
 }
 
-/** True when `id` is lowercase-able hex of `len` characters and not all zeros. */
+/** True when `id` is lowercase-able hex of `len` characters and not all zeros (a loop: the store pins a trace every few spans). */
 export function isHexId(id: string, len: number): boolean {
-  return id.length === len && /^[0-9a-fA-F]+$/.test(id) && !/^0+$/.test(id);
+  if (id.length !== len) return false;
+  let nonZero = false;
+  for (let i = 0; i < len; i++) {
+    const c = id.charCodeAt(i);
+    // 0-9, A-F, a-f
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+    if (c !== 48) nonZero = true;
+  }
+  return nonZero;
 }
 
 /** A span found in the buffer, as the outgoing-call tracker and the request fold need it. */
@@ -157,7 +167,8 @@ export class TraceBuffer {
       return;
     }
     if (!isHexId(traceId, 32)) return;
-    this.pinned.set(traceId, []);
+    // Most pinned traces are let go before the ring reaches their spans: an array only once one is kept.
+    this.pinned.set(traceId, NO_SPANS);
     const h = this.traceHashOf(traceId);
     this.pinnedHashes.set(h, (this.pinnedHashes.get(h) ?? 0) + 1);
     this.trimPins();
@@ -304,8 +315,9 @@ export class TraceBuffer {
   /** Copies a span of a pinned trace out of the slot the ring is about to reuse. */
   private keepPinned(slot: number): void {
     const traceId = this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32);
-    const spans = this.pinned.get(traceId);
+    let spans = this.pinned.get(traceId);
     if (spans === undefined) return;
+    if (spans === NO_SPANS) this.pinned.set(traceId, (spans = []));
     spans.push(this.materialize(slot, this.requests.pinSlot(slot)));
     this.pinnedSpans++;
     this.trimPins();

@@ -137,4 +137,11 @@ test('trace ids are validated as 32 hex digits, not all zero', () => {
   assert.equal(isHexId('0'.repeat(32), 32), false);
   assert.equal(isHexId('xyz', 32), false);
   assert.equal(isHexId(`${'a'.repeat(31)}g`, 32), false);
+  // Each character just outside a hex range, anywhere in the id.
+  for (const c of ['/', ':', '@', 'G', '`', 'g', ' ', 'é']) {
+    assert.equal(isHexId(`${'1'.repeat(15)}${c}`, 16), false, JSON.stringify(c));
+    assert.equal(isHexId(`${c}${'1'.repeat(15)}`, 16), false, JSON.stringify(c));
+  }
+  assert.equal(isHexId(`${'0'.repeat(15)}1`, 16), true);
+  assert.equal(isHexId('0af7651916cd43dd', 32), false, 'the length is checked');
 });
