@@ -226,7 +226,7 @@ function servicesList(services: ServiceRow[]): HTMLElement {
       list.append(
         h(
           'div',
-          { class: 'endpoint', role: 'listitem', title: ep.name },
+          { class: 'endpoint', role: 'listitem', title: ep.hint ?? ep.name },
           h('span', { class: 'ep-name' }, ep.name),
           h('span', { class: 'c-rate num' }, ep.rate),
           h('span', { class: `c-err num ${lvl(ep.errorLevel)}` }, ep.errorRateText),

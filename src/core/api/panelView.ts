@@ -20,6 +20,8 @@ export interface RowFigures extends Pick<WindowFigures, 'ratePerMin' | 'errorRat
 export interface EndpointRow extends RowFigures {
   key: string;
   name: string;
+  /** What the row is, when its name does not say (the row of operations past the store's cap); shown on hover. */
+  hint?: string;
 }
 
 /** A service: its entry operations added up, with a per-minute sparkline. */

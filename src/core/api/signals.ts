@@ -152,6 +152,9 @@ export interface UnmappedSignal {
 }
 
 /** The answer of `GET /api/signals`. */
+/** The name of the operation row of a service's operations refused a row of their own at the cap (rarer than every stored one). */
+export const OTHER_OPERATIONS = '(other operations)';
+
 export interface SignalsResponse {
   window: string;
   environment: string;

@@ -3,12 +3,16 @@
  * and `perMinute`): services, the top functions by impact / error rate / p95, error groups, and
  * whether there is anything to show at all. The webview only lays these rows out.
  */
-import type { ErrorSignal, FunctionSignal, MappedBy, OperationSignal, SignalsResponse, SparkPoint, WindowFigures } from '../api/signals';
+import { type ErrorSignal, type FunctionSignal, type MappedBy, type OperationSignal, OTHER_OPERATIONS, type SignalsResponse, type SparkPoint, type WindowFigures } from '../api/signals';
 import { compareText } from '../compareText';
 import { formatMs, formatPercent, formatRate } from '../format';
 import { DEFAULT_THRESHOLDS, errorRateSeverity, latencySeverity } from './severity';
 import type { Thresholds } from './severity';
 import { functionStaleMark, provenanceLine } from './sourcesText';
+
+/** The hover of a service's "(other operations)" row: why its requests are not under their own names. */
+export const OTHER_OPERATIONS_HINT =
+  "Requests of this service's rarer operations: past the receiver's cap on distinct operations, each was used less than every operation kept, so they are counted here together and the service's totals stay whole.";
 import type { ErrorGroupRow, FunctionRow, PanelModel, RowFigures, ServiceRow } from '../api/panelView';
 export type { EndpointRow, ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, RowFigures, ServiceRow, SourceRowView } from '../api/panelView';
 
@@ -213,7 +217,7 @@ function serviceRows(operations: OperationSignal[], th: Thresholds, now: number)
     const figures = { count, errors, errorRate: count > 0 ? errors / count : 0, ratePerMin: sum(used, (o) => o.ratePerMin), p95Ms: mixedQuantile(used, 0.95) };
     const spark = completeMinutes(mergeSpark(used.map((o) => o.perMinute ?? [])), now);
     const endpoints = used
-      .map((o) => ({ ...rowFigures(o, th), key: rowKey(['op', o.service, o.environment, o.name, o.kind]), name: o.name }))
+      .map((o) => ({ ...rowFigures(o, th), key: rowKey(['op', o.service, o.environment, o.name, o.kind]), name: o.name, ...(o.name === OTHER_OPERATIONS ? { hint: OTHER_OPERATIONS_HINT } : {}) }))
       .sort((a, b) => b.ratePerMin * b.p95Ms - a.ratePerMin * a.p95Ms || compareText(a.name, b.name))
       .slice(0, SERVICE_ENDPOINTS);
     rows.push({

@@ -5,7 +5,8 @@ import type { BoundedMap } from './boundedMap';
 import type { ExemplarPool } from './exemplars';
 import type { FileIndex } from './fileIndex';
 import { keyHash } from './frequencySketch';
-import { joinKey, locationKey, OTHER_OPERATIONS, type LocationEntry, type OperationEntry } from './storeEntries';
+import { OTHER_OPERATIONS } from '../api/signals';
+import { joinKey, locationKey, type LocationEntry, type OperationEntry } from './storeEntries';
 import type { CodeLocation } from './storeTypes';
 import type { TimeSeries } from './timeSeries';
 

@@ -56,8 +56,6 @@ export interface ErrorEntry {
   operations: string[];
 }
 
-/** The operation row of a service's operations refused a row of their own at the cap (rarer than every stored one). */
-export const OTHER_OPERATIONS = '(other operations)';
 /** The unmapped row of a service's unmapped names refused a row of their own at the cap. */
 export const OTHER_UNMAPPED = '(other spans)';
 export const OTHER_UNMAPPED_REASON = 'more distinct unmapped names than the store keeps; these were rarer than the ones kept';

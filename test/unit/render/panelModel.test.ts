@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SignalsResponse } from '../../../src/core/api/signals';
 import { signalsAnswer } from '../../support/signalsAnswer';
-import { buildPanelModel, errorGroupRow, functionKey, mixedQuantile, SERVICE_ENDPOINTS, sparkPoints } from '../../../src/core/render/panelModel';
+import { buildPanelModel, errorGroupRow, functionKey, mixedQuantile, OTHER_OPERATIONS_HINT, SERVICE_ENDPOINTS, sparkPoints } from '../../../src/core/render/panelModel';
 import { DEFAULT_THRESHOLDS } from '../../../src/core/render/severity';
 import { SignalStore } from '../../../src/core/signals/signalStore';
 import type { CodeLocation } from '../../../src/core/signals/storeTypes';
@@ -203,4 +203,20 @@ test('a service whose operation rates come from sampled traces says so', () => {
   assert.equal(sampled.services[0].sampled, true);
   const counted = buildPanelModel({ ...base, operations: [{ ...op, source: 'metrics' }] }, '5m');
   assert.equal(counted.services[0].sampled, undefined);
+});
+
+test('the row of operations past the cap says on hover what it is; named rows do not', () => {
+  const clock = new TestClock(Date.UTC(2026, 10, 21, 12, 0, 59));
+  // Room for two routes and the row the rest share.
+  const store = new SignalStore({ maxOperations: 3 }, clock);
+  const shop = resource('shop', 'production');
+  // Two busy routes keep their rows; among them runs a long tail of rare ones, refused rows of their own.
+  for (let i = 0; i < 200; i++) {
+    const at = clock.t - 30_000 + i;
+    for (const name of ['GET /cart', 'POST /checkout']) store.recordSpan(span({ name, kind: 2, resource: shop, startMs: at, durationMs: 20 }), loc('cart', 3), '');
+    store.recordSpan(span({ name: `GET /rare/${i}`, kind: 2, resource: shop, startMs: at, durationMs: 90 }), loc('rare', 9), '');
+  }
+  const endpoints = buildPanelModel(store.query({ windowMs: 5 * 60_000, perMinute: true }), '5m').services[0]!.endpoints;
+  assert.deepEqual(endpoints.map((e) => e.name).sort(), ['(other operations)', 'GET /cart', 'POST /checkout']);
+  for (const e of endpoints) assert.equal(e.hint, e.name === '(other operations)' ? OTHER_OPERATIONS_HINT : undefined, e.name);
 });
