@@ -9,6 +9,7 @@ import { CodeMapper } from '../../../src/core/mapping/codeMapper';
 import { WorkspaceIndex } from '../../../src/core/mapping/workspaceIndex';
 import { SignalStore } from '../../../src/core/signals/signalStore';
 import { resource, span, TestClock } from '../../support/records';
+import { packBatch, StringTableReader, StringTableWriter } from '../../../src/core/ingest/spanColumns';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rl-pipe-'));
 let index: WorkspaceIndex;
@@ -77,4 +78,36 @@ test('error-level logs become groups; logs with code attributes map by them; inf
   assert.equal(byType.get('RangeError')?.line, 3);
   assert.equal(r.errors.length, 2);
   assert.equal(pipeline.stats.logsProcessed, 3);
+});
+
+test('a large columnar batch is filed in slices: the event loop gets turns while it is filed, and every span counts once', async () => {
+  const { store, pipeline } = setup();
+  const code = { ...emptyCode(), function: 'checkout', file: '/app/src/pay.js', line: 6 };
+  const spans = Array.from({ length: 1_000 }, () => span({ code }));
+  const { batch } = packBatch({ spans, logs: [], rejected: 0, rejectReasons: [] }, new StringTableWriter());
+  // Filed twice: the first time maps (a cache miss), the second files every span from the cache.
+  for (const round of [1, 2]) {
+    const seen: number[] = [];
+    const ticker = setInterval(() => seen.push(pipeline.stats.spansProcessed), 0);
+    const turns = (async () => {
+      for (let i = 0; i < 50; i++) {
+        await new Promise<void>((r) => setImmediate(r));
+        seen.push(pipeline.stats.spansProcessed);
+      }
+    })();
+    // As a worker's batch arrives: cloned, then pointed at a string table.
+    const copy = structuredClone(batch);
+    new StringTableReader().accept(copy);
+    pipeline.offer(copy);
+    await pipeline.idle();
+    clearInterval(ticker);
+    await turns;
+    const partway = seen.filter((n) => n > (round - 1) * 1_000 && n < round * 1_000);
+    assert.ok(partway.length > 0, `round ${round}: some turn saw the batch partly filed (${[...new Set(seen)].join(', ')})`);
+    assert.equal(pipeline.stats.spansProcessed, round * 1_000);
+  }
+  assert.deepEqual(
+    store.query({ windowMs: 300_000 }).functions.map((f) => [f.function, f.count]),
+    [['checkout', 2_000]],
+  );
 });
