@@ -20,6 +20,11 @@ export function packRequest(r: RecordedHttpRequest): string {
   return JSON.stringify(fields);
 }
 
+/** The request `packRequest` packed, read from its UTF-8 bytes `start`..`end` of `source`; a fresh object. */
+export function unpackRequestBytes(source: Uint8Array, start: number, end: number): RecordedHttpRequest {
+  return unpackRequest(Buffer.from(source.buffer, source.byteOffset + start, end - start).toString('utf8'));
+}
+
 /** The request `packRequest` packed; a fresh object the caller may change. */
 export function unpackRequest(packed: string): RecordedHttpRequest {
   if (packed[0] !== '[') {

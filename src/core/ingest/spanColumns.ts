@@ -5,7 +5,7 @@
  * thread reads the spans through a cursor and builds a SpanRecord only when one must outlive it.
  */
 import type { RecordedHttpRequest } from '../api/signals';
-import { packRequest, unpackRequest } from './packedRequest';
+import { packRequest, unpackRequestBytes } from './packedRequest';
 import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
 import { emptyCode } from './records';
 
@@ -336,8 +336,7 @@ export class SpanCursor implements SpanRecord {
   /** The current span's request, unpacked (a fresh object on every read). */
   get request(): RecordedHttpRequest | undefined {
     if (this.requestEnd === this.requestStart) return undefined;
-    const bytes = this.requestSource;
-    return unpackRequest(Buffer.from(bytes.buffer, bytes.byteOffset + this.requestStart, this.requestEnd - this.requestStart).toString('utf8'));
+    return unpackRequestBytes(this.requestSource, this.requestStart, this.requestEnd);
   }
 
   /** Copies the current span's 64 id bytes (trace, span, parent; the ColumnarBatch layout) without building strings. */

@@ -7,7 +7,9 @@
  * span makes no string that would outlive a few scavenges and be promoted, only to be dropped later.
  */
 import type { RecordedHttpRequest } from '../api/signals';
-import { packRequest, unpackRequest } from '../ingest/packedRequest';
+import { packRequest, unpackRequestBytes } from '../ingest/packedRequest';
+
+const EMPTY = new Uint8Array(0);
 
 /** Requests per ring slot in a byte ring, plus the bytes pinned copies hold, each within its budget. */
 export class HeldRequests {
@@ -29,9 +31,9 @@ export class HeldRequests {
     this.lengths = new Int32Array(slots);
   }
 
-  /** Holds the packed request at `slot` ('' for none), replacing what the slot held. */
-  set(slot: number, packed: string): void {
-    const bytes = Buffer.from(packed, 'utf8');
+  /** Holds `request` at `slot` (undefined for none), replacing what the slot held. */
+  set(slot: number, request: RecordedHttpRequest | undefined): void {
+    const bytes = request === undefined ? EMPTY : Buffer.from(packRequest(request), 'utf8');
     this.setBytes(slot, bytes, 0, bytes.length);
   }
 
@@ -59,7 +61,7 @@ export class HeldRequests {
   get(slot: number): RecordedHttpRequest | undefined {
     if (!this.has(slot)) return undefined;
     const at = this.starts[slot] % this.ring.length;
-    return unpackRequest(this.ring.toString('utf8', at, at + this.lengths[slot]));
+    return unpackRequestBytes(this.ring, at, at + this.lengths[slot]);
   }
 
   /** Whether a request is held at `slot`: one was set and newer ones have not overwritten it. */

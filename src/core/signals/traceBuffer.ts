@@ -5,7 +5,6 @@
  */
 import type { TraceResponse, TraceSpan } from '../api/signals';
 import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
-import { packRequest } from '../ingest/packedRequest';
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
 import { HeldRequests } from './heldRequests';
 import type { CodeLocation } from './storeTypes';
@@ -147,7 +146,7 @@ export class TraceBuffer {
     this.methods[slot] = span.httpMethod;
     this.peers[slot] = span.peer ?? '';
     if (span instanceof SpanCursor) this.requests.setBytes(slot, span.requestSource, span.requestStart, span.requestEnd);
-    else this.requests.set(slot, span.request === undefined ? '' : packRequest(span.request));
+    else this.requests.set(slot, span.request);
     this.resources[slot] = span.resource;
     this.locations[slot] = location;
     this.exceptions[slot] = span.exceptions.length === 0 ? NO_EXCEPTIONS : span.exceptions.map(held);
