@@ -42,7 +42,8 @@ const F = {
   peerPort: 35,
 } as const;
 
-const KEYS: ReadonlyArray<readonly [string, number]> = [
+/** Every attribute key a record reads, with its field code (request headers are matched by prefix, not here). */
+export const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['code.function.name', F.codeFunction],
   ['code.function', F.codeFunctionOld],
   ['code.namespace', F.codeNamespace],

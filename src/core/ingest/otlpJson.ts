@@ -29,22 +29,7 @@ import {
 import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST } from './limits';
 import { addRequestHeader, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
 import { durationMs, split, toMs } from './nanoTime';
-import { enumValue, hexId, isObj, type Obj, scalar, splitTime } from './otlpJsonValues';
-
-const SPAN_KINDS: Record<string, number> = {
-  SPAN_KIND_UNSPECIFIED: 0,
-  SPAN_KIND_INTERNAL: 1,
-  SPAN_KIND_SERVER: 2,
-  SPAN_KIND_CLIENT: 3,
-  SPAN_KIND_PRODUCER: 4,
-  SPAN_KIND_CONSUMER: 5,
-};
-const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
-const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
-['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].forEach((level, i) => {
-  ['', '2', '3', '4'].forEach((n, j) => (SEVERITIES[`SEVERITY_NUMBER_${level}${n}`] = i * 4 + j + 1));
-});
-const STATUS_ERROR = 2;
+import { enumValue, hexId, isObj, type Obj, SEVERITIES, SPAN_KINDS, STATUS_CODES, STATUS_ERROR, scalar, splitTime } from './otlpJsonValues';
 
 /** Where one signal's items sit in an export request, and how to read one item. */
 interface RequestShape {

@@ -8,6 +8,22 @@ import { split, splitDecimalNanos, splitNumberNanos } from './nanoTime';
 
 export type Obj = Record<string, unknown>;
 
+/** The OTLP enums by name, as proto3 JSON may send them. */
+export const SPAN_KINDS: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
+export const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+export const SEVERITIES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
+['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].forEach((level, i) => {
+  ['', '2', '3', '4'].forEach((n, j) => (SEVERITIES[`SEVERITY_NUMBER_${level}${n}`] = i * 4 + j + 1));
+});
+export const STATUS_ERROR = 2;
+
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -15,13 +31,17 @@ export function isObj(v: unknown): v is Obj {
 /** A scalar AnyValue; arrays, maps, bytes and malformed values give null. */
 export function scalar(v: unknown): Scalar {
   if (!isObj(v)) return null;
-  const s = v.stringValue;
+  return scalarOf(v.stringValue, v.intValue, v.doubleValue, v.boolValue);
+}
+
+/**
+ * The scalar of an AnyValue object from its four scalar members (undefined: absent), so the
+ * parsed-tree and the byte decoders read them alike: a string wins, then an int, a double, a bool.
+ */
+export function scalarOf(s: unknown, i: unknown, d: unknown, b: unknown): Scalar {
   if (typeof s === 'string') return s;
-  const i = v.intValue;
   if (i !== undefined) return typeof i === 'number' ? (Number.isInteger(i) ? i : null) : intString(i);
-  const d = v.doubleValue;
   if (d !== undefined) return typeof d === 'number' ? d : typeof d === 'string' && d !== '' ? numberOrNull(Number(d)) : null;
-  const b = v.boolValue;
   return typeof b === 'boolean' ? b : null;
 }
 

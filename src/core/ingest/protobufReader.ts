@@ -3,6 +3,7 @@
  * failures throw DecodeError with the byte offset, so hostile bodies can neither crash the
  * receiver with a RangeError nor loop forever (every read advances `pos`).
  */
+import { INTERN_MAX_LEN, internedAt, latin1At, utf8At } from './byteStrings';
 import { capString } from './limits';
 import { DecodeError } from './records';
 
@@ -21,23 +22,6 @@ const hexScratch = Buffer.alloc(MAX_HEX_BYTES * 2);
 const hexScratch16 = new Uint16Array(hexScratch.buffer, hexScratch.byteOffset, MAX_HEX_BYTES);
 
 const MAX_GROUP_DEPTH = 32;
-
-const INTERN_MAX_LEN = 64;
-const INTERN_SLOTS = 16384;
-const internTable: string[] = new Array<string>(INTERN_SLOTS).fill('');
-
-// Buffer's internal utf8Slice/latin1Slice skip the argument juggling of toString(); they
-// have been on Buffer.prototype in every Node release, but keep the public API as a fallback.
-interface SliceBuffer extends Buffer {
-  utf8Slice(start: number, end: number): string;
-  latin1Slice(start: number, end: number): string;
-}
-const fastSlices = typeof (Buffer.prototype as Partial<SliceBuffer>).utf8Slice === 'function' && typeof (Buffer.prototype as Partial<SliceBuffer>).latin1Slice === 'function';
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
 
 /** Cursor over a protobuf buffer; `pos` is public so decoders can jump over known ranges. */
 export class ProtoReader {
@@ -179,7 +163,7 @@ export class ProtoReader {
     const pos = this.pos;
     this.pos = pos + len;
     if (len === 0) return '';
-    return len <= INTERN_MAX_LEN ? this.interned(pos, len) : this.utf8(pos, len);
+    return len <= INTERN_MAX_LEN ? internedAt(this.buf, pos, len) : this.utf8(pos, len);
   }
 
   /**
@@ -209,31 +193,8 @@ export class ProtoReader {
     return capString(this.utf8(pos, Math.min(len, 3 * max + 4)), max);
   }
 
-  // Span names, routes, methods and code.* values repeat constantly. A direct-mapped table
-  // keyed by a hash of all the bytes, verified byte by byte, is cheaper than a native decode
-  // call and hands the store one shared string per value (whose hash V8 then holds, so the
-  // string table's lookup of it hashes nothing). A hash of a few sampled bytes was cheaper per
-  // call but collided on values that differ only in the middle (`/api/v2/r12/f3/:id`), and a
-  // miss costs a decode and a fresh hash. Only ASCII strings are cached, so a cached string's
-  // char codes are its bytes and a hit needs no byte copy.
-  private interned(pos: number, len: number): string {
-    const buf = this.buf;
-    let h = Math.imul(len, 0x01000193);
-    for (let i = pos, end = pos + len; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    const cached = internTable[slot];
-    if (cached.length === len) {
-      let i = 0;
-      while (i < len && cached.charCodeAt(i) === buf[pos + i]) i++;
-      if (i === len) return cached;
-    }
-    const s = this.utf8(pos, len);
-    if (s.length === len && isAscii(s)) internTable[slot] = s;
-    return s;
-  }
-
   private utf8(pos: number, len: number): string {
-    return fastSlices ? (this.buf as SliceBuffer).utf8Slice(pos, pos + len) : this.buf.toString('utf8', pos, pos + len);
+    return utf8At(this.buf, pos, pos + len);
   }
 
   /** Lowercase hex of `len` (<= 32) bytes at `pos`, or '' when all zero; advances past them. */
@@ -248,7 +209,7 @@ export class ProtoReader {
       hexScratch16[i] = HEX_PAIRS[b];
     }
     if (any === 0) return '';
-    return fastSlices ? (hexScratch as SliceBuffer).latin1Slice(0, len * 2) : hexScratch.toString('latin1', 0, len * 2);
+    return latin1At(hexScratch, 0, len * 2);
   }
 
   /** True when the `len` bytes at `pos` equal `pattern`; does not move. */
