@@ -73,9 +73,10 @@ function defaultWorkerFile(): string | null {
 
 /**
  * Young generation of a pool's decode workers, MB, shared among them. A decode builds a batch's
- * whole tree (JSON.parse of a 1 MB body makes ~2-5 MB of objects) that dies as soon as it is
- * packed: with a young generation smaller than that tree, scavenges copy it and promote it, and
- * JSON decoding cost 1.5x its CPU (10.5 against 6.9 us per span in a worker). Measured on two
+ * records (and, for a body the OTLP/JSON byte decoder leaves to JSON.parse, its whole tree: ~2-5
+ * MB of objects for a 1 MB body) that die as soon as they are packed: with a young generation
+ * smaller than that, scavenges copy and promote them, and JSON.parse decoding cost 1.5x its CPU
+ * (10.5 against 6.9 us per span in a worker). Measured, before the byte decoder, on two
  * cores (bench:peers, high cardinality, JSON): one worker with 24 MB files 80-84k spans/s at
  * 1.93-1.99 CPU s/100k, against 65-75k at 2.11-2.44 with 12 (three runs each, interleaved), and
  * RSS over 10M spans stays 186-189 MB. Two workers with 24 MB each were no faster than with 12

@@ -7,8 +7,7 @@
  * body would (a string's bytes end at an ASCII quote or backslash, so slicing there is the same).
  */
 import { INTERN_MAX_LEN, internedAt, latin1At, utf8At } from './byteStrings';
-import { split } from './nanoTime';
-import { splitTime } from './otlpJsonValues';
+import type { KeySet, Literal } from './jsonLiterals';
 
 /** Thrown (this one object, no stack to build) when a body leaves what the byte decoder handles. */
 export const OFF_PATH: object = Object.freeze({ offPath: true });
@@ -28,48 +27,11 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-// What a byte is in a hex id: 0 not a hex digit, else ZERO, NON_ZERO, or NON_ZERO | UPPER.
-const HEX_ZERO = 1;
-const HEX_NON_ZERO = 2;
-const HEX_UPPER = 4;
-const HEX_CLASS = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  if (c === 0x30) HEX_CLASS[c] = HEX_ZERO;
-  else if ((c > 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) HEX_CLASS[c] = HEX_NON_ZERO;
-  else if (c >= 0x41 && c <= 0x46) HEX_CLASS[c] = HEX_NON_ZERO | HEX_UPPER;
-}
-
 function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   return -1;
-}
-
-/** Bytes to match, held both as bytes and as little-endian words (whole words only) for comparing four at a time. */
-export class Literal {
-  readonly bytes: Buffer;
-  readonly words: Uint32Array;
-
-  constructor(text: string) {
-    this.bytes = Buffer.from(text, 'latin1');
-    this.words = new Uint32Array(this.bytes.length >> 2);
-    for (let i = 0; i < this.words.length; i++) this.words[i] = this.bytes.readUInt32LE(i * 4);
-  }
-}
-
-/** Member keys to match: grouped by length, each compared four bytes at a time. */
-export class KeySet {
-  readonly keys: Literal[];
-  /** Indexes of the keys of each length. */
-  readonly byLength: number[][] = [];
-
-  constructor(keys: readonly string[]) {
-    this.keys = keys.map((k) => new Literal(k));
-    const longest = Math.max(...keys.map((k) => k.length));
-    for (let n = 0; n <= longest; n++) this.byLength.push([]);
-    keys.forEach((k, i) => this.byLength[k.length].push(i));
-  }
 }
 
 export class JsonCursor {
@@ -161,6 +123,23 @@ export class JsonCursor {
     if (this.peek() !== 0x5d) return true;
     this.pos++;
     return false;
+  }
+
+  /**
+   * Enters an optional list (null: empty); true when an item follows (read it, then `nextItem`).
+   * A value that is not a list is OFF_PATH when `strict`, else skipped.
+   */
+  openOptionalList(strict: boolean): boolean {
+    if (this.isNull()) return false;
+    if (this.peek() === 0x5b) return this.openArray();
+    if (strict) throw OFF_PATH;
+    this.skip();
+    return false;
+  }
+
+  /** True when the next value is an object. */
+  atObject(): boolean {
+    return this.peek() === 0x7b;
   }
 
   /** After an item: true when another item follows, false at the array's end. */
@@ -412,53 +391,5 @@ export class JsonCursor {
         while (this.nextItem());
       }
     } else throw OFF_PATH;
-  }
-
-  /**
-   * Reads a timestamp (a decimal string or a number of nanoseconds, or null) into `split`; false
-   * when it is not one. Digits are read straight from the bytes, as splitDecimalNanos reads them.
-   */
-  time(): boolean {
-    if (this.peek() !== QUOTE) return splitTime(this.value(false));
-    const buf = this.buf;
-    const start = this.pos + 1;
-    let p = start;
-    while (p < this.end && isDigit(buf[p])) p++;
-    const n = p - start;
-    if (buf[p] !== QUOTE || n === 0 || n > 20) return splitTime(this.value(false));
-    const cut = start + n - 6;
-    let ms = 0;
-    let ns = 0;
-    for (let i = start; i < p; i++) {
-      if (i < cut) ms = ms * 10 + (buf[i] - 0x30);
-      else ns = ns * 10 + (buf[i] - 0x30);
-    }
-    this.pos = p + 1;
-    split.ms = ms;
-    split.ns = ns;
-    return true;
-  }
-
-  /**
-   * Reads an id of `len` hex digits as lowercase hex ('' when all zeros); throws OFF_PATH for
-   * anything else (the general decoder rejects the span with the reason).
-   */
-  hexId(len: number): string {
-    this.expect(QUOTE);
-    const buf = this.buf;
-    const start = this.pos;
-    if (start + len >= this.end || buf[start + len] !== QUOTE) throw OFF_PATH;
-    let seen = 0;
-    for (let i = start; i < start + len; i++) {
-      const v = HEX_CLASS[buf[i]];
-      if (v === 0) throw OFF_PATH;
-      seen |= v;
-    }
-    const nonZero = (seen & HEX_NON_ZERO) !== 0;
-    const upper = (seen & HEX_UPPER) !== 0;
-    this.pos = start + len + 1;
-    if (!nonZero) return '';
-    const s = latin1At(buf, start, start + len);
-    return upper ? s.toLowerCase() : s;
   }
 }

@@ -12,7 +12,6 @@ import {
   applyExceptionField,
   applyResourceField,
   applySpanField,
-  KEYS,
   finishResource,
   finishSpan,
   isExceptionField,
@@ -24,32 +23,23 @@ import {
   setSpanName,
   setStatusMessage,
 } from './attributeFields';
-import { utf8At } from './byteStrings';
-import { JsonCursor, KeySet, Literal, OFF_PATH } from './jsonCursor';
+import { latin1At } from './byteStrings';
+import { JsonCursor, OFF_PATH } from './jsonCursor';
+import { KeySet } from './jsonLiterals';
+import { applyHeader, kv, readAttribute } from './otlpJsonAttributes';
 import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST } from './limits';
 import { durationMs, split, toMs } from './nanoTime';
-import { enumValue, SPAN_KINDS, STATUS_CODES, STATUS_ERROR, scalarOf, splitTime } from './otlpJsonValues';
+import { enumValue, SPAN_KINDS, STATUS_CODES, STATUS_ERROR, splitTime } from './otlpJsonValues';
 import type { DecodedBatch, ResourceInfo, SpanRecord } from './records';
-import { addRequestHeader, FIRST_REQUEST_FIELD, isHeaderKeyBytes, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
 
 const RESOURCE_SPANS = new KeySet(['resourceSpans']);
 const RESOURCE_SPANS_KEYS = new KeySet(['resource', 'scopeSpans']);
 const ATTRIBUTES = new KeySet(['attributes']);
 const SPANS = new KeySet(['spans']);
 const SPAN_KEYS = new KeySet(['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'events', 'status']);
+const QUOTE = 0x22;
 const STATUS_KEYS = new KeySet(['code', 'message']);
 const EVENT_KEYS = new KeySet(['name', 'timeUnixNano', 'attributes']);
-const KEY_VALUE_KEYS = new KeySet(['key', 'value']);
-const ANY_VALUE_KEYS = new KeySet(['stringValue', 'intValue', 'doubleValue', 'boolValue', 'arrayValue']);
-const VALUES = new KeySet(['values']);
-const STRING_VALUE = new KeySet(['stringValue']);
-// The KeyValue shapes every SDK sends: `{"key":"k","value":{"stringValue":"v"}}`, or an intValue.
-const KV_HEAD = new Literal('{"key":"');
-const KV_STRING = new Literal(',"value":{"stringValue":');
-const KV_INT = new Literal(',"value":{"intValue":');
-const KV_END = new Literal('}}');
-const ATTRIBUTE_KEYS = new KeySet(KEYS.map(([k]) => k));
-const ATTRIBUTE_FIELDS = KEYS.map(([, field]) => field);
 
 /** Decodes an OTLP/JSON ExportTraceServiceRequest from its bytes; null when the general decoder must. */
 export function decodeTraceRequestJsonBytes(body: Uint8Array): DecodedBatch | null {
@@ -64,7 +54,7 @@ export function decodeTraceRequestJsonBytes(body: Uint8Array): DecodedBatch | nu
         else if (seen) throw OFF_PATH;
         else {
           seen = true;
-          if (openList(c, true)) {
+          if (c.openOptionalList(true)) {
             do readResourceSpans(c, out);
             while (c.nextItem());
           }
@@ -80,25 +70,8 @@ export function decodeTraceRequestJsonBytes(body: Uint8Array): DecodedBatch | nu
   }
 }
 
-/**
- * Enters an optional list (null or absent: empty); true when an item follows, read it and then
- * `c.nextItem()`. A value that is not a list is off the path when `strict`, else skipped (where
- * the general decoder ignores it).
- */
-function openList(c: JsonCursor, strict: boolean): boolean {
-  if (c.isNull()) return false;
-  if (c.peek() === 0x5b) return c.openArray();
-  if (strict) throw OFF_PATH;
-  c.skip();
-  return false;
-}
-
-function isObjectNext(c: JsonCursor): boolean {
-  return c.peek() === 0x7b;
-}
-
 function readResourceSpans(c: JsonCursor, out: DecodedBatch): void {
-  if (!isObjectNext(c)) throw OFF_PATH;
+  if (!c.atObject()) throw OFF_PATH;
   // Spans share their resource, which may come after them: it is finished once the item is read.
   const res = newResource();
   let seen = 0;
@@ -111,7 +84,7 @@ function readResourceSpans(c: JsonCursor, out: DecodedBatch): void {
       else {
         seen |= 1 << k;
         if (k === 0) readResource(c, res);
-        else if (openList(c, true)) {
+        else if (c.openOptionalList(true)) {
           do readScopeSpans(c, res, out);
           while (c.nextItem());
         }
@@ -123,7 +96,7 @@ function readResourceSpans(c: JsonCursor, out: DecodedBatch): void {
 
 function readResource(c: JsonCursor, res: ResourceInfo): void {
   if (c.isNull()) return;
-  if (!isObjectNext(c)) throw OFF_PATH;
+  if (!c.atObject()) throw OFF_PATH;
   if (!c.openObject()) return;
   let seen = false;
   do {
@@ -132,7 +105,7 @@ function readResource(c: JsonCursor, res: ResourceInfo): void {
     else if (seen) throw OFF_PATH;
     else {
       seen = true;
-      if (openList(c, true)) {
+      if (c.openOptionalList(true)) {
         do if (readAttribute(c)) applyResourceField(res, kv.field, kv.value);
         while (c.nextItem());
       }
@@ -145,7 +118,7 @@ function offPath(): never {
 }
 
 function readScopeSpans(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): void {
-  if (!isObjectNext(c)) throw OFF_PATH;
+  if (!c.atObject()) throw OFF_PATH;
   if (!c.openObject()) return;
   let seen = false;
   do {
@@ -154,7 +127,7 @@ function readScopeSpans(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): vo
     else if (seen) throw OFF_PATH;
     else {
       seen = true;
-      if (openList(c, true)) {
+      if (c.openOptionalList(true)) {
         do readSpan(c, res, out);
         while (c.nextItem());
       }
@@ -163,7 +136,7 @@ function readScopeSpans(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): vo
 }
 
 function readSpan(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): void {
-  if (!isObjectNext(c)) throw OFF_PATH;
+  if (!c.atObject()) throw OFF_PATH;
   const span = newSpan(res);
   let seen = 0;
   let startMs = 0;
@@ -197,23 +170,23 @@ function readSpan(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): void {
           span.kind = enumValue(c.value(false), SPAN_KINDS) ?? offPath();
           break;
         case 5:
-          if (!c.time()) throw OFF_PATH;
+          if (!readTime(c)) throw OFF_PATH;
           startMs = split.ms;
           startNs = split.ns;
           break;
         case 6:
-          if (!c.time()) throw OFF_PATH;
+          if (!readTime(c)) throw OFF_PATH;
           endMs = split.ms;
           endNs = split.ns;
           break;
         case 7:
-          if (openList(c, true)) {
+          if (c.openOptionalList(true)) {
             do if (readAttribute(c)) applySpanAttribute(span, kv.field, kv.value);
             while (c.nextItem());
           }
           break;
         case 8:
-          if (openList(c, true)) {
+          if (c.openOptionalList(true)) {
             do readEvent(c, span);
             while (c.nextItem());
           }
@@ -237,7 +210,7 @@ function readSpan(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): void {
 
 /** A trace or span id that is not all zeros (the general decoder rejects those). */
 function nonZeroId(c: JsonCursor, len: number): string {
-  const id = c.hexId(len);
+  const id = readHexId(c, len);
   return id === '' ? offPath() : id;
 }
 
@@ -245,7 +218,7 @@ function nonZeroId(c: JsonCursor, len: number): string {
 function parentId(c: JsonCursor): string {
   if (c.isNull()) return '';
   if (c.peek() === 0x22 && c.buf[c.pos + 1] === 0x22) return c.string(false);
-  return c.hexId(16);
+  return readHexId(c, 16);
 }
 
 function applySpanAttribute(span: SpanRecord, field: number, v: Scalar): void {
@@ -255,7 +228,7 @@ function applySpanAttribute(span: SpanRecord, field: number, v: Scalar): void {
 
 function readStatus(c: JsonCursor, span: SpanRecord): void {
   if (c.isNull()) return;
-  if (!isObjectNext(c)) throw OFF_PATH;
+  if (!c.atObject()) throw OFF_PATH;
   let code: unknown;
   let message: unknown;
   if (c.openObject()) {
@@ -273,7 +246,7 @@ function readStatus(c: JsonCursor, span: SpanRecord): void {
 
 /** One span event: an `exception` event adds an exception (until the span holds its cap); others are skipped. */
 function readEvent(c: JsonCursor, span: SpanRecord): void {
-  if (span.exceptions.length >= MAX_EXCEPTIONS_PER_SPAN || !isObjectNext(c)) return c.skip();
+  if (span.exceptions.length >= MAX_EXCEPTIONS_PER_SPAN || !c.atObject()) return c.skip();
   const exc = newException(0);
   let name: unknown;
   let time: unknown;
@@ -287,7 +260,7 @@ function readEvent(c: JsonCursor, span: SpanRecord): void {
       else if (k === 2 && seenAttributes) throw OFF_PATH;
       else if (k === 2) {
         seenAttributes = true;
-        if (openList(c, false)) {
+        if (c.openOptionalList(false)) {
           do if (readAttribute(c) && isExceptionField(kv.field)) applyExceptionField(exc, kv.field, kv.value);
           while (c.nextItem());
         }
@@ -299,183 +272,59 @@ function readEvent(c: JsonCursor, span: SpanRecord): void {
   span.exceptions.push(exc);
 }
 
-/** What readKeyValue read. `str` and `strings` are the raw string and list values a request header takes. */
-const kv = {
-  field: 0,
-  value: null as Scalar,
-  headerSuffix: '',
-  isObject: false,
-  str: undefined as unknown,
-  strings: null as string[] | null,
-};
-
-/** Reads one KeyValue of an attribute list into `kv`; false for entries that are not objects, or whose key we do not read. */
-function readAttribute(c: JsonCursor): boolean {
-  if (!isObjectNext(c)) {
-    c.skip();
-    return false;
+/**
+ * Reads a timestamp (a decimal string or a number of nanoseconds, or null) into `split`; false
+ * when it is not one. Digits are read straight from the bytes, as splitDecimalNanos reads them.
+ */
+function readTime(c: JsonCursor): boolean {
+  if (c.peek() !== QUOTE) return splitTime(c.value(false));
+  const buf = c.buf;
+  const start = c.pos + 1;
+  let p = start;
+  while (p < c.end && buf[p] >= 0x30 && buf[p] <= 0x39) p++;
+  const n = p - start;
+  if (buf[p] !== QUOTE || n === 0 || n > 20) return splitTime(c.value(false));
+  const cut = start + n - 6;
+  let ms = 0;
+  let ns = 0;
+  for (let i = start; i < p; i++) {
+    if (i < cut) ms = ms * 10 + (buf[i] - 0x30);
+    else ns = ns * 10 + (buf[i] - 0x30);
   }
-  readKeyValue(c);
-  return kv.field !== 0;
-}
-
-function readKeyValue(c: JsonCursor): void {
-  kv.field = 0;
-  kv.value = null;
-  kv.isObject = false;
-  kv.str = undefined;
-  kv.strings = null;
-  if (!readUsualKeyValue(c)) readAnyKeyValue(c);
-}
-
-/** Reads a KeyValue of the usual shape (KV_HEAD ...), or leaves the cursor where it was and returns false. */
-function readUsualKeyValue(c: JsonCursor): boolean {
-  const at = c.pos;
-  if (!c.tryLiteral(KV_HEAD) || !c.plainStringRest()) return rewind(c, at);
-  setKeyField(c);
-  const isString = c.tryLiteral(KV_STRING);
-  if (!isString && !c.tryLiteral(KV_INT)) return rewind(c, at);
-  let v: unknown;
-  if (kv.field === 0) c.skip();
-  else v = c.value(kv.field < FIRST_REQUEST_FIELD);
-  if (!c.tryLiteral(KV_END)) return rewind(c, at);
-  kv.isObject = true;
-  if (isString) kv.str = v;
-  kv.value = isString ? scalarOf(v, undefined, undefined, undefined) : scalarOf(undefined, v, undefined, undefined);
+  c.pos = p + 1;
+  split.ms = ms;
+  split.ns = ns;
   return true;
 }
 
-function rewind(c: JsonCursor, at: number): false {
-  c.pos = at;
-  kv.field = 0;
-  return false;
+// What a byte is in a hex id: 0 not a hex digit, else ZERO, NON_ZERO, or NON_ZERO | UPPER.
+const HEX_ZERO = 1;
+const HEX_NON_ZERO = 2;
+const HEX_UPPER = 4;
+const HEX_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if (c === 0x30) HEX_CLASS[c] = HEX_ZERO;
+  else if ((c > 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) HEX_CLASS[c] = HEX_NON_ZERO;
+  else if (c >= 0x41 && c <= 0x46) HEX_CLASS[c] = HEX_NON_ZERO | HEX_UPPER;
 }
 
-function readAnyKeyValue(c: JsonCursor): void {
+/**
+ * Reads an id of `len` hex digits as lowercase hex ('' when all zeros); OFF_PATH for anything
+ * else (the general decoder rejects the span with the reason).
+ */
+function readHexId(c: JsonCursor, len: number): string {
+  if (c.peek() !== QUOTE) throw OFF_PATH;
+  const buf = c.buf;
+  const start = c.pos + 1;
+  if (start + len >= c.end || buf[start + len] !== QUOTE) throw OFF_PATH;
   let seen = 0;
-  if (!c.openObject()) return;
-  do {
-    c.key();
-    const k = c.keyIndex(KEY_VALUE_KEYS);
-    if (k < 0) {
-      c.skip();
-      continue;
-    }
-    if (seen & (1 << k)) throw OFF_PATH;
-    seen |= 1 << k;
-    if (k === 0) readKey(c);
-    else if (seen & 1 && kv.field === 0) c.skip();
-    else readAnyValue(c, !(seen & 1) || kv.field < FIRST_REQUEST_FIELD);
-  } while (c.nextMember());
-  // No key, or one that is not a string: the general decoder ignores the entry.
-  if (!(seen & 1)) kv.field = 0;
-}
-
-function readKey(c: JsonCursor): void {
-  // A key that is not a string: the general decoder ignores the entry, so its value is skipped.
-  if (c.peek() !== 0x22) {
-    c.skip();
-    kv.field = 0;
-    return;
+  for (let i = start; i < start + len; i++) {
+    const v = HEX_CLASS[buf[i]];
+    if (v === 0) throw OFF_PATH;
+    seen |= v;
   }
-  c.plainString();
-  setKeyField(c);
-}
-
-/** The field code of the key the cursor just read ([start, stop)); a request header's name too. */
-function setKeyField(c: JsonCursor): void {
-  if (isHeaderKeyBytes(c.buf, c.start, c.stop - c.start)) {
-    kv.field = REQUEST_HEADER_FIELD;
-    kv.headerSuffix = utf8At(c.buf, c.start + REQUEST_HEADER_PREFIX.length, c.stop);
-  } else {
-    const k = c.keyIndex(ATTRIBUTE_KEYS);
-    kv.field = k < 0 ? 0 : ATTRIBUTE_FIELDS[k];
-  }
-}
-
-/** Reads an AnyValue into `kv`: its scalar as the general decoder's `scalar` gives it, and its raw string or list of strings. */
-function readAnyValue(c: JsonCursor, intern: boolean): void {
-  if (!isObjectNext(c)) return c.skip();
-  kv.isObject = true;
-  let s: unknown;
-  let i: unknown;
-  let d: unknown;
-  let b: unknown;
-  if (c.openObject()) {
-    do {
-      c.key();
-      switch (c.keyIndex(ANY_VALUE_KEYS)) {
-        case 0:
-          s = c.value(intern);
-          break;
-        case 1:
-          i = c.value(false);
-          break;
-        case 2:
-          d = c.value(false);
-          break;
-        case 3:
-          b = c.value(false);
-          break;
-        case 4:
-          kv.strings = readArrayStrings(c);
-          break;
-        default:
-          c.skip();
-      }
-    } while (c.nextMember());
-  }
-  kv.str = s;
-  kv.value = scalarOf(s, i, d, b);
-}
-
-/** The `stringValue` of each item of an arrayValue's `values`; null when there is no such list. */
-function readArrayStrings(c: JsonCursor): string[] | null {
-  if (!isObjectNext(c)) return (c.skip(), null);
-  let strings: string[] | null = null;
-  if (c.openObject()) {
-    do {
-      c.key();
-      if (c.keyIndex(VALUES) !== 0) c.skip();
-      else if (c.peek() !== 0x5b) {
-        c.skip();
-        strings = null;
-      } else {
-        const found: string[] = [];
-        if (openList(c, true)) {
-          do readStringItem(c, found);
-          while (c.nextItem());
-        }
-        strings = found;
-      }
-    } while (c.nextMember());
-  }
-  return strings;
-}
-
-function readStringItem(c: JsonCursor, into: string[]): void {
-  if (!isObjectNext(c)) return c.skip();
-  let s: unknown;
-  if (c.openObject()) {
-    do {
-      c.key();
-      if (c.keyIndex(STRING_VALUE) === 0) s = c.value(false);
-      else c.skip();
-    } while (c.nextMember());
-  }
-  if (typeof s === 'string') into.push(s);
-}
-
-/** An `http.request.header.<name>` attribute: a list of strings (semantic conventions), or one string as some SDKs send. */
-function applyHeader(span: SpanRecord): void {
-  if (!takesRequest(span)) return;
-  const name = requestHeaderName(kv.headerSuffix);
-  if (name === '' || !kv.isObject) return;
-  if (typeof kv.str === 'string') {
-    addRequestHeader(span, name, kv.str);
-    return;
-  }
-  const strings = kv.strings;
-  if (strings === null) return;
-  for (let i = 0; i < strings.length; i++) if (!addRequestHeader(span, name, strings[i])) return;
+  c.pos = start + len + 1;
+  if ((seen & HEX_NON_ZERO) === 0) return '';
+  const s = latin1At(buf, start, start + len);
+  return (seen & HEX_UPPER) !== 0 ? s.toLowerCase() : s;
 }
