@@ -67,6 +67,8 @@ export class BoundedMap<V extends Touchable> {
   /** Agings so far (a victim's sketched frequency is read again after one). */
   private agings = 0;
   private largest: { version: number; order: Map<string, V>; group?: string } | undefined;
+  /** What `victim` returns, reused. */
+  private found: Victim<V> | undefined;
   /** Evictions by `admit` whose `onEvict` is still owed (it runs once per tenth of the cap). */
   private pendingEvictions = 0;
 
@@ -189,7 +191,9 @@ export class BoundedMap<V extends Touchable> {
    * OldestFirst), and refusing a stream of rare keys would cost that much each.
    */
   private victim(): Victim<V> | undefined {
-    const [order, group] = this.groupOf === undefined ? [this.map, undefined] : this.largestGroup();
+    const largest = this.groupOf === undefined ? undefined : this.largestGroup();
+    const order = largest === undefined ? this.map : largest.order;
+    const group = largest?.group;
     let c = this.cursor;
     if (c === undefined || c.order !== order) c = this.cursor = { order, it: order.entries(), head: undefined };
     let restarted = false;
@@ -227,23 +231,35 @@ export class BoundedMap<V extends Touchable> {
         c.wanted = Math.max(Math.min(value.uses ?? 0, MAX_USES), this.sketch?.estimate(keyHash(key)) ?? 0);
         c.wantedAt = this.agings;
       }
-      return { key, value, order, group, wanted: c.wanted };
+      // One object per map, filled again on every call: both callers use it at once (an admission per new key made one each).
+      const found = (this.found ??= { key, value, order, group, wanted: c.wanted });
+      found.key = key;
+      found.value = value;
+      found.order = order;
+      found.group = group;
+      found.wanted = c.wanted;
+      return found;
     }
   }
 
   /** The largest group and its order (the current cursor's among equals); recomputed after changes only, O(groups). */
-  private largestGroup(): [Map<string, V>, string | undefined] {
-    if (this.largest !== undefined && this.largest.version === this.version) return [this.largest.order, this.largest.group];
-    let best: [Map<string, V>, string | undefined] = [this.map, undefined];
+  private largestGroup(): { order: Map<string, V>; group?: string } {
+    if (this.largest !== undefined && this.largest.version === this.version) return this.largest;
+    let order = this.map;
+    let best: string | undefined;
     let bestSize = -1;
     for (const [group, members] of this.groups) {
       if (members.size > bestSize || (members.size === bestSize && members === this.cursor?.order)) {
-        best = [members, group];
+        order = members;
+        best = group;
         bestSize = members.size;
       }
     }
-    this.largest = { version: this.version, order: best[0], group: best[1] };
-    return best;
+    const largest = (this.largest ??= { version: this.version, order, group: best });
+    largest.version = this.version;
+    largest.order = order;
+    largest.group = best;
+    return this.largest;
   }
 
   /** Evicts the admission victim; `onEvict` runs once a tenth of the cap has gone this way. */

@@ -129,7 +129,7 @@ export class TraceBuffer {
     const slot = this.written % this.cap;
     if (this.pinned.size > 0 && this.written >= this.cap && this.pinnedHashes.has(this.traceHash[slot])) this.keepPinned(slot);
     const at = slot * ID_BYTES;
-    if (span instanceof SpanCursor) span.copyIdsTo(this.ids, at);
+    if (span instanceof SpanCursor) span.copyIdsTo(this.ids, this.words, at);
     else {
       this.ids.write(span.traceId, at + TRACE_AT, 32, 'latin1');
       this.ids.write(span.spanId, at + SPAN_AT, 16, 'latin1');
@@ -306,8 +306,11 @@ export class TraceBuffer {
   }
 
   /** Traces hash by their last 16 hex digits (the random part even of 64-bit-era ids). */
+  /** The ring's hash of a trace id, its lowercase bytes left in `scratch`; no string is made (pin runs per exemplar). */
   private traceHashOf(traceId: string): number {
-    this.scratch.write(traceId.toLowerCase(), TRACE_AT, 32, 'latin1');
+    const s = this.scratch;
+    s.write(traceId, TRACE_AT, 32, 'latin1');
+    for (let i = TRACE_AT; i < TRACE_AT + 32; i++) if (s[i] >= 65 && s[i] <= 90) s[i] += 32;
     return hashWords(this.scratchWords, TRACE_AT + 16);
   }
 

@@ -119,3 +119,33 @@ test('the string table starts over when full, and the empty string is sent again
   reader.accept(second.batch);
   assert.deepEqual(unpack(second.batch), spans.spans);
 });
+
+test('a cursor copies the ids of each span word by word, and byte by byte from a column not aligned to words', () => {
+  const writer = new StringTableWriter();
+  const decoded = decodeTraceRequestProto(encodeSpans(realisticSpans(40)).proto);
+  const { batch } = packBatch(structuredClone(decoded) as DecodedBatch, writer);
+  new StringTableReader().accept(batch);
+  const shifted = new Uint8Array(batch.ids.byteLength + 1).subarray(1);
+  shifted.set(batch.ids);
+  const unaligned = new SpanCursor({ ...batch, ids: shifted }, createInterner());
+  const aligned = new SpanCursor(batch, createInterner());
+  const target = new Uint8Array(64 * 3);
+  const words = new Int32Array(target.buffer);
+  for (let i = 0; i < batch.count; i++) {
+    const span = decoded.spans[i];
+    const expected = Buffer.concat([Buffer.from(span.traceId, 'latin1'), Buffer.from(span.spanId, 'latin1'), span.parentSpanId === '' ? Buffer.alloc(16) : Buffer.from(span.parentSpanId, 'latin1')]);
+    for (const [cursor, offset] of [
+      [aligned, 64],
+      [unaligned, 128],
+    ] as const) {
+      target.fill(0xee);
+      cursor.moveTo(i);
+      cursor.copyIdsTo(target, words, offset);
+      assert.deepEqual(Buffer.from(target.subarray(offset, offset + 64)), expected, `span ${i} at ${offset}`);
+      assert.ok(
+        target.subarray(0, offset).every((b) => b === 0xee),
+        'nothing written before the slot',
+      );
+    }
+  }
+});
