@@ -102,27 +102,32 @@ export class JsonCursor {
 
   /** Enters an object; true when a member follows (read it with `key`). */
   openObject(): boolean {
-    this.expect(0x7b);
-    if (this.peek() !== 0x7d) return true;
-    this.pos++;
-    return false;
+    return this.enter(0x7b, 0x7d);
   }
 
   /** After a member's value: true when another member follows, false at the object's end. */
   nextMember(): boolean {
+    return this.more(0x7d);
+  }
+
+  private enter(open: number, close: number): boolean {
+    this.expect(open);
+    if (this.peek() !== close) return true;
+    this.pos++;
+    return false;
+  }
+
+  private more(close: number): boolean {
     const c = this.peek();
     this.pos++;
     if (c === 0x2c) return true;
-    if (c === 0x7d) return false;
+    if (c === close) return false;
     throw OFF_PATH;
   }
 
   /** Enters an array; true when an item follows. */
   openArray(): boolean {
-    this.expect(0x5b);
-    if (this.peek() !== 0x5d) return true;
-    this.pos++;
-    return false;
+    return this.enter(0x5b, 0x5d);
   }
 
   /**
@@ -144,11 +149,7 @@ export class JsonCursor {
 
   /** After an item: true when another item follows, false at the array's end. */
   nextItem(): boolean {
-    const c = this.peek();
-    this.pos++;
-    if (c === 0x2c) return true;
-    if (c === 0x5d) return false;
-    throw OFF_PATH;
+    return this.more(0x5d);
   }
 
   /** Reads a member's key and its colon; the key's bytes are [start, stop). */

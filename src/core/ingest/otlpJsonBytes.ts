@@ -46,21 +46,7 @@ export function decodeTraceRequestJsonBytes(body: Uint8Array): DecodedBatch | nu
   const c = new JsonCursor(body);
   try {
     const out = newBatch();
-    if (c.openObject()) {
-      let seen = false;
-      do {
-        c.key();
-        if (c.keyIndex(RESOURCE_SPANS) !== 0) c.skip();
-        else if (seen) throw OFF_PATH;
-        else {
-          seen = true;
-          if (c.openOptionalList(true)) {
-            do readResourceSpans(c, out);
-            while (c.nextItem());
-          }
-        }
-      } while (c.nextMember());
-    }
+    readListIn(c, RESOURCE_SPANS, () => readResourceSpans(c, out));
     c.expectEnd();
     return out;
   } catch (err) {
@@ -97,16 +83,26 @@ function readResourceSpans(c: JsonCursor, out: DecodedBatch): void {
 function readResource(c: JsonCursor, res: ResourceInfo): void {
   if (c.isNull()) return;
   if (!c.atObject()) throw OFF_PATH;
+  readListIn(c, ATTRIBUTES, () => {
+    if (readAttribute(c)) applyResourceField(res, kv.field, kv.value);
+  });
+}
+
+/**
+ * Reads an object of which only the list under `key` is read: `item` runs at each of its items, other
+ * members are skipped, the list given twice is off the path (JSON.parse would keep the last).
+ */
+function readListIn(c: JsonCursor, key: KeySet, item: () => void): void {
   if (!c.openObject()) return;
   let seen = false;
   do {
     c.key();
-    if (c.keyIndex(ATTRIBUTES) !== 0) c.skip();
+    if (c.keyIndex(key) !== 0) c.skip();
     else if (seen) throw OFF_PATH;
     else {
       seen = true;
       if (c.openOptionalList(true)) {
-        do if (readAttribute(c)) applyResourceField(res, kv.field, kv.value);
+        do item();
         while (c.nextItem());
       }
     }
@@ -119,20 +115,7 @@ function offPath(): never {
 
 function readScopeSpans(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): void {
   if (!c.atObject()) throw OFF_PATH;
-  if (!c.openObject()) return;
-  let seen = false;
-  do {
-    c.key();
-    if (c.keyIndex(SPANS) !== 0) c.skip();
-    else if (seen) throw OFF_PATH;
-    else {
-      seen = true;
-      if (c.openOptionalList(true)) {
-        do readSpan(c, res, out);
-        while (c.nextItem());
-      }
-    }
-  } while (c.nextMember());
+  readListIn(c, SPANS, () => readSpan(c, res, out));
 }
 
 function readSpan(c: JsonCursor, res: ResourceInfo, out: DecodedBatch): void {
