@@ -129,13 +129,17 @@ class CompactStore extends CollapsingLowestDenseStore {
     this.isCollapsed = store.isCollapsed ?? false;
   }
 
+  /** Shifts in place: the library's (and a copy into new bins) made garbage on every recentring. */
   override _shiftBins(shift: number): void {
     if (shift === 0) return;
-    const old = this.typed;
-    const bins = this.sized(old.length);
-    if (shift > 0) bins.set(old.subarray(0, old.length - shift), shift);
-    else bins.set(old.subarray(-shift));
-    this.typed = bins;
+    const bins = this.typed;
+    if (shift > 0) {
+      bins.copyWithin(shift, 0, bins.length - shift);
+      bins.fill(0, 0, Math.min(shift, bins.length));
+    } else {
+      bins.copyWithin(0, -shift);
+      bins.fill(0, Math.max(0, bins.length + shift));
+    }
     this.offset -= shift;
   }
 

@@ -146,3 +146,20 @@ test('a snapshot sketch with other parameters is refused', () => {
   foreign.accept(10);
   assert.throws(() => sketchFromBase64(Buffer.from(foreign.toProto()).toString('base64')), /foreign parameters/);
 });
+
+test('our compact store answers every quantile exactly as the library store does, as its range grows, shifts and collapses', () => {
+  const rnd = random(7);
+  for (const spread of [0.5, 3, 12]) {
+    const library = new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY, binLimit: 1024 });
+    const ours = newSketch();
+    // Values that walk up and down the range (recentring the bins both ways), then jump far past the bin limit.
+    for (let i = 0; i < 3_000; i++) {
+      const v = Math.exp(3 + spread * Math.sin(i / 40) + 0.3 * rnd()) * (i % 997 === 0 ? 1e9 : 1);
+      library.accept(v);
+      ours.accept(v);
+    }
+    assert.equal(ours.count, library.count);
+    assert.equal(ours.max, library.max);
+    for (let q = 0; q <= 1; q += 0.01) assert.equal(quantile(ours, q), library.getValueAtQuantile(q), `spread ${spread}, q ${q}`);
+  }
+});
