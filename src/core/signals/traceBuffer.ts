@@ -8,7 +8,7 @@ import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records'
 import { ID_BYTES, SpanCursor } from '../ingest/spanColumns';
 import { HeldRequests } from './heldRequests';
 import type { CodeLocation } from './storeTypes';
-import { OldestFirst } from '../oldestFirst';
+import { PinnedTraces } from './pinnedTraces';
 
 /** How much the buffer keeps. */
 export interface TraceBufferOptions {
@@ -32,8 +32,6 @@ const GOLDEN = 0x9e3779b1 | 0;
 /** What the trace view shows of an exception; stack traces stay with the error groups. */
 type HeldException = { type: string; message: string };
 const NO_EXCEPTIONS: HeldException[] = [];
-/** What a pinned trace holds until the ring overwrites one of its spans (never written to). */
-const NO_SPANS: TraceSpan[] = [];
 const MAX_MESSAGE = 500;
 
 /** 32-bit hash of 16 hex characters at `at` (a multiple of 4) of `words`' bytes. */
@@ -92,10 +90,7 @@ export class TraceBuffer {
   private readonly seq: Float64Array;
   private readonly mask: number;
   private written = 0;
-  private readonly pinned = new Map<string, TraceSpan[]>();
-  private readonly pinnedOldest = new OldestFirst(this.pinned);
-  private readonly pinnedHashes = new Map<number, number>();
-  private pinnedSpans = 0;
+  private readonly pinned: PinnedTraces;
   private readonly scratch = Buffer.alloc(ID_BYTES);
   private readonly scratchWords = new Int32Array(this.scratch.buffer, this.scratch.byteOffset, ID_BYTES / 4);
 
@@ -116,6 +111,7 @@ export class TraceBuffer {
     this.resources = new Array<ResourceInfo | null>(cap).fill(null);
     this.locations = new Array<CodeLocation | null>(cap).fill(null);
     this.exceptions = new Array<HeldException[]>(cap).fill(NO_EXCEPTIONS);
+    this.pinned = new PinnedTraces(this.options.maxPinnedTraces);
     let buckets = 1;
     while (buckets < cap * 2) buckets *= 2;
     this.heads = new Int32Array(buckets).fill(-1);
@@ -127,7 +123,7 @@ export class TraceBuffer {
   /** Records one filed span with where it maps; returns its slot (valid until the ring comes round). */
   record(span: SpanRecord, location: CodeLocation | null): number {
     const slot = this.written % this.cap;
-    if (this.pinned.size > 0 && this.written >= this.cap && this.pinnedHashes.has(this.traceHash[slot])) this.keepPinned(slot);
+    if (this.pinned.size > 0 && this.written >= this.cap && this.pinned.hasHash(this.traceHash[slot])) this.keepPinned(slot);
     const at = slot * ID_BYTES;
     if (span instanceof SpanCursor) span.copyIdsTo(this.ids, this.words, at);
     else {
@@ -159,26 +155,16 @@ export class TraceBuffer {
 
   /** Keeps `traceId` past the ring (an exemplar or an error group references it); the oldest pins go first. */
   pin(traceId: string): void {
-    const spans = this.pinned.get(traceId);
-    if (spans !== undefined) {
-      this.pinned.delete(traceId);
-      this.pinned.set(traceId, spans);
-      return;
-    }
     if (!isHexId(traceId, 32)) return;
-    // Most pinned traces are let go before the ring reaches their spans: an array only once one is kept.
-    this.pinned.set(traceId, NO_SPANS);
-    const h = this.traceHashOf(traceId);
-    this.pinnedHashes.set(h, (this.pinnedHashes.get(h) ?? 0) + 1);
-    this.trimPins();
+    this.unpinRequests(this.pinned.pin(traceId, this.traceHashOf(traceId)));
   }
 
   /** The spans of a trace, sorted by start; undefined when none is held. */
   get(traceId: string): TraceSpan[] | undefined {
     const id = traceId.toLowerCase();
     const out = new Map<string, TraceSpan>();
-    for (const s of this.pinned.get(id) ?? []) out.set(s.spanId, s);
     const h = this.traceHashOf(id);
+    for (const s of this.pinned.spansOf(id, h) ?? []) out.set(s.spanId, s);
     const live = Math.min(this.written, this.cap);
     for (let slot = 0; slot < live; slot++) {
       if (this.traceHash[slot] !== h || this.ids.compare(this.scratch, 0, 32, slot * ID_BYTES, slot * ID_BYTES + 32) !== 0) continue;
@@ -197,9 +183,10 @@ export class TraceBuffer {
       const id = raw.toLowerCase();
       if (found.has(id)) continue;
       const held = new Map<string, TraceSpan>();
-      for (const s of this.pinned.get(id) ?? []) held.set(s.spanId, s);
+      const h = this.traceHashOf(id);
+      for (const s of this.pinned.spansOf(id, h) ?? []) held.set(s.spanId, s);
       found.set(id, held);
-      hashes.add(this.traceHashOf(id));
+      hashes.add(h);
     }
     const live = Math.min(this.written, this.cap);
     for (let slot = 0; slot < live; slot++) {
@@ -231,12 +218,12 @@ export class TraceBuffer {
       if (environment !== undefined && this.resources[slot]?.environment !== environment) continue;
       note(this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32), start);
     }
-    for (const [traceId, spans] of this.pinned) {
+    this.pinned.forEach((traceId, spans) => {
       for (const s of spans) if (s.kind === 2 && s.request !== undefined && s.startMs >= sinceMs && (environment === undefined || s.environment === environment)) note(traceId, s.startMs);
-    }
+    });
     const chosen = [...newest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, Math.max(0, limit));
     const spans = new Map<string, Map<string, TraceSpan>>(chosen.map(([id]) => [id, new Map()]));
-    for (const [id, held] of spans) for (const s of this.pinned.get(id) ?? []) held.set(s.spanId, s);
+    for (const [id, held] of spans) for (const s of this.pinned.spansOf(id, this.traceHashOf(id)) ?? []) held.set(s.spanId, s);
     const hashes = new Set(chosen.map(([id]) => this.traceHashOf(id)));
     for (let slot = 0; slot < live; slot++) {
       if (!hashes.has(this.traceHash[slot])) continue;
@@ -301,8 +288,8 @@ export class TraceBuffer {
     const spans = Math.min(this.written, this.cap);
     const perSlot = ID_BYTES + 4 + 16 + 1 + 7 * 8 + 4 + 4 + 8;
     const { ringBytes, pinnedBytes } = this.requests.sizes();
-    const approxBytes = this.cap * perSlot + this.heads.length * 4 + this.pinnedSpans * 400 + ringBytes + pinnedBytes;
-    return { spans, pinnedTraces: this.pinned.size, pinnedSpans: this.pinnedSpans, approxBytes };
+    const approxBytes = this.cap * perSlot + this.heads.length * 4 + this.pinned.spanCount * 400 + ringBytes + pinnedBytes;
+    return { spans, pinnedTraces: this.pinned.size, pinnedSpans: this.pinned.spanCount, approxBytes };
   }
 
   /** Traces hash by their last 16 hex digits (the random part even of 64-bit-era ids). */
@@ -317,24 +304,15 @@ export class TraceBuffer {
   /** Copies a span of a pinned trace out of the slot the ring is about to reuse. */
   private keepPinned(slot: number): void {
     const traceId = this.ids.toString('latin1', slot * ID_BYTES, slot * ID_BYTES + 32);
-    let spans = this.pinned.get(traceId);
-    if (spans === undefined) return;
-    if (spans === NO_SPANS) this.pinned.set(traceId, (spans = []));
-    spans.push(this.materialize(slot, this.requests.pinSlot(slot)));
-    this.pinnedSpans++;
-    this.trimPins();
+    const e = this.pinned.find(traceId, this.traceHash[slot]);
+    if (e < 0) return;
+    this.pinned.keep(e, this.materialize(slot, this.requests.pinSlot(slot)));
+    while (this.pinned.spanCount > this.options.maxPinnedSpans && this.pinned.size > 0) this.unpinRequests(this.pinned.dropOldest());
   }
 
-  private trimPins(): void {
-    while (this.pinned.size > this.options.maxPinnedTraces || (this.pinnedSpans > this.options.maxPinnedSpans && this.pinned.size > 0)) {
-      const [oldest, spans] = this.pinnedOldest.drop()!;
-      this.pinnedSpans -= spans.length;
-      for (const s of spans) this.requests.unpin(s.request);
-      const h = this.traceHashOf(oldest);
-      const n = (this.pinnedHashes.get(h) ?? 1) - 1;
-      if (n <= 0) this.pinnedHashes.delete(h);
-      else this.pinnedHashes.set(h, n);
-    }
+  /** Lets go of the requests of spans an unpinned trace held. */
+  private unpinRequests(spans: readonly TraceSpan[]): void {
+    for (const s of spans) this.requests.unpin(s.request);
   }
 
   private materialize(slot: number, withRequest = true): TraceSpan {
