@@ -17,7 +17,9 @@
  * distinct batches per corpus, cycled) --corpus high|zipf (both) --encoding protobuf|json (both)
  * --reuse-corpus (keep a cached corpus however old) --record (append to bench/RESULTS.md)
  * --peers a,b (only these of runtime-lens, jaeger, collector: for profiling one; ratios need both)
- * --empty-workspace (runtime-lens maps into an empty folder: every span unmapped, issue 15 §1) --quick (100,000 spans per run, 1 round, for trying it).
+ * --empty-workspace (runtime-lens maps into an empty folder: every span unmapped, issue 15 §1) --quick (100,000 spans per run, 1 round, for trying it)
+ * --warm N (each run first sends N spans unmeasured, so the figures are a process's past its start,
+ * its store filled to the caps: what a receiver that has run for a while spends; peak RSS includes them).
  * The defaults take about 4 minutes on a 2-core machine (36 runs); N stays 1M / 500k so that a run
  * is long enough for a fresh process to warm up and short enough to repeat.
  */
@@ -48,6 +50,7 @@ const CORPORA = (['high', 'zipf'] as const).filter((c) => !value('corpus') || va
 const ENCODINGS = (['protobuf', 'JSON'] as const).filter((e) => !value('encoding') || value('encoding')!.toLowerCase() === e.toLowerCase());
 // An empty folder to map into: every span is unmapped, which must cost no more than mapping it.
 const EMPTY_WORKSPACE = flag('empty-workspace') ? mkdtempSync(path.join(os.tmpdir(), 'runtime-lens-peers-empty-')) : undefined;
+const WARM_SPANS = Number(value('warm') ?? 0);
 const OURS_FIRST = (['runtime-lens', 'jaeger', 'collector'] as PeerName[]).filter((p) => !value('peers') || value('peers')!.split(',').includes(p));
 
 const CORPUS_TITLE = {
@@ -66,7 +69,8 @@ async function main(): Promise<void> {
   for (const corpus of CORPORA) {
     for (const encoding of ENCODINGS) {
       const f = files[corpus];
-      series.push({ corpus: CORPUS_TITLE[corpus], encoding, spansPerRun: SPANS[encoding], bytesPerSpan: f.bytesPerSpan[encoding === 'protobuf' ? 'proto' : 'json'], rounds: [] });
+      const title = WARM_SPANS > 0 ? `${CORPUS_TITLE[corpus]}, measured after ${WARM_SPANS.toLocaleString('en-US')} warm-up spans in the same process` : CORPUS_TITLE[corpus];
+      series.push({ corpus: title, encoding, spansPerRun: SPANS[encoding], bytesPerSpan: f.bytesPerSpan[encoding === 'protobuf' ? 'proto' : 'json'], rounds: [] });
     }
   }
   // Rounds outermost, so a slow stretch of the machine touches every series alike rather than one.
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
         const batchFiles = encoding === 'protobuf' ? f.proto : f.json;
         const runs: Series['rounds'][number]['runs'] = {};
         for (const peer of order) {
-          const r = await measureRun(peer, EMPTY_WORKSPACE ?? f.workspace, batchFiles, encoding, SPANS[encoding]);
+          const r = await measureRun(peer, EMPTY_WORKSPACE ?? f.workspace, batchFiles, encoding, SPANS[encoding], WARM_SPANS);
           runs[peer] = r;
           log(
             `round ${round + 1}/${ROUNDS} ${corpus} ${encoding} ${peer}: ${Math.round(r.spansPerSec).toLocaleString('en-US')} spans/s, ` +
@@ -99,6 +103,9 @@ async function main(): Promise<void> {
     '',
     `Peers: runtime-lens (\`${runtimeLensCommand()}\`, as the extension spawns it; ${runtimeLensBuild()}), ${peerVersions()}; a fresh process per run on free loopback ports.`,
     ...(EMPTY_WORKSPACE ? ['runtime-lens maps into an empty workspace (--empty-workspace): every span is unmapped.'] : []),
+    ...(WARM_SPANS > 0
+      ? [`--warm: each run first sends ${WARM_SPANS.toLocaleString('en-US')} spans of the same corpus, unmeasured (runtime-lens files them all before the measured sending starts); peak RSS includes them.`]
+      : []),
     `Per run: ${SPANS.protobuf.toLocaleString('en-US')} protobuf / ${SPANS.JSON.toLocaleString('en-US')} JSON spans in ${BATCH_SIZE}-span requests from a sender child process over 4 keep-alive connections, cycling ${BATCHES} distinct batches per corpus; ${ROUNDS} round(s), the order alternating (ours first, then theirs first).`,
     "spans/s: 2xx-acknowledged spans ÷ time from the first send to the last ack (runtime-lens: to /api/status saying all were filed; the ack-only rate is beside it). CPU: the server's utime + stime from /proc, from just before the first send to 1 s after that end point (the reading at the last ack beside it). Peak RSS: VmHWM. Other load: the machine's busy CPU during the sending less the server's and the sender's, in cores (near 0 when nothing else runs). Ratios are runtime-lens ÷ peer per round; targets (issue 15) apply to the medians.",
     ...(QUICK ? ['', '--quick: runs this short are mostly a fresh process warming up (JIT, heap growth); a smoke test, not figures to compare.'] : []),

@@ -48,26 +48,29 @@ const FILE_TIMEOUT_MS = 300_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/** Starts `peer`, sends `spans` spans of `files` (cycled) as `encoding`, measures, stops it. */
-export async function measureRun(peer: PeerName, workspace: string, files: string[], encoding: Encoding, spans: number): Promise<RunResult> {
+/**
+ * Starts `peer`, sends `spans` spans of `files` (cycled) as `encoding`, measures, stops it. With
+ * `warmSpans`, that many are sent first, unmeasured (and, for runtime-lens, filed): the figures are
+ * then those of a process past its start, whose store has filled to its caps.
+ */
+export async function measureRun(peer: PeerName, workspace: string, files: string[], encoding: Encoding, spans: number, warmSpans = 0): Promise<RunResult> {
   const server = await startPeer(peer, workspace);
   const result: RunResult = { peer, ackedSpans: 0, spansPerSec: 0, ackSpansPerSec: 0, cpuPer100k: 0, cpuPer100kAtAck: 0, peakRssMb: 0, otherCores: 0, retries: 0, failedRequests: 0 };
-  let sender: ChildProcess | undefined;
+  const senders: ChildProcess[] = [];
+  const contentType = encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json';
   try {
+    if (warmSpans > 0) {
+      const warm = startSender(server, contentType, Math.ceil(warmSpans / BATCH_SIZE), files, senders);
+      await warm.nextLine();
+      warm.child.stdin!.write('go\n');
+      const warmReport = JSON.parse(await warm.nextLine()) as SenderReport;
+      await warm.exited;
+      if (warmReport.failed > 0) throw new Error(`${warmReport.failed} warm-up requests failed (${warmReport.firstFailure ?? 'no answer'})`);
+      if (server.status) await allFiled(server.status, 0, warmReport.ackedSpans);
+    }
     const filedBefore = server.status ? filed(await server.status()) : 0;
     const requests = Math.ceil(spans / BATCH_SIZE);
-    const contentType = encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json';
-    sender = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'sender.ts'), server.tracesUrl, contentType, String(requests), String(BATCH_SIZE), String(CONCURRENCY), ...files], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const child = sender;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const nextLine = async (): Promise<string> => {
-      const line = await lines.next();
-      if (line.done) throw new Error(`the sender exited (code ${await exited}) before reporting`);
-      return line.value;
-    };
+    const { child, nextLine, exited } = startSender(server, contentType, requests, files, senders);
     await nextLine(); // {"ready":true}: its files are loaded
     const cpuStart = cpuSeconds(server.pid);
     const machineStart = machineBusySeconds();
@@ -79,14 +82,7 @@ export async function measureRun(peer: PeerName, workspace: string, files: strin
     let doneAt = report.lastAckAt;
     if (server.status) {
       // It acknowledges before filing: its rate runs until everything acknowledged is filed.
-      const target = filedBefore + report.ackedSpans;
-      const deadline = Date.now() + FILE_TIMEOUT_MS;
-      for (;;) {
-        const status = await server.status();
-        if (filed(status) >= target) break;
-        if (Date.now() > deadline) throw new Error(`filed ${filed(status) - filedBefore} of ${report.ackedSpans} acknowledged spans within ${FILE_TIMEOUT_MS / 1000} s`);
-        await sleep(20);
-      }
+      await allFiled(server.status, filedBefore, report.ackedSpans);
       doneAt = epochNow();
     }
     await sleep(SETTLE_MS);
@@ -105,10 +101,37 @@ export async function measureRun(peer: PeerName, workspace: string, files: strin
   } catch (e) {
     result.error = `${(e as Error).message}\n${server.logTail()}`;
   } finally {
-    if (sender && sender.exitCode === null && sender.signalCode === null) sender.kill('SIGKILL');
+    for (const sender of senders) if (sender.exitCode === null && sender.signalCode === null) sender.kill('SIGKILL');
     await server.stop();
   }
   return result;
+}
+
+/** A sender child process for `requests` requests, waiting for 'go' once it prints that it is ready. */
+function startSender(server: { tracesUrl: string }, contentType: string, requests: number, files: string[], started: ChildProcess[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'sender.ts'), server.tracesUrl, contentType, String(requests), String(BATCH_SIZE), String(CONCURRENCY), ...files], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  started.push(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`the sender exited (code ${await exited}) before reporting`);
+    return line.value;
+  };
+  return { child, nextLine, exited };
+}
+
+/** Waits until runtime-lens has filed `acked` spans past the `before` it had filed (it acknowledges before filing). */
+async function allFiled(status: () => Promise<{ spansProcessed: number; spansFailed?: number }>, before: number, acked: number): Promise<void> {
+  const deadline = Date.now() + FILE_TIMEOUT_MS;
+  for (;;) {
+    const s = await status();
+    if (filed(s) >= before + acked) return;
+    if (Date.now() > deadline) throw new Error(`filed ${filed(s) - before} of ${acked} acknowledged spans within ${FILE_TIMEOUT_MS / 1000} s`);
+    await sleep(20);
+  }
 }
 
 function filed(s: { spansProcessed: number; spansFailed?: number }): number {
