@@ -5,6 +5,7 @@
  * thread reads the spans through a cursor and builds a SpanRecord only when one must outlive it.
  */
 import type { RecordedHttpRequest } from '../api/signals';
+import { writeLatin1 } from './byteStrings';
 import { packRequest, unpackRequestBytes } from './packedRequest';
 import type { CodeAttributes, DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo, SpanRecord } from './records';
 import { emptyCode } from './records';
@@ -216,10 +217,9 @@ export function packBatch(batch: DecodedBatch, table: StringTableWriter, takeSpa
     times[s * 2] = span.startMs;
     times[s * 2 + 1] = span.durationMs;
     const at = s * ID_BYTES;
-    ids.write(span.traceId, at, 32, 'latin1');
-    ids.write(span.spanId, at + 32, 16, 'latin1');
-    if (span.parentSpanId !== '') ids.write(span.parentSpanId, at + 48, 16, 'latin1');
-    else ids.fill(0, at + 48, at + ID_BYTES);
+    writeLatin1(ids, at, span.traceId, 32);
+    writeLatin1(ids, at + 32, span.spanId, 16);
+    writeLatin1(ids, at + 48, span.parentSpanId, 16);
   }
   const transfer = [buffer];
   const { fresh, reset } = table.take();
