@@ -47,7 +47,7 @@ export class PinnedTraces {
    * Pins `traceId` (whose ring hash, a signed 32-bit integer, is `hash`), or marks it the most recent when it is; drops the
    * least recent pin when full and returns the spans it held (empty when none were).
    */
-  pin(traceId: string, hash: number): TraceSpan[] {
+  pin(traceId: string, hash: number): readonly TraceSpan[] {
     const found = this.find(traceId, hash);
     if (found >= 0) {
       this.unlink(found);
@@ -98,7 +98,7 @@ export class PinnedTraces {
   }
 
   /** Unpins the least recently pinned trace and returns the spans it held; empty when none is pinned. */
-  dropOldest(): TraceSpan[] {
+  dropOldest(): readonly TraceSpan[] {
     const e = this.oldest;
     if (e < 0) return NO_SPANS;
     this.unlink(e);
