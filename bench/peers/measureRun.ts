@@ -60,13 +60,14 @@ export async function measureRun(peer: PeerName, workspace: string, files: strin
   const contentType = encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json';
   try {
     if (warmSpans > 0) {
+      const warmBefore = server.status ? filed(await server.status()) : 0;
       const warm = startSender(server, contentType, Math.ceil(warmSpans / BATCH_SIZE), files, senders);
       await warm.nextLine();
       warm.child.stdin!.write('go\n');
       const warmReport = JSON.parse(await warm.nextLine()) as SenderReport;
       await warm.exited;
       if (warmReport.failed > 0) throw new Error(`${warmReport.failed} warm-up requests failed (${warmReport.firstFailure ?? 'no answer'})`);
-      if (server.status) await allFiled(server.status, 0, warmReport.ackedSpans);
+      if (server.status) await allFiled(server.status, warmBefore, warmReport.ackedSpans);
     }
     const filedBefore = server.status ? filed(await server.status()) : 0;
     const requests = Math.ceil(spans / BATCH_SIZE);
