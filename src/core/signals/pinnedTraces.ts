@@ -29,7 +29,8 @@ export class PinnedTraces {
   /** Spans held by them in all. */
   spanCount = 0;
 
-  constructor(readonly capacity: number) {
+  /** `capacity`: traces pinned at most; the least recently pinned goes to make room. */
+  constructor(capacity: number) {
     const n = Math.max(0, Math.floor(capacity));
     this.ids = new Array<string>(n).fill('');
     this.hashes = new Int32Array(n);
