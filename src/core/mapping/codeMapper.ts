@@ -1,10 +1,10 @@
 import type { DriftSummary, MappedBy } from '../api/signals';
 import type { CodeAttributes, ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records';
-import type { CodeLocation } from './codeLocation';
+import { withDrift, type CodeLocation } from './codeLocation';
 import type { FunctionIndex } from './functionIndex';
 import { pendingWorkOf, provisionalDrift, type PendingWork } from './pendingDrift';
 import type { PathResolver } from './pathResolver';
-import type { RevisionDrift } from './revisionDrift';
+import type { DriftInfo, RevisionDrift } from './revisionDrift';
 import type { RouteIndex } from './routeIndex';
 import type { RouteRegistration } from './routeScan';
 import type { ServiceRoots } from './serviceRoots';
@@ -82,6 +82,7 @@ export class CodeMapper {
   private readonly frameCache = new Map<string, Map<string, Map<string, ExceptionMapping>>>();
   private frameCacheSize = 0;
   private frameCacheChars = 0;
+  private readonly driftSummaries = new WeakMap<DriftInfo, DriftSummary>();
   /** The deployment part of cache keys, for the last resource object seen (a batch's spans share theirs). */
   private lastResource: ResourceInfo | null = null;
   private lastDeployed = '';
@@ -276,15 +277,24 @@ export class CodeMapper {
   private carry(location: CodeLocation, resource: ResourceInfo): CodeLocation {
     if (this.drift === null || (!resource.revision && !resource.serviceVersion)) return location;
     const info = this.drift.current(resource.revision, resource.serviceVersion);
-    if (info instanceof Promise) return { ...location, drift: provisionalDrift(resource.revision || resource.serviceVersion, info) };
-    const drift: DriftSummary = { deployed: info.deployed, status: info.status, behind: info.behind, ahead: info.ahead, reason: info.reason };
-    if (info.status !== 'drifted' || location.line <= 0) return { ...location, drift };
+    if (info instanceof Promise) return withDrift(location, provisionalDrift(resource.revision || resource.serviceVersion, info));
+    const drift = this.summaryOf(info);
+    if (info.status !== 'drifted' || location.line <= 0) return withDrift(location, drift);
     const moved = this.drift.currentLine(info, location.file, location.line);
-    if (moved instanceof Promise) return { ...location, drift: provisionalDrift(info.deployed, moved) };
-    return { ...location, file: moved?.file ?? location.file, line: moved?.line ?? 0, deployedLine: location.line, drift };
+    if (moved instanceof Promise) return withDrift(location, provisionalDrift(info.deployed, moved));
+    return withDrift(location, drift, moved?.file ?? location.file, moved?.line ?? 0, location.line);
   }
 
-  /** Names the location by its enclosing function and, for spans, moves it to the function's first line. */
+  /** One summary per revision's drift, shared by every location mapped under it (tens of thousands with many functions). */
+  private summaryOf(info: DriftInfo): DriftSummary {
+    let summary = this.driftSummaries.get(info);
+    if (summary === undefined) {
+      summary = { deployed: info.deployed, status: info.status, behind: info.behind, ahead: info.ahead, reason: info.reason };
+      this.driftSummaries.set(info, summary);
+    }
+    return summary;
+  }
+
   /**
    * Names the location by its enclosing named function (closures fold into it: `main.price.func1`
    * is `price`) and, for spans, moves it to that function's first line.

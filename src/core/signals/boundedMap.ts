@@ -1,13 +1,18 @@
 import { FrequencySketch, keyHash } from './frequencySketch';
 
-/** An entry a `BoundedMap` can age: `touched` is bumped on every use. */
+/**
+ * An entry a `BoundedMap` can age: `touched` is bumped on every use. Entries made on the ingest
+ * path write all four fields in their object literal (`touched: 0, evicted: false, placed: 0,
+ * uses: 0`), not spread in or left to the map to add: a field added after an object is made lives
+ * in a separate array, one more object per entry for the GC and one more cache miss per read.
+ */
 export interface Touchable {
   touched: number;
   /** Set when the entry is evicted, so callers holding a direct reference can tell. */
   evicted?: boolean;
   /** The `touched` value when the entry was last placed at the back of its eviction order (BoundedMap's own). */
   placed?: number;
-  /** Uses lately, halved now and then (BoundedMap's own): what a newcomer must beat to take its place. */
+  /** Uses lately, halved now and then (BoundedMap's own): what a newcomer must beat to take its place; 0 or absent until placed. */
   uses?: number;
 }
 
@@ -140,7 +145,7 @@ export class BoundedMap<V extends Touchable> {
     value.placed = value.touched;
     // A key admitted past the cap brings the uses it was refused before (else any newcomer would
     // beat it on its second try, and a long tail would churn as before).
-    value.uses ??= Math.max(1, this.sketch?.estimate(keyHash(key)) ?? 0);
+    if (!value.uses) value.uses = Math.max(1, this.sketch?.estimate(keyHash(key)) ?? 0);
     this.version++;
     if (this.groupOf !== undefined) {
       const old = this.map.get(key);

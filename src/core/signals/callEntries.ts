@@ -1,11 +1,10 @@
 import type { CallSite } from '../mapping/callSites';
+import type { Touchable } from './boundedMap';
 import { joinKey } from './storeEntries';
 import type { TimeSeries } from './timeSeries';
 
 /** An outgoing call's aggregate: a call site (function, file, line) and what it calls. */
-export interface CallEntry extends CallSite {
-  touched: number;
-  evicted?: boolean;
+export interface CallEntry extends CallSite, Touchable {
   service: string;
   environment: string;
   target: string;

@@ -90,8 +90,17 @@ export class EntryLookup {
         return null;
       }
       entry = {
-        ...loc,
+        file: loc.file,
+        line: loc.line,
+        function: loc.function,
+        mappedBy: loc.mappedBy,
+        confidence: loc.confidence,
+        deployedLine: loc.deployedLine,
+        drift: loc.drift,
         touched: 0,
+        evicted: false,
+        placed: 0,
+        uses: 0,
         service: res.service,
         environment: res.environment,
         revision: plausibleRevision(res.revision),
@@ -139,7 +148,7 @@ export class EntryLookup {
         else this.rememberOperation(resKey, byName, name, remember(ref, method, new Refused('', method, keyHash(key)), refMethodOf));
         return this.otherOperations(res, resKey, span.kind);
       }
-      entry = { touched: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.store.newSeries(), refMethod: method };
+      entry = { touched: 0, evicted: false, placed: 0, uses: 0, service: res.service, environment: res.environment, name: opName, kind: span.kind, series: this.store.newSeries(), refMethod: method };
       this.store.operations.set(key, entry);
       this.store.operationsChanged();
     }
@@ -163,7 +172,7 @@ export class EntryLookup {
     const key = joinKey(res.service, res.environment, OTHER_OPERATIONS);
     entry = this.store.operations.get(key);
     if (entry === undefined) {
-      entry = { touched: 0, service: res.service, environment: res.environment, name: OTHER_OPERATIONS, kind, series: this.store.newSeries() };
+      entry = { touched: 0, evicted: false, placed: 0, uses: 0, service: res.service, environment: res.environment, name: OTHER_OPERATIONS, kind, series: this.store.newSeries(), refMethod: undefined };
       this.store.operations.insertOne(key, entry);
     }
     this.otherOperationRefs.set(resKey, entry);

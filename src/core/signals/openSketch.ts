@@ -3,11 +3,13 @@ import { SKETCH_MIN_POSITIVE, sketchBins, sketchKey, type LatencySketch, type Sk
 const CLOSED: SketchBins = { bins: new Uint16Array(0), lo: 0, hi: -1, offset: 0, limit: 0 };
 
 /**
- * The sketch an owner is recording into, held open: its bins, their key range, and what was added
- * since the sketch itself was last brought up to date. An owner (TimeSeries) extends this class so
- * that these are fields of its own object: with tens of thousands of series, an add then misses the
- * cache on the bins only, not also on the sketch and its store. Adds that need the bins to grow,
- * shift or widen go through the sketch. Anything that reads the sketch must call `settleSketch` first.
+ * The sketch an owner is recording into, held open: its bins, their key range, and the counts
+ * added since the sketch itself was last brought up to date. An owner (TimeSeries) extends this
+ * class so that these are fields of its own object: with tens of thousands of series, an add then
+ * misses the cache on the bins only, not also on the sketch and its store. Adds that need the bins
+ * to grow, shift or widen go through the store. The owner keeps the sum, minimum and maximum of
+ * what it added (it needs them for its own totals) and hands them to `settleSketch`, which anything
+ * that reads the sketch must call first.
  */
 export class OpenSketch {
   private openedSketch: LatencySketch | null = null;
@@ -19,13 +21,9 @@ export class OpenSketch {
   private limit = CLOSED.limit;
   private addedPositive = 0;
   private addedZero = 0;
-  private addedSum = 0;
-  private addedMin = Infinity;
-  private addedMax = -Infinity;
 
-  /** Records into `sketch` from now on (null: into none), settling the one open before. */
+  /** Records into `sketch` from now on (null: into none); the one open before must be settled. */
   protected openSketch(sketch: LatencySketch | null): void {
-    this.settleSketch();
     this.openedSketch = sketch;
     this.readBins();
   }
@@ -39,7 +37,7 @@ export class OpenSketch {
     this.limit = b.limit;
   }
 
-  /** Adds one latency (ms, >= 0) to the open sketch. */
+  /** Adds one latency (ms, >= 0) to the open sketch's bins; its sum, min and max come with `settleSketch`. */
   protected acceptLatency(value: number): void {
     const sketch = this.openedSketch;
     if (sketch === null) return;
@@ -47,9 +45,11 @@ export class OpenSketch {
       const key = sketchKey(value);
       const count = key >= this.lo && key <= this.hi ? this.bins[key - this.offset] : this.limit;
       if (count >= this.limit) {
-        // Outside the bins, or a bin that would overflow its width: the store's own path.
-        this.settleSketch();
-        sketch.accept(value);
+        // Outside the bins, or a bin that would overflow its width: the store's own path (which
+        // reshapes the bins by the store's count, so that is brought up to date first).
+        this.settleCounts(sketch);
+        sketch.store.add(key);
+        sketch.count++;
         this.readBins();
         return;
       }
@@ -58,25 +58,27 @@ export class OpenSketch {
     } else {
       this.addedZero++;
     }
-    this.addedSum += value;
-    if (value < this.addedMin) this.addedMin = value;
-    if (value > this.addedMax) this.addedMax = value;
   }
 
-  /** Brings the open sketch's totals up to date with the adds made through its bins. */
-  protected settleSketch(): void {
+  /**
+   * Brings the open sketch up to date with the adds made through its bins: `sum`, `min` and `max`
+   * are those of every latency accepted since the last settle (none when `min > max`).
+   */
+  protected settleSketch(sum: number, min: number, max: number): void {
     const sketch = this.openedSketch;
-    if (sketch === null || this.addedPositive + this.addedZero === 0) return;
+    if (sketch === null || min > max) return;
+    this.settleCounts(sketch);
+    sketch.sum += sum;
+    if (min < sketch.min) sketch.min = min;
+    if (max > sketch.max) sketch.max = max;
+  }
+
+  private settleCounts(sketch: LatencySketch): void {
+    if (this.addedPositive + this.addedZero === 0) return;
     sketch.store.count += this.addedPositive;
     sketch.zeroCount += this.addedZero;
     sketch.count += this.addedPositive + this.addedZero;
-    sketch.sum += this.addedSum;
-    if (this.addedMin < sketch.min) sketch.min = this.addedMin;
-    if (this.addedMax > sketch.max) sketch.max = this.addedMax;
     this.addedPositive = 0;
     this.addedZero = 0;
-    this.addedSum = 0;
-    this.addedMin = Infinity;
-    this.addedMax = -Infinity;
   }
 }

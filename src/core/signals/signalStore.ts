@@ -170,7 +170,20 @@ export class SignalStore {
     const key = callKey(resource.service, resource.environment, site, target);
     let entry = this.calls.get(key);
     if (entry === undefined) {
-      entry = { ...site, touched: 0, service: resource.service, environment: resource.environment, target, series: this.newSeries() };
+      entry = {
+        file: site.file,
+        line: site.line,
+        function: site.function,
+        lineMatch: site.lineMatch,
+        touched: 0,
+        evicted: false,
+        placed: 0,
+        uses: 0,
+        service: resource.service,
+        environment: resource.environment,
+        target,
+        series: this.newSeries(),
+      };
       this.calls.set(key, entry);
       this.callFiles.add(entry.file, entry);
     }
@@ -204,6 +217,9 @@ export class SignalStore {
     if (group === undefined) {
       group = {
         touched: 0,
+        evicted: false,
+        placed: 0,
+        uses: 0,
         service: resource.service,
         environment: resource.environment,
         type: exception.type || 'Error',
@@ -251,7 +267,7 @@ export class SignalStore {
       entry = this.unmapped.get(key);
     }
     if (entry === undefined) {
-      entry = { touched: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newCountSeries() };
+      entry = { touched: 0, evicted: false, placed: 0, uses: 0, service: resource.service, environment: resource.environment, name, reason, series: this.newCountSeries() };
       this.unmapped.insertOne(key, entry);
     }
     entry.series.add(time, durationMs, error);

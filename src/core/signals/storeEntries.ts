@@ -1,3 +1,4 @@
+import type { Touchable } from './boundedMap';
 import type { CodeLocation } from './storeTypes';
 import type { TimeSeries } from './timeSeries';
 
@@ -5,9 +6,7 @@ import type { TimeSeries } from './timeSeries';
 export const SEP = '\u0000';
 
 /** A code location's aggregate. */
-export interface LocationEntry extends CodeLocation {
-  touched: number;
-  evicted?: boolean;
+export interface LocationEntry extends CodeLocation, Touchable {
   service: string;
   environment: string;
   revision: string;
@@ -23,9 +22,7 @@ export interface LocationEntry extends CodeLocation {
 }
 
 /** An operation's aggregate (METHOD route, or span name). */
-export interface OperationEntry {
-  touched: number;
-  evicted?: boolean;
+export interface OperationEntry extends Touchable {
   service: string;
   environment: string;
   name: string;
@@ -36,9 +33,7 @@ export interface OperationEntry {
 }
 
 /** An error group. */
-export interface ErrorEntry {
-  touched: number;
-  evicted?: boolean;
+export interface ErrorEntry extends Touchable {
   service: string;
   environment: string;
   type: string;
@@ -64,9 +59,7 @@ export const OTHER_UNMAPPED_REASON = 'more distinct unmapped names than the stor
 export const MAX_GROUP_OPERATIONS = 3;
 
 /** Spans or logs that could not be tied to code, per reason. */
-export interface UnmappedEntry {
-  touched: number;
-  evicted?: boolean;
+export interface UnmappedEntry extends Touchable {
   service: string;
   environment: string;
   name: string;

@@ -9,7 +9,9 @@ const MINUTE_MS = 60_000;
 const EPOCH_MINUTE = Date.UTC(2020, 0, 1) / MINUTE_MS;
 
 function minuteOf(ms: number): number {
-  return Math.floor(ms / MINUTE_MS) - EPOCH_MINUTE;
+  const minute = Math.floor(ms / MINUTE_MS) - EPOCH_MINUTE;
+  // A small integer (to 4,000 years out): a heap number here made `hotMinute` one more object per series.
+  return (minute | 0) === minute ? minute | 0 : minute;
 }
 /** Width of a coarse sketch block, in minutes: an hour of retention holds four or five of them. */
 const COARSE_MINUTES = 15;
@@ -96,14 +98,17 @@ export class TimeSeries extends OpenSketch {
   private hotMinute = -1;
   private hotCount = 0;
   private hotErrors = 0;
+  // Of the latencies (clamped at 0) since the last flush; they settle the open sketch too.
   private hotSum = 0;
+  private hotMin = Infinity;
   private hotMax = 0;
 
   /** `latency: false` keeps counts only (error groups need no quantiles). */
   constructor(retentionMs: number, latency = true) {
     super();
     // +2: the current partial minute and the partial one at the window's old edge.
-    const minutes = Math.ceil(retentionMs / MINUTE_MS) + 2;
+    // `| 0`: a small integer, not a heap number of its own in each of tens of thousands of series.
+    const minutes = (Math.ceil(retentionMs / MINUTE_MS) + 2) | 0;
     this.capacity = minutes;
     this.size = Math.min(INITIAL_MINUTES, minutes);
     this.slots = emptySlots(this.size);
@@ -116,11 +121,13 @@ export class TimeSeries extends OpenSketch {
     const minute = minuteOf(timeMs);
     // Older than the ring: the store files such telemetry at arrival time, so this is not reached.
     if (minute !== this.hotMinute && !this.heat(minute)) return;
+    const ms = durationMs > 0 ? durationMs : 0;
     this.hotCount++;
     if (isError) this.hotErrors++;
-    this.hotSum += durationMs;
-    if (durationMs > this.hotMax) this.hotMax = durationMs;
-    this.acceptLatency(durationMs > 0 ? durationMs : 0);
+    this.hotSum += ms;
+    if (ms < this.hotMin) this.hotMin = ms;
+    if (ms > this.hotMax) this.hotMax = ms;
+    this.acceptLatency(ms);
   }
 
   /** Makes `minute` the one being recorded; false when it is too old for the ring. */
@@ -134,8 +141,8 @@ export class TimeSeries extends OpenSketch {
 
   /** Writes what the minute being recorded got into its slot and sketch (every reader calls this first). */
   private flush(): void {
-    this.settleSketch();
     if (this.hotCount === 0) return;
+    this.settleSketch(this.hotSum, this.hotMin, this.hotMax);
     const at = this.slotOf(this.hotMinute);
     if (at >= 0) {
       const slots = this.slots;
@@ -147,6 +154,7 @@ export class TimeSeries extends OpenSketch {
     this.hotCount = 0;
     this.hotErrors = 0;
     this.hotSum = 0;
+    this.hotMin = Infinity;
     this.hotMax = 0;
   }
 

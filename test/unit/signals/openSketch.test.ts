@@ -3,16 +3,26 @@ import { test } from 'node:test';
 import { newSketch, sketchToBase64, type LatencySketch } from '../../../src/core/signals/latencySketch';
 import { OpenSketch } from '../../../src/core/signals/openSketch';
 
-/** An owner that records into sketches through OpenSketch, as TimeSeries does. */
+/** An owner that records into sketches through OpenSketch, as TimeSeries does: it keeps the sum, min and max. */
 class Owner extends OpenSketch {
+  private sum = 0;
+  private min = Infinity;
+  private max = -Infinity;
   open(sketch: LatencySketch | null): void {
+    this.settle();
     this.openSketch(sketch);
   }
   add(value: number): void {
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
     this.acceptLatency(value);
   }
   settle(): void {
-    this.settleSketch();
+    this.settleSketch(this.sum, this.min, this.max);
+    this.sum = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
   }
 }
 
@@ -53,7 +63,7 @@ test('adds through an open sketch give the sketch the library would build, on ev
   }
 });
 
-test('opening another sketch settles the one before, and a closed owner adds nothing', () => {
+test('an owner settling before it opens another sketch leaves each its own adds, and a closed owner adds nothing', () => {
   const owner = new Owner();
   const first = newSketch();
   const second = newSketch();
