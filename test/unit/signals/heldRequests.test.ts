@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidAnswer, parseTraceAnswer } from '../../../src/core/client/validate';
+import { packRequest } from '../../../src/core/ingest/packedRequest';
+import { HeldRequests } from '../../../src/core/signals/heldRequests';
 import { TraceBuffer } from '../../../src/core/signals/traceBuffer';
 import { span } from '../../support/records';
 
@@ -45,4 +47,21 @@ test('the client refuses a trace answer with a malformed request', () => {
     (e: Error) => e instanceof InvalidAnswer && /request\.headers\[0\]/.test(e.message),
   );
   assert.throws(() => parseTraceAnswer({ traceId: 'b'.repeat(32), spans: [{ ...base, request: { path: 1 } }] }), InvalidAnswer);
+});
+
+test('requests held from a range of a larger buffer (as ingest hands them over) come back whole, short and long', () => {
+  const held = new HeldRequests(4, 8_000, 2_000);
+  const short = request('/short', 10);
+  const long = request('/long', 1_500);
+  const packed = [short, long].map((r) => Buffer.from(packRequest(r), 'utf8'));
+  // One buffer with bytes around both, as the decoded batch's request column has.
+  const source = new Uint8Array(Buffer.concat([Buffer.from('xx'), packed[0], Buffer.from('yyy'), packed[1], Buffer.from('z')]));
+  const shortAt = 2;
+  const longAt = shortAt + packed[0].length + 3;
+  held.setBytes(1, source, shortAt, shortAt + packed[0].length);
+  held.setBytes(2, source, longAt, longAt + packed[1].length);
+  assert.ok(packed[0].length < 512 && packed[1].length > 512, 'one is copied byte by byte, the other through a view');
+  assert.deepEqual(held.get(1), short);
+  assert.deepEqual(held.get(2), long);
+  assert.equal(held.get(0), undefined);
 });
