@@ -4,14 +4,14 @@ import { plausibleRevision } from '../ingest/revisionText';
 import { systemClock, type Clock } from '../logger';
 import type { CallSite } from '../mapping/callSites';
 import { BoundedMap, type Touchable } from './boundedMap';
-import { callKey, type CallEntry } from './callEntries';
+import { callKey, newCallEntry, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
 import { Environments } from './environments';
 import { errorGroupKey } from './errorGroups';
 import { ExemplarPool } from './exemplars';
 import { FileIndex } from './fileIndex';
 import { EntryLookup, replacesProvisional } from './entryLookup';
-import { joinKey, MAX_GROUP_OPERATIONS, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
+import { joinKey, MAX_GROUP_OPERATIONS, newErrorGroup, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
 import type { SpanFiling } from './requestFold';
 import { SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
@@ -170,20 +170,7 @@ export class SignalStore {
     const key = callKey(resource.service, resource.environment, site, target);
     let entry = this.calls.get(key);
     if (entry === undefined) {
-      entry = {
-        file: site.file,
-        line: site.line,
-        function: site.function,
-        lineMatch: site.lineMatch,
-        touched: 0,
-        evicted: false,
-        placed: 0,
-        uses: 0,
-        service: resource.service,
-        environment: resource.environment,
-        target,
-        series: this.newSeries(),
-      };
+      entry = newCallEntry(site, resource.service, resource.environment, target, this.newSeries());
       this.calls.set(key, entry);
       this.callFiles.add(entry.file, entry);
     }
@@ -215,26 +202,8 @@ export class SignalStore {
     }
     const created = group === undefined;
     if (group === undefined) {
-      group = {
-        touched: 0,
-        evicted: false,
-        placed: 0,
-        uses: 0,
-        service: resource.service,
-        environment: resource.environment,
-        type: exception.type || 'Error',
-        message: exception.message,
-        stacktrace: exception.stacktrace,
-        revision: plausibleRevision(resource.revision),
-        serviceVersion: plausibleRevision(resource.serviceVersion),
-        location,
-        firstSeen: time,
-        lastSeen: time,
-        total: 0,
-        series: this.newCountSeries(),
-        traceIds: [],
-        operations: [],
-      };
+      const { service, environment, revision, serviceVersion } = resource;
+      group = newErrorGroup(service, environment, exception, plausibleRevision(revision), plausibleRevision(serviceVersion), location, time, this.newCountSeries());
       this.errorGroups.set(key, group);
       if (location !== null) this.errorFiles.add(location.file, group);
       this.environmentNames.invalidate();

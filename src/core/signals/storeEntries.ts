@@ -1,3 +1,4 @@
+import type { ExceptionInfo } from '../ingest/records';
 import type { Touchable } from './boundedMap';
 import type { CodeLocation } from './storeTypes';
 import type { TimeSeries } from './timeSeries';
@@ -49,6 +50,30 @@ export interface ErrorEntry extends Touchable {
   traceIds: string[];
   /** The requests (server operations, `GET /price/{item}`) it happened in, first seen first; at most MAX_GROUP_OPERATIONS. */
   operations: string[];
+}
+
+/** A new error group for `exception` first seen at `time`, every field in one literal (see Touchable). */
+export function newErrorGroup(service: string, environment: string, exception: ExceptionInfo, revision: string, serviceVersion: string, location: CodeLocation | null, time: number, series: TimeSeries): ErrorEntry {
+  return {
+    touched: 0,
+    evicted: false,
+    placed: 0,
+    uses: 0,
+    service,
+    environment,
+    type: exception.type || 'Error',
+    message: exception.message,
+    stacktrace: exception.stacktrace,
+    revision,
+    serviceVersion,
+    location,
+    firstSeen: time,
+    lastSeen: time,
+    total: 0,
+    series,
+    traceIds: [],
+    operations: [],
+  };
 }
 
 /** The unmapped row of a service's unmapped names refused a row of their own at the cap. */
