@@ -57,10 +57,6 @@ class CompactStore extends CollapsingLowestDenseStore {
   constructor() {
     super(SKETCH_BIN_LIMIT, STORE_CHUNK);
     this.bins = EMPTY_BINS as unknown as number[];
-    // Small integers, not the library's +-Infinity: a key field that ever holds a non-integer is a
-    // separate heap number per store (two more objects for the GC to trace in each of ~30,000 sketches).
-    this.minKey = EMPTY_MIN_KEY;
-    this.maxKey = EMPTY_MAX_KEY;
   }
 
   private get typed(): Bins {
@@ -155,8 +151,8 @@ class CompactStore extends CollapsingLowestDenseStore {
 
   override _extendRange(key: number, secondKey?: number): void {
     secondKey = secondKey || key;
-    const newMinKey = Math.min(key, secondKey, this.minKey) | 0;
-    const newMaxKey = Math.max(key, secondKey, this.maxKey) | 0;
+    const newMinKey = Math.min(key, secondKey, this.minKey);
+    const newMaxKey = Math.max(key, secondKey, this.maxKey);
     if (this.length() === 0) {
       this.typed = new Uint16Array(this._getNewLength(newMinKey, newMaxKey));
       this.offset = newMinKey;
@@ -241,9 +237,6 @@ class CompactStore extends CollapsingLowestDenseStore {
 }
 
 const EMPTY_BINS = new Uint16Array(0);
-/** An empty store's key range, inverted as the library's +-Infinity is, in V8's small-integer range; keys are within +-1,000. */
-const EMPTY_MIN_KEY = 0x3fffffff;
-const EMPTY_MAX_KEY = -0x3fffffff;
 
 /**
  * Latencies are never negative (they are clamped at 0, which the sketch counts apart), so every
@@ -266,7 +259,11 @@ export interface SketchBins {
 export function sketchBins(sketch: LatencySketch): SketchBins | null {
   const store = sketch.store;
   if (!(store instanceof CompactStore)) return null;
-  return { bins: store.binsView as Bins, lo: store.minKey | 0, hi: store.maxKey | 0, offset: store.offset | 0, limit: store.countLimit };
+  const bins = store.binsView as Bins;
+  // Small integers (`| 0`), so that the open series' copies are not heap numbers of their own; an
+  // empty store's range (the library's +-Infinity) as an empty one that holds no key, not even 0.
+  if (bins.length === 0) return { bins, lo: 0, hi: -1, offset: 0, limit: store.countLimit };
+  return { bins, lo: store.minKey | 0, hi: store.maxKey | 0, offset: store.offset | 0, limit: store.countLimit };
 }
 
 /** Smallest latency the sketches file in a bin of their own; those at or below it count as zero. */

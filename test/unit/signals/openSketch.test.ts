@@ -37,6 +37,8 @@ function same(open: LatencySketch, plain: LatencySketch, what: string): void {
 test('adds through an open sketch give the sketch the library would build, on every path', () => {
   const cases: [string, number[]][] = [
     ['one bin', Array.from({ length: 100 }, () => 12)],
+    // 1 ms has bin key 0, which an empty store's key range must not seem to hold.
+    ['a first latency of 1 ms', [1, 1, 5, 1]],
     ['zeros and tiny values', [0, 0, 1e-12, 5, 0, 3]],
     ['a range that grows both ways', [50, 40, 60, 1, 9_000, 0.5, 120_000, 3]],
     // 16-bit bins overflow and widen on the store's own path.
