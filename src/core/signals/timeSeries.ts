@@ -107,8 +107,7 @@ export class TimeSeries extends OpenSketch {
   constructor(retentionMs: number, latency = true) {
     super();
     // +2: the current partial minute and the partial one at the window's old edge.
-    // `| 0`: a small integer, not a heap number of its own in each of tens of thousands of series.
-    const minutes = (Math.ceil(retentionMs / MINUTE_MS) + 2) | 0;
+    const minutes = Math.ceil(retentionMs / MINUTE_MS) + 2;
     this.capacity = minutes;
     this.size = Math.min(INITIAL_MINUTES, minutes);
     this.slots = emptySlots(this.size);
