@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const header = [
     `### ${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores · ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · git ${gitHead()} · ${minutes.toFixed(1)} min · load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at the end`,
     '',
-    `Peers: runtime-lens (\`${runtimeLensCommand()}\`, as the extension spawns it; ${runtimeLensBuild()}), ${peerVersions()}; a fresh process per run on free loopback ports.`,
+    `Peers: runtime-lens (${runtimeLensCommand()}, as the extension spawns it; ${runtimeLensBuild()}), ${peerVersions()}; a fresh process per run on free loopback ports.`,
     ...(EMPTY_WORKSPACE ? ['runtime-lens maps into an empty workspace (--empty-workspace): every span is unmapped.'] : []),
     ...(WARM_SPANS > 0
       ? [`--warm: each run first sends ${WARM_SPANS.toLocaleString('en-US')} spans of the same corpus, unmeasured (runtime-lens files them all before the measured sending starts); peak RSS includes them.`]

@@ -10,6 +10,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import type { SignalsResponse, StatusResponse } from '../src/core/api/signals';
 import { EmbeddedReceiver } from '../src/core/server/embeddedReceiver';
 import { combine, readMemory, type HeapReading, type MemoryReading } from './memProbe';
+import { editorNode } from './editorNode';
 
 /** A running receiver. */
 export interface ReceiverHandle {
@@ -80,7 +81,9 @@ async function startChild(o: HandleOptions): Promise<ReceiverHandle> {
   const args = [...o.nodeFlags, '--expose-gc', '--require', probe, cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--workspace', o.workspace];
   // `serve` has no flag for the decode workers: the product always runs its default.
   if (o.workers !== undefined) throw new Error('--workers needs --in-process');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...o.env } });
+  // On the Node the extension host would spawn it with (editorNode.ts), not the one running this bench.
+  const node = editorNode();
+  const child = spawn(node.path, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...o.env } });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {
@@ -106,7 +109,7 @@ async function startChild(o: HandleOptions): Promise<ReceiverHandle> {
   return {
     url,
     pid: child.pid,
-    description: `a child process, as the extension starts it: node ${o.nodeFlags.join(' ')} dist/cli.js serve`.replace('node  ', 'node '),
+    description: `a child process, as the extension starts it: node ${o.nodeFlags.join(' ')} dist/cli.js serve`.replace('node  ', 'node ') + ` on Node ${node.version} (${node.origin})`,
     spansProcessed: async () => (await status()).spansProcessed,
     filed: async (spans) => {
       while ((await status()).spansProcessed < spans) await new Promise((r) => setTimeout(r, 20));

@@ -1,7 +1,8 @@
 /**
  * The three servers bench:peers compares, each a fresh process on free loopback ports:
  *   runtime-lens  `dist/cli.js serve` spawned by the extension's own ReceiverProcess (the Node flags,
- *                 arguments, read-token file and snapshot file the extension gives it);
+ *                 arguments, read-token file and snapshot file the extension gives it) on the
+ *                 editor's Node (editorNode.ts);
  *   jaeger        Jaeger v2 all-in-one with memory storage, configured as test/support/backends.ts
  *                 runs it (OTLP/HTTP receiver -> batch -> memstore, max_traces 100,000);
  *   collector     the OpenTelemetry Collector: OTLP/HTTP receiver -> batch processor -> nop exporter.
@@ -15,6 +16,7 @@ import type { Logger } from '../../src/core/logger';
 import { ReceiverProcess, RECEIVER_ENV, RECEIVER_NODE_FLAGS } from '../../src/vscode/receiverProcess';
 import { backendTempDir, expectHttpOk, freeLoopbackPort, startBackendProcess } from '../../test/support/backendProcess';
 import { collectorBinary, JAEGER_VERSION, jaegerBinary, jaegerConfig } from '../../test/support/backends';
+import { editorNode } from '../editorNode';
 
 /** Which server. */
 export type PeerName = 'runtime-lens' | 'jaeger' | 'collector';
@@ -42,7 +44,9 @@ export function runtimeLensCommand(): string {
   const flags = [...nodeFlags(process.env.PEERS_NODE_FLAGS, RECEIVER_NODE_FLAGS), ...nodeFlags(process.env.PEERS_EXTRA_NODE_FLAGS, [])];
   // ReceiverProcess adds RECEIVER_ENV where the environment does not set it.
   const env = Object.entries(RECEIVER_ENV).map(([k, v]) => `${k}=${process.env[k] ?? v} `);
-  return `${env.join('')}node ${flags.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
+  const node = editorNode();
+  const command = `${env.join('')}node ${flags.join(' ')} dist/cli.js serve --host 127.0.0.1 --port P --workspace DIR --snapshot FILE --read-token-file FILE`;
+  return `\`${command}\`, node being Node ${node.version} (${node.origin})`;
 }
 
 /** Which bundle runtime-lens runs and how many decode workers it starts here, for the report's header. */
@@ -87,6 +91,7 @@ async function startRuntimeLens(workspace: string): Promise<PeerServer> {
       // For trying other flags: PEERS_NODE_FLAGS replaces the extension's (set but empty: Node's
       // defaults); PEERS_EXTRA_NODE_FLAGS adds some (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
       execArgv: [...nodeFlags(process.env.PEERS_NODE_FLAGS, RECEIVER_NODE_FLAGS), ...nodeFlags(process.env.PEERS_EXTRA_NODE_FLAGS, [])],
+      execPath: editorNode().path,
     },
     log,
   );
