@@ -88,7 +88,12 @@ export class TimeSeries extends OpenSketch {
   /** Minutes the retention needs, the most the ring grows to. */
   private readonly capacity: number;
   private readonly fine: (SketchSlot | undefined)[] | null;
-  private readonly coarse: (SketchSlot | undefined)[] | null;
+  /**
+   * Made at the first roll-up (see coarseBlocks): a series that lives less than the fine range
+   * (most of a high-cardinality tail) never needs one, and an array of nothing was two objects more
+   * per series for the GC.
+   */
+  private coarse: (SketchSlot | undefined)[] | null = null;
   /**
    * The minute being recorded, with what it got since it was last written to `slots` (its sketch is
    * held open by OpenSketch): a span touches these fields of the series itself, not the ring and the
@@ -112,7 +117,6 @@ export class TimeSeries extends OpenSketch {
     this.size = Math.min(INITIAL_MINUTES, minutes);
     this.slots = emptySlots(this.size);
     this.fine = latency ? new Array(FINE_MAX_MINUTES + 2) : null;
-    this.coarse = latency ? new Array(Math.ceil(minutes / COARSE_MINUTES) + 1) : null;
   }
 
   /** Adds one observation at unix time `timeMs`. */
@@ -186,10 +190,10 @@ export class TimeSeries extends OpenSketch {
         sumMs += this.slots[at + SUM];
       }
     }
-    if (count === 0 || this.fine === null || this.coarse === null) return { count, errors, sumMs, sketch: null, coveredMs };
+    if (count === 0 || this.fine === null) return { count, errors, sumMs, sketch: null, coveredMs };
     // Short windows read the minute sketches only; long ones whole blocks plus the minutes not rolled up yet.
     const hits = this.fine.filter((s): s is SketchSlot => s !== undefined && s.id >= first && s.id <= last);
-    if (last - first > FINE_MAX_MINUTES) {
+    if (last - first > FINE_MAX_MINUTES && this.coarse !== null) {
       const firstBlock = Math.floor(first / COARSE_MINUTES);
       for (const s of this.coarse) if (s !== undefined && s.id >= firstBlock) hits.push(s);
     }
@@ -234,8 +238,11 @@ export class TimeSeries extends OpenSketch {
       const at = series.slotOf(id);
       if (at >= 0) series.slots.set([id, count, errors, sum, max], at);
     }
-    if (series.fine === null || series.coarse === null) return series;
-    for (const [id, b64] of state.coarse) series.coarse[id % series.coarse.length] = { id, sketch: sketchFromBase64(b64) };
+    if (series.fine === null) return series;
+    for (const [id, b64] of state.coarse) {
+      const coarse = series.coarseBlocks();
+      coarse[id % coarse.length] = { id, sketch: sketchFromBase64(b64) };
+    }
     for (const [id, b64] of state.fine) series.fineSlot(id).sketch.merge(sketchFromBase64(b64));
     return series;
   }
@@ -297,8 +304,13 @@ export class TimeSeries extends OpenSketch {
     return slot;
   }
 
+  private coarseBlocks(): (SketchSlot | undefined)[] {
+    this.coarse ??= new Array(Math.ceil(this.capacity / COARSE_MINUTES) + 1);
+    return this.coarse;
+  }
+
   private rollUp(slot: SketchSlot): void {
-    const coarse = this.coarse!;
+    const coarse = this.coarseBlocks();
     const block = Math.floor(slot.id / COARSE_MINUTES);
     const i = block % coarse.length;
     const target = coarse[i];

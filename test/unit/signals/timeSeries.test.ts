@@ -193,3 +193,20 @@ test('an add for a minute the ring has moved past is dropped, and the minute bei
   const w = s.window(T0 + 2 * HOUR + 1_000, 3 * HOUR);
   assert.deepEqual([w.count, w.sumMs], [2, 16]);
 });
+
+test('fifteen-minute blocks appear once a minute leaves the fine range, and a snapshot keeps them', () => {
+  const s = new TimeSeries(HOUR);
+  for (let m = 0; m < 7; m++) s.add(T0 + m * 60_000, m + 1, false);
+  assert.deepEqual(s.toState().coarse, [], 'seven minutes fit the per-minute sketches');
+  for (let m = 7; m < 40; m++) s.add(T0 + m * 60_000, m + 1, false);
+  const state = JSON.parse(JSON.stringify(s.toState()));
+  assert.ok(state.coarse.length > 0);
+  const copy = TimeSeries.fromState(HOUR, state);
+  const now = T0 + 39 * 60_000 + 1;
+  const a = s.window(now, HOUR);
+  const b = copy.window(now, HOUR);
+  assert.equal(b.count, 40);
+  assert.equal(b.count, a.count);
+  assert.ok(Math.abs(quantile(a.sketch!, 0.5) - quantile(b.sketch!, 0.5)) < 1e-9);
+  assert.ok(Math.abs(quantile(b.sketch!, 0.5) - 20) <= 1);
+});
