@@ -1,5 +1,6 @@
 import { newSketch, sketchFromBase64, sketchToBase64, type LatencySketch } from './latencySketch';
 import { OpenSketch } from './openSketch';
+import { newSketchRing, periodIn, putSketch, ringSlots, sketchesWhere, sketchIn, type SketchRing } from './sketchRing';
 
 const MINUTE_MS = 60_000;
 /**
@@ -35,11 +36,6 @@ const COUNT = 1;
 const ERRORS = 2;
 const SUM = 3;
 const MAX = 4;
-
-interface SketchSlot {
-  id: number;
-  sketch: LatencySketch;
-}
 
 /** What one window of a series adds up to. */
 export interface WindowTotals {
@@ -87,13 +83,13 @@ export class TimeSeries extends OpenSketch {
   private size: number;
   /** Minutes the retention needs, the most the ring grows to. */
   private readonly capacity: number;
-  private readonly fine: (SketchSlot | undefined)[] | null;
+  private readonly fine: SketchRing | null;
   /**
    * Made at the first roll-up (see coarseBlocks): a series that lives less than the fine range
    * (most of a high-cardinality tail) never needs one, and an array of nothing was two objects more
    * per series for the GC.
    */
-  private coarse: (SketchSlot | undefined)[] | null = null;
+  private coarse: SketchRing | null = null;
   /**
    * The minute being recorded, with what it got since it was last written to `slots` (its sketch is
    * held open by OpenSketch): a span touches these fields of the series itself, not the ring and the
@@ -116,7 +112,7 @@ export class TimeSeries extends OpenSketch {
     this.capacity = minutes;
     this.size = Math.min(INITIAL_MINUTES, minutes);
     this.slots = emptySlots(this.size);
-    this.fine = latency ? new Array(FINE_MAX_MINUTES + 2) : null;
+    this.fine = latency ? newSketchRing(FINE_MAX_MINUTES + 2) : null;
   }
 
   /** Adds one observation at unix time `timeMs`. */
@@ -138,7 +134,7 @@ export class TimeSeries extends OpenSketch {
     this.flush();
     if (this.slotOf(minute) < 0) return false;
     this.hotMinute = minute;
-    this.openSketch(this.fine === null ? null : this.fineSlot(minute).sketch);
+    this.openSketch(this.fine === null ? null : this.fineSketch(minute));
     return true;
   }
 
@@ -192,10 +188,10 @@ export class TimeSeries extends OpenSketch {
     }
     if (count === 0 || this.fine === null) return { count, errors, sumMs, sketch: null, coveredMs };
     // Short windows read the minute sketches only; long ones whole blocks plus the minutes not rolled up yet.
-    const hits = this.fine.filter((s): s is SketchSlot => s !== undefined && s.id >= first && s.id <= last);
+    const hits = sketchesWhere(this.fine, (minute) => minute >= first && minute <= last);
     if (last - first > FINE_MAX_MINUTES && this.coarse !== null) {
       const firstBlock = Math.floor(first / COARSE_MINUTES);
-      for (const s of this.coarse) if (s !== undefined && s.id >= firstBlock) hits.push(s);
+      sketchesWhere(this.coarse, (block) => block >= firstBlock, hits);
     }
     return { count, errors, sumMs, sketch: merged(hits), coveredMs };
   }
@@ -227,7 +223,14 @@ export class TimeSeries extends OpenSketch {
     for (let at = 0; at < this.slots.length; at += FIELDS) {
       if (this.slots[at] >= 0) minutes.push([this.slots[at], this.slots[at + COUNT], this.slots[at + ERRORS], this.slots[at + SUM], this.slots[at + MAX]]);
     }
-    const slots = (list: (SketchSlot | undefined)[] | null): [number, string][] => (list ?? []).filter((s): s is SketchSlot => s !== undefined).map((s) => [s.id, sketchToBase64(s.sketch)]);
+    const slots = (ring: SketchRing | null): [number, string][] => {
+      const out: [number, string][] = [];
+      for (let i = 0; ring !== null && i < ringSlots(ring); i++) {
+        const sketch = sketchIn(ring, i);
+        if (sketch !== undefined) out.push([periodIn(ring, i), sketchToBase64(sketch)]);
+      }
+      return out;
+    };
     return { minutes, fine: slots(this.fine), coarse: slots(this.coarse) };
   }
 
@@ -241,9 +244,9 @@ export class TimeSeries extends OpenSketch {
     if (series.fine === null) return series;
     for (const [id, b64] of state.coarse) {
       const coarse = series.coarseBlocks();
-      coarse[id % coarse.length] = { id, sketch: sketchFromBase64(b64) };
+      putSketch(coarse, id % ringSlots(coarse), id, sketchFromBase64(b64));
     }
-    for (const [id, b64] of state.fine) series.fineSlot(id).sketch.merge(sketchFromBase64(b64));
+    for (const [id, b64] of state.fine) series.fineSketch(id).merge(sketchFromBase64(b64));
     return series;
   }
 
@@ -293,29 +296,29 @@ export class TimeSeries extends OpenSketch {
   }
 
   /** The sketch of `minute`, rolling the minute it replaces into that minute's fifteen-minute block. */
-  private fineSlot(minute: number): SketchSlot {
+  private fineSketch(minute: number): LatencySketch {
     const fine = this.fine!;
-    const i = minute % fine.length;
-    let slot = fine[i];
-    if (slot !== undefined && slot.id === minute) return slot;
-    if (slot !== undefined) this.rollUp(slot);
-    slot = { id: minute, sketch: newSketch() };
-    fine[i] = slot;
-    return slot;
+    const i = minute % ringSlots(fine);
+    const held = sketchIn(fine, i);
+    if (held !== undefined && periodIn(fine, i) === minute) return held;
+    if (held !== undefined) this.rollUp(periodIn(fine, i), held);
+    const sketch = newSketch();
+    putSketch(fine, i, minute, sketch);
+    return sketch;
   }
 
-  private coarseBlocks(): (SketchSlot | undefined)[] {
-    this.coarse ??= new Array(Math.ceil(this.capacity / COARSE_MINUTES) + 1);
+  private coarseBlocks(): SketchRing {
+    this.coarse ??= newSketchRing(Math.ceil(this.capacity / COARSE_MINUTES) + 1);
     return this.coarse;
   }
 
-  private rollUp(slot: SketchSlot): void {
+  private rollUp(minute: number, sketch: LatencySketch): void {
     const coarse = this.coarseBlocks();
-    const block = Math.floor(slot.id / COARSE_MINUTES);
-    const i = block % coarse.length;
-    const target = coarse[i];
-    if (target !== undefined && target.id === block) target.sketch.merge(slot.sketch);
-    else if (target === undefined || target.id < block) coarse[i] = { id: block, sketch: slot.sketch };
+    const block = Math.floor(minute / COARSE_MINUTES);
+    const i = block % ringSlots(coarse);
+    const target = sketchIn(coarse, i);
+    if (target !== undefined && periodIn(coarse, i) === block) target.merge(sketch);
+    else if (target === undefined || periodIn(coarse, i) < block) putSketch(coarse, i, block, sketch);
   }
 }
 
@@ -325,10 +328,10 @@ function emptySlots(minutes: number): Float32Array {
   return slots;
 }
 
-function merged(slots: SketchSlot[]): LatencySketch | null {
-  if (slots.length === 0) return null;
-  if (slots.length === 1) return slots[0].sketch;
+function merged(sketches: LatencySketch[]): LatencySketch | null {
+  if (sketches.length === 0) return null;
+  if (sketches.length === 1) return sketches[0];
   const sketch = newSketch();
-  for (const slot of slots) sketch.merge(slot.sketch);
+  for (const s of sketches) sketch.merge(s);
   return sketch;
 }
