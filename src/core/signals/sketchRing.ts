@@ -34,11 +34,18 @@ export function putSketch(ring: SketchRing, i: number, period: number, sketch: L
   ring[ringSlots(ring) + i] = period;
 }
 
-/** The sketches whose period passes `keep`, in slot order. */
-export function sketchesWhere(ring: SketchRing, keep: (period: number) => boolean, out: LatencySketch[] = []): LatencySketch[] {
+/** The slots that hold a sketch, as [period, sketch], in slot order. */
+export function heldSketches(ring: SketchRing): [number, LatencySketch][] {
+  const out: [number, LatencySketch][] = [];
   for (let i = 0; i < ringSlots(ring); i++) {
     const sketch = sketchIn(ring, i);
-    if (sketch !== undefined && keep(periodIn(ring, i))) out.push(sketch);
+    if (sketch !== undefined) out.push([periodIn(ring, i), sketch]);
   }
+  return out;
+}
+
+/** The sketches whose period passes `keep`, in slot order, added to `out`. */
+export function sketchesWhere(ring: SketchRing, keep: (period: number) => boolean, out: LatencySketch[] = []): LatencySketch[] {
+  for (const [period, sketch] of heldSketches(ring)) if (keep(period)) out.push(sketch);
   return out;
 }

@@ -1,6 +1,6 @@
 import { newSketch, sketchFromBase64, sketchToBase64, type LatencySketch } from './latencySketch';
 import { OpenSketch } from './openSketch';
-import { newSketchRing, periodIn, putSketch, ringSlots, sketchesWhere, sketchIn, type SketchRing } from './sketchRing';
+import { heldSketches, newSketchRing, periodIn, putSketch, ringSlots, sketchesWhere, sketchIn, type SketchRing } from './sketchRing';
 
 const MINUTE_MS = 60_000;
 /**
@@ -223,14 +223,7 @@ export class TimeSeries extends OpenSketch {
     for (let at = 0; at < this.slots.length; at += FIELDS) {
       if (this.slots[at] >= 0) minutes.push([this.slots[at], this.slots[at + COUNT], this.slots[at + ERRORS], this.slots[at + SUM], this.slots[at + MAX]]);
     }
-    const slots = (ring: SketchRing | null): [number, string][] => {
-      const out: [number, string][] = [];
-      for (let i = 0; ring !== null && i < ringSlots(ring); i++) {
-        const sketch = sketchIn(ring, i);
-        if (sketch !== undefined) out.push([periodIn(ring, i), sketchToBase64(sketch)]);
-      }
-      return out;
-    };
+    const slots = (ring: SketchRing | null): [number, string][] => (ring === null ? [] : heldSketches(ring).map(([period, sketch]) => [period, sketchToBase64(sketch)]));
     return { minutes, fine: slots(this.fine), coarse: slots(this.coarse) };
   }
 
