@@ -44,8 +44,9 @@ interface Job {
 /**
  * Bodies posted to a worker at once: the one it decodes and the next, already in its message
  * queue, so it goes on while the main thread files instead of waiting for the main thread to hand
- * it the next (bench:peers, high-cardinality JSON, 500k spans per fresh `serve`: the process kept
- * 1.76-1.85 of the 2 cores busy against 1.61-1.66 with one, 6.0-6.7 s against 5.6-7.9 s per run).
+ * it the next. On two cores (bench:peers, 5 rounds, medians of spans/s ÷ Jaeger's): high-cardinality
+ * JSON 0.95x with one at a time, 1.07x and 1.09x with two; the bench corpus 1.56x/1.11x (protobuf/
+ * JSON) with one, 1.83x/1.59x with two. A fresh `serve` kept 1.74-1.79 of the cores busy, not 1.67-1.70.
  * Only bodies of at most QUEUED_BODY_MAX bytes queue, and only behind another such: one cannot
  * exhaust a worker's heap, so a worker that dies of a large body has nothing queued behind it.
  */
