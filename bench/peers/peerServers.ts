@@ -14,7 +14,7 @@ import type { StatusResponse } from '../../src/core/api/signals';
 import { decodeWorkersFor } from '../../src/core/ingest/decodePool';
 import type { Logger } from '../../src/core/logger';
 import { ReceiverProcess, RECEIVER_ENV, RECEIVER_NODE_FLAGS } from '../../src/vscode/receiverProcess';
-import { backendTempDir, expectHttpOk, freeLoopbackPort, startBackendProcess } from '../../test/support/backendProcess';
+import { backendTempDir, expectHttpOk, freeLoopbackPort, freeLoopbackPorts, startBackendProcess } from '../../test/support/backendProcess';
 import { collectorBinary, JAEGER_VERSION, jaegerBinary, jaegerConfig } from '../../test/support/backends';
 import { editorNode } from '../editorNode';
 
@@ -133,7 +133,7 @@ function writeConfig(dir: string, name: string, config: unknown): string {
 const emptyPost: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
 
 async function startJaeger(): Promise<PeerServer> {
-  const [otlpPort, queryPort, queryGrpcPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const [otlpPort, queryPort, queryGrpcPort] = await freeLoopbackPorts(3);
   const dir = backendTempDir('jaeger-peers');
   // The wire tests' all-in-one (test/support/backends.ts startJaeger), with its memory store's
   // default size: old traces are evicted, so memory stays bounded as the receiver's does.

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,16 +29,37 @@ function installExitHook(): void {
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; released before the backend binds it). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free loopback port'))));
-    });
-  });
+export async function freeLoopbackPort(): Promise<number> {
+  return (await freeLoopbackPorts(1))[0];
+}
+
+/**
+ * `n` distinct free TCP ports on 127.0.0.1. Each is held until all are picked: picked one after the
+ * other, a port released by the first pick can be handed out again by the next (a Jaeger got the same
+ * port for its OTLP receiver and its query server, and exited "address already in use").
+ */
+export async function freeLoopbackPorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const server = createServer();
+      servers.push(server);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            if (typeof address === 'object' && address) resolve(address.port);
+            else reject(new Error('no free loopback port'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  }
 }
 
 /** A temp folder for one backend's config, data and log. */

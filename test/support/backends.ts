@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { backendTempDir, expectHttpOk, freeLoopbackPort, startBackendProcess } from './backendProcess';
+import { backendTempDir, expectHttpOk, freeLoopbackPort, freeLoopbackPorts, startBackendProcess } from './backendProcess';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const SETUP = '`bash scripts/setup-backends.sh`';
@@ -160,7 +160,7 @@ export function jaegerConfig(o: { otlpPort: number; queryPort: number; queryGrpc
 
 /** Starts Jaeger v2 all-in-one with memory storage; everything bound to 127.0.0.1. */
 export async function startJaeger(options: { maxTraces?: number } = {}): Promise<RunningJaeger> {
-  const [otlpPort, queryPort, queryGrpcPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const [otlpPort, queryPort, queryGrpcPort] = await freeLoopbackPorts(3);
   const dir = backendTempDir('jaeger');
   const config = jaegerConfig({ otlpPort, queryPort, queryGrpcPort, maxTraces: options.maxTraces ?? 100_000 });
   const file = writeConfig(dir, 'jaeger.yaml', config);
@@ -186,7 +186,7 @@ function emptyOtlpPost(): RequestInit {
 
 /** Starts the collector: OTLP/HTTP in; traces to Jaeger (otlphttp) and to spanmetrics; metrics to a Prometheus exporter. */
 export async function startCollector(options: { jaegerOtlpUrl: string; flushIntervalMs?: number }): Promise<RunningCollector> {
-  const [otlpPort, metricsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const [otlpPort, metricsPort] = await freeLoopbackPorts(2);
   const dir = backendTempDir('otelcol');
   const config = {
     receivers: { otlp: { protocols: { http: { endpoint: loopback(otlpPort) } } } },

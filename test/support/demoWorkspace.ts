@@ -4,10 +4,10 @@
  * port, the service, its flaky downstream and the load generator running and sending real OTLP there.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { AI_FILE, createDemoRepo } from '../../scripts/lib/demoRepo';
 import { startGroup, type StartedGroup } from '../../scripts/lib/processGroup';
+import { freeLoopbackPort, freeLoopbackPorts } from './backendProcess';
 import { repoRoot } from './harness';
 
 /** A running fixture. */
@@ -35,23 +35,14 @@ export interface DemoWorkspaceOptions {
 export { AI_FILE };
 
 /** A free TCP port on loopback (bound and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /** Creates the demo repository and starts the service with its load. */
 export async function startDemoWorkspace(options: DemoWorkspaceOptions = {}): Promise<DemoWorkspace> {
   const parent = options.root ?? path.join(repoRoot, 'test-results', 'workspaces');
   mkdirSync(parent, { recursive: true });
   const workspace = path.join(parent, `orders-service-${process.pid}`);
-  const [receiverPort, ordersPort, inventoryPort] = [await freePort(), await freePort(), await freePort()];
+  const [receiverPort, ordersPort, inventoryPort] = await freeLoopbackPorts(3);
   createDemoRepo(workspace, { 'runtimeLens.autoStart': true, 'runtimeLens.receiver.port': receiverPort, ...options.settings });
 
   const logs = path.join(parent, 'logs');
