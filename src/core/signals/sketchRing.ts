@@ -46,6 +46,9 @@ export function heldSketches(ring: SketchRing): [number, LatencySketch][] {
 
 /** The sketches whose period passes `keep`, in slot order, added to `out`. */
 export function sketchesWhere(ring: SketchRing, keep: (period: number) => boolean, out: LatencySketch[] = []): LatencySketch[] {
-  for (const [period, sketch] of heldSketches(ring)) if (keep(period)) out.push(sketch);
+  for (let i = 0; i < ringSlots(ring); i++) {
+    const sketch = sketchIn(ring, i);
+    if (sketch !== undefined && keep(periodIn(ring, i))) out.push(sketch);
+  }
   return out;
 }

@@ -8,20 +8,13 @@ import { after, test } from 'node:test';
 import type { Logger } from '../../../src/core/logger';
 import { endpointOf, probeReceiver, ReceiverProcess, type ReceiverProcessOptions } from '../../../src/vscode/receiverProcess';
 import { receiverTokenFile } from '../../../src/vscode/receiverToken';
+import { freeLoopbackPort as freePort } from '../../support/backendProcess';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-receiver-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A logger that keeps lines, to check what reaches the output channel. */
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

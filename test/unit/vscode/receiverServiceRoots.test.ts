@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
@@ -10,20 +9,13 @@ import { ReceiverProcess } from '../../../src/vscode/receiverProcess';
 import { receiverTokenFile } from '../../../src/vscode/receiverToken';
 import { nowNs, postTraces } from '../../support/otlpJson';
 import { routeSpansJson } from '../../support/routeSpanJson';
+import { freeLoopbackPort as freePort } from '../../support/backendProcess';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-receiver-roots-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const HEALTH = "const express = require('express');\nconst app = express();\n\napp.get('/health', function health(req, res) {\n  res.send('ok');\n});\n";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function get<T>(url: string, token: string): Promise<T> {
   const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });

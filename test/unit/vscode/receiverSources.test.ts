@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
@@ -14,6 +14,7 @@ import { specsFromSettings } from '../../../src/core/sources/sourceSpec';
 import { probeReceiver, ReceiverProcess, type ReceiverProcessOptions } from '../../../src/vscode/receiverProcess';
 import { receiverTokenFile } from '../../../src/vscode/receiverToken';
 import { EDITOR_AUTH_HINT, SECRET_ENV_PREFIX, sourceLaunch } from '../../../src/vscode/sourcesArgs';
+import { freeLoopbackPort as freePort } from '../../support/backendProcess';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-receiver-sources-'));
@@ -24,14 +25,6 @@ after(async () => {
 });
 
 const SECRET = 's3cret-token-for-the-test';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
@@ -12,18 +11,11 @@ import { probeReceiver, ReceiverProcess, type ReceiverProcessOptions } from '../
 import { receiverTokenFile } from '../../../src/vscode/receiverToken';
 import { errorSpanJson, SECRET_MESSAGE } from '../../support/errorSpanJson';
 import { postTraces } from '../../support/otlpJson';
+import { freeLoopbackPort as freePort } from '../../support/backendProcess';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-token-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function workspace(name: string): string {
   const dir = path.join(tmp, name);
