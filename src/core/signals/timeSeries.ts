@@ -99,9 +99,8 @@ export class TimeSeries extends OpenSketch {
   private hotMinute = -1;
   private hotCount = 0;
   private hotErrors = 0;
-  // Of the latencies (clamped at 0) since the last flush; they settle the open sketch too.
+  // Of the latencies (clamped at 0) since the last flush.
   private hotSum = 0;
-  private hotMin = Infinity;
   private hotMax = 0;
 
   /** `latency: false` keeps counts only (error groups need no quantiles). */
@@ -124,7 +123,6 @@ export class TimeSeries extends OpenSketch {
     this.hotCount++;
     if (isError) this.hotErrors++;
     this.hotSum += ms;
-    if (ms < this.hotMin) this.hotMin = ms;
     if (ms > this.hotMax) this.hotMax = ms;
     this.acceptLatency(ms);
   }
@@ -141,7 +139,7 @@ export class TimeSeries extends OpenSketch {
   /** Writes what the minute being recorded got into its slot and sketch (every reader calls this first). */
   private flush(): void {
     if (this.hotCount === 0) return;
-    this.settleSketch(this.hotSum, this.hotMin, this.hotMax);
+    this.settleSketch();
     const at = this.slotOf(this.hotMinute);
     if (at >= 0) {
       const slots = this.slots;
@@ -153,7 +151,6 @@ export class TimeSeries extends OpenSketch {
     this.hotCount = 0;
     this.hotErrors = 0;
     this.hotSum = 0;
-    this.hotMin = Infinity;
     this.hotMax = 0;
   }
 

@@ -30,7 +30,7 @@ async function tempDir(): Promise<string> {
 
 /** A sketch in the library's protobuf with our mapping and `bins` contiguous counts of `count` from `offset`. */
 function craftedSketch(bins: number, offset: number, count: number | ((i: number) => number) = 1): string {
-  const mapping = (newSketch().mapping as unknown as { toProto(): object }).toProto();
+  const mapping = (new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: 0.02 }).mapping as unknown as { toProto(): object }).toProto();
   const counts = Array.from({ length: bins }, (_, i) => (typeof count === 'function' ? count(i) : count));
   const message = ProtoDDSketch.create({ mapping, positiveValues: { contiguousBinCounts: counts, contiguousBinIndexOffset: offset }, negativeValues: {}, zeroCount: 0 });
   return Buffer.from(ProtoDDSketch.encode(message).finish()).toString('base64');
@@ -105,10 +105,10 @@ test('crafted sketches within the size limit cost at most the bin limit each, or
   assert.throws(() => sketchFromBase64(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]).toString('base64')), /end inside a field/);
   // The largest sketch accepted keeps at most the bin limit, padding trimmed: the work is bounded by it.
   const widest = sketchFromBase64(craftedSketch(SKETCH_BIN_LIMIT, -300, (i) => (i === 0 || i === SKETCH_BIN_LIMIT - 1 ? 1 : 0)));
-  assert.ok(widest.store.bins.length <= SKETCH_BIN_LIMIT);
+  assert.ok(widest.bins.length <= SKETCH_BIN_LIMIT);
   assert.equal(widest.count, 2);
   const padded = sketchFromBase64(craftedSketch(SKETCH_BIN_LIMIT, 100, (i) => (i === 500 ? 7 : 0)));
-  assert.equal(padded.store.bins.length, 1, 'zero bins around the one used are not kept');
+  assert.equal(padded.bins.length, 1, 'zero bins around the one used are not kept');
   assert.equal(padded.count, 7);
 });
 
@@ -125,7 +125,7 @@ test('sketches written by the library restore the same; ours read back in the li
   for (const q of [0, 0.1, 0.5, 0.95, 0.99, 1]) {
     // The library rebuilds its mapping from gamma, which moves the last digits of a value.
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
-    assert.ok(close(quantile(fromLibrary, q), quantile(theirs, q)), `library -> ours at ${q}`);
+    assert.ok(close(quantile(fromLibrary, q), theirs.getValueAtQuantile(q)), `library -> ours at ${q}`);
     assert.ok(close(inLibrary.getValueAtQuantile(q), quantile(ours, q)), `ours -> library at ${q}`);
   }
   assert.equal(fromLibrary.count, 5_000);
