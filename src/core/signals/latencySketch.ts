@@ -15,6 +15,9 @@ export const SKETCH_BIN_LIMIT = 1024;
 /** The index mapping of every sketch (DDSketch's logarithmic one, from @datadog/sketches-js): immutable, so shared. */
 const MAPPING = new LogarithmicMapping(SKETCH_RELATIVE_ACCURACY);
 
+/** Latencies a sketch holds, ms: 1 ns (OTLP's resolution) to ~3,000 years; a sketch read back with keys outside was not ours. */
+const MAX_LATENCY_MS = 1e14;
+
 /** Bins a sketch's range grows by, so that a widening range reallocates now and then, not on every new key. */
 const CHUNK = 16;
 
@@ -43,7 +46,7 @@ export class LatencySketch {
   /** Adds `value` (ms) `weight` times (a positive weight, 1 by default). */
   accept(value: number, weight = 1): void {
     if (!(weight > 0)) throw new Error(`sketch weight must be positive, not ${weight}`);
-    if (value > MAPPING.minPossible) this.addKey(MAPPING.key(value), weight);
+    if (value > MAPPING.minPossible) this.addKey(sketchKey(value), weight);
     else this.zeroCount += weight;
     this.count += weight;
   }
@@ -134,9 +137,9 @@ function lastUsed(bins: number[]): number {
 /** Smallest latency the sketches file in a bin of their own; those at or below it count as zero. */
 export const SKETCH_MIN_POSITIVE = MAPPING.minPossible;
 
-/** The bin key of a latency above SKETCH_MIN_POSITIVE. */
+/** The bin key of a latency above SKETCH_MIN_POSITIVE; past the ceiling (a histogram's infinite bound, say), the ceiling's: an infinite key has no bin. */
 export function sketchKey(value: number): number {
-  return MAPPING.key(value);
+  return MAPPING.key(value < MAX_LATENCY_MS ? value : MAX_LATENCY_MS);
 }
 
 /** A new empty latency sketch. */
@@ -164,9 +167,8 @@ export function sketchToBase64(sketch: LatencySketch): string {
   return encodeSketch(MAPPING_BYTES, bins, sketch.offset + Math.max(from, 0), sketch.zeroCount).toString('base64');
 }
 
-/** Latencies a sketch read back may hold, ms: 1 ns (OTLP's resolution) to ~3,000 years; keys outside were not ours. */
 const MIN_KEY = MAPPING.key(1e-6);
-const MAX_KEY = MAPPING.key(1e14);
+const MAX_KEY = MAPPING.key(MAX_LATENCY_MS);
 
 function isCount(c: number): boolean {
   return Number.isInteger(c) && c >= 0;

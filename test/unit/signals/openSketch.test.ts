@@ -22,7 +22,7 @@ function same(open: LatencySketch, plain: LatencySketch, what: string): void {
   for (const field of ['count', 'zeroCount'] as const) assert.equal(open[field], plain[field], `${what}: ${field}`);
 }
 
-test('adds through an open sketch give the sketch the library would build, on every path', () => {
+test('adds through an open sketch give the sketch accept() would build, on every path', () => {
   const cases: [string, number[]][] = [
     ['one bin', Array.from({ length: 100 }, () => 12)],
     // 1 ms has bin key 0, which an empty store's key range must not seem to hold.
