@@ -21,22 +21,38 @@ const MAX_LATENCY_MS = 1e14;
 /** Bins a sketch's range grows by, so that a widening range reallocates now and then, not on every new key. */
 const CHUNK = 16;
 
+/** Bin arrays by width: 16-bit counts until one would overflow, then 32-bit, then doubles (also for fractional weights). */
+export type Bins = Uint16Array | Uint32Array | Float64Array;
+
+/**
+ * Largest count the 32-bit bins take: 2^30 - 1, not 2^32 - 1, so that the limit, which every open
+ * series copies, stays one of V8's small integers (with pointer compression, as in Electron) rather
+ * than a heap number per series. Double bins keep it as their limit too: past it an add takes the
+ * sketch's own path, which knows doubles do not overflow.
+ */
+const U32_LIMIT = 0x3fffffff;
+
+/** Largest count a bin of `bins` holds before its sketch widens them. */
+export function binLimit(bins: Bins): number {
+  return bins instanceof Uint16Array ? 0xffff : U32_LIMIT;
+}
+
 /**
  * A mergeable quantile sketch of latencies in milliseconds: a DDSketch (relative accuracy 2%, the
  * lowest bins collapsing past 1,024) with positive values and zeros only, as latencies are, in the
  * DDSketch protobuf format when written (see sketchProto).
  *
- * Its own class rather than the library's sketch: with tens of thousands of series holding a few
- * sketches each, the library's shape (a sketch object, a store object, a typed array with its
- * ArrayBuffer, and five fields holding doubles, each a heap number of its own) was ~460 bytes of
- * V8 heap per sketch before its bins; this is one object (56 bytes) and one array of small
- * integers (8 bytes a bin in Node's builds). Counts past 2^31 (or fractional weights) turn the
- * array into doubles, transparently. Heap snapshot after bench:ingest's RSS phase (10M spans over
- * 10,000 locations, 40,000 sketches): 80.0 to 72.5 MB.
+ * Its own class rather than the library's sketch, for memory: tens of thousands of series hold a
+ * few sketches each, and the library's shape (a sketch object, a store object, and five fields
+ * holding doubles, each a heap number of its own) cost ~330 bytes of V8 heap per sketch besides its
+ * bins; this is one object of small integers. The bins stay a typed array of the narrowest width
+ * that holds the counts (2 bytes a bin for a typical minute): a plain array of small integers costs
+ * 8 bytes a bin in Node's builds (no pointer compression). A series recording an hour of a ~100x
+ * latency spread (bench:memory) held 9.8 KB with the library's sketch, 13.2 with plain arrays, ~7 so.
  */
 export class LatencySketch {
   /** Counts of the keys `offset` .. `offset + bins.length - 1` (zeros at either end are slack). */
-  bins: number[] = EMPTY_BINS;
+  bins: Bins = EMPTY_BINS;
   offset = 0;
   /** Every value accepted, zeros included (their weights, when weighted). */
   count = 0;
@@ -53,13 +69,9 @@ export class LatencySketch {
 
   /** Adds `weight` to the bin of `key`, reshaping the bins when it has none; `count` is the caller's. */
   addKey(key: number, weight: number): void {
-    let i = key - this.offset;
-    if (i < 0 || i >= this.bins.length) {
-      this.reshape(key, key);
-      // Below the bins only when the lowest collapsed: into the lowest bin.
-      i = Math.max(key, this.offset) - this.offset;
-    }
-    this.bins[i] += weight;
+    if (key < this.offset || key >= this.offset + this.bins.length) this.reshape(key, key);
+    // Below the bins only when the lowest collapsed: into the lowest bin.
+    this.bump(Math.max(key, this.offset) - this.offset, weight);
   }
 
   /** Adds every value of `other` to this sketch. */
@@ -71,11 +83,26 @@ export class LatencySketch {
       this.reshape(other.offset + from, other.offset + to);
       for (let i = from; i <= to; i++) {
         const c = other.bins[i];
-        if (c !== 0) this.bins[Math.max(other.offset + i, this.offset) - this.offset] += c;
+        if (c !== 0) this.bump(Math.max(other.offset + i, this.offset) - this.offset, c);
       }
     }
     this.zeroCount += other.zeroCount;
     this.count += other.count;
+  }
+
+  /** Adds `weight` to the bin at index `i`, widening the bins first when the sum would not fit. */
+  private bump(i: number, weight: number): void {
+    const next = this.bins[i] + weight;
+    if (next > binLimit(this.bins) || !Number.isInteger(next)) this.widen(next);
+    this.bins[i] = next;
+  }
+
+  private widen(value: number): void {
+    if (this.bins instanceof Float64Array) return;
+    const Wider = Number.isInteger(value) && value <= U32_LIMIT ? Uint32Array : Float64Array;
+    const bins = new Wider(this.bins.length);
+    bins.set(this.bins);
+    this.bins = bins;
   }
 
   /**
@@ -96,13 +123,16 @@ export class LatencySketch {
     const length = Math.min(SKETCH_BIN_LIMIT, Math.ceil(span / CHUNK) * CHUNK);
     // The slack split around the keys in use, so a range drifting either way has room.
     const offset = bottom - ((length - span) >> 1);
-    const next: number[] = new Array(length).fill(0);
+    const next = new (bins.constructor as new (length: number) => Bins)(length);
+    let collapsed = 0;
     for (let i = Math.max(from, 0); i < bins.length; i++) {
-      const c = bins[i];
-      if (c !== 0) next[Math.max(this.offset + i, bottom) - offset] += c;
+      const key = this.offset + i;
+      if (key < bottom) collapsed += bins[i];
+      else next[key - offset] = bins[i];
     }
     this.bins = next;
     this.offset = offset;
+    if (collapsed > 0) this.bump(bottom - offset, collapsed);
   }
 
   /** The value at quantile q (0..1) as DDSketch answers it (the lower rank), NaN when empty. */
@@ -122,14 +152,14 @@ export class LatencySketch {
 }
 
 /** Shared by every empty sketch: `addKey` and `merge` replace it before writing, so it stays empty. */
-const EMPTY_BINS: number[] = [];
+const EMPTY_BINS: Bins = new Uint16Array(0);
 
-function firstUsed(bins: number[]): number {
+function firstUsed(bins: Bins): number {
   for (let i = 0; i < bins.length; i++) if (bins[i] !== 0) return i;
   return -1;
 }
 
-function lastUsed(bins: number[]): number {
+function lastUsed(bins: Bins): number {
   for (let i = bins.length - 1; i >= 0; i--) if (bins[i] !== 0) return i;
   return -1;
 }
@@ -163,7 +193,7 @@ const MAPPING_BYTES = (() => {
 /** Serializes a sketch for the snapshot file (DDSketch's protobuf, as the library's toProto writes it). */
 export function sketchToBase64(sketch: LatencySketch): string {
   const from = firstUsed(sketch.bins);
-  const bins = from < 0 ? [] : sketch.bins.slice(from, lastUsed(sketch.bins) + 1);
+  const bins = from < 0 ? EMPTY_BINS : sketch.bins.subarray(from, lastUsed(sketch.bins) + 1);
   return encodeSketch(MAPPING_BYTES, bins, sketch.offset + Math.max(from, 0), sketch.zeroCount).toString('base64');
 }
 
@@ -206,7 +236,8 @@ export function sketchFromBase64(text: string): LatencySketch {
   if (!isCount(zeroCount) || !Number.isSafeInteger(total + zeroCount)) throw new Error('sketch counts are not whole numbers below 2^53');
   const sketch = new LatencySketch();
   if (first >= 0) {
-    sketch.bins = Array.from(counts.subarray(first, last + 1));
+    const Kind = total <= 0xffff ? Uint16Array : total <= U32_LIMIT ? Uint32Array : Float64Array;
+    sketch.bins = new Kind(counts.subarray(first, last + 1));
     sketch.offset = offset + first;
   }
   sketch.zeroCount = zeroCount;

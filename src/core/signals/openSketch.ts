@@ -1,18 +1,21 @@
-import { SKETCH_MIN_POSITIVE, sketchKey, type LatencySketch } from './latencySketch';
+import { binLimit, SKETCH_MIN_POSITIVE, sketchKey, type Bins, type LatencySketch } from './latencySketch';
 
-const NO_BINS: number[] = [];
+const NO_BINS: Bins = new Uint16Array(0);
 
 /**
  * The sketch an owner is recording into, held open: its bins and their offset, and the counts added
  * since the sketch itself was last brought up to date. An owner (TimeSeries) extends this class so
  * that these are fields of its own object: with tens of thousands of series, an add then misses the
- * cache on the bins only, not also on the sketch. Adds outside the bins go through the sketch,
- * which reshapes them. Anything that reads the sketch must call `settleSketch` first.
+ * cache on the bins only, not also on the sketch. Adds outside the bins, or that would overflow a
+ * bin's width, go through the sketch, which replaces them. Anything that reads the sketch must call
+ * `settleSketch` first.
  */
 export class OpenSketch {
   private openedSketch: LatencySketch | null = null;
   private bins = NO_BINS;
   private offset = 0;
+  /** Largest count the bins hold (a small integer: see binLimit). */
+  private limit = 0;
   private addedPositive = 0;
   private addedZero = 0;
 
@@ -25,6 +28,7 @@ export class OpenSketch {
   private readBins(): void {
     this.bins = this.openedSketch?.bins ?? NO_BINS;
     this.offset = this.openedSketch?.offset ?? 0;
+    this.limit = binLimit(this.bins);
   }
 
   /** Adds one latency (ms, >= 0) to the open sketch. */
@@ -34,14 +38,17 @@ export class OpenSketch {
     if (value > SKETCH_MIN_POSITIVE) {
       const key = sketchKey(value);
       const i = key - this.offset;
-      if (i >= 0 && i < this.bins.length) {
-        this.bins[i]++;
-      } else {
-        // Outside the bins: the sketch's own path, which replaces them.
-        sketch.addKey(key, 1);
-        this.readBins();
-      }
       this.addedPositive++;
+      if (i >= 0 && i < this.bins.length) {
+        const count = this.bins[i];
+        if (count < this.limit) {
+          this.bins[i] = count + 1;
+          return;
+        }
+      }
+      // Outside the bins, or a bin that would overflow its width: the sketch's own path, which replaces them.
+      sketch.addKey(key, 1);
+      this.readBins();
     } else {
       this.addedZero++;
     }

