@@ -93,7 +93,9 @@ async function seriesAfterAnHour(): Promise<void> {
   const after = await settled();
   const heap = (after.heapUsed - before.heapUsed) / count;
   const offHeap = (after.arrayBuffers - before.arrayBuffers) / count;
-  console.log(`\nOne latency series after an hour of a log-normal spread (${series.length.toLocaleString('en-US')} series): ${((heap + offHeap) / 1024).toFixed(1)} KB (${(heap / 1024).toFixed(1)} KB of heap, ${(offHeap / 1024).toFixed(1)} KB off it).`);
+  console.log(
+    `\nOne latency series after an hour of a log-normal spread (${series.length.toLocaleString('en-US')} series): ${((heap + offHeap) / 1024).toFixed(1)} KB (${(heap / 1024).toFixed(1)} KB of heap, ${(offHeap / 1024).toFixed(1)} KB off it).`,
+  );
 }
 
 main();
