@@ -151,8 +151,8 @@ export class LatencySketch {
   }
 }
 
-/** Shared by every empty sketch: `addKey` and `merge` replace it before writing, so it stays empty. */
-const EMPTY_BINS: Bins = new Uint16Array(0);
+/** Shared by every empty sketch (and a closed OpenSketch): `addKey` and `merge` replace it before writing, so it stays empty. */
+export const EMPTY_BINS: Bins = new Uint16Array(0);
 
 function firstUsed(bins: Bins): number {
   for (let i = 0; i < bins.length; i++) if (bins[i] !== 0) return i;

@@ -1,6 +1,4 @@
-import { binLimit, SKETCH_MIN_POSITIVE, sketchKey, type Bins, type LatencySketch } from './latencySketch';
-
-const NO_BINS: Bins = new Uint16Array(0);
+import { binLimit, EMPTY_BINS, SKETCH_MIN_POSITIVE, sketchKey, type LatencySketch } from './latencySketch';
 
 /**
  * The sketch an owner is recording into, held open: its bins and their offset, and the counts added
@@ -12,7 +10,7 @@ const NO_BINS: Bins = new Uint16Array(0);
  */
 export class OpenSketch {
   private openedSketch: LatencySketch | null = null;
-  private bins = NO_BINS;
+  private bins = EMPTY_BINS;
   private offset = 0;
   /** Largest count the bins hold (a small integer: see binLimit). */
   private limit = 0;
@@ -26,7 +24,7 @@ export class OpenSketch {
   }
 
   private readBins(): void {
-    this.bins = this.openedSketch?.bins ?? NO_BINS;
+    this.bins = this.openedSketch?.bins ?? EMPTY_BINS;
     this.offset = this.openedSketch?.offset ?? 0;
     this.limit = binLimit(this.bins);
   }
