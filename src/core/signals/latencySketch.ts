@@ -1,5 +1,6 @@
 // The mapping is not re-exported at the package root; its module is part of the published typings.
 import { LogarithmicMapping } from '@datadog/sketches-js/dist/ddsketch/mapping';
+import type { BinSlab, SlabKind } from './binSlab';
 import { decodeSketch, encodeSketch } from './sketchProto';
 import { MAX_SNAPSHOT_SKETCH_CHARS } from './snapshotLimits';
 
@@ -51,13 +52,47 @@ export function binLimit(bins: Bins): number {
  * latency spread (bench:memory) held 9.8 KB with the library's sketch, 13.2 with plain arrays, ~7 so.
  */
 export class LatencySketch {
-  /** Counts of the keys `offset` .. `offset + bins.length - 1` (zeros at either end are slack). */
+  /**
+   * The array holding the counts of the keys `offset` .. `offset + size - 1` (zeros at either end
+   * are slack), from index `base`: the sketch's own array, or a view of its slab's chunk.
+   */
   bins: Bins = EMPTY_BINS;
+  base = 0;
+  size = 0;
   offset = 0;
   /** Every value accepted, zeros included (their weights, when weighted). */
   count = 0;
   /** Values at or below SKETCH_MIN_POSITIVE (latencies are never negative; those count here too). */
   zeroCount = 0;
+
+  /** A sketch whose bins are regions of `slab` (a store's series'), or arrays of its own (null). */
+  constructor(private slab: BinSlab | null = null) {}
+
+  /** The counts of the keys `offset` .. `offset + size - 1`, as a view of their own. */
+  binCounts(): Bins {
+    return this.base === 0 && this.size === this.bins.length ? this.bins : this.bins.subarray(this.base, this.base + this.size);
+  }
+
+  /** Moves the bins into a new region of `slab` (a compaction; see BinSlab), which the sketch uses from now on. */
+  relocate(slab: BinSlab): void {
+    const { bins, base, size } = this;
+    this.slab = slab;
+    if (size === 0) return;
+    this.allocate(bins.constructor as BinsKind, size);
+    copyBins(bins, base, this.bins, this.base, size);
+  }
+
+  /** Replaces the bins by `size` zeroed bins of `Kind`. */
+  private allocate(Kind: BinsKind, size: number): void {
+    if (this.slab === null) {
+      this.bins = new Kind(size);
+      this.base = 0;
+    } else {
+      this.base = this.slab.take(Kind, size);
+      this.bins = this.slab.view(Kind) as Bins;
+    }
+    this.size = size;
+  }
 
   /** Adds `value` (ms) `weight` times (a positive weight, 1 by default). */
   accept(value: number, weight = 1): void {
@@ -69,7 +104,7 @@ export class LatencySketch {
 
   /** Adds `weight` to the bin of `key`, reshaping the bins when it has none; `count` is the caller's. */
   addKey(key: number, weight: number): void {
-    if (key < this.offset || key >= this.offset + this.bins.length) this.reshape(key, key);
+    if (key < this.offset || key >= this.offset + this.size) this.reshape(key, key);
     // Below the bins only when the lowest collapsed: into the lowest bin.
     this.bump(Math.max(key, this.offset) - this.offset, weight);
   }
@@ -77,12 +112,13 @@ export class LatencySketch {
   /** Adds every value of `other` to this sketch. */
   merge(other: LatencySketch): void {
     if (other.count === 0) return;
-    const from = firstUsed(other.bins);
+    const from = firstUsed(other);
     if (from >= 0) {
-      const to = lastUsed(other.bins);
+      const to = lastUsed(other);
       this.reshape(other.offset + from, other.offset + to);
+      const { bins, base } = other;
       for (let i = from; i <= to; i++) {
-        const c = other.bins[i];
+        const c = bins[base + i];
         if (c !== 0) this.bump(Math.max(other.offset + i, this.offset) - this.offset, c);
       }
     }
@@ -92,17 +128,16 @@ export class LatencySketch {
 
   /** Adds `weight` to the bin at index `i`, widening the bins first when the sum would not fit. */
   private bump(i: number, weight: number): void {
-    const next = this.bins[i] + weight;
+    const next = this.bins[this.base + i] + weight;
     if (next > binLimit(this.bins) || !Number.isInteger(next)) this.widen(next);
-    this.bins[i] = next;
+    this.bins[this.base + i] = next;
   }
 
   private widen(value: number): void {
-    if (this.bins instanceof Float64Array) return;
-    const Wider = Number.isInteger(value) && value <= U32_LIMIT ? Uint32Array : Float64Array;
-    const bins = new Wider(this.bins.length);
-    bins.set(this.bins);
-    this.bins = bins;
+    const { bins, base, size } = this;
+    if (bins instanceof Float64Array) return;
+    this.allocate(Number.isInteger(value) && value <= U32_LIMIT ? Uint32Array : Float64Array, size);
+    copyBins(bins, base, this.bins, this.base, size);
   }
 
   /**
@@ -111,26 +146,27 @@ export class LatencySketch {
    * collapsing-lowest store does (the bins are then exactly that long, from the lowest kept key).
    */
   private reshape(low: number, high: number): void {
-    const bins = this.bins;
-    const from = firstUsed(bins);
+    const { bins, base, size } = this;
+    const from = firstUsed(this);
     if (from >= 0) {
       low = Math.min(low, this.offset + from);
-      high = Math.max(high, this.offset + lastUsed(bins));
+      high = Math.max(high, this.offset + lastUsed(this));
     }
     const bottom = Math.max(low, high - SKETCH_BIN_LIMIT + 1);
-    if (bottom >= this.offset && high < this.offset + bins.length) return;
+    if (bottom >= this.offset && high < this.offset + size) return;
     const span = high - bottom + 1;
     const length = Math.min(SKETCH_BIN_LIMIT, Math.ceil(span / CHUNK) * CHUNK);
     // The slack split around the keys in use, so a range drifting either way has room.
     const offset = bottom - ((length - span) >> 1);
-    const next = new (bins.constructor as new (length: number) => Bins)(length);
+    const oldOffset = this.offset;
+    this.allocate(bins.constructor as BinsKind, length);
+    const next = this.bins;
     let collapsed = 0;
-    for (let i = Math.max(from, 0); i < bins.length; i++) {
-      const key = this.offset + i;
-      if (key < bottom) collapsed += bins[i];
-      else next[key - offset] = bins[i];
+    for (let i = Math.max(from, 0); i < size; i++) {
+      const key = oldOffset + i;
+      if (key < bottom) collapsed += bins[base + i];
+      else next[this.base + key - offset] = bins[base + i];
     }
-    this.bins = next;
     this.offset = offset;
     if (collapsed > 0) this.bump(bottom - offset, collapsed);
   }
@@ -142,26 +178,33 @@ export class LatencySketch {
     if (rank < this.zeroCount) return 0;
     const positiveRank = rank - this.zeroCount;
     let running = 0;
-    const bins = this.bins;
-    for (let i = 0; i < bins.length; i++) {
-      running += bins[i];
+    const { bins, base, size } = this;
+    for (let i = 0; i < size; i++) {
+      running += bins[base + i];
       if (running > positiveRank) return MAPPING.value(this.offset + i);
     }
-    return MAPPING.value(this.offset + lastUsed(bins));
+    return MAPPING.value(this.offset + lastUsed(this));
   }
 }
 
 /** Shared by every empty sketch (and a closed OpenSketch): `addKey` and `merge` replace it before writing, so it stays empty. */
 export const EMPTY_BINS: Bins = new Uint16Array(0);
 
-function firstUsed(bins: Bins): number {
-  for (let i = 0; i < bins.length; i++) if (bins[i] !== 0) return i;
+type BinsKind = SlabKind & (new (length: number) => Bins);
+
+/** Index (from the sketch's first bin) of its first bin holding a count; -1 when none does. */
+function firstUsed(s: LatencySketch): number {
+  for (let i = 0; i < s.size; i++) if (s.bins[s.base + i] !== 0) return i;
   return -1;
 }
 
-function lastUsed(bins: Bins): number {
-  for (let i = bins.length - 1; i >= 0; i--) if (bins[i] !== 0) return i;
+function lastUsed(s: LatencySketch): number {
+  for (let i = s.size - 1; i >= 0; i--) if (s.bins[s.base + i] !== 0) return i;
   return -1;
+}
+
+function copyBins(from: Bins, fromBase: number, to: Bins, toBase: number, size: number): void {
+  for (let i = 0; i < size; i++) to[toBase + i] = from[fromBase + i];
 }
 
 /** Smallest latency the sketches file in a bin of their own; those at or below it count as zero. */
@@ -173,8 +216,8 @@ export function sketchKey(value: number): number {
 }
 
 /** A new empty latency sketch. */
-export function newSketch(): LatencySketch {
-  return new LatencySketch();
+export function newSketch(slab: BinSlab | null = null): LatencySketch {
+  return new LatencySketch(slab);
 }
 
 /** The index mapping's parameters, as the protobuf holds them. */
@@ -192,8 +235,8 @@ const MAPPING_BYTES = (() => {
 
 /** Serializes a sketch for the snapshot file (DDSketch's protobuf, as the library's toProto writes it). */
 export function sketchToBase64(sketch: LatencySketch): string {
-  const from = firstUsed(sketch.bins);
-  const bins = from < 0 ? EMPTY_BINS : sketch.bins.subarray(from, lastUsed(sketch.bins) + 1);
+  const from = firstUsed(sketch);
+  const bins = from < 0 ? EMPTY_BINS : sketch.bins.subarray(sketch.base + from, sketch.base + lastUsed(sketch) + 1);
   return encodeSketch(MAPPING_BYTES, bins, sketch.offset + Math.max(from, 0), sketch.zeroCount).toString('base64');
 }
 
@@ -238,6 +281,7 @@ export function sketchFromBase64(text: string): LatencySketch {
   if (first >= 0) {
     const Kind = total <= 0xffff ? Uint16Array : total <= U32_LIMIT ? Uint32Array : Float64Array;
     sketch.bins = new Kind(counts.subarray(first, last + 1));
+    sketch.size = sketch.bins.length;
     sketch.offset = offset + first;
   }
   sketch.zeroCount = zeroCount;

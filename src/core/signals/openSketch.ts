@@ -11,6 +11,8 @@ import { binLimit, EMPTY_BINS, SKETCH_MIN_POSITIVE, sketchKey, type LatencySketc
 export class OpenSketch {
   private openedSketch: LatencySketch | null = null;
   private bins = EMPTY_BINS;
+  private binBase = 0;
+  private binCount = 0;
   private offset = 0;
   /** Largest count the bins hold (a small integer: see binLimit). */
   private limit = 0;
@@ -23,8 +25,11 @@ export class OpenSketch {
     this.readBins();
   }
 
-  private readBins(): void {
+  /** Reads the open sketch's bins again (after anything that may have moved them: its own adds, a relocation). */
+  protected readBins(): void {
     this.bins = this.openedSketch?.bins ?? EMPTY_BINS;
+    this.binBase = this.openedSketch?.base ?? 0;
+    this.binCount = this.openedSketch?.size ?? 0;
     this.offset = this.openedSketch?.offset ?? 0;
     this.limit = binLimit(this.bins);
   }
@@ -37,10 +42,11 @@ export class OpenSketch {
       const key = sketchKey(value);
       const i = key - this.offset;
       this.addedPositive++;
-      if (i >= 0 && i < this.bins.length) {
-        const count = this.bins[i];
+      if (i >= 0 && i < this.binCount) {
+        const at = this.binBase + i;
+        const count = this.bins[at];
         if (count < this.limit) {
-          this.bins[i] = count + 1;
+          this.bins[at] = count + 1;
           return;
         }
       }

@@ -3,6 +3,7 @@ import type { ExceptionInfo, ResourceInfo, SpanRecord } from '../ingest/records'
 import { plausibleRevision } from '../ingest/revisionText';
 import { systemClock, type Clock } from '../logger';
 import type { CallSite } from '../mapping/callSites';
+import { BinSlab } from './binSlab';
 import { BoundedMap, type Touchable } from './boundedMap';
 import { callKey, newCallEntry, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
@@ -33,6 +34,8 @@ export class SignalStore {
   private readonly unmapped: BoundedMap<UnmappedEntry>;
   private readonly calls: BoundedMap<CallEntry>;
   private readonly exemplars: ExemplarPool;
+  /** Where the series' slots and sketch bins live (see BinSlab); compacted between spans. */
+  private readonly slab = new BinSlab();
   private readonly locationFiles = new FileIndex<LocationEntry>();
   private readonly errorFiles = new FileIndex<ErrorEntry>();
   private readonly callFiles = new FileIndex<CallEntry>();
@@ -116,7 +119,30 @@ export class SignalStore {
   }
 
   private newCountSeries(): TimeSeries {
-    return new TimeSeries(this.options.retentionMs, false);
+    return new TimeSeries(this.options.retentionMs, false, this.slab);
+  }
+
+  /**
+   * Compacts the slab when one is due: at the start of a filing, when no series is recording.
+   * Every series the store holds moves; one it no longer holds keeps its old regions (see BinSlab).
+   */
+  private settleSlab(): void {
+    if (!this.slab.due) return;
+    const relocate = (entries: Iterable<{ series: TimeSeries }>) => {
+      for (const entry of entries) entry.series.relocate(this.slab);
+    };
+    this.slab.compact(() => {
+      relocate(this.locations.values());
+      relocate(this.operations.values());
+      relocate(this.errorGroups.values());
+      relocate(this.unmapped.values());
+      relocate(this.calls.values());
+    });
+  }
+
+  /** The slab's figures (for tests and benchmarks). */
+  slabStats(): ReturnType<BinSlab['stats']> {
+    return this.slab.stats();
   }
 
   /**
@@ -125,6 +151,7 @@ export class SignalStore {
    * RequestFold) counts under its operation only. Returns the location entry it counted in, if any.
    */
   recordSpan(span: SpanRecord, location: CodeLocation | null, unmappedReason: string, filing: SpanFiling = 'count'): LocationEntry | null {
+    this.settleSlab();
     const now = this.clock.now();
     const res = span.resource;
     const resKey = this.lookup.resourceKey(res);
@@ -166,6 +193,7 @@ export class SignalStore {
 
   /** Files one outgoing call under its call site and target. */
   recordCall(resource: ResourceInfo, site: CallSite, target: string, endMs: number, durationMs: number, error: boolean): void {
+    this.settleSlab();
     const time = this.timeOf(endMs);
     const key = callKey(resource.service, resource.environment, site, target);
     let entry = this.calls.get(key);
@@ -194,6 +222,7 @@ export class SignalStore {
     /** Its errorGroupKey, when the caller has it already (the exception dedup's identity is the same string). */
     key = errorGroupKey(resource.service, resource.environment, exception.type, exception.message, frameKey),
   ): void {
+    this.settleSlab();
     const time = this.timeOf(exception.timeMs || this.clock.now());
     let group = this.errorGroups.get(key);
     if (!count) {
@@ -226,6 +255,7 @@ export class SignalStore {
 
   /** Counts a log record or span that could not be tied to code. */
   recordUnmapped(resource: ResourceInfo, name: string, reason: string, time: number, durationMs = 0, error = false): void {
+    this.settleSlab();
     time = this.timeOf(time);
     let key = joinKey(resource.service, resource.environment, name, reason);
     let entry = this.unmapped.get(key);
@@ -392,7 +422,7 @@ export class SignalStore {
   }
 
   private newSeries(): TimeSeries {
-    return new TimeSeries(this.options.retentionMs);
+    return new TimeSeries(this.options.retentionMs, true, this.slab);
   }
 
   /** Files late or future-dated telemetry at arrival time rather than losing it. */

@@ -1,3 +1,4 @@
+import type { BinSlab } from './binSlab';
 import { newSketch, sketchFromBase64, sketchToBase64, type LatencySketch } from './latencySketch';
 import { OpenSketch } from './openSketch';
 import { heldSketches, newSketchRing, periodIn, putSketch, ringSlots, sketchesWhere, sketchIn, type SketchRing } from './sketchRing';
@@ -75,10 +76,12 @@ export interface TimeSeriesState {
  */
 export class TimeSeries extends OpenSketch {
   /**
-   * Per-minute slots packed in one array, [minute, count, errors, sumMs, maxMs] each, so that
-   * recording touches one cache line: with thousands of locations the store is memory-bound.
+   * Per-minute slots packed in one array from `slotBase`, [minute, count, errors, sumMs, maxMs]
+   * each, so that recording touches one cache line: with thousands of locations the store is
+   * memory-bound. The array is the series' own, or a view of its slab's chunk.
    */
-  private slots: Float32Array;
+  private slots: Float32Array = EMPTY_SLOTS;
+  private slotBase = 0;
   /** Minutes the ring holds now: it starts small and grows while the minutes it holds are all within the retention. */
   private size: number;
   /** Minutes the retention needs, the most the ring grows to. */
@@ -103,15 +106,53 @@ export class TimeSeries extends OpenSketch {
   private hotSum = 0;
   private hotMax = 0;
 
-  /** `latency: false` keeps counts only (error groups need no quantiles). */
-  constructor(retentionMs: number, latency = true) {
+  /**
+   * `latency: false` keeps counts only (error groups need no quantiles). With a `slab`, the slots
+   * and the sketches' bins are regions of it (a store's series; see BinSlab), else arrays of their own.
+   */
+  constructor(
+    retentionMs: number,
+    latency = true,
+    private slab: BinSlab | null = null,
+  ) {
     super();
     // +2: the current partial minute and the partial one at the window's old edge.
     const minutes = Math.ceil(retentionMs / MINUTE_MS) + 2;
     this.capacity = minutes;
     this.size = Math.min(INITIAL_MINUTES, minutes);
-    this.slots = emptySlots(this.size);
+    this.newSlots(this.size);
     this.fine = latency ? newSketchRing(FINE_MAX_MINUTES + 2) : null;
+  }
+
+  /**
+   * Moves the slots and every sketch's bins into new regions of `slab`, which the series uses from
+   * now on (a compaction; the store calls it between spans, never while the series is recording).
+   */
+  relocate(slab: BinSlab): void {
+    const [slots, base] = [this.slots, this.slotBase];
+    this.slab = slab;
+    this.newSlots(this.size);
+    this.slots.set(slots.subarray(base, base + this.size * FIELDS), this.slotBase);
+    for (const ring of [this.fine, this.coarse]) if (ring !== null) for (const [, sketch] of heldSketches(ring)) sketch.relocate(slab);
+    this.readBins();
+  }
+
+  /** Makes the slots `minutes` empty slots (no minute: -1). */
+  private newSlots(minutes: number): void {
+    const length = minutes * FIELDS;
+    if (this.slab === null) {
+      this.slots = new Float32Array(length);
+      this.slotBase = 0;
+    } else {
+      this.slotBase = this.slab.take(Float32Array, length);
+      this.slots = this.slab.view(Float32Array) as Float32Array;
+    }
+    for (let at = this.slotBase; at < this.slotBase + length; at += FIELDS) this.slots[at] = -1;
+  }
+
+  /** The index past the last slot. */
+  private get slotEnd(): number {
+    return this.slotBase + this.size * FIELDS;
   }
 
   /** Adds one observation at unix time `timeMs`. */
@@ -175,7 +216,7 @@ export class TimeSeries extends OpenSketch {
     let count = 0;
     let errors = 0;
     let sumMs = 0;
-    for (let at = 0; at < this.slots.length; at += FIELDS) {
+    for (let at = this.slotBase, end = this.slotEnd; at < end; at += FIELDS) {
       const id = this.slots[at];
       if (id >= first && id <= last) {
         count += this.slots[at + COUNT];
@@ -199,7 +240,7 @@ export class TimeSeries extends OpenSketch {
     const last = minuteOf(nowMs);
     const points: MinutePoint[] = [];
     for (let minute = last - Math.min(minutes, this.capacity) + 1; minute <= last; minute++) {
-      const at = (((minute % this.size) + this.size) % this.size) * FIELDS;
+      const at = this.slotBase + (((minute % this.size) + this.size) % this.size) * FIELDS;
       const hit = this.slots[at] === minute;
       const count = hit ? this.slots[at + COUNT] : 0;
       points.push({
@@ -217,7 +258,7 @@ export class TimeSeries extends OpenSketch {
   toState(): TimeSeriesState {
     this.flush();
     const minutes: TimeSeriesState['minutes'] = [];
-    for (let at = 0; at < this.slots.length; at += FIELDS) {
+    for (let at = this.slotBase, end = this.slotEnd; at < end; at += FIELDS) {
       if (this.slots[at] >= 0) minutes.push([this.slots[at], this.slots[at + COUNT], this.slots[at + ERRORS], this.slots[at + SUM], this.slots[at + MAX]]);
     }
     const slots = (ring: SketchRing | null): [number, string][] => (ring === null ? [] : heldSketches(ring).map(([period, sketch]) => [period, sketchToBase64(sketch)]));
@@ -245,12 +286,12 @@ export class TimeSeries extends OpenSketch {
    * to keep. Reusing a slot whose minute is still within the retention grows the ring instead.
    */
   private slotOf(minute: number): number {
-    let at = (minute % this.size) * FIELDS;
+    let at = this.slotBase + (minute % this.size) * FIELDS;
     const held = this.slots[at];
     if (held === minute) return at;
     if (held >= 0 && Math.abs(minute - held) < this.capacity && this.size < this.capacity) {
       this.grow(minute);
-      at = (minute % this.size) * FIELDS;
+      at = this.slotBase + (minute % this.size) * FIELDS;
       if (this.slots[at] === minute) return at;
     }
     if (minute < this.slots[at]) return -1;
@@ -268,21 +309,24 @@ export class TimeSeries extends OpenSketch {
    * it have slots of their own (at the full size they always do: they are less than `capacity` apart).
    */
   private grow(minute: number): void {
+    const old = this.slots;
     let newest = minute;
-    for (let at = 0; at < this.slots.length; at += FIELDS) newest = Math.max(newest, this.slots[at]);
+    for (let at = this.slotBase, end = this.slotEnd; at < end; at += FIELDS) newest = Math.max(newest, old[at]);
     const kept: number[] = [];
-    for (let at = 0; at < this.slots.length; at += FIELDS) {
-      const id = this.slots[at];
+    for (let at = this.slotBase, end = this.slotEnd; at < end; at += FIELDS) {
+      const id = old[at];
       if (id >= 0 && newest - id < this.capacity) kept.push(at);
     }
-    const ids = kept.map((at) => this.slots[at]);
+    const ids = kept.map((at) => old[at]);
     if (newest - minute < this.capacity) ids.push(minute);
     let size = Math.min(this.size * GROWTH, this.capacity);
     if (new Set(ids.map((id) => id % size)).size < ids.length) size = this.capacity;
-    const slots = emptySlots(size);
-    for (const at of kept) slots.set(this.slots.subarray(at, at + FIELDS), (this.slots[at] % size) * FIELDS);
-    this.slots = slots;
+    this.newSlots(size);
     this.size = size;
+    for (const from of kept) {
+      const to = this.slotBase + (old[from] % size) * FIELDS;
+      for (let f = 0; f < FIELDS; f++) this.slots[to + f] = old[from + f];
+    }
   }
 
   /** The sketch of `minute`, rolling the minute it replaces into that minute's fifteen-minute block. */
@@ -292,7 +336,7 @@ export class TimeSeries extends OpenSketch {
     const held = sketchIn(fine, i);
     if (held !== undefined && periodIn(fine, i) === minute) return held;
     if (held !== undefined) this.rollUp(periodIn(fine, i), held);
-    const sketch = newSketch();
+    const sketch = newSketch(this.slab);
     putSketch(fine, i, minute, sketch);
     return sketch;
   }
@@ -312,11 +356,7 @@ export class TimeSeries extends OpenSketch {
   }
 }
 
-function emptySlots(minutes: number): Float32Array {
-  const slots = new Float32Array(minutes * FIELDS);
-  for (let i = 0; i < minutes; i++) slots[i * FIELDS] = -1;
-  return slots;
-}
+const EMPTY_SLOTS = new Float32Array(0);
 
 function merged(sketches: LatencySketch[]): LatencySketch | null {
   if (sketches.length === 0) return null;
