@@ -23,10 +23,7 @@ const FINE_MAX_MINUTES = 5;
 /**
  * Minutes a new series' ring holds, and by how much it grows. Most series are young or sparse (a
  * location seen in a few minutes of the hour): the full ring (62 minutes, 1.2 KB each, for
- * thousands of series) is only allocated for those whose traffic spans that much. Three minutes
- * are 60 bytes, which V8 keeps inside its heap (typed arrays up to 64 bytes): four were malloc'd
- * apart with a backing-store record each (bench:ingest --only rss: off-heap buffers 20 to 14 MB,
- * RSS after a full GC 198 to 187 MB).
+ * thousands of series) is only allocated for those whose traffic spans that much.
  */
 const INITIAL_MINUTES = 3;
 const GROWTH = 4;
