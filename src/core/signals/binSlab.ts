@@ -71,6 +71,7 @@ export class BinSlab {
    * fresh chunks; the old chunks are let go (the GC frees them once no stale owner holds a view).
    */
   compact(relocateAll: () => void): void {
+    // No room left: the next region opens a fresh chunk.
     this.buffer = new ArrayBuffer(0);
     this.views = new Map();
     this.top = 0;
@@ -97,4 +98,14 @@ export class BinSlab {
     this.top = 0;
     this.held += size;
   }
+}
+
+/**
+ * `length` zeroed elements of `Kind`: a region of `slab`, or an array of their own when there is
+ * no slab. Returns the array holding them and the index of the first.
+ */
+export function takeZeroed(slab: BinSlab | null, Kind: SlabKind & (new (length: number) => SlabView), length: number): [SlabView, number] {
+  if (slab === null) return [new Kind(length), 0];
+  const base = slab.take(Kind, length);
+  return [slab.view(Kind), base];
 }

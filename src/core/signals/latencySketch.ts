@@ -1,6 +1,6 @@
 // The mapping is not re-exported at the package root; its module is part of the published typings.
 import { LogarithmicMapping } from '@datadog/sketches-js/dist/ddsketch/mapping';
-import type { BinSlab, SlabKind } from './binSlab';
+import { takeZeroed, type BinSlab, type SlabKind } from './binSlab';
 import { decodeSketch, encodeSketch } from './sketchProto';
 import { MAX_SNAPSHOT_SKETCH_CHARS } from './snapshotLimits';
 
@@ -81,13 +81,9 @@ export class LatencySketch {
 
   /** Replaces the bins by `size` zeroed bins of `Kind`. */
   private allocate(Kind: BinsKind, size: number): void {
-    if (this.slab === null) {
-      this.bins = new Kind(size);
-      this.base = 0;
-    } else {
-      this.base = this.slab.take(Kind, size);
-      this.bins = this.slab.view(Kind) as Bins;
-    }
+    const [bins, base] = takeZeroed(this.slab, Kind, size);
+    this.bins = bins as Bins;
+    this.base = base;
     this.size = size;
   }
 

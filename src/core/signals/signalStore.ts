@@ -128,15 +128,9 @@ export class SignalStore {
    */
   private settleSlab(): void {
     if (!this.slab.due) return;
-    const relocate = (entries: Iterable<{ series: TimeSeries }>) => {
-      for (const entry of entries) entry.series.relocate(this.slab);
-    };
+    const maps = [this.locations, this.operations, this.errorGroups, this.unmapped, this.calls];
     this.slab.compact(() => {
-      relocate(this.locations.values());
-      relocate(this.operations.values());
-      relocate(this.errorGroups.values());
-      relocate(this.unmapped.values());
-      relocate(this.calls.values());
+      for (const map of maps) for (const entry of map.values()) entry.series.relocate(this.slab);
     });
   }
 

@@ -1,4 +1,4 @@
-import type { BinSlab } from './binSlab';
+import { takeZeroed, type BinSlab } from './binSlab';
 import { newSketch, sketchFromBase64, sketchToBase64, type LatencySketch } from './latencySketch';
 import { OpenSketch } from './openSketch';
 import { heldSketches, newSketchRing, periodIn, putSketch, ringSlots, sketchesWhere, sketchIn, type SketchRing } from './sketchRing';
@@ -137,13 +137,9 @@ export class TimeSeries extends OpenSketch {
   /** Makes the slots `minutes` empty slots (no minute: -1). */
   private newSlots(minutes: number): void {
     const length = minutes * FIELDS;
-    if (this.slab === null) {
-      this.slots = new Float32Array(length);
-      this.slotBase = 0;
-    } else {
-      this.slotBase = this.slab.take(Float32Array, length);
-      this.slots = this.slab.view(Float32Array) as Float32Array;
-    }
+    const [slots, base] = takeZeroed(this.slab, Float32Array, length);
+    this.slots = slots as Float32Array;
+    this.slotBase = base;
     for (let at = this.slotBase; at < this.slotBase + length; at += FIELDS) this.slots[at] = -1;
   }
 
