@@ -58,10 +58,12 @@ export interface ReceiverProcessOptions {
   faroApiKey?: () => PromiseLike<string | undefined>;
 }
 
+/** Waits for the first status answer of a child that says it listens: about 20 s in all. */
+const OWN_STATUS_TIMEOUTS_MS = [1_500, 3_000, 5_000, 10_000];
+
 /** The environment variable the child reads the Faro API key from (`--faro-api-key-env`). */
 export const FARO_API_KEY_ENV = 'RUNTIME_LENS_FARO_API_KEY';
 
-/** What answers on the receiver's port. */
 /** A start failure with a one-line message fit for the user. */
 export class ReceiverStartFailure extends Error {}
 
@@ -152,9 +154,24 @@ export class ReceiverProcess {
     }
     this.token = createReceiverToken(tokenFile);
     await this.spawnChild((await this.options.faroApiKey?.()) ?? '');
-    const status = await probeReceiver(this.endpoint, this.token);
-    if (status.kind !== 'runtimeLens') throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer`);
-    return { attached: false, status: status.status, token: this.token };
+    return { attached: false, status: await this.ownStatus(), token: this.token };
+  }
+
+  /**
+   * The status of the child that just said it listens. A loaded machine (an editor starting, a
+   * build, a first burst of spans) can hold the first answer past one probe's timeout: ask again,
+   * with longer waits, before calling the start a failure.
+   */
+  private async ownStatus(): Promise<StatusResponse> {
+    let last = '';
+    for (const timeoutMs of OWN_STATUS_TIMEOUTS_MS) {
+      if (!this.child) break;
+      const probe = await probeReceiver(this.endpoint, this.token, timeoutMs);
+      if (probe.kind === 'runtimeLens') return probe.status;
+      last = probe.kind === 'foreign' ? ` (${probe.detail})` : probe.kind === 'locked' ? " (it refused this editor's token)" : '';
+      if (probe.kind === 'locked') break;
+    }
+    throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer${last}`);
   }
 
   /** Stops the child we spawned (SIGTERM so it writes its snapshot, SIGKILL after 5 s); detaches otherwise. */

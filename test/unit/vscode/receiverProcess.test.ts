@@ -14,7 +14,6 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'rl-receiver-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A port nothing listens on right now. */
 /** A logger that keeps lines, to check what reaches the output channel. */
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -133,4 +132,23 @@ test('an unexpected exit is reported once with the reason', async () => {
   await gone;
   assert.deepEqual(exits, ['the receiver was killed by SIGKILL']);
   await proc.stop();
+});
+
+test('a receiver too busy to answer its first status at once still starts (no spurious failure on a loaded machine)', async () => {
+  const port = await freePort();
+  const log = recordingLogger();
+  // The real receiver, its event loop held for 4 s once it listens: longer than the first probe waits.
+  const stall = path.join(repoRoot, 'test', 'support', 'stallAfterListening.cjs');
+  process.env.RUNTIME_LENS_TEST_STALL_MS = '4000';
+  const proc = new ReceiverProcess(options(port, workspace('ws-f'), { execArgv: ['--import', 'tsx', '--require', stall] }), log);
+  try {
+    const started = await proc.start();
+    assert.equal(started.attached, false);
+    assert.equal(started.status.workspace, path.resolve(path.join(tmp, 'ws-f')));
+    assert.equal((await probeReceiver(proc.endpoint, started.token)).kind, 'runtimeLens');
+    assert.ok(!log.lines.some((l) => l.startsWith('error ')), log.lines.join('\n'));
+  } finally {
+    delete process.env.RUNTIME_LENS_TEST_STALL_MS;
+    await proc.stop();
+  }
 });
