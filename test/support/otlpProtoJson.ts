@@ -14,7 +14,7 @@ function message(r: ProtoReader, end: number, fields: Fields): Json {
   const out: Json = {};
   while (r.pos < end) {
     const tag = r.tag();
-    if (!fields(r, tag >>> 3, tag & 7, end, out)) r.skip(tag, end);
+    if (!fields(r, tag >>> 3, tag & 7, end, out)) r.skipField(tag, end);
   }
   return out;
 }

@@ -46,7 +46,7 @@ export function decodeMetricsRequestProto(bytes: Uint8Array): DecodedMetrics {
     if (tag === LEN_1) {
       const len = r.length(r.end);
       readResourceMetrics(r, r.pos + len, out);
-    } else r.skip(tag, r.end);
+    } else r.skipField(tag, r.end);
   }
   return out;
 }
@@ -75,7 +75,7 @@ function readResourceMetrics(r: ProtoReader, end: number, out: DecodedMetrics): 
     } else if (tag === LEN_2) {
       scopes.push([r.pos, r.pos + len]);
       r.pos += len;
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   finishResource(res);
@@ -94,7 +94,7 @@ function readResource(r: ProtoReader, end: number, res: ResourceInfo): void {
       const kv = readKeyValue(r, r.pos + len);
       const field = fieldForKeyBytes(r.buf, kv.keyStart, kv.keyLen);
       if (field !== 0) applyResourceField(res, field, readScalarAt(r, kv.valueStart, kv.valueEnd));
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
 }
@@ -109,7 +109,7 @@ function readScopeMetrics(r: ProtoReader, end: number, res: ResourceInfo, resour
       if (tag === LEN_1) scopeId = bytesOf(r, r.pos, r.pos + len);
       else metrics.push([r.pos, r.pos + len]);
       r.pos += len;
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   const id = `${resourceId}\u0000${scopeId}`;
@@ -138,7 +138,7 @@ function readMetric(r: ProtoReader, end: number, res: ResourceInfo, scopeId: str
       r.pos += len;
     } else {
       if (tag === METRIC_EXP_HISTOGRAM) exponential = true;
-      r.skip(tag, end);
+      r.skipField(tag, end);
     }
   }
   r.expectEnd(end);
@@ -163,7 +163,7 @@ function readHistogram(r: ProtoReader, end: number, res: ResourceInfo, metric: D
       points.push([r.pos, r.pos + len]);
       r.pos += len;
     } else if (tag === HISTOGRAM_TEMPORALITY) temporality = r.varint32();
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   r.expectEnd(end);
   for (const [start, stop] of points) {
@@ -241,7 +241,7 @@ function readPoint(r: ProtoReader, end: number, d: PointDraft): void {
         break;
       }
       default:
-        r.skip(tag, end);
+        r.skipField(tag, end);
     }
   }
   r.expectEnd(end);
@@ -272,7 +272,7 @@ function readKeyValue(r: ProtoReader, end: number): { keyStart: number; keyLen: 
         valueEnd = r.pos + len;
       }
       r.pos += len;
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   return { keyStart, keyLen, valueStart, valueEnd };

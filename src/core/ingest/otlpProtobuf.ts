@@ -57,7 +57,7 @@ function decodeRequest(bytes: Uint8Array, readScope: ScopeReader): DecodedBatch 
     if (tag === T_REPEATED_1) {
       const len = r.length(end);
       readResourceItems(r, r.pos + len, out, readScope);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   return out;
 }
@@ -73,7 +73,7 @@ function readResourceItems(r: ProtoReader, end: number, out: DecodedBatch, readS
     } else if (tag === T_2_LEN) {
       const len = r.length(end);
       readScope(r, r.pos + len, res, out);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   finishResource(res);
@@ -86,7 +86,7 @@ function readResource(r: ProtoReader, end: number, res: ResourceInfo): void {
       const len = r.length(end);
       const field = readKeyValue(r, r.pos + len);
       if (field !== 0) applyResourceField(res, field, readScalar(r));
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
 }
@@ -103,7 +103,7 @@ function readScopeSpans(r: ProtoReader, end: number, res: ResourceInfo, out: Dec
       checkItemCount(out);
       const len = r.length(end);
       readSpan(r, r.pos + len, res, out);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
 }
@@ -115,7 +115,7 @@ function readScopeLogs(r: ProtoReader, end: number, res: ResourceInfo, out: Deco
       checkItemCount(out);
       const len = r.length(end);
       readLog(r, r.pos + len, res, out);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
 }
@@ -190,7 +190,7 @@ function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBa
         break;
       }
       default:
-        r.skip(tag, end);
+        r.skipField(tag, end);
     }
   }
   r.expectEnd(end);
@@ -223,7 +223,7 @@ function readStatus(r: ProtoReader, end: number, span: { error: boolean; statusM
     const tag = r.tag();
     if (tag === T_2_LEN) span.statusMessage = r.stringCapped(r.length(end), MAX_MESSAGE_CHARS);
     else if (tag === T_STATUS_CODE) span.error = r.varint32() === STATUS_ERROR;
-    else r.skip(tag, end);
+    else r.skipField(tag, end);
   }
   r.expectEnd(end);
 }
@@ -251,7 +251,7 @@ function readEvent(r: ProtoReader, end: number): ExceptionInfo | null {
         if (exc === null) exc = newException(0);
         applyExceptionField(exc, field, readScalar(r));
       }
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   if (!isException) return null;
@@ -310,7 +310,7 @@ function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBat
         break;
       }
       default:
-        r.skip(tag, end);
+        r.skipField(tag, end);
     }
   }
   r.expectEnd(end);
@@ -359,7 +359,7 @@ function readKeyValueSlow(r: ProtoReader, end: number): number {
       valueStart = r.pos;
       valueEnd = r.pos + len;
       r.pos += len;
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   return field;
@@ -393,7 +393,7 @@ function readHeader(r: ProtoReader, span: SpanRecord): void {
     } else if (tag === T_ANY_ARRAY) {
       const len = r.length(end);
       if (!readHeaderList(r, r.pos + len, span, name)) break;
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.pos = saved;
 }
@@ -403,14 +403,14 @@ function readHeaderList(r: ProtoReader, end: number, span: SpanRecord, name: str
   while (r.pos < end) {
     const tag = r.tag();
     if (tag !== T_REPEATED_1) {
-      r.skip(tag, end);
+      r.skipField(tag, end);
       continue;
     }
     const len = r.length(end);
     const itemEnd = r.pos + len;
     while (r.pos < itemEnd) {
       const itemTag = r.tag();
-      if (itemTag !== T_REPEATED_1) r.skip(itemTag, itemEnd);
+      if (itemTag !== T_REPEATED_1) r.skipField(itemTag, itemEnd);
       else if (!addRequestHeader(span, name, r.uniqueStringCapped(r.length(itemEnd), MAX_HEADER_VALUE_CHARS + 1))) return false;
     }
     r.expectEnd(itemEnd);

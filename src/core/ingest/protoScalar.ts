@@ -28,7 +28,7 @@ export function readScalarAt(r: ProtoReader, start: number, end: number, unique 
     else if (tag === ANY_DOUBLE) v = r.double();
     else if (tag === ANY_BOOL) v = r.varint32() !== 0;
     else {
-      r.skip(tag, end);
+      r.skipField(tag, end);
       v = null;
     }
   }

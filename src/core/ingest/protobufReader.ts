@@ -222,7 +222,7 @@ export class ProtoReader {
   }
 
   /** Skips the value of a field whose tag was just read, staying within `limit`. */
-  skip(tag: number, limit: number): void {
+  skipField(tag: number, limit: number): void {
     const at = this.pos;
     switch (tag & 7) {
       case 0:
@@ -274,7 +274,7 @@ export class ProtoReader {
         return;
       }
       if ((tag & 7) === 3) this.skipGroup(tag >>> 3, limit, depth + 1);
-      else this.skip(tag, limit);
+      else this.skipField(tag, limit);
     }
     throw new DecodeError(`unterminated group at byte ${this.pos}`);
   }

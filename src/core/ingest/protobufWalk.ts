@@ -18,7 +18,7 @@ export function countSpansProto(bytes: Uint8Array): number {
     if (tag === T_LEN_1) {
       const len = r.length(end);
       count += walkResourceSpans(r, r.pos + len);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   return count;
 }
@@ -30,7 +30,7 @@ function walkResourceSpans(r: ProtoReader, end: number): number {
     if (tag === T_LEN_2) {
       const len = r.length(end);
       count += walkScopeSpans(r, r.pos + len);
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   return count;
@@ -44,13 +44,13 @@ function walkScopeSpans(r: ProtoReader, end: number): number {
       const len = r.length(end);
       walkFields(r, r.pos + len);
       count++;
-    } else r.skip(tag, end);
+    } else r.skipField(tag, end);
   }
   r.expectEnd(end);
   return count;
 }
 
 function walkFields(r: ProtoReader, end: number): void {
-  while (r.pos < end) r.skip(r.tag(), end);
+  while (r.pos < end) r.skipField(r.tag(), end);
   r.expectEnd(end);
 }
