@@ -4,7 +4,7 @@ import { plausibleRevision } from '../ingest/revisionText';
 import { systemClock, type Clock } from '../logger';
 import type { CallSite } from '../mapping/callSites';
 import { BinSlab } from './binSlab';
-import { BoundedMap, type Touchable } from './boundedMap';
+import { BoundedMap } from './boundedMap';
 import { callKey, newCallEntry, type CallEntry } from './callEntries';
 import { ChangeSet, type Changes } from './changeSet';
 import { Environments } from './environments';
@@ -15,12 +15,11 @@ import { EntryLookup, replacesProvisional } from './entryLookup';
 import { joinKey, MAX_GROUP_OPERATIONS, newErrorGroup, OTHER_UNMAPPED, OTHER_UNMAPPED_REASON, type ErrorEntry, type LocationEntry, type OperationEntry, type UnmappedEntry } from './storeEntries';
 import { queryRows, type QuerySource } from './storeQuery';
 import type { SpanFiling } from './requestFold';
-import { SNAPSHOT_ENTRIES_PER_CHUNK } from './snapshotLimits';
-import { snapshotFrame, type LocationState, type SnapshotKind } from './snapshotState';
-import { restoredEntry, restoreLists, type RestoredEntry } from './storeRestore';
-import { lazyStates, snapshotText, type SnapshotList } from './snapshotText';
+import { snapshotFrame, type SnapshotKind } from './snapshotState';
+import { restoredEntry, restoreLists } from './storeRestore';
+import { fileRestored, storeSnapshotPieces, storeState, type StoreContents } from './storeSnapshot';
 import { DEFAULT_STORE_OPTIONS, type CodeLocation, type RestoreReport, type SignalQuery, type StoreOptions, type StoreState } from './storeTypes';
-import { TimeSeries, type TimeSeriesState } from './timeSeries';
+import { TimeSeries } from './timeSeries';
 import { formatWindow } from './windows';
 
 /**
@@ -46,6 +45,8 @@ export class SignalStore {
   private readonly options: StoreOptions;
   /** Finds (or makes, or refuses past the caps) the location and operation entries of a span. */
   private readonly lookup: EntryLookup;
+  /** The maps and indexes above, as the snapshot writes and restores them. */
+  private readonly contents: StoreContents;
   /** Spans whose timestamps were outside [now - retention, now + 1 min] and were filed at arrival time. */
   clampedSpans = 0;
   /** Entries the last query read (a `file` query must read only that file's). */
@@ -104,6 +105,17 @@ export class SignalStore {
       },
       this.options,
     );
+    this.contents = {
+      locations: this.locations,
+      operations: this.operations,
+      errorGroups: this.errorGroups,
+      unmapped: this.unmapped,
+      calls: this.calls,
+      exemplars: this.exemplars,
+      locationFiles: this.locationFiles,
+      errorFiles: this.errorFiles,
+      callFiles: this.callFiles,
+    };
   }
 
   /** Starts (or stops and forgets) collecting which files and environments change, for `takeChanges`. */
@@ -329,46 +341,12 @@ export class SignalStore {
 
   /** The whole store as plain JSON-able data. */
   toState(): StoreState {
-    return {
-      version: 1,
-      ...(Number.isFinite(this.dataSinceMs) ? { dataSinceMs: this.dataSinceMs } : {}),
-      locations: [...this.locations.values()].map((e) => this.locationState(e)),
-      operations: [...this.operations.values()].map(seriesState),
-      errors: [...this.errorGroups.values()].map(seriesState),
-      unmapped: [...this.unmapped.values()].map(seriesState),
-      calls: [...this.calls.values()].map(seriesState),
-      evicted: this.evicted(),
-    };
+    return storeState(this.contents, this.dataSinceMs, this.evicted());
   }
 
-  /**
-   * The snapshot as JSON text in pieces of `perChunk` entries (see snapshotText.ts): the entries are
-   * listed now and serialized as the pieces are pulled; those evicted in between are left out.
-   */
-  snapshotPieces(perChunk = SNAPSHOT_ENTRIES_PER_CHUNK): Generator<string, void, undefined> {
-    const live =
-      <E extends { evicted?: boolean; series: TimeSeries; touched: number }>(toState: (e: E) => object) =>
-      (e: E) =>
-        e.evicted ? undefined : toState(e);
-    const lists: SnapshotList[] = [
-      {
-        name: 'locations',
-        states: lazyStates(
-          [...this.locations.values()],
-          live((e: LocationEntry) => this.locationState(e)),
-        ),
-      },
-      { name: 'operations', states: lazyStates([...this.operations.values()], live(seriesState)) },
-      { name: 'errors', states: lazyStates([...this.errorGroups.values()], live(seriesState)) },
-      { name: 'unmapped', states: lazyStates([...this.unmapped.values()], live(seriesState)) },
-      { name: 'calls', states: lazyStates([...this.calls.values()], live(seriesState)) },
-    ];
-    return snapshotText(this.dataSinceMs, lists, () => this.evicted(), perChunk);
-  }
-
-  private locationState(e: LocationEntry): LocationState {
-    const { exemplars, ...rest } = seriesState(e);
-    return { ...rest, slowest: this.exemplars.slowest(exemplars), recentErrors: this.exemplars.recent(exemplars) };
+  /** The snapshot as JSON text in pieces of `perChunk` entries (see storeSnapshot.ts). */
+  snapshotPieces(perChunk?: number): Generator<string, void, undefined> {
+    return storeSnapshotPieces(this.contents, this.dataSinceMs, () => this.evicted(), perChunk);
   }
 
   /**
@@ -388,31 +366,13 @@ export class SignalStore {
       ['calls', o.maxCalls],
       ['unmapped', o.maxUnmapped],
     ]);
-    const report = restoreLists(frame, caps, (kind, raw) => this.fileRestored(restoredEntry(kind, raw, { retentionMs: o.retentionMs, exemplars: this.exemplars, errorExemplars: o.errorExemplars })));
+    const report = restoreLists(frame, caps, (kind, raw) => fileRestored(this.contents, restoredEntry(kind, raw, { retentionMs: o.retentionMs, exemplars: this.exemplars, errorExemplars: o.errorExemplars })));
     this.environmentNames.invalidate();
     this.locations.evicted += frame.evicted.locations;
     this.operations.evicted += frame.evicted.operations;
     this.errorGroups.evicted += frame.evicted.errorGroups;
     this.unmapped.evicted += frame.evicted.unmapped;
     return report;
-  }
-
-  /** Files one entry read from a snapshot. */
-  private fileRestored(r: RestoredEntry): void {
-    if (r.kind === 'locations') {
-      this.locations.set(r.key, r.entry);
-      this.locationFiles.add(r.entry.file, r.entry);
-    } else if (r.kind === 'operations') {
-      this.operations.set(r.key, r.entry);
-    } else if (r.kind === 'errors') {
-      this.errorGroups.set(r.key, r.entry);
-      if (r.entry.location !== null) this.errorFiles.add(r.entry.location.file, r.entry);
-    } else if (r.kind === 'calls') {
-      this.calls.set(r.key, r.entry);
-      this.callFiles.add(r.entry.file, r.entry);
-    } else {
-      this.unmapped.set(r.key, r.entry);
-    }
   }
 
   private newSeries(): TimeSeries {
@@ -432,11 +392,4 @@ export class SignalStore {
 /** Adds a request an error group happened in, while it names fewer than MAX_GROUP_OPERATIONS. */
 function noteOperation(group: ErrorEntry, operation: string): void {
   if (group.operations.length < MAX_GROUP_OPERATIONS && !group.operations.includes(operation)) group.operations.push(operation);
-}
-
-/** An entry as the snapshot holds it: its series serialized; the bounded map's and the lookup's own fields left out. */
-type Internal = 'series' | 'touched' | 'evicted' | 'placed' | 'uses' | 'refKey' | 'refMethod' | 'slowBar' | 'slowSince';
-function seriesState<T extends Touchable & { series: TimeSeries; refKey?: string; refMethod?: string; slowBar?: number; slowSince?: number }>(e: T): Omit<T, Internal> & { series: TimeSeriesState } {
-  const { series, touched: _touched, evicted: _evicted, placed: _placed, uses: _uses, refKey: _refKey, refMethod: _refMethod, slowBar: _slowBar, slowSince: _slowSince, ...rest } = e;
-  return { ...rest, series: series.toState() };
 }
