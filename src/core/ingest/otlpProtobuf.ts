@@ -7,19 +7,19 @@
 import type { DecodedBatch, ExceptionInfo, LogRecordInfo, ResourceInfo } from './records';
 import { ProtoReader } from './protobufReader';
 import { readScalarAt } from './protoScalar';
-import type { Scalar } from './attributeFields';
 import * as fields from './attributeFields';
 import * as nanoTime from './nanoTime';
-import { MAX_EXCEPTIONS_PER_SPAN, MAX_HEADER_NAME_CHARS, MAX_HEADER_VALUE_CHARS, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
-import type { SpanRecord } from './records';
+import { MAX_EXCEPTIONS_PER_SPAN, MAX_ITEMS_PER_REQUEST, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from './limits';
 import { TooManyItemsError } from './records';
-import { addRequestHeader, FIRST_REQUEST_FIELD, REQUEST_HEADER_PREFIX, requestHeaderName, takesRequest } from './requestFields';
+import * as keyValues from './protoKeyValue';
+import { FIRST_REQUEST_FIELD } from './requestFields';
 
 // Bound once: tsx (tests, benchmarks) compiles each use of an imported name into a getter
 // call; at ~25 uses per span that was a fifth of the decode time.
-const { applyExceptionField, applyLogField, applyResourceField, applySpanField, fieldForKeyBytes } = fields;
+const { applyExceptionField, applyLogField, applyResourceField, applySpanField } = fields;
 const { finishResource, finishSpan, isExceptionField, newBatch, newException, newLog, newResource, newSpan, reject, setLogBody, REQUEST_HEADER_FIELD } = fields;
 const { durationMs, split, splitFixed64, toMs } = nanoTime;
+const { readHeader, readKeyValue, readValue } = keyValues;
 
 // Tags are (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited). The
 // per-span and per-log switches use literal tags so they compile to jump tables.
@@ -28,8 +28,6 @@ const T_2_LEN = (2 << 3) | 2; // scope_spans/scope_logs, spans/log_records, valu
 const T_EVENT_TIME = (1 << 3) | 1;
 const T_EVENT_ATTR = (3 << 3) | 2;
 const T_STATUS_CODE = (3 << 3) | 0;
-const T_ANY_ARRAY = (5 << 3) | 2;
-const HEADER_PREFIX_LEN = REQUEST_HEADER_PREFIX.length;
 
 const STATUS_ERROR = 2;
 const EXCEPTION = Buffer.from('exception', 'latin1');
@@ -85,7 +83,7 @@ function readResource(r: ProtoReader, end: number, res: ResourceInfo): void {
     if (tag === T_REPEATED_1) {
       const len = r.length(end);
       const field = readKeyValue(r, r.pos + len);
-      if (field !== 0) applyResourceField(res, field, readScalar(r));
+      if (field !== 0) applyResourceField(res, field, readValue(r));
     } else r.skipField(tag, end);
   }
   r.expectEnd(end);
@@ -173,7 +171,7 @@ function readSpan(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBa
         const len = r.length(end);
         const field = readKeyValue(r, r.pos + len);
         if (field === REQUEST_HEADER_FIELD) readHeader(r, span);
-        else if (field !== 0) applySpanField(span, field, readScalarAt(r, valueStart, valueEnd, field >= FIRST_REQUEST_FIELD));
+        else if (field !== 0) applySpanField(span, field, readValue(r, field >= FIRST_REQUEST_FIELD));
         break;
       }
       case 90: {
@@ -249,7 +247,7 @@ function readEvent(r: ProtoReader, end: number): ExceptionInfo | null {
       const field = readKeyValue(r, r.pos + len);
       if (field !== 0 && isExceptionField(field)) {
         if (exc === null) exc = newException(0);
-        applyExceptionField(exc, field, readScalar(r));
+        applyExceptionField(exc, field, readValue(r));
       }
     } else r.skipField(tag, end);
   }
@@ -283,9 +281,7 @@ function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBat
         // body = 5
         const len = r.length(end);
         const bodyEnd = r.pos + len;
-        valueStart = r.pos;
-        valueEnd = bodyEnd;
-        setLogBody(log, readScalar(r));
+        setLogBody(log, readScalarAt(r, r.pos, bodyEnd));
         r.pos = bodyEnd;
         break;
       }
@@ -293,7 +289,7 @@ function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBat
         // attributes = 6
         const len = r.length(end);
         const field = readKeyValue(r, r.pos + len);
-        if (field !== 0) applyLogField(log, field, readScalar(r));
+        if (field !== 0) applyLogField(log, field, readValue(r));
         break;
       }
       case 74: {
@@ -317,109 +313,4 @@ function readLog(r: ProtoReader, end: number, res: ResourceInfo, out: DecodedBat
   if (log.timeMs === 0) log.timeMs = observedMs;
   if (log.exception !== null) log.exception.timeMs = log.timeMs;
   out.logs.push(log);
-}
-
-// Where the value of the last KeyValue read lies; readScalar decodes it on demand.
-let valueStart = -1;
-let valueEnd = -1;
-// Where the key of the last request header attribute lies (set only for those keys).
-let keyStart = -1;
-let keyLen = 0;
-
-/** Reads a KeyValue, returning the field code of its key (0 for keys we ignore). */
-function readKeyValue(r: ProtoReader, end: number): number {
-  // Fast path for the usual encoding: key (tag 0x0a, one-byte length), then value (tag 0x12,
-  // one-byte length) ending exactly at `end`, which length() already checked is in bounds.
-  const buf = r.buf;
-  const pos = r.pos;
-  const len = buf[pos + 1];
-  if (buf[pos] === 0x0a && len < 0x80) {
-    const valueTag = pos + 2 + len;
-    if (valueTag + 2 <= end && buf[valueTag] === 0x12 && buf[valueTag + 1] < 0x80 && valueTag + 2 + buf[valueTag + 1] === end) {
-      valueStart = valueTag + 2;
-      valueEnd = end;
-      r.pos = end;
-      return keyField(buf, pos + 2, len);
-    }
-  }
-  return readKeyValueSlow(r, end);
-}
-
-function readKeyValueSlow(r: ProtoReader, end: number): number {
-  let field = 0;
-  valueStart = -1;
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === T_REPEATED_1) {
-      const len = r.length(end);
-      field = keyField(r.buf, r.pos, len);
-      r.pos += len;
-    } else if (tag === T_2_LEN) {
-      const len = r.length(end);
-      valueStart = r.pos;
-      valueEnd = r.pos + len;
-      r.pos += len;
-    } else r.skipField(tag, end);
-  }
-  r.expectEnd(end);
-  return field;
-}
-
-/** The field code of a key; remembers where a request header's key lies, for its name. */
-function keyField(buf: Uint8Array, start: number, len: number): number {
-  const field = fieldForKeyBytes(buf, start, len);
-  if (field === REQUEST_HEADER_FIELD) {
-    keyStart = start;
-    keyLen = len;
-  }
-  return field;
-}
-
-/**
- * The request header attribute readKeyValue just read: its name from the key, each string of its
- * list value (semantic conventions), or its one string value (as some SDKs send), until the span is full.
- */
-function readHeader(r: ProtoReader, span: SpanRecord): void {
-  if (!takesRequest(span) || valueStart < 0) return;
-  const saved = r.pos;
-  r.pos = keyStart + HEADER_PREFIX_LEN;
-  const name = requestHeaderName(r.stringCapped(keyLen - HEADER_PREFIX_LEN, MAX_HEADER_NAME_CHARS + 1));
-  const end = valueEnd;
-  r.pos = valueStart;
-  while (name !== '' && r.pos < end) {
-    const tag = r.tag();
-    if (tag === T_REPEATED_1) {
-      if (!addRequestHeader(span, name, r.uniqueStringCapped(r.length(end), MAX_HEADER_VALUE_CHARS + 1))) break;
-    } else if (tag === T_ANY_ARRAY) {
-      const len = r.length(end);
-      if (!readHeaderList(r, r.pos + len, span, name)) break;
-    } else r.skipField(tag, end);
-  }
-  r.pos = saved;
-}
-
-/** The strings of an ArrayValue (`repeated AnyValue values = 1`); false once the span holds no more headers. */
-function readHeaderList(r: ProtoReader, end: number, span: SpanRecord, name: string): boolean {
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag !== T_REPEATED_1) {
-      r.skipField(tag, end);
-      continue;
-    }
-    const len = r.length(end);
-    const itemEnd = r.pos + len;
-    while (r.pos < itemEnd) {
-      const itemTag = r.tag();
-      if (itemTag !== T_REPEATED_1) r.skipField(itemTag, itemEnd);
-      else if (!addRequestHeader(span, name, r.uniqueStringCapped(r.length(itemEnd), MAX_HEADER_VALUE_CHARS + 1))) return false;
-    }
-    r.expectEnd(itemEnd);
-  }
-  r.expectEnd(end);
-  return true;
-}
-
-/** Decodes the scalar AnyValue recorded by readKeyValue; arrays, maps and bytes give null. */
-function readScalar(r: ProtoReader): Scalar {
-  return readScalarAt(r, valueStart, valueEnd);
 }
