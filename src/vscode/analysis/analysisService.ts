@@ -1,47 +1,20 @@
 import * as vscode from 'vscode';
-import { isGeneratedFile } from '../../core/analysis/attribution/markers';
-import type { Attribution, Finding, FunctionSpan, Severity } from '../../core/analysis/findings';
+import type { Finding, FunctionSpan, Severity } from '../../core/analysis/findings';
 import { spanKey } from '../../core/analysis/findings';
-import { languageForFile } from '../../core/analysis/languages';
 import { isTestPath } from '../../core/analysis/testPaths';
-import type { TextChange } from '../../core/analysis/parser';
 import { compareFindings, MemoryProductionLookup, rankFindings } from '../../core/analysis/ranking';
 import type { ServingRow } from '../../core/analysis/servingTraffic';
-import { AnalysisClient, DocumentNotOpenError } from '../../core/analysis/worker/analysisClient';
-import type { DocumentFindings, WorkerAnalysisOptions } from '../../core/analysis/worker/protocol';
+import { AnalysisClient } from '../../core/analysis/worker/analysisClient';
+import type { WorkerAnalysisOptions } from '../../core/analysis/worker/protocol';
 import type { Logger } from '../../core/logger';
 import type { AnalysisConfig } from '../config';
 import { Emitter } from '../emitter';
 import { ContextKeys, type RiskScanState } from '../ids';
 import type { LiveSignalsSource } from '../liveSignalsSource';
 import { mappingRoot, relativeFile } from '../workspacePaths';
+import { OpenDocuments } from './openDocuments';
 import type { RiskSource } from './riskSource';
 import { ServingTrafficRows } from './servingTrafficRows';
-
-/** Quiet time after the last keystroke before a document is analysed again. */
-const EDIT_DEBOUNCE_MS = 150;
-/** Attribution runs git: at most this often per document while it is being edited. */
-const ATTRIBUTION_INTERVAL_MS = 2_000;
-
-interface OpenDocument {
-  document: vscode.TextDocument;
-  file: string;
-  /** The worker has the document (its first analysis has come back). */
-  ready: Promise<void>;
-  /** The latest findings from the worker and the text they are about; undefined until the first. */
-  result: DocumentFindings | undefined;
-  text: string;
-  /** Edits not yet sent to the worker. */
-  pending: TextChange[];
-  timer: NodeJS.Timeout | undefined;
-  /** Updates sent; only the newest reply is published. */
-  sent: number;
-  /** Attribution per function span (`name:start:end`), from the last attribution run. */
-  attributions: Map<string, Attribution>;
-  attributedAt: number;
-  attributing: boolean;
-  attributeAgain: boolean;
-}
 
 /**
  * Keeps AI-code risk findings per file: open documents are analysed incrementally on edit
@@ -51,7 +24,7 @@ interface OpenDocument {
  * the rules and git run on a worker thread (AnalysisClient), never on the extension host's.
  */
 export class AnalysisService implements RiskSource, vscode.Disposable {
-  private readonly open = new Map<string, OpenDocument>();
+  private readonly open: OpenDocuments;
   /** Ranked findings per workspace-relative file (open documents and the scan). */
   private readonly byFile = new Map<string, Finding[]>();
   private readonly emitter = new Emitter<{ files: string[] }>();
@@ -63,8 +36,6 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
   private disposed = false;
   private readonly worker: AnalysisClient;
   private readonly serving: ServingTrafficRows;
-  /** Milliseconds of the last incremental updates (newest last), for the integration suite and logs. */
-  readonly updateTimes: number[] = [];
 
   constructor(
     private readonly live: LiveSignalsSource,
@@ -73,11 +44,18 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     wasmDir: string,
   ) {
     this.worker = new AnalysisClient({ wasmDir, options: this.analysisOptions(), logger: log });
+    this.open = new OpenDocuments({
+      worker: this.worker,
+      log,
+      mayRunGit: () => this.mayRunGit(),
+      analysed: (file, attribute) => this.publish(file, attribute),
+      disposed: () => this.disposed,
+    });
     this.serving = new ServingTrafficRows(this.worker, live, log);
     this.subscriptions.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.untrack(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.open.track(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.open.changed(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.open.untrack(d)),
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d)),
       live.onDidChangeSignals(({ files }) => void this.rejoin(files)),
       live.onDidChangeSelection(() => void this.rejoin([...new Set([...this.byFile.keys(), ...this.serving.files()])])),
@@ -88,7 +66,12 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
         else if (this.scanStateNow === 'done' && mappingRoot()?.scheme === 'file') void this.listAuthorship(mappingRoot()!.fsPath);
       }),
     );
-    for (const d of vscode.workspace.textDocuments) this.track(d);
+    for (const d of vscode.workspace.textDocuments) this.open.track(d);
+  }
+
+  /** Milliseconds of the last incremental updates (newest last), for the integration suite and logs. */
+  get updateTimes(): readonly number[] {
+    return this.open.updateTimes;
   }
 
   /** Where the workspace scan is (the Production risk view's welcome text follows it). */
@@ -132,20 +115,16 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
 
   private async reconfigure(): Promise<void> {
     try {
-      const results = await this.worker.configure(this.analysisOptions());
-      for (const [file, result] of results) {
-        const doc = this.open.get(file);
-        if (doc && doc.pending.length === 0 && doc.timer === undefined) doc.result = result;
-      }
+      this.open.configured(await this.worker.configure(this.analysisOptions()));
     } catch (err) {
       this.log.warn(`analysis settings not applied: ${(err as Error).message}`);
     }
-    void this.rejoin([...new Set([...this.byFile.keys(), ...[...this.open.values()].map((d) => d.file)])], true);
+    void this.rejoin([...new Set([...this.byFile.keys(), ...this.open.files()])], true);
   }
 
   /** Starts analysing documents already open and, once, the background workspace scan. */
   start(): void {
-    for (const d of vscode.workspace.textDocuments) this.track(d);
+    for (const d of vscode.workspace.textDocuments) this.open.track(d);
     if (!this.scanning) void this.scan(false);
   }
 
@@ -190,7 +169,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
             list.push(f);
             scanned.set(f.file, list);
           }
-          const openFiles = new Set([...this.open.values()].map((d) => d.file));
+          const openFiles = new Set(this.open.files());
           for (const file of files) if (!openFiles.has(file)) this.byFile.delete(file);
           for (const [file, list] of scanned) {
             files.add(file);
@@ -227,8 +206,7 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     this.disposed = true;
     this.serving.dispose();
     for (const s of this.subscriptions) s.dispose();
-    for (const d of this.open.values()) clearTimeout(d.timer);
-    this.open.clear();
+    this.open.dispose();
     void this.worker.dispose();
     this.emitter.dispose();
   }
@@ -242,111 +220,16 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     return { fixTimeoutMs: this.settings.timeoutMs, severity };
   }
 
-  private track(document: vscode.TextDocument): void {
-    const file = relativeFile(document.uri);
-    if (!file || !languageForFile(file) || this.open.has(file)) return;
-    const text = document.getText();
-    if (isGeneratedFile(text)) return;
-    const doc: OpenDocument = {
-      document,
-      file,
-      ready: Promise.resolve(),
-      result: undefined,
-      text,
-      pending: [],
-      timer: undefined,
-      sent: 0,
-      attributions: new Map(),
-      attributedAt: 0,
-      attributing: false,
-      attributeAgain: false,
-    };
-    this.open.set(file, doc);
-    doc.ready = this.load(doc, text);
-  }
-
-  /** Sends the document's whole text to the worker and publishes the first findings. */
-  private async load(doc: OpenDocument, text: string): Promise<void> {
-    try {
-      const result = await this.worker.open(doc.file, text);
-      if (this.open.get(doc.file) !== doc || this.disposed) return;
-      if (!result) {
-        this.open.delete(doc.file);
-        return;
-      }
-      this.log.debug(`analysed ${doc.file} in ${result.stats.ms.toFixed(1)} ms (${result.findings.length} findings before attribution)`);
-      // edits made meanwhile are pending: the next flush sends them
-      if (doc.pending.length > 0) return;
-      doc.result = result;
-      doc.text = text;
-      await this.publish(doc.file, true);
-    } catch (err) {
-      if (!this.disposed) this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
-    }
-  }
-
-  private changed(e: vscode.TextDocumentChangeEvent): void {
-    const file = relativeFile(e.document.uri);
-    const doc = file ? this.open.get(file) : undefined;
-    if (!doc || e.contentChanges.length === 0) return;
-    for (const c of e.contentChanges) doc.pending.push({ start: c.rangeOffset, end: c.rangeOffset + c.rangeLength, text: c.text });
-    clearTimeout(doc.timer);
-    doc.timer = setTimeout(() => void this.flush(doc), EDIT_DEBOUNCE_MS);
-  }
-
-  /** Sends the edits typed since the last flush and publishes the findings after them. */
-  private async flush(doc: OpenDocument): Promise<void> {
-    doc.timer = undefined;
-    await doc.ready;
-    if (this.open.get(doc.file) !== doc || doc.pending.length === 0) return;
-    const changes = doc.pending.splice(0);
-    const text = doc.document.getText();
-    const sent = ++doc.sent;
-    let result: DocumentFindings;
-    try {
-      result = await this.worker.update(doc.file, changes);
-    } catch (err) {
-      if (err instanceof DocumentNotOpenError && this.open.get(doc.file) === doc) {
-        // the worker restarted: give it the whole text again
-        doc.ready = this.load(doc, text);
-        return;
-      }
-      // a rule failing on half-typed code must not leave the document stale for good
-      if (!this.disposed) this.log.warn(`analysis of ${doc.file} failed: ${(err as Error).message}`);
-      return;
-    }
-    if (this.open.get(doc.file) !== doc || sent !== doc.sent) return;
-    const stats = result.stats;
-    if (stats.mode === 'incremental') {
-      this.updateTimes.push(stats.ms);
-      if (this.updateTimes.length > 100) this.updateTimes.shift();
-    }
-    this.log.debug(`${doc.file}: ${stats.mode} update in ${stats.ms.toFixed(1)} ms${stats.reason ? ` (${stats.reason})` : ''}`);
-    doc.result = result;
-    doc.text = text;
-    await this.publish(doc.file, Date.now() - doc.attributedAt > ATTRIBUTION_INTERVAL_MS);
-  }
-
   private saved(document: vscode.TextDocument): void {
     const file = relativeFile(document.uri);
     if (file && this.open.get(file)?.result) void this.publish(file, true);
-  }
-
-  private untrack(document: vscode.TextDocument): void {
-    const file = relativeFile(document.uri);
-    const doc = file ? this.open.get(file) : undefined;
-    if (!doc) return;
-    clearTimeout(doc.timer);
-    this.open.delete(doc.file);
-    void this.worker.close(doc.file).catch(() => undefined);
-    // the last findings stay, as a scan of the file would give them
   }
 
   /** Attributes (when asked), joins production figures, filters by authorship and announces one open document. */
   private async publish(file: string, attribute: boolean): Promise<void> {
     const doc = this.open.get(file);
     if (!doc?.result) return;
-    if (attribute) await this.attribute(doc);
+    if (attribute) await this.open.attribute(doc);
     const result = doc.result;
     const spans = new Map<Finding, FunctionSpan>();
     const kept: Finding[] = [];
@@ -363,26 +246,6 @@ export class AnalysisService implements RiskSource, vscode.Disposable {
     if (this.open.get(file) !== doc || doc.result !== result) return; // superseded while attributing
     this.byFile.set(file, await this.join(file, kept, spans));
     this.emitter.fire({ files: [file] });
-  }
-
-  private async attribute(doc: OpenDocument): Promise<void> {
-    if (doc.attributing) {
-      doc.attributeAgain = true;
-      return;
-    }
-    if (!this.mayRunGit()) return;
-    doc.attributing = true;
-    try {
-      do {
-        doc.attributeAgain = false;
-        doc.attributions = new Map(await this.worker.attribute(doc.file, doc.document.uri.fsPath));
-        doc.attributedAt = Date.now();
-      } while (doc.attributeAgain);
-    } catch (err) {
-      if (!this.disposed && !(err instanceof DocumentNotOpenError)) this.log.warn(`attribution of ${doc.file} failed: ${(err as Error).message}`);
-    } finally {
-      doc.attributing = false;
-    }
   }
 
   /** Attribution runs git, which must not run in an untrusted workspace. */
