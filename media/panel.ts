@@ -5,12 +5,12 @@
 import type { PanelHostMessage, SelectionView } from '../src/core/api/panelProtocol';
 import { PANEL_WINDOWS } from '../src/core/api/panelProtocol';
 import type { ErrorGroupRow, FunctionRow, PanelModel, ReceiverStatusView, ServiceRow, SourceRowView } from '../src/core/render/panelModel';
-import { sparkPoints } from '../src/core/render/panelModel';
 import type { FocusDetail } from '../src/core/render/panelModelFocus';
 import { formatAgo, formatCount } from '../src/core/format';
-import type { Severity } from '../src/core/render/severity';
 import type { ShadowPanelLine } from '../src/core/api/shadowView';
-import { activatable, arrowNavigation, h, icon, request, s, sendReady, settleResponse, vscode } from './lib/dom';
+import { activatable, arrowNavigation, h, icon, request, sendReady, settleResponse, vscode } from './lib/dom';
+import { focusCard } from './lib/focusCard';
+import { lvl, sep, shortPath, sparkline } from './lib/figures';
 import { shadowSection } from './lib/shadowLine';
 
 type Tab = 'impact' | 'errors' | 'p95';
@@ -76,7 +76,14 @@ function render(): void {
   const sources = state.status?.sources ?? [];
   if (sources.length > 0) children.push(sourcesSection(sources));
   if (state.shadow) children.push(shadowSection(state.shadow, () => void request('openShadowReport', {})));
-  if (state.focus) children.push(focusCard(state.focus));
+  if (state.focus)
+    children.push(
+      focusCard(state.focus, () => {
+        state.focus = undefined;
+        void request('clearFocus', {});
+        render();
+      }),
+    );
   if (!state.model) children.push(h('p', { class: 'muted loading' }, 'Loading…'));
   else if (state.model.empty && state.streamed.length === 0) children.push(emptyState());
   else children.push(...sections(state.model));
@@ -345,100 +352,8 @@ function errorsList(groups: ErrorGroupRow[]): HTMLElement {
   return list;
 }
 
-function focusCard(d: FocusDetail): HTMLElement {
-  const close = h('button', { class: 'icon-button', title: 'Close', 'aria-label': 'Close the function details', 'data-key': 'focus-close' }, icon('close'));
-  close.addEventListener('click', () => {
-    state.focus = undefined;
-    void request('clearFocus', {});
-    render();
-  });
-  const title = activatable(
-    h('div', { class: 'focus-title', 'data-key': 'focus-title' }, h('span', { class: 'c-name' }, d.function), h('span', { class: 'muted' }, `${shortPath(d.file)}:${d.line}`)),
-    `Open ${d.function} in ${d.file}`,
-    () => void request('openLocation', { file: d.file, line: d.line }),
-  );
-  const body: Node[] = [];
-  if (!d.found) {
-    body.push(h('p', { class: 'muted' }, `No calls of ${d.function} in ${d.service} (${d.environment}) in the last hour.`));
-  } else {
-    const grid = h('div', { class: 'wgrid', role: 'table', 'aria-label': 'Figures per window' });
-    grid.append(h('div', { class: 'wrow whead', role: 'row' }, ...['', 'p50', 'p95', 'err', 'rate'].map((c) => h('span', { role: 'columnheader' }, c))));
-    for (const w of d.windows) {
-      const f = w.figures;
-      grid.append(
-        h(
-          'div',
-          { class: 'wrow', role: 'row' },
-          h('span', { class: 'wname', role: 'rowheader' }, w.window),
-          ...(f
-            ? [
-                h('span', { role: 'cell' }, f.p50),
-                h('span', { role: 'cell', class: lvl(f.latencyLevel) }, f.p95),
-                h('span', { role: 'cell', class: lvl(f.errorLevel) }, f.errorRateText),
-                h('span', { role: 'cell' }, f.rate),
-              ]
-            : [h('span', { role: 'cell', class: 'muted wnone' }, 'no calls')]),
-        ),
-      );
-    }
-    body.push(grid);
-    const actions = h('div', { class: 'focus-actions' });
-    for (const x of d.exemplars) {
-      const b = h('button', { class: 'chip' }, icon('trace'), x.label);
-      b.addEventListener('click', () => void request('openTrace', { traceId: x.traceId }));
-      actions.append(b);
-    }
-    if (d.exemplars.length > 0) body.push(actions);
-    actions.prepend(h('span', { class: 'muted small actions-label' }, 'Traces'));
-    for (const e of d.errors)
-      body.push(
-        h(
-          'div',
-          { class: 'focus-err' },
-          h('span', { class: 'err-icon', 'aria-hidden': 'true' }, icon('error')),
-          h('span', { class: 'err-msg' }, `${e.type}: ${e.message}`),
-          h('span', { class: 'num muted' }, `${formatCount(e.count)}×`),
-        ),
-      );
-    body.push(h('p', { class: 'muted small' }, `${d.service} · ${d.environment} · mapped by ${d.mapping}`));
-  }
-  return h('section', { class: 'focus-card', 'aria-label': `Details of ${d.function}` }, h('div', { class: 'focus-head' }, title, close), ...body);
-}
-
 function revealFocus(): void {
   const key = state.focus?.key;
   const row = key ? document.querySelector<HTMLElement>(`.fn[data-key="${CSS.escape(key)}"]`) : null;
   (document.querySelector<HTMLElement>('.focus-card') ?? row)?.scrollIntoView({ block: 'nearest' });
-}
-
-function sparkline(counts: number[], errors: number[]): SVGElement {
-  const W = 72;
-  const H = 22;
-  const max = Math.max(1, ...counts);
-  const pts = sparkPoints(counts, W, H - 2, max).map(([x, y]) => [x, y + 1] as const);
-  const svg = s('svg', { class: 'spark', viewBox: `0 0 ${W} ${H}`, width: W, height: H, preserveAspectRatio: 'none', 'aria-hidden': 'true' });
-  if (pts.length === 0) return svg;
-  const line = pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x} ${y}`).join('');
-  svg.append(s('path', { class: 'spark-area', d: `${line}L${W} ${H}L0 ${H}Z` }), s('path', { class: 'spark-line', d: line }));
-  const step = counts.length > 1 ? W / (counts.length - 1) : W;
-  errors.forEach((e, i) => {
-    if (e <= 0) return;
-    const hgt = Math.max(2, (e / max) * (H - 2));
-    svg.append(s('rect', { class: 'spark-err', x: Math.max(0, Math.min(W - 2, i * step - 1)), y: H - hgt, width: 2, height: hgt }));
-  });
-  return svg;
-}
-
-function sep(): HTMLElement {
-  return h('span', { class: 'sep', 'aria-hidden': 'true' }, '·');
-}
-
-function lvl(level: Severity): string {
-  return level === 'ok' ? '' : `lvl-${level}`;
-}
-
-/** `src/services/orders/createOrder.ts` -> `…/orders/createOrder.ts`: the end of a path says most. */
-function shortPath(file: string): string {
-  const parts = file.split('/');
-  return parts.length > 3 ? `…/${parts.slice(-2).join('/')}` : file;
 }

@@ -8,6 +8,7 @@ import type { ShadowCell, ShadowDetail, ShadowFunctionRow, ShadowReportView, Sha
 import type { Severity } from '../src/core/api/panelView';
 import { formatAgo } from '../src/core/format';
 import { activatable, arrowNavigation, h, icon, s, vscode } from './lib/dom';
+import { lvl } from './lib/figures';
 
 const app = document.getElementById('app')!;
 let nextId = 1;
@@ -209,8 +210,4 @@ function reveal(key: string): void {
   row.classList.add('focused');
   row.scrollIntoView({ block: 'center' });
   row.focus({ preventScroll: true });
-}
-
-function lvl(level: Severity): string {
-  return level === 'ok' ? '' : `lvl-${level}`;
 }
