@@ -48,6 +48,8 @@ export interface ReceiverProcessOptions {
   portSetting: string;
   /** How long the child may take to listen (default 20 s). */
   startTimeoutMs?: number;
+  /** Waits for `/api/status`, one per try, while the port takes connections without answering (tests shorten them). */
+  probeTimeoutsMs?: readonly number[];
   /** The team's backends (`runtimeLens.sources`) and whether the embedded receiver accepts OTLP, as serve flags and child environment. */
   sources?: SourceLaunch;
   /** The command that adds a source, named when there is nothing to read. */
@@ -58,8 +60,11 @@ export interface ReceiverProcessOptions {
   faroApiKey?: () => PromiseLike<string | undefined>;
 }
 
-/** Waits for the first status answer of a child that says it listens: about 20 s in all. */
-const OWN_STATUS_TIMEOUTS_MS = [1_500, 3_000, 5_000, 10_000];
+/**
+ * How long to wait for `/api/status`, try after try, while the port takes connections but does not
+ * answer: a receiver starting or busy on a loaded machine is not mistaken for something else.
+ */
+const PATIENT_PROBE_TIMEOUTS_MS = [1_500, 3_000, 5_000, 10_000];
 
 /** The environment variable the child reads the Faro API key from (`--faro-api-key-env`). */
 export const FARO_API_KEY_ENV = 'RUNTIME_LENS_FARO_API_KEY';
@@ -75,6 +80,16 @@ export function endpointOf(host: string, port: number): string {
 /** Asks `GET /api/status` what listens on the endpoint, with `token` as the bearer token when given. */
 export function probeReceiver(endpoint: string, token = '', timeoutMs = 1500): Promise<ProbeResult> {
   return new ReadApiClient({ server: endpoint, token, timeoutMs }).probe();
+}
+
+/** probeReceiver, asked again with longer waits while the answer is `silent` (and `alive()` holds). */
+async function probePatiently(endpoint: string, token: string, timeouts: readonly number[], alive = (): boolean => true): Promise<ProbeResult> {
+  let probe: ProbeResult = { kind: 'silent', detail: 'not asked' };
+  for (const timeoutMs of timeouts) {
+    probe = await probeReceiver(endpoint, token, timeoutMs);
+    if (probe.kind !== 'silent' || !alive()) break;
+  }
+  return probe;
 }
 
 /** Whether a receiver maps against this workspace (the paths as the OS would compare them). */
@@ -134,7 +149,10 @@ export class ReceiverProcess {
     }
     // A receiver this editor started on the port left its token here; one started otherwise has none for us.
     const existing = readReceiverToken(tokenFile);
-    const probe = await probeReceiver(this.endpoint, existing);
+    const probe = await probePatiently(this.endpoint, existing, this.probeTimeouts());
+    if (probe.kind === 'silent') {
+      throw new ReceiverStartFailure(`port ${port} takes connections but gives ${probe.detail} to /api/status; stop what holds it or choose another port with the ${portSetting} setting`);
+    }
     if (probe.kind === 'locked') {
       throw new ReceiverStartFailure(
         `port ${port} is used by a Runtime Lens receiver (${probe.version}) that does not accept this editor's read token (started with --token or --read-token?); stop it or choose another port with the ${portSetting} setting`,
@@ -159,19 +177,17 @@ export class ReceiverProcess {
 
   /**
    * The status of the child that just said it listens. A loaded machine (an editor starting, a
-   * build, a first burst of spans) can hold the first answer past one probe's timeout: ask again,
-   * with longer waits, before calling the start a failure.
+   * build, a first burst of spans) can hold the first answer past one probe's timeout.
    */
   private async ownStatus(): Promise<StatusResponse> {
-    let last = '';
-    for (const timeoutMs of OWN_STATUS_TIMEOUTS_MS) {
-      if (!this.child) break;
-      const probe = await probeReceiver(this.endpoint, this.token, timeoutMs);
-      if (probe.kind === 'runtimeLens') return probe.status;
-      last = probe.kind === 'foreign' ? ` (${probe.detail})` : probe.kind === 'locked' ? " (it refused this editor's token)" : '';
-      if (probe.kind === 'locked') break;
-    }
-    throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer${last}`);
+    const probe = await probePatiently(this.endpoint, this.token, this.probeTimeouts(), () => this.child !== undefined);
+    if (probe.kind === 'runtimeLens') return probe.status;
+    const why = probe.kind === 'foreign' || probe.kind === 'silent' ? ` (${probe.detail})` : probe.kind === 'locked' ? " (it refused this editor's token)" : '';
+    throw new ReceiverStartFailure(`the receiver started but ${this.endpoint}/api/status does not answer${why}`);
+  }
+
+  private probeTimeouts(): readonly number[] {
+    return this.options.probeTimeoutsMs ?? PATIENT_PROBE_TIMEOUTS_MS;
   }
 
   /** Stops the child we spawned (SIGTERM so it writes its snapshot, SIGKILL after 5 s); detaches otherwise. */

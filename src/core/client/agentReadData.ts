@@ -96,6 +96,8 @@ async function describeSource(client: ReadApiClient): Promise<AgentSourceInfo> {
       return { connected: false, description: `read API at ${at}`, reason: `Runtime Lens ${probe.version} at ${at} refuses this token (wrong or missing read token)` };
     case 'foreign':
       return { connected: false, description: `read API at ${at}`, reason: `not a Runtime Lens server at ${at}: ${probe.detail}` };
+    case 'silent':
+      return { connected: false, description: `read API at ${at}`, reason: `${at} took the connection but gave ${probe.detail} (busy, or not an HTTP server)` };
   }
 }
 

@@ -13,8 +13,8 @@ export class ReadApiError extends Error {
   }
 }
 
-/** What listens at a server, as `GET /api/status` tells: nothing, a Runtime Lens receiver (open, or locked to another token), or something else. */
-export type ProbeResult = { kind: 'free' } | { kind: 'runtimeLens'; status: StatusResponse } | { kind: 'locked'; version: string } | { kind: 'foreign'; detail: string };
+/** What answers on a port: nothing (`free`), Runtime Lens (readable, or `locked` to another token), something else, or a listener that took the connection and said nothing in time (`silent`: busy, or not HTTP). */
+export type ProbeResult = { kind: 'free' } | { kind: 'runtimeLens'; status: StatusResponse } | { kind: 'locked'; version: string } | { kind: 'foreign'; detail: string } | { kind: 'silent'; detail: string };
 
 // A status answer is a few hundred bytes; anything big is not ours.
 const PROBE_MAX_BYTES = 64 * 1024;
@@ -114,14 +114,19 @@ export class ReadApiClient {
    * (or is larger than a status can be) is `foreign`.
    */
   async probe(): Promise<ProbeResult> {
-    const url = this.url('/api/status');
-    let res: Response;
+    const timeoutMs = this.options.timeoutMs ?? 1500;
     try {
-      res = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500) });
+      return await this.probeOnce(AbortSignal.timeout(timeoutMs));
     } catch (err) {
+      // The connection was taken but no whole answer came: a busy server, or one that does not speak HTTP.
+      if ((err as Error).name === 'TimeoutError') return { kind: 'silent', detail: `no answer within ${timeoutMs / 1000} s` };
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       return cause?.code === 'ECONNREFUSED' ? { kind: 'free' } : { kind: 'foreign', detail: cause?.message ?? (err as Error).message };
     }
+  }
+
+  private async probeOnce(signal: AbortSignal): Promise<ProbeResult> {
+    const res = await fetch(this.url('/api/status'), { headers: this.headers(), signal });
     const identity = res.headers.get(IDENTITY_HEADER);
     if (res.status === 401 && identity !== null) {
       await res.body?.cancel();

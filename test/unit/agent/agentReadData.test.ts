@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -60,6 +61,15 @@ describe('createAgentReadData', () => {
       assert.equal((await createAgentReadData({ workspace: shop.repo.dir, server: lockedUrl, token: 'right' }).source()).connected, true);
       const other = await createAgentReadData({ workspace: shop.repo.dir, server: `http://127.0.0.1:${(foreign.address() as AddressInfo).port}` }).source();
       assert.match(other.reason!, /^not a Runtime Lens server at .*: HTTP 200/);
+      const mute = net.createServer(() => undefined);
+      await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+      try {
+        const silent = await createAgentReadData({ workspace: shop.repo.dir, server: `http://127.0.0.1:${(mute.address() as AddressInfo).port}` }).source();
+        assert.equal(silent.connected, false);
+        assert.match(silent.reason!, /^http:\/\/127\.0\.0\.1:\d+ took the connection but gave no answer within 1\.5 s \(busy, or not an HTTP server\)$/);
+      } finally {
+        mute.close();
+      }
       const bad = createAgentReadData({ workspace: shop.repo.dir, server: 'ftp://example' });
       assert.match((await bad.source()).reason!, /not an http\(s\) URL/);
       await assert.rejects(bad.signals({ window: '1h' }), /not an http\(s\) URL/);

@@ -134,3 +134,23 @@ test('probe: a foreign server, an oversized answer and a receiver locked to anot
     other.close();
   }
 });
+
+test('probe: a listener that takes the connection and never answers (or stops mid-answer) is silent, not foreign', async () => {
+  let mode: 'mute' | 'half' = 'mute';
+  const held: http.ServerResponse[] = [];
+  const mute = http.createServer((_req, res) => {
+    if (mode === 'half') res.writeHead(200, { 'Content-Type': 'application/json' }).write('{"version":');
+    held.push(res);
+  });
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  const server = `http://127.0.0.1:${(mute.address() as AddressInfo).port}`;
+  try {
+    assert.deepEqual(await new ReadApiClient({ server, timeoutMs: 200 }).probe(), { kind: 'silent', detail: 'no answer within 0.2 s' });
+    mode = 'half';
+    assert.deepEqual(await new ReadApiClient({ server, timeoutMs: 200 }).probe(), { kind: 'silent', detail: 'no answer within 0.2 s' });
+    assert.equal(held.length, 2, 'both probes reached the server');
+  } finally {
+    for (const res of held) res.destroy();
+    mute.close();
+  }
+});

@@ -152,3 +152,50 @@ test('a receiver too busy to answer its first status at once still starts (no sp
     await proc.stop();
   }
 });
+
+test('a port that takes connections but never answers is named as such, after the probes wait', async () => {
+  const held: net.Socket[] = [];
+  let asked = 0;
+  const mute = net.createServer((socket) => {
+    held.push(socket);
+    socket.on('data', (chunk) => {
+      if (chunk.toString('latin1').startsWith('GET /api/status ')) asked++;
+    });
+  });
+  await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+  const port = (mute.address() as net.AddressInfo).port;
+  try {
+    const proc = new ReceiverProcess(options(port, workspace('ws-g'), { probeTimeoutsMs: [100, 200] }), recordingLogger());
+    await assert.rejects(
+      proc.start(),
+      new RegExp(`^Error: port ${port} takes connections but gives no answer within 0\\.2 s to /api/status; stop what holds it or choose another port with the runtimeLens\\.receiver\\.port setting$`),
+    );
+    assert.equal(asked, 2, 'asked once per wait');
+    assert.equal(proc.pid, undefined, 'nothing spawned');
+  } finally {
+    for (const socket of held) socket.destroy();
+    mute.close();
+  }
+});
+
+test('a second window attaches to a receiver that is paused while it starts (no "something other than Runtime Lens")', async () => {
+  const port = await freePort();
+  const ws = workspace('ws-h');
+  const first = new ReceiverProcess(options(port, ws), recordingLogger());
+  const started = await first.start();
+  const pid = first.pid!;
+  try {
+    // Stopped for 2.5 s, as a receiver swapped out or starved on a loaded machine: longer than one probe waits.
+    process.kill(pid, 'SIGSTOP');
+    const resume = setTimeout(() => process.kill(pid, 'SIGCONT'), 2_500);
+    const second = new ReceiverProcess(options(port, ws), recordingLogger());
+    const attached = await second.start();
+    clearTimeout(resume);
+    assert.equal(attached.attached, true);
+    assert.equal(attached.token, started.token);
+    await second.stop();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    await first.stop();
+  }
+});
