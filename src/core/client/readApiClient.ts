@@ -111,7 +111,7 @@ export class ReadApiClient {
   /**
    * What listens at the server. Never rejects: a refused connection is `free`; a receiver that refuses
    * this token still names its version in IDENTITY_HEADER (`locked`); an answer that is not a status
-   * (or is larger than a status can be) is `foreign`.
+   * (or is larger than a status can be) is `foreign`; no whole answer within the timeout is `silent`.
    */
   async probe(): Promise<ProbeResult> {
     const timeoutMs = this.options.timeoutMs ?? 1500;
